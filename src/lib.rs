@@ -1,0 +1,14 @@
+//! railway-operator: desired state of Railway projects from YAML manifests, reconciled through
+//! Railway's public GraphQL API.
+//!
+//! The pipeline: [`manifest`] loads and validates a file into a [`manifest::Desired`];
+//! [`railway::snapshot`] reads the live project into a [`railway::Live`] in at most two requests;
+//! [`plan::plan`] (pure) turns both into a [`plan::Plan`]; [`apply`] executes it. The [`sandbox`]
+//! emulates the Railway API subset for tests and demos; [`cli`] is the only user-facing edge.
+
+pub mod apply;
+pub mod cli;
+pub mod manifest;
+pub mod plan;
+pub mod railway;
+pub mod sandbox;

@@ -1,0 +1,141 @@
+//! The resolved desired state: what a valid manifest asks for, per environment, with overrides
+//! merged and `${VAR}` expanded. Produced by `manifest::load`, consumed by `plan`. Holds no I/O.
+//!
+//! `None` on a setting means "the manifest does not manage it": the plan never diffs it, and an
+//! update resends the live value so Railway does not reset it.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use serde::Serialize;
+
+/// A whole manifest after validation and resolution.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Desired {
+    /// The file the manifest came from, for messages.
+    pub source_path: PathBuf,
+    pub project: ProjectRef,
+    pub policy: Policy,
+    /// Environment names in manifest order.
+    pub environments: Vec<String>,
+    /// Services in manifest order.
+    pub services: Vec<DesiredService>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ProjectRef {
+    /// `metadata.name`: looked up in the workspace, created when missing.
+    pub name: String,
+    /// `metadata.id`: pins an existing project; then the name is only checked, never used to search.
+    pub id: Option<String>,
+    /// `spec.workspace` (after `${VAR}` expansion); the CLI falls back to `RAILWAY_WORKSPACE_ID`.
+    pub workspace_id: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Default)]
+pub struct Policy {
+    pub prune: bool,
+    pub drift: DriftPolicy,
+    pub deploy: DeployPolicy,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Default)]
+#[serde(rename_all = "kebab-case")]
+pub enum DriftPolicy {
+    #[default]
+    SelfHeal,
+    Report,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Default)]
+#[serde(rename_all = "kebab-case")]
+pub enum DeployPolicy {
+    #[default]
+    OnChange,
+    Never,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DesiredService {
+    pub name: String,
+    pub phase: Option<u32>,
+    pub kind: ServiceKind,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "kind", rename_all = "camelCase")]
+pub enum ServiceKind {
+    /// Reconciled: one resolved settings set per manifest environment (every environment is present).
+    Managed {
+        environments: BTreeMap<String, InstanceSettings>,
+    },
+    /// `enabled: false`: listed, never reconciled.
+    Planned,
+    /// `external:`: not on Railway; listed and health-checked, never reconciled.
+    External {
+        url: String,
+        health_path: Option<String>,
+    },
+}
+
+/// The settings of one service in one environment (a Railway service instance).
+#[derive(Debug, Clone, PartialEq, Serialize, Default)]
+#[serde(rename_all = "camelCase")]
+pub struct InstanceSettings {
+    pub source: Option<Source>,
+    pub builder: Option<Builder>,
+    pub build_command: Option<String>,
+    pub dockerfile_path: Option<String>,
+    pub watch_patterns: Option<Vec<String>>,
+    pub start_command: Option<String>,
+    pub pre_deploy_command: Option<Vec<String>>,
+    pub healthcheck_path: Option<String>,
+    pub healthcheck_timeout: Option<i64>,
+    pub num_replicas: Option<i64>,
+    pub region: Option<String>,
+    pub restart_policy_type: Option<RestartPolicyType>,
+    pub restart_policy_max_retries: Option<i64>,
+    pub cron_schedule: Option<String>,
+    pub sleep_application: Option<bool>,
+    pub draining_seconds: Option<i64>,
+    pub overlap_seconds: Option<i64>,
+    pub limits: Option<Limits>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum Source {
+    Image(String),
+    Repo {
+        repo: String,
+        branch: String,
+        root_directory: Option<String>,
+    },
+}
+
+/// Railway's `Builder` enum, spelled as upstream.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum Builder {
+    Heroku,
+    Nixpacks,
+    Paketo,
+    Railpack,
+}
+
+/// Railway's `RestartPolicyType` enum, spelled as upstream.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum RestartPolicyType {
+    Always,
+    Never,
+    OnFailure,
+}
+
+/// Resource limits, set through `serviceInstanceLimitsUpdate` (Railway's own IaC cannot set them).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Default)]
+#[serde(rename_all = "camelCase")]
+pub struct Limits {
+    pub vcpus: Option<f64>,
+    pub memory_gb: Option<f64>,
+}

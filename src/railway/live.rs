@@ -1,0 +1,88 @@
+//! The live state of one Railway project as the snapshot read it, soft-deleted rows already
+//! dropped. Built by `railway::snapshot`, consumed by `plan`. Plain data: no I/O, no decisions.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use crate::manifest::desired::{Builder, Limits, RestartPolicyType};
+
+/// What the snapshot found. `project` is `None` when no project matched the manifest.
+#[derive(Debug, Clone, PartialEq, Serialize, Default)]
+pub struct Live {
+    pub project: Option<LiveProject>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct LiveProject {
+    pub id: String,
+    pub name: String,
+    pub workspace_id: Option<String>,
+    /// Non-ephemeral environments, in the order Railway returned them.
+    pub environments: Vec<LiveEnvironment>,
+    pub services: Vec<LiveService>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct LiveService {
+    pub id: String,
+    pub name: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct LiveEnvironment {
+    pub id: String,
+    pub name: String,
+    /// Service instances keyed by service id.
+    pub instances: BTreeMap<String, LiveInstance>,
+}
+
+/// One service instance's settings, normalised to the manifest's vocabulary.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LiveInstance {
+    pub id: String,
+    pub service_id: String,
+    pub service_name: String,
+    pub source: Option<LiveSource>,
+    pub builder: Option<Builder>,
+    pub build_command: Option<String>,
+    pub dockerfile_path: Option<String>,
+    pub root_directory: Option<String>,
+    pub railway_config_file: Option<String>,
+    pub watch_patterns: Vec<String>,
+    pub start_command: Option<String>,
+    pub pre_deploy_command: Option<Vec<String>>,
+    pub healthcheck_path: Option<String>,
+    pub healthcheck_timeout: Option<i64>,
+    pub num_replicas: Option<i64>,
+    pub region: Option<String>,
+    pub restart_policy_type: Option<RestartPolicyType>,
+    pub restart_policy_max_retries: Option<i64>,
+    pub cron_schedule: Option<String>,
+    pub sleep_application: Option<bool>,
+    pub draining_seconds: Option<i64>,
+    pub overlap_seconds: Option<i64>,
+    /// From the environment config blob (`deploy.limitOverride.containers`).
+    pub limits: Limits,
+    pub latest_deployment: Option<LiveDeployment>,
+}
+
+/// The instance's source; for a repo, branch comes from the environment's deployment trigger.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum LiveSource {
+    Image(String),
+    Repo {
+        repo: String,
+        /// `None` when the environment has no deployment trigger for the service.
+        branch: Option<String>,
+        trigger_id: Option<String>,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct LiveDeployment {
+    pub id: String,
+    pub status: String,
+}
