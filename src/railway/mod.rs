@@ -1,6 +1,13 @@
 //! The only code that talks HTTP to Railway: the `post::<Op>()` choke point, typed operations,
 //! error classification, and the snapshot that builds [`Live`]. Never decides what to change.
 
+pub mod client;
+pub mod error;
 pub mod live;
+pub mod ops;
+pub mod retry;
+pub mod snapshot;
 
+pub use client::{Auth, Client, ClientConfig, DEFAULT_API_URL};
+pub use error::Error;
 pub use live::Live;

@@ -1,0 +1,162 @@
+//! The plan's vocabulary: typed actions with addresses and risk, and field-level changes.
+//! Data only: computing actions is `diff`, showing them is `render`.
+
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::manifest::desired::{InstanceSettings, Source};
+
+/// Version of the JSON plan format (`plan --json`); bumped on any incompatible change.
+pub const PLAN_FORMAT_VERSION: u32 = 1;
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Plan {
+    pub project: String,
+    /// `None` when the project does not exist yet.
+    pub project_id: Option<String>,
+    /// Manifest environments this plan covers (all, or the one chosen with `--env`).
+    pub environments: Vec<String>,
+    pub actions: Vec<Action>,
+    /// Things the plan saw and deliberately leaves alone, for the reader.
+    pub notes: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Risk {
+    Safe,
+    Destructive,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ChangeKind {
+    Create,
+    Update,
+    Delete,
+    Deploy,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "type", rename_all = "camelCase")]
+pub enum Action {
+    #[serde(rename_all = "camelCase")]
+    CreateProject {
+        name: String,
+        workspace_id: Option<String>,
+        /// Railway creates exactly one environment with a new project; this names it.
+        default_environment: String,
+    },
+    #[serde(rename_all = "camelCase")]
+    CreateEnvironment {
+        name: String,
+        /// Existing environment whose service instances the new one starts as a copy of, so that
+        /// services already in the project get an instance there.
+        clone_from: Option<String>,
+    },
+    #[serde(rename_all = "camelCase")]
+    CreateService {
+        name: String,
+        /// The source of the first environment; other environments are adjusted per instance.
+        source: Option<Source>,
+    },
+    /// Bring one service instance's settings to the manifest's.
+    #[serde(rename_all = "camelCase")]
+    ConfigureInstance {
+        service: String,
+        environment: String,
+        /// True when the service is created by this plan (shown as `+`, counted with the service).
+        new_service: bool,
+        changes: Vec<FieldChange>,
+        desired: InstanceSettings,
+    },
+    /// One `serviceInstanceDeployV2` after an instance changed (policy `deploy: on-change`).
+    #[serde(rename_all = "camelCase")]
+    DeployInstance { service: String, environment: String },
+}
+
+impl Action {
+    /// A stable, human-readable address: `service.api[production]`.
+    pub fn address(&self) -> String {
+        match self {
+            Action::CreateProject { name, .. } => format!("project.{name}"),
+            Action::CreateEnvironment { name, .. } => format!("environment.{name}"),
+            Action::CreateService { name, .. } => format!("service.{name}"),
+            Action::ConfigureInstance {
+                service, environment, ..
+            } => format!("service.{service}[{environment}]"),
+            Action::DeployInstance { service, environment } => format!("deploy.{service}[{environment}]"),
+        }
+    }
+
+    pub fn risk(&self) -> Risk {
+        Risk::Safe
+    }
+
+    pub fn kind(&self) -> ChangeKind {
+        match self {
+            Action::CreateProject { .. } | Action::CreateEnvironment { .. } | Action::CreateService { .. } => {
+                ChangeKind::Create
+            }
+            Action::ConfigureInstance { new_service: true, .. } => ChangeKind::Create,
+            Action::ConfigureInstance { .. } => ChangeKind::Update,
+            Action::DeployInstance { .. } => ChangeKind::Deploy,
+        }
+    }
+
+    /// The environment an action belongs to, if it is environment-scoped.
+    pub fn environment(&self) -> Option<&str> {
+        match self {
+            Action::ConfigureInstance { environment, .. } | Action::DeployInstance { environment, .. } => {
+                Some(environment)
+            }
+            Action::CreateEnvironment { name, .. } => Some(name),
+            _ => None,
+        }
+    }
+}
+
+/// One setting that differs: `before` is `None` when nothing exists yet.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FieldChange {
+    /// The manifest path of the setting, e.g. `deploy.replicas`.
+    pub field: &'static str,
+    pub before: Option<Value>,
+    pub after: Value,
+}
+
+/// Terraform-style counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Default)]
+pub struct Summary {
+    pub add: usize,
+    pub change: usize,
+    pub destroy: usize,
+    pub deploy: usize,
+}
+
+impl Plan {
+    pub fn summary(&self) -> Summary {
+        let mut summary = Summary::default();
+        for action in &self.actions {
+            match action {
+                Action::ConfigureInstance { new_service: true, .. } => {}
+                other => match other.kind() {
+                    ChangeKind::Create => summary.add += 1,
+                    ChangeKind::Update => summary.change += 1,
+                    ChangeKind::Delete => summary.destroy += 1,
+                    ChangeKind::Deploy => summary.deploy += 1,
+                },
+            }
+        }
+        summary
+    }
+
+    pub fn has_changes(&self) -> bool {
+        !self.actions.is_empty()
+    }
+
+    pub fn destructive_actions(&self) -> impl Iterator<Item = &Action> {
+        self.actions.iter().filter(|a| a.risk() == Risk::Destructive)
+    }
+}

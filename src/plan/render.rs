@@ -1,0 +1,157 @@
+//! Shows a [`Plan`]: Terraform-style text for people, versioned JSON for machines.
+//! Values are rendered from the plan only; nothing here reads live state or secrets.
+
+use std::fmt::Write as _;
+
+use serde_json::{Value, json};
+
+use super::action::{Action, ChangeKind, PLAN_FORMAT_VERSION, Plan};
+
+pub const NO_CHANGES: &str = "No changes. Live state matches the manifest.";
+
+/// The plan as text, ending with the summary line.
+pub fn render_text(plan: &Plan) -> String {
+    let mut out = String::new();
+    let header = match &plan.project_id {
+        Some(id) => format!("Project {} ({id})", plan.project),
+        None => format!("Project {} (does not exist yet)", plan.project),
+    };
+    let _ = writeln!(out, "{header}");
+    if !plan.has_changes() {
+        let _ = writeln!(out);
+        notes(&mut out, plan);
+        let _ = writeln!(out, "{NO_CHANGES}");
+        return out;
+    }
+
+    let project_level: Vec<&Action> = plan.actions.iter().filter(|a| a.environment().is_none()).collect();
+    if !project_level.is_empty() {
+        let _ = writeln!(out);
+        for action in project_level {
+            line(&mut out, action);
+        }
+    }
+    for env in &plan.environments {
+        let in_env: Vec<&Action> = plan.actions.iter().filter(|a| a.environment() == Some(env)).collect();
+        if in_env.is_empty() {
+            continue;
+        }
+        let _ = writeln!(out, "\n  # environment {env}");
+        for action in in_env {
+            line(&mut out, action);
+        }
+    }
+    let _ = writeln!(out);
+    notes(&mut out, plan);
+    let _ = writeln!(out, "{}", summary_line(plan));
+    out
+}
+
+pub fn summary_line(plan: &Plan) -> String {
+    let s = plan.summary();
+    let mut line = format!("Plan: {} to add, {} to change, {} to destroy.", s.add, s.change, s.destroy);
+    if s.deploy > 0 {
+        let _ = write!(line, " {} deploy(s) to follow.", s.deploy);
+    }
+    line
+}
+
+fn notes(out: &mut String, plan: &Plan) {
+    for note in &plan.notes {
+        let _ = writeln!(out, "Note: {note}");
+    }
+    if !plan.notes.is_empty() {
+        let _ = writeln!(out);
+    }
+}
+
+fn line(out: &mut String, action: &Action) {
+    match action {
+        Action::CreateProject {
+            name,
+            default_environment,
+            ..
+        } => {
+            let _ = writeln!(out, "  + project {name} (with environment {default_environment})");
+        }
+        Action::CreateEnvironment { name, clone_from } => match clone_from {
+            Some(from) => {
+                let _ = writeln!(out, "  + environment {name} (starts as a copy of {from})");
+            }
+            None => {
+                let _ = writeln!(out, "  + environment {name}");
+            }
+        },
+        Action::CreateService { name, source } => {
+            let source = source
+                .as_ref()
+                .map(|s| format!(" from {}", show(&super::diff::source_value(s))))
+                .unwrap_or_default();
+            let _ = writeln!(out, "  + service {name}{source}");
+        }
+        Action::ConfigureInstance { service, changes, .. } => {
+            let width = changes.iter().map(|c| c.field.len()).max().unwrap_or(0);
+            if action.kind() == ChangeKind::Create {
+                let _ = writeln!(out, "  + service {service}");
+                for change in changes {
+                    let _ = writeln!(out, "      {:width$} = {}", change.field, show(&change.after));
+                }
+            } else {
+                let _ = writeln!(out, "  ~ service {service}");
+                for change in changes {
+                    let before = change.before.as_ref().map(show).unwrap_or_else(|| "(unset)".into());
+                    let _ = writeln!(out, "      ~ {}: {before} -> {}", change.field, show(&change.after));
+                }
+            }
+        }
+        Action::DeployInstance { service, .. } => {
+            let _ = writeln!(out, "  ↻ deploy {service}");
+        }
+    }
+}
+
+/// Compact, unambiguous rendering of a setting value.
+fn show(value: &Value) -> String {
+    match value {
+        Value::Object(map) if map.contains_key("image") => {
+            format!("image {}", map.get("image").map(show).unwrap_or_default())
+        }
+        Value::Object(map) if map.contains_key("repo") => {
+            let repo = map.get("repo").and_then(Value::as_str).unwrap_or("?");
+            match map.get("branch").and_then(Value::as_str) {
+                Some(branch) => format!("repo {repo}@{branch}"),
+                None => format!("repo {repo} (no branch trigger)"),
+            }
+        }
+        other => other.to_string(),
+    }
+}
+
+/// The plan as JSON (format version [`PLAN_FORMAT_VERSION`], documented in the README).
+pub fn render_json(plan: &Plan) -> Value {
+    let actions: Vec<Value> = plan
+        .actions
+        .iter()
+        .map(|action| {
+            let mut value = serde_json::to_value(action).unwrap_or(Value::Null);
+            if let Value::Object(map) = &mut value {
+                map.insert("address".into(), json!(action.address()));
+                map.insert("change".into(), json!(action.kind()));
+                map.insert("risk".into(), json!(action.risk()));
+                // The full desired settings are an executor input, not part of the documented output.
+                map.remove("desired");
+            }
+            value
+        })
+        .collect();
+    json!({
+        "formatVersion": PLAN_FORMAT_VERSION,
+        "project": plan.project,
+        "projectId": plan.project_id,
+        "environments": plan.environments,
+        "changesPending": plan.has_changes(),
+        "summary": plan.summary(),
+        "actions": actions,
+        "notes": plan.notes,
+    })
+}

@@ -1,0 +1,265 @@
+//! The HTTP choke point to Railway: every request goes through [`Client::post`], which adds auth
+//! headers and a User-Agent, applies timeouts, classifies failures into [`Error`], and retries
+//! what is safe to retry (jittered exponential backoff, honouring `Retry-After`).
+//! Never logs or returns request variables: they can carry secrets.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+use graphql_client::GraphQLQuery;
+use reqwest::StatusCode;
+use serde_json::Value;
+
+use super::error::{Error, Result, classify_graphql_error};
+use super::retry::RetryPolicy;
+
+pub const DEFAULT_API_URL: &str = "https://backboard.railway.com/graphql/v2";
+
+/// How safely an operation may be sent twice.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OpKind {
+    /// A query: always safe to repeat.
+    Read,
+    /// A mutation keyed by its arguments (updates, upserts, deletes): repeating converges.
+    Idempotent,
+    /// A mutation that makes something new: never re-sent once the server may have seen it;
+    /// the caller re-reads and adopts instead (observe-then-create).
+    Create,
+}
+
+/// Binds a generated operation to its name and retry class.
+pub trait Operation: GraphQLQuery {
+    const NAME: &'static str;
+    const KIND: OpKind;
+}
+
+/// Credentials, sent the way Railway expects them.
+#[derive(Clone)]
+pub enum Auth {
+    /// Account or workspace token (`RAILWAY_API_TOKEN`), sent as `Authorization: Bearer`.
+    Bearer(String),
+    /// Project token (`RAILWAY_TOKEN`), sent as `Project-Access-Token`.
+    ProjectToken(String),
+    None,
+}
+
+impl std::fmt::Debug for Auth {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Tokens are secrets: only the kind is ever shown.
+        f.write_str(match self {
+            Auth::Bearer(_) => "Bearer(<redacted>)",
+            Auth::ProjectToken(_) => "ProjectToken(<redacted>)",
+            Auth::None => "None",
+        })
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct ClientConfig {
+    pub api_url: String,
+    pub auth: Auth,
+    pub timeout: Duration,
+    pub retry: RetryPolicy,
+}
+
+impl ClientConfig {
+    pub fn new(api_url: impl Into<String>, auth: Auth) -> Self {
+        ClientConfig {
+            api_url: api_url.into(),
+            auth,
+            timeout: Duration::from_secs(60),
+            retry: RetryPolicy::default(),
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Client {
+    http: reqwest::Client,
+    config: Arc<ClientConfig>,
+    requests: Arc<AtomicU64>,
+}
+
+impl Client {
+    /// Builds a client; fails only if the TLS backend cannot initialise.
+    pub fn new(config: ClientConfig) -> Result<Self> {
+        let http = reqwest::Client::builder()
+            .user_agent(concat!("railway-operator/", env!("CARGO_PKG_VERSION")))
+            .timeout(config.timeout)
+            .connect_timeout(Duration::from_secs(10))
+            .build()
+            .map_err(|e| Error::Terminal {
+                operation: "client",
+                message: format!("failed to build the HTTP client: {e}"),
+            })?;
+        Ok(Client {
+            http,
+            config: Arc::new(config),
+            requests: Arc::new(AtomicU64::new(0)),
+        })
+    }
+
+    pub fn api_url(&self) -> &str {
+        &self.config.api_url
+    }
+
+    /// HTTP requests sent so far, retries included.
+    pub fn requests_sent(&self) -> u64 {
+        self.requests.load(Ordering::Relaxed)
+    }
+
+    /// Sends one operation, retrying what is safe to retry for its [`OpKind`].
+    ///
+    /// # Errors
+    /// The classified [`Error`] of the last attempt.
+    pub async fn post<Q: Operation>(&self, variables: Q::Variables) -> Result<Q::ResponseData> {
+        let body = Q::build_query(variables);
+        let body = serde_json::to_vec(&body).map_err(|e| Error::Terminal {
+            operation: Q::NAME,
+            message: format!("failed to encode the request: {e}"),
+        })?;
+        let body = bytes_of(body);
+        self.config
+            .retry
+            .run(Q::NAME, |error| may_resend(Q::KIND, error), || self.post_once::<Q>(body.clone().into()))
+            .await
+    }
+
+    async fn post_once<Q: Operation>(&self, body: reqwest::Body) -> Result<Q::ResponseData> {
+        let operation = Q::NAME;
+        self.requests.fetch_add(1, Ordering::Relaxed);
+        tracing::debug!(operation, "sending Railway request");
+        let mut request = self
+            .http
+            .post(&self.config.api_url)
+            .header(reqwest::header::CONTENT_TYPE, "application/json")
+            .body(body);
+        request = match &self.config.auth {
+            Auth::Bearer(token) => request.bearer_auth(token),
+            Auth::ProjectToken(token) => request.header("Project-Access-Token", token),
+            Auth::None => request,
+        };
+        let response = request.send().await.map_err(|e| transport_error(operation, &e))?;
+        let status = response.status();
+        let retry_after = response
+            .headers()
+            .get(reqwest::header::RETRY_AFTER)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.trim().parse::<u64>().ok())
+            .map(Duration::from_secs);
+        let text = response.text().await.map_err(|e| transport_error(operation, &e))?;
+        parse_response::<Q::ResponseData>(operation, status, retry_after, &text)
+    }
+}
+
+fn bytes_of(body: Vec<u8>) -> ReusableBody {
+    ReusableBody(bytes::Bytes::from(body))
+}
+
+/// A request body that can be sent again on retry without re-encoding.
+#[derive(Clone)]
+struct ReusableBody(bytes::Bytes);
+
+impl From<ReusableBody> for reqwest::Body {
+    fn from(body: ReusableBody) -> Self {
+        reqwest::Body::from(body.0)
+    }
+}
+
+/// Whether an error allows sending the same request again for this kind of operation.
+fn may_resend(kind: OpKind, error: &Error) -> bool {
+    match kind {
+        OpKind::Read | OpKind::Idempotent => error.is_retryable(),
+        OpKind::Create => error.is_retryable() && !error.maybe_applied(),
+    }
+}
+
+fn transport_error(operation: &'static str, error: &reqwest::Error) -> Error {
+    // A refused connection never reached Railway; anything later may have been processed.
+    let maybe_applied = !error.is_connect();
+    let kind = if error.is_timeout() {
+        "timed out"
+    } else if error.is_connect() {
+        "could not connect"
+    } else {
+        "connection failed"
+    };
+    Error::Transient {
+        operation,
+        message: format!("{kind}: {}", without_url(error)),
+        maybe_applied,
+    }
+}
+
+/// reqwest's Display names the URL; keep messages short and free of query strings.
+fn without_url(error: &reqwest::Error) -> String {
+    let mut source: Option<&dyn std::error::Error> = std::error::Error::source(error);
+    let mut last = None;
+    while let Some(s) = source {
+        last = Some(s.to_string());
+        source = s.source();
+    }
+    last.unwrap_or_else(|| "request failed".to_string())
+}
+
+/// Turns one HTTP answer into data or a classified error.
+pub(crate) fn parse_response<T: serde::de::DeserializeOwned>(
+    operation: &'static str,
+    status: StatusCode,
+    retry_after: Option<Duration>,
+    text: &str,
+) -> Result<T> {
+    if status == StatusCode::TOO_MANY_REQUESTS {
+        return Err(Error::RateLimited { operation, retry_after });
+    }
+    let json: Option<Value> = serde_json::from_str(text).ok();
+    let Some(json) = json else {
+        return Err(if status == StatusCode::FORBIDDEN {
+            // Railway's edge answers unidentified bursts with an HTML 403 page; nothing was processed.
+            Error::RateLimited { operation, retry_after }
+        } else if status.is_server_error() || status.is_success() {
+            Error::Transient {
+                operation,
+                message: format!("HTTP {} with a non-JSON body", status.as_u16()),
+                maybe_applied: true,
+            }
+        } else if status == StatusCode::UNAUTHORIZED {
+            Error::Unauthorized {
+                operation,
+                message: format!("HTTP {}", status.as_u16()),
+            }
+        } else {
+            Error::Terminal {
+                operation,
+                message: format!("HTTP {} with a non-JSON body", status.as_u16()),
+            }
+        });
+    };
+    if let Some(first) = json.get("errors").and_then(Value::as_array).and_then(|e| e.first()) {
+        let message = first.get("message").and_then(Value::as_str).unwrap_or("unknown error");
+        let code = first.pointer("/extensions/code").and_then(Value::as_str);
+        let mut error = classify_graphql_error(operation, message, code);
+        if let Error::RateLimited { retry_after: slot, .. } = &mut error {
+            *slot = retry_after;
+        }
+        return Err(error);
+    }
+    if status.is_server_error() {
+        return Err(Error::Transient {
+            operation,
+            message: format!("HTTP {}", status.as_u16()),
+            maybe_applied: true,
+        });
+    }
+    match json.get("data") {
+        Some(data) if !data.is_null() => serde_json::from_value(data.clone()).map_err(|e| Error::Terminal {
+            operation,
+            message: format!("unexpected response shape: {e}"),
+        }),
+        _ => Err(Error::Terminal {
+            operation,
+            message: format!("HTTP {} without data or errors", status.as_u16()),
+        }),
+    }
+}

@@ -1,0 +1,194 @@
+//! Typed Railway operations: one `GraphQLQuery` per file in `graphql/` (file = operation = type),
+//! each with its retry class. Declares the custom scalars the way Railway's values decode. No logic.
+
+#![allow(clippy::upper_case_acronyms)]
+
+use std::collections::BTreeMap;
+
+use graphql_client::GraphQLQuery;
+
+use super::client::{OpKind, Operation};
+
+// Custom scalars of Railway's schema, named as upstream so the generated code finds them.
+pub type DateTime = String;
+pub type JSON = serde_json::Value;
+pub type EnvironmentConfig = serde_json::Value;
+pub type DeploymentMeta = serde_json::Value;
+pub type EnvironmentVariables = BTreeMap<String, Option<String>>;
+
+macro_rules! retry_class {
+    ($($name:ident => $kind:ident),* $(,)?) => {
+        $(impl Operation for $name {
+            const NAME: &'static str = stringify!($name);
+            const KIND: OpKind = OpKind::$kind;
+        })*
+    };
+}
+
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "graphql/railway.graphql",
+    query_path = "graphql/queries/Projects.graphql",
+    response_derives = "Debug, Clone, PartialEq",
+    variables_derives = "Debug, Clone",
+    skip_serializing_none
+)]
+pub struct Projects;
+
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "graphql/railway.graphql",
+    query_path = "graphql/queries/ProjectSnapshot.graphql",
+    response_derives = "Debug, Clone, PartialEq",
+    variables_derives = "Debug, Clone",
+    skip_serializing_none
+)]
+pub struct ProjectSnapshot;
+
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "graphql/railway.graphql",
+    query_path = "graphql/queries/ProjectServicesPage.graphql",
+    response_derives = "Debug, Clone, PartialEq",
+    variables_derives = "Debug, Clone",
+    skip_serializing_none
+)]
+pub struct ProjectServicesPage;
+
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "graphql/railway.graphql",
+    query_path = "graphql/queries/EnvironmentInstancesPage.graphql",
+    response_derives = "Debug, Clone, PartialEq",
+    variables_derives = "Debug, Clone",
+    skip_serializing_none
+)]
+pub struct EnvironmentInstancesPage;
+
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "graphql/railway.graphql",
+    query_path = "graphql/mutations/ProjectCreate.graphql",
+    response_derives = "Debug, Clone, PartialEq",
+    variables_derives = "Debug, Clone",
+    skip_serializing_none
+)]
+pub struct ProjectCreate;
+
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "graphql/railway.graphql",
+    query_path = "graphql/mutations/EnvironmentCreate.graphql",
+    response_derives = "Debug, Clone, PartialEq",
+    variables_derives = "Debug, Clone",
+    skip_serializing_none
+)]
+pub struct EnvironmentCreate;
+
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "graphql/railway.graphql",
+    query_path = "graphql/mutations/ServiceCreate.graphql",
+    response_derives = "Debug, Clone, PartialEq",
+    variables_derives = "Debug, Clone",
+    skip_serializing_none
+)]
+pub struct ServiceCreate;
+
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "graphql/railway.graphql",
+    query_path = "graphql/mutations/ServiceDelete.graphql",
+    response_derives = "Debug, Clone, PartialEq",
+    variables_derives = "Debug, Clone",
+    skip_serializing_none
+)]
+pub struct ServiceDelete;
+
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "graphql/railway.graphql",
+    query_path = "graphql/mutations/ServiceInstanceUpdate.graphql",
+    response_derives = "Debug, Clone, PartialEq",
+    variables_derives = "Debug, Clone",
+    skip_serializing_none
+)]
+pub struct ServiceInstanceUpdate;
+
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "graphql/railway.graphql",
+    query_path = "graphql/mutations/ServiceInstanceLimitsUpdate.graphql",
+    response_derives = "Debug, Clone, PartialEq",
+    variables_derives = "Debug, Clone",
+    skip_serializing_none
+)]
+pub struct ServiceInstanceLimitsUpdate;
+
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "graphql/railway.graphql",
+    query_path = "graphql/mutations/ServiceInstanceDeployV2.graphql",
+    response_derives = "Debug, Clone, PartialEq",
+    variables_derives = "Debug, Clone",
+    skip_serializing_none
+)]
+pub struct ServiceInstanceDeployV2;
+
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "graphql/railway.graphql",
+    query_path = "graphql/mutations/DeploymentTriggerCreate.graphql",
+    response_derives = "Debug, Clone, PartialEq",
+    variables_derives = "Debug, Clone",
+    skip_serializing_none
+)]
+pub struct DeploymentTriggerCreate;
+
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "graphql/railway.graphql",
+    query_path = "graphql/mutations/DeploymentTriggerUpdate.graphql",
+    response_derives = "Debug, Clone, PartialEq",
+    variables_derives = "Debug, Clone",
+    skip_serializing_none
+)]
+pub struct DeploymentTriggerUpdate;
+
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "graphql/railway.graphql",
+    query_path = "graphql/mutations/VariableCollectionUpsert.graphql",
+    response_derives = "Debug, Clone, PartialEq",
+    variables_derives = "Debug, Clone",
+    skip_serializing_none
+)]
+pub struct VariableCollectionUpsert;
+
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "graphql/railway.graphql",
+    query_path = "graphql/mutations/VariableDelete.graphql",
+    response_derives = "Debug, Clone, PartialEq",
+    variables_derives = "Debug, Clone",
+    skip_serializing_none
+)]
+pub struct VariableDelete;
+
+retry_class! {
+    Projects => Read,
+    ProjectSnapshot => Read,
+    ProjectServicesPage => Read,
+    EnvironmentInstancesPage => Read,
+    ProjectCreate => Create,
+    EnvironmentCreate => Create,
+    ServiceCreate => Create,
+    ServiceDelete => Idempotent,
+    ServiceInstanceUpdate => Idempotent,
+    ServiceInstanceLimitsUpdate => Idempotent,
+    ServiceInstanceDeployV2 => Create,
+    DeploymentTriggerCreate => Create,
+    DeploymentTriggerUpdate => Idempotent,
+    VariableCollectionUpsert => Idempotent,
+    VariableDelete => Idempotent,
+}

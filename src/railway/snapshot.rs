@@ -1,0 +1,385 @@
+//! Reads one project's live state into [`Live`]: one request when the project id is pinned, two
+//! when it is found by name, whatever the project size (pages beyond the first are followed, at
+//! one request per extra page). Soft-deleted rows are dropped here so nothing downstream sees them.
+
+use std::collections::BTreeMap;
+
+use serde_json::Value;
+
+use super::client::Client;
+use super::error::{Error, Result};
+use super::live::{Live, LiveDeployment, LiveEnvironment, LiveInstance, LiveProject, LiveService, LiveSource};
+use super::ops::{
+    self, EnvironmentInstancesPage, ProjectServicesPage, ProjectSnapshot, Projects, environment_instances_page,
+    project_services_page, project_snapshot, projects,
+};
+use crate::manifest::desired::{Builder, Limits, ProjectRef, RestartPolicyType};
+
+/// Finds the manifest's project and reads it whole.
+///
+/// # Errors
+/// Railway errors; a pinned id that does not exist, or a name shared by several projects, is
+/// [`Error::Terminal`] with a message saying how to fix the manifest.
+pub async fn snapshot(client: &Client, project: &ProjectRef) -> Result<Live> {
+    let project_id = match &project.id {
+        Some(id) => id.clone(),
+        None => match find_project_id(client, &project.name, project.workspace_id.as_deref()).await? {
+            Some(id) => id,
+            None => return Ok(Live { project: None }),
+        },
+    };
+    read_project(client, &project_id).await.map(|p| Live { project: Some(p) })
+}
+
+/// Looks a project up by name among the projects the token can see (in the workspace, if given).
+pub async fn find_project_id(client: &Client, name: &str, workspace_id: Option<&str>) -> Result<Option<String>> {
+    let mut matches = Vec::new();
+    let mut after = None;
+    loop {
+        let page = client
+            .post::<Projects>(projects::Variables {
+                workspace_id: workspace_id.map(str::to_string),
+                after: after.take(),
+            })
+            .await?
+            .projects;
+        for edge in page.edges {
+            let node = edge.node;
+            if node.deleted_at.is_none() && node.name == name {
+                matches.push(node.id);
+            }
+        }
+        match next_cursor(page.page_info.has_next_page, page.page_info.end_cursor, None) {
+            Some(cursor) => after = Some(cursor),
+            None => break,
+        }
+    }
+    match matches.len() {
+        0 | 1 => Ok(matches.pop()),
+        n => Err(Error::Terminal {
+            operation: "Projects",
+            message: format!(
+                "{n} projects are named {name:?}; pin the right one with metadata.id ({})",
+                matches.join(", ")
+            ),
+        }),
+    }
+}
+
+/// Reads a project by id.
+pub async fn read_project(client: &Client, project_id: &str) -> Result<LiveProject> {
+    let data = client
+        .post::<ProjectSnapshot>(project_snapshot::Variables {
+            project_id: project_id.to_string(),
+            decrypt_variables: Some(true),
+        })
+        .await?;
+    let project = data.project;
+    if project.deleted_at.is_some() {
+        return Err(Error::NotFound {
+            operation: "ProjectSnapshot",
+            message: format!("project {project_id} is deleted"),
+        });
+    }
+
+    let mut services: Vec<LiveService> = Vec::new();
+    let mut service_page = project.services;
+    let mut seen_cursor = None;
+    loop {
+        services.extend(
+            service_page
+                .edges
+                .into_iter()
+                .filter(|e| e.node.deleted_at.is_none())
+                .map(|e| LiveService {
+                    id: e.node.id,
+                    name: e.node.name,
+                }),
+        );
+        let Some(cursor) = next_cursor(
+            service_page.page_info.has_next_page,
+            service_page.page_info.end_cursor,
+            seen_cursor.as_deref(),
+        ) else {
+            break;
+        };
+        seen_cursor = Some(cursor.clone());
+        let next = client
+            .post::<ProjectServicesPage>(project_services_page::Variables {
+                project_id: project_id.to_string(),
+                after: Some(cursor),
+            })
+            .await?;
+        service_page = convert_services_page(next.project.services);
+    }
+
+    let mut environments = Vec::new();
+    for edge in project.environments.edges {
+        let env = edge.node;
+        if env.deleted_at.is_some() {
+            continue;
+        }
+        let mut instances: Vec<InstanceRow> = env
+            .service_instances
+            .edges
+            .into_iter()
+            .map(|e| InstanceRow::from_snapshot(e.node))
+            .collect();
+        let mut triggers: Vec<TriggerRow> = env
+            .deployment_triggers
+            .edges
+            .into_iter()
+            .map(|e| TriggerRow {
+                id: e.node.id,
+                service_id: e.node.service_id,
+                repository: e.node.repository,
+                branch: e.node.branch,
+            })
+            .collect();
+        let mut instances_cursor = next_cursor(
+            env.service_instances.page_info.has_next_page,
+            env.service_instances.page_info.end_cursor,
+            None,
+        );
+        let mut triggers_cursor = next_cursor(
+            env.deployment_triggers.page_info.has_next_page,
+            env.deployment_triggers.page_info.end_cursor,
+            None,
+        );
+        while instances_cursor.is_some() || triggers_cursor.is_some() {
+            let page = client
+                .post::<EnvironmentInstancesPage>(environment_instances_page::Variables {
+                    environment_id: env.id.clone(),
+                    instances_after: instances_cursor.clone(),
+                    triggers_after: triggers_cursor.clone(),
+                })
+                .await?
+                .environment;
+            if instances_cursor.is_some() {
+                instances.extend(page.service_instances.edges.into_iter().map(|e| InstanceRow::from_page(e.node)));
+                instances_cursor = next_cursor(
+                    page.service_instances.page_info.has_next_page,
+                    page.service_instances.page_info.end_cursor,
+                    instances_cursor.as_deref(),
+                );
+            }
+            if triggers_cursor.is_some() {
+                triggers.extend(page.deployment_triggers.edges.into_iter().map(|e| TriggerRow {
+                    id: e.node.id,
+                    service_id: e.node.service_id,
+                    repository: e.node.repository,
+                    branch: e.node.branch,
+                }));
+                triggers_cursor = next_cursor(
+                    page.deployment_triggers.page_info.has_next_page,
+                    page.deployment_triggers.page_info.end_cursor,
+                    triggers_cursor.as_deref(),
+                );
+            }
+        }
+        environments.push(build_environment(env.id, env.name, &env.config, instances, &triggers));
+    }
+
+    Ok(LiveProject {
+        id: project.id,
+        name: project.name,
+        workspace_id: project.workspace_id,
+        environments,
+        services,
+    })
+}
+
+/// The cursor of the next page, or `None` when there is none or the server stopped advancing.
+fn next_cursor(has_next: bool, end: Option<String>, previous: Option<&str>) -> Option<String> {
+    match end {
+        Some(cursor) if has_next && Some(cursor.as_str()) != previous => Some(cursor),
+        _ => None,
+    }
+}
+
+fn convert_services_page(
+    page: project_services_page::ProjectServicesPageProjectServices,
+) -> project_snapshot::ProjectSnapshotProjectServices {
+    project_snapshot::ProjectSnapshotProjectServices {
+        page_info: project_snapshot::ProjectSnapshotProjectServicesPageInfo {
+            has_next_page: page.page_info.has_next_page,
+            end_cursor: page.page_info.end_cursor,
+        },
+        edges: page
+            .edges
+            .into_iter()
+            .map(|e| project_snapshot::ProjectSnapshotProjectServicesEdges {
+                node: project_snapshot::ProjectSnapshotProjectServicesEdgesNode {
+                    id: e.node.id,
+                    name: e.node.name,
+                    deleted_at: e.node.deleted_at,
+                },
+            })
+            .collect(),
+    }
+}
+
+struct TriggerRow {
+    id: String,
+    service_id: Option<String>,
+    repository: String,
+    branch: String,
+}
+
+/// One service instance as read, before normalisation; both queries' shapes convert into it.
+struct InstanceRow {
+    id: String,
+    service_id: String,
+    service_name: String,
+    deleted: bool,
+    image: Option<String>,
+    repo: Option<String>,
+    builder: String,
+    build_command: Option<String>,
+    start_command: Option<String>,
+    root_directory: Option<String>,
+    dockerfile_path: Option<String>,
+    railway_config_file: Option<String>,
+    pre_deploy_command: Option<Value>,
+    watch_patterns: Vec<String>,
+    healthcheck_path: Option<String>,
+    healthcheck_timeout: Option<i64>,
+    num_replicas: Option<i64>,
+    region: Option<String>,
+    cron_schedule: Option<String>,
+    restart_policy_type: String,
+    restart_policy_max_retries: i64,
+    sleep_application: Option<bool>,
+    draining_seconds: Option<i64>,
+    overlap_seconds: Option<i64>,
+    latest_deployment: Option<(String, String)>,
+}
+
+macro_rules! instance_row_from {
+    ($node:expr) => {{
+        let n = $node;
+        InstanceRow {
+            id: n.id,
+            service_id: n.service_id,
+            service_name: n.service_name,
+            deleted: n.deleted_at.is_some(),
+            image: n.source.as_ref().and_then(|s| s.image.clone()),
+            repo: n.source.as_ref().and_then(|s| s.repo.clone()),
+            builder: format!("{:?}", n.builder),
+            build_command: n.build_command,
+            start_command: n.start_command,
+            root_directory: n.root_directory,
+            dockerfile_path: n.dockerfile_path,
+            railway_config_file: n.railway_config_file,
+            pre_deploy_command: n.pre_deploy_command,
+            watch_patterns: n.watch_patterns,
+            healthcheck_path: n.healthcheck_path,
+            healthcheck_timeout: n.healthcheck_timeout,
+            num_replicas: n.num_replicas,
+            region: n.region,
+            cron_schedule: n.cron_schedule,
+            restart_policy_type: format!("{:?}", n.restart_policy_type),
+            restart_policy_max_retries: n.restart_policy_max_retries,
+            sleep_application: n.sleep_application,
+            draining_seconds: n.draining_seconds,
+            overlap_seconds: n.overlap_seconds,
+            latest_deployment: n.latest_deployment.map(|d| (d.id, format!("{:?}", d.status))),
+        }
+    }};
+}
+
+impl InstanceRow {
+    fn from_snapshot(node: ops::project_snapshot::LiveInstance) -> Self {
+        instance_row_from!(node)
+    }
+
+    fn from_page(
+        node: environment_instances_page::EnvironmentInstancesPageEnvironmentServiceInstancesEdgesNode,
+    ) -> Self {
+        instance_row_from!(node)
+    }
+}
+
+fn build_environment(
+    id: String,
+    name: String,
+    config: &Value,
+    instances: Vec<InstanceRow>,
+    triggers: &[TriggerRow],
+) -> LiveEnvironment {
+    let instances = instances
+        .into_iter()
+        .filter(|row| !row.deleted)
+        .map(|row| {
+            let trigger = triggers.iter().find(|t| t.service_id.as_deref() == Some(row.service_id.as_str()));
+            let source = match (row.image, row.repo) {
+                (_, Some(repo)) => Some(LiveSource::Repo {
+                    repo: trigger.map(|t| t.repository.clone()).unwrap_or(repo),
+                    branch: trigger.map(|t| t.branch.clone()),
+                    trigger_id: trigger.map(|t| t.id.clone()),
+                }),
+                (Some(image), None) => Some(LiveSource::Image(image)),
+                (None, None) => None,
+            };
+            let limits = limits_from_config(config, &row.service_id);
+            let instance = LiveInstance {
+                id: row.id,
+                service_id: row.service_id.clone(),
+                service_name: row.service_name,
+                source,
+                builder: parse_enum::<Builder>(&row.builder),
+                build_command: row.build_command,
+                dockerfile_path: row.dockerfile_path,
+                root_directory: row.root_directory,
+                railway_config_file: row.railway_config_file,
+                watch_patterns: row.watch_patterns,
+                start_command: row.start_command,
+                pre_deploy_command: pre_deploy_from_json(row.pre_deploy_command),
+                healthcheck_path: row.healthcheck_path,
+                healthcheck_timeout: row.healthcheck_timeout,
+                num_replicas: row.num_replicas,
+                region: row.region,
+                restart_policy_type: parse_enum::<RestartPolicyType>(&row.restart_policy_type),
+                restart_policy_max_retries: Some(row.restart_policy_max_retries),
+                cron_schedule: row.cron_schedule,
+                sleep_application: row.sleep_application,
+                draining_seconds: row.draining_seconds,
+                overlap_seconds: row.overlap_seconds,
+                limits,
+                latest_deployment: row.latest_deployment.map(|(id, status)| LiveDeployment { id, status }),
+            };
+            (row.service_id, instance)
+        })
+        .collect::<BTreeMap<_, _>>();
+    LiveEnvironment { id, name, instances }
+}
+
+/// Generated enums print as their upstream names (`RAILPACK`) via Debug of `Other`-aware variants;
+/// anything unknown maps to `None` rather than failing the whole snapshot.
+fn parse_enum<T: serde::de::DeserializeOwned>(debug_name: &str) -> Option<T> {
+    let name = debug_name.trim_start_matches("Other(\"").trim_end_matches("\")");
+    serde_json::from_value(Value::String(name.to_string())).ok()
+}
+
+fn pre_deploy_from_json(value: Option<Value>) -> Option<Vec<String>> {
+    match value? {
+        Value::String(s) => Some(vec![s]),
+        Value::Array(items) => Some(items.into_iter().filter_map(|v| v.as_str().map(str::to_string)).collect()),
+        _ => None,
+    }
+}
+
+/// Resource limits live only in the environment config blob: `deploy.limitOverride.containers`.
+fn limits_from_config(config: &Value, service_id: &str) -> Limits {
+    let containers = config
+        .get("services")
+        .and_then(|s| s.get(service_id))
+        .and_then(|s| s.pointer("/deploy/limitOverride/containers"));
+    Limits {
+        vcpus: containers.and_then(|c| c.get("cpu")).and_then(Value::as_f64),
+        memory_gb: containers
+            .and_then(|c| c.get("memoryBytes"))
+            .and_then(Value::as_f64)
+            .map(|bytes| bytes / 1e9),
+    }
+}
