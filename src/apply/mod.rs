@@ -1,1 +1,169 @@
-//! apply
+//! Executes a [`Plan`] against Railway: in plan order (project, environments, services, then
+//! each environment's instances and deploys, one at a time), creates by observe-then-create so a
+//! lost response never yields a duplicate, updates with the full field set, and one deploy per
+//! instance that actually changed. Computes no diffs of its own beyond re-checking live values.
+
+mod create;
+mod instance;
+
+use crate::manifest::desired::ProjectRef;
+use crate::plan::{Action, Plan};
+use crate::railway::live::{Live, LiveProject};
+use crate::railway::{Client, Error as RailwayError, snapshot};
+
+pub use instance::instance_update_input;
+
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ApplyOptions {
+    /// Destructive actions run only with this set (`--confirm-destructive`).
+    pub confirm_destructive: bool,
+}
+
+/// What happened to one action.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    /// Done; the detail names the mutations sent.
+    Applied(String),
+    /// Found already done (an earlier lost response, or a concurrent change): adopted.
+    Adopted(String),
+    /// Nothing to send once live state was re-checked.
+    Skipped(String),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Event {
+    pub address: String,
+    pub outcome: Outcome,
+}
+
+#[derive(Debug, Default, Clone)]
+pub struct Report {
+    pub events: Vec<Event>,
+    pub requests: u64,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ApplyError {
+    #[error("the plan has destructive actions and --confirm-destructive was not given: {}", .0.join(", "))]
+    DestructiveNotConfirmed(Vec<String>),
+    #[error("failed at {address}: {source}")]
+    Failed {
+        address: String,
+        #[source]
+        source: RailwayError,
+        applied: Vec<String>,
+        not_applied: Vec<String>,
+    },
+}
+
+/// Applies `plan`, computed from `live`, reporting each finished action through `on_event`.
+///
+/// # Errors
+/// Stops at the first action that fails after retries, saying what was and was not applied.
+pub async fn apply(
+    client: &Client,
+    project: &ProjectRef,
+    plan: &Plan,
+    live: &Live,
+    options: ApplyOptions,
+    on_event: &mut dyn FnMut(&Event),
+) -> Result<Report, ApplyError> {
+    let destructive: Vec<String> = plan.destructive_actions().map(Action::address).collect();
+    if !destructive.is_empty() && !options.confirm_destructive {
+        return Err(ApplyError::DestructiveNotConfirmed(destructive));
+    }
+    let start_requests = client.requests_sent();
+    let mut executor = Executor {
+        client,
+        project_ref: project,
+        project: live.project.clone(),
+        stale: false,
+        changed_instances: Vec::new(),
+    };
+    let mut report = Report::default();
+    for (index, action) in plan.actions.iter().enumerate() {
+        match executor.run(action).await {
+            Ok(outcome) => {
+                let event = Event {
+                    address: action.address(),
+                    outcome,
+                };
+                on_event(&event);
+                report.events.push(event);
+            }
+            Err(source) => {
+                return Err(ApplyError::Failed {
+                    address: action.address(),
+                    source,
+                    applied: report
+                        .events
+                        .iter()
+                        .filter(|e| !matches!(e.outcome, Outcome::Skipped(_)))
+                        .map(|e| e.address.clone())
+                        .collect(),
+                    not_applied: plan.actions[index..].iter().map(Action::address).collect(),
+                });
+            }
+        }
+    }
+    report.requests = client.requests_sent() - start_requests;
+    Ok(report)
+}
+
+struct Executor<'a> {
+    client: &'a Client,
+    project_ref: &'a ProjectRef,
+    /// Live state as last read, updated as the executor goes.
+    project: Option<LiveProject>,
+    /// Set after a structural create: re-read before touching instances.
+    stale: bool,
+    /// (service, environment) pairs that received at least one mutation.
+    changed_instances: Vec<(String, String)>,
+}
+
+impl Executor<'_> {
+    async fn run(&mut self, action: &Action) -> Result<Outcome, RailwayError> {
+        match action {
+            Action::CreateProject {
+                name,
+                workspace_id,
+                default_environment,
+            } => self.create_project(name, workspace_id.as_deref(), default_environment).await,
+            Action::CreateEnvironment { name, clone_from } => {
+                self.create_environment(name, clone_from.as_deref()).await
+            }
+            Action::CreateService { name, source } => self.create_service(name, source.as_ref()).await,
+            Action::ConfigureInstance {
+                service,
+                environment,
+                desired,
+                ..
+            } => self.configure_instance(service, environment, desired).await,
+            Action::DeployInstance { service, environment } => self.deploy(service, environment).await,
+        }
+    }
+
+    /// The project as it is now, re-read when a create made the copy stale.
+    async fn fresh_project(&mut self) -> Result<&LiveProject, RailwayError> {
+        let project_id = self.project_id()?;
+        if self.stale || self.project.is_none() {
+            self.project = Some(snapshot::read_project(self.client, &project_id).await?);
+            self.stale = false;
+        }
+        self.project.as_ref().ok_or_else(|| missing("project", &self.project_ref.name))
+    }
+
+    fn project_id(&self) -> Result<String, RailwayError> {
+        self.project
+            .as_ref()
+            .map(|p| p.id.clone())
+            .ok_or_else(|| missing("project", &self.project_ref.name))
+    }
+}
+
+fn missing(kind: &str, name: &str) -> RailwayError {
+    RailwayError::NotFound {
+        operation: "apply",
+        message: format!("{kind} {name} is not on Railway although the plan expected it"),
+    }
+}

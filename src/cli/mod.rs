@@ -1,1 +1,111 @@
-//! cli
+//! The command line: clap definitions, user-facing wording and exit codes. The only place that
+//! uses `anyhow`; business logic lives in the library modules it calls.
+
+mod connect;
+mod pipeline;
+mod sandbox_cmd;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand};
+
+/// Exit codes, Terraform-style: 0 = success / no changes, 1 = error, 2 = changes pending
+/// (only with `--detailed-exitcode`).
+pub const EXIT_OK: u8 = 0;
+pub const EXIT_ERROR: u8 = 1;
+pub const EXIT_CHANGES: u8 = 2;
+
+#[derive(Debug, Parser)]
+#[command(name = "railway-operator", version, about = "Reconcile Railway projects from YAML manifests")]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalOptions,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct GlobalOptions {
+    /// Railway GraphQL endpoint.
+    #[arg(long, global = true, env = "RAILWAY_API_URL", default_value = crate::railway::DEFAULT_API_URL)]
+    pub api_url: String,
+    /// Run against an in-process Railway sandbox (state kept in .railway-operator/sandbox-state.json).
+    #[arg(long, global = true)]
+    pub sandbox: bool,
+    /// Per-request timeout in seconds.
+    #[arg(long, global = true, default_value_t = 60)]
+    pub timeout_secs: u64,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Check a manifest and report every problem with file:line:col. Sends no request.
+    Validate(ManifestArgs),
+    /// Show what apply would change (never writes).
+    Plan(PlanArgs),
+    /// Make Railway match the manifest.
+    Apply(ApplyArgs),
+    /// Serve the local Railway API emulator.
+    Sandbox(sandbox_cmd::SandboxArgs),
+    /// Print the manifest's JSON Schema.
+    Schema,
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct ManifestArgs {
+    /// The manifest file.
+    #[arg(short = 'f', long = "file")]
+    pub file: PathBuf,
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct PlanArgs {
+    #[command(flatten)]
+    pub manifest: ManifestArgs,
+    /// Plan only this environment of the manifest.
+    #[arg(long = "env")]
+    pub environment: Option<String>,
+    /// Print the plan as JSON (format documented in the README).
+    #[arg(long)]
+    pub json: bool,
+    /// Exit 2 when changes are pending, 0 when there are none, 1 on error.
+    #[arg(long)]
+    pub detailed_exitcode: bool,
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct ApplyArgs {
+    #[command(flatten)]
+    pub plan: PlanArgs,
+    /// Only show the plan (same as `plan`).
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Allow actions that delete things.
+    #[arg(long)]
+    pub confirm_destructive: bool,
+}
+
+/// Runs a parsed command line and returns the process exit code.
+pub async fn run(cli: Cli) -> ExitCode {
+    let result = match cli.command {
+        Command::Validate(args) => pipeline::validate(&args),
+        Command::Plan(args) => pipeline::plan(&cli.global, &args).await,
+        Command::Apply(args) if args.dry_run => pipeline::plan(&cli.global, &args.plan).await,
+        Command::Apply(args) => pipeline::apply(&cli.global, &args).await,
+        Command::Sandbox(args) => sandbox_cmd::serve(&args).await,
+        Command::Schema => print_schema(),
+    };
+    match result {
+        Ok(code) => ExitCode::from(code),
+        Err(error) => {
+            eprintln!("error: {error:#}");
+            ExitCode::from(EXIT_ERROR)
+        }
+    }
+}
+
+fn print_schema() -> anyhow::Result<u8> {
+    println!("{}", serde_json::to_string_pretty(&crate::manifest::json_schema())?);
+    Ok(EXIT_OK)
+}

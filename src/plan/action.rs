@@ -69,7 +69,7 @@ pub enum Action {
         /// True when the service is created by this plan (shown as `+`, counted with the service).
         new_service: bool,
         changes: Vec<FieldChange>,
-        desired: InstanceSettings,
+        desired: Box<InstanceSettings>,
     },
     /// One `serviceInstanceDeployV2` after an instance changed (policy `deploy: on-change`).
     #[serde(rename_all = "camelCase")]

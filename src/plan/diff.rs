@@ -123,7 +123,7 @@ pub fn plan(desired: &Desired, live: &Live, options: &PlanOptions) -> Plan {
                 environment: env.clone(),
                 new_service,
                 changes,
-                desired: settings.clone(),
+                desired: Box::new(settings.clone()),
             });
             if desired.policy.deploy == DeployPolicy::OnChange {
                 deploys.push(Action::DeployInstance {

@@ -1,0 +1,169 @@
+//! Structural creates (project, environment, service) by observe-then-create: Railway creates
+//! are not idempotent, so after a failure that may have been applied, or a name conflict, the
+//! executor re-reads and adopts what exists instead of sending the create again.
+
+use std::future::Future;
+
+use super::{Executor, Outcome, missing};
+use crate::manifest::desired::Source;
+use crate::railway::error::Error;
+use crate::railway::live::LiveProject;
+use crate::railway::ops::{
+    EnvironmentCreate, ProjectCreate, ServiceCreate, environment_create, project_create, service_create,
+};
+use crate::railway::snapshot;
+
+/// How many times a create is sent when re-reading shows it did not happen.
+const CREATE_ATTEMPTS: usize = 3;
+
+/// Sends `create`; when it fails in a way that may have been applied, asks `observe` whether the
+/// thing now exists and adopts it. Only when it provably does not exist is the create sent again.
+async fn observe_then_create<C, CF, O, OF>(mut create: C, mut observe: O) -> Result<Outcome, Error>
+where
+    C: FnMut() -> CF,
+    CF: Future<Output = Result<(), Error>>,
+    O: FnMut() -> OF,
+    OF: Future<Output = Result<bool, Error>>,
+{
+    let mut last_error = None;
+    for _ in 0..CREATE_ATTEMPTS {
+        match create().await {
+            Ok(()) => return Ok(Outcome::Applied("created".into())),
+            Err(error) if error.maybe_applied() || matches!(error, Error::AlreadyExists { .. }) => {
+                tracing::warn!(error = %error, "create may have been applied; re-reading before any retry");
+                if observe().await? {
+                    return Ok(Outcome::Adopted(format!("found after: {error}")));
+                }
+                if matches!(error, Error::AlreadyExists { .. }) {
+                    return Err(error);
+                }
+                last_error = Some(error);
+            }
+            Err(error) => return Err(error),
+        }
+    }
+    Err(last_error.unwrap_or(Error::Terminal {
+        operation: "create",
+        message: "create did not take effect".into(),
+    }))
+}
+
+impl Executor<'_> {
+    pub(super) async fn create_project(
+        &mut self,
+        name: &str,
+        workspace_id: Option<&str>,
+        default_environment: &str,
+    ) -> Result<Outcome, Error> {
+        let client = self.client;
+        let created_id = std::cell::RefCell::new(None::<String>);
+        let outcome = observe_then_create(
+            || async {
+                let data = client
+                    .post::<ProjectCreate>(project_create::Variables {
+                        input: project_create::ProjectCreateInput {
+                            name: Some(name.to_string()),
+                            workspace_id: workspace_id.map(str::to_string),
+                            default_environment_name: Some(default_environment.to_string()),
+                            description: Some("Managed by railway-operator".into()),
+                            is_monorepo: None,
+                            is_public: None,
+                            pr_deploys: None,
+                            repo: None,
+                            runtime: None,
+                        },
+                    })
+                    .await?;
+                *created_id.borrow_mut() = Some(data.project_create.id);
+                Ok(())
+            },
+            || async {
+                let found = snapshot::find_project_id(client, name, workspace_id).await?;
+                let exists = found.is_some();
+                *created_id.borrow_mut() = found;
+                Ok(exists)
+            },
+        )
+        .await?;
+        let id = created_id.into_inner().ok_or_else(|| missing("project", name))?;
+        self.project = Some(snapshot::read_project(client, &id).await?);
+        Ok(outcome)
+    }
+
+    pub(super) async fn create_environment(&mut self, name: &str, clone_from: Option<&str>) -> Result<Outcome, Error> {
+        let project = self.fresh_project().await?;
+        let project_id = project.id.clone();
+        let source_id = clone_from.and_then(|from| env_id(project, from));
+        let client = self.client;
+        let outcome = observe_then_create(
+            || async {
+                client
+                    .post::<EnvironmentCreate>(environment_create::Variables {
+                        input: environment_create::EnvironmentCreateInput {
+                            project_id: project_id.clone(),
+                            name: name.to_string(),
+                            source_environment_id: source_id.clone(),
+                            ephemeral: None,
+                            skip_initial_deploys: None,
+                            stage_initial_changes: None,
+                            apply_changes_in_background: None,
+                        },
+                    })
+                    .await
+                    .map(|_| ())
+            },
+            || async {
+                let project = snapshot::read_project(client, &project_id).await?;
+                Ok(env_id(&project, name).is_some())
+            },
+        )
+        .await?;
+        self.stale = true;
+        Ok(outcome)
+    }
+
+    pub(super) async fn create_service(&mut self, name: &str, source: Option<&Source>) -> Result<Outcome, Error> {
+        let project_id = self.fresh_project().await?.id.clone();
+        let client = self.client;
+        let (image, repo, branch) = match source {
+            Some(Source::Image(image)) => (Some(image.clone()), None, None),
+            Some(Source::Repo { repo, branch, .. }) => (None, Some(repo.clone()), Some(branch.clone())),
+            None => (None, None, None),
+        };
+        let outcome = observe_then_create(
+            || async {
+                client
+                    .post::<ServiceCreate>(service_create::Variables {
+                        input: service_create::ServiceCreateInput {
+                            project_id: project_id.clone(),
+                            name: Some(name.to_string()),
+                            source: (image.is_some() || repo.is_some()).then(|| service_create::ServiceSourceInput {
+                                image: image.clone(),
+                                repo: repo.clone(),
+                            }),
+                            branch: branch.clone(),
+                            environment_id: None,
+                            icon: None,
+                            registry_credentials: None,
+                            template_id: None,
+                            template_service_id: None,
+                            variables: None,
+                        },
+                    })
+                    .await
+                    .map(|_| ())
+            },
+            || async {
+                let project = snapshot::read_project(client, &project_id).await?;
+                Ok(project.services.iter().any(|s| s.name == name))
+            },
+        )
+        .await?;
+        self.stale = true;
+        Ok(outcome)
+    }
+}
+
+pub(super) fn env_id(project: &LiveProject, name: &str) -> Option<String> {
+    project.environments.iter().find(|e| e.name == name).map(|e| e.id.clone())
+}

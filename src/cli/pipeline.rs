@@ -1,0 +1,161 @@
+//! `validate`, `plan` and `apply`: load the manifest (before any request), snapshot, plan,
+//! print, and for `apply` execute. `plan` never constructs the executor (dry-run is structural).
+
+use anyhow::{Context, bail};
+
+use super::connect::connect;
+use super::{ApplyArgs, EXIT_CHANGES, EXIT_ERROR, EXIT_OK, GlobalOptions, ManifestArgs, PlanArgs};
+use crate::apply::{self, ApplyError, ApplyOptions, Event, Outcome};
+use crate::manifest::{self, Desired, LoadError};
+use crate::plan::{self, Plan, PlanOptions};
+use crate::railway::{Live, snapshot};
+
+/// Loads and validates the manifest; prints every diagnostic. `None` means invalid.
+fn load(args: &ManifestArgs) -> anyhow::Result<Option<Desired>> {
+    let env = |name: &str| std::env::var(name).ok();
+    match manifest::load_file(&args.file, &env) {
+        Ok(mut desired) => {
+            if desired.project.workspace_id.is_none() {
+                desired.project.workspace_id = std::env::var("RAILWAY_WORKSPACE_ID").ok().filter(|v| !v.is_empty());
+            }
+            Ok(Some(desired))
+        }
+        Err(LoadError::Invalid(diagnostics)) => {
+            eprintln!("{diagnostics}");
+            Ok(None)
+        }
+        Err(LoadError::Io { path, source }) => Err(source).with_context(|| format!("cannot read {}", path.display())),
+    }
+}
+
+pub fn validate(args: &ManifestArgs) -> anyhow::Result<u8> {
+    match load(args)? {
+        Some(desired) => {
+            let managed = desired
+                .services
+                .iter()
+                .filter(|s| matches!(s.kind, crate::manifest::desired::ServiceKind::Managed { .. }))
+                .count();
+            println!(
+                "{} is valid: project {}, {} environment(s), {} service(s) ({} managed).",
+                args.file.display(),
+                desired.project.name,
+                desired.environments.len(),
+                desired.services.len(),
+                managed
+            );
+            Ok(EXIT_OK)
+        }
+        None => Ok(EXIT_ERROR),
+    }
+}
+
+fn plan_options(desired: &Desired, args: &PlanArgs) -> anyhow::Result<PlanOptions> {
+    if let Some(env) = &args.environment
+        && !desired.environments.contains(env)
+    {
+        bail!(
+            "--env {env}: the manifest declares no such environment (it has: {})",
+            desired.environments.join(", ")
+        );
+    }
+    Ok(PlanOptions {
+        only_environment: args.environment.clone(),
+    })
+}
+
+fn print_plan(plan: &Plan, args: &PlanArgs) -> anyhow::Result<()> {
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&plan::render::render_json(plan))?);
+    } else {
+        print!("{}", plan::render::render_text(plan));
+    }
+    Ok(())
+}
+
+pub async fn plan(global: &GlobalOptions, args: &PlanArgs) -> anyhow::Result<u8> {
+    let Some(desired) = load(&args.manifest)? else {
+        return Ok(EXIT_ERROR);
+    };
+    let options = plan_options(&desired, args)?;
+    let connection = connect(global).await?;
+    let live = snapshot::snapshot(&connection.client, &desired.project).await;
+    connection.close().await;
+    let plan = plan::plan(&desired, &live.context("cannot read the live project")?, &options);
+    print_plan(&plan, args)?;
+    Ok(if args.detailed_exitcode && plan.has_changes() {
+        EXIT_CHANGES
+    } else {
+        EXIT_OK
+    })
+}
+
+pub async fn apply(global: &GlobalOptions, args: &ApplyArgs) -> anyhow::Result<u8> {
+    let Some(desired) = load(&args.plan.manifest)? else {
+        return Ok(EXIT_ERROR);
+    };
+    let options = plan_options(&desired, &args.plan)?;
+    let connection = connect(global).await?;
+    let result = apply_with(&connection.client, &desired, &options, args).await;
+    connection.close().await;
+    result
+}
+
+async fn apply_with(
+    client: &crate::railway::Client,
+    desired: &Desired,
+    options: &PlanOptions,
+    args: &ApplyArgs,
+) -> anyhow::Result<u8> {
+    let live: Live = snapshot::snapshot(client, &desired.project)
+        .await
+        .context("cannot read the live project")?;
+    let plan = plan::plan(desired, &live, options);
+    print_plan(&plan, &args.plan)?;
+    if !plan.has_changes() {
+        return Ok(EXIT_OK);
+    }
+    println!("\nApplying...");
+    let mut print_event = |event: &Event| match &event.outcome {
+        Outcome::Applied(detail) => println!("  ✓ {}: {detail}", event.address),
+        Outcome::Adopted(detail) => println!("  ✓ {}: adopted ({detail})", event.address),
+        Outcome::Skipped(reason) => println!("  · {}: skipped, {reason}", event.address),
+    };
+    let apply_options = ApplyOptions {
+        confirm_destructive: args.confirm_destructive,
+    };
+    match apply::apply(client, &desired.project, &plan, &live, apply_options, &mut print_event).await {
+        Ok(report) => {
+            let summary = plan.summary();
+            let deploys = report
+                .events
+                .iter()
+                .filter(|e| e.address.starts_with("deploy.") && matches!(e.outcome, Outcome::Applied(_)))
+                .count();
+            println!(
+                "\nApply complete: {} added, {} changed, {} destroyed; {deploys} deploy(s); {} request(s) to Railway.",
+                summary.add, summary.change, summary.destroy, report.requests
+            );
+            Ok(EXIT_OK)
+        }
+        Err(ApplyError::Failed {
+            address,
+            source,
+            applied,
+            not_applied,
+        }) => {
+            eprintln!("\nerror: apply failed at {address}: {source}");
+            eprintln!(
+                "applied before the failure: {}",
+                if applied.is_empty() { "nothing".into() } else { applied.join(", ") }
+            );
+            eprintln!("not applied: {}", not_applied.join(", "));
+            eprintln!("Run apply again to continue: it re-reads live state and never duplicates what exists.");
+            Ok(EXIT_ERROR)
+        }
+        Err(error @ ApplyError::DestructiveNotConfirmed(_)) => {
+            eprintln!("\nerror: {error}");
+            Ok(EXIT_ERROR)
+        }
+    }
+}
