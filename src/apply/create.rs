@@ -9,7 +9,8 @@ use crate::manifest::desired::Source;
 use crate::railway::error::Error;
 use crate::railway::live::LiveProject;
 use crate::railway::ops::{
-    EnvironmentCreate, ProjectCreate, ServiceCreate, environment_create, project_create, service_create,
+    EnvironmentCreate, ProjectCreate, ServiceCreate, environment_create, project_create,
+    service_create,
 };
 use crate::railway::snapshot;
 
@@ -85,12 +86,18 @@ impl Executor<'_> {
             },
         )
         .await?;
-        let id = created_id.into_inner().ok_or_else(|| missing("project", name))?;
+        let id = created_id
+            .into_inner()
+            .ok_or_else(|| missing("project", name))?;
         self.project = Some(snapshot::read_project(client, &id).await?);
         Ok(outcome)
     }
 
-    pub(super) async fn create_environment(&mut self, name: &str, clone_from: Option<&str>) -> Result<Outcome, Error> {
+    pub(super) async fn create_environment(
+        &mut self,
+        name: &str,
+        clone_from: Option<&str>,
+    ) -> Result<Outcome, Error> {
         let project = self.fresh_project().await?;
         let project_id = project.id.clone();
         let source_id = clone_from.and_then(|from| env_id(project, from));
@@ -122,12 +129,18 @@ impl Executor<'_> {
         Ok(outcome)
     }
 
-    pub(super) async fn create_service(&mut self, name: &str, source: Option<&Source>) -> Result<Outcome, Error> {
+    pub(super) async fn create_service(
+        &mut self,
+        name: &str,
+        source: Option<&Source>,
+    ) -> Result<Outcome, Error> {
         let project_id = self.fresh_project().await?.id.clone();
         let client = self.client;
         let (image, repo, branch) = match source {
             Some(Source::Image(image)) => (Some(image.clone()), None, None),
-            Some(Source::Repo { repo, branch, .. }) => (None, Some(repo.clone()), Some(branch.clone())),
+            Some(Source::Repo { repo, branch, .. }) => {
+                (None, Some(repo.clone()), Some(branch.clone()))
+            }
             None => (None, None, None),
         };
         let outcome = observe_then_create(
@@ -137,9 +150,11 @@ impl Executor<'_> {
                         input: service_create::ServiceCreateInput {
                             project_id: project_id.clone(),
                             name: Some(name.to_string()),
-                            source: (image.is_some() || repo.is_some()).then(|| service_create::ServiceSourceInput {
-                                image: image.clone(),
-                                repo: repo.clone(),
+                            source: (image.is_some() || repo.is_some()).then(|| {
+                                service_create::ServiceSourceInput {
+                                    image: image.clone(),
+                                    repo: repo.clone(),
+                                }
                             }),
                             branch: branch.clone(),
                             environment_id: None,
@@ -165,5 +180,9 @@ impl Executor<'_> {
 }
 
 pub(super) fn env_id(project: &LiveProject, name: &str) -> Option<String> {
-    project.environments.iter().find(|e| e.name == name).map(|e| e.id.clone())
+    project
+        .environments
+        .iter()
+        .find(|e| e.name == name)
+        .map(|e| e.id.clone())
 }

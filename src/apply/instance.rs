@@ -14,9 +14,10 @@ use crate::plan::diff_settings;
 use crate::railway::error::Error;
 use crate::railway::live::{LiveInstance, LiveSource};
 use crate::railway::ops::{
-    DeploymentTriggerCreate, DeploymentTriggerUpdate, ServiceInstanceDeployV2, ServiceInstanceLimitsUpdate,
-    ServiceInstanceUpdate, deployment_trigger_create, deployment_trigger_update, service_instance_deploy_v2,
-    service_instance_limits_update, service_instance_update,
+    DeploymentTriggerCreate, DeploymentTriggerUpdate, ServiceInstanceDeployV2,
+    ServiceInstanceLimitsUpdate, ServiceInstanceUpdate, deployment_trigger_create,
+    deployment_trigger_update, service_instance_deploy_v2, service_instance_limits_update,
+    service_instance_update,
 };
 
 /// Railway fans new instances out asynchronously; wait this many re-reads for one to appear.
@@ -35,9 +36,10 @@ impl Executor<'_> {
             return Ok(Outcome::Skipped("already matches the manifest".into()));
         }
         let mut sent = Vec::new();
-        let instance_fields = changes
-            .iter()
-            .any(|c| !(c.field.starts_with("deploy.limits") || (c.field == "source" && same_repo(desired, &live))));
+        let instance_fields = changes.iter().any(|c| {
+            !(c.field.starts_with("deploy.limits")
+                || (c.field == "source" && same_repo(desired, &live)))
+        });
         if instance_fields {
             self.client
                 .post::<ServiceInstanceUpdate>(service_instance_update::Variables {
@@ -107,11 +109,16 @@ impl Executor<'_> {
                 .await?;
             sent.push("serviceInstanceLimitsUpdate");
         }
-        self.changed_instances.push((service.to_string(), environment.to_string()));
+        self.changed_instances
+            .push((service.to_string(), environment.to_string()));
         Ok(Outcome::Applied(sent.join(", ")))
     }
 
-    pub(super) async fn deploy(&mut self, service: &str, environment: &str) -> Result<Outcome, Error> {
+    pub(super) async fn deploy(
+        &mut self,
+        service: &str,
+        environment: &str,
+    ) -> Result<Outcome, Error> {
         let changed = self
             .changed_instances
             .iter()
@@ -128,29 +135,43 @@ impl Executor<'_> {
             })
             .await?
             .service_instance_deploy_v2;
-        Ok(Outcome::Applied(format!("serviceInstanceDeployV2 (deployment {deployment_id})")))
+        Ok(Outcome::Applied(format!(
+            "serviceInstanceDeployV2 (deployment {deployment_id})"
+        )))
     }
 
     /// (project id, environment id, live instance) for a service in an environment, waiting
     /// briefly for an instance Railway is still fanning out.
-    async fn instance(&mut self, service: &str, environment: &str) -> Result<(String, String, LiveInstance), Error> {
+    async fn instance(
+        &mut self,
+        service: &str,
+        environment: &str,
+    ) -> Result<(String, String, LiveInstance), Error> {
         for attempt in 0..INSTANCE_APPEAR_ATTEMPTS {
             let project = self.fresh_project().await?;
-            let environment_id = env_id(project, environment).ok_or_else(|| missing("environment", environment))?;
-            let found = project.services.iter().find(|s| s.name == service).and_then(|s| {
-                project
-                    .environments
-                    .iter()
-                    .find(|e| e.id == environment_id)
-                    .and_then(|e| e.instances.get(&s.id))
-            });
+            let environment_id =
+                env_id(project, environment).ok_or_else(|| missing("environment", environment))?;
+            let found = project
+                .services
+                .iter()
+                .find(|s| s.name == service)
+                .and_then(|s| {
+                    project
+                        .environments
+                        .iter()
+                        .find(|e| e.id == environment_id)
+                        .and_then(|e| e.instances.get(&s.id))
+                });
             if let Some(instance) = found {
                 return Ok((project.id.clone(), environment_id, instance.clone()));
             }
             self.stale = true;
             tokio::time::sleep(Duration::from_millis(200 * u64::from(attempt + 1))).await;
         }
-        Err(missing("service instance", &format!("{service} in {environment}")))
+        Err(missing(
+            "service instance",
+            &format!("{service} in {environment}"),
+        ))
     }
 }
 
@@ -161,7 +182,9 @@ fn same_repo(desired: &InstanceSettings, live: &LiveInstance) -> bool {
 }
 
 fn convert<T: Serialize, U: DeserializeOwned>(value: T) -> Option<U> {
-    serde_json::to_value(value).ok().and_then(|v| serde_json::from_value(v).ok())
+    serde_json::to_value(value)
+        .ok()
+        .and_then(|v| serde_json::from_value(v).ok())
 }
 
 /// The complete `ServiceInstanceUpdateInput`: every desired setting, and the live value of every
@@ -171,7 +194,9 @@ pub fn instance_update_input(
     live: &LiveInstance,
 ) -> service_instance_update::ServiceInstanceUpdateInput {
     let root_directory = match &desired.source {
-        Some(Source::Repo { root_directory, .. }) => root_directory.clone().or_else(|| live.root_directory.clone()),
+        Some(Source::Repo { root_directory, .. }) => root_directory
+            .clone()
+            .or_else(|| live.root_directory.clone()),
         _ => live.root_directory.clone(),
     };
     let source = desired.source.as_ref().map(|source| match source {
@@ -185,12 +210,24 @@ pub fn instance_update_input(
         },
     });
     service_instance_update::ServiceInstanceUpdateInput {
-        build_command: desired.build_command.clone().or_else(|| live.build_command.clone()),
+        build_command: desired
+            .build_command
+            .clone()
+            .or_else(|| live.build_command.clone()),
         builder: desired.builder.or(live.builder).and_then(convert),
-        cron_schedule: desired.cron_schedule.clone().or_else(|| live.cron_schedule.clone()),
-        dockerfile_path: desired.dockerfile_path.clone().or_else(|| live.dockerfile_path.clone()),
+        cron_schedule: desired
+            .cron_schedule
+            .clone()
+            .or_else(|| live.cron_schedule.clone()),
+        dockerfile_path: desired
+            .dockerfile_path
+            .clone()
+            .or_else(|| live.dockerfile_path.clone()),
         draining_seconds: desired.draining_seconds.or(live.draining_seconds),
-        healthcheck_path: desired.healthcheck_path.clone().or_else(|| live.healthcheck_path.clone()),
+        healthcheck_path: desired
+            .healthcheck_path
+            .clone()
+            .or_else(|| live.healthcheck_path.clone()),
         healthcheck_timeout: desired.healthcheck_timeout.or(live.healthcheck_timeout),
         ipv6_egress_enabled: None,
         multi_region_config: None,
@@ -204,12 +241,20 @@ pub fn instance_update_input(
         railway_config_file: live.railway_config_file.clone(),
         region: desired.region.clone().or_else(|| live.region.clone()),
         registry_credentials: None,
-        restart_policy_max_retries: desired.restart_policy_max_retries.or(live.restart_policy_max_retries),
-        restart_policy_type: desired.restart_policy_type.or(live.restart_policy_type).and_then(convert),
+        restart_policy_max_retries: desired
+            .restart_policy_max_retries
+            .or(live.restart_policy_max_retries),
+        restart_policy_type: desired
+            .restart_policy_type
+            .or(live.restart_policy_type)
+            .and_then(convert),
         root_directory,
         sleep_application: desired.sleep_application.or(live.sleep_application),
         source,
-        start_command: desired.start_command.clone().or_else(|| live.start_command.clone()),
+        start_command: desired
+            .start_command
+            .clone()
+            .or_else(|| live.start_command.clone()),
         watch_patterns: Some(
             desired
                 .watch_patterns

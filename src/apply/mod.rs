@@ -128,18 +128,26 @@ impl Executor<'_> {
                 name,
                 workspace_id,
                 default_environment,
-            } => self.create_project(name, workspace_id.as_deref(), default_environment).await,
+            } => {
+                self.create_project(name, workspace_id.as_deref(), default_environment)
+                    .await
+            }
             Action::CreateEnvironment { name, clone_from } => {
                 self.create_environment(name, clone_from.as_deref()).await
             }
-            Action::CreateService { name, source } => self.create_service(name, source.as_ref()).await,
+            Action::CreateService { name, source } => {
+                self.create_service(name, source.as_ref()).await
+            }
             Action::ConfigureInstance {
                 service,
                 environment,
                 desired,
                 ..
             } => self.configure_instance(service, environment, desired).await,
-            Action::DeployInstance { service, environment } => self.deploy(service, environment).await,
+            Action::DeployInstance {
+                service,
+                environment,
+            } => self.deploy(service, environment).await,
         }
     }
 
@@ -150,7 +158,9 @@ impl Executor<'_> {
             self.project = Some(snapshot::read_project(self.client, &project_id).await?);
             self.stale = false;
         }
-        self.project.as_ref().ok_or_else(|| missing("project", &self.project_ref.name))
+        self.project
+            .as_ref()
+            .ok_or_else(|| missing("project", &self.project_ref.name))
     }
 
     fn project_id(&self) -> Result<String, RailwayError> {

@@ -33,7 +33,8 @@ pub async fn connect(global: &GlobalOptions) -> anyhow::Result<Connection> {
     if global.sandbox {
         let state = PathBuf::from(SANDBOX_STATE);
         if let Some(dir) = state.parent() {
-            std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+            std::fs::create_dir_all(dir)
+                .with_context(|| format!("cannot create {}", dir.display()))?;
         }
         let sandbox = Sandbox::start(
             SandboxConfig {

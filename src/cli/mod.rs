@@ -17,7 +17,11 @@ pub const EXIT_ERROR: u8 = 1;
 pub const EXIT_CHANGES: u8 = 2;
 
 #[derive(Debug, Parser)]
-#[command(name = "railway-operator", version, about = "Reconcile Railway projects from YAML manifests")]
+#[command(
+    name = "railway-operator",
+    version,
+    about = "Reconcile Railway projects from YAML manifests"
+)]
 pub struct Cli {
     #[command(flatten)]
     pub global: GlobalOptions,
@@ -106,6 +110,9 @@ pub async fn run(cli: Cli) -> ExitCode {
 }
 
 fn print_schema() -> anyhow::Result<u8> {
-    println!("{}", serde_json::to_string_pretty(&crate::manifest::json_schema())?);
+    println!(
+        "{}",
+        serde_json::to_string_pretty(&crate::manifest::json_schema())?
+    );
     Ok(EXIT_OK)
 }

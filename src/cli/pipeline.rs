@@ -16,7 +16,9 @@ fn load(args: &ManifestArgs) -> anyhow::Result<Option<Desired>> {
     match manifest::load_file(&args.file, &env) {
         Ok(mut desired) => {
             if desired.project.workspace_id.is_none() {
-                desired.project.workspace_id = std::env::var("RAILWAY_WORKSPACE_ID").ok().filter(|v| !v.is_empty());
+                desired.project.workspace_id = std::env::var("RAILWAY_WORKSPACE_ID")
+                    .ok()
+                    .filter(|v| !v.is_empty());
             }
             Ok(Some(desired))
         }
@@ -24,7 +26,9 @@ fn load(args: &ManifestArgs) -> anyhow::Result<Option<Desired>> {
             eprintln!("{diagnostics}");
             Ok(None)
         }
-        Err(LoadError::Io { path, source }) => Err(source).with_context(|| format!("cannot read {}", path.display())),
+        Err(LoadError::Io { path, source }) => {
+            Err(source).with_context(|| format!("cannot read {}", path.display()))
+        }
     }
 }
 
@@ -34,7 +38,12 @@ pub fn validate(args: &ManifestArgs) -> anyhow::Result<u8> {
             let managed = desired
                 .services
                 .iter()
-                .filter(|s| matches!(s.kind, crate::manifest::desired::ServiceKind::Managed { .. }))
+                .filter(|s| {
+                    matches!(
+                        s.kind,
+                        crate::manifest::desired::ServiceKind::Managed { .. }
+                    )
+                })
                 .count();
             println!(
                 "{} is valid: project {}, {} environment(s), {} service(s) ({} managed).",
@@ -66,7 +75,10 @@ fn plan_options(desired: &Desired, args: &PlanArgs) -> anyhow::Result<PlanOption
 
 fn print_plan(plan: &Plan, args: &PlanArgs) -> anyhow::Result<()> {
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&plan::render::render_json(plan))?);
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&plan::render::render_json(plan))?
+        );
     } else {
         print!("{}", plan::render::render_text(plan));
     }
@@ -81,7 +93,11 @@ pub async fn plan(global: &GlobalOptions, args: &PlanArgs) -> anyhow::Result<u8>
     let connection = connect(global).await?;
     let live = snapshot::snapshot(&connection.client, &desired.project).await;
     connection.close().await;
-    let plan = plan::plan(&desired, &live.context("cannot read the live project")?, &options);
+    let plan = plan::plan(
+        &desired,
+        &live.context("cannot read the live project")?,
+        &options,
+    );
     print_plan(&plan, args)?;
     Ok(if args.detailed_exitcode && plan.has_changes() {
         EXIT_CHANGES
@@ -124,13 +140,24 @@ async fn apply_with(
     let apply_options = ApplyOptions {
         confirm_destructive: args.confirm_destructive,
     };
-    match apply::apply(client, &desired.project, &plan, &live, apply_options, &mut print_event).await {
+    match apply::apply(
+        client,
+        &desired.project,
+        &plan,
+        &live,
+        apply_options,
+        &mut print_event,
+    )
+    .await
+    {
         Ok(report) => {
             let summary = plan.summary();
             let deploys = report
                 .events
                 .iter()
-                .filter(|e| e.address.starts_with("deploy.") && matches!(e.outcome, Outcome::Applied(_)))
+                .filter(|e| {
+                    e.address.starts_with("deploy.") && matches!(e.outcome, Outcome::Applied(_))
+                })
                 .count();
             println!(
                 "\nApply complete: {} added, {} changed, {} destroyed; {deploys} deploy(s); {} request(s) to Railway.",
@@ -147,10 +174,16 @@ async fn apply_with(
             eprintln!("\nerror: apply failed at {address}: {source}");
             eprintln!(
                 "applied before the failure: {}",
-                if applied.is_empty() { "nothing".into() } else { applied.join(", ") }
+                if applied.is_empty() {
+                    "nothing".into()
+                } else {
+                    applied.join(", ")
+                }
             );
             eprintln!("not applied: {}", not_applied.join(", "));
-            eprintln!("Run apply again to continue: it re-reads live state and never duplicates what exists.");
+            eprintln!(
+                "Run apply again to continue: it re-reads live state and never duplicates what exists."
+            );
             Ok(EXIT_ERROR)
         }
         Err(error @ ApplyError::DestructiveNotConfirmed(_)) => {

@@ -53,8 +53,13 @@ pub async fn serve(args: &SandboxArgs) -> anyhow::Result<u8> {
     .await
     .context("cannot start the sandbox")?;
     println!("Railway sandbox listening on {}", sandbox.url());
-    println!("Request counts: {}/_sandbox/stats. Stop with Ctrl-C.", sandbox.base_url());
-    tokio::signal::ctrl_c().await.context("cannot wait for Ctrl-C")?;
+    println!(
+        "Request counts: {}/_sandbox/stats. Stop with Ctrl-C.",
+        sandbox.base_url()
+    );
+    tokio::signal::ctrl_c()
+        .await
+        .context("cannot wait for Ctrl-C")?;
     sandbox.shutdown().await;
     Ok(EXIT_OK)
 }

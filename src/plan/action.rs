@@ -73,7 +73,10 @@ pub enum Action {
     },
     /// One `serviceInstanceDeployV2` after an instance changed (policy `deploy: on-change`).
     #[serde(rename_all = "camelCase")]
-    DeployInstance { service: String, environment: String },
+    DeployInstance {
+        service: String,
+        environment: String,
+    },
 }
 
 impl Action {
@@ -84,9 +87,14 @@ impl Action {
             Action::CreateEnvironment { name, .. } => format!("environment.{name}"),
             Action::CreateService { name, .. } => format!("service.{name}"),
             Action::ConfigureInstance {
-                service, environment, ..
+                service,
+                environment,
+                ..
             } => format!("service.{service}[{environment}]"),
-            Action::DeployInstance { service, environment } => format!("deploy.{service}[{environment}]"),
+            Action::DeployInstance {
+                service,
+                environment,
+            } => format!("deploy.{service}[{environment}]"),
         }
     }
 
@@ -96,10 +104,12 @@ impl Action {
 
     pub fn kind(&self) -> ChangeKind {
         match self {
-            Action::CreateProject { .. } | Action::CreateEnvironment { .. } | Action::CreateService { .. } => {
-                ChangeKind::Create
-            }
-            Action::ConfigureInstance { new_service: true, .. } => ChangeKind::Create,
+            Action::CreateProject { .. }
+            | Action::CreateEnvironment { .. }
+            | Action::CreateService { .. } => ChangeKind::Create,
+            Action::ConfigureInstance {
+                new_service: true, ..
+            } => ChangeKind::Create,
             Action::ConfigureInstance { .. } => ChangeKind::Update,
             Action::DeployInstance { .. } => ChangeKind::Deploy,
         }
@@ -108,9 +118,8 @@ impl Action {
     /// The environment an action belongs to, if it is environment-scoped.
     pub fn environment(&self) -> Option<&str> {
         match self {
-            Action::ConfigureInstance { environment, .. } | Action::DeployInstance { environment, .. } => {
-                Some(environment)
-            }
+            Action::ConfigureInstance { environment, .. }
+            | Action::DeployInstance { environment, .. } => Some(environment),
             Action::CreateEnvironment { name, .. } => Some(name),
             _ => None,
         }
@@ -140,7 +149,9 @@ impl Plan {
         let mut summary = Summary::default();
         for action in &self.actions {
             match action {
-                Action::ConfigureInstance { new_service: true, .. } => {}
+                Action::ConfigureInstance {
+                    new_service: true, ..
+                } => {}
                 other => match other.kind() {
                     ChangeKind::Create => summary.add += 1,
                     ChangeKind::Update => summary.change += 1,
@@ -157,6 +168,8 @@ impl Plan {
     }
 
     pub fn destructive_actions(&self) -> impl Iterator<Item = &Action> {
-        self.actions.iter().filter(|a| a.risk() == Risk::Destructive)
+        self.actions
+            .iter()
+            .filter(|a| a.risk() == Risk::Destructive)
     }
 }

@@ -22,13 +22,22 @@ pub fn plan(desired: &Desired, live: &Live, options: &PlanOptions) -> Plan {
     let in_scope: Vec<String> = desired
         .environments
         .iter()
-        .filter(|env| options.only_environment.as_ref().is_none_or(|only| only == *env))
+        .filter(|env| {
+            options
+                .only_environment
+                .as_ref()
+                .is_none_or(|only| only == *env)
+        })
         .cloned()
         .collect();
     let mut actions = Vec::new();
     let mut notes = Vec::new();
 
-    let default_environment = desired.environments.first().cloned().unwrap_or_else(|| "production".into());
+    let default_environment = desired
+        .environments
+        .first()
+        .cloned()
+        .unwrap_or_else(|| "production".into());
     if project.is_none() {
         actions.push(Action::CreateProject {
             name: desired.project.name.clone(),
@@ -103,7 +112,8 @@ pub fn plan(desired: &Desired, live: &Live, options: &PlanOptions) -> Plan {
                 } else {
                     Some(env.as_str())
                 };
-                match project.and_then(|p| live_env.and_then(|e| instance_of(p, e, &service.name))) {
+                match project.and_then(|p| live_env.and_then(|e| instance_of(p, e, &service.name)))
+                {
                     Some(instance) => Some(instance),
                     None => {
                         notes.push(format!(
@@ -148,7 +158,11 @@ pub fn plan(desired: &Desired, live: &Live, options: &PlanOptions) -> Plan {
     }
 }
 
-fn instance_of<'a>(project: &'a LiveProject, environment: &str, service: &str) -> Option<&'a LiveInstance> {
+fn instance_of<'a>(
+    project: &'a LiveProject,
+    environment: &str,
+    service: &str,
+) -> Option<&'a LiveInstance> {
     let service_id = &project.services.iter().find(|s| s.name == service)?.id;
     project
         .environments
@@ -213,8 +227,16 @@ pub fn diff_settings(desired: &InstanceSettings, live: Option<&LiveInstance>) ->
         Some(Source::Repo { root_directory, .. }) => root_directory.clone(),
         _ => None,
     };
-    field("source.rootDirectory", value(root), l.and_then(|l| value(l.root_directory.clone())));
-    field("build.builder", value(desired.builder), l.and_then(|l| value(l.builder)));
+    field(
+        "source.rootDirectory",
+        value(root),
+        l.and_then(|l| value(l.root_directory.clone())),
+    );
+    field(
+        "build.builder",
+        value(desired.builder),
+        l.and_then(|l| value(l.builder)),
+    );
     field(
         "build.buildCommand",
         value(desired.build_command.clone()),
@@ -250,8 +272,16 @@ pub fn diff_settings(desired: &InstanceSettings, live: Option<&LiveInstance>) ->
         value(desired.healthcheck_timeout),
         l.and_then(|l| value(l.healthcheck_timeout)),
     );
-    field("deploy.replicas", value(desired.num_replicas), l.and_then(|l| value(l.num_replicas)));
-    field("deploy.region", value(desired.region.clone()), l.and_then(|l| value(l.region.clone())));
+    field(
+        "deploy.replicas",
+        value(desired.num_replicas),
+        l.and_then(|l| value(l.num_replicas)),
+    );
+    field(
+        "deploy.region",
+        value(desired.region.clone()),
+        l.and_then(|l| value(l.region.clone())),
+    );
     field(
         "deploy.restartPolicy.type",
         value(desired.restart_policy_type),

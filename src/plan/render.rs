@@ -24,7 +24,11 @@ pub fn render_text(plan: &Plan) -> String {
         return out;
     }
 
-    let project_level: Vec<&Action> = plan.actions.iter().filter(|a| a.environment().is_none()).collect();
+    let project_level: Vec<&Action> = plan
+        .actions
+        .iter()
+        .filter(|a| a.environment().is_none())
+        .collect();
     if !project_level.is_empty() {
         let _ = writeln!(out);
         for action in project_level {
@@ -32,7 +36,11 @@ pub fn render_text(plan: &Plan) -> String {
         }
     }
     for env in &plan.environments {
-        let in_env: Vec<&Action> = plan.actions.iter().filter(|a| a.environment() == Some(env)).collect();
+        let in_env: Vec<&Action> = plan
+            .actions
+            .iter()
+            .filter(|a| a.environment() == Some(env))
+            .collect();
         if in_env.is_empty() {
             continue;
         }
@@ -49,7 +57,10 @@ pub fn render_text(plan: &Plan) -> String {
 
 pub fn summary_line(plan: &Plan) -> String {
     let s = plan.summary();
-    let mut line = format!("Plan: {} to add, {} to change, {} to destroy.", s.add, s.change, s.destroy);
+    let mut line = format!(
+        "Plan: {} to add, {} to change, {} to destroy.",
+        s.add, s.change, s.destroy
+    );
     if s.deploy > 0 {
         let _ = write!(line, " {} deploy(s) to follow.", s.deploy);
     }
@@ -72,7 +83,10 @@ fn line(out: &mut String, action: &Action) {
             default_environment,
             ..
         } => {
-            let _ = writeln!(out, "  + project {name} (with environment {default_environment})");
+            let _ = writeln!(
+                out,
+                "  + project {name} (with environment {default_environment})"
+            );
         }
         Action::CreateEnvironment { name, clone_from } => match clone_from {
             Some(from) => {
@@ -89,18 +103,34 @@ fn line(out: &mut String, action: &Action) {
                 .unwrap_or_default();
             let _ = writeln!(out, "  + service {name}{source}");
         }
-        Action::ConfigureInstance { service, changes, .. } => {
+        Action::ConfigureInstance {
+            service, changes, ..
+        } => {
             let width = changes.iter().map(|c| c.field.len()).max().unwrap_or(0);
             if action.kind() == ChangeKind::Create {
                 let _ = writeln!(out, "  + service {service}");
                 for change in changes {
-                    let _ = writeln!(out, "      {:width$} = {}", change.field, show(&change.after));
+                    let _ = writeln!(
+                        out,
+                        "      {:width$} = {}",
+                        change.field,
+                        show(&change.after)
+                    );
                 }
             } else {
                 let _ = writeln!(out, "  ~ service {service}");
                 for change in changes {
-                    let before = change.before.as_ref().map(show).unwrap_or_else(|| "(unset)".into());
-                    let _ = writeln!(out, "      ~ {}: {before} -> {}", change.field, show(&change.after));
+                    let before = change
+                        .before
+                        .as_ref()
+                        .map(show)
+                        .unwrap_or_else(|| "(unset)".into());
+                    let _ = writeln!(
+                        out,
+                        "      ~ {}: {before} -> {}",
+                        change.field,
+                        show(&change.after)
+                    );
                 }
             }
         }

@@ -122,7 +122,11 @@ impl Client {
         let body = bytes_of(body);
         self.config
             .retry
-            .run(Q::NAME, |error| may_resend(Q::KIND, error), || self.post_once::<Q>(body.clone().into()))
+            .run(
+                Q::NAME,
+                |error| may_resend(Q::KIND, error),
+                || self.post_once::<Q>(body.clone().into()),
+            )
             .await
     }
 
@@ -140,7 +144,10 @@ impl Client {
             Auth::ProjectToken(token) => request.header("Project-Access-Token", token),
             Auth::None => request,
         };
-        let response = request.send().await.map_err(|e| transport_error(operation, &e))?;
+        let response = request
+            .send()
+            .await
+            .map_err(|e| transport_error(operation, &e))?;
         let status = response.status();
         let retry_after = response
             .headers()
@@ -148,7 +155,10 @@ impl Client {
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.trim().parse::<u64>().ok())
             .map(Duration::from_secs);
-        let text = response.text().await.map_err(|e| transport_error(operation, &e))?;
+        let text = response
+            .text()
+            .await
+            .map_err(|e| transport_error(operation, &e))?;
         parse_response::<Q::ResponseData>(operation, status, retry_after, &text)
     }
 }
@@ -211,13 +221,19 @@ pub(crate) fn parse_response<T: serde::de::DeserializeOwned>(
     text: &str,
 ) -> Result<T> {
     if status == StatusCode::TOO_MANY_REQUESTS {
-        return Err(Error::RateLimited { operation, retry_after });
+        return Err(Error::RateLimited {
+            operation,
+            retry_after,
+        });
     }
     let json: Option<Value> = serde_json::from_str(text).ok();
     let Some(json) = json else {
         return Err(if status == StatusCode::FORBIDDEN {
             // Railway's edge answers unidentified bursts with an HTML 403 page; nothing was processed.
-            Error::RateLimited { operation, retry_after }
+            Error::RateLimited {
+                operation,
+                retry_after,
+            }
         } else if status.is_server_error() || status.is_success() {
             Error::Transient {
                 operation,
@@ -236,11 +252,21 @@ pub(crate) fn parse_response<T: serde::de::DeserializeOwned>(
             }
         });
     };
-    if let Some(first) = json.get("errors").and_then(Value::as_array).and_then(|e| e.first()) {
-        let message = first.get("message").and_then(Value::as_str).unwrap_or("unknown error");
+    if let Some(first) = json
+        .get("errors")
+        .and_then(Value::as_array)
+        .and_then(|e| e.first())
+    {
+        let message = first
+            .get("message")
+            .and_then(Value::as_str)
+            .unwrap_or("unknown error");
         let code = first.pointer("/extensions/code").and_then(Value::as_str);
         let mut error = classify_graphql_error(operation, message, code);
-        if let Error::RateLimited { retry_after: slot, .. } = &mut error {
+        if let Error::RateLimited {
+            retry_after: slot, ..
+        } = &mut error
+        {
             *slot = retry_after;
         }
         return Err(error);
@@ -253,13 +279,105 @@ pub(crate) fn parse_response<T: serde::de::DeserializeOwned>(
         });
     }
     match json.get("data") {
-        Some(data) if !data.is_null() => serde_json::from_value(data.clone()).map_err(|e| Error::Terminal {
-            operation,
-            message: format!("unexpected response shape: {e}"),
-        }),
+        Some(data) if !data.is_null() => {
+            serde_json::from_value(data.clone()).map_err(|e| Error::Terminal {
+                operation,
+                message: format!("unexpected response shape: {e}"),
+            })
+        }
         _ => Err(Error::Terminal {
             operation,
             message: format!("HTTP {} without data or errors", status.as_u16()),
         }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    type Data = serde_json::Value;
+
+    #[test]
+    fn http_429_is_rate_limited_with_its_retry_after() {
+        let error = parse_response::<Data>(
+            "Op",
+            StatusCode::TOO_MANY_REQUESTS,
+            Some(Duration::from_secs(7)),
+            "",
+        )
+        .expect_err("429 must fail");
+        assert!(
+            matches!(error, Error::RateLimited { retry_after: Some(d), .. } if d.as_secs() == 7)
+        );
+        assert!(error.is_retryable());
+    }
+
+    #[test]
+    fn an_html_502_is_transient_and_may_have_been_applied() {
+        let error = parse_response::<Data>(
+            "Op",
+            StatusCode::BAD_GATEWAY,
+            None,
+            "<html>upstream connect error</html>",
+        )
+        .expect_err("502 must fail");
+        assert!(error.is_retryable() && error.maybe_applied(), "{error:?}");
+    }
+
+    #[test]
+    fn an_html_403_from_the_edge_is_treated_as_a_rate_limit() {
+        let error = parse_response::<Data>(
+            "Op",
+            StatusCode::FORBIDDEN,
+            None,
+            "<html>Access denied</html>",
+        )
+        .expect_err("403 must fail");
+        assert!(matches!(error, Error::RateLimited { .. }));
+    }
+
+    #[test]
+    fn graphql_errors_on_http_200_are_classified_by_message() {
+        let body = r#"{"data":null,"errors":[{"message":"Not Authorized","extensions":{"code":"UNAUTHENTICATED"}}]}"#;
+        let error =
+            parse_response::<Data>("Op", StatusCode::OK, None, body).expect_err("must fail");
+        assert!(matches!(error, Error::Unauthorized { .. }));
+        assert!(!error.is_retryable());
+        let body =
+            r#"{"data":null,"errors":[{"message":"Problem processing request","traceId":"t"}]}"#;
+        let error =
+            parse_response::<Data>("Op", StatusCode::OK, None, body).expect_err("must fail");
+        assert!(error.is_retryable());
+    }
+
+    #[test]
+    fn data_is_decoded_when_there_are_no_errors() {
+        let data = parse_response::<Data>("Op", StatusCode::OK, None, r#"{"data":{"x":1}}"#)
+            .expect("data");
+        assert_eq!(data["x"], 1);
+    }
+
+    #[test]
+    fn create_operations_are_not_resent_after_a_failure_that_may_have_been_applied() {
+        let lost = Error::Transient {
+            operation: "ServiceCreate",
+            message: "connection reset".into(),
+            maybe_applied: true,
+        };
+        assert!(!may_resend(OpKind::Create, &lost));
+        assert!(may_resend(OpKind::Idempotent, &lost));
+        let refused = Error::Transient {
+            operation: "ServiceCreate",
+            message: "could not connect".into(),
+            maybe_applied: false,
+        };
+        assert!(may_resend(OpKind::Create, &refused));
+    }
+
+    #[test]
+    fn debug_output_of_auth_never_shows_the_token() {
+        let auth = Auth::Bearer("super-secret-token".into());
+        assert!(!format!("{auth:?}").contains("super-secret"));
     }
 }

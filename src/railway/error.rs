@@ -53,7 +53,13 @@ impl Error {
 
     /// Whether the server may have carried out the request although the client saw a failure.
     pub fn maybe_applied(&self) -> bool {
-        matches!(self, Error::Transient { maybe_applied: true, .. })
+        matches!(
+            self,
+            Error::Transient {
+                maybe_applied: true,
+                ..
+            }
+        )
     }
 
     pub fn operation(&self) -> &'static str {
@@ -73,16 +79,25 @@ impl Error {
 pub fn classify_graphql_error(operation: &'static str, message: &str, code: Option<&str>) -> Error {
     let lower = message.to_ascii_lowercase();
     let message = message.to_string();
-    if code == Some("UNAUTHENTICATED") || code == Some("FORBIDDEN") || lower.contains("not authorized") {
+    if code == Some("UNAUTHENTICATED")
+        || code == Some("FORBIDDEN")
+        || lower.contains("not authorized")
+    {
         Error::Unauthorized { operation, message }
-    } else if lower.contains("too quickly") || lower.contains("rate limit") || code == Some("RATE_LIMITED") {
+    } else if lower.contains("too quickly")
+        || lower.contains("rate limit")
+        || code == Some("RATE_LIMITED")
+    {
         Error::RateLimited {
             operation,
             retry_after: None,
         }
     } else if lower.contains("not found") {
         Error::NotFound { operation, message }
-    } else if lower.contains("already exists") || lower.contains("already in use") || lower.contains("already taken") {
+    } else if lower.contains("already exists")
+        || lower.contains("already in use")
+        || lower.contains("already taken")
+    {
         Error::AlreadyExists { operation, message }
     } else if lower.contains("please try again")
         || lower.contains("problem processing request")
@@ -104,14 +119,34 @@ mod tests {
 
     #[test]
     fn railway_domain_errors_are_classified_by_message() {
-        let dup = classify_graphql_error("ServiceCreate", "A service named \"api\" already exists in this project", Some("INTERNAL_SERVER_ERROR"));
+        let dup = classify_graphql_error(
+            "ServiceCreate",
+            "A service named \"api\" already exists in this project",
+            Some("INTERNAL_SERVER_ERROR"),
+        );
         assert!(matches!(dup, Error::AlreadyExists { .. }));
-        assert!(matches!(classify_graphql_error("X", "Project not found", None), Error::NotFound { .. }));
-        assert!(matches!(classify_graphql_error("X", "Not Authorized", Some("UNAUTHENTICATED")), Error::Unauthorized { .. }));
-        let again = classify_graphql_error("X", "Failed to create service domain, please try again", None);
+        assert!(matches!(
+            classify_graphql_error("X", "Project not found", None),
+            Error::NotFound { .. }
+        ));
+        assert!(matches!(
+            classify_graphql_error("X", "Not Authorized", Some("UNAUTHENTICATED")),
+            Error::Unauthorized { .. }
+        ));
+        let again = classify_graphql_error(
+            "X",
+            "Failed to create service domain, please try again",
+            None,
+        );
         assert!(again.is_retryable() && again.maybe_applied());
         assert!(classify_graphql_error("X", "Problem processing request", None).is_retryable());
-        assert!(matches!(classify_graphql_error("X", "creating projects too quickly", None), Error::RateLimited { .. }));
-        assert!(!classify_graphql_error("X", "Invalid project name", Some("BAD_USER_INPUT")).is_retryable());
+        assert!(matches!(
+            classify_graphql_error("X", "creating projects too quickly", None),
+            Error::RateLimited { .. }
+        ));
+        assert!(
+            !classify_graphql_error("X", "Invalid project name", Some("BAD_USER_INPUT"))
+                .is_retryable()
+        );
     }
 }

@@ -8,10 +8,12 @@ use serde_json::Value;
 
 use super::client::Client;
 use super::error::{Error, Result};
-use super::live::{Live, LiveDeployment, LiveEnvironment, LiveInstance, LiveProject, LiveService, LiveSource};
+use super::live::{
+    Live, LiveDeployment, LiveEnvironment, LiveInstance, LiveProject, LiveService, LiveSource,
+};
 use super::ops::{
-    self, EnvironmentInstancesPage, ProjectServicesPage, ProjectSnapshot, Projects, environment_instances_page,
-    project_services_page, project_snapshot, projects,
+    self, EnvironmentInstancesPage, ProjectServicesPage, ProjectSnapshot, Projects,
+    environment_instances_page, project_services_page, project_snapshot, projects,
 };
 use crate::manifest::desired::{Builder, Limits, ProjectRef, RestartPolicyType};
 
@@ -23,16 +25,24 @@ use crate::manifest::desired::{Builder, Limits, ProjectRef, RestartPolicyType};
 pub async fn snapshot(client: &Client, project: &ProjectRef) -> Result<Live> {
     let project_id = match &project.id {
         Some(id) => id.clone(),
-        None => match find_project_id(client, &project.name, project.workspace_id.as_deref()).await? {
-            Some(id) => id,
-            None => return Ok(Live { project: None }),
-        },
+        None => {
+            match find_project_id(client, &project.name, project.workspace_id.as_deref()).await? {
+                Some(id) => id,
+                None => return Ok(Live { project: None }),
+            }
+        }
     };
-    read_project(client, &project_id).await.map(|p| Live { project: Some(p) })
+    read_project(client, &project_id)
+        .await
+        .map(|p| Live { project: Some(p) })
 }
 
 /// Looks a project up by name among the projects the token can see (in the workspace, if given).
-pub async fn find_project_id(client: &Client, name: &str, workspace_id: Option<&str>) -> Result<Option<String>> {
+pub async fn find_project_id(
+    client: &Client,
+    name: &str,
+    workspace_id: Option<&str>,
+) -> Result<Option<String>> {
     let mut matches = Vec::new();
     let mut after = None;
     loop {
@@ -49,7 +59,11 @@ pub async fn find_project_id(client: &Client, name: &str, workspace_id: Option<&
                 matches.push(node.id);
             }
         }
-        match next_cursor(page.page_info.has_next_page, page.page_info.end_cursor, None) {
+        match next_cursor(
+            page.page_info.has_next_page,
+            page.page_info.end_cursor,
+            None,
+        ) {
             Some(cursor) => after = Some(cursor),
             None => break,
         }
@@ -156,7 +170,12 @@ pub async fn read_project(client: &Client, project_id: &str) -> Result<LiveProje
                 .await?
                 .environment;
             if instances_cursor.is_some() {
-                instances.extend(page.service_instances.edges.into_iter().map(|e| InstanceRow::from_page(e.node)));
+                instances.extend(
+                    page.service_instances
+                        .edges
+                        .into_iter()
+                        .map(|e| InstanceRow::from_page(e.node)),
+                );
                 instances_cursor = next_cursor(
                     page.service_instances.page_info.has_next_page,
                     page.service_instances.page_info.end_cursor,
@@ -164,12 +183,17 @@ pub async fn read_project(client: &Client, project_id: &str) -> Result<LiveProje
                 );
             }
             if triggers_cursor.is_some() {
-                triggers.extend(page.deployment_triggers.edges.into_iter().map(|e| TriggerRow {
-                    id: e.node.id,
-                    service_id: e.node.service_id,
-                    repository: e.node.repository,
-                    branch: e.node.branch,
-                }));
+                triggers.extend(
+                    page.deployment_triggers
+                        .edges
+                        .into_iter()
+                        .map(|e| TriggerRow {
+                            id: e.node.id,
+                            service_id: e.node.service_id,
+                            repository: e.node.repository,
+                            branch: e.node.branch,
+                        }),
+                );
                 triggers_cursor = next_cursor(
                     page.deployment_triggers.page_info.has_next_page,
                     page.deployment_triggers.page_info.end_cursor,
@@ -177,7 +201,13 @@ pub async fn read_project(client: &Client, project_id: &str) -> Result<LiveProje
                 );
             }
         }
-        environments.push(build_environment(env.id, env.name, &env.config, instances, &triggers));
+        environments.push(build_environment(
+            env.id,
+            env.name,
+            &env.config,
+            instances,
+            &triggers,
+        ));
     }
 
     Ok(LiveProject {
@@ -283,7 +313,9 @@ macro_rules! instance_row_from {
             sleep_application: n.sleep_application,
             draining_seconds: n.draining_seconds,
             overlap_seconds: n.overlap_seconds,
-            latest_deployment: n.latest_deployment.map(|d| (d.id, format!("{:?}", d.status))),
+            latest_deployment: n
+                .latest_deployment
+                .map(|d| (d.id, format!("{:?}", d.status))),
         }
     }};
 }
@@ -311,7 +343,9 @@ fn build_environment(
         .into_iter()
         .filter(|row| !row.deleted)
         .map(|row| {
-            let trigger = triggers.iter().find(|t| t.service_id.as_deref() == Some(row.service_id.as_str()));
+            let trigger = triggers
+                .iter()
+                .find(|t| t.service_id.as_deref() == Some(row.service_id.as_str()));
             let source = match (row.image, row.repo) {
                 (_, Some(repo)) => Some(LiveSource::Repo {
                     repo: trigger.map(|t| t.repository.clone()).unwrap_or(repo),
@@ -346,25 +380,38 @@ fn build_environment(
                 draining_seconds: row.draining_seconds,
                 overlap_seconds: row.overlap_seconds,
                 limits,
-                latest_deployment: row.latest_deployment.map(|(id, status)| LiveDeployment { id, status }),
+                latest_deployment: row
+                    .latest_deployment
+                    .map(|(id, status)| LiveDeployment { id, status }),
             };
             (row.service_id, instance)
         })
         .collect::<BTreeMap<_, _>>();
-    LiveEnvironment { id, name, instances }
+    LiveEnvironment {
+        id,
+        name,
+        instances,
+    }
 }
 
 /// Generated enums print as their upstream names (`RAILPACK`) via Debug of `Other`-aware variants;
 /// anything unknown maps to `None` rather than failing the whole snapshot.
 fn parse_enum<T: serde::de::DeserializeOwned>(debug_name: &str) -> Option<T> {
-    let name = debug_name.trim_start_matches("Other(\"").trim_end_matches("\")");
+    let name = debug_name
+        .trim_start_matches("Other(\"")
+        .trim_end_matches("\")");
     serde_json::from_value(Value::String(name.to_string())).ok()
 }
 
 fn pre_deploy_from_json(value: Option<Value>) -> Option<Vec<String>> {
     match value? {
         Value::String(s) => Some(vec![s]),
-        Value::Array(items) => Some(items.into_iter().filter_map(|v| v.as_str().map(str::to_string)).collect()),
+        Value::Array(items) => Some(
+            items
+                .into_iter()
+                .filter_map(|v| v.as_str().map(str::to_string))
+                .collect(),
+        ),
         _ => None,
     }
 }
@@ -376,7 +423,9 @@ fn limits_from_config(config: &Value, service_id: &str) -> Limits {
         .and_then(|s| s.get(service_id))
         .and_then(|s| s.pointer("/deploy/limitOverride/containers"));
     Limits {
-        vcpus: containers.and_then(|c| c.get("cpu")).and_then(Value::as_f64),
+        vcpus: containers
+            .and_then(|c| c.get("cpu"))
+            .and_then(Value::as_f64),
         memory_gb: containers
             .and_then(|c| c.get("memoryBytes"))
             .and_then(Value::as_f64)

@@ -1,0 +1,344 @@
+//! The pure planner on hand-built desired and live states: what it creates, changes, leaves alone.
+
+use std::collections::BTreeMap;
+
+use railway_operator::manifest::desired::{
+    DeployPolicy, Desired, DesiredService, InstanceSettings, Limits, Policy, ProjectRef,
+    ServiceKind, Source,
+};
+use railway_operator::plan::render::{NO_CHANGES, render_json, render_text};
+use railway_operator::plan::{Action, PlanOptions, plan};
+use railway_operator::railway::live::{
+    Live, LiveEnvironment, LiveInstance, LiveProject, LiveService, LiveSource,
+};
+
+fn settings(image: &str, replicas: i64) -> InstanceSettings {
+    InstanceSettings {
+        source: Some(Source::Image(image.into())),
+        num_replicas: Some(replicas),
+        start_command: Some("run".into()),
+        ..InstanceSettings::default()
+    }
+}
+
+fn managed(name: &str, per_env: &[(&str, InstanceSettings)]) -> DesiredService {
+    DesiredService {
+        name: name.into(),
+        phase: None,
+        kind: ServiceKind::Managed {
+            environments: per_env
+                .iter()
+                .map(|(e, s)| (e.to_string(), s.clone()))
+                .collect(),
+        },
+    }
+}
+
+fn desired(services: Vec<DesiredService>, envs: &[&str]) -> Desired {
+    Desired {
+        source_path: "test.yml".into(),
+        project: ProjectRef {
+            name: "demo".into(),
+            id: None,
+            workspace_id: None,
+        },
+        policy: Policy::default(),
+        environments: envs.iter().map(|e| e.to_string()).collect(),
+        services,
+    }
+}
+
+fn live_instance(service_id: &str, name: &str, image: &str, replicas: i64) -> LiveInstance {
+    LiveInstance {
+        id: format!("inst-{service_id}"),
+        service_id: service_id.into(),
+        service_name: name.into(),
+        source: Some(LiveSource::Image(image.into())),
+        builder: None,
+        build_command: None,
+        dockerfile_path: None,
+        root_directory: None,
+        railway_config_file: None,
+        watch_patterns: vec![],
+        start_command: Some("run".into()),
+        pre_deploy_command: None,
+        healthcheck_path: None,
+        healthcheck_timeout: None,
+        num_replicas: Some(replicas),
+        region: None,
+        restart_policy_type: None,
+        restart_policy_max_retries: None,
+        cron_schedule: None,
+        sleep_application: None,
+        draining_seconds: None,
+        overlap_seconds: None,
+        limits: Limits::default(),
+        latest_deployment: None,
+    }
+}
+
+fn live(services: &[(&str, &str, &str, i64)], envs: &[&str]) -> Live {
+    Live {
+        project: Some(LiveProject {
+            id: "p1".into(),
+            name: "demo".into(),
+            workspace_id: None,
+            services: services
+                .iter()
+                .map(|(id, name, _, _)| LiveService {
+                    id: id.to_string(),
+                    name: name.to_string(),
+                })
+                .collect(),
+            environments: envs
+                .iter()
+                .map(|env| LiveEnvironment {
+                    id: format!("env-{env}"),
+                    name: env.to_string(),
+                    instances: services
+                        .iter()
+                        .map(|(id, name, image, replicas)| {
+                            (id.to_string(), live_instance(id, name, image, *replicas))
+                        })
+                        .collect::<BTreeMap<_, _>>(),
+                })
+                .collect(),
+        }),
+    }
+}
+
+#[test]
+fn a_missing_project_is_created_with_its_environments_and_services() {
+    let d = desired(
+        vec![managed(
+            "api",
+            &[
+                ("production", settings("api:1", 1)),
+                ("staging", settings("api:1", 1)),
+            ],
+        )],
+        &["production", "staging"],
+    );
+    let p = plan(&d, &Live::default(), &PlanOptions::default());
+    let summary = p.summary();
+    assert_eq!(
+        (summary.add, summary.change, summary.destroy),
+        (3, 0, 0),
+        "{p:#?}"
+    );
+    assert!(
+        matches!(&p.actions[0], Action::CreateProject { default_environment, .. } if default_environment == "production")
+    );
+    assert!(
+        matches!(&p.actions[1], Action::CreateEnvironment { name, clone_from: None } if name == "staging")
+    );
+    assert!(matches!(&p.actions[2], Action::CreateService { name, .. } if name == "api"));
+    let text = render_text(&p);
+    assert!(
+        text.contains("Plan: 3 to add, 0 to change, 0 to destroy."),
+        "{text}"
+    );
+    assert!(text.contains("+ service api"), "{text}");
+}
+
+#[test]
+fn matching_live_state_gives_no_changes() {
+    let d = desired(
+        vec![managed("api", &[("production", settings("api:1", 2))])],
+        &["production"],
+    );
+    let p = plan(
+        &d,
+        &live(&[("s1", "api", "api:1", 2)], &["production"]),
+        &PlanOptions::default(),
+    );
+    assert!(!p.has_changes(), "{p:#?}");
+    assert!(render_text(&p).contains(NO_CHANGES));
+    assert_eq!(render_json(&p)["changesPending"], false);
+}
+
+#[test]
+fn one_changed_setting_gives_exactly_one_field_change_and_one_deploy() {
+    let d = desired(
+        vec![managed("api", &[("production", settings("api:1", 3))])],
+        &["production"],
+    );
+    let p = plan(
+        &d,
+        &live(&[("s1", "api", "api:1", 2)], &["production"]),
+        &PlanOptions::default(),
+    );
+    assert_eq!(p.actions.len(), 2, "{p:#?}");
+    let Action::ConfigureInstance { changes, .. } = &p.actions[0] else {
+        panic!("expected a configure action: {p:#?}");
+    };
+    assert_eq!(changes.len(), 1);
+    assert_eq!(changes[0].field, "deploy.replicas");
+    assert!(matches!(&p.actions[1], Action::DeployInstance { .. }));
+    let text = render_text(&p);
+    assert_eq!(
+        text.matches(" ~ ").count(),
+        2,
+        "one service line and one field line: {text}"
+    );
+    assert!(text.contains("~ deploy.replicas: 2 -> 3"), "{text}");
+    assert!(
+        text.contains("Plan: 0 to add, 1 to change, 0 to destroy."),
+        "{text}"
+    );
+}
+
+#[test]
+fn deploy_policy_never_plans_no_deploys() {
+    let mut d = desired(
+        vec![managed("api", &[("production", settings("api:2", 2))])],
+        &["production"],
+    );
+    d.policy.deploy = DeployPolicy::Never;
+    let p = plan(
+        &d,
+        &live(&[("s1", "api", "api:1", 2)], &["production"]),
+        &PlanOptions::default(),
+    );
+    assert!(
+        p.actions
+            .iter()
+            .all(|a| !matches!(a, Action::DeployInstance { .. }))
+    );
+}
+
+#[test]
+fn services_not_in_the_manifest_are_noted_and_never_deleted() {
+    let d = desired(
+        vec![managed("api", &[("production", settings("api:1", 1))])],
+        &["production"],
+    );
+    let l = live(
+        &[("s1", "api", "api:1", 1), ("s2", "hand-made", "x:1", 1)],
+        &["production"],
+    );
+    let p = plan(&d, &l, &PlanOptions::default());
+    assert!(!p.has_changes());
+    assert!(
+        p.notes.iter().any(|n| n.contains("hand-made")),
+        "{:?}",
+        p.notes
+    );
+}
+
+#[test]
+fn planned_and_external_services_are_never_reconciled() {
+    let mut services = vec![DesiredService {
+        name: "later".into(),
+        phase: Some(2),
+        kind: ServiceKind::Planned,
+    }];
+    services.push(DesiredService {
+        name: "docs".into(),
+        phase: None,
+        kind: ServiceKind::External {
+            url: "https://docs.example.com".into(),
+            health_path: Some("/".into()),
+        },
+    });
+    let d = desired(services, &["production"]);
+    let p = plan(&d, &live(&[], &["production"]), &PlanOptions::default());
+    assert!(!p.has_changes(), "{p:#?}");
+}
+
+#[test]
+fn a_new_environment_in_a_project_with_services_starts_as_a_copy() {
+    let d = desired(
+        vec![managed(
+            "api",
+            &[
+                ("production", settings("api:1", 1)),
+                ("staging", settings("api:1", 1)),
+            ],
+        )],
+        &["production", "staging"],
+    );
+    let p = plan(
+        &d,
+        &live(&[("s1", "api", "api:1", 1)], &["production"]),
+        &PlanOptions::default(),
+    );
+    assert_eq!(p.actions.len(), 1, "the copy already matches: {p:#?}");
+    assert!(
+        matches!(&p.actions[0], Action::CreateEnvironment { name, clone_from: Some(from) } if name == "staging" && from == "production")
+    );
+}
+
+#[test]
+fn only_environment_limits_instance_actions_to_that_environment() {
+    let d = desired(
+        vec![managed(
+            "api",
+            &[
+                ("production", settings("api:2", 1)),
+                ("staging", settings("api:2", 1)),
+            ],
+        )],
+        &["production", "staging"],
+    );
+    let l = live(&[("s1", "api", "api:1", 1)], &["production", "staging"]);
+    let p = plan(
+        &d,
+        &l,
+        &PlanOptions {
+            only_environment: Some("staging".into()),
+        },
+    );
+    assert!(
+        p.actions.iter().all(|a| a.environment() == Some("staging")),
+        "{p:#?}"
+    );
+    assert_eq!(p.summary().change, 1);
+}
+
+#[test]
+fn the_json_plan_is_versioned_and_carries_addresses_and_field_changes() {
+    let d = desired(
+        vec![managed("api", &[("production", settings("api:1", 3))])],
+        &["production"],
+    );
+    let p = plan(
+        &d,
+        &live(&[("s1", "api", "api:1", 2)], &["production"]),
+        &PlanOptions::default(),
+    );
+    let json = render_json(&p);
+    assert_eq!(json["formatVersion"], 1);
+    assert_eq!(json["summary"]["change"], 1);
+    assert_eq!(json["actions"][0]["address"], "service.api[production]");
+    assert_eq!(json["actions"][0]["changes"][0]["field"], "deploy.replicas");
+    assert_eq!(json["actions"][0]["changes"][0]["before"], 2);
+    assert_eq!(json["actions"][0]["changes"][0]["after"], 3);
+    assert!(json["actions"][0].get("desired").is_none());
+}
+
+#[test]
+fn a_repo_source_compares_repository_and_branch() {
+    let mut s = settings("unused", 1);
+    s.source = Some(Source::Repo {
+        repo: "org/app".into(),
+        branch: "main".into(),
+        root_directory: None,
+    });
+    let d = desired(vec![managed("api", &[("production", s)])], &["production"]);
+    let mut l = live(&[("s1", "api", "x", 1)], &["production"]);
+    if let Some(p) = l.project.as_mut() {
+        let inst = p.environments[0].instances.get_mut("s1").expect("instance");
+        inst.source = Some(LiveSource::Repo {
+            repo: "org/app".into(),
+            branch: Some("develop".into()),
+            trigger_id: Some("t1".into()),
+        });
+    }
+    let p = plan(&d, &l, &PlanOptions::default());
+    let text = render_text(&p);
+    assert!(
+        text.contains("~ source: repo org/app@develop -> repo org/app@main"),
+        "{text}"
+    );
+}
