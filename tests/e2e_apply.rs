@@ -1,0 +1,193 @@
+//! End to end: the CLI against an in-process sandbox, checking exit codes, output and the
+//! requests Railway would have seen.
+
+mod support;
+
+use std::fs;
+
+use railway_operator::sandbox::SandboxConfig;
+use support::*;
+
+const BLACKROAD: &str = "manifests/blackroad.yml";
+
+#[tokio::test]
+async fn blackroad_plans_applies_and_then_has_no_changes() {
+    let sandbox = sandbox().await;
+    let (code, out, err) = cli(&sandbox, &["plan", "-f", BLACKROAD, "--detailed-exitcode"]).await;
+    assert_eq!(code, 2, "changes pending on a fresh sandbox\n{out}\n{err}");
+    for expected in ["+ project blackroad-os", "+ environment staging", "+ service blackroad-backend", "+ service postgres", "+ service redis", "to add"] {
+        assert!(out.contains(expected), "plan lacks {expected:?}:\n{out}");
+    }
+    assert!(!out.contains("docs-site"), "external services are not planned:\n{out}");
+    assert!(!out.contains("+ service blackroad-api"), "planned services are not created:\n{out}");
+
+    let (code, out, err) = cli(&sandbox, &["apply", "-f", BLACKROAD]).await;
+    assert_eq!(code, 0, "apply succeeds\n{out}\n{err}");
+    assert!(out.contains("Apply complete"), "{out}");
+
+    let (code, out, err) = cli(&sandbox, &["plan", "-f", BLACKROAD, "--detailed-exitcode"]).await;
+    assert_eq!(code, 0, "no changes after apply\n{out}\n{err}");
+    assert!(out.contains("No changes. Live state matches the manifest."), "{out}");
+    sandbox.shutdown().await;
+}
+
+#[tokio::test]
+async fn changing_one_deploy_setting_sends_one_update_and_one_deploy() {
+    let sandbox = sandbox().await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("m.yml");
+    fs::write(&path, generated_manifest(3, 1)).expect("write");
+    let file = path.to_string_lossy().to_string();
+    let (code, out, err) = cli(&sandbox, &["apply", "-f", &file]).await;
+    assert_eq!(code, 0, "{out}\n{err}");
+
+    let changed = generated_manifest(3, 1).replacen("replicas: 1", "replicas: 2", 1);
+    fs::write(&path, changed).expect("write");
+    let (code, out, _) = cli(&sandbox, &["plan", "-f", &file, "--detailed-exitcode"]).await;
+    assert_eq!(code, 2, "{out}");
+    let tilde_lines: Vec<&str> = out.lines().filter(|l| l.trim_start().starts_with("~ deploy.")).collect();
+    assert_eq!(tilde_lines, vec!["      ~ deploy.replicas: 1 -> 2"], "{out}");
+
+    reset_stats(&sandbox).await;
+    let (code, out, err) = cli(&sandbox, &["apply", "-f", &file]).await;
+    assert_eq!(code, 0, "{out}\n{err}");
+    let stats = stats(&sandbox).await;
+    assert_eq!(count(&stats, "ServiceInstanceUpdate"), 1, "{stats}");
+    assert_eq!(count(&stats, "ServiceInstanceDeployV2"), 1, "{stats}");
+    sandbox.shutdown().await;
+}
+
+async fn noop_plan_requests(services: usize) -> u64 {
+    let sandbox = sandbox().await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("m.yml");
+    fs::write(&path, generated_manifest(services, 1)).expect("write");
+    let file = path.to_string_lossy().to_string();
+    let (code, out, err) = cli(&sandbox, &["apply", "-f", &file]).await;
+    assert_eq!(code, 0, "{}\n{err}", &out[..out.len().min(2000)]);
+    reset_stats(&sandbox).await;
+    let (code, out, _) = cli(&sandbox, &["plan", "-f", &file, "--detailed-exitcode"]).await;
+    assert_eq!(code, 0, "{}", &out[..out.len().min(2000)]);
+    let requests = total(&stats(&sandbox).await);
+    sandbox.shutdown().await;
+    requests
+}
+
+#[tokio::test]
+async fn a_no_op_plan_costs_at_most_two_requests_for_three_services() {
+    let requests = noop_plan_requests(3).await;
+    println!("no-op plan, 3 services: {requests} request(s)");
+    assert!(requests <= 2, "{requests} requests");
+}
+
+#[tokio::test]
+async fn a_no_op_plan_costs_at_most_two_requests_for_three_hundred_services() {
+    let requests = noop_plan_requests(300).await;
+    println!("no-op plan, 300 services: {requests} request(s)");
+    assert!(requests <= 2, "{requests} requests");
+}
+
+#[tokio::test]
+async fn invalid_manifests_exit_1_with_a_location_and_send_no_request() {
+    let sandbox = sandbox().await;
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/manifests/invalid");
+    let mut files: Vec<_> = fs::read_dir(&dir)
+        .expect("invalid manifests exist")
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|e| e == "yml" || e == "yaml"))
+        .collect();
+    files.sort();
+    assert!(files.len() >= 10, "a batch of invalid manifests: {files:?}");
+    for file in &files {
+        let name = file.to_string_lossy().to_string();
+        for command in ["validate", "plan", "apply"] {
+            let (code, out, err) = cli(&sandbox, &[command, "-f", &name]).await;
+            assert_eq!(code, 1, "{command} {name}\n{out}\n{err}");
+            let stem = file.file_name().map(|f| f.to_string_lossy().to_string()).unwrap_or_default();
+            let located = err.lines().any(|l| {
+                l.contains(&stem)
+                    && l.split(':').nth(1).is_some_and(|n| n.trim().parse::<u32>().is_ok())
+                    && l.split(':').nth(2).is_some_and(|n| n.trim().parse::<u32>().is_ok())
+            });
+            assert!(located, "{command} {name}: no file:line:col in\n{err}");
+        }
+    }
+    let stats = stats(&sandbox).await;
+    assert_eq!(total(&stats), 0, "invalid manifests must send nothing: {stats}");
+    sandbox.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_service_create_whose_response_is_lost_is_adopted_not_duplicated() {
+    let sandbox = sandbox_with(SandboxConfig {
+        faults: "serviceCreate=drop-after-commit".parse().expect("fault spec"),
+        ..SandboxConfig::default()
+    })
+    .await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("m.yml");
+    fs::write(&path, generated_manifest(2, 1)).expect("write");
+    let file = path.to_string_lossy().to_string();
+    let (code, out, err) = cli(&sandbox, &["apply", "-f", &file]).await;
+    assert_eq!(code, 0, "{out}\n{err}");
+    assert!(out.contains("adopted"), "the lost creates are adopted:\n{out}");
+    let projects = project_services(&sandbox).await;
+    assert_eq!(projects.len(), 1, "{projects:?}");
+    let mut services = projects[0].1.clone();
+    services.sort();
+    assert_eq!(services, vec!["svc-0000".to_string(), "svc-0001".to_string()], "no duplicates");
+    let stats = stats(&sandbox).await;
+    assert_eq!(count(&stats, "ServiceCreate"), 2, "each create sent once: {stats}");
+    sandbox.shutdown().await;
+}
+
+#[tokio::test]
+async fn apply_dry_run_is_plan_and_writes_nothing() {
+    let sandbox = sandbox().await;
+    let (code, out, _) = cli(&sandbox, &["apply", "--dry-run", "-f", BLACKROAD, "--detailed-exitcode"]).await;
+    assert_eq!(code, 2, "{out}");
+    let stats = stats(&sandbox).await;
+    let mutations: u64 = stats["byOperation"]
+        .as_object()
+        .map(|ops| {
+            ops.iter()
+                .filter(|(name, _)| !["Projects", "ProjectSnapshot"].contains(&name.as_str()))
+                .filter_map(|(_, n)| n.as_u64())
+                .sum()
+        })
+        .unwrap_or(0);
+    assert_eq!(mutations, 0, "{stats}");
+    sandbox.shutdown().await;
+}
+
+#[tokio::test]
+async fn json_plans_are_machine_readable() {
+    let sandbox = sandbox().await;
+    let (code, out, _) = cli(&sandbox, &["plan", "-f", BLACKROAD, "--json"]).await;
+    assert_eq!(code, 0, "{out}");
+    let plan: serde_json::Value = serde_json::from_str(&out).expect("plan --json prints JSON");
+    assert_eq!(plan["formatVersion"], 1);
+    assert_eq!(plan["changesPending"], true);
+    assert!(plan["summary"]["add"].as_u64().unwrap_or(0) >= 4, "{plan}");
+    sandbox.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_wrong_token_is_a_clear_error_not_a_retry_loop() {
+    let sandbox = sandbox().await;
+    let output = tokio::process::Command::new(env!("CARGO_BIN_EXE_railway-operator"))
+        .args(["plan", "-f", BLACKROAD])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("RAILWAY_API_URL", sandbox.url())
+        .env("RAILWAY_API_TOKEN", "wrong-token")
+        .output()
+        .await
+        .expect("runs");
+    let err = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{err}");
+    assert!(err.contains("not authorized"), "{err}");
+    assert!(!err.contains("wrong-token"), "the token never appears in messages: {err}");
+    assert_eq!(total(&stats(&sandbox).await), 1, "unauthorized is not retried");
+    sandbox.shutdown().await;
+}

@@ -1,0 +1,128 @@
+//! Shared test support: an in-process sandbox, the CLI binary run against it, raw GraphQL
+//! queries and the sandbox's request counters.
+
+#![allow(dead_code)]
+
+use std::path::Path;
+use std::process::Output;
+
+use railway_operator::sandbox::{Sandbox, SandboxConfig};
+use serde_json::{Value, json};
+
+pub const TOKEN: &str = "test-token";
+
+pub async fn sandbox() -> Sandbox {
+    sandbox_with(SandboxConfig::default()).await
+}
+
+pub async fn sandbox_with(mut config: SandboxConfig) -> Sandbox {
+    config.token = Some(TOKEN.into());
+    Sandbox::start(config, ([127, 0, 0, 1], 0).into())
+        .await
+        .expect("sandbox starts")
+}
+
+/// Runs the CLI binary against the sandbox; returns (exit code, stdout, stderr).
+pub async fn cli(sandbox: &Sandbox, args: &[&str]) -> (i32, String, String) {
+    cli_in(sandbox, args, Path::new(env!("CARGO_MANIFEST_DIR"))).await
+}
+
+pub async fn cli_in(sandbox: &Sandbox, args: &[&str], dir: &Path) -> (i32, String, String) {
+    let output: Output = tokio::process::Command::new(env!("CARGO_BIN_EXE_railway-operator"))
+        .args(args)
+        .current_dir(dir)
+        .env("RAILWAY_API_URL", sandbox.url())
+        .env("RAILWAY_API_TOKEN", TOKEN)
+        .env_remove("RAILWAY_TOKEN")
+        .env_remove("RAILWAY_WORKSPACE_ID")
+        .output()
+        .await
+        .expect("the CLI runs");
+    (
+        output.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+pub async fn stats(sandbox: &Sandbox) -> Value {
+    reqwest::get(format!("{}/_sandbox/stats", sandbox.base_url()))
+        .await
+        .expect("stats answer")
+        .json()
+        .await
+        .expect("stats are JSON")
+}
+
+pub async fn reset_stats(sandbox: &Sandbox) {
+    reqwest::Client::new()
+        .post(format!("{}/_sandbox/stats/reset", sandbox.base_url()))
+        .send()
+        .await
+        .expect("reset answers");
+}
+
+pub fn count(stats: &Value, operation: &str) -> u64 {
+    stats["byOperation"][operation].as_u64().unwrap_or(0)
+}
+
+pub fn total(stats: &Value) -> u64 {
+    stats["total"].as_u64().unwrap_or(0)
+}
+
+/// A raw GraphQL request, as another client would send it.
+pub async fn graphql(sandbox: &Sandbox, query: &str, variables: Value) -> Value {
+    reqwest::Client::new()
+        .post(sandbox.url())
+        .bearer_auth(TOKEN)
+        .json(&json!({ "query": query, "variables": variables }))
+        .send()
+        .await
+        .expect("graphql answers")
+        .json()
+        .await
+        .expect("graphql answers JSON")
+}
+
+/// Every project in the sandbox with its non-deleted service names.
+pub async fn project_services(sandbox: &Sandbox) -> Vec<(String, Vec<String>)> {
+    let data = graphql(
+        sandbox,
+        "query { projects(first: 100) { edges { node { name services(first: 1000) { edges { node { name deletedAt } } } } } } }",
+        json!({}),
+    )
+    .await;
+    data["data"]["projects"]["edges"]
+        .as_array()
+        .map(|edges| {
+            edges
+                .iter()
+                .map(|e| {
+                    let services = e["node"]["services"]["edges"]
+                        .as_array()
+                        .map(|s| {
+                            s.iter()
+                                .filter(|s| s["node"]["deletedAt"].is_null())
+                                .filter_map(|s| s["node"]["name"].as_str().map(str::to_string))
+                                .collect()
+                        })
+                        .unwrap_or_default();
+                    (e["node"]["name"].as_str().unwrap_or_default().to_string(), services)
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// A manifest with `n` image services, one environment.
+pub fn generated_manifest(n: usize, replicas: u32) -> String {
+    let mut text = String::from(
+        "apiVersion: railway-operator/v1\nkind: Project\nmetadata:\n  name: generated\nspec:\n  environments:\n    production: {}\n  services:\n",
+    );
+    for i in 0..n {
+        text.push_str(&format!(
+            "    svc-{i:04}:\n      source: {{ image: \"nginx:1.{i}\" }}\n      deploy:\n        replicas: {replicas}\n        startCommand: \"serve --port 80{i}\"\n"
+        ));
+    }
+    text
+}
