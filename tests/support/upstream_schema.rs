@@ -1,5 +1,6 @@
 //! Finds and loads Railway's upstream introspection JSON as an apollo-compiler schema; it never checks anything itself.
 
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
@@ -23,31 +24,33 @@ pub fn upstream_schema_path() -> PathBuf {
 
 /// The upstream schema, parsed once per test binary; `None` (after a loud warning) when the file is absent.
 ///
+/// The warning is printed on every call, so each test that skips says so in its own output.
 /// A file that exists but cannot be read or converted is a broken setup, not a skip, so that panics.
 pub fn upstream_schema() -> Option<&'static Valid<Schema>> {
     static UPSTREAM: OnceLock<Option<Valid<Schema>>> = OnceLock::new();
-    UPSTREAM
+    let upstream = UPSTREAM
         .get_or_init(|| {
             let path = upstream_schema_path();
             if !path.is_file() {
-                warn_skipped(&path);
                 return None;
             }
             let json = std::fs::read_to_string(&path)
                 .unwrap_or_else(|error| panic!("cannot read {}: {error}", path.display()));
             let sdl = introspection_to_sdl(&json)
                 .unwrap_or_else(|error| panic!("cannot convert {}: {error}", path.display()));
-            Some(
-                schema_from_upstream_sdl(&sdl, &path)
-                    .unwrap_or_else(|error| panic!("cannot build schema from {}: {error}", path.display())),
-            )
+            Some(schema_from_upstream_sdl(&sdl, &path))
         })
-        .as_ref()
+        .as_ref();
+    if upstream.is_none() {
+        warn_skipped(&upstream_schema_path());
+    }
+    upstream
 }
 
-/// Prints the skip warning every time a test needs the missing schema, so no test passes silently.
-pub fn warn_skipped(path: &Path) {
-    eprintln!(
+/// Writes to the stderr handle itself: libtest captures `eprintln!` of passing tests, which would hide the skip.
+fn warn_skipped(path: &Path) {
+    let _ = writeln!(
+        std::io::stderr(),
         "\n!!!!!!!!!!\nSKIPPED: {} not found; conformance NOT checked \
          (clone `shared/` beside the repository or set {SCHEMA_PATH_ENV})\n!!!!!!!!!!\n",
         path.display()
@@ -72,8 +75,10 @@ pub fn introspection_to_sdl(json: &str) -> Result<String, String> {
 ///
 /// The upstream schema is the truth we compare against, not something we own: a definition apollo-compiler
 /// considers invalid (a quirk of the server's own schema) must not stop the operation checks.
-fn schema_from_upstream_sdl(sdl: &str, path: &Path) -> Result<Valid<Schema>, String> {
-    let schema = match Schema::parse(sdl, path) {
+fn schema_from_upstream_sdl(sdl: &str, path: &Path) -> Valid<Schema> {
+    // Diagnostics point at lines of the printed SDL, not of the JSON, so the source name says so.
+    let source_name = format!("{} (printed as SDL)", path.display());
+    let schema = match Schema::parse(sdl, source_name) {
         Ok(schema) => schema,
         Err(with_errors) => {
             eprintln!(
@@ -83,14 +88,11 @@ fn schema_from_upstream_sdl(sdl: &str, path: &Path) -> Result<Valid<Schema>, Str
             with_errors.partial
         }
     };
-    match schema.validate() {
-        Ok(valid) => Ok(valid),
-        Err(with_errors) => {
-            eprintln!(
-                "note: upstream schema has validation quirks, continuing:\n{}",
-                with_errors.errors
-            );
-            Ok(Valid::assume_valid(with_errors.partial))
-        }
-    }
+    schema.validate().unwrap_or_else(|with_errors| {
+        eprintln!(
+            "note: upstream schema has validation quirks, continuing:\n{}",
+            with_errors.errors
+        );
+        Valid::assume_valid(with_errors.partial)
+    })
 }
