@@ -191,3 +191,70 @@ async fn a_wrong_token_is_a_clear_error_not_a_retry_loop() {
     assert_eq!(total(&stats(&sandbox).await), 1, "unauthorized is not retried");
     sandbox.shutdown().await;
 }
+
+#[tokio::test]
+async fn apply_converges_through_transient_server_errors() {
+    let sandbox = sandbox_with(SandboxConfig {
+        faults: "*=error500@0.3".parse().expect("fault spec"),
+        fault_seed: 7,
+        ..SandboxConfig::default()
+    })
+    .await;
+    let (code, out, err) = cli(&sandbox, &["apply", "-f", BLACKROAD]).await;
+    assert_eq!(code, 0, "retries absorb 30% HTTP 500s\n{out}\n{err}");
+    let projects = project_services(&sandbox).await;
+    assert_eq!(projects.len(), 1, "one project, no duplicate: {projects:?}");
+    let mut services = projects[0].1.clone();
+    services.sort();
+    assert_eq!(services, vec!["blackroad-backend", "postgres", "redis"], "no duplicate services");
+    sandbox.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_failed_apply_says_what_was_and_was_not_applied() {
+    let sandbox = sandbox_with(SandboxConfig {
+        faults: "serviceInstanceDeployV2=error500".parse().expect("fault spec"),
+        ..SandboxConfig::default()
+    })
+    .await;
+    let (code, out, err) = cli(&sandbox, &["apply", "-f", BLACKROAD, "--retry-for-secs", "1"]).await;
+    assert_eq!(code, 1, "{out}\n{err}");
+    assert!(err.contains("apply failed at deploy."), "{err}");
+    assert!(err.contains("applied before the failure: project.blackroad-os"), "{err}");
+    assert!(err.contains("not applied: deploy."), "{err}");
+    assert!(err.contains("Run apply again"), "{err}");
+    sandbox.shutdown().await;
+}
+
+#[tokio::test]
+async fn the_embedded_sandbox_keeps_state_between_commands() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let manifest = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(BLACKROAD);
+    let manifest = manifest.to_string_lossy().to_string();
+    let run = |args: Vec<String>| {
+        let dir = dir.path().to_path_buf();
+        async move {
+            let output = tokio::process::Command::new(env!("CARGO_BIN_EXE_railway-operator"))
+                .args(&args)
+                .current_dir(dir)
+                .env_remove("RAILWAY_API_TOKEN")
+                .env_remove("RAILWAY_TOKEN")
+                .output()
+                .await
+                .expect("runs");
+            (output.status.code(), String::from_utf8_lossy(&output.stdout).into_owned())
+        }
+    };
+    let (code, out) = run(vec!["apply".into(), "--sandbox".into(), "-f".into(), manifest.clone()]).await;
+    assert_eq!(code, Some(0), "{out}");
+    assert!(dir.path().join(".railway-operator/sandbox-state.json").exists());
+    let (code, out) = run(vec![
+        "plan".into(),
+        "--sandbox".into(),
+        "-f".into(),
+        manifest,
+        "--detailed-exitcode".into(),
+    ])
+    .await;
+    assert_eq!(code, Some(0), "the second command sees the first one's project:\n{out}");
+}

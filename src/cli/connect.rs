@@ -30,6 +30,7 @@ impl Connection {
 
 pub async fn connect(global: &GlobalOptions) -> anyhow::Result<Connection> {
     let timeout = Duration::from_secs(global.timeout_secs.max(1));
+    let retry_for = Duration::from_secs(global.retry_for_secs);
     if global.sandbox {
         let state = PathBuf::from(SANDBOX_STATE);
         if let Some(dir) = state.parent() {
@@ -48,6 +49,7 @@ pub async fn connect(global: &GlobalOptions) -> anyhow::Result<Connection> {
         .context("cannot start the sandbox")?;
         let mut config = ClientConfig::new(sandbox.url(), Auth::Bearer(SANDBOX_TOKEN.into()));
         config.timeout = timeout;
+        config.retry.max_elapsed = retry_for;
         let client = Client::new(config)?;
         return Ok(Connection {
             client,
@@ -63,6 +65,7 @@ pub async fn connect(global: &GlobalOptions) -> anyhow::Result<Connection> {
     };
     let mut config = ClientConfig::new(global.api_url.clone(), auth);
     config.timeout = timeout;
+    config.retry.max_elapsed = retry_for;
     Ok(Connection {
         client: Client::new(config)?,
         sandbox: None,

@@ -40,6 +40,9 @@ pub struct GlobalOptions {
     /// Per-request timeout in seconds.
     #[arg(long, global = true, default_value_t = 60)]
     pub timeout_secs: u64,
+    /// Keep retrying a transient failure (429, 5xx, lost connection) for at most this many seconds.
+    #[arg(long, global = true, default_value_t = 90)]
+    pub retry_for_secs: u64,
 }
 
 #[derive(Debug, Subcommand)]
