@@ -186,7 +186,9 @@ retry_class! {
     ServiceDelete => Idempotent,
     ServiceInstanceUpdate => Idempotent,
     ServiceInstanceLimitsUpdate => Idempotent,
-    ServiceInstanceDeployV2 => Create,
+    // A second deploy is harmless, while a lost one would leave changed settings undeployed
+    // with nothing left in the next plan to trigger it: retry it like an idempotent write.
+    ServiceInstanceDeployV2 => Idempotent,
     DeploymentTriggerCreate => Create,
     DeploymentTriggerUpdate => Idempotent,
     VariableCollectionUpsert => Idempotent,
