@@ -107,7 +107,7 @@ fn check_settings(settings: &Settings, service: &ServiceSpec, managed: bool, sin
             format!("services.{name}.source has `repo` but no `branch`"),
             "add `branch: main` (or the branch to deploy)",
         ),
-        (None, None) if managed => sink.error_with_hint(
+        (None, None) if managed && !settings.source_unreadable => sink.error_with_hint(
             service.name.at,
             format!("service `{name}` has no source"),
             "add `source: { image: ... }` or `source: { repo: owner/name, branch: main }`, or `enabled: false` while it is planned",

@@ -68,6 +68,8 @@ pub struct Settings {
     pub overlap_seconds: Option<Spanned<i64>>,
     pub vcpus: Option<Spanned<f64>>,
     pub memory_gb: Option<Spanned<f64>>,
+    /// `source` was written but could not be read (already reported): no "has no source" error.
+    pub source_unreadable: bool,
 }
 
 impl Settings {
@@ -112,6 +114,7 @@ impl Settings {
             overlap_seconds: pick(&overlay.overlap_seconds, &base.overlap_seconds),
             vcpus: pick(&overlay.vcpus, &base.vcpus),
             memory_gb: pick(&overlay.memory_gb, &base.memory_gb),
+            source_unreadable: overlay.source_unreadable || base.source_unreadable,
         }
     }
 }

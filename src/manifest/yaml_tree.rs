@@ -44,6 +44,13 @@ impl Node {
         matches!(&self.value, Value::Scalar { text, plain: true } if matches!(text.as_str(), "" | "~" | "null" | "Null" | "NULL"))
     }
 
+    pub fn scalar_text(&self) -> Option<&str> {
+        match &self.value {
+            Value::Scalar { text, .. } => Some(text),
+            _ => None,
+        }
+    }
+
     /// What kind of value this is, for "expected X, found Y" messages.
     pub fn kind_name(&self) -> &'static str {
         match &self.value {

@@ -2,7 +2,7 @@
 //! `Settings`, with per-field checks (types, enums, ranges, cron syntax). Cross-field rules that
 //! depend on the merged per-environment result live in `resolve`.
 
-use croner::parser::{CronParser, Seconds};
+use croner::parser::{CronParser, Seconds, Year};
 
 use super::super::desired::{Builder, RestartPolicyType};
 use super::super::spec::Settings;
@@ -39,26 +39,38 @@ const RESTART_TYPES: &[(&str, RestartPolicyType)] = &[
 /// Reads the `source`, `build` and `deploy` entries of `owner` (a service or an override).
 pub fn decode_settings(reader: &mut Reader, owner: &Fields) -> Settings {
     let mut settings = Settings::default();
-    if let Some(node) = owner.get("source")
-        && let Some(source) = reader.fields(node, &owner.field_path("source"), SOURCE_FIELDS, &[])
-    {
-        settings.image = reader.opt_string(&source, "image");
-        settings.repo = reader.opt_string(&source, "repo");
-        settings.branch = reader.opt_string(&source, "branch");
-        settings.root_directory = reader.opt_string(&source, "rootDirectory");
-        if let Some(repo) = &settings.repo
-            && !is_repo_slug(&repo.value)
-        {
-            reader.sink.error_with_hint(
-                repo.at,
-                format!(
-                    "`{}` must be a GitHub repository",
-                    source.field_path("repo")
-                ),
-                "write it as `owner/name`",
-            );
+    if let Some(node) = owner.get("source") {
+        match reader.fields(node, &owner.field_path("source"), SOURCE_FIELDS, &[]) {
+            Some(source) => decode_source(reader, &source, &mut settings),
+            None => settings.source_unreadable = true,
         }
     }
+    decode_build_and_deploy(reader, owner, &mut settings);
+    settings
+}
+
+fn decode_source(reader: &mut Reader, source: &Fields, settings: &mut Settings) {
+    settings.image = reader.opt_string(source, "image");
+    settings.repo = reader.opt_string(source, "repo");
+    settings.source_unreadable = (source.get("image").is_some() && settings.image.is_none())
+        || (source.get("repo").is_some() && settings.repo.is_none());
+    settings.branch = reader.opt_string(source, "branch");
+    settings.root_directory = reader.opt_string(source, "rootDirectory");
+    if let Some(repo) = &settings.repo
+        && !is_repo_slug(&repo.value)
+    {
+        reader.sink.error_with_hint(
+            repo.at,
+            format!(
+                "`{}` must be a GitHub repository",
+                source.field_path("repo")
+            ),
+            "write it as `owner/name`",
+        );
+    }
+}
+
+fn decode_build_and_deploy(reader: &mut Reader, owner: &Fields, settings: &mut Settings) {
     if let Some(node) = owner.get("build")
         && let Some(build) = reader.fields(node, &owner.field_path("build"), BUILD_FIELDS, &[])
     {
@@ -70,9 +82,8 @@ pub fn decode_settings(reader: &mut Reader, owner: &Fields) -> Settings {
     if let Some(node) = owner.get("deploy")
         && let Some(deploy) = reader.fields(node, &owner.field_path("deploy"), DEPLOY_FIELDS, &[])
     {
-        decode_deploy(reader, &deploy, &mut settings);
+        decode_deploy(reader, &deploy, settings);
     }
-    settings
 }
 
 fn decode_deploy(reader: &mut Reader, deploy: &Fields, settings: &mut Settings) {
@@ -87,12 +98,23 @@ fn decode_deploy(reader: &mut Reader, deploy: &Fields, settings: &mut Settings) 
     if let Some(cron) = &settings.cron_schedule
         && let Err(error) = CronParser::builder()
             .seconds(Seconds::Optional)
+            .year(Year::Disallowed)
             .build()
             .parse(&cron.value)
     {
+        // croner's message may quote parts of the pattern: only shown when nothing was expanded.
+        let written_verbatim = deploy
+            .get("cronSchedule")
+            .and_then(|node| node.scalar_text())
+            .is_some_and(|raw| raw == cron.value);
+        let detail = if written_verbatim {
+            format!(": {error}")
+        } else {
+            String::new()
+        };
         reader.sink.error_with_hint(
             cron.at,
-            format!("invalid cron expression in `{}`: {error}", deploy.field_path("cronSchedule")),
+            format!("invalid cron expression in `{}`{detail}", deploy.field_path("cronSchedule")),
             "use 5 fields (minute hour day-of-month month day-of-week) or 6 with seconds first, e.g. \"*/5 * * * *\"",
         );
         settings.cron_schedule = None;

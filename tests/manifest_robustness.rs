@@ -1,0 +1,66 @@
+//! The loader never panics: on any input it returns a manifest or located diagnostics.
+
+use std::path::Path;
+
+use railway_operator::manifest::{LoadError, load_str};
+
+fn check(text: &str) {
+    match load_str(text, Path::new("fuzz.yml"), &|_| None) {
+        Ok(_) => {}
+        Err(LoadError::Invalid(diagnostics)) => {
+            assert!(!diagnostics.0.is_empty(), "no diagnostic for {text:?}");
+            for d in &diagnostics.0 {
+                assert!(d.line >= 1 && d.column >= 1, "{d}");
+            }
+        }
+        Err(other) => panic!("unexpected {other}"),
+    }
+}
+
+#[test]
+fn every_truncation_of_the_blackroad_manifest_is_handled() {
+    let text = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("manifests/blackroad.yml"),
+    )
+    .unwrap();
+    for end in 0..=text.len() {
+        if text.is_char_boundary(end) {
+            check(&text[..end]);
+        }
+    }
+}
+
+#[test]
+fn hostile_inputs_produce_diagnostics_with_locations() {
+    let deep_lists = "[".repeat(10_000);
+    let deep_maps = "a: {".repeat(5_000);
+    let nested_block: String = (0..200)
+        .map(|i| format!("{}k{i}:\n", " ".repeat(i)))
+        .collect();
+    let laughs = "a: &a [x, x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]\nc: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]\nd: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c]\ne: &e [*d, *d, *d, *d, *d, *d, *d, *d, *d, *d]\nf: [*e, *e, *e, *e, *e, *e, *e, *e, *e, *e]\n";
+    let inputs = [
+        "",
+        "   \n\n",
+        "# only a comment\n",
+        "42",
+        "just a string",
+        "- a\n- b\n",
+        "\u{0}\u{1}\u{ff}\u{fffd}garbage: [}{",
+        "\tapiVersion: x\n",
+        "apiVersion: railway-operator/v1\n\tkind: Project\n",
+        "a: 1\n---\nb: 2\n",
+        "? [complex, key]\n: value\n",
+        "spec: { services: { x: { deploy: { replicas: 99999999999999999999999999 } } } }",
+        "spec: { services: { x: { deploy: { limits: { vcpus: 1e999 } } } } }",
+        "spec: *undefined",
+        "!!binary abc: def",
+        "metadata: &m { name: x }\nspec: *m\n",
+        deep_lists.as_str(),
+        deep_maps.as_str(),
+        nested_block.as_str(),
+        laughs,
+    ];
+    for input in inputs {
+        check(input);
+    }
+}
