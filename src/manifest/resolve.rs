@@ -114,7 +114,7 @@ fn check_settings(settings: &Settings, service: &ServiceSpec, managed: bool, sin
         ),
         _ => {}
     }
-    if settings.image.is_some() {
+    if settings.image.is_some() && settings.repo.is_none() {
         for extra in [&settings.branch, &settings.root_directory]
             .into_iter()
             .flatten()

@@ -43,7 +43,7 @@ struct Spec {
     workspace: Option<String>,
     policy: Option<PolicySpec>,
     /// Environment names (values are empty maps for now); at least one.
-    #[schemars(length(min = 1), extend("propertyNames" = name_pattern()))]
+    #[schemars(extend("propertyNames" = name_pattern(), "minProperties" = 1))]
     environments: BTreeMap<String, EnvironmentSpec>,
     /// Services by name, in reconcile order.
     #[schemars(extend("propertyNames" = name_pattern()))]
