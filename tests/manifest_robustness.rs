@@ -64,3 +64,26 @@ fn hostile_inputs_produce_diagnostics_with_locations() {
         check(input);
     }
 }
+
+#[test]
+fn a_file_that_is_not_utf8_is_reported_at_the_first_bad_byte() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("junk.yml");
+    std::fs::write(&path, b"apiVersion: x\nkind: \xff\xfe\x00junk").unwrap();
+    match railway_operator::manifest::load_file(&path, &|_| None) {
+        Err(LoadError::Invalid(diagnostics)) => {
+            let first = &diagnostics.0[0];
+            assert_eq!((first.line, first.column), (2, 7));
+            assert!(first.message.contains("UTF-8"));
+        }
+        other => panic!("unexpected {other:?}"),
+    }
+}
+
+#[test]
+fn a_missing_file_is_an_io_error_naming_the_path() {
+    let error = railway_operator::manifest::load_file(Path::new("/nonexistent/x.yml"), &|_| None)
+        .unwrap_err();
+    assert!(matches!(error, LoadError::Io { .. }));
+    assert!(error.to_string().contains("/nonexistent/x.yml"));
+}
