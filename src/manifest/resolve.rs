@@ -1,0 +1,193 @@
+//! Resolution of a decoded manifest into `Desired`: checks override environments, merges each
+//! environment's override over the base, and applies the cross-field rules to the effective
+//! per-environment settings (source shape, cron with replicas, retries without ON_FAILURE).
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use super::decode::environment_hint;
+use super::desired::{
+    Desired, DesiredService, InstanceSettings, Limits, Policy, ProjectRef, RestartPolicyType,
+    ServiceKind, Source,
+};
+use super::diagnostics::Sink;
+use super::spec::{ManifestSpec, ServiceSpec, Settings};
+
+/// Checks `spec` and builds the desired state; `None` when anything was reported into `sink`
+/// (here or earlier).
+pub fn resolve(spec: ManifestSpec, path: &Path, sink: &mut Sink) -> Option<Desired> {
+    let mut services = Vec::new();
+    for service in &spec.services {
+        services.push(resolve_service(service, &spec, sink));
+    }
+    if !sink.is_empty() {
+        return None;
+    }
+    Some(Desired {
+        source_path: path.to_path_buf(),
+        project: ProjectRef {
+            name: spec.name?,
+            id: spec.id,
+            workspace_id: spec.workspace,
+        },
+        policy: Policy {
+            prune: spec.prune,
+            drift: spec.drift,
+            deploy: spec.deploy,
+        },
+        environments: spec.environments.into_iter().map(|e| e.value).collect(),
+        services: services.into_iter().collect::<Option<Vec<_>>>()?,
+    })
+}
+
+fn resolve_service(
+    service: &ServiceSpec,
+    spec: &ManifestSpec,
+    sink: &mut Sink,
+) -> Option<DesiredService> {
+    for (env, _) in &service.overrides {
+        if !spec.environments.iter().any(|e| e.value == env.value) {
+            sink.error_with_hint(
+                env.at,
+                format!(
+                    "override for environment `{}` in services.{}, which spec.environments does not declare",
+                    env.value, service.name.value
+                ),
+                environment_hint(&env.value, &spec.environments),
+            );
+        }
+    }
+    let managed = service.enabled && !service.external_declared;
+    // Every combination is checked, planned services and undeclared environments included, so a
+    // problem surfaces before the service is switched on.
+    check_settings(&service.base, service, managed, sink);
+    for (_, overlay) in &service.overrides {
+        check_settings(&service.base.merged_with(overlay), service, managed, sink);
+    }
+    let kind = if !service.enabled {
+        ServiceKind::Planned
+    } else if service.external_declared {
+        let external = service.external.as_ref()?;
+        ServiceKind::External {
+            url: external.url.clone(),
+            health_path: external.health_path.clone(),
+        }
+    } else {
+        let mut environments = BTreeMap::new();
+        for env in &spec.environments {
+            let effective = match service
+                .overrides
+                .iter()
+                .find(|(name, _)| name.value == env.value)
+            {
+                Some((_, overlay)) => service.base.merged_with(overlay),
+                None => service.base.clone(),
+            };
+            environments.insert(env.value.clone(), instance_settings(&effective)?);
+        }
+        ServiceKind::Managed { environments }
+    };
+    Some(DesiredService {
+        name: service.name.value.clone(),
+        phase: service.phase,
+        kind,
+    })
+}
+
+fn check_settings(settings: &Settings, service: &ServiceSpec, managed: bool, sink: &mut Sink) {
+    let name = &service.name.value;
+    match (&settings.image, &settings.repo) {
+        (Some(image), Some(_)) => sink.error_with_hint(
+            image.at,
+            format!("services.{name}.source sets both `image` and `repo`"),
+            "a service is deployed from either an image or a repository: keep one",
+        ),
+        (None, Some(repo)) if settings.branch.is_none() => sink.error_with_hint(
+            repo.at,
+            format!("services.{name}.source has `repo` but no `branch`"),
+            "add `branch: main` (or the branch to deploy)",
+        ),
+        (None, None) if managed && !settings.source_unreadable => sink.error_with_hint(
+            service.name.at,
+            format!("service `{name}` has no source"),
+            "add `source: { image: ... }` or `source: { repo: owner/name, branch: main }`, or `enabled: false` while it is planned",
+        ),
+        _ => {}
+    }
+    if settings.image.is_some() && settings.repo.is_none() {
+        for extra in [&settings.branch, &settings.root_directory]
+            .into_iter()
+            .flatten()
+        {
+            sink.error_with_hint(
+                extra.at,
+                format!("services.{name}.source: `branch` and `rootDirectory` apply to `repo`, not `image`"),
+                "remove it, or deploy from `repo` instead",
+            );
+        }
+    }
+    if settings.cron_schedule.is_some()
+        && let Some(replicas) = &settings.replicas
+        && replicas.value > 1
+    {
+        sink.error_with_hint(
+            replicas.at,
+            format!("services.{name}: `cronSchedule` cannot be combined with `replicas` > 1"),
+            "a cron service runs one instance per schedule: set `replicas: 1` or remove `cronSchedule`",
+        );
+    }
+    if let Some(retries) = &settings.restart_policy_max_retries
+        && settings.restart_policy_type.as_ref().map(|t| t.value)
+            != Some(RestartPolicyType::OnFailure)
+    {
+        sink.error_with_hint(
+            retries.at,
+            format!("services.{name}: `maxRetries` requires restartPolicy `type: ON_FAILURE`"),
+            "set `type: ON_FAILURE` or remove `maxRetries`",
+        );
+    }
+}
+
+fn instance_settings(settings: &Settings) -> Option<InstanceSettings> {
+    let source = match (&settings.image, &settings.repo) {
+        (Some(image), None) => Some(Source::Image(image.value.clone())),
+        (None, Some(repo)) => Some(Source::Repo {
+            repo: repo.value.clone(),
+            branch: settings.branch.as_ref()?.value.clone(),
+            root_directory: settings.root_directory.as_ref().map(|r| r.value.clone()),
+        }),
+        _ => None,
+    };
+    let value =
+        |field: &Option<super::spec::Spanned<String>>| field.as_ref().map(|f| f.value.clone());
+    let limits = (settings.vcpus.is_some() || settings.memory_gb.is_some()).then(|| Limits {
+        vcpus: settings.vcpus.as_ref().map(|v| v.value),
+        memory_gb: settings.memory_gb.as_ref().map(|m| m.value),
+    });
+    Some(InstanceSettings {
+        source,
+        builder: settings.builder.as_ref().map(|b| b.value),
+        build_command: value(&settings.build_command),
+        dockerfile_path: value(&settings.dockerfile_path),
+        watch_patterns: settings.watch_patterns.as_ref().map(|w| w.value.clone()),
+        start_command: value(&settings.start_command),
+        pre_deploy_command: settings
+            .pre_deploy_command
+            .as_ref()
+            .map(|p| p.value.clone()),
+        healthcheck_path: value(&settings.healthcheck_path),
+        healthcheck_timeout: settings.healthcheck_timeout.as_ref().map(|t| t.value),
+        num_replicas: settings.replicas.as_ref().map(|r| r.value),
+        region: value(&settings.region),
+        restart_policy_type: settings.restart_policy_type.as_ref().map(|t| t.value),
+        restart_policy_max_retries: settings
+            .restart_policy_max_retries
+            .as_ref()
+            .map(|r| r.value),
+        cron_schedule: value(&settings.cron_schedule),
+        sleep_application: settings.sleep_application.as_ref().map(|s| s.value),
+        draining_seconds: settings.draining_seconds.as_ref().map(|d| d.value),
+        overlap_seconds: settings.overlap_seconds.as_ref().map(|o| o.value),
+        limits,
+    })
+}

@@ -1,0 +1,212 @@
+//! The manifest's JSON Schema (draft 2020-12), generated with schemars from a serde model that
+//! mirrors the accepted shape. Editors use it for completion; the loader itself validates through
+//! `decode` and `resolve`, which must accept exactly this shape.
+
+// The model exists only to be described; its values are never built.
+#![allow(dead_code)]
+
+use std::collections::BTreeMap;
+
+use schemars::JsonSchema;
+use serde::Serialize;
+
+/// A railway-operator manifest: the desired state of one Railway project.
+#[derive(Serialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[schemars(title = "railway-operator manifest")]
+struct Manifest {
+    /// Always `railway-operator/v1`.
+    #[schemars(extend("const" = "railway-operator/v1"))]
+    api_version: String,
+    /// Always `Project`.
+    #[schemars(extend("const" = "Project"))]
+    kind: String,
+    metadata: Metadata,
+    spec: Spec,
+}
+
+#[derive(Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+struct Metadata {
+    /// The Railway project name: looked up in the workspace, created when missing.
+    #[schemars(length(min = 1, max = 63))]
+    name: String,
+    /// Pins an existing project by its UUID instead of looking it up by name.
+    #[schemars(extend("format" = "uuid"))]
+    id: Option<String>,
+}
+
+#[derive(Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+struct Spec {
+    /// The Railway workspace ID (`${VAR}` allowed); falls back to `RAILWAY_WORKSPACE_ID`.
+    workspace: Option<String>,
+    policy: Option<PolicySpec>,
+    /// Environment names (values are empty maps for now); at least one.
+    #[schemars(extend("propertyNames" = name_pattern(), "minProperties" = 1))]
+    environments: BTreeMap<String, EnvironmentSpec>,
+    /// Services by name, in reconcile order.
+    #[schemars(extend("propertyNames" = name_pattern()))]
+    services: BTreeMap<String, ServiceSpec>,
+}
+
+fn name_pattern() -> serde_json::Value {
+    serde_json::json!({ "pattern": "^[A-Za-z0-9_][A-Za-z0-9_.-]{0,62}$" })
+}
+
+#[derive(Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+struct PolicySpec {
+    /// Delete what this operator applied earlier and the manifest no longer holds.
+    prune: Option<bool>,
+    drift: Option<Drift>,
+    deploy: Option<Deploy>,
+}
+
+#[derive(Serialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+enum Drift {
+    SelfHeal,
+    Report,
+}
+
+#[derive(Serialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+enum Deploy {
+    OnChange,
+    Never,
+}
+
+/// No settings yet: write `{}`.
+#[derive(Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+struct EnvironmentSpec {}
+
+#[derive(Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+struct ServiceSpec {
+    /// `false`: planned, listed but never reconciled.
+    enabled: Option<bool>,
+    #[schemars(range(min = 1))]
+    phase: Option<u32>,
+    source: Option<SourceSpec>,
+    build: Option<BuildSpec>,
+    deploy: Option<DeploySpec>,
+    /// Not on Railway: listed and health-checked only.
+    external: Option<ExternalSpec>,
+    /// Per-environment overrides, deep-merged over the service's settings.
+    environments: Option<BTreeMap<String, OverrideSpec>>,
+}
+
+#[derive(Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+struct OverrideSpec {
+    source: Option<SourceSpec>,
+    build: Option<BuildSpec>,
+    deploy: Option<DeploySpec>,
+}
+
+/// Either `image`, or `repo` with `branch`.
+#[derive(Serialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct SourceSpec {
+    image: Option<String>,
+    /// A GitHub repository, `owner/name`.
+    repo: Option<String>,
+    branch: Option<String>,
+    root_directory: Option<String>,
+}
+
+#[derive(Serialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct BuildSpec {
+    builder: Option<BuilderName>,
+    build_command: Option<String>,
+    dockerfile_path: Option<String>,
+    watch_patterns: Option<Vec<String>>,
+}
+
+#[derive(Serialize, JsonSchema)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+enum BuilderName {
+    Railpack,
+    Nixpacks,
+    Heroku,
+    Paketo,
+}
+
+#[derive(Serialize, JsonSchema)]
+#[serde(untagged)]
+enum Commands {
+    One(String),
+    Many(Vec<String>),
+}
+
+#[derive(Serialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct DeploySpec {
+    start_command: Option<String>,
+    pre_deploy_command: Option<Commands>,
+    healthcheck: Option<HealthcheckSpec>,
+    #[schemars(range(min = 1))]
+    replicas: Option<i64>,
+    region: Option<String>,
+    restart_policy: Option<RestartPolicySpec>,
+    /// 5 fields, or 6 with seconds first. Not with `replicas` > 1.
+    cron_schedule: Option<String>,
+    sleep_application: Option<bool>,
+    #[schemars(range(min = 0))]
+    draining_seconds: Option<i64>,
+    #[schemars(range(min = 0))]
+    overlap_seconds: Option<i64>,
+    limits: Option<LimitsSpec>,
+}
+
+#[derive(Serialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct HealthcheckSpec {
+    path: Option<String>,
+    #[schemars(range(min = 1))]
+    timeout_seconds: Option<i64>,
+}
+
+#[derive(Serialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct RestartPolicySpec {
+    #[serde(rename = "type")]
+    policy_type: Option<RestartType>,
+    /// Only with `type: ON_FAILURE`.
+    #[schemars(range(min = 0))]
+    max_retries: Option<i64>,
+}
+
+#[derive(Serialize, JsonSchema)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+enum RestartType {
+    Always,
+    Never,
+    OnFailure,
+}
+
+#[derive(Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+struct LimitsSpec {
+    #[schemars(range(min = 0))]
+    vcpus: Option<f64>,
+    #[serde(rename = "memoryGB")]
+    #[schemars(range(min = 0))]
+    memory_gb: Option<f64>,
+}
+
+#[derive(Serialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct ExternalSpec {
+    #[schemars(extend("format" = "uri"))]
+    url: String,
+    health_path: Option<String>,
+}
+
+/// The manifest's JSON Schema (draft 2020-12).
+pub fn json_schema() -> serde_json::Value {
+    serde_json::Value::from(schemars::schema_for!(Manifest))
+}

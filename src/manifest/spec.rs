@@ -1,0 +1,120 @@
+//! The manifest as written, after structural decoding: every value remembers where it came from,
+//! and nothing is merged or cross-checked yet. Produced by `decode`, consumed by `resolve`.
+
+use super::desired::{Builder, DeployPolicy, DriftPolicy, RestartPolicyType};
+use super::diagnostics::Position;
+
+/// A value and the position of its text in the manifest.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Spanned<T> {
+    pub value: T,
+    pub at: Position,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct ManifestSpec {
+    pub name: Option<String>,
+    pub id: Option<String>,
+    pub workspace: Option<String>,
+    pub prune: bool,
+    pub drift: DriftPolicy,
+    pub deploy: DeployPolicy,
+    pub environments: Vec<Spanned<String>>,
+    pub services: Vec<ServiceSpec>,
+}
+
+#[derive(Debug, Clone)]
+pub struct ServiceSpec {
+    pub name: Spanned<String>,
+    pub enabled: bool,
+    pub phase: Option<u32>,
+    /// `external:` is present (even if it was invalid and `external` is `None`).
+    pub external_declared: bool,
+    pub external: Option<ExternalSpec>,
+    pub base: Settings,
+    /// Per-environment overrides, in manifest order (environment names not yet checked).
+    pub overrides: Vec<(Spanned<String>, Settings)>,
+}
+
+#[derive(Debug, Clone)]
+pub struct ExternalSpec {
+    pub url: String,
+    pub health_path: Option<String>,
+}
+
+/// Source, build and deploy settings, flattened: nested maps merge field by field, so a flat set
+/// of optional fields is exactly what a deep merge needs.
+#[derive(Debug, Clone, Default)]
+pub struct Settings {
+    pub image: Option<Spanned<String>>,
+    pub repo: Option<Spanned<String>>,
+    pub branch: Option<Spanned<String>>,
+    pub root_directory: Option<Spanned<String>>,
+    pub builder: Option<Spanned<Builder>>,
+    pub build_command: Option<Spanned<String>>,
+    pub dockerfile_path: Option<Spanned<String>>,
+    pub watch_patterns: Option<Spanned<Vec<String>>>,
+    pub start_command: Option<Spanned<String>>,
+    pub pre_deploy_command: Option<Spanned<Vec<String>>>,
+    pub healthcheck_path: Option<Spanned<String>>,
+    pub healthcheck_timeout: Option<Spanned<i64>>,
+    pub replicas: Option<Spanned<i64>>,
+    pub region: Option<Spanned<String>>,
+    pub restart_policy_type: Option<Spanned<RestartPolicyType>>,
+    pub restart_policy_max_retries: Option<Spanned<i64>>,
+    pub cron_schedule: Option<Spanned<String>>,
+    pub sleep_application: Option<Spanned<bool>>,
+    pub draining_seconds: Option<Spanned<i64>>,
+    pub overlap_seconds: Option<Spanned<i64>>,
+    pub vcpus: Option<Spanned<f64>>,
+    pub memory_gb: Option<Spanned<f64>>,
+    /// `source` was written but could not be read (already reported): no "has no source" error.
+    pub source_unreadable: bool,
+}
+
+impl Settings {
+    /// `overlay` deep-merged over `self`: a field set in the overlay wins. `image` and `repo` are
+    /// alternatives, so an overlay naming one of them drops the other source from the base.
+    pub fn merged_with(&self, overlay: &Settings) -> Settings {
+        fn pick<T: Clone>(over: &Option<T>, base: &Option<T>) -> Option<T> {
+            over.clone().or_else(|| base.clone())
+        }
+        let mut base = self.clone();
+        if overlay.image.is_some() {
+            base.repo = None;
+            base.branch = None;
+            base.root_directory = None;
+        }
+        if overlay.repo.is_some() {
+            base.image = None;
+        }
+        Settings {
+            image: pick(&overlay.image, &base.image),
+            repo: pick(&overlay.repo, &base.repo),
+            branch: pick(&overlay.branch, &base.branch),
+            root_directory: pick(&overlay.root_directory, &base.root_directory),
+            builder: pick(&overlay.builder, &base.builder),
+            build_command: pick(&overlay.build_command, &base.build_command),
+            dockerfile_path: pick(&overlay.dockerfile_path, &base.dockerfile_path),
+            watch_patterns: pick(&overlay.watch_patterns, &base.watch_patterns),
+            start_command: pick(&overlay.start_command, &base.start_command),
+            pre_deploy_command: pick(&overlay.pre_deploy_command, &base.pre_deploy_command),
+            healthcheck_path: pick(&overlay.healthcheck_path, &base.healthcheck_path),
+            healthcheck_timeout: pick(&overlay.healthcheck_timeout, &base.healthcheck_timeout),
+            replicas: pick(&overlay.replicas, &base.replicas),
+            region: pick(&overlay.region, &base.region),
+            restart_policy_type: pick(&overlay.restart_policy_type, &base.restart_policy_type),
+            restart_policy_max_retries: pick(
+                &overlay.restart_policy_max_retries,
+                &base.restart_policy_max_retries,
+            ),
+            cron_schedule: pick(&overlay.cron_schedule, &base.cron_schedule),
+            sleep_application: pick(&overlay.sleep_application, &base.sleep_application),
+            draining_seconds: pick(&overlay.draining_seconds, &base.draining_seconds),
+            overlap_seconds: pick(&overlay.overlap_seconds, &base.overlap_seconds),
+            vcpus: pick(&overlay.vcpus, &base.vcpus),
+            memory_gb: pick(&overlay.memory_gb, &base.memory_gb),
+            source_unreadable: overlay.source_unreadable || base.source_unreadable,
+        }
+    }
+}
