@@ -28,6 +28,11 @@ pub async fn cli(sandbox: &Sandbox, args: &[&str]) -> (i32, String, String) {
 }
 
 pub async fn cli_in(sandbox: &Sandbox, args: &[&str], dir: &Path) -> (i32, String, String) {
+    cli_env(sandbox, args, dir, &[]).await
+}
+
+/// Runs the CLI with extra environment variables.
+pub async fn cli_env(sandbox: &Sandbox, args: &[&str], dir: &Path, vars: &[(&str, &str)]) -> (i32, String, String) {
     let output: Output = tokio::process::Command::new(env!("CARGO_BIN_EXE_railway-operator"))
         .args(args)
         .current_dir(dir)
@@ -35,6 +40,7 @@ pub async fn cli_in(sandbox: &Sandbox, args: &[&str], dir: &Path) -> (i32, Strin
         .env("RAILWAY_API_TOKEN", TOKEN)
         .env_remove("RAILWAY_TOKEN")
         .env_remove("RAILWAY_WORKSPACE_ID")
+        .envs(vars.iter().copied())
         .output()
         .await
         .expect("the CLI runs");
