@@ -17,7 +17,10 @@ async fn project_create_makes_exactly_one_environment_named_production_by_defaul
         json!({ "input": { "name": "shop" } }),
     )
     .await;
-    let edges = created["projectCreate"]["environments"]["edges"].as_array().unwrap().clone();
+    let edges = created["projectCreate"]["environments"]["edges"]
+        .as_array()
+        .unwrap()
+        .clone();
     assert_eq!(edges.len(), 1);
     assert_eq!(edges[0]["node"]["name"], "production");
     let id = created["projectCreate"]["id"].as_str().unwrap();
@@ -29,17 +32,28 @@ async fn project_create_makes_exactly_one_environment_named_production_by_defaul
         json!({ "input": { "name": "shop", "defaultEnvironmentName": "live" } }),
     )
     .await;
-    assert_eq!(named["projectCreate"]["environments"]["edges"][0]["node"]["name"], "live");
+    assert_eq!(
+        named["projectCreate"]["environments"]["edges"][0]["node"]["name"],
+        "live"
+    );
     sandbox.shutdown().await;
 }
 
 #[tokio::test]
 async fn a_missing_project_is_reported_with_railways_message_and_code() {
     let sandbox = start(SandboxConfig::default()).await;
-    let envelope = gql(&sandbox, "query { project(id: \"nope\") { id } }", json!({})).await;
+    let envelope = gql(
+        &sandbox,
+        "query { project(id: \"nope\") { id } }",
+        json!({}),
+    )
+    .await;
     assert_eq!(envelope["data"], serde_json::Value::Null);
     assert_eq!(envelope["errors"][0]["message"], "Project not found");
-    assert_eq!(envelope["errors"][0]["extensions"]["code"], "INTERNAL_SERVER_ERROR");
+    assert_eq!(
+        envelope["errors"][0]["extensions"]["code"],
+        "INTERNAL_SERVER_ERROR"
+    );
     assert_eq!(envelope["errors"][0]["path"][0], "project");
     sandbox.shutdown().await;
 }
@@ -51,8 +65,14 @@ async fn duplicate_service_names_are_rejected_with_railways_error_text() {
     let first = create_service(&sandbox, json!({ "projectId": project_id, "name": "api" })).await;
     assert!(first.get("errors").is_none(), "{first}");
     let second = create_service(&sandbox, json!({ "projectId": project_id, "name": "api" })).await;
-    assert_eq!(second["errors"][0]["message"], "A service named \"api\" already exists in this project");
-    assert_eq!(second["errors"][0]["extensions"]["code"], "INTERNAL_SERVER_ERROR");
+    assert_eq!(
+        second["errors"][0]["message"],
+        "A service named \"api\" already exists in this project"
+    );
+    assert_eq!(
+        second["errors"][0]["extensions"]["code"],
+        "INTERNAL_SERVER_ERROR"
+    );
     sandbox.shutdown().await;
 }
 
@@ -61,14 +81,20 @@ async fn service_create_fans_out_to_every_environment_with_default_settings_and_
     let sandbox = start(SandboxConfig::default()).await;
     let (project_id, production) = create_project(&sandbox, "shop").await;
     let staging = create_environment(&sandbox, &project_id, "staging").await;
-    assert!(instances(&sandbox, &staging).await.is_empty(), "a new environment without source is empty");
+    assert!(
+        instances(&sandbox, &staging).await.is_empty(),
+        "a new environment without source is empty"
+    );
     let created = create_service(
         &sandbox,
         json!({ "projectId": project_id, "name": "web", "source": { "repo": "acme/web" }, "branch": "main",
                 "variables": { "PORT": "8080" } }),
     )
     .await;
-    let service_id = created["data"]["serviceCreate"]["id"].as_str().unwrap().to_string();
+    let service_id = created["data"]["serviceCreate"]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
     for environment in [&production, &staging] {
         let found = instances(&sandbox, environment).await;
         assert_eq!(found.len(), 1);
@@ -109,8 +135,15 @@ const UPDATE: &str = "mutation ServiceInstanceUpdate($serviceId: String!, $envir
 async fn service_instance_update_without_num_replicas_resets_it_to_one() {
     let sandbox = start(SandboxConfig::default()).await;
     let (project_id, environment) = create_project(&sandbox, "shop").await;
-    let created = create_service(&sandbox, json!({ "projectId": project_id, "name": "api", "source": { "image": "nginx" } })).await;
-    let service_id = created["data"]["serviceCreate"]["id"].as_str().unwrap().to_string();
+    let created = create_service(
+        &sandbox,
+        json!({ "projectId": project_id, "name": "api", "source": { "image": "nginx" } }),
+    )
+    .await;
+    let service_id = created["data"]["serviceCreate"]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
     let vars = json!({ "serviceId": service_id, "environmentId": environment,
                        "input": { "numReplicas": 3, "startCommand": "./run", "preDeployCommand": ["migrate"] } });
     data(&sandbox, UPDATE, vars).await;
@@ -122,9 +155,20 @@ async fn service_instance_update_without_num_replicas_resets_it_to_one() {
     data(&sandbox, UPDATE, json!({ "serviceId": service_id, "environmentId": environment, "input": { "startCommand": null } })).await;
     let instance = &instances(&sandbox, &environment).await[0];
     assert_eq!(instance["numReplicas"], 1, "absent numReplicas resets to 1");
-    assert_eq!(instance["startCommand"], serde_json::Value::Null, "explicit null clears");
-    assert_eq!(instance["preDeployCommand"], json!(["migrate"]), "absent fields stay");
-    assert_eq!(instance["latestDeployment"]["id"], before_deploy, "an update does not deploy");
+    assert_eq!(
+        instance["startCommand"],
+        serde_json::Value::Null,
+        "explicit null clears"
+    );
+    assert_eq!(
+        instance["preDeployCommand"],
+        json!(["migrate"]),
+        "absent fields stay"
+    );
+    assert_eq!(
+        instance["latestDeployment"]["id"], before_deploy,
+        "an update does not deploy"
+    );
     sandbox.shutdown().await;
 }
 
@@ -132,8 +176,16 @@ async fn service_instance_update_without_num_replicas_resets_it_to_one() {
 async fn service_instance_update_on_a_missing_instance_reports_service_instance_not_found() {
     let sandbox = start(SandboxConfig::default()).await;
     let (_, environment) = create_project(&sandbox, "shop").await;
-    let envelope = gql(&sandbox, UPDATE, json!({ "serviceId": "missing", "environmentId": environment, "input": {} })).await;
-    assert_eq!(envelope["errors"][0]["message"], "ServiceInstance not found");
+    let envelope = gql(
+        &sandbox,
+        UPDATE,
+        json!({ "serviceId": "missing", "environmentId": environment, "input": {} }),
+    )
+    .await;
+    assert_eq!(
+        envelope["errors"][0]["message"],
+        "ServiceInstance not found"
+    );
     sandbox.shutdown().await;
 }
 
@@ -142,7 +194,10 @@ async fn soft_deleted_services_come_back_with_deleted_at_and_free_their_name() {
     let sandbox = start(SandboxConfig::default()).await;
     let (project_id, environment) = create_project(&sandbox, "shop").await;
     let created = create_service(&sandbox, json!({ "projectId": project_id, "name": "api" })).await;
-    let service_id = created["data"]["serviceCreate"]["id"].as_str().unwrap().to_string();
+    let service_id = created["data"]["serviceCreate"]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
     let deleted = data(
         &sandbox,
         "mutation ServiceDelete($id: String!, $environmentId: String) { serviceDelete(id: $id, environmentId: $environmentId) }",
@@ -162,7 +217,10 @@ async fn soft_deleted_services_come_back_with_deleted_at_and_free_their_name() {
     let instance = &instances(&sandbox, &environment).await[0];
     assert!(instance["deletedAt"].is_string());
     let again = create_service(&sandbox, json!({ "projectId": project_id, "name": "api" })).await;
-    assert!(again.get("errors").is_none(), "a deleted service's name can be reused: {again}");
+    assert!(
+        again.get("errors").is_none(),
+        "a deleted service's name can be reused: {again}"
+    );
     sandbox.shutdown().await;
 }
 
@@ -171,7 +229,10 @@ async fn environment_create_from_a_source_clones_instances_triggers_and_variable
     let sandbox = start(SandboxConfig::default()).await;
     let (project_id, production) = create_project(&sandbox, "shop").await;
     let created = create_service(&sandbox, json!({ "projectId": project_id, "name": "api", "source": { "repo": "acme/api" }, "branch": "main" })).await;
-    let service_id = created["data"]["serviceCreate"]["id"].as_str().unwrap().to_string();
+    let service_id = created["data"]["serviceCreate"]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
     data(&sandbox, UPDATE, json!({ "serviceId": service_id, "environmentId": production, "input": { "numReplicas": 4 } })).await;
     data(
         &sandbox,
@@ -186,7 +247,10 @@ async fn environment_create_from_a_source_clones_instances_triggers_and_variable
     )
     .await;
     assert_eq!(copy["environmentCreate"]["isEphemeral"], true);
-    let copy_id = copy["environmentCreate"]["id"].as_str().unwrap().to_string();
+    let copy_id = copy["environmentCreate"]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
     let cloned = instances(&sandbox, &copy_id).await;
     assert_eq!(cloned.len(), 1);
     assert_eq!(cloned[0]["numReplicas"], 4);
@@ -203,7 +267,14 @@ async fn environment_create_from_a_source_clones_instances_triggers_and_variable
         json!({ "id": project_id }),
     )
     .await;
-    assert_eq!(listed["project"]["environments"]["edges"].as_array().unwrap().len(), 1, "isEphemeral filters");
+    assert_eq!(
+        listed["project"]["environments"]["edges"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1,
+        "isEphemeral filters"
+    );
     sandbox.shutdown().await;
 }
 
@@ -212,37 +283,80 @@ async fn variables_render_references_unless_unrendered_and_config_hides_values_u
     let sandbox = start(SandboxConfig::default()).await;
     let (project_id, environment) = create_project(&sandbox, "shop").await;
     let db = create_service(&sandbox, json!({ "projectId": project_id, "name": "postgres", "variables": { "DATABASE_URL": "postgres://db" } })).await;
-    let db_id = db["data"]["serviceCreate"]["id"].as_str().unwrap().to_string();
+    let db_id = db["data"]["serviceCreate"]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
     let api = create_service(&sandbox, json!({ "projectId": project_id, "name": "api" })).await;
-    let api_id = api["data"]["serviceCreate"]["id"].as_str().unwrap().to_string();
+    let api_id = api["data"]["serviceCreate"]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
     let upsert = "mutation($input: VariableCollectionUpsertInput!) { variableCollectionUpsert(input: $input) }";
     data(&sandbox, upsert, json!({ "input": { "projectId": project_id, "environmentId": environment, "variables": { "KEY": "k1" } } })).await;
     data(&sandbox, upsert, json!({ "input": { "projectId": project_id, "environmentId": environment, "serviceId": api_id, "skipDeploys": true,
         "variables": { "DB": "${{postgres.DATABASE_URL}}", "SECRET": "${{ shared.KEY }}", "HOST": "h", "URL": "https://${{HOST}}/x" } } })).await;
     let read = "query($p: String!, $e: String!, $s: String, $u: Boolean) { variables(projectId: $p, environmentId: $e, serviceId: $s, unrendered: $u) }";
-    let raw = data(&sandbox, read, json!({ "p": project_id, "e": environment, "s": api_id, "u": true })).await;
+    let raw = data(
+        &sandbox,
+        read,
+        json!({ "p": project_id, "e": environment, "s": api_id, "u": true }),
+    )
+    .await;
     assert_eq!(raw["variables"]["DB"], "${{postgres.DATABASE_URL}}");
-    let rendered = data(&sandbox, read, json!({ "p": project_id, "e": environment, "s": api_id, "u": false })).await;
+    let rendered = data(
+        &sandbox,
+        read,
+        json!({ "p": project_id, "e": environment, "s": api_id, "u": false }),
+    )
+    .await;
     assert_eq!(rendered["variables"]["DB"], "postgres://db");
     assert_eq!(rendered["variables"]["SECRET"], "k1");
     assert_eq!(rendered["variables"]["URL"], "https://h/x");
 
     data(&sandbox, upsert, json!({ "input": { "projectId": project_id, "environmentId": environment, "serviceId": api_id, "replace": true,
         "variables": { "ONLY": "1" } } })).await;
-    let replaced = data(&sandbox, read, json!({ "p": project_id, "e": environment, "s": api_id, "u": true })).await;
+    let replaced = data(
+        &sandbox,
+        read,
+        json!({ "p": project_id, "e": environment, "s": api_id, "u": true }),
+    )
+    .await;
     assert_eq!(replaced["variables"], json!({ "ONLY": "1" }));
 
     data(&sandbox, "mutation($input: ServiceInstanceLimitsUpdateInput!) { serviceInstanceLimitsUpdate(input: $input) }",
         json!({ "input": { "serviceId": db_id, "environmentId": environment, "vCPUs": 2.0, "memoryGB": 1.5 } })).await;
     let config_query = "query($id: String!, $d: Boolean) { environment(id: $id) { config(decryptVariables: $d) configEtag } }";
-    let hidden = data(&sandbox, config_query, json!({ "id": environment, "d": false })).await;
+    let hidden = data(
+        &sandbox,
+        config_query,
+        json!({ "id": environment, "d": false }),
+    )
+    .await;
     let config = &hidden["environment"]["config"];
-    assert_eq!(config["sharedVariables"]["KEY"]["value"], serde_json::Value::Null);
-    assert_eq!(config["services"][&db_id]["deploy"]["limitOverride"]["containers"], json!({ "cpu": 2.0, "memoryBytes": 1_500_000_000i64 }));
+    assert_eq!(
+        config["sharedVariables"]["KEY"]["value"],
+        serde_json::Value::Null
+    );
+    assert_eq!(
+        config["services"][&db_id]["deploy"]["limitOverride"]["containers"],
+        json!({ "cpu": 2.0, "memoryBytes": 1_500_000_000i64 })
+    );
     assert_eq!(config["services"][&db_id]["deploy"]["numReplicas"], 1);
-    let shown = data(&sandbox, config_query, json!({ "id": environment, "d": true })).await;
-    assert_eq!(shown["environment"]["config"]["services"][&api_id]["variables"]["ONLY"]["value"], "1");
-    assert_eq!(shown["environment"]["configEtag"], hidden["environment"]["configEtag"]);
+    let shown = data(
+        &sandbox,
+        config_query,
+        json!({ "id": environment, "d": true }),
+    )
+    .await;
+    assert_eq!(
+        shown["environment"]["config"]["services"][&api_id]["variables"]["ONLY"]["value"],
+        "1"
+    );
+    assert_eq!(
+        shown["environment"]["configEtag"],
+        hidden["environment"]["configEtag"]
+    );
     sandbox.shutdown().await;
 }
 
@@ -259,7 +373,12 @@ async fn connections_page_with_first_and_after() {
     let page = &first["project"]["services"];
     assert_eq!(page["edges"].as_array().unwrap().len(), 2);
     assert_eq!(page["pageInfo"]["hasNextPage"], true);
-    let second = data(&sandbox, query, json!({ "id": project_id, "after": page["pageInfo"]["endCursor"] })).await;
+    let second = data(
+        &sandbox,
+        query,
+        json!({ "id": project_id, "after": page["pageInfo"]["endCursor"] }),
+    )
+    .await;
     let page = &second["project"]["services"];
     assert_eq!(page["edges"][0]["node"]["name"], "c");
     assert_eq!(page["pageInfo"]["hasNextPage"], false);
@@ -270,8 +389,15 @@ async fn connections_page_with_first_and_after() {
 async fn deploy_v2_returns_a_new_deployment_id_seen_as_latest_deployment() {
     let sandbox = start(SandboxConfig::default()).await;
     let (project_id, environment) = create_project(&sandbox, "shop").await;
-    let created = create_service(&sandbox, json!({ "projectId": project_id, "name": "api", "source": { "image": "nginx" } })).await;
-    let service_id = created["data"]["serviceCreate"]["id"].as_str().unwrap().to_string();
+    let created = create_service(
+        &sandbox,
+        json!({ "projectId": project_id, "name": "api", "source": { "image": "nginx" } }),
+    )
+    .await;
+    let service_id = created["data"]["serviceCreate"]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
     let deployed = data(
         &sandbox,
         "mutation($serviceId: String!, $environmentId: String!) { serviceInstanceDeployV2(serviceId: $serviceId, environmentId: $environmentId) }",
@@ -279,7 +405,10 @@ async fn deploy_v2_returns_a_new_deployment_id_seen_as_latest_deployment() {
     )
     .await;
     let instance = &instances(&sandbox, &environment).await[0];
-    assert_eq!(instance["latestDeployment"]["id"], deployed["serviceInstanceDeployV2"]);
+    assert_eq!(
+        instance["latestDeployment"]["id"],
+        deployed["serviceInstanceDeployV2"]
+    );
     assert_eq!(instance["latestDeployment"]["status"], "SUCCESS");
     sandbox.shutdown().await;
 }
@@ -303,6 +432,12 @@ async fn projects_and_workspace_list_the_created_projects() {
         json!({ "w": railway_operator::sandbox::SANDBOX_WORKSPACE_ID }),
     )
     .await;
-    assert_eq!(workspace["workspace"]["projects"]["edges"].as_array().unwrap().len(), 2);
+    assert_eq!(
+        workspace["workspace"]["projects"]["edges"]
+            .as_array()
+            .unwrap()
+            .len(),
+        2
+    );
     sandbox.shutdown().await;
 }

@@ -7,7 +7,9 @@ use serde_json::{Value, json};
 pub const TOKEN: &str = "test-token";
 
 pub async fn start(config: SandboxConfig) -> Sandbox {
-    Sandbox::start(config, "127.0.0.1:0".parse().unwrap()).await.expect("sandbox starts")
+    Sandbox::start(config, "127.0.0.1:0".parse().unwrap())
+        .await
+        .expect("sandbox starts")
 }
 
 pub async fn post_raw(sandbox: &Sandbox, body: Value, token: Option<&str>) -> reqwest::Response {
@@ -20,7 +22,12 @@ pub async fn post_raw(sandbox: &Sandbox, body: Value, token: Option<&str>) -> re
 
 /// Sends `query` with `variables` and returns the decoded JSON envelope.
 pub async fn gql(sandbox: &Sandbox, query: &str, variables: Value) -> Value {
-    let response = post_raw(sandbox, json!({ "query": query, "variables": variables }), Some(TOKEN)).await;
+    let response = post_raw(
+        sandbox,
+        json!({ "query": query, "variables": variables }),
+        Some(TOKEN),
+    )
+    .await;
     assert_eq!(response.status(), 200);
     response.json().await.expect("JSON envelope")
 }
@@ -28,7 +35,10 @@ pub async fn gql(sandbox: &Sandbox, query: &str, variables: Value) -> Value {
 /// Like [`gql`] but asserts there are no errors and returns `data`.
 pub async fn data(sandbox: &Sandbox, query: &str, variables: Value) -> Value {
     let envelope = gql(sandbox, query, variables).await;
-    assert!(envelope.get("errors").is_none(), "unexpected errors: {envelope}");
+    assert!(
+        envelope.get("errors").is_none(),
+        "unexpected errors: {envelope}"
+    );
     envelope["data"].clone()
 }
 
@@ -42,7 +52,10 @@ pub async fn create_project(sandbox: &Sandbox, name: &str) -> (String, String) {
     .await;
     let project = &created["projectCreate"];
     let project_id = project["id"].as_str().unwrap().to_string();
-    let environment_id = project["environments"]["edges"][0]["node"]["id"].as_str().unwrap().to_string();
+    let environment_id = project["environments"]["edges"][0]["node"]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
     (project_id, environment_id)
 }
 
@@ -53,7 +66,10 @@ pub async fn create_environment(sandbox: &Sandbox, project_id: &str, name: &str)
         json!({ "input": { "projectId": project_id, "name": name } }),
     )
     .await;
-    created["environmentCreate"]["id"].as_str().unwrap().to_string()
+    created["environmentCreate"]["id"]
+        .as_str()
+        .unwrap()
+        .to_string()
 }
 
 pub async fn create_service(sandbox: &Sandbox, input: Value) -> Value {

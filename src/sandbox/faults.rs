@@ -136,7 +136,7 @@ impl FaultDecider {
         let matching = self.plan.rules.iter().find(|rule| {
             rule.operation == "*"
                 || operation_name == Some(rule.operation.as_str())
-                || root_fields.iter().any(|field| *field == rule.operation)
+                || root_fields.contains(&rule.operation)
         })?;
         let (kind, rate) = (matching.kind, matching.rate);
         if rate >= 1.0 || self.rng.random::<f64>() < rate {

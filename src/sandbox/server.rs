@@ -181,18 +181,24 @@ struct GraphqlBody {
 
 /// What the sandbox needs to know about a request before executing it.
 struct OperationSummary {
+    parsed: bool,
     root_fields: Vec<String>,
     is_mutation: bool,
 }
 
 fn summarize(query: &str, operation_name: Option<&str>) -> OperationSummary {
     use async_graphql::parser::types::{DocumentOperations, OperationType, Selection};
-    let empty = OperationSummary {
+    let unparsed = OperationSummary {
+        parsed: false,
         root_fields: Vec::new(),
         is_mutation: false,
     };
     let Ok(document) = async_graphql::parser::parse_query(query) else {
-        return empty;
+        return unparsed;
+    };
+    let empty = OperationSummary {
+        parsed: true,
+        ..unparsed
     };
     let operation = match &document.operations {
         DocumentOperations::Single(operation) => Some(operation),
@@ -208,6 +214,7 @@ fn summarize(query: &str, operation_name: Option<&str>) -> OperationSummary {
         return empty;
     };
     OperationSummary {
+        parsed: true,
         root_fields: operation
             .node
             .selection_set
@@ -366,7 +373,8 @@ async fn graphql(
     if let Some(name) = body.operation_name {
         request = request.operation_name(name);
     }
-    let response = app.schema.execute(request).await;
+    let mut response = app.schema.execute(request).await;
+    tag_request_errors(&mut response, summary.parsed);
     if summary.is_mutation {
         app.persist();
     }
@@ -376,6 +384,22 @@ async fn graphql(
         return std::future::pending::<Response>().await;
     }
     Json(response).into_response()
+}
+
+/// Errors outside any field (bad syntax, unknown fields or arguments) get Railway's codes.
+fn tag_request_errors(response: &mut async_graphql::Response, parsed: bool) {
+    let code = if parsed {
+        "GRAPHQL_VALIDATION_FAILED"
+    } else {
+        "GRAPHQL_PARSE_FAILED"
+    };
+    for error in &mut response.errors {
+        if error.extensions.is_none() && error.path.is_empty() {
+            let mut extensions = async_graphql::ErrorExtensionValues::default();
+            extensions.set("code", code);
+            error.extensions = Some(extensions);
+        }
+    }
 }
 
 async fn stats(State(app): State<Arc<App>>) -> Json<Value> {
