@@ -338,6 +338,7 @@ async fn graphql(
     let body: GraphqlBody = match serde_json::from_slice(&body) {
         Ok(body) => body,
         Err(error) => {
+            app.count("<invalid body>".to_string());
             let message = format!("Invalid GraphQL request body: {error}");
             return (
                 StatusCode::BAD_REQUEST,

@@ -1,7 +1,7 @@
 //! The `Query` root of the sandbox schema: `project`, `projects`, `environment`, `variables`,
 //! `workspace`. Read-only.
 
-use async_graphql::{Context, Object};
+use async_graphql::{Context, ErrorExtensions, Object};
 
 use super::connection::PageArgs;
 use super::scalars::EnvironmentVariables;
@@ -91,7 +91,9 @@ impl Query {
         if workspace_id == SANDBOX_WORKSPACE_ID {
             Ok(Workspace { id: workspace_id })
         } else {
-            Err(async_graphql::Error::new("Not Authorized"))
+            // Railway answers a workspace the token cannot reach exactly like a bad token.
+            Err(async_graphql::Error::new("Not Authorized")
+                .extend_with(|_, extensions| extensions.set("code", "UNAUTHENTICATED")))
         }
     }
 }
