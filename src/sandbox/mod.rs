@@ -1,40 +1,86 @@
-//! TEMPORARY stub of the sandbox API, replaced by the real sandbox on merge.
-#[derive(Default)]
+//! A local emulator of the subset of Railway's public GraphQL API that railway-operator uses; it
+//! must never be used by production code paths, only by tests, benchmarks, demos and `--sandbox`.
+//!
+//! The server answers `POST /graphql/v2` with the exact type, field and argument names of
+//! `graphql/railway.graphql`, reproduces Railway's semantics (one environment per new project,
+//! unique service names, soft deletes, the `numReplicas` reset, HTTP 200 error envelopes) and adds
+//! test-only knobs: request counters (`GET /_sandbox/stats`, `POST /_sandbox/stats/reset`), a rate
+//! limit, fault injection ([`FaultPlan`]), a JSON state file and a YAML seed file.
+//!
+//! # Seed file format (YAML)
+//!
+//! ```yaml
+//! projects:
+//!   - name: shop                      # required
+//!     id: 4f0c...                     # optional, a UUID is generated otherwise
+//!     environments:                   # default: one environment named "production"
+//!       - name: production
+//!         sharedVariables: { REGION: eu }
+//!       - name: pr-12
+//!         ephemeral: true
+//!     services:
+//!       - name: api
+//!         image: nginx:1.27           # or `repo: owner/name` plus optional `branch: main`
+//!         variables: { PORT: "8080" } # set in every environment the service lives in
+//!         settings: { numReplicas: 2, startCommand: "./run" }   # every environment
+//!         environments:               # per-environment overrides of `settings`
+//!           production: { numReplicas: 3 }
+//! ```
+//!
+//! Settings use the camelCase field names of `ServiceInstance` (`builder`, `buildCommand`,
+//! `startCommand`, `rootDirectory`, `dockerfilePath`, `railwayConfigFile`, `preDeployCommand`,
+//! `watchPatterns`, `healthcheckPath`, `healthcheckTimeout`, `numReplicas`, `region`,
+//! `cronSchedule`, `restartPolicyType`, `restartPolicyMaxRetries`, `sleepApplication`,
+//! `drainingSeconds`, `overlapSeconds`). When both a state file that exists and a seed file are
+//! given, the state file wins and the seed is ignored.
+
+mod config_blob;
+mod faults;
+mod model;
+mod persist;
+mod schema;
+mod seed;
+mod server;
+mod store;
+
+use std::path::PathBuf;
+
+pub use faults::{FaultKind, FaultPlan, FaultPlanError, FaultRule};
+pub use server::Sandbox;
+
+/// The id of the sandbox's single workspace.
+pub const SANDBOX_WORKSPACE_ID: &str = "5a9d1c3e-7b2f-4e61-9c8a-0d4b6f2e1a77";
+
+/// Everything that shapes one sandbox instance.
+#[derive(Debug, Clone, Default)]
 pub struct SandboxConfig {
-    pub state_file: Option<std::path::PathBuf>,
-    pub seed_file: Option<std::path::PathBuf>,
+    /// Loaded at start when it exists; rewritten (temp file + rename) after every mutation.
+    pub state_file: Option<PathBuf>,
+    /// YAML preloading live projects (format in the module documentation).
+    pub seed_file: Option<PathBuf>,
     pub faults: FaultPlan,
     pub fault_seed: u64,
+    /// Requests per second above which the sandbox answers HTTP 429 with `Retry-After: 1`.
     pub rate_limit_per_second: Option<u32>,
+    /// `Some`: only this token is accepted; `None`: any non-empty token.
     pub token: Option<String>,
 }
-#[derive(Default, Debug)]
-pub struct FaultPlan;
-impl std::str::FromStr for FaultPlan {
-    type Err = String;
-    fn from_str(_s: &str) -> Result<Self, String> {
-        Ok(FaultPlan)
-    }
+
+#[derive(thiserror::Error, Debug)]
+pub enum SandboxError {
+    #[error("sandbox state file {path}: {reason}")]
+    StateFile { path: PathBuf, reason: String },
+    #[error("sandbox seed file {path}: {reason}")]
+    SeedFile { path: PathBuf, reason: String },
+    #[error("sandbox could not listen on {addr}: {source}")]
+    Bind {
+        addr: std::net::SocketAddr,
+        #[source]
+        source: std::io::Error,
+    },
 }
-pub struct Sandbox;
-#[derive(Debug, thiserror::Error)]
-#[error("x")]
-pub struct SandboxError;
-impl Sandbox {
-    pub async fn start(
-        _c: SandboxConfig,
-        _l: std::net::SocketAddr,
-    ) -> Result<Sandbox, SandboxError> {
-        Err(SandboxError)
-    }
-    pub fn url(&self) -> String {
-        String::new()
-    }
-    pub fn base_url(&self) -> String {
-        String::new()
-    }
-    pub fn addr(&self) -> std::net::SocketAddr {
-        ([127, 0, 0, 1], 0).into()
-    }
-    pub async fn shutdown(self) {}
+
+/// The sandbox's GraphQL schema as SDL, for conformance checks against `graphql/railway.graphql`.
+pub fn schema_sdl() -> String {
+    schema::sdl()
 }

@@ -1,0 +1,122 @@
+//! `Environment.config` and `Environment.configEtag`: the environment rendered as a Railway-shaped
+//! EnvironmentConfig JSON blob, and a hash of it. Read-only over the store.
+
+use serde_json::{Map, Value, json};
+use sha2::{Digest, Sha256};
+
+use super::model::{InstanceRecord, TriggerRecord};
+use super::store::Store;
+
+/// The blob; without `decrypt_variables` every variable value is null, as on Railway.
+pub(crate) fn environment_config(store: &Store, environment_id: &str, decrypt: bool) -> Value {
+    let triggers = store.triggers_of_environment(environment_id);
+    let mut services = Map::new();
+    for instance in store
+        .instances_of_environment(environment_id)
+        .iter()
+        .filter(|i| i.deleted_at.is_none())
+    {
+        let trigger = triggers
+            .iter()
+            .find(|t| t.service_id == instance.service_id);
+        let mut service = service_config(instance, trigger);
+        let variables = store.raw_variables(environment_id, Some(&instance.service_id));
+        service.insert("variables".into(), variables_config(variables, decrypt));
+        services.insert(instance.service_id.clone(), Value::Object(service));
+    }
+    let shared = store.raw_variables(environment_id, None);
+    json!({
+        "services": services,
+        "sharedVariables": variables_config(shared, decrypt),
+    })
+}
+
+/// A stable hash of the decrypted blob, so any change of settings or values changes it.
+pub(crate) fn config_etag(store: &Store, environment_id: &str) -> String {
+    let blob = environment_config(store, environment_id, true);
+    hex::encode(Sha256::digest(blob.to_string().as_bytes()))
+}
+
+fn variables_config(variables: std::collections::BTreeMap<String, String>, decrypt: bool) -> Value {
+    let entries: Map<String, Value> = variables
+        .into_iter()
+        .map(|(name, value)| {
+            let value = if decrypt {
+                Value::String(value)
+            } else {
+                Value::Null
+            };
+            (name, json!({ "value": value }))
+        })
+        .collect();
+    Value::Object(entries)
+}
+
+/// Keeps only the keys whose value is set, the way Railway omits unset settings.
+fn compact(pairs: Vec<(&str, Value)>) -> Value {
+    Value::Object(
+        pairs
+            .into_iter()
+            .filter(|(_, value)| !value.is_null())
+            .map(|(key, value)| (key.to_string(), value))
+            .collect(),
+    )
+}
+
+fn service_config(
+    instance: &InstanceRecord,
+    trigger: Option<&TriggerRecord>,
+) -> Map<String, Value> {
+    let s = &instance.settings;
+    let mut service = Map::new();
+    service.insert(
+        "source".into(),
+        compact(vec![
+            ("image", json!(s.image)),
+            ("repo", json!(s.repo)),
+            ("branch", json!(trigger.map(|t| t.branch.clone()))),
+            ("rootDirectory", json!(s.root_directory)),
+        ]),
+    );
+    service.insert(
+        "build".into(),
+        compact(vec![
+            ("builder", json!(s.builder)),
+            ("buildCommand", json!(s.build_command)),
+            ("dockerfilePath", json!(s.dockerfile_path)),
+            ("watchPatterns", json!(s.watch_patterns)),
+        ]),
+    );
+    let mut deploy = vec![
+        ("startCommand", json!(s.start_command)),
+        ("preDeployCommand", json!(s.pre_deploy_command)),
+        ("healthcheckPath", json!(s.healthcheck_path)),
+        ("healthcheckTimeout", json!(s.healthcheck_timeout)),
+        ("numReplicas", json!(s.num_replicas)),
+        ("region", json!(s.region)),
+        ("cronSchedule", json!(s.cron_schedule)),
+        ("restartPolicyType", json!(s.restart_policy_type)),
+        (
+            "restartPolicyMaxRetries",
+            json!(s.restart_policy_max_retries),
+        ),
+        ("sleepApplication", json!(s.sleep_application)),
+        ("drainingSeconds", json!(s.draining_seconds)),
+        ("overlapSeconds", json!(s.overlap_seconds)),
+    ];
+    if let Some(limits) = &instance.limits {
+        let containers = compact(vec![
+            ("cpu", json!(limits.v_cpus)),
+            (
+                "memoryBytes",
+                json!(limits.memory_gb.map(|gb| (gb * 1e9).round() as i64)),
+            ),
+        ]);
+        deploy.push(("limitOverride", json!({ "containers": containers })));
+    }
+    service.insert("deploy".into(), compact(deploy));
+    if let Some(config_file) = &s.railway_config_file {
+        service.insert("configFile".into(), json!(config_file));
+    }
+    service
+}

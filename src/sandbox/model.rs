@@ -1,0 +1,211 @@
+//! The sandbox's stored records (the persisted state, version [`STATE_VERSION`]) and the enums
+//! they share with the GraphQL schema. Plain data only: no rules, no I/O.
+
+use async_graphql::Enum;
+use serde::{Deserialize, Serialize};
+
+pub(crate) const STATE_VERSION: u32 = 1;
+
+#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub(crate) enum Builder {
+    Heroku,
+    Nixpacks,
+    Paketo,
+    #[default]
+    Railpack,
+}
+
+#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub(crate) enum RestartPolicyType {
+    Always,
+    Never,
+    #[default]
+    OnFailure,
+}
+
+#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub(crate) enum DeploymentStatus {
+    Building,
+    Crashed,
+    Deploying,
+    Failed,
+    Initializing,
+    NeedsApproval,
+    Queued,
+    Removed,
+    Removing,
+    Skipped,
+    Sleeping,
+    Success,
+    Waiting,
+}
+
+#[derive(Serialize, Deserialize, Clone, Debug, Default)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct State {
+    pub version: u32,
+    pub projects: Vec<ProjectRecord>,
+    pub environments: Vec<EnvironmentRecord>,
+    pub services: Vec<ServiceRecord>,
+    pub instances: Vec<InstanceRecord>,
+    pub triggers: Vec<TriggerRecord>,
+    pub variables: Vec<VariableRecord>,
+}
+
+#[derive(Serialize, Deserialize, Clone, Debug)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct ProjectRecord {
+    pub id: String,
+    pub name: String,
+    pub description: Option<String>,
+    pub workspace_id: String,
+    pub is_public: bool,
+    pub pr_deploys: bool,
+    pub deleted_at: Option<String>,
+    pub created_at: String,
+}
+
+#[derive(Serialize, Deserialize, Clone, Debug)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct EnvironmentRecord {
+    pub id: String,
+    pub name: String,
+    pub project_id: String,
+    pub is_ephemeral: bool,
+    pub deleted_at: Option<String>,
+    pub created_at: String,
+}
+
+#[derive(Serialize, Deserialize, Clone, Debug)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct ServiceRecord {
+    pub id: String,
+    pub name: String,
+    pub icon: Option<String>,
+    pub project_id: String,
+    pub template_id: Option<String>,
+    pub deleted_at: Option<String>,
+    pub created_at: String,
+}
+
+/// Per-environment settings of a service, exactly the `ServiceInstance` fields the subset exposes.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+#[serde(rename_all = "camelCase", default)]
+pub(crate) struct InstanceSettings {
+    pub image: Option<String>,
+    pub repo: Option<String>,
+    pub builder: Builder,
+    pub build_command: Option<String>,
+    pub start_command: Option<String>,
+    pub root_directory: Option<String>,
+    pub dockerfile_path: Option<String>,
+    pub railway_config_file: Option<String>,
+    pub pre_deploy_command: Option<Vec<String>>,
+    pub watch_patterns: Vec<String>,
+    pub healthcheck_path: Option<String>,
+    pub healthcheck_timeout: Option<i32>,
+    pub num_replicas: Option<i32>,
+    pub region: Option<String>,
+    pub cron_schedule: Option<String>,
+    pub restart_policy_type: RestartPolicyType,
+    pub restart_policy_max_retries: i32,
+    pub sleep_application: Option<bool>,
+    pub draining_seconds: Option<i32>,
+    pub overlap_seconds: Option<i32>,
+}
+
+impl Default for InstanceSettings {
+    fn default() -> Self {
+        Self {
+            image: None,
+            repo: None,
+            builder: Builder::Railpack,
+            build_command: None,
+            start_command: None,
+            root_directory: None,
+            dockerfile_path: None,
+            railway_config_file: None,
+            pre_deploy_command: None,
+            watch_patterns: Vec::new(),
+            healthcheck_path: None,
+            healthcheck_timeout: None,
+            num_replicas: Some(1),
+            region: None,
+            cron_schedule: None,
+            restart_policy_type: RestartPolicyType::OnFailure,
+            restart_policy_max_retries: 10,
+            sleep_application: None,
+            draining_seconds: None,
+            overlap_seconds: None,
+        }
+    }
+}
+
+impl InstanceSettings {
+    pub(crate) fn has_source(&self) -> bool {
+        self.image.is_some() || self.repo.is_some()
+    }
+}
+
+#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct ResourceLimits {
+    pub v_cpus: Option<f64>,
+    pub memory_gb: Option<f64>,
+}
+
+#[derive(Serialize, Deserialize, Clone, Debug)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct DeploymentRecord {
+    pub id: String,
+    pub status: DeploymentStatus,
+    pub created_at: String,
+}
+
+#[derive(Serialize, Deserialize, Clone, Debug)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct InstanceRecord {
+    pub id: String,
+    pub service_id: String,
+    pub environment_id: String,
+    pub settings: InstanceSettings,
+    pub limits: Option<ResourceLimits>,
+    pub latest_deployment: Option<DeploymentRecord>,
+    pub deleted_at: Option<String>,
+}
+
+#[derive(Serialize, Deserialize, Clone, Debug)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct TriggerRecord {
+    pub id: String,
+    pub service_id: String,
+    pub environment_id: String,
+    pub project_id: String,
+    pub provider: String,
+    pub repository: String,
+    pub branch: String,
+    pub check_suites: bool,
+    pub root_directory: Option<String>,
+}
+
+/// A variable; `service_id: None` means a shared variable of the environment.
+#[derive(Serialize, Deserialize, Clone, Debug)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct VariableRecord {
+    pub id: String,
+    pub environment_id: String,
+    pub service_id: Option<String>,
+    pub name: String,
+    pub value: String,
+}
+
+pub(crate) fn new_id() -> String {
+    uuid::Uuid::new_v4().to_string()
+}
+
+pub(crate) fn now_rfc3339() -> String {
+    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+}

@@ -1,0 +1,44 @@
+//! The sandbox's async-graphql schema: exactly the names and types of `graphql/railway.graphql`.
+//! Resolvers translate GraphQL to store calls; Railway's rules live in the store, not here.
+
+mod connection;
+mod inputs;
+mod mutation;
+mod query;
+mod scalars;
+mod types;
+
+use async_graphql::{EmptySubscription, ErrorExtensions, Schema};
+
+use super::store::{DomainError, SharedStore, Store};
+
+pub(crate) type SandboxSchema = Schema<query::Query, mutation::Mutation, EmptySubscription>;
+
+pub(crate) fn build(store: SharedStore) -> SandboxSchema {
+    Schema::build(query::Query, mutation::Mutation, EmptySubscription)
+        .data(store)
+        .finish()
+}
+
+/// The schema's SDL, for conformance tests.
+pub(crate) fn sdl() -> String {
+    Schema::build(query::Query, mutation::Mutation, EmptySubscription)
+        .finish()
+        .sdl()
+}
+
+/// Railway reports domain errors with code INTERNAL_SERVER_ERROR and a telling message.
+fn domain_error(error: DomainError) -> async_graphql::Error {
+    async_graphql::Error::new(error.to_string())
+        .extend_with(|_, extensions| extensions.set("code", "INTERNAL_SERVER_ERROR"))
+}
+
+/// Runs `read` on the locked store from the resolver context.
+pub(crate) fn with_store<T>(
+    ctx: &async_graphql::Context<'_>,
+    read: impl FnOnce(&mut Store) -> Result<T, DomainError>,
+) -> async_graphql::Result<T> {
+    let store = ctx.data::<SharedStore>()?;
+    let mut guard = store.lock().map_err(domain_error)?;
+    read(&mut guard).map_err(domain_error)
+}

@@ -1,0 +1,485 @@
+//! Output types of the sandbox schema (`Project`, `Workspace`, `Environment`, `Service`,
+//! `ServiceInstance`, `Deployment`, `DeploymentTrigger`, `Variable` and their connections),
+//! each a thin view over a stored record. No rule of Railway is decided here.
+
+use async_graphql::{Context, Enum, ID, Object, SimpleObject};
+
+use super::connection::{PageArgs, connection};
+use super::scalars::{DateTime, DeploymentMeta, EnvironmentConfig, Json};
+use super::with_store;
+use crate::sandbox::config_blob;
+use crate::sandbox::model::{
+    Builder, DeploymentStatus, EnvironmentRecord, InstanceRecord, ProjectRecord, RestartPolicyType,
+    ServiceRecord, TriggerRecord, VariableRecord,
+};
+use crate::sandbox::store::references;
+
+#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
+pub(crate) enum SortOrder {
+    #[graphql(name = "asc")]
+    Asc,
+    #[graphql(name = "desc")]
+    Desc,
+}
+
+#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
+pub(crate) enum ProjectsOrderBy {
+    CreatedAtDesc,
+    NameAsc,
+    UpdatedAtDesc,
+}
+
+connection!(
+    QueryProjectsConnection,
+    QueryProjectsConnectionEdge,
+    Project
+);
+connection!(
+    WorkspaceProjectsConnection,
+    WorkspaceProjectsConnectionEdge,
+    Project
+);
+connection!(
+    ProjectServicesConnection,
+    ProjectServicesConnectionEdge,
+    Service
+);
+connection!(
+    ProjectEnvironmentsConnection,
+    ProjectEnvironmentsConnectionEdge,
+    Environment
+);
+connection!(
+    EnvironmentServiceInstancesConnection,
+    EnvironmentServiceInstancesConnectionEdge,
+    ServiceInstance
+);
+connection!(
+    EnvironmentDeploymentTriggersConnection,
+    EnvironmentDeploymentTriggersConnectionEdge,
+    DeploymentTrigger
+);
+connection!(
+    EnvironmentVariablesConnection,
+    EnvironmentVariablesConnectionEdge,
+    Variable
+);
+
+pub(crate) struct Project(pub ProjectRecord);
+
+#[Object]
+impl Project {
+    async fn id(&self) -> ID {
+        ID(self.0.id.clone())
+    }
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+    async fn description(&self) -> Option<&str> {
+        self.0.description.as_deref()
+    }
+    async fn workspace_id(&self) -> Option<&str> {
+        Some(&self.0.workspace_id)
+    }
+    async fn is_public(&self) -> bool {
+        self.0.is_public
+    }
+    async fn pr_deploys(&self) -> bool {
+        self.0.pr_deploys
+    }
+    async fn deleted_at(&self) -> Option<DateTime> {
+        self.0.deleted_at.clone().map(DateTime)
+    }
+    async fn created_at(&self) -> DateTime {
+        DateTime(self.0.created_at.clone())
+    }
+
+    async fn services(
+        &self,
+        ctx: &Context<'_>,
+        after: Option<String>,
+        before: Option<String>,
+        first: Option<i32>,
+        last: Option<i32>,
+    ) -> async_graphql::Result<ProjectServicesConnection> {
+        let services = with_store(ctx, |store| Ok(store.services_of_project(&self.0.id)))?;
+        let args = PageArgs {
+            after: after.as_deref(),
+            before: before.as_deref(),
+            first,
+            last,
+        };
+        ProjectServicesConnection::page(services.into_iter().map(Service).collect(), args)
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    async fn environments(
+        &self,
+        ctx: &Context<'_>,
+        after: Option<String>,
+        before: Option<String>,
+        first: Option<i32>,
+        is_ephemeral: Option<bool>,
+        last: Option<i32>,
+        sort: Option<SortOrder>,
+    ) -> async_graphql::Result<ProjectEnvironmentsConnection> {
+        let mut environments = with_store(ctx, |store| {
+            Ok(store.environments_of_project(&self.0.id, is_ephemeral))
+        })?;
+        if sort == Some(SortOrder::Desc) {
+            environments.reverse();
+        }
+        let args = PageArgs {
+            after: after.as_deref(),
+            before: before.as_deref(),
+            first,
+            last,
+        };
+        ProjectEnvironmentsConnection::page(
+            environments.into_iter().map(Environment).collect(),
+            args,
+        )
+    }
+}
+
+pub(crate) struct Workspace {
+    pub id: String,
+}
+
+#[Object]
+impl Workspace {
+    async fn id(&self) -> ID {
+        ID(self.id.clone())
+    }
+    async fn name(&self) -> &str {
+        "Sandbox"
+    }
+    async fn projects(
+        &self,
+        ctx: &Context<'_>,
+        after: Option<String>,
+        before: Option<String>,
+        first: Option<i32>,
+        last: Option<i32>,
+    ) -> async_graphql::Result<WorkspaceProjectsConnection> {
+        let projects = with_store(ctx, |store| Ok(store.projects(Some(&self.id))))?;
+        let args = PageArgs {
+            after: after.as_deref(),
+            before: before.as_deref(),
+            first,
+            last,
+        };
+        WorkspaceProjectsConnection::page(projects.into_iter().map(Project).collect(), args)
+    }
+}
+
+pub(crate) struct Environment(pub EnvironmentRecord);
+
+#[Object]
+impl Environment {
+    async fn id(&self) -> ID {
+        ID(self.0.id.clone())
+    }
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+    async fn project_id(&self) -> &str {
+        &self.0.project_id
+    }
+    async fn is_ephemeral(&self) -> bool {
+        self.0.is_ephemeral
+    }
+    async fn deleted_at(&self) -> Option<DateTime> {
+        self.0.deleted_at.clone().map(DateTime)
+    }
+    async fn created_at(&self) -> DateTime {
+        DateTime(self.0.created_at.clone())
+    }
+
+    async fn config(
+        &self,
+        ctx: &Context<'_>,
+        decrypt_variables: Option<bool>,
+    ) -> async_graphql::Result<EnvironmentConfig> {
+        let decrypt = decrypt_variables.unwrap_or(false);
+        with_store(ctx, |store| {
+            Ok(EnvironmentConfig(config_blob::environment_config(
+                store, &self.0.id, decrypt,
+            )))
+        })
+    }
+
+    async fn config_etag(&self, ctx: &Context<'_>) -> async_graphql::Result<String> {
+        with_store(ctx, |store| Ok(config_blob::config_etag(store, &self.0.id)))
+    }
+
+    async fn service_instances(
+        &self,
+        ctx: &Context<'_>,
+        after: Option<String>,
+        before: Option<String>,
+        first: Option<i32>,
+        last: Option<i32>,
+    ) -> async_graphql::Result<EnvironmentServiceInstancesConnection> {
+        let project_id = self.0.project_id.clone();
+        let instances = with_store(ctx, |store| {
+            Ok(store
+                .instances_of_environment(&self.0.id)
+                .into_iter()
+                .map(|record| ServiceInstance {
+                    service_name: store.service_name(&record.service_id),
+                    project_id: project_id.clone(),
+                    record,
+                })
+                .collect())
+        })?;
+        let args = PageArgs {
+            after: after.as_deref(),
+            before: before.as_deref(),
+            first,
+            last,
+        };
+        EnvironmentServiceInstancesConnection::page(instances, args)
+    }
+
+    async fn deployment_triggers(
+        &self,
+        ctx: &Context<'_>,
+        after: Option<String>,
+        before: Option<String>,
+        first: Option<i32>,
+        last: Option<i32>,
+    ) -> async_graphql::Result<EnvironmentDeploymentTriggersConnection> {
+        let triggers = with_store(ctx, |store| Ok(store.triggers_of_environment(&self.0.id)))?;
+        let args = PageArgs {
+            after: after.as_deref(),
+            before: before.as_deref(),
+            first,
+            last,
+        };
+        EnvironmentDeploymentTriggersConnection::page(
+            triggers.into_iter().map(DeploymentTrigger).collect(),
+            args,
+        )
+    }
+
+    async fn variables(
+        &self,
+        ctx: &Context<'_>,
+        after: Option<String>,
+        before: Option<String>,
+        first: Option<i32>,
+        last: Option<i32>,
+    ) -> async_graphql::Result<EnvironmentVariablesConnection> {
+        let variables = with_store(ctx, |store| Ok(store.variables_of_environment(&self.0.id)))?;
+        let args = PageArgs {
+            after: after.as_deref(),
+            before: before.as_deref(),
+            first,
+            last,
+        };
+        EnvironmentVariablesConnection::page(variables.into_iter().map(Variable).collect(), args)
+    }
+}
+
+pub(crate) struct Service(pub ServiceRecord);
+
+#[Object]
+impl Service {
+    async fn id(&self) -> ID {
+        ID(self.0.id.clone())
+    }
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+    async fn icon(&self) -> Option<&str> {
+        self.0.icon.as_deref()
+    }
+    async fn project_id(&self) -> &str {
+        &self.0.project_id
+    }
+    async fn deleted_at(&self) -> Option<DateTime> {
+        self.0.deleted_at.clone().map(DateTime)
+    }
+    async fn created_at(&self) -> DateTime {
+        DateTime(self.0.created_at.clone())
+    }
+    async fn template_id(&self) -> Option<&str> {
+        self.0.template_id.as_deref()
+    }
+}
+
+#[derive(SimpleObject)]
+pub(crate) struct ServiceSource {
+    pub image: Option<String>,
+    pub repo: Option<String>,
+}
+
+pub(crate) struct ServiceInstance {
+    pub record: InstanceRecord,
+    pub service_name: String,
+    pub project_id: String,
+}
+
+#[Object]
+impl ServiceInstance {
+    async fn id(&self) -> ID {
+        ID(self.record.id.clone())
+    }
+    async fn service_id(&self) -> &str {
+        &self.record.service_id
+    }
+    async fn service_name(&self) -> &str {
+        &self.service_name
+    }
+    async fn environment_id(&self) -> &str {
+        &self.record.environment_id
+    }
+    async fn deleted_at(&self) -> Option<DateTime> {
+        self.record.deleted_at.clone().map(DateTime)
+    }
+    async fn source(&self) -> Option<ServiceSource> {
+        let s = &self.record.settings;
+        s.has_source().then(|| ServiceSource {
+            image: s.image.clone(),
+            repo: s.repo.clone(),
+        })
+    }
+    async fn builder(&self) -> Builder {
+        self.record.settings.builder
+    }
+    async fn build_command(&self) -> Option<&str> {
+        self.record.settings.build_command.as_deref()
+    }
+    async fn start_command(&self) -> Option<&str> {
+        self.record.settings.start_command.as_deref()
+    }
+    async fn root_directory(&self) -> Option<&str> {
+        self.record.settings.root_directory.as_deref()
+    }
+    async fn dockerfile_path(&self) -> Option<&str> {
+        self.record.settings.dockerfile_path.as_deref()
+    }
+    async fn railway_config_file(&self) -> Option<&str> {
+        self.record.settings.railway_config_file.as_deref()
+    }
+    async fn pre_deploy_command(&self) -> Option<Json> {
+        self.record
+            .settings
+            .pre_deploy_command
+            .as_ref()
+            .map(|commands| Json(serde_json::json!(commands)))
+    }
+    async fn watch_patterns(&self) -> &[String] {
+        &self.record.settings.watch_patterns
+    }
+    async fn healthcheck_path(&self) -> Option<&str> {
+        self.record.settings.healthcheck_path.as_deref()
+    }
+    async fn healthcheck_timeout(&self) -> Option<i32> {
+        self.record.settings.healthcheck_timeout
+    }
+    async fn num_replicas(&self) -> Option<i32> {
+        self.record.settings.num_replicas
+    }
+    async fn region(&self) -> Option<&str> {
+        self.record.settings.region.as_deref()
+    }
+    async fn cron_schedule(&self) -> Option<&str> {
+        self.record.settings.cron_schedule.as_deref()
+    }
+    async fn restart_policy_type(&self) -> RestartPolicyType {
+        self.record.settings.restart_policy_type
+    }
+    async fn restart_policy_max_retries(&self) -> i32 {
+        self.record.settings.restart_policy_max_retries
+    }
+    async fn sleep_application(&self) -> Option<bool> {
+        self.record.settings.sleep_application
+    }
+    async fn draining_seconds(&self) -> Option<i32> {
+        self.record.settings.draining_seconds
+    }
+    async fn overlap_seconds(&self) -> Option<i32> {
+        self.record.settings.overlap_seconds
+    }
+    async fn latest_deployment(&self) -> Option<Deployment> {
+        self.record
+            .latest_deployment
+            .as_ref()
+            .map(|deployment| Deployment {
+                id: ID(deployment.id.clone()),
+                status: deployment.status,
+                created_at: DateTime(deployment.created_at.clone()),
+                service_id: Some(self.record.service_id.clone()),
+                environment_id: self.record.environment_id.clone(),
+                project_id: self.project_id.clone(),
+                meta: None,
+            })
+    }
+}
+
+#[derive(SimpleObject)]
+pub(crate) struct Deployment {
+    pub id: ID,
+    pub status: DeploymentStatus,
+    pub created_at: DateTime,
+    pub service_id: Option<String>,
+    pub environment_id: String,
+    pub project_id: String,
+    pub meta: Option<DeploymentMeta>,
+}
+
+pub(crate) struct DeploymentTrigger(pub TriggerRecord);
+
+#[Object]
+impl DeploymentTrigger {
+    async fn id(&self) -> ID {
+        ID(self.0.id.clone())
+    }
+    async fn service_id(&self) -> Option<&str> {
+        Some(&self.0.service_id)
+    }
+    async fn environment_id(&self) -> &str {
+        &self.0.environment_id
+    }
+    async fn project_id(&self) -> &str {
+        &self.0.project_id
+    }
+    async fn provider(&self) -> &str {
+        &self.0.provider
+    }
+    async fn repository(&self) -> &str {
+        &self.0.repository
+    }
+    async fn branch(&self) -> &str {
+        &self.0.branch
+    }
+    async fn check_suites(&self) -> bool {
+        self.0.check_suites
+    }
+}
+
+pub(crate) struct Variable(pub VariableRecord);
+
+#[Object]
+impl Variable {
+    async fn id(&self) -> ID {
+        ID(self.0.id.clone())
+    }
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+    async fn service_id(&self) -> Option<&str> {
+        self.0.service_id.as_deref()
+    }
+    async fn environment_id(&self) -> Option<&str> {
+        Some(&self.0.environment_id)
+    }
+    async fn is_sealed(&self) -> bool {
+        false
+    }
+    async fn references(&self) -> Vec<String> {
+        references(&self.0.value)
+    }
+}

@@ -1,0 +1,269 @@
+//! The sandbox seed file: YAML describing live projects (format in the `sandbox` module doc),
+//! turned into store records through the same code paths as the API. It never writes files.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use serde::Deserialize;
+
+use super::model::{Builder, InstanceSettings, RestartPolicyType, State};
+use super::store::{DomainError, NewProject, NewService, Store};
+use super::{SANDBOX_WORKSPACE_ID, SandboxError};
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SeedFile {
+    #[serde(default)]
+    projects: Vec<SeedProject>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct SeedProject {
+    name: String,
+    id: Option<String>,
+    description: Option<String>,
+    #[serde(default)]
+    environments: Vec<SeedEnvironment>,
+    #[serde(default)]
+    services: Vec<SeedService>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct SeedEnvironment {
+    name: String,
+    id: Option<String>,
+    #[serde(default)]
+    ephemeral: bool,
+    #[serde(default)]
+    shared_variables: BTreeMap<String, String>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct SeedService {
+    name: String,
+    id: Option<String>,
+    image: Option<String>,
+    repo: Option<String>,
+    branch: Option<String>,
+    #[serde(default)]
+    variables: BTreeMap<String, String>,
+    #[serde(default)]
+    settings: SeedSettings,
+    #[serde(default)]
+    environments: BTreeMap<String, SeedSettings>,
+}
+
+/// Instance settings where only what is written changes the default.
+#[derive(Deserialize, Default, Clone)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct SeedSettings {
+    builder: Option<Builder>,
+    build_command: Option<String>,
+    start_command: Option<String>,
+    root_directory: Option<String>,
+    dockerfile_path: Option<String>,
+    railway_config_file: Option<String>,
+    pre_deploy_command: Option<Vec<String>>,
+    watch_patterns: Option<Vec<String>>,
+    healthcheck_path: Option<String>,
+    healthcheck_timeout: Option<i32>,
+    num_replicas: Option<i32>,
+    region: Option<String>,
+    cron_schedule: Option<String>,
+    restart_policy_type: Option<RestartPolicyType>,
+    restart_policy_max_retries: Option<i32>,
+    sleep_application: Option<bool>,
+    draining_seconds: Option<i32>,
+    overlap_seconds: Option<i32>,
+}
+
+impl SeedSettings {
+    fn apply(&self, s: &mut InstanceSettings) {
+        macro_rules! set_optional {
+            ($($field:ident),*) => { $( if self.$field.is_some() { s.$field = self.$field.clone(); } )* };
+        }
+        macro_rules! set_required {
+            ($($field:ident),*) => { $( if let Some(value) = &self.$field { s.$field = value.clone(); } )* };
+        }
+        set_optional!(
+            build_command,
+            start_command,
+            root_directory,
+            dockerfile_path,
+            railway_config_file,
+            pre_deploy_command,
+            healthcheck_path,
+            healthcheck_timeout,
+            num_replicas,
+            region,
+            cron_schedule,
+            sleep_application,
+            draining_seconds,
+            overlap_seconds
+        );
+        set_required!(
+            builder,
+            watch_patterns,
+            restart_policy_type,
+            restart_policy_max_retries
+        );
+    }
+}
+
+/// Reads the seed file and adds its projects to `state`.
+pub(crate) fn apply_seed_file(path: &Path, state: State) -> Result<State, SandboxError> {
+    let seed_error = |reason: String| SandboxError::SeedFile {
+        path: path.to_path_buf(),
+        reason,
+    };
+    let text = std::fs::read_to_string(path)
+        .map_err(|error| seed_error(format!("cannot read it: {error}")))?;
+    let seed: SeedFile = serde_yaml::from_str(&text)
+        .map_err(|error| seed_error(format!("invalid seed YAML: {error}")))?;
+    let mut store = Store { state };
+    for project in seed.projects {
+        let name = project.name.clone();
+        seed_project(&mut store, project)
+            .map_err(|error| seed_error(format!("project {name:?}: {error}")))?;
+    }
+    Ok(store.state)
+}
+
+fn seed_project(store: &mut Store, seed: SeedProject) -> Result<(), DomainError> {
+    let mut environments = seed.environments;
+    if environments.is_empty() {
+        environments.push(SeedEnvironment {
+            name: "production".to_string(),
+            id: None,
+            ephemeral: false,
+            shared_variables: BTreeMap::new(),
+        });
+    }
+    let first = &environments[0];
+    let project = store.create_project(NewProject {
+        name: Some(seed.name),
+        description: seed.description,
+        workspace_id: SANDBOX_WORKSPACE_ID.to_string(),
+        default_environment_name: Some(first.name.clone()),
+        is_public: false,
+        pr_deploys: false,
+    })?;
+    let project_id = rename_project_id(store, &project.id, seed.id);
+    for (index, environment) in environments.iter().enumerate() {
+        let environment_id = if index == 0 {
+            store
+                .environments_of_project(&project_id, None)
+                .first()
+                .map(|e| e.id.clone())
+                .ok_or(DomainError::EnvironmentNotFound)?
+        } else {
+            store
+                .create_environment(
+                    &project_id,
+                    &environment.name,
+                    None,
+                    environment.ephemeral,
+                    true,
+                )?
+                .id
+        };
+        let environment_id = match &environment.id {
+            Some(id) => {
+                store
+                    .state
+                    .environments
+                    .iter_mut()
+                    .filter(|e| e.id == environment_id)
+                    .for_each(|e| e.id = id.clone());
+                id.clone()
+            }
+            None => environment_id,
+        };
+        let shared: Vec<(String, String)> =
+            environment.shared_variables.clone().into_iter().collect();
+        store.upsert_variables(&project_id, &environment_id, None, shared, false, true)?;
+    }
+    for service in seed.services {
+        seed_service(store, &project_id, service)?;
+    }
+    Ok(())
+}
+
+fn rename_project_id(store: &mut Store, generated: &str, wanted: Option<String>) -> String {
+    let Some(wanted) = wanted else {
+        return generated.to_string();
+    };
+    store
+        .state
+        .projects
+        .iter_mut()
+        .filter(|p| p.id == generated)
+        .for_each(|p| p.id = wanted.clone());
+    store
+        .state
+        .environments
+        .iter_mut()
+        .filter(|e| e.project_id == generated)
+        .for_each(|e| e.project_id = wanted.clone());
+    wanted
+}
+
+fn seed_service(store: &mut Store, project_id: &str, seed: SeedService) -> Result<(), DomainError> {
+    let created = store.create_service(NewService {
+        project_id: project_id.to_string(),
+        name: Some(seed.name),
+        icon: None,
+        template_id: None,
+        environment_id: None,
+        image: seed.image,
+        repo: seed.repo,
+        branch: seed.branch,
+        variables: seed.variables.into_iter().collect(),
+    })?;
+    let service_id = match seed.id {
+        Some(wanted) => {
+            store
+                .state
+                .services
+                .iter_mut()
+                .filter(|s| s.id == created.id)
+                .for_each(|s| s.id = wanted.clone());
+            store
+                .state
+                .instances
+                .iter_mut()
+                .filter(|i| i.service_id == created.id)
+                .for_each(|i| i.service_id = wanted.clone());
+            store
+                .state
+                .triggers
+                .iter_mut()
+                .filter(|t| t.service_id == created.id)
+                .for_each(|t| t.service_id = wanted.clone());
+            store
+                .state
+                .variables
+                .iter_mut()
+                .filter(|v| v.service_id.as_deref() == Some(created.id.as_str()))
+                .for_each(|v| v.service_id = Some(wanted.clone()));
+            wanted
+        }
+        None => created.id,
+    };
+    store.update_instances(&service_id, None, |settings| seed.settings.apply(settings))?;
+    for (environment_name, overrides) in &seed.environments {
+        let environment_id = store
+            .environments_of_project(project_id, None)
+            .into_iter()
+            .find(|e| &e.name == environment_name)
+            .map(|e| e.id)
+            .ok_or(DomainError::EnvironmentNotFound)?;
+        store.update_instances(&service_id, Some(&environment_id), |settings| {
+            overrides.apply(settings)
+        })?;
+    }
+    Ok(())
+}

@@ -1,0 +1,414 @@
+//! The sandbox's HTTP edge: the accept loop (which can drop a connection without answering),
+//! routes, auth, rate limit, fault injection, request counters and state persistence after
+//! mutations. Railway's rules are not decided here (see `store`).
+
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::time::{Duration, Instant};
+
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Extension, Json, Router};
+use serde::Deserialize;
+use serde_json::{Value, json};
+use tokio::net::TcpListener;
+use tokio::sync::{Notify, watch};
+use tokio::task::JoinHandle;
+
+use super::faults::{FaultDecider, FaultKind};
+use super::model::State as StoredState;
+use super::schema::{self, SandboxSchema};
+use super::store::{SharedStore, Store};
+use super::{SandboxConfig, SandboxError, persist, seed};
+
+/// A running sandbox server on the caller's tokio runtime.
+pub struct Sandbox {
+    addr: SocketAddr,
+    shutdown: watch::Sender<bool>,
+    task: JoinHandle<()>,
+}
+
+impl Sandbox {
+    /// Loads the state (or seed), binds `listen` (port 0 allowed) and starts serving.
+    pub async fn start(config: SandboxConfig, listen: SocketAddr) -> Result<Sandbox, SandboxError> {
+        let state = initial_state(&config)?;
+        let listener = TcpListener::bind(listen)
+            .await
+            .map_err(|source| SandboxError::Bind {
+                addr: listen,
+                source,
+            })?;
+        let addr = listener.local_addr().map_err(|source| SandboxError::Bind {
+            addr: listen,
+            source,
+        })?;
+        let store = SharedStore::new(state);
+        let app = Arc::new(App {
+            schema: schema::build(store.clone()),
+            store,
+            state_file: config.state_file,
+            token: config.token,
+            rate_limit_per_second: config.rate_limit_per_second,
+            rate_window: Mutex::new(RateWindow {
+                started: Instant::now(),
+                count: 0,
+            }),
+            faults: Mutex::new(FaultDecider::new(config.faults, config.fault_seed)),
+            stats: Mutex::new(Stats::default()),
+        });
+        let router = Router::new()
+            .route("/graphql/v2", post(graphql))
+            .route("/_sandbox/stats", get(stats))
+            .route("/_sandbox/stats/reset", post(reset_stats))
+            .with_state(app);
+        let (shutdown, shutdown_signal) = watch::channel(false);
+        let task = tokio::spawn(accept_loop(listener, router, shutdown_signal));
+        Ok(Sandbox {
+            addr,
+            shutdown,
+            task,
+        })
+    }
+
+    /// `http://127.0.0.1:PORT/graphql/v2`
+    pub fn url(&self) -> String {
+        format!("{}/graphql/v2", self.base_url())
+    }
+
+    /// `http://127.0.0.1:PORT`
+    pub fn base_url(&self) -> String {
+        format!("http://127.0.0.1:{}", self.addr.port())
+    }
+
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// Stops accepting, closes open connections and waits for the server task.
+    pub async fn shutdown(self) {
+        let _ = self.shutdown.send(true);
+        let _ = self.task.await;
+    }
+}
+
+fn initial_state(config: &SandboxConfig) -> Result<StoredState, SandboxError> {
+    if let Some(path) = &config.state_file
+        && let Some(state) = persist::load(path)?
+    {
+        return Ok(state);
+    }
+    let mut state = Store::empty_state();
+    if let Some(seed_path) = &config.seed_file {
+        state = seed::apply_seed_file(seed_path, state)?;
+        if let Some(path) = &config.state_file {
+            persist::save(path, &state)?;
+        }
+    }
+    Ok(state)
+}
+
+/// Lets a handler close its own connection without sending a response.
+#[derive(Clone)]
+struct ConnectionKill(Arc<Notify>);
+
+async fn accept_loop(listener: TcpListener, router: Router, mut shutdown: watch::Receiver<bool>) {
+    loop {
+        let accepted = tokio::select! {
+            _ = shutdown.changed() => return,
+            accepted = listener.accept() => accepted,
+        };
+        let Ok((stream, _)) = accepted else { continue };
+        let kill = Arc::new(Notify::new());
+        let service = hyper_util::service::TowerToHyperService::new(
+            router
+                .clone()
+                .layer(Extension(ConnectionKill(kill.clone()))),
+        );
+        let mut connection_shutdown = shutdown.clone();
+        tokio::spawn(async move {
+            let connection = hyper::server::conn::http1::Builder::new()
+                .serve_connection(hyper_util::rt::TokioIo::new(stream), service);
+            tokio::select! {
+                _ = connection => {}
+                _ = kill.notified() => {}
+                _ = connection_shutdown.changed() => {}
+            }
+        });
+    }
+}
+
+struct App {
+    schema: SandboxSchema,
+    store: SharedStore,
+    state_file: Option<PathBuf>,
+    token: Option<String>,
+    rate_limit_per_second: Option<u32>,
+    rate_window: Mutex<RateWindow>,
+    faults: Mutex<FaultDecider>,
+    stats: Mutex<Stats>,
+}
+
+struct RateWindow {
+    started: Instant,
+    count: u32,
+}
+
+#[derive(Default)]
+struct Stats {
+    total: u64,
+    by_operation: BTreeMap<String, u64>,
+}
+
+/// Counters and limiter stay usable even if a holder panicked: they are plain numbers.
+fn relock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct GraphqlBody {
+    query: String,
+    #[serde(default)]
+    variables: Option<Value>,
+    #[serde(default)]
+    operation_name: Option<String>,
+}
+
+/// What the sandbox needs to know about a request before executing it.
+struct OperationSummary {
+    parsed: bool,
+    root_fields: Vec<String>,
+    is_mutation: bool,
+}
+
+fn summarize(query: &str, operation_name: Option<&str>) -> OperationSummary {
+    use async_graphql::parser::types::{DocumentOperations, OperationType, Selection};
+    let unparsed = OperationSummary {
+        parsed: false,
+        root_fields: Vec::new(),
+        is_mutation: false,
+    };
+    let Ok(document) = async_graphql::parser::parse_query(query) else {
+        return unparsed;
+    };
+    let empty = OperationSummary {
+        parsed: true,
+        ..unparsed
+    };
+    let operation = match &document.operations {
+        DocumentOperations::Single(operation) => Some(operation),
+        DocumentOperations::Multiple(operations) => match operation_name {
+            Some(name) => operations
+                .iter()
+                .find(|(n, _)| n.as_str() == name)
+                .map(|(_, op)| op),
+            None => operations.values().next(),
+        },
+    };
+    let Some(operation) = operation else {
+        return empty;
+    };
+    OperationSummary {
+        parsed: true,
+        root_fields: operation
+            .node
+            .selection_set
+            .node
+            .items
+            .iter()
+            .filter_map(|item| match &item.node {
+                Selection::Field(field) => Some(field.node.name.node.to_string()),
+                _ => None,
+            })
+            .collect(),
+        is_mutation: operation.node.ty == OperationType::Mutation,
+    }
+}
+
+fn presented_token(headers: &HeaderMap) -> Option<String> {
+    let bearer = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| {
+            let (scheme, token) = value.trim().split_once(' ')?;
+            scheme
+                .eq_ignore_ascii_case("bearer")
+                .then(|| token.trim().to_string())
+        });
+    let project = headers
+        .get("project-access-token")
+        .and_then(|value| value.to_str().ok())
+        .map(|value| value.trim().to_string());
+    bearer
+        .into_iter()
+        .chain(project)
+        .find(|token| !token.is_empty())
+}
+
+fn too_many_requests() -> Response {
+    (
+        StatusCode::TOO_MANY_REQUESTS,
+        [(header::RETRY_AFTER, "1")],
+        Json(json!({ "errors": [{ "message": "Too many requests. Try again in 1 second." }] })),
+    )
+        .into_response()
+}
+
+fn not_authorized() -> Response {
+    Json(json!({
+        "data": null,
+        "errors": [{ "message": "Not Authorized", "extensions": { "code": "UNAUTHENTICATED" } }],
+    }))
+    .into_response()
+}
+
+fn internal_server_error_page() -> Response {
+    (
+        StatusCode::INTERNAL_SERVER_ERROR,
+        [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
+        "<!DOCTYPE html><html><head><title>500 Internal Server Error</title></head>\
+         <body><h1>500 Internal Server Error</h1></body></html>",
+    )
+        .into_response()
+}
+
+fn problem_processing_request() -> Response {
+    let trace_id = format!("{:016x}", rand::random::<u64>());
+    Json(json!({
+        "data": null,
+        "errors": [{ "message": "Problem processing request", "traceId": trace_id }],
+    }))
+    .into_response()
+}
+
+impl App {
+    fn count(&self, key: String) {
+        let mut stats = relock(&self.stats);
+        stats.total += 1;
+        *stats.by_operation.entry(key).or_insert(0) += 1;
+    }
+
+    fn admit(&self) -> bool {
+        let Some(limit) = self.rate_limit_per_second else {
+            return true;
+        };
+        let mut window = relock(&self.rate_window);
+        if window.started.elapsed() >= Duration::from_secs(1) {
+            window.started = Instant::now();
+            window.count = 0;
+        }
+        window.count += 1;
+        window.count <= limit
+    }
+
+    fn authorized(&self, headers: &HeaderMap) -> bool {
+        match (presented_token(headers), &self.token) {
+            (None, _) => false,
+            (Some(given), Some(expected)) => given == *expected,
+            (Some(_), None) => true,
+        }
+    }
+
+    fn persist(&self) {
+        let Some(path) = &self.state_file else { return };
+        let snapshot = match self.store.lock() {
+            Ok(store) => store.state.clone(),
+            Err(error) => {
+                tracing::warn!(%error, "sandbox state not persisted");
+                return;
+            }
+        };
+        if let Err(error) = persist::save(path, &snapshot) {
+            tracing::warn!(%error, "sandbox state not persisted");
+        }
+    }
+}
+
+async fn graphql(
+    State(app): State<Arc<App>>,
+    Extension(kill): Extension<ConnectionKill>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let body: GraphqlBody = match serde_json::from_slice(&body) {
+        Ok(body) => body,
+        Err(error) => {
+            app.count("<invalid body>".to_string());
+            let message = format!("Invalid GraphQL request body: {error}");
+            return (
+                StatusCode::BAD_REQUEST,
+                Json(json!({ "errors": [{ "message": message }] })),
+            )
+                .into_response();
+        }
+    };
+    let summary = summarize(&body.query, body.operation_name.as_deref());
+    let key = body
+        .operation_name
+        .clone()
+        .or_else(|| summary.root_fields.first().cloned())
+        .unwrap_or_else(|| "<unparsed>".to_string());
+    app.count(key);
+    if !app.admit() {
+        return too_many_requests();
+    }
+    if !app.authorized(&headers) {
+        return not_authorized();
+    }
+    let fault = relock(&app.faults).decide(body.operation_name.as_deref(), &summary.root_fields);
+    match fault {
+        Some(FaultKind::Error500) => return internal_server_error_page(),
+        Some(FaultKind::RateLimit) => return too_many_requests(),
+        Some(FaultKind::Problem) => return problem_processing_request(),
+        Some(FaultKind::DropAfterCommit) | None => {}
+    }
+    let mut request = async_graphql::Request::new(body.query);
+    if let Some(variables) = body.variables {
+        request = request.variables(async_graphql::Variables::from_json(variables));
+    }
+    if let Some(name) = body.operation_name {
+        request = request.operation_name(name);
+    }
+    let mut response = app.schema.execute(request).await;
+    tag_request_errors(&mut response, summary.parsed);
+    if summary.is_mutation {
+        app.persist();
+    }
+    if fault == Some(FaultKind::DropAfterCommit) {
+        // The effect is committed; now vanish like a response lost in transit.
+        kill.0.notify_one();
+        return std::future::pending::<Response>().await;
+    }
+    Json(response).into_response()
+}
+
+/// Errors outside any field (bad syntax, unknown fields or arguments) get Railway's codes.
+fn tag_request_errors(response: &mut async_graphql::Response, parsed: bool) {
+    let code = if parsed {
+        "GRAPHQL_VALIDATION_FAILED"
+    } else {
+        "GRAPHQL_PARSE_FAILED"
+    };
+    for error in &mut response.errors {
+        if error.extensions.is_none() && error.path.is_empty() {
+            let mut extensions = async_graphql::ErrorExtensionValues::default();
+            extensions.set("code", code);
+            error.extensions = Some(extensions);
+        }
+    }
+}
+
+async fn stats(State(app): State<Arc<App>>) -> Json<Value> {
+    let stats = relock(&app.stats);
+    Json(json!({ "total": stats.total, "byOperation": stats.by_operation }))
+}
+
+async fn reset_stats(State(app): State<Arc<App>>) -> Json<Value> {
+    *relock(&app.stats) = Stats::default();
+    Json(json!({ "total": 0, "byOperation": {} }))
+}

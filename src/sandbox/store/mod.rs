@@ -1,0 +1,193 @@
+//! The sandbox's in-memory Railway world: lookups over [`State`] and Railway's domain errors.
+//! Mutations live in `mutations`, variables in `variables`; nothing here knows about GraphQL or HTTP.
+
+mod mutations;
+mod variables;
+
+use std::sync::{Arc, Mutex, MutexGuard};
+
+pub(crate) use mutations::{NewProject, NewService, NewTrigger, TriggerChanges};
+pub(crate) use variables::references;
+
+use super::model::{
+    EnvironmentRecord, InstanceRecord, ProjectRecord, STATE_VERSION, ServiceRecord, State,
+    TriggerRecord, VariableRecord,
+};
+
+/// Railway's domain errors, with Railway's exact messages.
+#[derive(thiserror::Error, Debug, Clone, PartialEq, Eq)]
+pub(crate) enum DomainError {
+    #[error("Project not found")]
+    ProjectNotFound,
+    #[error("Environment not found")]
+    EnvironmentNotFound,
+    #[error("Service not found")]
+    ServiceNotFound,
+    #[error("ServiceInstance not found")]
+    InstanceNotFound,
+    #[error("DeploymentTrigger not found")]
+    TriggerNotFound,
+    #[error("A service named \"{0}\" already exists in this project")]
+    DuplicateService(String),
+    #[error("Environment with name \"{0}\" already exists")]
+    DuplicateEnvironment(String),
+    #[error("Invalid project name")]
+    InvalidProjectName,
+    #[error("Problem processing request")]
+    Unavailable,
+}
+
+#[derive(Debug, Default)]
+pub(crate) struct Store {
+    pub(crate) state: State,
+}
+
+/// The store shared by the HTTP layer and every resolver.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct SharedStore(Arc<Mutex<Store>>);
+
+impl SharedStore {
+    pub(crate) fn new(state: State) -> Self {
+        Self(Arc::new(Mutex::new(Store { state })))
+    }
+
+    pub(crate) fn lock(&self) -> Result<MutexGuard<'_, Store>, DomainError> {
+        // A poisoned lock means a resolver panicked mid-mutation; refuse rather than serve torn state.
+        self.0.lock().map_err(|_| DomainError::Unavailable)
+    }
+}
+
+impl Store {
+    pub(crate) fn empty_state() -> State {
+        State {
+            version: STATE_VERSION,
+            ..State::default()
+        }
+    }
+
+    pub(crate) fn project(&self, id: &str) -> Result<&ProjectRecord, DomainError> {
+        self.state
+            .projects
+            .iter()
+            .find(|p| p.id == id && p.deleted_at.is_none())
+            .ok_or(DomainError::ProjectNotFound)
+    }
+
+    pub(crate) fn projects(&self, workspace_id: Option<&str>) -> Vec<ProjectRecord> {
+        self.state
+            .projects
+            .iter()
+            .filter(|p| p.deleted_at.is_none())
+            .filter(|p| workspace_id.is_none_or(|w| p.workspace_id == w))
+            .cloned()
+            .collect()
+    }
+
+    pub(crate) fn environment(&self, id: &str) -> Result<&EnvironmentRecord, DomainError> {
+        self.state
+            .environments
+            .iter()
+            .find(|e| e.id == id && e.deleted_at.is_none())
+            .ok_or(DomainError::EnvironmentNotFound)
+    }
+
+    pub(crate) fn environments_of_project(
+        &self,
+        project_id: &str,
+        is_ephemeral: Option<bool>,
+    ) -> Vec<EnvironmentRecord> {
+        self.state
+            .environments
+            .iter()
+            .filter(|e| e.project_id == project_id)
+            .filter(|e| is_ephemeral.is_none_or(|wanted| e.is_ephemeral == wanted))
+            .cloned()
+            .collect()
+    }
+
+    pub(crate) fn service(&self, id: &str) -> Result<&ServiceRecord, DomainError> {
+        self.state
+            .services
+            .iter()
+            .find(|s| s.id == id && s.deleted_at.is_none())
+            .ok_or(DomainError::ServiceNotFound)
+    }
+
+    pub(crate) fn service_name(&self, id: &str) -> String {
+        self.state
+            .services
+            .iter()
+            .find(|s| s.id == id)
+            .map(|s| s.name.clone())
+            .unwrap_or_default()
+    }
+
+    /// Every service of the project, soft-deleted ones included (as Railway returns them).
+    pub(crate) fn services_of_project(&self, project_id: &str) -> Vec<ServiceRecord> {
+        self.state
+            .services
+            .iter()
+            .filter(|s| s.project_id == project_id)
+            .cloned()
+            .collect()
+    }
+
+    /// Every instance of the environment, soft-deleted ones included.
+    pub(crate) fn instances_of_environment(&self, environment_id: &str) -> Vec<InstanceRecord> {
+        self.state
+            .instances
+            .iter()
+            .filter(|i| i.environment_id == environment_id)
+            .cloned()
+            .collect()
+    }
+
+    pub(crate) fn triggers_of_environment(&self, environment_id: &str) -> Vec<TriggerRecord> {
+        self.state
+            .triggers
+            .iter()
+            .filter(|t| t.environment_id == environment_id)
+            .cloned()
+            .collect()
+    }
+
+    pub(crate) fn variables_of_environment(&self, environment_id: &str) -> Vec<VariableRecord> {
+        self.state
+            .variables
+            .iter()
+            .filter(|v| v.environment_id == environment_id)
+            .cloned()
+            .collect()
+    }
+
+    fn live_instance_mut(
+        &mut self,
+        service_id: &str,
+        environment_id: &str,
+    ) -> Result<&mut InstanceRecord, DomainError> {
+        self.state
+            .instances
+            .iter_mut()
+            .find(|i| {
+                i.service_id == service_id
+                    && i.environment_id == environment_id
+                    && i.deleted_at.is_none()
+            })
+            .ok_or(DomainError::InstanceNotFound)
+    }
+
+    /// The environment, checked to belong to the project.
+    fn environment_in_project(
+        &self,
+        project_id: &str,
+        environment_id: &str,
+    ) -> Result<&EnvironmentRecord, DomainError> {
+        self.project(project_id)?;
+        let environment = self.environment(environment_id)?;
+        if environment.project_id == project_id {
+            Ok(environment)
+        } else {
+            Err(DomainError::EnvironmentNotFound)
+        }
+    }
+}

@@ -1,0 +1,168 @@
+//! Service and shared variables on the sandbox store: upsert, replace, delete, and best-effort
+//! rendering of `${{...}}` references. It must not decide what a request may see (auth is HTTP's).
+
+use std::collections::BTreeMap;
+
+use super::{DomainError, Store};
+use crate::sandbox::model::{VariableRecord, new_id};
+
+impl Store {
+    fn check_variable_scope(
+        &self,
+        project_id: &str,
+        environment_id: &str,
+        service_id: Option<&str>,
+    ) -> Result<(), DomainError> {
+        self.environment_in_project(project_id, environment_id)?;
+        if let Some(service_id) = service_id {
+            self.service(service_id)?;
+        }
+        Ok(())
+    }
+
+    /// `service_id: None` writes shared variables. `replace` drops the scope's other names first.
+    pub(crate) fn upsert_variables(
+        &mut self,
+        project_id: &str,
+        environment_id: &str,
+        service_id: Option<&str>,
+        variables: Vec<(String, String)>,
+        replace: bool,
+        skip_deploys: bool,
+    ) -> Result<(), DomainError> {
+        self.check_variable_scope(project_id, environment_id, service_id)?;
+        let in_scope = |v: &VariableRecord| {
+            v.environment_id == environment_id && v.service_id.as_deref() == service_id
+        };
+        if replace {
+            self.state.variables.retain(|v| !in_scope(v));
+        }
+        for (name, value) in variables {
+            match self
+                .state
+                .variables
+                .iter_mut()
+                .find(|v| in_scope(v) && v.name == name)
+            {
+                Some(existing) => existing.value = value,
+                None => self.state.variables.push(VariableRecord {
+                    id: new_id(),
+                    environment_id: environment_id.to_string(),
+                    service_id: service_id.map(str::to_string),
+                    name,
+                    value,
+                }),
+            }
+        }
+        if !skip_deploys && let Some(service_id) = service_id {
+            // Railway redeploys the affected service unless told not to.
+            let has_source = self
+                .live_instance_mut(service_id, environment_id)
+                .map(|i| i.settings.has_source())
+                .unwrap_or(false);
+            if has_source {
+                self.deploy(service_id, environment_id)?;
+            }
+        }
+        Ok(())
+    }
+
+    pub(crate) fn delete_variable(
+        &mut self,
+        project_id: &str,
+        environment_id: &str,
+        service_id: Option<&str>,
+        name: &str,
+    ) -> Result<(), DomainError> {
+        self.check_variable_scope(project_id, environment_id, service_id)?;
+        self.state.variables.retain(|v| {
+            !(v.environment_id == environment_id
+                && v.service_id.as_deref() == service_id
+                && v.name == name)
+        });
+        Ok(())
+    }
+
+    /// The raw `{NAME: value}` map of one scope (a service, or shared when `service_id` is `None`).
+    pub(crate) fn raw_variables(
+        &self,
+        environment_id: &str,
+        service_id: Option<&str>,
+    ) -> BTreeMap<String, String> {
+        self.state
+            .variables
+            .iter()
+            .filter(|v| v.environment_id == environment_id && v.service_id.as_deref() == service_id)
+            .map(|v| (v.name.clone(), v.value.clone()))
+            .collect()
+    }
+
+    pub(crate) fn variables_map(
+        &self,
+        project_id: &str,
+        environment_id: &str,
+        service_id: Option<&str>,
+        unrendered: bool,
+    ) -> Result<BTreeMap<String, String>, DomainError> {
+        self.check_variable_scope(project_id, environment_id, service_id)?;
+        let raw = self.raw_variables(environment_id, service_id);
+        if unrendered {
+            return Ok(raw);
+        }
+        Ok(raw
+            .iter()
+            .map(|(name, value)| {
+                let rendered = render_references(value, |namespace, key| match namespace {
+                    None => raw.get(key).cloned(),
+                    Some("shared") => self.raw_variables(environment_id, None).remove(key),
+                    Some(service_name) => self
+                        .live_service_id_by_name(project_id, service_name)
+                        .and_then(|id| self.raw_variables(environment_id, Some(&id)).remove(key)),
+                });
+                (name.clone(), rendered)
+            })
+            .collect())
+    }
+
+    fn live_service_id_by_name(&self, project_id: &str, name: &str) -> Option<String> {
+        self.state
+            .services
+            .iter()
+            .find(|s| s.project_id == project_id && s.deleted_at.is_none() && s.name == name)
+            .map(|s| s.id.clone())
+    }
+}
+
+/// Every `${{...}}` reference in a value, trimmed, e.g. `shared.API_KEY`.
+pub(crate) fn references(value: &str) -> Vec<String> {
+    let mut found = Vec::new();
+    let mut rest = value;
+    while let Some(start) = rest.find("${{") {
+        let after = &rest[start + 3..];
+        let Some(end) = after.find("}}") else { break };
+        found.push(after[..end].trim().to_string());
+        rest = &after[end + 2..];
+    }
+    found
+}
+
+/// Replaces each reference by `lookup(namespace, name)`; unresolved references render empty,
+/// which is what a Railway deployment sees for a missing variable.
+fn render_references(value: &str, lookup: impl Fn(Option<&str>, &str) -> Option<String>) -> String {
+    let mut output = String::new();
+    let mut rest = value;
+    while let Some(start) = rest.find("${{") {
+        let after = &rest[start + 3..];
+        let Some(end) = after.find("}}") else { break };
+        output.push_str(&rest[..start]);
+        let reference = after[..end].trim();
+        let resolved = match reference.split_once('.') {
+            Some((namespace, key)) => lookup(Some(namespace.trim()), key.trim()),
+            None => lookup(None, reference),
+        };
+        output.push_str(&resolved.unwrap_or_default());
+        rest = &after[end + 2..];
+    }
+    output.push_str(rest);
+    output
+}

@@ -1,0 +1,171 @@
+//! The operator's own operation files (`graphql/queries`, `graphql/mutations`) run unchanged
+//! against the sandbox, and request-level errors carry Railway's codes.
+
+#[path = "sandbox_common.rs"]
+mod common;
+
+use common::*;
+use railway_operator::sandbox::SandboxConfig;
+use serde_json::json;
+
+fn operation(path: &str) -> String {
+    std::fs::read_to_string(format!("{}/graphql/{path}", env!("CARGO_MANIFEST_DIR")))
+        .expect("operation file")
+}
+
+#[tokio::test]
+async fn the_operators_own_operation_files_run_against_the_sandbox() {
+    let sandbox = start(SandboxConfig::default()).await;
+    let created = data(
+        &sandbox,
+        &operation("mutations/ProjectCreate.graphql"),
+        json!({ "input": { "name": "shop" } }),
+    )
+    .await;
+    let project_id = created["projectCreate"]["id"].as_str().unwrap().to_string();
+    let environment = created["projectCreate"]["environments"]["edges"][0]["node"]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let service = data(
+        &sandbox,
+        &operation("mutations/ServiceCreate.graphql"),
+        json!({ "input": { "projectId": project_id, "name": "api", "source": { "repo": "acme/api" }, "branch": "main" } }),
+    )
+    .await;
+    let service_id = service["serviceCreate"]["id"].as_str().unwrap().to_string();
+    let calls = [
+        (
+            "mutations/ServiceInstanceUpdate.graphql",
+            json!({ "serviceId": service_id, "environmentId": environment, "input": { "numReplicas": 2 } }),
+        ),
+        (
+            "mutations/ServiceInstanceLimitsUpdate.graphql",
+            json!({ "input": { "serviceId": service_id, "environmentId": environment, "vCPUs": 1.0 } }),
+        ),
+        (
+            "mutations/VariableCollectionUpsert.graphql",
+            json!({ "input": { "projectId": project_id, "environmentId": environment, "serviceId": service_id, "variables": { "A": "1" }, "skipDeploys": true } }),
+        ),
+        (
+            "mutations/VariableDelete.graphql",
+            json!({ "input": { "projectId": project_id, "environmentId": environment, "serviceId": service_id, "name": "A" } }),
+        ),
+        (
+            "mutations/ServiceInstanceDeployV2.graphql",
+            json!({ "serviceId": service_id, "environmentId": environment }),
+        ),
+        (
+            "mutations/DeploymentTriggerCreate.graphql",
+            json!({ "input": { "projectId": project_id, "environmentId": environment, "serviceId": service_id, "provider": "github", "repository": "acme/api", "branch": "dev" } }),
+        ),
+        (
+            "mutations/EnvironmentCreate.graphql",
+            json!({ "input": { "projectId": project_id, "name": "staging", "sourceEnvironmentId": environment } }),
+        ),
+        (
+            "queries/Projects.graphql",
+            json!({ "workspaceId": railway_operator::sandbox::SANDBOX_WORKSPACE_ID }),
+        ),
+        (
+            "queries/ProjectServicesPage.graphql",
+            json!({ "projectId": project_id }),
+        ),
+        (
+            "queries/EnvironmentInstancesPage.graphql",
+            json!({ "environmentId": environment }),
+        ),
+    ];
+    for (path, variables) in calls {
+        data(&sandbox, &operation(path), variables).await;
+    }
+    let snapshot = data(
+        &sandbox,
+        &operation("queries/ProjectSnapshot.graphql"),
+        json!({ "projectId": project_id, "decryptVariables": true }),
+    )
+    .await;
+    let environments = snapshot["project"]["environments"]["edges"]
+        .as_array()
+        .unwrap();
+    assert_eq!(environments.len(), 2);
+    let production = environments
+        .iter()
+        .find(|e| e["node"]["id"] == environment.as_str())
+        .unwrap();
+    let trigger = &production["node"]["deploymentTriggers"]["edges"][0]["node"];
+    assert_eq!(
+        trigger["branch"], "dev",
+        "one trigger per (service, environment), rewritten"
+    );
+    assert_eq!(
+        production["node"]["deploymentTriggers"]["edges"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+    let trigger_id = trigger["id"].as_str().unwrap().to_string();
+    let updated = data(
+        &sandbox,
+        &operation("mutations/DeploymentTriggerUpdate.graphql"),
+        json!({ "id": trigger_id, "input": { "branch": "main" } }),
+    )
+    .await;
+    assert_eq!(updated["deploymentTriggerUpdate"]["branch"], "main");
+    data(
+        &sandbox,
+        &operation("mutations/ServiceDelete.graphql"),
+        json!({ "id": service_id, "environmentId": environment }),
+    )
+    .await;
+    sandbox.shutdown().await;
+}
+
+#[tokio::test]
+async fn an_update_without_environment_applies_to_every_environment_and_switches_the_source() {
+    let sandbox = start(SandboxConfig::default()).await;
+    let (project_id, production) = create_project(&sandbox, "shop").await;
+    let staging = create_environment(&sandbox, &project_id, "staging").await;
+    let service = create_service(
+        &sandbox,
+        json!({ "projectId": project_id, "name": "api", "source": { "image": "nginx" } }),
+    )
+    .await;
+    let service_id = service["data"]["serviceCreate"]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    data(
+        &sandbox,
+        "mutation($s: String!, $input: ServiceInstanceUpdateInput!) { serviceInstanceUpdate(serviceId: $s, input: $input) }",
+        json!({ "s": service_id, "input": { "source": { "repo": "acme/api" }, "numReplicas": 2, "builder": "NIXPACKS" } }),
+    )
+    .await;
+    for environment in [&production, &staging] {
+        let instance = &instances(&sandbox, environment).await[0];
+        assert_eq!(
+            instance["source"],
+            json!({ "image": null, "repo": "acme/api" })
+        );
+        assert_eq!(instance["numReplicas"], 2);
+        assert_eq!(instance["builder"], "NIXPACKS");
+    }
+    sandbox.shutdown().await;
+}
+
+#[tokio::test]
+async fn unknown_fields_and_bad_syntax_get_graphql_error_codes() {
+    let sandbox = start(SandboxConfig::default()).await;
+    let unknown = gql(&sandbox, "query { project(id: \"x\") { nope } }", json!({})).await;
+    assert_eq!(
+        unknown["errors"][0]["extensions"]["code"],
+        "GRAPHQL_VALIDATION_FAILED"
+    );
+    let broken = gql(&sandbox, "query { project(", json!({})).await;
+    assert_eq!(
+        broken["errors"][0]["extensions"]["code"],
+        "GRAPHQL_PARSE_FAILED"
+    );
+    sandbox.shutdown().await;
+}
