@@ -15,11 +15,24 @@ async fn blackroad_plans_applies_and_then_has_no_changes() {
     let sandbox = sandbox().await;
     let (code, out, err) = cli(&sandbox, &["plan", "-f", BLACKROAD, "--detailed-exitcode"]).await;
     assert_eq!(code, 2, "changes pending on a fresh sandbox\n{out}\n{err}");
-    for expected in ["+ project blackroad-os", "+ environment staging", "+ service blackroad-backend", "+ service postgres", "+ service redis", "to add"] {
+    for expected in [
+        "+ project blackroad-os",
+        "+ environment staging",
+        "+ service blackroad-backend",
+        "+ service postgres",
+        "+ service redis",
+        "to add",
+    ] {
         assert!(out.contains(expected), "plan lacks {expected:?}:\n{out}");
     }
-    assert!(!out.contains("docs-site"), "external services are not planned:\n{out}");
-    assert!(!out.contains("+ service blackroad-api"), "planned services are not created:\n{out}");
+    assert!(
+        !out.contains("docs-site"),
+        "external services are not planned:\n{out}"
+    );
+    assert!(
+        !out.contains("+ service blackroad-api"),
+        "planned services are not created:\n{out}"
+    );
 
     let (code, out, err) = cli(&sandbox, &["apply", "-f", BLACKROAD]).await;
     assert_eq!(code, 0, "apply succeeds\n{out}\n{err}");
@@ -27,7 +40,10 @@ async fn blackroad_plans_applies_and_then_has_no_changes() {
 
     let (code, out, err) = cli(&sandbox, &["plan", "-f", BLACKROAD, "--detailed-exitcode"]).await;
     assert_eq!(code, 0, "no changes after apply\n{out}\n{err}");
-    assert!(out.contains("No changes. Live state matches the manifest."), "{out}");
+    assert!(
+        out.contains("No changes. Live state matches the manifest."),
+        "{out}"
+    );
     sandbox.shutdown().await;
 }
 
@@ -45,8 +61,15 @@ async fn changing_one_deploy_setting_sends_one_update_and_one_deploy() {
     fs::write(&path, changed).expect("write");
     let (code, out, _) = cli(&sandbox, &["plan", "-f", &file, "--detailed-exitcode"]).await;
     assert_eq!(code, 2, "{out}");
-    let tilde_lines: Vec<&str> = out.lines().filter(|l| l.trim_start().starts_with("~ deploy.")).collect();
-    assert_eq!(tilde_lines, vec!["      ~ deploy.replicas: 1 -> 2"], "{out}");
+    let tilde_lines: Vec<&str> = out
+        .lines()
+        .filter(|l| l.trim_start().starts_with("~ deploy."))
+        .collect();
+    assert_eq!(
+        tilde_lines,
+        vec!["      ~ deploy.replicas: 1 -> 2"],
+        "{out}"
+    );
 
     reset_stats(&sandbox).await;
     let (code, out, err) = cli(&sandbox, &["apply", "-f", &file]).await;
@@ -104,24 +127,37 @@ async fn invalid_manifests_exit_1_with_a_location_and_send_no_request() {
         for command in ["validate", "plan", "apply"] {
             let (code, out, err) = cli(&sandbox, &[command, "-f", &name]).await;
             assert_eq!(code, 1, "{command} {name}\n{out}\n{err}");
-            let stem = file.file_name().map(|f| f.to_string_lossy().to_string()).unwrap_or_default();
+            let stem = file
+                .file_name()
+                .map(|f| f.to_string_lossy().to_string())
+                .unwrap_or_default();
             let located = err.lines().any(|l| {
                 l.contains(&stem)
-                    && l.split(':').nth(1).is_some_and(|n| n.trim().parse::<u32>().is_ok())
-                    && l.split(':').nth(2).is_some_and(|n| n.trim().parse::<u32>().is_ok())
+                    && l.split(':')
+                        .nth(1)
+                        .is_some_and(|n| n.trim().parse::<u32>().is_ok())
+                    && l.split(':')
+                        .nth(2)
+                        .is_some_and(|n| n.trim().parse::<u32>().is_ok())
             });
             assert!(located, "{command} {name}: no file:line:col in\n{err}");
         }
     }
     let stats = stats(&sandbox).await;
-    assert_eq!(total(&stats), 0, "invalid manifests must send nothing: {stats}");
+    assert_eq!(
+        total(&stats),
+        0,
+        "invalid manifests must send nothing: {stats}"
+    );
     sandbox.shutdown().await;
 }
 
 #[tokio::test]
 async fn a_service_create_whose_response_is_lost_is_adopted_not_duplicated() {
     let sandbox = sandbox_with(SandboxConfig {
-        faults: "serviceCreate=drop-after-commit".parse().expect("fault spec"),
+        faults: "serviceCreate=drop-after-commit"
+            .parse()
+            .expect("fault spec"),
         ..SandboxConfig::default()
     })
     .await;
@@ -131,21 +167,36 @@ async fn a_service_create_whose_response_is_lost_is_adopted_not_duplicated() {
     let file = path.to_string_lossy().to_string();
     let (code, out, err) = cli(&sandbox, &["apply", "-f", &file]).await;
     assert_eq!(code, 0, "{out}\n{err}");
-    assert!(out.contains("adopted"), "the lost creates are adopted:\n{out}");
+    assert!(
+        out.contains("adopted"),
+        "the lost creates are adopted:\n{out}"
+    );
     let projects = project_services(&sandbox).await;
     assert_eq!(projects.len(), 1, "{projects:?}");
     let mut services = projects[0].1.clone();
     services.sort();
-    assert_eq!(services, vec!["svc-0000".to_string(), "svc-0001".to_string()], "no duplicates");
+    assert_eq!(
+        services,
+        vec!["svc-0000".to_string(), "svc-0001".to_string()],
+        "no duplicates"
+    );
     let stats = stats(&sandbox).await;
-    assert_eq!(count(&stats, "ServiceCreate"), 2, "each create sent once: {stats}");
+    assert_eq!(
+        count(&stats, "ServiceCreate"),
+        2,
+        "each create sent once: {stats}"
+    );
     sandbox.shutdown().await;
 }
 
 #[tokio::test]
 async fn apply_dry_run_is_plan_and_writes_nothing() {
     let sandbox = sandbox().await;
-    let (code, out, _) = cli(&sandbox, &["apply", "--dry-run", "-f", BLACKROAD, "--detailed-exitcode"]).await;
+    let (code, out, _) = cli(
+        &sandbox,
+        &["apply", "--dry-run", "-f", BLACKROAD, "--detailed-exitcode"],
+    )
+    .await;
     assert_eq!(code, 2, "{out}");
     let stats = stats(&sandbox).await;
     let mutations: u64 = stats["byOperation"]
@@ -187,8 +238,15 @@ async fn a_wrong_token_is_a_clear_error_not_a_retry_loop() {
     let err = String::from_utf8_lossy(&output.stderr);
     assert_eq!(output.status.code(), Some(1), "{err}");
     assert!(err.contains("not authorized"), "{err}");
-    assert!(!err.contains("wrong-token"), "the token never appears in messages: {err}");
-    assert_eq!(total(&stats(&sandbox).await), 1, "unauthorized is not retried");
+    assert!(
+        !err.contains("wrong-token"),
+        "the token never appears in messages: {err}"
+    );
+    assert_eq!(
+        total(&stats(&sandbox).await),
+        1,
+        "unauthorized is not retried"
+    );
     sandbox.shutdown().await;
 }
 
@@ -206,21 +264,34 @@ async fn apply_converges_through_transient_server_errors() {
     assert_eq!(projects.len(), 1, "one project, no duplicate: {projects:?}");
     let mut services = projects[0].1.clone();
     services.sort();
-    assert_eq!(services, vec!["blackroad-backend", "postgres", "redis"], "no duplicate services");
+    assert_eq!(
+        services,
+        vec!["blackroad-backend", "postgres", "redis"],
+        "no duplicate services"
+    );
     sandbox.shutdown().await;
 }
 
 #[tokio::test]
 async fn a_failed_apply_says_what_was_and_was_not_applied() {
     let sandbox = sandbox_with(SandboxConfig {
-        faults: "serviceInstanceDeployV2=error500".parse().expect("fault spec"),
+        faults: "serviceInstanceDeployV2=error500"
+            .parse()
+            .expect("fault spec"),
         ..SandboxConfig::default()
     })
     .await;
-    let (code, out, err) = cli(&sandbox, &["apply", "-f", BLACKROAD, "--retry-for-secs", "1"]).await;
+    let (code, out, err) = cli(
+        &sandbox,
+        &["apply", "-f", BLACKROAD, "--retry-for-secs", "1"],
+    )
+    .await;
     assert_eq!(code, 1, "{out}\n{err}");
     assert!(err.contains("apply failed at deploy."), "{err}");
-    assert!(err.contains("applied before the failure: project.blackroad-os"), "{err}");
+    assert!(
+        err.contains("applied before the failure: project.blackroad-os"),
+        "{err}"
+    );
     assert!(err.contains("not applied: deploy."), "{err}");
     assert!(err.contains("Run apply again"), "{err}");
     sandbox.shutdown().await;
@@ -242,12 +313,25 @@ async fn the_embedded_sandbox_keeps_state_between_commands() {
                 .output()
                 .await
                 .expect("runs");
-            (output.status.code(), String::from_utf8_lossy(&output.stdout).into_owned())
+            (
+                output.status.code(),
+                String::from_utf8_lossy(&output.stdout).into_owned(),
+            )
         }
     };
-    let (code, out) = run(vec!["apply".into(), "--sandbox".into(), "-f".into(), manifest.clone()]).await;
+    let (code, out) = run(vec![
+        "apply".into(),
+        "--sandbox".into(),
+        "-f".into(),
+        manifest.clone(),
+    ])
+    .await;
     assert_eq!(code, Some(0), "{out}");
-    assert!(dir.path().join(".railway-operator/sandbox-state.json").exists());
+    assert!(
+        dir.path()
+            .join(".railway-operator/sandbox-state.json")
+            .exists()
+    );
     let (code, out) = run(vec![
         "plan".into(),
         "--sandbox".into(),
@@ -256,5 +340,9 @@ async fn the_embedded_sandbox_keeps_state_between_commands() {
         "--detailed-exitcode".into(),
     ])
     .await;
-    assert_eq!(code, Some(0), "the second command sees the first one's project:\n{out}");
+    assert_eq!(
+        code,
+        Some(0),
+        "the second command sees the first one's project:\n{out}"
+    );
 }

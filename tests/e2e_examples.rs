@@ -18,7 +18,10 @@ async fn every_example_applies_and_then_plans_clean() {
         .collect();
     examples.sort();
     assert!(examples.len() >= 3, "{examples:?}");
-    let vars = [("RAILWAY_WORKSPACE_ID", SANDBOX_WORKSPACE_ID), ("APP_IMAGE_TAG", "1.2.3")];
+    let vars = [
+        ("RAILWAY_WORKSPACE_ID", SANDBOX_WORKSPACE_ID),
+        ("APP_IMAGE_TAG", "1.2.3"),
+    ];
     for example in examples {
         let sandbox = sandbox().await;
         let file = example.to_string_lossy().to_string();
@@ -26,8 +29,17 @@ async fn every_example_applies_and_then_plans_clean() {
         assert_eq!(code, 0, "validate {file}\n{out}\n{err}");
         let (code, out, err) = cli_env(&sandbox, &["apply", "-f", &file], root, &vars).await;
         assert_eq!(code, 0, "apply {file}\n{out}\n{err}");
-        let (code, out, err) = cli_env(&sandbox, &["plan", "-f", &file, "--detailed-exitcode"], root, &vars).await;
-        assert_eq!(code, 0, "plan after apply {file} must be clean\n{out}\n{err}");
+        let (code, out, err) = cli_env(
+            &sandbox,
+            &["plan", "-f", &file, "--detailed-exitcode"],
+            root,
+            &vars,
+        )
+        .await;
+        assert_eq!(
+            code, 0,
+            "plan after apply {file} must be clean\n{out}\n{err}"
+        );
         sandbox.shutdown().await;
     }
 }

@@ -12,41 +12,47 @@ use crate::railway::ops::{
     EnvironmentCreate, ProjectCreate, ServiceCreate, environment_create, project_create,
     service_create,
 };
+use crate::railway::retry::RetryPolicy;
 use crate::railway::snapshot;
 
-/// How many times a create is sent when re-reading shows it did not happen.
-const CREATE_ATTEMPTS: usize = 3;
-
 /// Sends `create`; when it fails in a way that may have been applied, asks `observe` whether the
-/// thing now exists and adopts it. Only when it provably does not exist is the create sent again.
-async fn observe_then_create<C, CF, O, OF>(mut create: C, mut observe: O) -> Result<Outcome, Error>
+/// thing now exists and adopts it. Only when it provably does not exist is the create sent again,
+/// on the client's backoff schedule.
+async fn observe_then_create<C, CF, O, OF>(
+    policy: &RetryPolicy,
+    create: C,
+    observe: O,
+) -> Result<Outcome, Error>
 where
-    C: FnMut() -> CF,
+    C: Fn() -> CF,
     CF: Future<Output = Result<(), Error>>,
-    O: FnMut() -> OF,
+    O: Fn() -> OF,
     OF: Future<Output = Result<bool, Error>>,
 {
-    let mut last_error = None;
-    for _ in 0..CREATE_ATTEMPTS {
-        match create().await {
-            Ok(()) => return Ok(Outcome::Applied("created".into())),
-            Err(error) if error.maybe_applied() || matches!(error, Error::AlreadyExists { .. }) => {
-                tracing::warn!(error = %error, "create may have been applied; re-reading before any retry");
-                if observe().await? {
-                    return Ok(Outcome::Adopted(format!("found after: {error}")));
+    policy
+        .run("create", Error::is_retryable, || async {
+            match create().await {
+                Ok(()) => Ok(Outcome::Applied("created".into())),
+                Err(error) if error.maybe_applied() || matches!(error, Error::AlreadyExists { .. }) => {
+                    tracing::warn!(error = %error, "create may have been applied; re-reading before any retry");
+                    if observe().await? {
+                        return Ok(Outcome::Adopted(format!("found after: {error}")));
+                    }
+                    match error {
+                        Error::AlreadyExists { .. } => Err(error),
+                        // Proven not applied: sending it again cannot duplicate anything.
+                        Error::Transient { operation, message, .. } => Err(Error::Transient {
+                            operation,
+                            message,
+                            maybe_applied: false,
+                        }),
+                        other => Err(other),
+                    }
                 }
-                if matches!(error, Error::AlreadyExists { .. }) {
-                    return Err(error);
-                }
-                last_error = Some(error);
+                Err(error) => Err(error),
             }
-            Err(error) => return Err(error),
-        }
-    }
-    Err(last_error.unwrap_or(Error::Terminal {
-        operation: "create",
-        message: "create did not take effect".into(),
-    }))
+        })
+        .await
 }
 
 impl Executor<'_> {
@@ -59,6 +65,7 @@ impl Executor<'_> {
         let client = self.client;
         let created_id = std::cell::RefCell::new(None::<String>);
         let outcome = observe_then_create(
+            client.retry_policy(),
             || async {
                 let data = client
                     .post::<ProjectCreate>(project_create::Variables {
@@ -103,6 +110,7 @@ impl Executor<'_> {
         let source_id = clone_from.and_then(|from| env_id(project, from));
         let client = self.client;
         let outcome = observe_then_create(
+            client.retry_policy(),
             || async {
                 client
                     .post::<EnvironmentCreate>(environment_create::Variables {
@@ -144,6 +152,7 @@ impl Executor<'_> {
             None => (None, None, None),
         };
         let outcome = observe_then_create(
+            client.retry_policy(),
             || async {
                 client
                     .post::<ServiceCreate>(service_create::Variables {

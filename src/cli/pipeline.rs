@@ -181,11 +181,21 @@ async fn apply_with(
                 }
             );
             eprintln!("not applied: {}", not_applied.join(", "));
-            let pending_deploys: Vec<&String> = not_applied.iter().filter(|a| a.starts_with("deploy.")).collect();
+            let pending_deploys: Vec<&String> = not_applied
+                .iter()
+                .filter(|a| {
+                    a.strip_prefix("deploy.")
+                        .is_some_and(|instance| applied.contains(&format!("service.{instance}")))
+                })
+                .collect();
             if !pending_deploys.is_empty() {
                 eprintln!(
                     "pending deploys (settings already changed on Railway are not live until these deploy; the next plan will not list them): {}",
-                    pending_deploys.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ")
+                    pending_deploys
+                        .iter()
+                        .map(|s| s.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
                 );
             }
             eprintln!(

@@ -146,6 +146,12 @@ pub fn plan(desired: &Desired, live: &Live, options: &PlanOptions) -> Plan {
     }
 
     if let Some(p) = project {
+        if p.name != desired.project.name {
+            notes.push(format!(
+                "the project pinned by metadata.id is named {:?} on Railway, not {:?}; the operator does not rename projects",
+                p.name, desired.project.name
+            ));
+        }
         note_unmanaged(desired, p, &mut notes);
     }
 

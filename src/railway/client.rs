@@ -104,6 +104,10 @@ impl Client {
         &self.config.api_url
     }
 
+    pub fn retry_policy(&self) -> &RetryPolicy {
+        &self.config.retry
+    }
+
     /// HTTP requests sent so far, retries included.
     pub fn requests_sent(&self) -> u64 {
         self.requests.load(Ordering::Relaxed)

@@ -32,7 +32,12 @@ pub async fn cli_in(sandbox: &Sandbox, args: &[&str], dir: &Path) -> (i32, Strin
 }
 
 /// Runs the CLI with extra environment variables.
-pub async fn cli_env(sandbox: &Sandbox, args: &[&str], dir: &Path, vars: &[(&str, &str)]) -> (i32, String, String) {
+pub async fn cli_env(
+    sandbox: &Sandbox,
+    args: &[&str],
+    dir: &Path,
+    vars: &[(&str, &str)],
+) -> (i32, String, String) {
     let output: Output = tokio::process::Command::new(env!("CARGO_BIN_EXE_railway-operator"))
         .args(args)
         .current_dir(dir)
@@ -113,7 +118,10 @@ pub async fn project_services(sandbox: &Sandbox) -> Vec<(String, Vec<String>)> {
                                 .collect()
                         })
                         .unwrap_or_default();
-                    (e["node"]["name"].as_str().unwrap_or_default().to_string(), services)
+                    (
+                        e["node"]["name"].as_str().unwrap_or_default().to_string(),
+                        services,
+                    )
                 })
                 .collect()
         })
