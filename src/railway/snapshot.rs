@@ -17,6 +17,19 @@ use super::ops::{
 };
 use crate::manifest::desired::{Builder, Limits, ProjectRef, RestartPolicyType};
 
+/// Converts a generated trigger node (one type per query) into a [`TriggerRow`].
+macro_rules! trigger_row {
+    ($node:expr) => {{
+        let node = $node;
+        TriggerRow {
+            id: node.id,
+            service_id: node.service_id,
+            repository: node.repository,
+            branch: node.branch,
+        }
+    }};
+}
+
 /// Finds the manifest's project and reads it whole.
 ///
 /// # Errors
@@ -143,12 +156,7 @@ pub async fn read_project(client: &Client, project_id: &str) -> Result<LiveProje
             .deployment_triggers
             .edges
             .into_iter()
-            .map(|e| TriggerRow {
-                id: e.node.id,
-                service_id: e.node.service_id,
-                repository: e.node.repository,
-                branch: e.node.branch,
-            })
+            .map(|e| trigger_row!(e.node))
             .collect();
         let mut instances_cursor = next_cursor(
             env.service_instances.page_info.has_next_page,
@@ -187,12 +195,7 @@ pub async fn read_project(client: &Client, project_id: &str) -> Result<LiveProje
                     page.deployment_triggers
                         .edges
                         .into_iter()
-                        .map(|e| TriggerRow {
-                            id: e.node.id,
-                            service_id: e.node.service_id,
-                            repository: e.node.repository,
-                            branch: e.node.branch,
-                        }),
+                        .map(|e| trigger_row!(e.node)),
                 );
                 triggers_cursor = next_cursor(
                     page.deployment_triggers.page_info.has_next_page,
