@@ -1,7 +1,7 @@
 //! The pure planner: `plan(&Desired, &Live, &PlanOptions) -> Plan`. No I/O, no clock, no
 //! randomness: the same inputs always give the same plan, in dependency order.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Serialize;
 use serde_json::{Value, json};
@@ -75,7 +75,8 @@ pub fn plan(desired: &Desired, live: &Live, options: &PlanOptions) -> Plan {
         }
     }
 
-    let mut new_services = BTreeSet::new();
+    // New services and the source they are created with (which serviceCreate also deploys).
+    let mut new_services = BTreeMap::new();
     for service in &desired.services {
         let ServiceKind::Managed { environments } = &service.kind else {
             continue;
@@ -87,7 +88,7 @@ pub fn plan(desired: &Desired, live: &Live, options: &PlanOptions) -> Plan {
             .iter()
             .chain(desired.environments.iter())
             .find_map(|env| environments.get(env).and_then(|s| s.source.clone()));
-        new_services.insert(service.name.clone());
+        new_services.insert(service.name.clone(), first_source.clone());
         actions.push(Action::CreateService {
             name: service.name.clone(),
             source: first_source,
@@ -103,7 +104,8 @@ pub fn plan(desired: &Desired, live: &Live, options: &PlanOptions) -> Plan {
             let Some(settings) = environments.get(env) else {
                 continue;
             };
-            let new_service = new_services.contains(&service.name);
+            let created_with = new_services.get(&service.name);
+            let new_service = created_with.is_some();
             let live_instance = if new_service {
                 None
             } else {
@@ -124,7 +126,13 @@ pub fn plan(desired: &Desired, live: &Live, options: &PlanOptions) -> Plan {
                     }
                 }
             };
-            let changes = diff_settings(settings, live_instance);
+            let mut changes = diff_settings(settings, live_instance);
+            if let Some(Some(created_source)) = created_with
+                && settings.source.as_ref() == Some(created_source)
+            {
+                // Every instance starts from the service's create source: not a change of its own.
+                changes.retain(|c| c.field != "source");
+            }
             if changes.is_empty() {
                 continue;
             }
