@@ -12,3 +12,4 @@ pub mod manifest;
 pub mod plan;
 pub mod railway;
 pub mod sandbox;
+pub mod secret;

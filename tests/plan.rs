@@ -45,6 +45,11 @@ fn desired(services: Vec<DesiredService>, envs: &[&str]) -> Desired {
         policy: Policy::default(),
         environments: envs.iter().map(|e| e.to_string()).collect(),
         services,
+        shared_variables: envs
+            .iter()
+            .map(|e| (e.to_string(), BTreeMap::new()))
+            .collect(),
+        pending_references: Vec::new(),
     }
 }
 

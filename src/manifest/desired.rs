@@ -9,6 +9,8 @@ use std::path::PathBuf;
 
 use serde::Serialize;
 
+use crate::secret::Secret;
+
 /// A whole manifest after validation and resolution.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Desired {
@@ -20,6 +22,42 @@ pub struct Desired {
     pub environments: Vec<String>,
     /// Services in manifest order.
     pub services: Vec<DesiredService>,
+    /// Shared variables per manifest environment (`spec.sharedVariables` with the environment's
+    /// `sharedVariables` merged over it). Every manifest environment has an entry.
+    pub shared_variables: BTreeMap<String, BTreeMap<String, VariableValue>>,
+    /// `${{service.VAR}}` references to services the manifest does not declare: valid only if
+    /// the service exists on Railway, which the plan checks against live state.
+    pub pending_references: Vec<PendingReference>,
+}
+
+/// A variable's desired value.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "kind", rename_all = "camelCase")]
+pub enum VariableValue {
+    /// A literal, or text with `${{...}}` Railway references; sent verbatim.
+    Plain { value: String },
+    /// `{ fromEnv: NAME }` or `{ fromFile: PATH }`, read at load time; never shown.
+    Secret { secret: Secret },
+    /// `{ generate: N }`: N random characters, set once when the variable is absent, never rotated.
+    Generate { length: usize },
+}
+
+impl VariableValue {
+    pub fn is_sensitive(&self) -> bool {
+        !matches!(self, VariableValue::Plain { .. })
+    }
+}
+
+/// Where a reference to an undeclared service was written, so the plan can report it precisely.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PendingReference {
+    /// The referenced service name (the namespace in `${{service.VAR}}`).
+    pub service: String,
+    /// The manifest path of the variable holding it, e.g. `services.api.variables.DATABASE_URL`.
+    pub used_in: String,
+    pub file: PathBuf,
+    pub line: usize,
+    pub column: usize,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -100,6 +138,9 @@ pub struct InstanceSettings {
     pub draining_seconds: Option<i64>,
     pub overlap_seconds: Option<i64>,
     pub limits: Option<Limits>,
+    /// Variables of this service in this environment (base merged with the override). Only
+    /// these names are managed; others on Railway are left alone unless the inventory owns them.
+    pub variables: BTreeMap<String, VariableValue>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

@@ -37,6 +37,9 @@ pub fn resolve(spec: ManifestSpec, path: &Path, sink: &mut Sink) -> Option<Desir
         },
         environments: spec.environments.into_iter().map(|e| e.value).collect(),
         services: services.into_iter().collect::<Option<Vec<_>>>()?,
+        // Filled in by the variables support (issue 3); empty until then.
+        shared_variables: BTreeMap::new(),
+        pending_references: Vec::new(),
     })
 }
 
@@ -165,6 +168,7 @@ fn instance_settings(settings: &Settings) -> Option<InstanceSettings> {
         memory_gb: settings.memory_gb.as_ref().map(|m| m.value),
     });
     Some(InstanceSettings {
+        variables: BTreeMap::new(),
         source,
         builder: settings.builder.as_ref().map(|b| b.value),
         build_command: value(&settings.build_command),
