@@ -21,13 +21,15 @@ pub(crate) fn environment_config(store: &Store, environment_id: &str, decrypt: b
             .find(|t| t.service_id == instance.service_id);
         let mut service = service_config(instance, trigger);
         let variables = store.raw_variables(environment_id, Some(&instance.service_id));
-        service.insert("variables".into(), variables_config(variables, decrypt));
+        let sealed = store.sealed_names(environment_id, Some(&instance.service_id));
+        service.insert("variables".into(), variables_config(variables, &sealed, decrypt));
         services.insert(instance.service_id.clone(), Value::Object(service));
     }
     let shared = store.raw_variables(environment_id, None);
+    let sealed = store.sealed_names(environment_id, None);
     json!({
         "services": services,
-        "sharedVariables": variables_config(shared, decrypt),
+        "sharedVariables": variables_config(shared, &sealed, decrypt),
     })
 }
 
@@ -37,11 +39,15 @@ pub(crate) fn config_etag(store: &Store, environment_id: &str) -> String {
     hex::encode(Sha256::digest(blob.to_string().as_bytes()))
 }
 
-fn variables_config(variables: std::collections::BTreeMap<String, String>, decrypt: bool) -> Value {
+fn variables_config(
+    variables: std::collections::BTreeMap<String, String>,
+    sealed: &std::collections::BTreeSet<String>,
+    decrypt: bool,
+) -> Value {
     let entries: Map<String, Value> = variables
         .into_iter()
         .map(|(name, value)| {
-            let value = if decrypt {
+            let value = if decrypt && !sealed.contains(&name) {
                 Value::String(value)
             } else {
                 Value::Null

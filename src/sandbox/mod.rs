@@ -16,12 +16,14 @@
 //!     environments:                   # default: one environment named "production"
 //!       - name: production
 //!         sharedVariables: { REGION: eu }
+//!         sealedSharedVariables: [REGION]   # names among `sharedVariables` sealed in this environment
 //!       - name: pr-12
 //!         ephemeral: true
 //!     services:
 //!       - name: api
 //!         image: nginx:1.27           # or `repo: owner/name` plus optional `branch: main`
 //!         variables: { PORT: "8080" } # set in every environment the service lives in
+//!         sealedVariables: [PORT]     # names among `variables` whose values can never be read back
 //!         settings: { numReplicas: 2, startCommand: "./run" }   # every environment
 //!         environments:               # per-environment overrides of `settings`
 //!           production: { numReplicas: 3 }

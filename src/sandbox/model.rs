@@ -200,6 +200,9 @@ pub(crate) struct VariableRecord {
     pub service_id: Option<String>,
     pub name: String,
     pub value: String,
+    /// Sealed on Railway: the value exists but can never be read back through the API.
+    #[serde(default)]
+    pub sealed: bool,
 }
 
 pub(crate) fn new_id() -> String {

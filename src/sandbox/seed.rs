@@ -38,6 +38,9 @@ struct SeedEnvironment {
     ephemeral: bool,
     #[serde(default)]
     shared_variables: BTreeMap<String, String>,
+    /// Names among `sharedVariables` that are sealed (value unreadable through the API).
+    #[serde(default)]
+    sealed_shared_variables: Vec<String>,
 }
 
 #[derive(Deserialize)]
@@ -50,6 +53,9 @@ struct SeedService {
     branch: Option<String>,
     #[serde(default)]
     variables: BTreeMap<String, String>,
+    /// Names among `variables` that are sealed in every environment.
+    #[serde(default)]
+    sealed_variables: Vec<String>,
     #[serde(default)]
     settings: SeedSettings,
     #[serde(default)]
@@ -140,6 +146,7 @@ fn seed_project(store: &mut Store, seed: SeedProject) -> Result<(), DomainError>
             id: None,
             ephemeral: false,
             shared_variables: BTreeMap::new(),
+            sealed_shared_variables: Vec::new(),
         });
     }
     let first = &environments[0];
@@ -185,6 +192,9 @@ fn seed_project(store: &mut Store, seed: SeedProject) -> Result<(), DomainError>
         let shared: Vec<(String, String)> =
             environment.shared_variables.clone().into_iter().collect();
         store.upsert_variables(&project_id, &environment_id, None, shared, false, true)?;
+        store
+            .seal_variables(&environment_id, None, &environment.sealed_shared_variables)
+            .map_err(|reason| DomainError::InvalidSeed(format!("environment {}: {reason}", environment.name)))?;
     }
     for service in seed.services {
         seed_service(store, &project_id, service)?;
@@ -253,6 +263,11 @@ fn seed_service(store: &mut Store, project_id: &str, seed: SeedService) -> Resul
         }
         None => created.id,
     };
+    for environment in store.environments_of_project(project_id, None) {
+        store
+            .seal_variables(&environment.id, Some(&service_id), &seed.sealed_variables)
+            .map_err(DomainError::InvalidSeed)?;
+    }
     store.update_instances(&service_id, None, |settings| seed.settings.apply(settings))?;
     for (environment_name, overrides) in &seed.environments {
         let environment_id = store

@@ -477,7 +477,7 @@ impl Variable {
         Some(&self.0.environment_id)
     }
     async fn is_sealed(&self) -> bool {
-        false
+        self.0.sealed
     }
     async fn references(&self) -> Vec<String> {
         references(&self.0.value)

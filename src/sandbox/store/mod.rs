@@ -29,6 +29,9 @@ pub(crate) enum DomainError {
     TriggerNotFound,
     #[error("A service named \"{0}\" already exists in this project")]
     DuplicateService(String),
+    /// Only from seed files: a request can never produce it.
+    #[error("{0}")]
+    InvalidSeed(String),
     #[error("Environment with name \"{0}\" already exists")]
     DuplicateEnvironment(String),
     #[error("Invalid project name")]

@@ -236,6 +236,7 @@ impl Store {
                     service_id: Some(service.id.clone()),
                     name: name.clone(),
                     value: value.clone(),
+                    sealed: false,
                 });
             }
         }

@@ -51,6 +51,7 @@ impl Store {
                     service_id: service_id.map(str::to_string),
                     name,
                     value,
+                    sealed: false,
                 }),
             }
         }
@@ -83,6 +84,35 @@ impl Store {
         Ok(())
     }
 
+    /// Names of the sealed variables of one scope.
+    pub(crate) fn sealed_names(&self, environment_id: &str, service_id: Option<&str>) -> std::collections::BTreeSet<String> {
+        self.state
+            .variables
+            .iter()
+            .filter(|v| v.sealed && v.environment_id == environment_id && v.service_id.as_deref() == service_id)
+            .map(|v| v.name.clone())
+            .collect()
+    }
+
+    /// Seals variables of one scope (a seed file's `sealedVariables`); unknown names are an error.
+    pub(crate) fn seal_variables(
+        &mut self,
+        environment_id: &str,
+        service_id: Option<&str>,
+        names: &[String],
+    ) -> Result<(), String> {
+        for name in names {
+            let record = self
+                .state
+                .variables
+                .iter_mut()
+                .find(|v| v.environment_id == environment_id && v.service_id.as_deref() == service_id && &v.name == name)
+                .ok_or_else(|| format!("sealed variable {name} is not among the variables"))?;
+            record.sealed = true;
+        }
+        Ok(())
+    }
+
     /// The raw `{NAME: value}` map of one scope (a service, or shared when `service_id` is `None`).
     pub(crate) fn raw_variables(
         &self,
@@ -105,7 +135,11 @@ impl Store {
         unrendered: bool,
     ) -> Result<BTreeMap<String, String>, DomainError> {
         self.check_variable_scope(project_id, environment_id, service_id)?;
-        let raw = self.raw_variables(environment_id, service_id);
+        let mut raw = self.raw_variables(environment_id, service_id);
+        // Sealed values can never be read back, rendered or not.
+        for name in self.sealed_names(environment_id, service_id) {
+            raw.remove(&name);
+        }
         if unrendered {
             return Ok(raw);
         }
