@@ -28,7 +28,10 @@ async fn sealed_variables_are_listed_as_sealed_and_their_values_never_come_back(
     .await;
     let env = &data["data"]["projects"]["edges"][0]["node"]["environments"]["edges"][0]["node"];
     let text = env["config"].to_string();
-    assert!(!text.contains("sealed-value") && !text.contains("s3"), "{text}");
+    assert!(
+        !text.contains("sealed-value") && !text.contains("s3"),
+        "{text}"
+    );
     assert!(text.contains("visible"), "{text}");
     let sealed: Vec<&str> = env["variables"]["edges"]
         .as_array()
@@ -38,6 +41,9 @@ async fn sealed_variables_are_listed_as_sealed_and_their_values_never_come_back(
         .filter_map(|v| v["node"]["name"].as_str())
         .collect();
     assert_eq!(sealed.len(), 2, "{env}");
-    assert!(sealed.contains(&"TOKEN") && sealed.contains(&"SHARED_SECRET"), "{sealed:?}");
+    assert!(
+        sealed.contains(&"TOKEN") && sealed.contains(&"SHARED_SECRET"),
+        "{sealed:?}"
+    );
     sandbox.shutdown().await;
 }

@@ -8,8 +8,10 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use super::create::env_id;
+use super::variables::Scope;
 use super::{Executor, Outcome, missing};
 use crate::manifest::desired::{InstanceSettings, Source};
+use crate::plan::VariableChange;
 use crate::plan::diff_settings;
 use crate::railway::error::Error;
 use crate::railway::live::{LiveInstance, LiveSource};
@@ -29,12 +31,10 @@ impl Executor<'_> {
         service: &str,
         environment: &str,
         desired: &InstanceSettings,
+        planned_variables: &[VariableChange],
     ) -> Result<Outcome, Error> {
         let (project_id, environment_id, live) = self.instance(service, environment).await?;
         let changes = diff_settings(desired, Some(&live));
-        if changes.is_empty() {
-            return Ok(Outcome::Skipped("already matches the manifest".into()));
-        }
         let mut sent = Vec::new();
         let instance_fields = changes.iter().any(|c| {
             !(c.field.starts_with("deploy.limits")
@@ -109,6 +109,23 @@ impl Executor<'_> {
                 .await?;
             sent.push("serviceInstanceLimitsUpdate");
         }
+        let scope = Scope {
+            project_id: &project_id,
+            environment_id: &environment_id,
+            service_id: Some(&live.service_id),
+        };
+        sent.extend(
+            self.sync_variables(
+                &scope,
+                &desired.variables,
+                &live.variables,
+                planned_variables,
+            )
+            .await?,
+        );
+        if sent.is_empty() {
+            return Ok(Outcome::Skipped("already matches the manifest".into()));
+        }
         self.changed_instances
             .push((service.to_string(), environment.to_string()));
         Ok(Outcome::Applied(sent.join(", ")))
@@ -118,11 +135,17 @@ impl Executor<'_> {
         &mut self,
         service: &str,
         environment: &str,
+        after_shared: &[String],
     ) -> Result<Outcome, Error> {
-        let changed = self
-            .changed_instances
-            .iter()
-            .any(|(s, e)| s == service && e == environment);
+        let shared_changed = self
+            .changed_shared
+            .get(environment)
+            .is_some_and(|names| after_shared.iter().any(|n| names.contains(n)));
+        let changed = shared_changed
+            || self
+                .changed_instances
+                .iter()
+                .any(|(s, e)| s == service && e == environment);
         if !changed {
             return Ok(Outcome::Skipped("nothing changed on this instance".into()));
         }

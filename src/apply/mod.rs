@@ -5,10 +5,14 @@
 
 mod create;
 mod instance;
+mod variables;
+
+use std::collections::{BTreeMap, BTreeSet};
 
 use crate::manifest::desired::ProjectRef;
 use crate::plan::{Action, Plan};
 use crate::railway::live::{Live, LiveProject};
+use crate::railway::ops::{ServiceDelete, service_delete};
 use crate::railway::{Client, Error as RailwayError, snapshot};
 
 pub use instance::instance_update_input;
@@ -79,6 +83,7 @@ pub async fn apply(
         project: live.project.clone(),
         stale: false,
         changed_instances: Vec::new(),
+        changed_shared: BTreeMap::new(),
     };
     let mut report = Report::default();
     for (index, action) in plan.actions.iter().enumerate() {
@@ -106,6 +111,25 @@ pub async fn apply(
             }
         }
     }
+    // Ownership is recorded last, only once everything it describes has been applied.
+    for write in &plan.inventory_writes {
+        if let Err(source) = executor
+            .write_inventory(&write.environment, &write.inventory)
+            .await
+        {
+            return Err(ApplyError::Failed {
+                address: format!("inventory[{}]", write.environment),
+                source,
+                applied: report
+                    .events
+                    .iter()
+                    .filter(|e| !matches!(e.outcome, Outcome::Skipped(_)))
+                    .map(|e| e.address.clone())
+                    .collect(),
+                not_applied: vec![format!("inventory[{}]", write.environment)],
+            });
+        }
+    }
     report.requests = client.requests_sent() - start_requests;
     Ok(report)
 }
@@ -119,6 +143,8 @@ struct Executor<'a> {
     stale: bool,
     /// (service, environment) pairs that received at least one mutation.
     changed_instances: Vec<(String, String)>,
+    /// Shared variable names changed, per environment name.
+    changed_shared: BTreeMap<String, BTreeSet<String>>,
 }
 
 impl Executor<'_> {
@@ -142,13 +168,44 @@ impl Executor<'_> {
                 service,
                 environment,
                 desired,
+                variables,
                 ..
-            } => self.configure_instance(service, environment, desired).await,
+            } => {
+                self.configure_instance(service, environment, desired, variables)
+                    .await
+            }
+            Action::ConfigureSharedVariables {
+                environment,
+                variables,
+                desired,
+            } => self.configure_shared(environment, desired, variables).await,
+            Action::DeleteService { name, id } => self.delete_service(name, id).await,
             Action::DeployInstance {
                 service,
                 environment,
-            } => self.deploy(service, environment).await,
+                after_shared,
+            } => self.deploy(service, environment, after_shared).await,
         }
+    }
+
+    /// Deletes a service the plan prunes; one already gone counts as done.
+    async fn delete_service(&mut self, name: &str, id: &str) -> Result<Outcome, RailwayError> {
+        let outcome = match self
+            .client
+            .post::<ServiceDelete>(service_delete::Variables {
+                id: id.to_string(),
+                environment_id: None,
+            })
+            .await
+        {
+            Ok(_) => Outcome::Applied("serviceDelete".into()),
+            Err(RailwayError::NotFound { .. }) => {
+                Outcome::Skipped(format!("{name} was already gone"))
+            }
+            Err(error) => return Err(error),
+        };
+        self.stale = true;
+        Ok(outcome)
     }
 
     /// The project as it is now, re-read when a create made the copy stale.

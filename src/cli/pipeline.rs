@@ -45,6 +45,16 @@ pub fn validate(args: &ManifestArgs) -> anyhow::Result<u8> {
                     )
                 })
                 .count();
+            for reference in &desired.pending_references {
+                println!(
+                    "note: {}:{}:{}: `{}` refers to service `{}`, which is not in the manifest; plan checks that it exists on Railway",
+                    reference.file.display(),
+                    reference.line,
+                    reference.column,
+                    reference.used_in,
+                    reference.service
+                );
+            }
             println!(
                 "{} is valid: project {}, {} environment(s), {} service(s) ({} managed).",
                 args.file.display(),
@@ -85,6 +95,23 @@ fn print_plan(plan: &Plan, args: &PlanArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Reports references to services that exist neither in the manifest nor on Railway.
+/// Returns false when there are any: nothing may be planned or applied then.
+fn references_resolve(desired: &Desired, live: &Live) -> bool {
+    let unresolved = plan::references::unresolved_references(desired, live);
+    for problem in &unresolved {
+        eprintln!("{problem}");
+    }
+    if !unresolved.is_empty() {
+        eprintln!(
+            "{} unresolved reference(s) in {}",
+            unresolved.len(),
+            desired.source_path.display()
+        );
+    }
+    unresolved.is_empty()
+}
+
 pub async fn plan(global: &GlobalOptions, args: &PlanArgs) -> anyhow::Result<u8> {
     let Some(desired) = load(&args.manifest)? else {
         return Ok(EXIT_ERROR);
@@ -93,11 +120,11 @@ pub async fn plan(global: &GlobalOptions, args: &PlanArgs) -> anyhow::Result<u8>
     let connection = connect(global).await?;
     let live = snapshot::snapshot(&connection.client, &desired.project).await;
     connection.close().await;
-    let plan = plan::plan(
-        &desired,
-        &live.context("cannot read the live project")?,
-        &options,
-    );
+    let live = live.context("cannot read the live project")?;
+    if !references_resolve(&desired, &live) {
+        return Ok(EXIT_ERROR);
+    }
+    let plan = plan::plan(&desired, &live, &options);
     print_plan(&plan, args)?;
     Ok(if args.detailed_exitcode && plan.has_changes() {
         EXIT_CHANGES
@@ -126,12 +153,17 @@ async fn apply_with(
     let live: Live = snapshot::snapshot(client, &desired.project)
         .await
         .context("cannot read the live project")?;
+    if !references_resolve(desired, &live) {
+        return Ok(EXIT_ERROR);
+    }
     let plan = plan::plan(desired, &live, options);
     print_plan(&plan, &args.plan)?;
-    if !plan.has_changes() {
+    if !plan.has_changes() && plan.inventory_writes.is_empty() {
         return Ok(EXIT_OK);
     }
-    println!("\nApplying...");
+    if plan.has_changes() {
+        println!("\nApplying...");
+    }
     let mut print_event = |event: &Event| match &event.outcome {
         Outcome::Applied(detail) => println!("  ✓ {}: {detail}", event.address),
         Outcome::Adopted(detail) => println!("  ✓ {}: adopted ({detail})", event.address),
@@ -150,6 +182,8 @@ async fn apply_with(
     )
     .await
     {
+        // Only ownership bookkeeping was recorded: nothing to report.
+        Ok(_) if !plan.has_changes() => Ok(EXIT_OK),
         Ok(report) => {
             let summary = plan.summary();
             let deploys = report

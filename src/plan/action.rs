@@ -4,7 +4,10 @@
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::manifest::desired::{InstanceSettings, Source};
+use crate::inventory::Inventory;
+use std::collections::BTreeMap;
+
+use crate::manifest::desired::{InstanceSettings, Source, VariableValue};
 
 /// Version of the JSON plan format (`plan --json`); bumped on any incompatible change.
 pub const PLAN_FORMAT_VERSION: u32 = 1;
@@ -20,6 +23,16 @@ pub struct Plan {
     pub actions: Vec<Action>,
     /// Things the plan saw and deliberately leaves alone, for the reader.
     pub notes: Vec<String>,
+    /// Ownership bookkeeping to record after the actions; never shown as a change.
+    #[serde(skip)]
+    pub inventory_writes: Vec<InventoryWrite>,
+}
+
+/// The inventory an environment should hold once the plan is applied.
+#[derive(Debug, Clone, PartialEq)]
+pub struct InventoryWrite {
+    pub environment: String,
+    pub inventory: Inventory,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -69,13 +82,30 @@ pub enum Action {
         /// True when the service is created by this plan (shown as `+`, counted with the service).
         new_service: bool,
         changes: Vec<FieldChange>,
+        /// Variable changes; values only for non-sensitive ones.
+        variables: Vec<VariableChange>,
         desired: Box<InstanceSettings>,
     },
+    /// Bring an environment's shared variables to the manifest's.
+    #[serde(rename_all = "camelCase")]
+    ConfigureSharedVariables {
+        environment: String,
+        variables: Vec<VariableChange>,
+        /// The full desired set (an executor input, never serialised: it may hold secrets).
+        #[serde(skip)]
+        desired: BTreeMap<String, VariableValue>,
+    },
+    /// Delete a service this operator created that left the manifest (`prune: true`).
+    #[serde(rename_all = "camelCase")]
+    DeleteService { name: String, id: String },
     /// One `serviceInstanceDeployV2` after an instance changed (policy `deploy: on-change`).
     #[serde(rename_all = "camelCase")]
     DeployInstance {
         service: String,
         environment: String,
+        /// Shared variables whose change alone also calls for this deploy (the service references them).
+        #[serde(skip_serializing_if = "Vec::is_empty")]
+        after_shared: Vec<String>,
     },
 }
 
@@ -91,15 +121,23 @@ impl Action {
                 environment,
                 ..
             } => format!("service.{service}[{environment}]"),
+            Action::ConfigureSharedVariables { environment, .. } => {
+                format!("shared-variables[{environment}]")
+            }
+            Action::DeleteService { name, .. } => format!("service.{name}"),
             Action::DeployInstance {
                 service,
                 environment,
+                ..
             } => format!("deploy.{service}[{environment}]"),
         }
     }
 
     pub fn risk(&self) -> Risk {
-        Risk::Safe
+        match self {
+            Action::DeleteService { .. } => Risk::Destructive,
+            _ => Risk::Safe,
+        }
     }
 
     pub fn kind(&self) -> ChangeKind {
@@ -110,7 +148,10 @@ impl Action {
             Action::ConfigureInstance {
                 new_service: true, ..
             } => ChangeKind::Create,
-            Action::ConfigureInstance { .. } => ChangeKind::Update,
+            Action::ConfigureInstance { .. } | Action::ConfigureSharedVariables { .. } => {
+                ChangeKind::Update
+            }
+            Action::DeleteService { .. } => ChangeKind::Delete,
             Action::DeployInstance { .. } => ChangeKind::Deploy,
         }
     }
@@ -119,7 +160,8 @@ impl Action {
     pub fn environment(&self) -> Option<&str> {
         match self {
             Action::ConfigureInstance { environment, .. }
-            | Action::DeployInstance { environment, .. } => Some(environment),
+            | Action::DeployInstance { environment, .. }
+            | Action::ConfigureSharedVariables { environment, .. } => Some(environment),
             Action::CreateEnvironment { name, .. } => Some(name),
             _ => None,
         }
@@ -133,6 +175,30 @@ pub struct FieldChange {
     pub field: &'static str,
     pub before: Option<Value>,
     pub after: Value,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum VariableOp {
+    Add,
+    Update,
+    Delete,
+}
+
+/// One variable that differs. `before`/`after` are shown only for non-sensitive values.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct VariableChange {
+    pub name: String,
+    pub op: VariableOp,
+    pub sensitive: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub before: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub after: Option<String>,
+    /// For `{ generate: N }`: the length of the value apply will create.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub generate: Option<usize>,
 }
 
 /// Terraform-style counts.

@@ -3,12 +3,12 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use serde::Serialize;
-use serde_json::{Value, json};
-
-use super::action::{Action, FieldChange, Plan};
-use crate::manifest::desired::{DeployPolicy, Desired, InstanceSettings, ServiceKind, Source};
-use crate::railway::live::{Live, LiveInstance, LiveProject, LiveSource};
+use super::action::{Action, InventoryWrite, Plan};
+use super::settings::diff_settings;
+use super::variables::{VariableDiff, diff_variables, record_scope, shared_references};
+use crate::inventory::{Inventory, InventoryState, SHARED};
+use crate::manifest::desired::{DeployPolicy, Desired, ServiceKind};
+use crate::railway::live::{Live, LiveEnvironment, LiveInstance, LiveProject};
 
 #[derive(Debug, Clone, Default)]
 pub struct PlanOptions {
@@ -95,7 +95,52 @@ pub fn plan(desired: &Desired, live: &Live, options: &PlanOptions) -> Plan {
         });
     }
 
+    let empty_desired = BTreeMap::new();
+    let empty_live = BTreeMap::new();
+    let mut findings = Findings::default();
+    let mut inventory_writes = Vec::new();
+    let prune_services = desired.policy.prune && options.only_environment.is_none();
+
     for env in &in_scope {
+        // The live environment this one is, or starts as: a new environment is a copy (or empty).
+        let live_env_name = if new_environments.contains(env) {
+            clone_source.as_deref()
+        } else {
+            Some(env.as_str())
+        };
+        let live_env = project.and_then(|p| {
+            live_env_name.and_then(|name| p.environments.iter().find(|e| e.name == name))
+        });
+        let owned = live_env.and_then(|e| e.inventory.owned());
+        let mut next = Inventory::default();
+
+        let desired_shared = desired.shared_variables.get(env).unwrap_or(&empty_desired);
+        let live_shared = live_env.map_or(&empty_live, |e| &e.shared_variables);
+        let shared = diff_variables(
+            desired_shared,
+            live_shared,
+            SHARED,
+            owned,
+            desired.policy.prune,
+        );
+        findings.record(&format!("shared[{env}]"), &shared);
+        record_scope(
+            &mut next,
+            SHARED,
+            desired_shared,
+            &shared.pending_prune,
+            owned,
+        );
+        let changed_shared: BTreeSet<&str> =
+            shared.changes.iter().map(|c| c.name.as_str()).collect();
+        if !shared.changes.is_empty() {
+            actions.push(Action::ConfigureSharedVariables {
+                environment: env.clone(),
+                variables: shared.changes.clone(),
+                desired: desired_shared.clone(),
+            });
+        }
+
         let mut deploys = Vec::new();
         for service in &desired.services {
             let ServiceKind::Managed { environments } = &service.kind else {
@@ -104,17 +149,15 @@ pub fn plan(desired: &Desired, live: &Live, options: &PlanOptions) -> Plan {
             let Some(settings) = environments.get(env) else {
                 continue;
             };
+            next.services.insert(service.name.clone());
             let created_with = new_services.get(&service.name);
             let new_service = created_with.is_some();
             let live_instance = if new_service {
                 None
             } else {
-                let live_env = if new_environments.contains(env) {
-                    clone_source.as_deref()
-                } else {
-                    Some(env.as_str())
-                };
-                match project.and_then(|p| live_env.and_then(|e| instance_of(p, e, &service.name)))
+                match project
+                    .zip(live_env)
+                    .and_then(|(p, e)| instance_in(p, e, &service.name))
                 {
                     Some(instance) => Some(instance),
                     None => {
@@ -133,35 +176,123 @@ pub fn plan(desired: &Desired, live: &Live, options: &PlanOptions) -> Plan {
                 // Every instance starts from the service's create source: not a change of its own.
                 changes.retain(|c| c.field != "source");
             }
-            if changes.is_empty() {
-                continue;
+            let live_variables = live_instance.map_or(&empty_live, |i| &i.variables);
+            let variables = diff_variables(
+                &settings.variables,
+                live_variables,
+                &service.name,
+                owned,
+                desired.policy.prune,
+            );
+            findings.record(&format!("{}[{env}]", service.name), &variables);
+            record_scope(
+                &mut next,
+                &service.name,
+                &settings.variables,
+                &variables.pending_prune,
+                owned,
+            );
+            let after_shared: Vec<String> = settings
+                .variables
+                .values()
+                .flat_map(shared_references)
+                .filter(|name| changed_shared.contains(name.as_str()))
+                .collect::<BTreeSet<_>>()
+                .into_iter()
+                .collect();
+            let configure = !changes.is_empty() || !variables.changes.is_empty();
+            if configure {
+                actions.push(Action::ConfigureInstance {
+                    service: service.name.clone(),
+                    environment: env.clone(),
+                    new_service,
+                    changes,
+                    variables: variables.changes,
+                    desired: Box::new(settings.clone()),
+                });
             }
-            actions.push(Action::ConfigureInstance {
-                service: service.name.clone(),
-                environment: env.clone(),
-                new_service,
-                changes,
-                desired: Box::new(settings.clone()),
-            });
-            if desired.policy.deploy == DeployPolicy::OnChange {
+            if desired.policy.deploy == DeployPolicy::OnChange
+                && (configure || !after_shared.is_empty())
+            {
                 deploys.push(Action::DeployInstance {
                     service: service.name.clone(),
                     environment: env.clone(),
+                    after_shared,
                 });
             }
         }
         actions.extend(deploys);
+
+        // Owned services that left the manifest stay owned, with their variables, until pruned.
+        if let Some(owned) = owned {
+            for name in &owned.services {
+                let in_manifest = desired.services.iter().any(|s| &s.name == name);
+                let on_railway =
+                    project.is_some_and(|p| p.services.iter().any(|s| &s.name == name));
+                if in_manifest || !on_railway || prune_services {
+                    continue;
+                }
+                next.services.insert(name.clone());
+                if let Some(names) = owned.variables.get(name) {
+                    next.variables.insert(name.clone(), names.clone());
+                }
+                if let Some(names) = owned.sensitive.get(name) {
+                    next.sensitive.insert(name.clone(), names.clone());
+                }
+            }
+        }
+        if let Some(live_env) = live_env.filter(|_| !new_environments.contains(env)) {
+            match &live_env.inventory {
+                InventoryState::Corrupt { reason } => notes.push(format!(
+                    "the ownership inventory of {env} is unreadable ({reason}): nothing is pruned there; apply rewrites it"
+                )),
+                InventoryState::Absent if !live_env.instances.is_empty() => notes.push(format!(
+                    "{env} has no ownership inventory yet: nothing is pruned there until apply records one"
+                )),
+                _ => {}
+            }
+        }
+        if owned != Some(&next) {
+            inventory_writes.push(InventoryWrite {
+                environment: env.clone(),
+                inventory: next,
+            });
+        }
     }
 
     if let Some(p) = project {
+        let owned_anywhere: BTreeSet<&str> = p
+            .environments
+            .iter()
+            .filter_map(|e| e.inventory.owned())
+            .flat_map(|inventory| inventory.services.iter().map(String::as_str))
+            .collect();
+        for service in &p.services {
+            if desired.services.iter().any(|d| d.name == service.name)
+                || !owned_anywhere.contains(service.name.as_str())
+            {
+                continue;
+            }
+            if prune_services {
+                actions.push(Action::DeleteService {
+                    name: service.name.clone(),
+                    id: service.id.clone(),
+                });
+            } else {
+                findings
+                    .pending_prune
+                    .push(format!("service {}", service.name));
+            }
+        }
         if p.name != desired.project.name {
             notes.push(format!(
                 "the project pinned by metadata.id is named {:?} on Railway, not {:?}; the operator does not rename projects",
                 p.name, desired.project.name
             ));
         }
-        note_unmanaged(desired, p, &mut notes);
+        note_unmanaged(desired, p, &owned_anywhere, &mut notes);
     }
+    findings.into_notes(&mut notes);
 
     Plan {
         project: desired.project.name.clone(),
@@ -169,28 +300,78 @@ pub fn plan(desired: &Desired, live: &Live, options: &PlanOptions) -> Plan {
         environments: in_scope,
         actions,
         notes,
+        inventory_writes,
     }
 }
 
-fn instance_of<'a>(
-    project: &'a LiveProject,
-    environment: &str,
+/// Variable observations gathered across scopes, turned into notes at the end.
+#[derive(Default)]
+struct Findings {
+    sealed: Vec<String>,
+    unmanaged: Vec<String>,
+    pending_prune: Vec<String>,
+}
+
+impl Findings {
+    fn record(&mut self, scope: &str, diff: &VariableDiff) {
+        if !diff.sealed.is_empty() {
+            self.sealed
+                .push(format!("{scope}: {}", diff.sealed.join(", ")));
+        }
+        if !diff.unmanaged.is_empty() {
+            self.unmanaged
+                .push(format!("{scope}: {}", diff.unmanaged.join(", ")));
+        }
+        self.pending_prune.extend(
+            diff.pending_prune
+                .iter()
+                .map(|name| format!("variable {scope}.{name}")),
+        );
+    }
+
+    fn into_notes(self, notes: &mut Vec<String>) {
+        if !self.sealed.is_empty() {
+            notes.push(format!(
+                "sealed variables cannot be read back and are compared by presence only: {}",
+                self.sealed.join("; ")
+            ));
+        }
+        if !self.unmanaged.is_empty() {
+            notes.push(format!(
+                "variables set outside the manifest are left alone: {}",
+                self.unmanaged.join("; ")
+            ));
+        }
+        if !self.pending_prune.is_empty() {
+            notes.push(format!(
+                "would be pruned (prune disabled, or --env given for a service): {}",
+                self.pending_prune.join(", ")
+            ));
+        }
+    }
+}
+
+fn instance_in<'a>(
+    project: &LiveProject,
+    environment: &'a LiveEnvironment,
     service: &str,
 ) -> Option<&'a LiveInstance> {
     let service_id = &project.services.iter().find(|s| s.name == service)?.id;
-    project
-        .environments
-        .iter()
-        .find(|e| e.name == environment)?
-        .instances
-        .get(service_id)
+    environment.instances.get(service_id)
 }
 
-fn note_unmanaged(desired: &Desired, project: &LiveProject, notes: &mut Vec<String>) {
+fn note_unmanaged(
+    desired: &Desired,
+    project: &LiveProject,
+    owned: &BTreeSet<&str>,
+    notes: &mut Vec<String>,
+) {
     let unmanaged: Vec<&str> = project
         .services
         .iter()
-        .filter(|s| !desired.services.iter().any(|d| d.name == s.name))
+        .filter(|s| {
+            !desired.services.iter().any(|d| d.name == s.name) && !owned.contains(s.name.as_str())
+        })
         .map(|s| s.name.as_str())
         .collect();
     if !unmanaged.is_empty() {
@@ -213,157 +394,5 @@ fn note_unmanaged(desired: &Desired, project: &LiveProject, notes: &mut Vec<Stri
             )),
             _ => {}
         }
-    }
-}
-
-/// Field-by-field differences for the settings the manifest manages (`Some`).
-pub fn diff_settings(desired: &InstanceSettings, live: Option<&LiveInstance>) -> Vec<FieldChange> {
-    let mut changes = Vec::new();
-    let mut field = |name: &'static str, want: Option<Value>, have: Option<Value>| {
-        if let Some(want) = want {
-            let have = have.filter(|v| !v.is_null());
-            if have.as_ref() != Some(&want) {
-                changes.push(FieldChange {
-                    field: name,
-                    before: have,
-                    after: want,
-                });
-            }
-        }
-    };
-    let l = live;
-    field(
-        "source",
-        desired.source.as_ref().map(source_value),
-        l.and_then(|l| l.source.as_ref()).map(live_source_value),
-    );
-    let root = match &desired.source {
-        Some(Source::Repo { root_directory, .. }) => root_directory.clone(),
-        _ => None,
-    };
-    field(
-        "source.rootDirectory",
-        value(root),
-        l.and_then(|l| value(l.root_directory.clone())),
-    );
-    field(
-        "build.builder",
-        value(desired.builder),
-        l.and_then(|l| value(l.builder)),
-    );
-    field(
-        "build.buildCommand",
-        value(desired.build_command.clone()),
-        l.and_then(|l| value(l.build_command.clone())),
-    );
-    field(
-        "build.dockerfilePath",
-        value(desired.dockerfile_path.clone()),
-        l.and_then(|l| value(l.dockerfile_path.clone())),
-    );
-    field(
-        "build.watchPatterns",
-        value(desired.watch_patterns.clone()),
-        l.and_then(|l| value(Some(l.watch_patterns.clone()))),
-    );
-    field(
-        "deploy.startCommand",
-        value(desired.start_command.clone()),
-        l.and_then(|l| value(l.start_command.clone())),
-    );
-    field(
-        "deploy.preDeployCommand",
-        value(desired.pre_deploy_command.clone()),
-        l.and_then(|l| value(l.pre_deploy_command.clone())),
-    );
-    field(
-        "deploy.healthcheck.path",
-        value(desired.healthcheck_path.clone()),
-        l.and_then(|l| value(l.healthcheck_path.clone())),
-    );
-    field(
-        "deploy.healthcheck.timeoutSeconds",
-        value(desired.healthcheck_timeout),
-        l.and_then(|l| value(l.healthcheck_timeout)),
-    );
-    field(
-        "deploy.replicas",
-        value(desired.num_replicas),
-        l.and_then(|l| value(l.num_replicas)),
-    );
-    field(
-        "deploy.region",
-        value(desired.region.clone()),
-        l.and_then(|l| value(l.region.clone())),
-    );
-    field(
-        "deploy.restartPolicy.type",
-        value(desired.restart_policy_type),
-        l.and_then(|l| value(l.restart_policy_type)),
-    );
-    field(
-        "deploy.restartPolicy.maxRetries",
-        value(desired.restart_policy_max_retries),
-        l.and_then(|l| value(l.restart_policy_max_retries)),
-    );
-    field(
-        "deploy.cronSchedule",
-        value(desired.cron_schedule.clone()),
-        l.and_then(|l| value(l.cron_schedule.clone())),
-    );
-    field(
-        "deploy.sleepApplication",
-        value(desired.sleep_application),
-        l.and_then(|l| value(l.sleep_application)),
-    );
-    field(
-        "deploy.drainingSeconds",
-        value(desired.draining_seconds),
-        l.and_then(|l| value(l.draining_seconds)),
-    );
-    field(
-        "deploy.overlapSeconds",
-        value(desired.overlap_seconds),
-        l.and_then(|l| value(l.overlap_seconds)),
-    );
-    let limits = desired.limits.unwrap_or_default();
-    field(
-        "deploy.limits.vcpus",
-        limits.vcpus.map(number),
-        l.and_then(|l| l.limits.vcpus.map(number)),
-    );
-    field(
-        "deploy.limits.memoryGB",
-        limits.memory_gb.map(number),
-        l.and_then(|l| l.limits.memory_gb.map(number)),
-    );
-    changes
-}
-
-fn value<T: Serialize>(v: Option<T>) -> Option<Value> {
-    v.and_then(|v| serde_json::to_value(v).ok())
-}
-
-/// Numbers compare after rounding to 3 decimals: Railway stores memory in bytes.
-fn number(n: f64) -> Value {
-    let rounded = (n * 1000.0).round() / 1000.0;
-    if rounded.fract() == 0.0 && rounded.abs() < 1e15 {
-        json!(rounded as i64)
-    } else {
-        json!(rounded)
-    }
-}
-
-pub fn source_value(source: &Source) -> Value {
-    match source {
-        Source::Image(image) => json!({ "image": image }),
-        Source::Repo { repo, branch, .. } => json!({ "repo": repo, "branch": branch }),
-    }
-}
-
-pub fn live_source_value(source: &LiveSource) -> Value {
-    match source {
-        LiveSource::Image(image) => json!({ "image": image }),
-        LiveSource::Repo { repo, branch, .. } => json!({ "repo": repo, "branch": branch }),
     }
 }

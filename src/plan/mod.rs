@@ -3,7 +3,14 @@
 
 pub mod action;
 pub mod diff;
+pub mod references;
 pub mod render;
+pub mod settings;
+pub mod variables;
 
-pub use action::{Action, FieldChange, PLAN_FORMAT_VERSION, Plan, Risk, Summary};
-pub use diff::{PlanOptions, diff_settings, plan};
+pub use action::{
+    Action, FieldChange, InventoryWrite, PLAN_FORMAT_VERSION, Plan, Risk, Summary, VariableChange,
+    VariableOp,
+};
+pub use diff::{PlanOptions, plan};
+pub use settings::diff_settings;

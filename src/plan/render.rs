@@ -5,7 +5,7 @@ use std::fmt::Write as _;
 
 use serde_json::{Value, json};
 
-use super::action::{Action, ChangeKind, PLAN_FORMAT_VERSION, Plan};
+use super::action::{Action, ChangeKind, PLAN_FORMAT_VERSION, Plan, VariableChange, VariableOp};
 
 pub const NO_CHANGES: &str = "No changes. Live state matches the manifest.";
 
@@ -99,12 +99,15 @@ fn line(out: &mut String, action: &Action) {
         Action::CreateService { name, source } => {
             let source = source
                 .as_ref()
-                .map(|s| format!(" from {}", show(&super::diff::source_value(s))))
+                .map(|s| format!(" from {}", show(&super::settings::source_value(s))))
                 .unwrap_or_default();
             let _ = writeln!(out, "  + service {name}{source}");
         }
         Action::ConfigureInstance {
-            service, changes, ..
+            service,
+            changes,
+            variables,
+            ..
         } => {
             let width = changes.iter().map(|c| c.field.len()).max().unwrap_or(0);
             if action.kind() == ChangeKind::Create {
@@ -133,10 +136,57 @@ fn line(out: &mut String, action: &Action) {
                     );
                 }
             }
+            variable_lines(out, variables);
+        }
+        Action::ConfigureSharedVariables { variables, .. } => {
+            let _ = writeln!(out, "  ~ shared variables");
+            variable_lines(out, variables);
+        }
+        Action::DeleteService { name, .. } => {
+            let _ = writeln!(
+                out,
+                "  - service {name} (destroy: applied by railway-operator earlier, no longer in the manifest)"
+            );
         }
         Action::DeployInstance { service, .. } => {
             let _ = writeln!(out, "  ↻ deploy {service}");
         }
+    }
+}
+
+/// `+ NAME = "value"`, `~ NAME: "old" -> "new"`, `- NAME`; sensitive values never appear.
+fn variable_lines(out: &mut String, variables: &[VariableChange]) {
+    for change in variables {
+        let shown = |value: &Option<String>| match value {
+            Some(value) if !change.sensitive => format!("{value:?}"),
+            _ => "(sensitive)".to_string(),
+        };
+        let _ = match change.op {
+            VariableOp::Add => match change.generate {
+                Some(length) => writeln!(
+                    out,
+                    "      + {} = (generated, {length} characters)",
+                    change.name
+                ),
+                None => writeln!(out, "      + {} = {}", change.name, shown(&change.after)),
+            },
+            VariableOp::Update if change.sensitive => {
+                writeln!(out, "      ~ {} = (sensitive, value changes)", change.name)
+            }
+            VariableOp::Update => {
+                let before = change.before.as_ref().map_or_else(
+                    || "(value set outside the manifest, hidden)".to_string(),
+                    |b| format!("{b:?}"),
+                );
+                writeln!(
+                    out,
+                    "      ~ {}: {before} -> {}",
+                    change.name,
+                    shown(&change.after)
+                )
+            }
+            VariableOp::Delete => writeln!(out, "      - {}", change.name),
+        };
     }
 }
 

@@ -5,7 +5,9 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
+use crate::inventory::InventoryState;
 use crate::manifest::desired::{Builder, Limits, RestartPolicyType};
+use crate::secret::Secret;
 
 /// What the snapshot found. `project` is `None` when no project matched the manifest.
 #[derive(Debug, Clone, PartialEq, Serialize, Default)]
@@ -35,6 +37,20 @@ pub struct LiveEnvironment {
     pub name: String,
     /// Service instances keyed by service id.
     pub instances: BTreeMap<String, LiveInstance>,
+    /// Shared variables, without the operator's inventory variable.
+    pub shared_variables: BTreeMap<String, LiveVariable>,
+    /// What this operator owns here, read from its inventory variable.
+    pub inventory: InventoryState,
+}
+
+/// A variable as Railway holds it. Values are kept as [`Secret`]s: live values can be
+/// credentials set elsewhere, so showing one is always a deliberate `expose()`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum LiveVariable {
+    Value(Secret),
+    /// Sealed: it exists, but its value cannot be read through the API.
+    Sealed,
 }
 
 /// One service instance's settings, normalised to the manifest's vocabulary.
@@ -65,6 +81,8 @@ pub struct LiveInstance {
     pub overlap_seconds: Option<i64>,
     /// From the environment config blob (`deploy.limitOverride.containers`).
     pub limits: Limits,
+    /// From the environment config blob (`variables`), values as stored (references unrendered).
+    pub variables: BTreeMap<String, LiveVariable>,
     pub latest_deployment: Option<LiveDeployment>,
 }
 

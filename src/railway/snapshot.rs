@@ -10,12 +10,15 @@ use super::client::Client;
 use super::error::{Error, Result};
 use super::live::{
     Live, LiveDeployment, LiveEnvironment, LiveInstance, LiveProject, LiveService, LiveSource,
+    LiveVariable,
 };
 use super::ops::{
     self, EnvironmentInstancesPage, ProjectServicesPage, ProjectSnapshot, Projects,
     environment_instances_page, project_services_page, project_snapshot, projects,
 };
+use crate::inventory::{INVENTORY_VARIABLE, InventoryState};
 use crate::manifest::desired::{Builder, Limits, ProjectRef, RestartPolicyType};
+use crate::secret::{Secret, SecretOrigin};
 
 /// Converts a generated trigger node (one type per query) into a [`TriggerRow`].
 macro_rules! trigger_row {
@@ -359,6 +362,12 @@ fn build_environment(
                 (None, None) => None,
             };
             let limits = limits_from_config(config, &row.service_id);
+            let variables = variables_of(
+                config
+                    .get("services")
+                    .and_then(|s| s.get(&row.service_id))
+                    .and_then(|s| s.get("variables")),
+            );
             let instance = LiveInstance {
                 id: row.id,
                 service_id: row.service_id.clone(),
@@ -383,6 +392,7 @@ fn build_environment(
                 draining_seconds: row.draining_seconds,
                 overlap_seconds: row.overlap_seconds,
                 limits,
+                variables,
                 latest_deployment: row
                     .latest_deployment
                     .map(|(id, status)| LiveDeployment { id, status }),
@@ -390,11 +400,42 @@ fn build_environment(
             (row.service_id, instance)
         })
         .collect::<BTreeMap<_, _>>();
+    let mut shared_variables = variables_of(config.get("sharedVariables"));
+    let inventory =
+        InventoryState::decode(shared_variables.remove(INVENTORY_VARIABLE).as_ref().map(
+            |variable| match variable {
+                LiveVariable::Value(secret) => Some(secret.expose()),
+                LiveVariable::Sealed => None,
+            },
+        ));
     LiveEnvironment {
         id,
         name,
         instances,
+        shared_variables,
+        inventory,
     }
+}
+
+/// Variables of a config-blob scope (`services.<id>.variables` or `sharedVariables`), as stored:
+/// references unrendered. A null value after decryption means Railway will not reveal it: sealed.
+fn variables_of(scope: Option<&Value>) -> BTreeMap<String, LiveVariable> {
+    scope
+        .and_then(Value::as_object)
+        .map(|entries| {
+            entries
+                .iter()
+                .filter(|(_, entry)| !entry.is_null())
+                .map(|(name, entry)| {
+                    let variable = match entry.get("value").and_then(Value::as_str) {
+                        Some(value) => LiveVariable::Value(Secret::new(SecretOrigin::Live, value)),
+                        None => LiveVariable::Sealed,
+                    };
+                    (name.clone(), variable)
+                })
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 /// Generated enums print as their upstream names (`RAILPACK`) via Debug of `Other`-aware variants;

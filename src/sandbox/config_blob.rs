@@ -22,7 +22,10 @@ pub(crate) fn environment_config(store: &Store, environment_id: &str, decrypt: b
         let mut service = service_config(instance, trigger);
         let variables = store.raw_variables(environment_id, Some(&instance.service_id));
         let sealed = store.sealed_names(environment_id, Some(&instance.service_id));
-        service.insert("variables".into(), variables_config(variables, &sealed, decrypt));
+        service.insert(
+            "variables".into(),
+            variables_config(variables, &sealed, decrypt),
+        );
         services.insert(instance.service_id.clone(), Value::Object(service));
     }
     let shared = store.raw_variables(environment_id, None);

@@ -194,7 +194,9 @@ fn seed_project(store: &mut Store, seed: SeedProject) -> Result<(), DomainError>
         store.upsert_variables(&project_id, &environment_id, None, shared, false, true)?;
         store
             .seal_variables(&environment_id, None, &environment.sealed_shared_variables)
-            .map_err(|reason| DomainError::InvalidSeed(format!("environment {}: {reason}", environment.name)))?;
+            .map_err(|reason| {
+                DomainError::InvalidSeed(format!("environment {}: {reason}", environment.name))
+            })?;
     }
     for service in seed.services {
         seed_service(store, &project_id, service)?;

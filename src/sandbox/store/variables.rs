@@ -85,11 +85,19 @@ impl Store {
     }
 
     /// Names of the sealed variables of one scope.
-    pub(crate) fn sealed_names(&self, environment_id: &str, service_id: Option<&str>) -> std::collections::BTreeSet<String> {
+    pub(crate) fn sealed_names(
+        &self,
+        environment_id: &str,
+        service_id: Option<&str>,
+    ) -> std::collections::BTreeSet<String> {
         self.state
             .variables
             .iter()
-            .filter(|v| v.sealed && v.environment_id == environment_id && v.service_id.as_deref() == service_id)
+            .filter(|v| {
+                v.sealed
+                    && v.environment_id == environment_id
+                    && v.service_id.as_deref() == service_id
+            })
             .map(|v| v.name.clone())
             .collect()
     }
@@ -106,7 +114,11 @@ impl Store {
                 .state
                 .variables
                 .iter_mut()
-                .find(|v| v.environment_id == environment_id && v.service_id.as_deref() == service_id && &v.name == name)
+                .find(|v| {
+                    v.environment_id == environment_id
+                        && v.service_id.as_deref() == service_id
+                        && &v.name == name
+                })
                 .ok_or_else(|| format!("sealed variable {name} is not among the variables"))?;
             record.sealed = true;
         }

@@ -1,0 +1,232 @@
+//! Applying variables: one `variableCollectionUpsert` per scope with `skipDeploys` (the executor
+//! deploys once afterwards), `variableDelete` for the owned names the plan prunes, generated
+//! values created here, once; and recording the ownership inventory. Values go only into request
+//! bodies, never into logs, events or errors.
+
+use std::collections::BTreeMap;
+
+use rand::Rng;
+use rand::distr::Alphanumeric;
+
+use super::{Executor, Outcome};
+use crate::inventory::{INVENTORY_VARIABLE, Inventory};
+use crate::manifest::desired::VariableValue;
+use crate::plan::{VariableChange, VariableOp};
+use crate::railway::error::Error;
+use crate::railway::live::LiveVariable;
+use crate::railway::ops::{
+    VariableCollectionUpsert, VariableDelete, variable_collection_upsert, variable_delete,
+};
+
+/// Where a set of variables lives: a service in an environment, or an environment's shared set.
+pub(super) struct Scope<'a> {
+    pub project_id: &'a str,
+    pub environment_id: &'a str,
+    pub service_id: Option<&'a str>,
+}
+
+/// The values to upsert so that live matches desired: absent, different, or generated-and-absent.
+/// Sealed variables are left alone: their values cannot be compared.
+pub(super) fn values_to_upsert(
+    desired: &BTreeMap<String, VariableValue>,
+    live: &BTreeMap<String, LiveVariable>,
+) -> BTreeMap<String, Option<String>> {
+    let mut upsert = BTreeMap::new();
+    for (name, want) in desired {
+        let have = live.get(name);
+        let value = match (want, have) {
+            (_, Some(LiveVariable::Sealed)) => None,
+            (VariableValue::Generate { length }, None) => Some(generate(*length)),
+            (VariableValue::Generate { .. }, Some(_)) => None,
+            (VariableValue::Plain { value }, Some(LiveVariable::Value(have)))
+                if have.expose() == value =>
+            {
+                None
+            }
+            (VariableValue::Plain { value }, _) => Some(value.clone()),
+            (VariableValue::Secret { secret }, Some(LiveVariable::Value(have)))
+                if have == secret =>
+            {
+                None
+            }
+            (VariableValue::Secret { secret }, _) => Some(secret.expose().to_string()),
+        };
+        if let Some(value) = value {
+            upsert.insert(name.clone(), Some(value));
+        }
+    }
+    upsert
+}
+
+fn generate(length: usize) -> String {
+    rand::rng()
+        .sample_iter(&Alphanumeric)
+        .take(length)
+        .map(char::from)
+        .collect()
+}
+
+impl Executor<'_> {
+    /// Brings one scope's variables to the manifest's; returns the mutations sent.
+    pub(super) async fn sync_variables(
+        &self,
+        scope: &Scope<'_>,
+        desired: &BTreeMap<String, VariableValue>,
+        live: &BTreeMap<String, LiveVariable>,
+        planned: &[VariableChange],
+    ) -> Result<Vec<&'static str>, Error> {
+        let mut sent = Vec::new();
+        let upsert = values_to_upsert(desired, live);
+        if !upsert.is_empty() {
+            self.upsert(scope, upsert).await?;
+            sent.push("variableCollectionUpsert");
+        }
+        for change in planned.iter().filter(|c| c.op == VariableOp::Delete) {
+            if !live.contains_key(&change.name) {
+                continue;
+            }
+            match self
+                .client
+                .post::<VariableDelete>(variable_delete::Variables {
+                    input: variable_delete::VariableDeleteInput {
+                        project_id: scope.project_id.to_string(),
+                        environment_id: scope.environment_id.to_string(),
+                        service_id: scope.service_id.map(str::to_string),
+                        name: change.name.clone(),
+                    },
+                })
+                .await
+            {
+                Ok(_) | Err(Error::NotFound { .. }) => sent.push("variableDelete"),
+                Err(error) => return Err(error),
+            }
+        }
+        Ok(sent)
+    }
+
+    async fn upsert(
+        &self,
+        scope: &Scope<'_>,
+        variables: BTreeMap<String, Option<String>>,
+    ) -> Result<(), Error> {
+        self.client
+            .post::<VariableCollectionUpsert>(variable_collection_upsert::Variables {
+                input: variable_collection_upsert::VariableCollectionUpsertInput {
+                    project_id: scope.project_id.to_string(),
+                    environment_id: scope.environment_id.to_string(),
+                    service_id: scope.service_id.map(str::to_string),
+                    variables,
+                    replace: Some(false),
+                    skip_deploys: Some(true),
+                },
+            })
+            .await
+            .map(|_| ())
+    }
+
+    pub(super) async fn configure_shared(
+        &mut self,
+        environment: &str,
+        desired: &BTreeMap<String, VariableValue>,
+        planned: &[VariableChange],
+    ) -> Result<Outcome, Error> {
+        let project = self.fresh_project().await?;
+        let project_id = project.id.clone();
+        let env = project
+            .environments
+            .iter()
+            .find(|e| e.name == environment)
+            .ok_or_else(|| super::missing("environment", environment))?;
+        let (environment_id, live) = (env.id.clone(), env.shared_variables.clone());
+        let scope = Scope {
+            project_id: &project_id,
+            environment_id: &environment_id,
+            service_id: None,
+        };
+        let sent = self.sync_variables(&scope, desired, &live, planned).await?;
+        if sent.is_empty() {
+            return Ok(Outcome::Skipped("already matches the manifest".into()));
+        }
+        self.changed_shared
+            .entry(environment.to_string())
+            .or_default()
+            .extend(planned.iter().map(|c| c.name.clone()));
+        Ok(Outcome::Applied(sent.join(", ")))
+    }
+
+    /// Records what the operator owns in an environment, without deploying anything.
+    pub(super) async fn write_inventory(
+        &mut self,
+        environment: &str,
+        inventory: &Inventory,
+    ) -> Result<(), Error> {
+        let project = self.fresh_project().await?;
+        let project_id = project.id.clone();
+        let environment_id = project
+            .environments
+            .iter()
+            .find(|e| e.name == environment)
+            .map(|e| e.id.clone())
+            .ok_or_else(|| super::missing("environment", environment))?;
+        let scope = Scope {
+            project_id: &project_id,
+            environment_id: &environment_id,
+            service_id: None,
+        };
+        self.upsert(
+            &scope,
+            BTreeMap::from([(INVENTORY_VARIABLE.to_string(), Some(inventory.encode()))]),
+        )
+        .await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::secret::{Secret, SecretOrigin};
+
+    #[test]
+    fn only_missing_or_different_values_are_upserted_and_generated_ones_once() {
+        let desired = BTreeMap::from([
+            (
+                "SAME".to_string(),
+                VariableValue::Plain { value: "1".into() },
+            ),
+            (
+                "NEW".to_string(),
+                VariableValue::Plain { value: "2".into() },
+            ),
+            ("GEN".to_string(), VariableValue::Generate { length: 32 }),
+            ("KEPT".to_string(), VariableValue::Generate { length: 32 }),
+            (
+                "SECRET".to_string(),
+                VariableValue::Secret {
+                    secret: Secret::new(SecretOrigin::Env("S".into()), "s3"),
+                },
+            ),
+            (
+                "SEALED".to_string(),
+                VariableValue::Plain { value: "x".into() },
+            ),
+        ]);
+        let live = BTreeMap::from([
+            (
+                "SAME".to_string(),
+                LiveVariable::Value(Secret::new(SecretOrigin::Live, "1")),
+            ),
+            (
+                "KEPT".to_string(),
+                LiveVariable::Value(Secret::new(SecretOrigin::Live, "old")),
+            ),
+            (
+                "SECRET".to_string(),
+                LiveVariable::Value(Secret::new(SecretOrigin::Live, "s3")),
+            ),
+            ("SEALED".to_string(), LiveVariable::Sealed),
+        ]);
+        let upsert = values_to_upsert(&desired, &live);
+        assert_eq!(upsert.keys().collect::<Vec<_>>(), vec!["GEN", "NEW"]);
+        assert_eq!(upsert["GEN"].as_ref().map(String::len), Some(32));
+    }
+}
