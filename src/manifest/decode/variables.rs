@@ -43,7 +43,7 @@ pub fn decode_variables(reader: &mut Reader, owner: &Fields, field: &str) -> Var
     for (key, value) in entries {
         check_variable_name(reader, key, &path);
         let used_in = format!("{path}.{}", key.name);
-        if let Some(spec) = decode_value(reader, value, used_in) {
+        if let Some(spec) = decode_value(reader, key, value, used_in) {
             variables.insert(key.name.clone(), spec);
         }
     }
@@ -74,11 +74,17 @@ fn check_variable_name(reader: &mut Reader, key: &Key, path: &str) {
     }
 }
 
-fn decode_value(reader: &mut Reader, node: &Node, used_in: String) -> Option<VariableSpec> {
+fn decode_value(
+    reader: &mut Reader,
+    key: &Key,
+    node: &Node,
+    used_in: String,
+) -> Option<VariableSpec> {
     let (value, references) = match &node.value {
         _ if node.is_null() => {
+            // An omitted value has no position of its own: the key's is the one to show.
             reader.sink.error_with_hint(
-                node.at,
+                key.at,
                 format!("variable `{used_in}` has no value"),
                 "use \"\" for an empty value",
             );
@@ -179,9 +185,14 @@ fn written_text<'n>(reader: &mut Reader, node: &'n Node, path: &str) -> Option<&
     match &node.value {
         Value::Scalar { text, .. } if !node.is_null() && !text.is_empty() => Some(text),
         _ => {
+            let found = if node.scalar_text() == Some("") && !node.is_null() {
+                "an empty string"
+            } else {
+                node.kind_name()
+            };
             reader.sink.error(
                 node.at,
-                format!("expected a non-empty string for `{path}`, found {}", node.kind_name()),
+                format!("expected a non-empty string for `{path}`, found {found}"),
             );
             None
         }
@@ -205,7 +216,7 @@ fn from_env(reader: &mut Reader, node: &Node, path: &str) -> Option<VariableValu
         None => {
             reader.sink.error_with_hint(
                 node.at,
-                format!("environment variable `{name}` is not set (fromEnv in `{path}`)"),
+                format!("environment variable `{name}` is not set (used in `{path}`)"),
                 "set it in the operator's environment (an empty value is allowed)",
             );
             None
@@ -223,15 +234,15 @@ fn from_file(reader: &mut Reader, node: &Node, path: &str) -> Option<VariableVal
         Err(problem) => {
             let (message, hint) = match problem {
                 FileProblem::Io(error) => (
-                    format!("cannot read `{}` (fromFile in `{path}`): {error}", file.display()),
+                    format!("cannot read `{}` (used in `{path}`): {error}", file.display()),
                     "fromFile paths are relative to the manifest's directory",
                 ),
                 FileProblem::TooLarge => (
-                    format!("`{}` is larger than 64 KiB (fromFile in `{path}`)", file.display()),
+                    format!("`{}` is larger than 64 KiB (used in `{path}`)", file.display()),
                     "a secret file holds one value: check the path",
                 ),
                 FileProblem::NotUtf8 => (
-                    format!("`{}` is not UTF-8 text (fromFile in `{path}`)", file.display()),
+                    format!("`{}` is not UTF-8 text (used in `{path}`)", file.display()),
                     "Railway variables are text: encode binary secrets, e.g. as base64",
                 ),
             };

@@ -145,16 +145,14 @@ impl<'a> ReferenceCheck<'a> {
                     missing.name
                 ),
             };
+            let quoted: Vec<String> = environments.iter().map(|e| format!("`{e}`")).collect();
+            let plural = if quoted.len() == 1 { "" } else { "s" };
             sink.error_with_hint(
                 missing.at,
                 format!(
-                    "shared variable `{}` is not declared in environment {} (referenced in `{}`)",
+                    "shared variable `{}` is not declared in environment{plural} {} (referenced in `{}`)",
                     missing.name,
-                    environments
-                        .iter()
-                        .map(|e| format!("`{e}`"))
-                        .collect::<Vec<_>>()
-                        .join(", "),
+                    quoted.join(", "),
                     missing.used_in
                 ),
                 hint,
