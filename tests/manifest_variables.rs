@@ -209,7 +209,12 @@ fn references_to_undeclared_services_are_recorded_once_with_their_positions() {
         found,
         [
             at("billing", "spec.sharedVariables.BILLING", 3, 14),
-            at("audit", "spec.environments.staging.sharedVariables.AUDIT", 7, 33),
+            at(
+                "audit",
+                "spec.environments.staging.sharedVariables.AUDIT",
+                7,
+                33
+            ),
             at("postgres", "services.api.variables.DATABASE_URL", 12, 23),
             at("postgres", "services.api.variables.BOTH", 13, 15),
         ]
@@ -328,8 +333,14 @@ fn a_secret_value_never_appears_in_diagnostics_debug_output_or_json() {
 fn the_blackroad_manifest_declares_its_variables_per_environment() {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("manifests/blackroad.yml");
     let desired = load_file(&path, &no_env).unwrap_or_else(|e| panic!("{e}"));
-    assert_eq!(desired.shared_variables["production"]["LOG_LEVEL"], plain("info"));
-    assert_eq!(desired.shared_variables["staging"]["LOG_LEVEL"], plain("debug"));
+    assert_eq!(
+        desired.shared_variables["production"]["LOG_LEVEL"],
+        plain("info")
+    );
+    assert_eq!(
+        desired.shared_variables["staging"]["LOG_LEVEL"],
+        plain("debug")
+    );
     let production = variables(&desired, "blackroad-backend", "production");
     let staging = variables(&desired, "blackroad-backend", "staging");
     assert_eq!(production["ENVIRONMENT"], plain("production"));

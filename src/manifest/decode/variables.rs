@@ -21,7 +21,8 @@ const MAX_NAME_CHARS: usize = 255;
 const MAX_FILE_BYTES: usize = 64 * 1024;
 const GENERATE_LENGTHS: std::ops::RangeInclusive<u64> = 8..=256;
 const VALUE_FORMS: &[&str] = &["fromEnv", "fromFile", "generate"];
-const FORMS_HINT: &str = "write a value, or exactly one of `{ fromEnv: NAME }`, `{ fromFile: PATH }`, `{ generate: N }`";
+const FORMS_HINT: &str =
+    "write a value, or exactly one of `{ fromEnv: NAME }`, `{ fromFile: PATH }`, `{ generate: N }`";
 
 /// The variables under `owner.field` (absent or null: none).
 pub fn decode_variables(reader: &mut Reader, owner: &Fields, field: &str) -> Variables {
@@ -163,7 +164,9 @@ fn decode_form(
         };
         reader.sink.error_with_hint(
             at,
-            format!("`{used_in}` must have exactly one of fromEnv, fromFile, generate; found {found}"),
+            format!(
+                "`{used_in}` must have exactly one of fromEnv, fromFile, generate; found {found}"
+            ),
             FORMS_HINT,
         );
         return None;
@@ -234,11 +237,17 @@ fn from_file(reader: &mut Reader, node: &Node, path: &str) -> Option<VariableVal
         Err(problem) => {
             let (message, hint) = match problem {
                 FileProblem::Io(error) => (
-                    format!("cannot read `{}` (used in `{path}`): {error}", file.display()),
+                    format!(
+                        "cannot read `{}` (used in `{path}`): {error}",
+                        file.display()
+                    ),
                     "fromFile paths are relative to the manifest's directory",
                 ),
                 FileProblem::TooLarge => (
-                    format!("`{}` is larger than 64 KiB (used in `{path}`)", file.display()),
+                    format!(
+                        "`{}` is larger than 64 KiB (used in `{path}`)",
+                        file.display()
+                    ),
                     "a secret file holds one value: check the path",
                 ),
                 FileProblem::NotUtf8 => (
@@ -284,7 +293,10 @@ fn generate(reader: &mut Reader, node: &Node, path: &str) -> Option<VariableValu
     let Some(length) = length else {
         reader.sink.error(
             node.at,
-            format!("expected an integer for `{path}`, found {}", node.kind_name()),
+            format!(
+                "expected an integer for `{path}`, found {}",
+                node.kind_name()
+            ),
         );
         return None;
     };

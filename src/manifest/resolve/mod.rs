@@ -31,7 +31,11 @@ pub fn resolve(spec: ManifestSpec, path: &Path, sink: &mut Sink) -> Option<Desir
             references.check(variables, &env.value, sink);
         }
         for service in spec.services.iter().filter(|s| !s.external_declared) {
-            let variables = match service.overrides.iter().find(|(name, _)| name.value == env.value) {
+            let variables = match service
+                .overrides
+                .iter()
+                .find(|(name, _)| name.value == env.value)
+            {
                 Some((_, overlay)) => merged_variables(&service.base.variables, &overlay.variables),
                 None => service.base.variables.clone(),
             };
