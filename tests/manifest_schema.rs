@@ -13,6 +13,7 @@ fn example_env(name: &str) -> Option<String> {
     match name {
         "RAILWAY_WORKSPACE_ID" => Some("ws-example".to_string()),
         "APP_IMAGE_TAG" => Some("1.0.0".to_string()),
+        "EXAMPLE_API_KEY" => Some("example-key".to_string()),
         _ => None,
     }
 }

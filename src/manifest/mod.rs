@@ -6,6 +6,7 @@ mod decode;
 pub mod desired;
 mod diagnostics;
 mod expand;
+mod reference;
 mod resolve;
 mod schema;
 mod spec;
@@ -17,7 +18,7 @@ pub use desired::Desired;
 pub use diagnostics::{Diagnostic, Diagnostics, LoadError};
 pub use schema::json_schema;
 
-/// Reads and validates the manifest at `path`; `env` resolves `${VAR}`.
+/// Reads and validates the manifest at `path`; `env` resolves `${VAR}` and `fromEnv`.
 pub fn load_file(path: &Path, env: &dyn Fn(&str) -> Option<String>) -> Result<Desired, LoadError> {
     let bytes = std::fs::read(path).map_err(|source| LoadError::Io {
         path: path.to_path_buf(),
@@ -41,7 +42,8 @@ pub fn load_file(path: &Path, env: &dyn Fn(&str) -> Option<String>) -> Result<De
     }
 }
 
-/// Validates manifest `text` (read from `path`, used in diagnostics); `env` resolves `${VAR}`.
+/// Validates manifest `text` (read from `path`, used in diagnostics and as the base of `fromFile`
+/// paths); `env` resolves `${VAR}` and `fromEnv`.
 pub fn load_str(
     text: &str,
     path: &Path,
@@ -57,7 +59,8 @@ pub fn load_str(
             );
             return None;
         }
-        let spec = decode::decode(&root, env, &mut sink);
+        let base_dir = path.parent().unwrap_or(Path::new(""));
+        let spec = decode::decode(&root, env, base_dir, &mut sink);
         resolve::resolve(spec, path, &mut sink)
     });
     match desired {

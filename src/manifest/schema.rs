@@ -42,12 +42,24 @@ struct Spec {
     /// The Railway workspace ID (`${VAR}` allowed); falls back to `RAILWAY_WORKSPACE_ID`.
     workspace: Option<String>,
     policy: Option<PolicySpec>,
-    /// Environment names (values are empty maps for now); at least one.
+    /// Railway shared variables, in every environment.
+    #[serde(rename = "sharedVariables")]
+    #[schemars(extend("propertyNames" = variable_name_pattern()))]
+    shared_variables: Option<BTreeMap<String, VariableValueSpec>>,
+    /// Environment names, each with optional shared variable overrides; at least one.
     #[schemars(extend("propertyNames" = name_pattern(), "minProperties" = 1))]
     environments: BTreeMap<String, EnvironmentSpec>,
     /// Services by name, in reconcile order.
     #[schemars(extend("propertyNames" = name_pattern()))]
     services: BTreeMap<String, ServiceSpec>,
+}
+
+fn variable_name_pattern() -> serde_json::Value {
+    serde_json::json!({
+        "pattern": "^[A-Za-z_][A-Za-z0-9_]*$",
+        "maxLength": 255,
+        "not": { "const": "RAILWAY_OPERATOR_INVENTORY" }
+    })
 }
 
 fn name_pattern() -> serde_json::Value {
@@ -77,10 +89,52 @@ enum Deploy {
     Never,
 }
 
-/// No settings yet: write `{}`.
+/// An environment; `{}` when nothing differs.
+#[derive(Serialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct EnvironmentSpec {
+    /// Shared variables of this environment, merged by name over `spec.sharedVariables`.
+    #[schemars(extend("propertyNames" = variable_name_pattern()))]
+    shared_variables: Option<BTreeMap<String, VariableValueSpec>>,
+}
+
+/// A variable's value: text (numbers and booleans as written; `${{service.VAR}}`,
+/// `${{shared.VAR}}` and `${{VAR}}` Railway references kept verbatim), or a secret.
+#[derive(Serialize, JsonSchema)]
+#[serde(untagged)]
+enum VariableValueSpec {
+    Text(String),
+    Number(f64),
+    Boolean(bool),
+    FromEnv(FromEnvSpec),
+    FromFile(FromFileSpec),
+    Generate(GenerateSpec),
+}
+
+/// Read from the operator's environment at load time; never printed.
+#[derive(Serialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct FromEnvSpec {
+    #[schemars(regex(pattern = r"^[A-Za-z_][A-Za-z0-9_]*$"))]
+    from_env: String,
+}
+
+/// Read at load time from a file (relative to the manifest's directory, at most 64 KiB, UTF-8;
+/// one trailing line break is dropped); never printed.
+#[derive(Serialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct FromFileSpec {
+    #[schemars(length(min = 1))]
+    from_file: String,
+}
+
+/// N random characters, created once by apply and never rotated.
 #[derive(Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-struct EnvironmentSpec {}
+struct GenerateSpec {
+    #[schemars(range(min = 8, max = 256))]
+    generate: u32,
+}
 
 #[derive(Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -92,6 +146,9 @@ struct ServiceSpec {
     source: Option<SourceSpec>,
     build: Option<BuildSpec>,
     deploy: Option<DeploySpec>,
+    /// The service's variables (not on external services).
+    #[schemars(extend("propertyNames" = variable_name_pattern()))]
+    variables: Option<BTreeMap<String, VariableValueSpec>>,
     /// Not on Railway: listed and health-checked only.
     external: Option<ExternalSpec>,
     /// Per-environment overrides, deep-merged over the service's settings.
@@ -104,6 +161,9 @@ struct OverrideSpec {
     source: Option<SourceSpec>,
     build: Option<BuildSpec>,
     deploy: Option<DeploySpec>,
+    /// Merged by name over the service's variables.
+    #[schemars(extend("propertyNames" = variable_name_pattern()))]
+    variables: Option<BTreeMap<String, VariableValueSpec>>,
 }
 
 /// Either `image`, or `repo` with `branch`.

@@ -1,8 +1,11 @@
 //! The manifest as written, after structural decoding: every value remembers where it came from,
 //! and nothing is merged or cross-checked yet. Produced by `decode`, consumed by `resolve`.
 
-use super::desired::{Builder, DeployPolicy, DriftPolicy, RestartPolicyType};
+use std::collections::BTreeMap;
+
+use super::desired::{Builder, DeployPolicy, DriftPolicy, RestartPolicyType, VariableValue};
 use super::diagnostics::Position;
+use super::reference::Reference;
 
 /// A value and the position of its text in the manifest.
 #[derive(Debug, Clone, PartialEq)]
@@ -21,6 +24,24 @@ pub struct ManifestSpec {
     pub deploy: DeployPolicy,
     pub environments: Vec<Spanned<String>>,
     pub services: Vec<ServiceSpec>,
+    /// `spec.sharedVariables`.
+    pub shared_variables: Variables,
+    /// `spec.environments.<env>.sharedVariables`, by environment name.
+    pub environment_shared_variables: BTreeMap<String, Variables>,
+}
+
+/// Variables by name.
+pub type Variables = BTreeMap<String, VariableSpec>;
+
+/// One decoded variable: its value, where it was written and the Railway references it holds.
+#[derive(Debug, Clone, PartialEq)]
+pub struct VariableSpec {
+    pub value: VariableValue,
+    /// The position of the value (the scalar, or the `{ fromEnv: ... }` mapping).
+    pub at: Position,
+    /// The manifest path of the variable, e.g. `services.api.variables.DATABASE_URL`.
+    pub used_in: String,
+    pub references: Vec<Reference>,
 }
 
 #[derive(Debug, Clone)]
@@ -70,6 +91,7 @@ pub struct Settings {
     pub memory_gb: Option<Spanned<f64>>,
     /// `source` was written but could not be read (already reported): no "has no source" error.
     pub source_unreadable: bool,
+    pub variables: Variables,
 }
 
 impl Settings {
@@ -115,6 +137,14 @@ impl Settings {
             vcpus: pick(&overlay.vcpus, &base.vcpus),
             memory_gb: pick(&overlay.memory_gb, &base.memory_gb),
             source_unreadable: overlay.source_unreadable || base.source_unreadable,
+            variables: merged_variables(&base.variables, &overlay.variables),
         }
     }
+}
+
+/// `overlay` merged over `base` name by name.
+pub fn merged_variables(base: &Variables, overlay: &Variables) -> Variables {
+    let mut merged = base.clone();
+    merged.extend(overlay.iter().map(|(name, v)| (name.clone(), v.clone())));
+    merged
 }

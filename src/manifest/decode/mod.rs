@@ -4,21 +4,27 @@
 
 mod reader;
 mod settings;
+mod variables;
+
+use std::path::Path;
 
 use super::desired::{DeployPolicy, DriftPolicy};
 use super::diagnostics::{Position, Sink};
 use super::spec::{ExternalSpec, ManifestSpec, ServiceSpec, Spanned};
 use super::yaml_tree::{Key, Node};
-use reader::{Fields, Reader, suggest};
+pub use reader::suggest;
+use reader::{Fields, Reader};
 use settings::decode_settings;
+use variables::decode_variables;
 
 pub const API_VERSION: &str = "railway-operator/v1";
 pub const KIND: &str = "Project";
 
 /// Features of later issues: named in a "not supported yet" hint instead of "did you mean".
-const SERVICE_LATER: &[&str] = &["variables", "domains", "tcpProxies", "volume"];
+const SERVICE_LATER: &[&str] = &["domains", "tcpProxies", "volume"];
 const SERVICE_FIELDS: &[&str] = &[
     "enabled",
+    "variables",
     "phase",
     "source",
     "build",
@@ -27,8 +33,18 @@ const SERVICE_FIELDS: &[&str] = &[
     "environments",
 ];
 
-pub fn decode(root: &Node, env: &dyn Fn(&str) -> Option<String>, sink: &mut Sink) -> ManifestSpec {
-    let mut reader = Reader { sink, env };
+/// Decodes `root`; `env` resolves `${VAR}` and `fromEnv`, `base_dir` anchors `fromFile` paths.
+pub fn decode(
+    root: &Node,
+    env: &dyn Fn(&str) -> Option<String>,
+    base_dir: &Path,
+    sink: &mut Sink,
+) -> ManifestSpec {
+    let mut reader = Reader {
+        sink,
+        env,
+        base_dir,
+    };
     let mut spec = ManifestSpec::default();
     let Some(top) = reader.fields(root, "", &["apiVersion", "kind", "metadata", "spec"], &[])
     else {
@@ -99,12 +115,19 @@ fn decode_spec(reader: &mut Reader, node: &Node, spec: &mut ManifestSpec) {
     let Some(fields) = reader.fields(
         node,
         "spec",
-        &["workspace", "policy", "environments", "services"],
-        &["sharedVariables"],
+        &[
+            "workspace",
+            "policy",
+            "sharedVariables",
+            "environments",
+            "services",
+        ],
+        &[],
     ) else {
         return;
     };
     spec.workspace = reader.opt_string(&fields, "workspace").map(|w| w.value);
+    spec.shared_variables = decode_variables(reader, &fields, "sharedVariables");
     if let Some(policy_node) = fields.get("policy")
         && let Some(policy) = reader.fields(
             policy_node,
@@ -198,7 +221,11 @@ fn decode_environments(
     for (key, value) in entries {
         check_name(reader, key, "environment");
         let path = format!("spec.environments.{}", key.name);
-        reader.fields(value, &path, &[], &["variables"]);
+        if let Some(fields) = reader.fields(value, &path, &["sharedVariables"], &[]) {
+            let shared = decode_variables(reader, &fields, "sharedVariables");
+            spec.environment_shared_variables
+                .insert(key.name.clone(), shared);
+        }
         spec.environments.push(Spanned {
             value: key.name.clone(),
             at: key.at,
@@ -243,7 +270,7 @@ fn decode_service(reader: &mut Reader, key: &Key, node: &Node) -> Option<Service
                     if let Some(env_fields) = reader.fields(
                         env_node,
                         &env_path,
-                        &["source", "build", "deploy"],
+                        &["source", "build", "deploy", "variables"],
                         SERVICE_LATER,
                     ) {
                         let settings = decode_settings(reader, &env_fields);
@@ -276,7 +303,7 @@ fn decode_service(reader: &mut Reader, key: &Key, node: &Node) -> Option<Service
 fn decode_external(reader: &mut Reader, node: &Node, service: &Fields) -> Option<ExternalSpec> {
     let path = service.field_path("external");
     let external = reader.fields(node, &path, &["url", "healthPath"], &[])?;
-    for managed_only in ["source", "build", "deploy", "environments"] {
+    for managed_only in ["source", "build", "deploy", "variables", "environments"] {
         if let Some(key) = service.key(managed_only) {
             reader.sink.error_with_hint(
                 key.at,

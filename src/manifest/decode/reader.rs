@@ -2,6 +2,8 @@
 //! "did you mean" hint), strings (with `${VAR}` expansion), booleans, integers, numbers, enums and
 //! string lists. Never quotes an expanded value in a message.
 
+use std::path::Path;
+
 use super::super::diagnostics::{Position, Sink};
 use super::super::expand::{ExpandError, expand};
 use super::super::spec::Spanned;
@@ -11,6 +13,8 @@ use super::super::yaml_tree::{Key, Node, Value};
 pub struct Reader<'a> {
     pub sink: &'a mut Sink,
     pub env: &'a dyn Fn(&str) -> Option<String>,
+    /// The manifest's directory: `fromFile` paths are relative to it.
+    pub base_dir: &'a Path,
 }
 
 /// A mapping whose unknown fields were already reported.
@@ -161,11 +165,17 @@ impl Reader<'_> {
     /// A string value with `${VAR}` expanded.
     pub fn string(&mut self, node: &Node, path: &str) -> Option<Spanned<String>> {
         let raw = self.raw_text(node, path)?;
+        self.expanded(raw, node.at, path)
+            .map(|value| Spanned { value, at: node.at })
+    }
+
+    /// `raw` (written at `at`, in `path`) with `${VAR}` expanded; failures are reported.
+    pub fn expanded(&mut self, raw: &str, at: Position, path: &str) -> Option<String> {
         match expand(raw, self.env) {
-            Ok(value) => Some(Spanned { value, at: node.at }),
+            Ok(value) => Some(value),
             Err(ExpandError::Unset(name)) => {
                 self.sink.error_with_hint(
-                    node.at,
+                    at,
                     format!("environment variable `{name}` is not set (used in `{path}`)"),
                     format!("set it in the operator's environment, or write `$${{{name}}}` for a literal `${{{name}}}`"),
                 );
@@ -173,7 +183,7 @@ impl Reader<'_> {
             }
             Err(ExpandError::Malformed) => {
                 self.sink.error_with_hint(
-                    node.at,
+                    at,
                     format!("malformed `${{...}}` in `{path}`"),
                     "variables are written `${NAME}` (letters, digits, `_`); write `$${` for a literal `${`",
                 );

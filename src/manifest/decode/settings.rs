@@ -7,6 +7,7 @@ use croner::parser::{CronParser, Seconds, Year};
 use super::super::desired::{Builder, RestartPolicyType};
 use super::super::spec::Settings;
 use super::reader::{Fields, Reader};
+use super::variables::decode_variables;
 
 pub const SOURCE_FIELDS: &[&str] = &["image", "repo", "branch", "rootDirectory"];
 pub const BUILD_FIELDS: &[&str] = &["builder", "buildCommand", "dockerfilePath", "watchPatterns"];
@@ -36,7 +37,8 @@ const RESTART_TYPES: &[(&str, RestartPolicyType)] = &[
     ("ON_FAILURE", RestartPolicyType::OnFailure),
 ];
 
-/// Reads the `source`, `build` and `deploy` entries of `owner` (a service or an override).
+/// Reads the `source`, `build`, `deploy` and `variables` entries of `owner` (a service or an
+/// override).
 pub fn decode_settings(reader: &mut Reader, owner: &Fields) -> Settings {
     let mut settings = Settings::default();
     if let Some(node) = owner.get("source") {
@@ -46,6 +48,7 @@ pub fn decode_settings(reader: &mut Reader, owner: &Fields) -> Settings {
         }
     }
     decode_build_and_deploy(reader, owner, &mut settings);
+    settings.variables = decode_variables(reader, owner, "variables");
     settings
 }
 

@@ -1,6 +1,9 @@
 //! Resolution of a decoded manifest into `Desired`: checks override environments, merges each
 //! environment's override over the base, and applies the cross-field rules to the effective
 //! per-environment settings (source shape, cron with replicas, retries without ON_FAILURE).
+//! Variables and their references are resolved in `variables`.
+
+mod variables;
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -11,7 +14,8 @@ use super::desired::{
     ServiceKind, Source,
 };
 use super::diagnostics::Sink;
-use super::spec::{ManifestSpec, ServiceSpec, Settings};
+use super::spec::{ManifestSpec, ServiceSpec, Settings, merged_variables};
+use variables::{ReferenceCheck, shared_per_environment, values};
 
 /// Checks `spec` and builds the desired state; `None` when anything was reported into `sink`
 /// (here or earlier).
@@ -20,6 +24,25 @@ pub fn resolve(spec: ManifestSpec, path: &Path, sink: &mut Sink) -> Option<Desir
     for service in &spec.services {
         services.push(resolve_service(service, &spec, sink));
     }
+    let shared = shared_per_environment(&spec);
+    let mut references = ReferenceCheck::new(&spec, &shared, path);
+    for env in &spec.environments {
+        if let Some(variables) = shared.get(&env.value) {
+            references.check(variables, &env.value, sink);
+        }
+        for service in spec.services.iter().filter(|s| !s.external_declared) {
+            let variables = match service
+                .overrides
+                .iter()
+                .find(|(name, _)| name.value == env.value)
+            {
+                Some((_, overlay)) => merged_variables(&service.base.variables, &overlay.variables),
+                None => service.base.variables.clone(),
+            };
+            references.check(&variables, &env.value, sink);
+        }
+    }
+    let pending_references = references.finish(sink);
     if !sink.is_empty() {
         return None;
     }
@@ -37,9 +60,11 @@ pub fn resolve(spec: ManifestSpec, path: &Path, sink: &mut Sink) -> Option<Desir
         },
         environments: spec.environments.into_iter().map(|e| e.value).collect(),
         services: services.into_iter().collect::<Option<Vec<_>>>()?,
-        // Filled in by the variables support (issue 3); empty until then.
-        shared_variables: BTreeMap::new(),
-        pending_references: Vec::new(),
+        shared_variables: shared
+            .iter()
+            .map(|(env, variables)| (env.clone(), values(variables)))
+            .collect(),
+        pending_references,
     })
 }
 
@@ -168,7 +193,7 @@ fn instance_settings(settings: &Settings) -> Option<InstanceSettings> {
         memory_gb: settings.memory_gb.as_ref().map(|m| m.value),
     });
     Some(InstanceSettings {
-        variables: BTreeMap::new(),
+        variables: values(&settings.variables),
         source,
         builder: settings.builder.as_ref().map(|b| b.value),
         build_command: value(&settings.build_command),
