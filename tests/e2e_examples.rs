@@ -21,6 +21,7 @@ async fn every_example_applies_and_then_plans_clean() {
     let vars = [
         ("RAILWAY_WORKSPACE_ID", SANDBOX_WORKSPACE_ID),
         ("APP_IMAGE_TAG", "1.2.3"),
+        ("EXAMPLE_API_KEY", "example-key"),
     ];
     for example in examples {
         let sandbox = sandbox().await;

@@ -2,6 +2,7 @@
 
 use std::collections::BTreeMap;
 
+use railway_operator::inventory::InventoryState;
 use railway_operator::manifest::desired::{
     DeployPolicy, Desired, DesiredService, InstanceSettings, Limits, Policy, ProjectRef,
     ServiceKind, Source,
@@ -78,6 +79,7 @@ fn live_instance(service_id: &str, name: &str, image: &str, replicas: i64) -> Li
         draining_seconds: None,
         overlap_seconds: None,
         limits: Limits::default(),
+        variables: BTreeMap::new(),
         latest_deployment: None,
     }
 }
@@ -106,6 +108,8 @@ fn live(services: &[(&str, &str, &str, i64)], envs: &[&str]) -> Live {
                             (id.to_string(), live_instance(id, name, image, *replicas))
                         })
                         .collect::<BTreeMap<_, _>>(),
+                    shared_variables: BTreeMap::new(),
+                    inventory: InventoryState::Absent,
                 })
                 .collect(),
         }),
