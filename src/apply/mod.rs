@@ -46,6 +46,17 @@ pub struct Report {
     pub requests: u64,
 }
 
+impl Report {
+    /// Addresses of the actions that changed something (applied or adopted).
+    pub fn applied_addresses(&self) -> Vec<String> {
+        self.events
+            .iter()
+            .filter(|e| !matches!(e.outcome, Outcome::Skipped(_)))
+            .map(|e| e.address.clone())
+            .collect()
+    }
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum ApplyError {
     #[error("the plan has destructive actions and --confirm-destructive was not given: {}", .0.join(", "))]
@@ -100,12 +111,7 @@ pub async fn apply(
                 return Err(ApplyError::Failed {
                     address: action.address(),
                     source,
-                    applied: report
-                        .events
-                        .iter()
-                        .filter(|e| !matches!(e.outcome, Outcome::Skipped(_)))
-                        .map(|e| e.address.clone())
-                        .collect(),
+                    applied: report.applied_addresses(),
                     not_applied: plan.actions[index..].iter().map(Action::address).collect(),
                 });
             }
@@ -120,12 +126,7 @@ pub async fn apply(
             return Err(ApplyError::Failed {
                 address: format!("inventory[{}]", write.environment),
                 source,
-                applied: report
-                    .events
-                    .iter()
-                    .filter(|e| !matches!(e.outcome, Outcome::Skipped(_)))
-                    .map(|e| e.address.clone())
-                    .collect(),
+                applied: report.applied_addresses(),
                 not_applied: vec![format!("inventory[{}]", write.environment)],
             });
         }

@@ -20,6 +20,23 @@ pub(crate) struct PageArgs<'a> {
     pub last: Option<i32>,
 }
 
+impl<'a> PageArgs<'a> {
+    /// The four Relay arguments as every connection field receives them.
+    pub fn new(
+        after: &'a Option<String>,
+        before: &'a Option<String>,
+        first: Option<i32>,
+        last: Option<i32>,
+    ) -> Self {
+        PageArgs {
+            after: after.as_deref(),
+            before: before.as_deref(),
+            first,
+            last,
+        }
+    }
+}
+
 fn encode_cursor(position: usize) -> String {
     hex::encode(format!("sandbox-cursor:{position}"))
 }

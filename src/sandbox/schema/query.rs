@@ -40,12 +40,7 @@ impl Query {
             }
             None => {}
         }
-        let args = PageArgs {
-            after: after.as_deref(),
-            before: before.as_deref(),
-            first,
-            last,
-        };
+        let args = PageArgs::new(&after, &before, first, last);
         QueryProjectsConnection::page(projects.into_iter().map(Project).collect(), args)
     }
 

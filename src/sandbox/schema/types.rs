@@ -103,12 +103,7 @@ impl Project {
         last: Option<i32>,
     ) -> async_graphql::Result<ProjectServicesConnection> {
         let services = with_store(ctx, |store| Ok(store.services_of_project(&self.0.id)))?;
-        let args = PageArgs {
-            after: after.as_deref(),
-            before: before.as_deref(),
-            first,
-            last,
-        };
+        let args = PageArgs::new(&after, &before, first, last);
         ProjectServicesConnection::page(services.into_iter().map(Service).collect(), args)
     }
 
@@ -129,12 +124,7 @@ impl Project {
         if sort == Some(SortOrder::Desc) {
             environments.reverse();
         }
-        let args = PageArgs {
-            after: after.as_deref(),
-            before: before.as_deref(),
-            first,
-            last,
-        };
+        let args = PageArgs::new(&after, &before, first, last);
         ProjectEnvironmentsConnection::page(
             environments.into_iter().map(Environment).collect(),
             args,
@@ -163,12 +153,7 @@ impl Workspace {
         last: Option<i32>,
     ) -> async_graphql::Result<WorkspaceProjectsConnection> {
         let projects = with_store(ctx, |store| Ok(store.projects(Some(&self.id))))?;
-        let args = PageArgs {
-            after: after.as_deref(),
-            before: before.as_deref(),
-            first,
-            last,
-        };
+        let args = PageArgs::new(&after, &before, first, last);
         WorkspaceProjectsConnection::page(projects.into_iter().map(Project).collect(), args)
     }
 }
@@ -233,12 +218,7 @@ impl Environment {
                 })
                 .collect())
         })?;
-        let args = PageArgs {
-            after: after.as_deref(),
-            before: before.as_deref(),
-            first,
-            last,
-        };
+        let args = PageArgs::new(&after, &before, first, last);
         EnvironmentServiceInstancesConnection::page(instances, args)
     }
 
@@ -251,12 +231,7 @@ impl Environment {
         last: Option<i32>,
     ) -> async_graphql::Result<EnvironmentDeploymentTriggersConnection> {
         let triggers = with_store(ctx, |store| Ok(store.triggers_of_environment(&self.0.id)))?;
-        let args = PageArgs {
-            after: after.as_deref(),
-            before: before.as_deref(),
-            first,
-            last,
-        };
+        let args = PageArgs::new(&after, &before, first, last);
         EnvironmentDeploymentTriggersConnection::page(
             triggers.into_iter().map(DeploymentTrigger).collect(),
             args,
@@ -272,12 +247,7 @@ impl Environment {
         last: Option<i32>,
     ) -> async_graphql::Result<EnvironmentVariablesConnection> {
         let variables = with_store(ctx, |store| Ok(store.variables_of_environment(&self.0.id)))?;
-        let args = PageArgs {
-            after: after.as_deref(),
-            before: before.as_deref(),
-            first,
-            last,
-        };
+        let args = PageArgs::new(&after, &before, first, last);
         EnvironmentVariablesConnection::page(variables.into_iter().map(Variable).collect(), args)
     }
 }
