@@ -8,6 +8,7 @@
 
 pub mod apply;
 pub mod cli;
+pub mod controller;
 pub mod inventory;
 pub mod manifest;
 pub mod plan;

@@ -1,0 +1,195 @@
+//! What the controller knows about itself and each project, shared between the reconcile loop
+//! (the only writer) and the HTTP layer (readers): conditions, revisions, the last plan's drift
+//! with secrets already masked, history, and counters for `/metrics`. Plain data; no I/O.
+
+use std::collections::{BTreeMap, VecDeque};
+use std::sync::{Arc, RwLock};
+
+use serde::Serialize;
+
+/// How many past passes a project keeps.
+pub const HISTORY_LEN: usize = 10;
+
+/// The whole controller's state, behind [`SharedStatus`].
+#[derive(Debug, Clone, Serialize, Default)]
+#[serde(rename_all = "camelCase")]
+pub struct ControllerStatus {
+    pub started_at: String,
+    /// True once every project finished its first pass (`/readyz`).
+    pub ready: bool,
+    /// Keyed by project name.
+    pub projects: BTreeMap<String, ProjectStatus>,
+    pub rate_limit: RateLimitStatus,
+    #[serde(skip)]
+    pub metrics: Metrics,
+}
+
+pub type SharedStatus = Arc<RwLock<ControllerStatus>>;
+
+#[derive(Debug, Clone, Serialize, Default)]
+#[serde(rename_all = "camelCase")]
+pub struct RateLimitStatus {
+    /// From Railway's `X-RateLimit-Remaining`, when it sends one.
+    pub remaining: Option<u64>,
+    /// From `X-RateLimit-Reset`.
+    pub resets_at: Option<String>,
+    /// The operator's own pacing cap.
+    pub requests_per_second_cap: f64,
+    /// True while the interval is stretched because the budget runs low.
+    pub throttled: bool,
+}
+
+#[derive(Debug, Clone, Serialize, Default)]
+#[serde(rename_all = "camelCase")]
+pub struct ProjectStatus {
+    pub name: String,
+    /// Where the manifest comes from: a file path or `git URL@branch:path`.
+    pub source: String,
+    /// `self-heal` or `report`.
+    pub drift_policy: String,
+    pub suspended: bool,
+    pub conditions: Conditions,
+    pub last_attempted_revision: Option<String>,
+    pub last_applied_revision: Option<String>,
+    pub last_reconcile_at: Option<String>,
+    pub next_reconcile_at: Option<String>,
+    pub last_duration_ms: Option<u64>,
+    pub last_plan: Option<PlanCounts>,
+    /// What differs from the manifest right now (report mode), or what the last pass changed.
+    pub drift: Vec<DriftEntry>,
+    pub environments: Vec<EnvironmentStatus>,
+    pub last_error: Option<String>,
+    pub history: VecDeque<HistoryEntry>,
+}
+
+#[derive(Debug, Clone, Serialize, Default)]
+#[serde(rename_all = "camelCase")]
+pub struct Conditions {
+    pub ready: Condition,
+    pub reconciling: Condition,
+    pub stalled: Condition,
+}
+
+/// A Kubernetes-style condition.
+#[derive(Debug, Clone, Serialize, Default, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct Condition {
+    pub status: bool,
+    /// CamelCase machine reason, e.g. `ReconciliationSucceeded`, `DriftDetected`, `InvalidManifest`.
+    pub reason: String,
+    pub message: String,
+    pub last_transition_at: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, Serialize, Default, PartialEq, Eq)]
+pub struct PlanCounts {
+    pub add: usize,
+    pub change: usize,
+    pub destroy: usize,
+    pub deploy: usize,
+}
+
+/// One difference, as text already safe to show (secrets appear as `(sensitive)`).
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct DriftEntry {
+    pub address: String,
+    pub environment: Option<String>,
+    pub details: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Default)]
+#[serde(rename_all = "camelCase")]
+pub struct EnvironmentStatus {
+    pub name: String,
+    pub services: Vec<ServiceStatus>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ServiceStatus {
+    pub name: String,
+    pub sync: SyncState,
+    /// Latest deployment status on Railway, e.g. `SUCCESS`.
+    pub deployment: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub enum SyncState {
+    InSync,
+    Drifted,
+    Missing,
+    Planned,
+    External,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct HistoryEntry {
+    pub at: String,
+    pub revision: Option<String>,
+    /// `applied`, `in-sync`, `drift-reported`, `failed`, `stalled`.
+    pub result: String,
+    pub summary: String,
+    pub duration_ms: u64,
+}
+
+/// Counters and gauges for `/metrics`, labels included.
+#[derive(Debug, Clone, Default)]
+pub struct Metrics {
+    /// (project, result) -> count
+    pub reconciles: BTreeMap<(String, String), u64>,
+    /// project -> reconcile durations in seconds, bucketed
+    pub durations: BTreeMap<String, Histogram>,
+    /// project -> number of drifted addresses
+    pub drift: BTreeMap<String, u64>,
+    /// action kind (create/update/delete/deploy) -> count
+    pub actions: BTreeMap<String, u64>,
+    /// (operation, outcome) -> count
+    pub api_requests: BTreeMap<(String, String), u64>,
+}
+
+/// Fixed-bucket histogram (Prometheus semantics: cumulative at render time).
+#[derive(Debug, Clone, Default)]
+pub struct Histogram {
+    /// Count per upper bound in [`DURATION_BUCKETS`], not cumulative.
+    pub counts: Vec<u64>,
+    pub sum: f64,
+    pub count: u64,
+}
+
+/// Upper bounds in seconds.
+pub const DURATION_BUCKETS: [f64; 9] = [0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0];
+
+impl Histogram {
+    pub fn observe(&mut self, seconds: f64) {
+        if self.counts.len() != DURATION_BUCKETS.len() {
+            self.counts = vec![0; DURATION_BUCKETS.len()];
+        }
+        if let Some(i) = DURATION_BUCKETS.iter().position(|b| seconds <= *b) {
+            self.counts[i] += 1;
+        }
+        self.sum += seconds;
+        self.count += 1;
+    }
+}
+
+impl ProjectStatus {
+    pub fn push_history(&mut self, entry: HistoryEntry) {
+        self.history.push_front(entry);
+        self.history.truncate(HISTORY_LEN);
+    }
+}
+
+impl Condition {
+    /// Sets the condition, keeping the transition time when the status does not change.
+    pub fn set(&mut self, status: bool, reason: &str, message: impl Into<String>, now: &str) {
+        if self.status != status || self.last_transition_at.is_none() {
+            self.last_transition_at = Some(now.to_string());
+        }
+        self.status = status;
+        self.reason = reason.to_string();
+        self.message = message.into();
+    }
+}
