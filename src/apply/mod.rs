@@ -17,10 +17,12 @@ use crate::railway::{Client, Error as RailwayError, snapshot};
 
 pub use instance::instance_update_input;
 
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct ApplyOptions {
     /// Destructive actions run only with this set (`--confirm-destructive`).
     pub confirm_destructive: bool,
+    /// When set (shutdown), the action in flight finishes and no new one starts.
+    pub stop: Option<std::sync::Arc<std::sync::atomic::AtomicBool>>,
 }
 
 /// What happened to one action.
@@ -61,6 +63,13 @@ impl Report {
 pub enum ApplyError {
     #[error("the plan has destructive actions and --confirm-destructive was not given: {}", .0.join(", "))]
     DestructiveNotConfirmed(Vec<String>),
+    /// Shutdown asked to stop: the action in flight finished, none after it started, and the
+    /// inventory was not written.
+    #[error("interrupted before {}", not_applied.first().map(String::as_str).unwrap_or("the end"))]
+    Interrupted {
+        applied: Vec<String>,
+        not_applied: Vec<String>,
+    },
     #[error("failed at {address}: {source}")]
     Failed {
         address: String,
@@ -98,6 +107,16 @@ pub async fn apply(
     };
     let mut report = Report::default();
     for (index, action) in plan.actions.iter().enumerate() {
+        if options
+            .stop
+            .as_ref()
+            .is_some_and(|stop| stop.load(std::sync::atomic::Ordering::SeqCst))
+        {
+            return Err(ApplyError::Interrupted {
+                applied: report.applied_addresses(),
+                not_applied: plan.actions[index..].iter().map(Action::address).collect(),
+            });
+        }
         match executor.run(action).await {
             Ok(outcome) => {
                 let event = Event {

@@ -171,6 +171,7 @@ async fn apply_with(
     };
     let apply_options = ApplyOptions {
         confirm_destructive: args.confirm_destructive,
+        stop: None,
     };
     match apply::apply(
         client,
@@ -237,7 +238,7 @@ async fn apply_with(
             );
             Ok(EXIT_ERROR)
         }
-        Err(error @ ApplyError::DestructiveNotConfirmed(_)) => {
+        Err(error @ (ApplyError::DestructiveNotConfirmed(_) | ApplyError::Interrupted { .. })) => {
             eprintln!("\nerror: {error}");
             Ok(EXIT_ERROR)
         }

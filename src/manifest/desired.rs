@@ -73,6 +73,8 @@ pub struct ProjectRef {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Default)]
 pub struct Policy {
     pub prune: bool,
+    /// `run` keeps observing and reporting but never writes.
+    pub suspend: bool,
     pub drift: DriftPolicy,
     pub deploy: DeployPolicy,
 }

@@ -71,6 +71,8 @@ fn name_pattern() -> serde_json::Value {
 struct PolicySpec {
     /// Delete what this operator applied earlier and the manifest no longer holds.
     prune: Option<bool>,
+    /// Keep observing and reporting, but never write (the `run` controller).
+    suspend: Option<bool>,
     drift: Option<Drift>,
     deploy: Option<Deploy>,
 }

@@ -20,6 +20,7 @@ pub struct ManifestSpec {
     pub id: Option<String>,
     pub workspace: Option<String>,
     pub prune: bool,
+    pub suspend: bool,
     pub drift: DriftPolicy,
     pub deploy: DeployPolicy,
     pub environments: Vec<Spanned<String>>,

@@ -154,6 +154,13 @@ fn line(out: &mut String, action: &Action) {
     }
 }
 
+/// One action as the plan text shows it (header line, then detail lines), secrets masked.
+pub fn action_text(action: &Action) -> String {
+    let mut out = String::new();
+    line(&mut out, action);
+    out
+}
+
 /// `+ NAME = "value"`, `~ NAME: "old" -> "new"`, `- NAME`; sensitive values never appear.
 fn variable_lines(out: &mut String, variables: &[VariableChange]) {
     for change in variables {

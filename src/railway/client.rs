@@ -61,6 +61,22 @@ pub struct ClientConfig {
     pub auth: Auth,
     pub timeout: Duration,
     pub retry: RetryPolicy,
+    /// Pace requests to at most this many per second (Railway's Hobby plan allows 10/s).
+    pub max_requests_per_second: Option<f64>,
+}
+
+/// What the client observed: requests by operation and outcome, and Railway's rate-limit headers.
+#[derive(Debug, Clone, Default)]
+pub struct ClientStats {
+    /// (operation, outcome) -> count; outcome is `ok`, `rate_limited`, `unauthorized`, `not_found`,
+    /// `already_exists`, `transient` or `error`.
+    pub requests: std::collections::BTreeMap<(String, String), u64>,
+    /// `X-RateLimit-Remaining` of the latest answer that had one.
+    pub rate_limit_remaining: Option<u64>,
+    /// `X-RateLimit-Limit`, likewise.
+    pub rate_limit_limit: Option<u64>,
+    /// `X-RateLimit-Reset`, as sent.
+    pub rate_limit_reset: Option<String>,
 }
 
 impl ClientConfig {
@@ -70,6 +86,7 @@ impl ClientConfig {
             auth,
             timeout: Duration::from_secs(60),
             retry: RetryPolicy::default(),
+            max_requests_per_second: None,
         }
     }
 }
@@ -79,6 +96,9 @@ pub struct Client {
     http: reqwest::Client,
     config: Arc<ClientConfig>,
     requests: Arc<AtomicU64>,
+    stats: Arc<std::sync::Mutex<ClientStats>>,
+    /// When the next request may leave, under `max_requests_per_second`.
+    next_slot: Arc<tokio::sync::Mutex<tokio::time::Instant>>,
 }
 
 impl Client {
@@ -97,6 +117,8 @@ impl Client {
             http,
             config: Arc::new(config),
             requests: Arc::new(AtomicU64::new(0)),
+            stats: Arc::default(),
+            next_slot: Arc::new(tokio::sync::Mutex::new(tokio::time::Instant::now())),
         })
     }
 
@@ -106,6 +128,68 @@ impl Client {
 
     pub fn retry_policy(&self) -> &RetryPolicy {
         &self.config.retry
+    }
+
+    /// A copy of what the client observed so far.
+    pub fn stats(&self) -> ClientStats {
+        self.stats.lock().map(|s| s.clone()).unwrap_or_default()
+    }
+
+    /// Waits for this request's slot under the configured pace.
+    async fn pace(&self) {
+        let Some(rate) = self.config.max_requests_per_second.filter(|r| *r > 0.0) else {
+            return;
+        };
+        let gap = Duration::from_secs_f64(1.0 / rate);
+        let wait_until = {
+            let mut next = self.next_slot.lock().await;
+            let now = tokio::time::Instant::now();
+            let slot = (*next).max(now);
+            *next = slot + gap;
+            slot
+        };
+        tokio::time::sleep_until(wait_until).await;
+    }
+
+    fn record(
+        &self,
+        operation: &'static str,
+        result: &Result<impl Sized>,
+        headers: Option<&reqwest::header::HeaderMap>,
+    ) {
+        let outcome = match result {
+            Ok(_) => "ok",
+            Err(Error::RateLimited { .. }) => "rate_limited",
+            Err(Error::Unauthorized { .. }) => "unauthorized",
+            Err(Error::NotFound { .. }) => "not_found",
+            Err(Error::AlreadyExists { .. }) => "already_exists",
+            Err(Error::Transient { .. }) => "transient",
+            Err(Error::Terminal { .. }) => "error",
+        };
+        let Ok(mut stats) = self.stats.lock() else {
+            return;
+        };
+        *stats
+            .requests
+            .entry((operation.to_string(), outcome.to_string()))
+            .or_default() += 1;
+        if let Some(headers) = headers {
+            let header = |name: &str| {
+                headers
+                    .get(name)
+                    .and_then(|v| v.to_str().ok())
+                    .map(str::trim)
+            };
+            if let Some(remaining) = header("x-ratelimit-remaining").and_then(|v| v.parse().ok()) {
+                stats.rate_limit_remaining = Some(remaining);
+            }
+            if let Some(limit) = header("x-ratelimit-limit").and_then(|v| v.parse().ok()) {
+                stats.rate_limit_limit = Some(limit);
+            }
+            if let Some(reset) = header("x-ratelimit-reset") {
+                stats.rate_limit_reset = Some(reset.to_string());
+            }
+        }
     }
 
     /// HTTP requests sent so far, retries included.
@@ -135,6 +219,16 @@ impl Client {
     }
 
     async fn post_once<Q: Operation>(&self, body: reqwest::Body) -> Result<Q::ResponseData> {
+        self.pace().await;
+        let (result, headers) = self.exchange::<Q>(body).await;
+        self.record(Q::NAME, &result, headers.as_ref());
+        result
+    }
+
+    async fn exchange<Q: Operation>(
+        &self,
+        body: reqwest::Body,
+    ) -> (Result<Q::ResponseData>, Option<reqwest::header::HeaderMap>) {
         let operation = Q::NAME;
         self.requests.fetch_add(1, Ordering::Relaxed);
         tracing::debug!(operation, "sending Railway request");
@@ -148,22 +242,25 @@ impl Client {
             Auth::ProjectToken(token) => request.header("Project-Access-Token", token),
             Auth::None => request,
         };
-        let response = request
-            .send()
-            .await
-            .map_err(|e| transport_error(operation, &e))?;
+        let response = match request.send().await {
+            Ok(response) => response,
+            Err(e) => return (Err(transport_error(operation, &e)), None),
+        };
         let status = response.status();
-        let retry_after = response
-            .headers()
+        let headers = response.headers().clone();
+        let retry_after = headers
             .get(reqwest::header::RETRY_AFTER)
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.trim().parse::<u64>().ok())
             .map(Duration::from_secs);
-        let text = response
-            .text()
-            .await
-            .map_err(|e| transport_error(operation, &e))?;
-        parse_response::<Q::ResponseData>(operation, status, retry_after, &text)
+        let text = match response.text().await {
+            Ok(text) => text,
+            Err(e) => return (Err(transport_error(operation, &e)), Some(headers)),
+        };
+        (
+            parse_response::<Q::ResponseData>(operation, status, retry_after, &text),
+            Some(headers),
+        )
     }
 }
 

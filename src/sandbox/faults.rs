@@ -120,6 +120,11 @@ pub(crate) struct FaultDecider {
 }
 
 impl FaultDecider {
+    /// Replaces the rules at run time, keeping the random sequence going.
+    pub(crate) fn replace(&mut self, plan: FaultPlan) {
+        self.plan = plan;
+    }
+
     pub(crate) fn new(plan: FaultPlan, seed: u64) -> Self {
         Self {
             plan,

@@ -65,6 +65,7 @@ impl Sandbox {
             .route("/graphql/v2", post(graphql))
             .route("/_sandbox/stats", get(stats))
             .route("/_sandbox/stats/reset", post(reset_stats))
+            .route("/_sandbox/faults", post(set_faults))
             .with_state(app);
         let (shutdown, shutdown_signal) = watch::channel(false);
         let task = tokio::spawn(accept_loop(listener, router, shutdown_signal));
@@ -406,6 +407,20 @@ fn tag_request_errors(response: &mut async_graphql::Response, parsed: bool) {
 async fn stats(State(app): State<Arc<App>>) -> Json<Value> {
     let stats = relock(&app.stats);
     Json(json!({ "total": stats.total, "byOperation": stats.by_operation }))
+}
+
+/// `POST /_sandbox/faults` with a `--faults` spec as the body (empty clears every fault).
+async fn set_faults(State(app): State<Arc<App>>, body: String) -> (axum::http::StatusCode, String) {
+    match body.trim().parse::<super::faults::FaultPlan>() {
+        Ok(plan) => {
+            relock(&app.faults).replace(plan);
+            (
+                axum::http::StatusCode::OK,
+                format!("faults set: {:?}\n", body.trim()),
+            )
+        }
+        Err(error) => (axum::http::StatusCode::BAD_REQUEST, format!("{error}\n")),
+    }
 }
 
 async fn reset_stats(State(app): State<Arc<App>>) -> Json<Value> {

@@ -132,11 +132,12 @@ fn decode_spec(reader: &mut Reader, node: &Node, spec: &mut ManifestSpec) {
         && let Some(policy) = reader.fields(
             policy_node,
             "spec.policy",
-            &["prune", "drift", "deploy"],
+            &["prune", "drift", "deploy", "suspend"],
             &[],
         )
     {
         spec.prune = reader.opt_bool(&policy, "prune").is_some_and(|p| p.value);
+        spec.suspend = reader.opt_bool(&policy, "suspend").is_some_and(|p| p.value);
         spec.drift = reader
             .opt_enum(
                 &policy,

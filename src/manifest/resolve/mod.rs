@@ -55,6 +55,7 @@ pub fn resolve(spec: ManifestSpec, path: &Path, sink: &mut Sink) -> Option<Desir
         },
         policy: Policy {
             prune: spec.prune,
+            suspend: spec.suspend,
             drift: spec.drift,
             deploy: spec.deploy,
         },

@@ -1,0 +1,234 @@
+//! Turns a finished pass into status: conditions, drift (as the plan text shows it, secrets
+//! masked), per-service sync state, history and metrics. Pure: it only edits the status it gets.
+
+use super::reconcile::{Pass, PassKind};
+use super::status::{
+    DriftEntry, EnvironmentStatus, HistoryEntry, Metrics, PlanCounts, ProjectStatus, ServiceStatus,
+    SyncState,
+};
+use crate::apply::Outcome;
+use crate::manifest::Desired;
+use crate::manifest::desired::ServiceKind;
+use crate::plan::render::action_text;
+use crate::plan::{Action, Plan};
+
+/// Records a pass of `desired` at `revision` into the project's status and the metrics.
+pub fn record_pass(
+    status: &mut ProjectStatus,
+    metrics: &mut Metrics,
+    desired: &Desired,
+    revision: &str,
+    pass: &Pass,
+    now: &str,
+) {
+    let name = desired.project.name.clone();
+    status.name = name.clone();
+    status.drift_policy = match desired.policy.drift {
+        crate::manifest::desired::DriftPolicy::SelfHeal => "self-heal".into(),
+        crate::manifest::desired::DriftPolicy::Report => "report".into(),
+    };
+    status.suspended = desired.policy.suspend;
+    status.last_reconcile_at = Some(now.to_string());
+    status.last_duration_ms = Some(pass.duration.as_millis() as u64);
+    status.conditions.reconciling.set(false, "Idle", "", now);
+
+    let counts = pass.plan.as_ref().map(|p| {
+        let s = p.summary();
+        PlanCounts {
+            add: s.add,
+            change: s.change,
+            destroy: s.destroy,
+            deploy: s.deploy,
+        }
+    });
+    if counts.is_some() {
+        status.last_plan = counts;
+    }
+    let applied = pass.kind == PassKind::Applied;
+    if let Some(plan) = &pass.plan {
+        status.drift = if applied {
+            Vec::new()
+        } else {
+            drift_entries(plan)
+        };
+        status.environments = environments(desired, plan, pass, applied);
+    }
+    match (pass.kind, &pass.error) {
+        (PassKind::Applied | PassKind::InSync, _) => {
+            status.last_applied_revision = Some(revision.to_string());
+            let message = match counts {
+                Some(c) if applied => format!(
+                    "applied {} to add, {} to change, {} to destroy",
+                    c.add, c.change, c.destroy
+                ),
+                _ => "live state matches the manifest".into(),
+            };
+            status
+                .conditions
+                .ready
+                .set(true, "ReconciliationSucceeded", message, now);
+            status.conditions.stalled.set(false, "", "", now);
+            status.last_error = None;
+        }
+        (PassKind::DriftReported, _) => {
+            let message = format!(
+                "{} difference(s) left alone: {}",
+                status.drift.len(),
+                if desired.policy.suspend {
+                    "the manifest suspends writes"
+                } else {
+                    "drift policy is report"
+                }
+            );
+            status
+                .conditions
+                .ready
+                .set(false, "DriftDetected", message, now);
+            status.conditions.stalled.set(false, "", "", now);
+            status.last_error = None;
+        }
+        (PassKind::Failed, error) => {
+            let (reason, message) = error
+                .clone()
+                .unwrap_or(("ReconciliationFailed", String::new()));
+            status
+                .conditions
+                .ready
+                .set(false, reason, message.clone(), now);
+            status.last_error = Some(message);
+        }
+        (PassKind::Stalled, error) => {
+            let (reason, message) = error.clone().unwrap_or(("Stalled", String::new()));
+            status
+                .conditions
+                .ready
+                .set(false, reason, message.clone(), now);
+            status
+                .conditions
+                .stalled
+                .set(true, reason, message.clone(), now);
+            status.last_error = Some(message);
+        }
+    }
+    let summary = match (&pass.plan, &pass.error) {
+        (_, Some((reason, _))) => (*reason).to_string(),
+        (Some(plan), None) => crate::plan::render::summary_line(plan),
+        (None, None) => String::new(),
+    };
+    status.push_history(HistoryEntry {
+        at: now.to_string(),
+        revision: Some(revision.to_string()),
+        result: pass.kind.label().into(),
+        summary,
+        duration_ms: pass.duration.as_millis() as u64,
+    });
+
+    *metrics
+        .reconciles
+        .entry((name.clone(), pass.kind.label().into()))
+        .or_default() += 1;
+    metrics
+        .durations
+        .entry(name.clone())
+        .or_default()
+        .observe(pass.duration.as_secs_f64());
+    metrics.drift.insert(name, status.drift.len() as u64);
+    if let (Some(report), Some(plan)) = (&pass.report, &pass.plan) {
+        for event in &report.events {
+            if matches!(event.outcome, Outcome::Skipped(_)) {
+                continue;
+            }
+            if let Some(action) = plan.actions.iter().find(|a| a.address() == event.address) {
+                let kind = serde_json::to_value(action.kind())
+                    .ok()
+                    .and_then(|v| v.as_str().map(str::to_string))
+                    .unwrap_or_default();
+                *metrics.actions.entry(kind).or_default() += 1;
+            }
+        }
+    }
+}
+
+fn drift_entries(plan: &Plan) -> Vec<DriftEntry> {
+    plan.actions
+        .iter()
+        .filter(|a| !matches!(a, Action::DeployInstance { .. }))
+        .map(|action| {
+            let text = action_text(action);
+            let mut lines = text.lines().map(|l| l.trim().to_string());
+            let header = lines.next().unwrap_or_default();
+            let mut details: Vec<String> = vec![header];
+            details.extend(lines.filter(|l| !l.is_empty()));
+            DriftEntry {
+                address: action.address(),
+                environment: action.environment().map(str::to_string),
+                details,
+            }
+        })
+        .collect()
+}
+
+fn environments(
+    desired: &Desired,
+    plan: &Plan,
+    pass: &Pass,
+    applied: bool,
+) -> Vec<EnvironmentStatus> {
+    desired
+        .environments
+        .iter()
+        .map(|env| EnvironmentStatus {
+            name: env.clone(),
+            services: desired
+                .services
+                .iter()
+                .map(|service| {
+                    let sync = match &service.kind {
+                        ServiceKind::Planned => SyncState::Planned,
+                        ServiceKind::External { .. } => SyncState::External,
+                        ServiceKind::Managed { .. } if applied => SyncState::InSync,
+                        ServiceKind::Managed { .. } => plan
+                            .actions
+                            .iter()
+                            .find_map(|a| match a {
+                                Action::ConfigureInstance {
+                                    service: s,
+                                    environment: e,
+                                    new_service,
+                                    ..
+                                } if s == &service.name && e == env => Some(if *new_service {
+                                    SyncState::Missing
+                                } else {
+                                    SyncState::Drifted
+                                }),
+                                Action::CreateService { name, .. } if name == &service.name => {
+                                    Some(SyncState::Missing)
+                                }
+                                _ => None,
+                            })
+                            .unwrap_or(SyncState::InSync),
+                    };
+                    ServiceStatus {
+                        name: service.name.clone(),
+                        sync,
+                        deployment: deployment_status(pass, env, &service.name),
+                    }
+                })
+                .collect(),
+        })
+        .collect()
+}
+
+fn deployment_status(pass: &Pass, environment: &str, service: &str) -> Option<String> {
+    let project = pass.live.as_ref()?.project.as_ref()?;
+    let service_id = &project.services.iter().find(|s| s.name == service)?.id;
+    let env = project
+        .environments
+        .iter()
+        .find(|e| e.name == environment)?;
+    env.instances
+        .get(service_id)?
+        .latest_deployment
+        .as_ref()
+        .map(|d| d.status.clone())
+}

@@ -1,0 +1,154 @@
+//! One reconcile pass for one project: snapshot, plan, then apply (self-heal) or only report
+//! (report mode, suspend). Goes through the same plan and apply as the CLI; classifies failures
+//! as transient (retry with backoff) or terminal (stall until the source changes).
+
+use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
+use std::time::{Duration, Instant};
+
+use crate::apply::{self, ApplyError, ApplyOptions, Report};
+use crate::manifest::Desired;
+use crate::manifest::desired::DriftPolicy;
+use crate::plan::references::unresolved_references;
+use crate::plan::{Plan, PlanOptions, plan};
+use crate::railway::{Client, Error as RailwayError, Live, snapshot};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PassKind {
+    /// Changes were applied.
+    Applied,
+    /// Nothing differed.
+    InSync,
+    /// Differences found and left alone (report mode or suspend).
+    DriftReported,
+    /// A failure worth retrying.
+    Failed,
+    /// A failure that retrying cannot fix (invalid manifest, unauthorized, unresolved reference).
+    Stalled,
+}
+
+impl PassKind {
+    pub fn label(self) -> &'static str {
+        match self {
+            PassKind::Applied => "applied",
+            PassKind::InSync => "in-sync",
+            PassKind::DriftReported => "drift-reported",
+            PassKind::Failed => "failed",
+            PassKind::Stalled => "stalled",
+        }
+    }
+}
+
+/// What one pass did and saw.
+#[derive(Debug)]
+pub struct Pass {
+    pub kind: PassKind,
+    /// The plan computed from live state before anything was applied.
+    pub plan: Option<Plan>,
+    pub live: Option<Live>,
+    pub report: Option<Report>,
+    /// (machine reason, message) for failures; the message holds no secret.
+    pub error: Option<(&'static str, String)>,
+    pub duration: Duration,
+}
+
+/// Runs one pass. Writes only when the manifest's drift policy is `self-heal` and it is not
+/// suspended; destructive actions are allowed exactly when the policy allows pruning.
+pub async fn reconcile(client: &Client, desired: &Desired, stop: Arc<AtomicBool>) -> Pass {
+    let started = Instant::now();
+    let mut pass = Pass {
+        kind: PassKind::InSync,
+        plan: None,
+        live: None,
+        report: None,
+        error: None,
+        duration: Duration::ZERO,
+    };
+    let live = match snapshot::snapshot(client, &desired.project).await {
+        Ok(live) => live,
+        Err(error) => {
+            fail(&mut pass, &error);
+            pass.duration = started.elapsed();
+            return pass;
+        }
+    };
+    let unresolved = unresolved_references(desired, &live);
+    if !unresolved.is_empty() {
+        pass.kind = PassKind::Stalled;
+        let messages: Vec<String> = unresolved.iter().map(ToString::to_string).collect();
+        pass.error = Some(("UnresolvedReference", messages.join("\n")));
+        pass.live = Some(live);
+        pass.duration = started.elapsed();
+        return pass;
+    }
+    let planned = plan(desired, &live, &PlanOptions::default());
+    let writes = desired.policy.drift == DriftPolicy::SelfHeal && !desired.policy.suspend;
+    if !writes || (!planned.has_changes() && planned.inventory_writes.is_empty()) {
+        pass.kind = if planned.has_changes() {
+            PassKind::DriftReported
+        } else {
+            PassKind::InSync
+        };
+        pass.plan = Some(planned);
+        pass.live = Some(live);
+        pass.duration = started.elapsed();
+        return pass;
+    }
+    let options = ApplyOptions {
+        confirm_destructive: desired.policy.prune,
+        stop: Some(stop),
+    };
+    match apply::apply(
+        client,
+        &desired.project,
+        &planned,
+        &live,
+        options,
+        &mut |_| {},
+    )
+    .await
+    {
+        Ok(report) => {
+            pass.kind = if planned.has_changes() {
+                PassKind::Applied
+            } else {
+                PassKind::InSync
+            };
+            pass.report = Some(report);
+        }
+        Err(ApplyError::Failed {
+            address, source, ..
+        }) => {
+            fail(&mut pass, &source);
+            if let Some((_, message)) = &mut pass.error {
+                *message = format!("at {address}: {message}");
+            }
+        }
+        Err(ApplyError::Interrupted { .. }) => {
+            pass.kind = PassKind::Failed;
+            pass.error = Some((
+                "Interrupted",
+                "stopped by shutdown between two actions".into(),
+            ));
+        }
+        Err(error @ ApplyError::DestructiveNotConfirmed(_)) => {
+            pass.kind = PassKind::Stalled;
+            pass.error = Some(("DestructiveNotAllowed", error.to_string()));
+        }
+    }
+    pass.plan = Some(planned);
+    pass.live = Some(live);
+    pass.duration = started.elapsed();
+    pass
+}
+
+fn fail(pass: &mut Pass, error: &RailwayError) {
+    let (kind, reason) = match error {
+        RailwayError::Unauthorized { .. } => (PassKind::Stalled, "Unauthorized"),
+        error if error.is_retryable() => (PassKind::Failed, "RailwayUnavailable"),
+        RailwayError::NotFound { .. } => (PassKind::Failed, "NotFound"),
+        _ => (PassKind::Stalled, "RailwayRejected"),
+    };
+    pass.kind = kind;
+    pass.error = Some((reason, error.to_string()));
+}
