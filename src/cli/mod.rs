@@ -3,6 +3,7 @@
 
 mod connect;
 mod pipeline;
+mod run_cmd;
 mod sandbox_cmd;
 
 use std::path::PathBuf;
@@ -53,6 +54,8 @@ pub enum Command {
     Plan(PlanArgs),
     /// Make Railway match the manifest.
     Apply(ApplyArgs),
+    /// Reconcile continuously from a file, a directory or a Git repository, with a status page.
+    Run(run_cmd::RunArgs),
     /// Serve the local Railway API emulator.
     Sandbox(sandbox_cmd::SandboxArgs),
     /// Print the manifest's JSON Schema.
@@ -93,6 +96,34 @@ pub struct ApplyArgs {
     pub confirm_destructive: bool,
 }
 
+/// Sets up logging for a parsed command line: `run` logs to stdout (JSON when not a terminal,
+/// or as `--log-format` says); every other command logs to stderr as text.
+pub fn init_logging(cli: &Cli) {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| {
+        tracing_subscriber::EnvFilter::new(match cli.command {
+            Command::Run(_) => "railway_operator=info,warn",
+            _ => "warn",
+        })
+    });
+    match &cli.command {
+        Command::Run(args) if run_cmd::json_logs(args.log_format) => tracing_subscriber::fmt()
+            .json()
+            .with_writer(std::io::stdout)
+            .with_env_filter(filter)
+            .init(),
+        Command::Run(_) => tracing_subscriber::fmt()
+            .with_writer(std::io::stdout)
+            .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stdout()))
+            .with_env_filter(filter)
+            .init(),
+        _ => tracing_subscriber::fmt()
+            .with_writer(std::io::stderr)
+            .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+            .with_env_filter(filter)
+            .init(),
+    }
+}
+
 /// Runs a parsed command line and returns the process exit code.
 pub async fn run(cli: Cli) -> ExitCode {
     let result = match cli.command {
@@ -100,6 +131,7 @@ pub async fn run(cli: Cli) -> ExitCode {
         Command::Plan(args) => pipeline::plan(&cli.global, &args).await,
         Command::Apply(args) if args.dry_run => pipeline::plan(&cli.global, &args.plan).await,
         Command::Apply(args) => pipeline::apply(&cli.global, &args).await,
+        Command::Run(args) => run_cmd::serve(&cli.global, &args).await,
         Command::Sandbox(args) => sandbox_cmd::serve(&args).await,
         Command::Schema => print_schema(),
     };

@@ -130,6 +130,14 @@ impl Client {
         &self.config.retry
     }
 
+    /// The same client, paced to at most `rate` requests per second (0 or less: unpaced).
+    pub fn with_pace(mut self, rate: f64) -> Self {
+        let mut config = (*self.config).clone();
+        config.max_requests_per_second = (rate > 0.0).then_some(rate);
+        self.config = Arc::new(config);
+        self
+    }
+
     /// A copy of what the client observed so far.
     pub fn stats(&self) -> ClientStats {
         self.stats.lock().map(|s| s.clone()).unwrap_or_default()

@@ -1,0 +1,150 @@
+//! `railway-operator run`: the long-lived reconciler, from a file, a directory or a Git
+//! repository, with an HTTP status endpoint. Wording and exit codes only; the loop lives in
+//! `controller::run`.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use anyhow::{Context, bail};
+use clap::{Args, ValueEnum};
+
+use super::GlobalOptions;
+use super::connect::connect;
+use crate::controller::run::{RunConfig, run};
+use crate::controller::source::{SourceSpec, parse_duration};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LogFormat {
+    /// JSON when stdout is not a terminal, text otherwise.
+    Auto,
+    Json,
+    Text,
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct RunArgs {
+    /// A manifest file, or a directory of manifests (one project each).
+    #[arg(short = 'f', long = "file", conflicts_with = "git", required_unless_present = "git")]
+    pub file: Option<PathBuf>,
+    /// A Git repository URL (https:// or file://); a token for private repos comes from RAILWAY_OPERATOR_GIT_TOKEN.
+    #[arg(long)]
+    pub git: Option<String>,
+    /// Branch to follow.
+    #[arg(long, default_value = "main", requires = "git")]
+    pub branch: String,
+    /// File or directory inside the repository.
+    #[arg(long, default_value = ".", requires = "git")]
+    pub path: PathBuf,
+    /// How often to fetch the repository.
+    #[arg(long, default_value = "60s", value_parser = duration)]
+    pub git_interval: Duration,
+    /// Where the repository is checked out.
+    #[arg(long, default_value = ".railway-operator/git")]
+    pub checkout_dir: PathBuf,
+    /// Time between reconciles of a project (±10% jitter).
+    #[arg(long, default_value = "60s", value_parser = duration)]
+    pub interval: Duration,
+    /// Address of the status endpoints (/healthz, /readyz, /metrics, /status, /).
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    pub listen: SocketAddr,
+    /// One pass over every project, then exit: 0 in sync or applied, 2 drift reported, 1 error.
+    #[arg(long)]
+    pub once: bool,
+    /// Pace Railway requests to at most this many per second.
+    #[arg(long, default_value_t = 5.0)]
+    pub max_rps: f64,
+    /// Bearer token that POST /reconcile requires when listening beyond loopback.
+    #[arg(long, env = "RAILWAY_OPERATOR_ADMIN_TOKEN", hide_env_values = true)]
+    pub admin_token: Option<String>,
+    #[arg(long, value_enum, default_value = "auto")]
+    pub log_format: LogFormat,
+}
+
+fn duration(text: &str) -> Result<Duration, String> {
+    parse_duration(text)
+}
+
+pub async fn serve(global: &GlobalOptions, args: &RunArgs) -> anyhow::Result<u8> {
+    if args.interval < Duration::from_secs(1) {
+        bail!("--interval must be at least 1s");
+    }
+    let source = match (&args.file, &args.git) {
+        (Some(path), None) => SourceSpec::Path(path.clone()),
+        (None, Some(url)) => SourceSpec::Git {
+            url: url.clone(),
+            branch: args.branch.clone(),
+            path: args.path.clone(),
+            interval: args.git_interval,
+            checkout_dir: args.checkout_dir.clone(),
+        },
+        _ => bail!("give either -f PATH or --git URL"),
+    };
+    let mut connection = connect(global).await?;
+    connection.client = connection.client.with_pace(args.max_rps);
+    let config = RunConfig {
+        source,
+        interval: args.interval,
+        listen: (!args.once).then_some(args.listen),
+        admin_token: args.admin_token.clone(),
+        once: args.once,
+        workspace_fallback: std::env::var("RAILWAY_WORKSPACE_ID").ok().filter(|v| !v.is_empty()),
+        requests_per_second_cap: args.max_rps,
+    };
+    let code = run(connection.client.clone(), config, shutdown_signal(), |controller| {
+        if let Some(url) = &controller.http_url {
+            tracing::info!("status page: {url}/  (metrics: {url}/metrics, status: {url}/status)");
+            eprintln!("railway-operator run: status page at {url}/");
+        }
+    })
+    .await
+    .context("the controller stopped")?;
+    connection.close().await;
+    Ok(code)
+}
+
+/// Resolves on SIGTERM or Ctrl-C. A second signal, or 28 s without a clean stop, exits at once
+/// so that the process always ends within 30 s.
+async fn shutdown_signal() {
+    wait_for_signal().await;
+    tracing::info!("shutting down: finishing the action in flight, starting no new one");
+    tokio::spawn(async {
+        tokio::select! {
+            _ = wait_for_signal() => {}
+            _ = tokio::time::sleep(Duration::from_secs(28)) => {}
+        }
+        tracing::warn!("shutdown took too long; exiting now");
+        std::process::exit(0);
+    });
+}
+
+async fn wait_for_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = term.recv() => {}
+                    _ = tokio::signal::ctrl_c() => {}
+                }
+            }
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}
+
+/// Whether `run`'s logs should be JSON.
+pub fn json_logs(format: LogFormat) -> bool {
+    match format {
+        LogFormat::Json => true,
+        LogFormat::Text => false,
+        LogFormat::Auto => !std::io::IsTerminal::is_terminal(&std::io::stdout()),
+    }
+}

@@ -1,0 +1,401 @@
+//! The `run` controller end to end against the sandbox: convergence, following edits, drift in
+//! both policies, backoff and recovery, Git revisions, HTTP endpoints, and idle cost.
+
+mod support;
+
+use std::fs;
+use std::path::Path;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use railway_operator::controller::run::{Controller, RunConfig, run};
+use railway_operator::controller::source::SourceSpec;
+use railway_operator::controller::status::SharedStatus;
+use railway_operator::railway::retry::RetryPolicy;
+use railway_operator::railway::{Auth, Client, ClientConfig};
+use railway_operator::sandbox::Sandbox;
+use serde_json::json;
+use support::*;
+use tokio::sync::{Notify, oneshot};
+
+struct Running {
+    status: SharedStatus,
+    reconcile_now: Arc<Notify>,
+    http_url: Option<String>,
+    stop: Option<oneshot::Sender<()>>,
+    task: tokio::task::JoinHandle<u8>,
+}
+
+impl Running {
+    async fn stop(mut self) -> u8 {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        tokio::time::timeout(Duration::from_secs(30), self.task)
+            .await
+            .expect("run stops within 30 s")
+            .expect("run task")
+    }
+
+    fn project(&self, name: &str) -> Option<railway_operator::controller::status::ProjectStatus> {
+        self.status.read().ok()?.projects.get(name).cloned()
+    }
+
+    /// Waits until `check` holds for the project's status, up to `limit`.
+    async fn wait_for(&self, name: &str, limit: Duration, check: impl Fn(&railway_operator::controller::status::ProjectStatus) -> bool) -> Duration {
+        let started = Instant::now();
+        loop {
+            if self.project(name).is_some_and(|p| check(&p)) {
+                return started.elapsed();
+            }
+            assert!(started.elapsed() < limit, "timed out after {limit:?}; status: {:#?}", self.project(name));
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+}
+
+fn client_for(sandbox: &Sandbox) -> Client {
+    let mut config = ClientConfig::new(sandbox.url(), Auth::Bearer(TOKEN.into()));
+    config.retry = RetryPolicy {
+        max_elapsed: Duration::from_millis(300),
+        ..RetryPolicy::default()
+    };
+    Client::new(config).expect("client")
+}
+
+async fn start(sandbox: &Sandbox, source: SourceSpec, interval: Duration, http: bool) -> Running {
+    let (stop_tx, stop_rx) = oneshot::channel::<()>();
+    let (started_tx, started_rx) = oneshot::channel();
+    let config = RunConfig {
+        source,
+        interval,
+        listen: http.then(|| ([127, 0, 0, 1], 0).into()),
+        admin_token: None,
+        once: false,
+        workspace_fallback: None,
+        requests_per_second_cap: 0.0,
+    };
+    let client = client_for(sandbox);
+    let task = tokio::spawn(async move {
+        let mut started_tx = Some(started_tx);
+        run(
+            client,
+            config,
+            async move {
+                let _ = stop_rx.await;
+            },
+            move |c: &Controller| {
+                if let Some(tx) = started_tx.take() {
+                    let _ = tx.send((c.status.clone(), c.reconcile_now.clone(), c.http_url.clone()));
+                }
+            },
+        )
+        .await
+        .expect("run returns")
+    });
+    let (status, reconcile_now, http_url) = started_rx.await.expect("run started");
+    Running {
+        status,
+        reconcile_now,
+        http_url,
+        stop: Some(stop_tx),
+        task,
+    }
+}
+
+fn manifest(replicas: u32, drift: &str, extra_var: &str) -> String {
+    format!(
+        "apiVersion: railway-operator/v1\nkind: Project\nmetadata: {{ name: ctl }}\nspec:\n  policy: {{ drift: {drift} }}\n  environments: {{ production: {{}} }}\n  services:\n    api:\n      source: {{ image: \"api:1\" }}\n      deploy: {{ replicas: {replicas} }}\n      variables: {{ MODE: \"{extra_var}\" }}\n    worker:\n      source: {{ image: \"worker:1\" }}\n"
+    )
+}
+
+async fn plan_exit(sandbox: &Sandbox, file: &Path) -> i32 {
+    cli(sandbox, &["plan", "-f", &file.to_string_lossy(), "--detailed-exitcode"]).await.0
+}
+
+async fn set_mode(sandbox: &Sandbox, value: &str) {
+    let ids = graphql(
+        sandbox,
+        "query { projects { edges { node { id environments { edges { node { id } } } services { edges { node { id name } } } } } } }",
+        json!({}),
+    )
+    .await;
+    let p = &ids["data"]["projects"]["edges"][0]["node"];
+    let api = p["services"]["edges"]
+        .as_array()
+        .and_then(|e| e.iter().find(|e| e["node"]["name"] == "api"))
+        .map(|e| e["node"]["id"].clone());
+    let r = graphql(
+        sandbox,
+        "mutation($i: VariableUpsertInput!) { variableUpsert(input: $i) }",
+        json!({ "i": { "projectId": p["id"], "environmentId": p["environments"]["edges"][0]["node"]["id"], "serviceId": api, "name": "MODE", "value": value, "skipDeploys": true } }),
+    )
+    .await;
+    assert_eq!(r["data"]["variableUpsert"], true, "{r}");
+}
+
+async fn mode(sandbox: &Sandbox) -> String {
+    let ids = graphql(
+        sandbox,
+        "query { projects { edges { node { id environments { edges { node { id config(decryptVariables: true) } } } services { edges { node { id name } } } } } } }",
+        json!({}),
+    )
+    .await;
+    let p = &ids["data"]["projects"]["edges"][0]["node"];
+    let api = p["services"]["edges"]
+        .as_array()
+        .and_then(|e| e.iter().find(|e| e["node"]["name"] == "api"))
+        .and_then(|e| e["node"]["id"].as_str())
+        .unwrap_or_default()
+        .to_string();
+    p["environments"]["edges"][0]["node"]["config"]["services"][&api]["variables"]["MODE"]["value"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string()
+}
+
+#[tokio::test]
+async fn run_converges_a_fresh_sandbox_and_follows_edits_of_the_manifest() {
+    let sandbox = sandbox().await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = dir.path().join("ctl.yml");
+    fs::write(&file, manifest(1, "self-heal", "a")).expect("write");
+    let running = start(&sandbox, SourceSpec::Path(file.clone()), Duration::from_secs(60), false).await;
+    let took = running
+        .wait_for("ctl", Duration::from_secs(20), |p| p.conditions.ready.status)
+        .await;
+    println!("fresh sandbox converged in {} ms", took.as_millis());
+    assert_eq!(plan_exit(&sandbox, &file).await, 0);
+    let first = running.project("ctl").and_then(|p| p.last_applied_revision).expect("revision");
+    fs::write(&file, manifest(2, "self-heal", "a")).expect("edit");
+    let took = running
+        .wait_for("ctl", Duration::from_secs(20), |p| {
+            p.conditions.ready.status && p.last_applied_revision.as_deref() != Some(first.as_str())
+        })
+        .await;
+    println!("manifest edit converged in {} ms (interval 60 s)", took.as_millis());
+    assert_eq!(plan_exit(&sandbox, &file).await, 0);
+    assert_eq!(running.stop().await, 0);
+}
+
+#[tokio::test]
+async fn drift_is_restored_within_one_interval_in_self_heal() {
+    let sandbox = sandbox().await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = dir.path().join("ctl.yml");
+    fs::write(&file, manifest(1, "self-heal", "wanted")).expect("write");
+    let running = start(&sandbox, SourceSpec::Path(file.clone()), Duration::from_secs(2), false).await;
+    running.wait_for("ctl", Duration::from_secs(20), |p| p.conditions.ready.status).await;
+    set_mode(&sandbox, "drifted").await;
+    let started = Instant::now();
+    while mode(&sandbox).await != "wanted" {
+        assert!(started.elapsed() < Duration::from_secs(6), "not restored within one interval (+ jitter)");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    println!("drift restored after {} ms (interval 2 s)", started.elapsed().as_millis());
+    running.stop().await;
+}
+
+#[tokio::test]
+async fn drift_is_only_reported_in_report_mode() {
+    let sandbox = sandbox().await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = dir.path().join("ctl.yml");
+    fs::write(&file, manifest(1, "report", "wanted")).expect("write");
+    let (code, out, err) = cli(&sandbox, &["apply", "-f", &file.to_string_lossy()]).await;
+    assert_eq!(code, 0, "{out}{err}");
+    set_mode(&sandbox, "drifted").await;
+    reset_stats(&sandbox).await;
+    let running = start(&sandbox, SourceSpec::Path(file.clone()), Duration::from_secs(1), true).await;
+    running
+        .wait_for("ctl", Duration::from_secs(20), |p| {
+            p.conditions.ready.reason == "DriftDetected" && !p.drift.is_empty()
+        })
+        .await;
+    let project = running.project("ctl").expect("status");
+    assert!(project.drift.iter().any(|d| d.details.iter().any(|l| l.contains("MODE"))), "{:?}", project.drift);
+    let url = running.http_url.clone().expect("http");
+    let metrics = reqwest::get(format!("{url}/metrics")).await.expect("metrics").text().await.expect("text");
+    assert!(metrics.contains("railway_operator_drift{project=\"ctl\"} 1"), "{metrics}");
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    assert_eq!(mode(&sandbox).await, "drifted", "report mode never writes");
+    let stats = stats(&sandbox).await;
+    let writes: u64 = stats["byOperation"]
+        .as_object()
+        .map(|ops| ops.iter().filter(|(k, _)| !["Projects", "ProjectSnapshot", "<anonymous>"].contains(&k.as_str()) && !k.starts_with("query")).filter_map(|(_, v)| v.as_u64()).sum())
+        .unwrap_or(0);
+    assert_eq!(writes, 0, "{stats}");
+    running.stop().await;
+}
+
+#[tokio::test]
+async fn the_operator_backs_off_while_railway_refuses_and_recovers_by_itself() {
+    let sandbox = sandbox().await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = dir.path().join("ctl.yml");
+    fs::write(&file, manifest(1, "self-heal", "a")).expect("write");
+    let http = reqwest::Client::new();
+    let faults = format!("{}/_sandbox/faults", sandbox.base_url());
+    http.post(&faults).body("*=error500").send().await.expect("faults on");
+    let running = start(&sandbox, SourceSpec::Path(file.clone()), Duration::from_secs(8), false).await;
+    tokio::time::sleep(Duration::from_secs(4)).await;
+    let first_half = total(&stats(&sandbox).await);
+    tokio::time::sleep(Duration::from_secs(4)).await;
+    let second_half = total(&stats(&sandbox).await) - first_half;
+    println!("requests while refused: {first_half} in the first 4 s, {second_half} in the next 4 s");
+    assert!(second_half <= first_half, "backoff: {first_half} then {second_half}");
+    assert!(running.project("ctl").is_some_and(|p| !p.conditions.ready.status));
+    http.post(&faults).body("").send().await.expect("faults off");
+    let took = running
+        .wait_for("ctl", Duration::from_secs(20), |p| p.conditions.ready.status)
+        .await;
+    println!("recovered {} ms after the sandbox answered again", took.as_millis());
+    assert_eq!(plan_exit(&sandbox, &file).await, 0);
+    running.stop().await;
+}
+
+#[tokio::test]
+async fn an_idle_controller_costs_at_most_two_requests_per_project_per_interval() {
+    let sandbox = sandbox().await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = dir.path().join("ctl.yml");
+    fs::write(&file, manifest(1, "self-heal", "a")).expect("write");
+    let running = start(&sandbox, SourceSpec::Path(file.clone()), Duration::from_secs(1), false).await;
+    running.wait_for("ctl", Duration::from_secs(20), |p| p.conditions.ready.status).await;
+    tokio::time::sleep(Duration::from_millis(1200)).await;
+    let passes_before = running.project("ctl").map_or(0, |p| p.history.len());
+    reset_stats(&sandbox).await;
+    tokio::time::sleep(Duration::from_millis(4500)).await;
+    let requests = total(&stats(&sandbox).await);
+    let passes = running.project("ctl").map_or(0, |p| p.history.len()).saturating_sub(passes_before).max(1);
+    println!("idle: {requests} requests over {passes} passes (interval 1 s)");
+    assert!(requests as usize <= 2 * (passes + 1), "{requests} requests for {passes} passes");
+    running.reconcile_now.notify_one();
+    running.stop().await;
+}
+
+#[tokio::test]
+async fn an_invalid_manifest_keeps_the_last_good_one_in_force_and_stalls() {
+    let sandbox = sandbox().await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = dir.path().join("ctl.yml");
+    fs::write(&file, manifest(1, "self-heal", "a")).expect("write");
+    let running = start(&sandbox, SourceSpec::Path(file.clone()), Duration::from_secs(60), false).await;
+    running.wait_for("ctl", Duration::from_secs(20), |p| p.conditions.ready.status).await;
+    let good = running.project("ctl").and_then(|p| p.last_applied_revision).expect("revision");
+    reset_stats(&sandbox).await;
+    fs::write(&file, manifest(1, "self-heal", "a").replace("replicas: 1", "replicas: lots")).expect("break it");
+    running
+        .wait_for("ctl", Duration::from_secs(20), |p| p.conditions.stalled.reason == "InvalidManifest")
+        .await;
+    let project = running.project("ctl").expect("status");
+    assert_eq!(project.last_applied_revision.as_deref(), Some(good.as_str()));
+    assert_ne!(project.last_attempted_revision.as_deref(), Some(good.as_str()));
+    assert!(project.last_error.as_deref().is_some_and(|e| e.contains("ctl.yml:")), "{:?}", project.last_error);
+    assert_eq!(total(&stats(&sandbox).await), 0, "an invalid manifest sends nothing");
+    running.stop().await;
+}
+
+fn git(dir: &Path, args: &[&str]) -> String {
+    let output = std::process::Command::new("git")
+        .args(args)
+        .current_dir(dir)
+        .env("GIT_AUTHOR_NAME", "test")
+        .env("GIT_AUTHOR_EMAIL", "test@example.com")
+        .env("GIT_COMMITTER_NAME", "test")
+        .env("GIT_COMMITTER_EMAIL", "test@example.com")
+        .output()
+        .expect("git runs");
+    assert!(output.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&output.stderr));
+    String::from_utf8_lossy(&output.stdout).trim().to_string()
+}
+
+fn commit(work: &Path, text: &str, message: &str) -> String {
+    fs::write(work.join("ctl.yml"), text).expect("write");
+    git(work, &["add", "ctl.yml"]);
+    git(work, &["commit", "-q", "-m", message]);
+    git(work, &["push", "-q", "origin", "HEAD:main"]);
+    git(work, &["rev-parse", "HEAD"])
+}
+
+#[tokio::test]
+async fn a_git_source_applies_each_new_commit_and_stalls_on_an_invalid_one() {
+    let sandbox = sandbox().await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let bare = dir.path().join("infra.git");
+    let work = dir.path().join("work");
+    git(dir.path(), &["init", "-q", "--bare", "-b", "main", &bare.to_string_lossy()]);
+    git(dir.path(), &["clone", "-q", &bare.to_string_lossy(), &work.to_string_lossy()]);
+    git(&work, &["checkout", "-q", "-b", "main"]);
+    let first = commit(&work, &manifest(1, "self-heal", "a"), "first");
+    let running = start(
+        &sandbox,
+        SourceSpec::Git {
+            url: format!("file://{}", bare.display()),
+            branch: "main".into(),
+            path: "ctl.yml".into(),
+            interval: Duration::from_secs(1),
+            checkout_dir: dir.path().join("checkout"),
+        },
+        Duration::from_secs(60),
+        false,
+    )
+    .await;
+    running
+        .wait_for("ctl", Duration::from_secs(20), |p| p.last_applied_revision.as_deref() == Some(first.as_str()))
+        .await;
+    let second = commit(&work, &manifest(2, "self-heal", "a"), "two replicas");
+    let took = running
+        .wait_for("ctl", Duration::from_secs(20), |p| {
+            p.last_applied_revision.as_deref() == Some(second.as_str()) && p.conditions.ready.status
+        })
+        .await;
+    println!("commit to converged sandbox: {} ms (git interval 1 s)", took.as_millis());
+    reset_stats(&sandbox).await;
+    let bad = commit(&work, &manifest(3, "self-heal", "a").replace("drift: self-heal", "drift: sometimes"), "broken");
+    running
+        .wait_for("ctl", Duration::from_secs(20), |p| p.last_attempted_revision.as_deref() == Some(bad.as_str()))
+        .await;
+    let project = running.project("ctl").expect("status");
+    assert!(project.conditions.stalled.status, "{:?}", project.conditions);
+    assert_eq!(project.conditions.stalled.reason, "InvalidManifest");
+    assert_eq!(project.last_applied_revision.as_deref(), Some(second.as_str()));
+    let stats = stats(&sandbox).await;
+    assert_eq!(count(&stats, "ServiceInstanceUpdate"), 0, "live state untouched: {stats}");
+    running.stop().await;
+}
+
+#[tokio::test]
+async fn the_http_endpoints_and_the_status_page_show_projects_services_and_drift() {
+    let sandbox = sandbox().await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = dir.path().join("ctl.yml");
+    fs::write(&file, manifest(1, "report", "wanted")).expect("write");
+    let running = start(&sandbox, SourceSpec::Path(file.clone()), Duration::from_secs(1), true).await;
+    let url = running.http_url.clone().expect("http");
+    running
+        .wait_for("ctl", Duration::from_secs(20), |p| !p.drift.is_empty())
+        .await;
+    let get = |path: &str| {
+        let url = format!("{url}{path}");
+        async move { reqwest::get(url).await.expect("answers") }
+    };
+    assert_eq!(get("/healthz").await.status(), 200);
+    assert_eq!(get("/readyz").await.status(), 200);
+    let status: serde_json::Value = get("/status").await.json().await.expect("json");
+    assert_eq!(status["projects"]["ctl"]["conditions"]["ready"]["reason"], "DriftDetected", "{status}");
+    let metrics = get("/metrics").await.text().await.expect("text");
+    assert!(metrics.contains("railway_operator_reconciles_total{project=\"ctl\""), "{metrics}");
+    assert!(metrics.contains("railway_operator_api_requests_total{operation=\"ProjectSnapshot\""), "{metrics}");
+    let page = get("/").await.text().await.expect("html");
+    for expected in ["ctl", "api", "worker", "service.api[production]"] {
+        assert!(page.contains(expected), "page lacks {expected}");
+    }
+    let before = running.project("ctl").map_or(0, |p| p.history.len());
+    let posted = reqwest::Client::new().post(format!("{url}/reconcile")).send().await.expect("post");
+    assert_eq!(posted.status(), 202);
+    running
+        .wait_for("ctl", Duration::from_secs(10), |p| p.history.len() > before)
+        .await;
+    running.stop().await;
+}
