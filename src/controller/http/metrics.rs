@@ -1,0 +1,199 @@
+//! `/metrics` in the Prometheus text exposition format 0.0.4, from [`Metrics`] and the
+//! status. Pure text rendering: no counters are kept or changed here.
+
+use std::fmt::Write as _;
+
+use crate::controller::status::{ControllerStatus, DURATION_BUCKETS, Histogram, Metrics};
+
+const PREFIX: &str = "railway_operator";
+
+pub fn render_metrics(status: &ControllerStatus) -> String {
+    let metrics: &Metrics = &status.metrics;
+    let mut out = String::new();
+
+    family(
+        &mut out,
+        "reconciles_total",
+        "counter",
+        "Reconcile passes by project and result.",
+    );
+    for ((project, result), count) in &metrics.reconciles {
+        sample(
+            &mut out,
+            "reconciles_total",
+            &[("project", project), ("result", result)],
+            &count.to_string(),
+        );
+    }
+
+    family(
+        &mut out,
+        "reconcile_duration_seconds",
+        "histogram",
+        "Duration of reconcile passes in seconds.",
+    );
+    for (project, histogram) in &metrics.durations {
+        render_histogram(&mut out, project, histogram);
+    }
+
+    family(
+        &mut out,
+        "drift",
+        "gauge",
+        "Addresses that differ from the manifest, per project.",
+    );
+    for (project, drifted) in &metrics.drift {
+        sample(
+            &mut out,
+            "drift",
+            &[("project", project)],
+            &drifted.to_string(),
+        );
+    }
+
+    family(
+        &mut out,
+        "actions_applied_total",
+        "counter",
+        "Plan actions applied, by kind.",
+    );
+    for (kind, count) in &metrics.actions {
+        sample(
+            &mut out,
+            "actions_applied_total",
+            &[("kind", kind)],
+            &count.to_string(),
+        );
+    }
+
+    family(
+        &mut out,
+        "api_requests_total",
+        "counter",
+        "Railway API requests by operation and outcome.",
+    );
+    for ((operation, outcome), count) in &metrics.api_requests {
+        sample(
+            &mut out,
+            "api_requests_total",
+            &[("operation", operation), ("outcome", outcome)],
+            &count.to_string(),
+        );
+    }
+
+    if let Some(remaining) = status.rate_limit.remaining {
+        family(
+            &mut out,
+            "rate_limit_remaining",
+            "gauge",
+            "Requests left in Railway's rate-limit window, as last reported.",
+        );
+        sample(
+            &mut out,
+            "rate_limit_remaining",
+            &[],
+            &remaining.to_string(),
+        );
+    }
+
+    family(
+        &mut out,
+        "ready",
+        "gauge",
+        "1 once every project finished its first reconcile pass.",
+    );
+    sample(&mut out, "ready", &[], if status.ready { "1" } else { "0" });
+    out
+}
+
+/// Buckets are stored per bound; Prometheus wants them cumulative, ending with `+Inf`.
+fn render_histogram(out: &mut String, project: &str, histogram: &Histogram) {
+    let name = "reconcile_duration_seconds_bucket";
+    let mut cumulative = 0u64;
+    for (index, bound) in DURATION_BUCKETS.iter().enumerate() {
+        cumulative += histogram.counts.get(index).copied().unwrap_or(0);
+        let le = float(*bound);
+        sample(
+            out,
+            name,
+            &[("project", project), ("le", &le)],
+            &cumulative.to_string(),
+        );
+    }
+    let count = histogram.count.to_string();
+    sample(out, name, &[("project", project), ("le", "+Inf")], &count);
+    sample(
+        out,
+        "reconcile_duration_seconds_sum",
+        &[("project", project)],
+        &float(histogram.sum),
+    );
+    sample(
+        out,
+        "reconcile_duration_seconds_count",
+        &[("project", project)],
+        &count,
+    );
+}
+
+fn family(out: &mut String, name: &str, kind: &str, help: &str) {
+    let _ = writeln!(out, "# HELP {PREFIX}_{name} {help}");
+    let _ = writeln!(out, "# TYPE {PREFIX}_{name} {kind}");
+}
+
+fn sample(out: &mut String, name: &str, labels: &[(&str, &str)], value: &str) {
+    let _ = write!(out, "{PREFIX}_{name}");
+    if !labels.is_empty() {
+        let rendered: Vec<String> = labels
+            .iter()
+            .map(|(key, value)| format!("{key}=\"{}\"", escape_label(value)))
+            .collect();
+        let _ = write!(out, "{{{}}}", rendered.join(","));
+    }
+    let _ = writeln!(out, " {value}");
+}
+
+/// Label values escape backslash, double quote and line feed, as the format requires.
+fn escape_label(value: &str) -> String {
+    let mut escaped = String::with_capacity(value.len());
+    for c in value.chars() {
+        match c {
+            '\\' => escaped.push_str("\\\\"),
+            '"' => escaped.push_str("\\\""),
+            '\n' => escaped.push_str("\\n"),
+            other => escaped.push(other),
+        }
+    }
+    escaped
+}
+
+/// Rust spells infinities `inf`; the format wants `+Inf`, `-Inf` and `NaN`.
+fn float(value: f64) -> String {
+    if value.is_nan() {
+        "NaN".to_string()
+    } else if value == f64::INFINITY {
+        "+Inf".to_string()
+    } else if value == f64::NEG_INFINITY {
+        "-Inf".to_string()
+    } else {
+        value.to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn label_values_escape_backslash_quote_and_newline() {
+        assert_eq!(escape_label("a\\b\"c\nd"), "a\\\\b\\\"c\\nd");
+    }
+
+    #[test]
+    fn special_floats_use_the_exposition_spelling() {
+        assert_eq!(float(f64::INFINITY), "+Inf");
+        assert_eq!(float(f64::NEG_INFINITY), "-Inf");
+        assert_eq!(float(f64::NAN), "NaN");
+        assert_eq!(float(2.5), "2.5");
+    }
+}

@@ -1,0 +1,276 @@
+//! The server-rendered status page at `/`: readable without JavaScript (there is none),
+//! refreshing itself every 10 seconds. Renders the status only; every value is escaped.
+
+mod html;
+
+use std::fmt::Write as _;
+
+use html::{badge, escape, or_dash, table};
+
+use crate::controller::status::{
+    Condition, ControllerStatus, DriftEntry, EnvironmentStatus, HistoryEntry, ProjectStatus,
+    SyncState,
+};
+
+const REFRESH_SECONDS: u32 = 10;
+
+pub fn render_page(status: &ControllerStatus) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "<!DOCTYPE html>");
+    let _ = writeln!(out, "<html lang=\"en\"><head><meta charset=\"utf-8\">");
+    let _ = writeln!(
+        out,
+        "<meta http-equiv=\"refresh\" content=\"{REFRESH_SECONDS}\">"
+    );
+    let _ = writeln!(
+        out,
+        "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
+    );
+    let _ = writeln!(out, "<title>railway-operator status</title>");
+    let _ = writeln!(out, "<style>{}</style></head><body>", html::STYLE);
+    header(&mut out, status);
+    let _ = writeln!(out, "<main>");
+    if status.projects.is_empty() {
+        let _ = writeln!(out, "<p class=\"muted\">No projects are configured.</p>");
+    }
+    for project in status.projects.values() {
+        project_section(&mut out, project);
+    }
+    let _ = writeln!(out, "</main></body></html>");
+    out
+}
+
+fn header(out: &mut String, status: &ControllerStatus) {
+    let readiness = if status.ready {
+        badge("good", "Ready")
+    } else {
+        badge("warn", "Not ready")
+    };
+    let _ = writeln!(out, "<header><h1>railway-operator</h1>");
+    let _ = writeln!(
+        out,
+        "<p>{readiness} <span class=\"muted\">started {}</span></p>",
+        or_dash(Some(&status.started_at))
+    );
+    let limit = &status.rate_limit;
+    let remaining = match limit.remaining {
+        Some(remaining) => remaining.to_string(),
+        None => "unknown".to_string(),
+    };
+    let resets = match &limit.resets_at {
+        Some(at) => format!(", resets {}", escape(at)),
+        None => String::new(),
+    };
+    let throttled = if limit.throttled {
+        format!(" {}", badge("warn", "throttled"))
+    } else {
+        String::new()
+    };
+    let _ = writeln!(
+        out,
+        "<p>Rate-limit budget: <strong>{remaining}</strong> requests left{resets}; \
+         pacing cap {} requests/s{throttled}</p></header>",
+        limit.requests_per_second_cap
+    );
+}
+
+fn project_section(out: &mut String, project: &ProjectStatus) {
+    let _ = writeln!(out, "<section class=\"project\">");
+    let mut badges = vec![condition_badge(&project.conditions.ready, "Ready", "good")];
+    if project.conditions.stalled.status {
+        badges.push(badge("bad", "Stalled"));
+    }
+    if project.conditions.reconciling.status {
+        badges.push(badge("info", "Reconciling"));
+    }
+    if project.suspended {
+        badges.push(badge("neutral", "suspended"));
+    }
+    let _ = writeln!(
+        out,
+        "<h2>{} {}</h2>",
+        escape(&project.name),
+        badges.join(" ")
+    );
+    if let Some(error) = &project.last_error {
+        let _ = writeln!(
+            out,
+            "<p class=\"error\"><strong>Last error:</strong> {}</p>",
+            escape(error)
+        );
+    }
+    facts(out, project);
+    conditions(out, project);
+    environments(out, &project.environments);
+    drift(out, &project.drift);
+    history(out, project.history.iter());
+    let _ = writeln!(out, "</section>");
+}
+
+fn condition_badge(condition: &Condition, label: &str, when_true: &str) -> String {
+    if condition.status {
+        badge(when_true, label)
+    } else {
+        badge("neutral", &format!("Not {}", label.to_lowercase()))
+    }
+}
+
+fn facts(out: &mut String, project: &ProjectStatus) {
+    let plan = match project.last_plan {
+        Some(counts) => format!(
+            "{} to add, {} to change, {} to destroy, {} to deploy",
+            counts.add, counts.change, counts.destroy, counts.deploy
+        ),
+        None => "&mdash;".to_string(),
+    };
+    let duration = match project.last_duration_ms {
+        Some(ms) => format!("{ms} ms"),
+        None => "&mdash;".to_string(),
+    };
+    let rows = [
+        (
+            "Source",
+            format!("<code>{}</code>", or_dash(Some(&project.source))),
+        ),
+        ("Drift policy", or_dash(Some(&project.drift_policy))),
+        (
+            "Attempted revision",
+            or_dash(project.last_attempted_revision.as_deref()),
+        ),
+        (
+            "Applied revision",
+            or_dash(project.last_applied_revision.as_deref()),
+        ),
+        ("Last plan", plan),
+        (
+            "Last reconcile",
+            or_dash(project.last_reconcile_at.as_deref()),
+        ),
+        (
+            "Next reconcile",
+            or_dash(project.next_reconcile_at.as_deref()),
+        ),
+        ("Last duration", duration),
+    ];
+    let _ = writeln!(out, "<dl>");
+    for (term, value) in rows {
+        let _ = writeln!(out, "<dt>{term}</dt><dd>{value}</dd>");
+    }
+    let _ = writeln!(out, "</dl>");
+}
+
+fn conditions(out: &mut String, project: &ProjectStatus) {
+    let _ = writeln!(out, "<h3>Conditions</h3>");
+    let all = [
+        ("Ready", &project.conditions.ready),
+        ("Reconciling", &project.conditions.reconciling),
+        ("Stalled", &project.conditions.stalled),
+    ];
+    let rows: Vec<Vec<String>> = all
+        .iter()
+        .map(|(kind, condition)| {
+            vec![
+                (*kind).to_string(),
+                if condition.status { "True" } else { "False" }.to_string(),
+                or_dash(Some(&condition.reason)),
+                or_dash(Some(&condition.message)),
+                or_dash(condition.last_transition_at.as_deref()),
+            ]
+        })
+        .collect();
+    table(
+        out,
+        &["Condition", "Status", "Reason", "Message", "Since"],
+        &rows,
+    );
+}
+
+fn sync_badge(sync: SyncState) -> String {
+    let (class, label) = match sync {
+        SyncState::InSync => ("good", "inSync"),
+        SyncState::Drifted => ("warn", "drifted"),
+        SyncState::Missing => ("bad", "missing"),
+        SyncState::Planned => ("info", "planned"),
+        SyncState::External => ("neutral", "external"),
+    };
+    badge(class, label)
+}
+
+fn environments(out: &mut String, environments: &[EnvironmentStatus]) {
+    let _ = writeln!(out, "<h3>Environments</h3>");
+    if environments.is_empty() {
+        let _ = writeln!(out, "<p class=\"muted\">No environments known yet.</p>");
+    }
+    for environment in environments {
+        let _ = writeln!(out, "<h4>{}</h4>", escape(&environment.name));
+        if environment.services.is_empty() {
+            let _ = writeln!(out, "<p class=\"muted\">No services.</p>");
+            continue;
+        }
+        let rows: Vec<Vec<String>> = environment
+            .services
+            .iter()
+            .map(|service| {
+                vec![
+                    escape(&service.name),
+                    sync_badge(service.sync),
+                    or_dash(service.deployment.as_deref()),
+                ]
+            })
+            .collect();
+        table(out, &["Service", "Sync", "Latest deployment"], &rows);
+    }
+}
+
+fn drift(out: &mut String, entries: &[DriftEntry]) {
+    let _ = writeln!(out, "<h3>Drift</h3>");
+    if entries.is_empty() {
+        let _ = writeln!(out, "<p class=\"muted\">No drift.</p>");
+        return;
+    }
+    let _ = writeln!(out, "<ul class=\"drift\">");
+    for entry in entries {
+        let environment = match &entry.environment {
+            Some(name) => format!(" <span class=\"muted\">in {}</span>", escape(name)),
+            None => String::new(),
+        };
+        let _ = writeln!(
+            out,
+            "<li><code>{}</code>{environment}",
+            escape(&entry.address)
+        );
+        if !entry.details.is_empty() {
+            let _ = write!(out, "<ul class=\"details\">");
+            for detail in &entry.details {
+                let _ = write!(out, "<li>{}</li>", escape(detail));
+            }
+            let _ = writeln!(out, "</ul>");
+        }
+        let _ = writeln!(out, "</li>");
+    }
+    let _ = writeln!(out, "</ul>");
+}
+
+fn history<'a>(out: &mut String, entries: impl Iterator<Item = &'a HistoryEntry>) {
+    let _ = writeln!(out, "<h3>History</h3>");
+    let rows: Vec<Vec<String>> = entries
+        .map(|entry| {
+            vec![
+                escape(&entry.at),
+                or_dash(entry.revision.as_deref()),
+                escape(&entry.result),
+                escape(&entry.summary),
+                format!("{} ms", entry.duration_ms),
+            ]
+        })
+        .collect();
+    if rows.is_empty() {
+        let _ = writeln!(out, "<p class=\"muted\">No passes yet.</p>");
+        return;
+    }
+    table(
+        out,
+        &["At", "Revision", "Result", "Summary", "Duration"],
+        &rows,
+    );
+}

@@ -1,0 +1,144 @@
+//! Routes and handlers: each reads a consistent view of the status under a short read lock
+//! and renders it. Rendering lives in `metrics` and `page`; access rules in `access`.
+
+use std::net::SocketAddr;
+use std::sync::{Arc, PoisonError, RwLockReadGuard};
+
+use axum::Router;
+use axum::extract::State;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use tokio::sync::Notify;
+
+use super::access::{bearer_token, reconcile_allowed};
+use super::{metrics, page};
+use crate::controller::status::{ControllerStatus, SharedStatus};
+
+const TEXT: &str = "text/plain; charset=utf-8";
+const PROMETHEUS_TEXT: &str = "text/plain; version=0.0.4; charset=utf-8";
+const HTML: &str = "text/html; charset=utf-8";
+const JSON: &str = "application/json";
+
+#[derive(Clone)]
+pub(super) struct AppState {
+    pub status: SharedStatus,
+    pub reconcile_now: Arc<Notify>,
+    /// The bound address: decides whether `POST /reconcile` needs a token.
+    pub listen: SocketAddr,
+    pub admin_token: Option<String>,
+}
+
+pub(super) fn router(state: AppState) -> Router {
+    Router::new()
+        .route("/", get(status_page))
+        .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz))
+        .route("/metrics", get(metrics_text))
+        .route("/status", get(status_json))
+        .route("/reconcile", post(reconcile))
+        .fallback(not_found)
+        .with_state(Arc::new(state))
+}
+
+/// A writer that panicked leaves plain data behind; showing it beats failing every request.
+fn read(status: &SharedStatus) -> RwLockReadGuard<'_, ControllerStatus> {
+    status.read().unwrap_or_else(PoisonError::into_inner)
+}
+
+fn respond(code: StatusCode, content_type: &'static str, body: String) -> Response {
+    (
+        code,
+        [
+            (header::CONTENT_TYPE, HeaderValue::from_static(content_type)),
+            (header::CACHE_CONTROL, HeaderValue::from_static("no-store")),
+        ],
+        body,
+    )
+        .into_response()
+}
+
+async fn healthz() -> Response {
+    respond(StatusCode::OK, TEXT, "ok".to_string())
+}
+
+async fn readyz(State(app): State<Arc<AppState>>) -> Response {
+    let status = read(&app.status);
+    if status.ready {
+        return respond(StatusCode::OK, TEXT, "ready".to_string());
+    }
+    let waiting: Vec<&str> = status
+        .projects
+        .values()
+        .filter(|project| project.last_reconcile_at.is_none())
+        .map(|project| project.name.as_str())
+        .collect();
+    let reason = if waiting.is_empty() {
+        "not ready: the first reconcile pass has not finished".to_string()
+    } else {
+        format!(
+            "not ready: waiting for the first pass of {}",
+            waiting.join(", ")
+        )
+    };
+    respond(StatusCode::SERVICE_UNAVAILABLE, TEXT, reason)
+}
+
+async fn metrics_text(State(app): State<Arc<AppState>>) -> Response {
+    let body = metrics::render_metrics(&read(&app.status));
+    respond(StatusCode::OK, PROMETHEUS_TEXT, body)
+}
+
+async fn status_json(State(app): State<Arc<AppState>>) -> Response {
+    let serialized = serde_json::to_string(&*read(&app.status));
+    match serialized {
+        Ok(body) => respond(StatusCode::OK, JSON, body),
+        Err(error) => respond(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            TEXT,
+            format!("status could not be serialized: {error}"),
+        ),
+    }
+}
+
+async fn status_page(State(app): State<Arc<AppState>>) -> Response {
+    let body = page::render_page(&read(&app.status));
+    respond(StatusCode::OK, HTML, body)
+}
+
+async fn reconcile(State(app): State<Arc<AppState>>, headers: HeaderMap) -> Response {
+    let authorization = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|value| value.to_str().ok());
+    let decision = reconcile_allowed(
+        app.listen,
+        app.admin_token.as_deref(),
+        bearer_token(authorization),
+    );
+    match decision {
+        Ok(()) => {
+            app.reconcile_now.notify_one();
+            tracing::info!("immediate reconcile requested over HTTP");
+            respond(
+                StatusCode::ACCEPTED,
+                TEXT,
+                "reconcile requested".to_string(),
+            )
+        }
+        Err(denied) => {
+            tracing::warn!(reason = %denied, "POST /reconcile refused");
+            let code = StatusCode::from_u16(denied.http_status()).unwrap_or(StatusCode::FORBIDDEN);
+            let mut response = respond(code, TEXT, denied.to_string());
+            if code == StatusCode::UNAUTHORIZED {
+                response
+                    .headers_mut()
+                    .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+            }
+            response
+        }
+    }
+}
+
+async fn not_found() -> Response {
+    respond(StatusCode::NOT_FOUND, TEXT, "not found".to_string())
+}
