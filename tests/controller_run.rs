@@ -2,6 +2,8 @@
 //! both policies, backoff and recovery, Git revisions, HTTP endpoints, and idle cost.
 
 mod support;
+#[path = "support/browser.rs"]
+mod browser;
 
 use std::fs;
 use std::path::Path;
@@ -390,6 +392,15 @@ async fn the_http_endpoints_and_the_status_page_show_projects_services_and_drift
     let page = get("/").await.text().await.expect("html");
     for expected in ["ctl", "api", "worker", "service.api[production]"] {
         assert!(page.contains(expected), "page lacks {expected}");
+    }
+    match browser::find_chromium() {
+        Some(chromium) => {
+            let dom = browser::dump_dom(&chromium, &format!("{url}/")).await.expect("chromium renders the page");
+            for expected in ["ctl", "api", "worker", "service.api[production]", "MODE"] {
+                assert!(dom.contains(expected), "the rendered page lacks {expected}");
+            }
+        }
+        None => eprintln!("*** SKIPPED: no Chromium; the live status page was not checked in a browser ***"),
     }
     let before = running.project("ctl").map_or(0, |p| p.history.len());
     let posted = reqwest::Client::new().post(format!("{url}/reconcile")).send().await.expect("post");
