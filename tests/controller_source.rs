@@ -114,7 +114,7 @@ async fn a_burst_of_writes_is_reported_once_after_it_settles() {
     let writer = tokio::spawn(async move {
         for step in 1..=8 {
             std::fs::write(&writer_file, format!("step: {step}\n")).unwrap();
-            tokio::time::sleep(Duration::from_millis(120)).await;
+            tokio::time::sleep(Duration::from_millis(60)).await;
         }
     });
     let reported = changed_within(&mut source, &known.revision).await;
@@ -453,4 +453,20 @@ fn parse_duration_rejects_bad_inputs_with_a_clear_message() {
     }
     assert!(parse_duration("10x").unwrap_err().contains("unknown unit"));
     assert!(parse_duration("60").unwrap_err().contains("missing unit"));
+}
+
+#[tokio::test]
+async fn a_branch_deleted_upstream_is_a_clear_error_on_the_next_fetch() {
+    let remote = Remote::new();
+    let mut source = open_git(&remote, Duration::from_secs(60)).await;
+    git(
+        &remote.work,
+        &["push", "--quiet", "origin", "--delete", "main"],
+    );
+    let error = source.current(true).await.expect_err("the branch is gone");
+    assert!(
+        matches!(error, SourceError::UnknownBranch { .. }),
+        "{error:?}"
+    );
+    assert!(!error.to_string().contains('\n'), "{error}");
 }

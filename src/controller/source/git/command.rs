@@ -78,7 +78,7 @@ impl GitRunner {
             Ok(String::from_utf8_lossy(&output.stdout).trim().to_string())
         } else {
             let stderr = String::from_utf8_lossy(&output.stderr);
-            let mut cleaned = self.scrub(&stderr);
+            let mut cleaned = one_line(&self.scrub(&stderr));
             if cleaned.is_empty() {
                 cleaned = format!("git exited with {}", output.status);
             }
@@ -120,6 +120,15 @@ fn add_env_config(command: &mut Command, key: &str, value: &str) {
         .env("GIT_CONFIG_COUNT", (existing + 1).to_string())
         .env(format!("GIT_CONFIG_KEY_{existing}"), key)
         .env(format!("GIT_CONFIG_VALUE_{existing}"), value);
+}
+
+/// Git's multi-line stderr as one line, so a log record stays one line.
+fn one_line(text: &str) -> String {
+    text.lines()
+        .map(str::trim)
+        .filter(|line| !line.is_empty())
+        .collect::<Vec<_>>()
+        .join("; ")
 }
 
 fn base64_encode(bytes: &[u8]) -> String {
@@ -166,5 +175,20 @@ mod tests {
         );
         let plain = GitRunner::new("http://example.com/r.git", Some("tok123".into()));
         assert!(plain.auth_header().is_none());
+    }
+
+    #[tokio::test]
+    async fn git_sees_the_header_through_its_environment_not_argv() {
+        let runner = GitRunner::new("https://github.com/o/r.git", Some("tok123".into()));
+        let dir = std::env::temp_dir();
+        let seen = runner
+            .run(
+                &dir,
+                &["config", "--get", "http.extraHeader"],
+                Duration::from_secs(30),
+            )
+            .await
+            .unwrap();
+        assert_eq!(seen, runner.auth_header().unwrap());
     }
 }
