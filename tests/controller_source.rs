@@ -470,3 +470,18 @@ async fn a_branch_deleted_upstream_is_a_clear_error_on_the_next_fetch() {
     );
     assert!(!error.to_string().contains('\n'), "{error}");
 }
+
+#[tokio::test]
+async fn a_git_path_may_name_a_single_manifest_file() {
+    let remote = Remote::new();
+    let spec = remote.spec(
+        remote.url(),
+        "main",
+        "manifests/app.yml",
+        Duration::from_secs(60),
+    );
+    let mut source = Source::open(spec).await.expect("a file path opens");
+    let snapshot = source.current(false).await.unwrap();
+    let checkout = remote.root.path().join("checkout");
+    assert_eq!(snapshot.files, vec![checkout.join("manifests/app.yml")]);
+}

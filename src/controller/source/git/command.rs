@@ -52,6 +52,11 @@ impl GitRunner {
         args: &[&str],
         limit: Duration,
     ) -> Result<String, GitFailure> {
+        if !dir.is_dir() {
+            return Err(GitFailure::Exited {
+                stderr: format!("directory {} does not exist", dir.display()),
+            });
+        }
         let mut command = Command::new("git");
         command
             .args(args)

@@ -121,10 +121,16 @@ impl GitSource {
         self.last_fetch = Instant::now();
         match joined {
             Ok(Ok(commit)) => {
+                if commit != self.head {
+                    tracing::info!(source = %self.describe(), %commit, "new commit checked out");
+                }
                 self.head = commit;
                 Ok(())
             }
-            Ok(Err(error)) => Err(error),
+            Ok(Err(error)) => {
+                tracing::debug!(source = %self.describe(), %error, "git fetch failed");
+                Err(error)
+            }
             Err(join_error) => Err(SourceError::Background {
                 reason: join_error.to_string(),
             }),
