@@ -4,4 +4,6 @@
 pub mod http;
 pub mod observe;
 pub mod reconcile;
+pub mod run;
+pub mod source;
 pub mod status;

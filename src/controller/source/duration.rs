@@ -1,0 +1,61 @@
+//! Human durations for flags such as `--git-interval 60s`: integers with a unit (`ms`, `s`, `m`,
+//! `h`, `d`), optionally chained (`1h30m`). Parsing only; it must not decide what a duration is for.
+
+use std::time::Duration;
+
+/// Parses "500ms", "90s", "5m", "1h", "30d" or a chain such as "1h30m".
+pub fn parse_duration(text: &str) -> Result<Duration, String> {
+    let trimmed = text.trim();
+    if trimmed.is_empty() {
+        return Err("empty duration: expected e.g. 500ms, 90s, 5m, 1h or 30d".to_string());
+    }
+    let mut total = Duration::ZERO;
+    let mut rest = trimmed;
+    while !rest.is_empty() {
+        let digits_end = rest
+            .find(|c: char| !c.is_ascii_digit())
+            .unwrap_or(rest.len());
+        if digits_end == 0 {
+            return Err(format!(
+                "invalid duration {trimmed:?}: expected a whole number before each unit, e.g. 90s"
+            ));
+        }
+        let (digits, after_digits) = rest.split_at(digits_end);
+        let unit_end = after_digits
+            .find(|c: char| c.is_ascii_digit())
+            .unwrap_or(after_digits.len());
+        let (unit, next) = after_digits.split_at(unit_end);
+        let amount: u64 = digits
+            .parse()
+            .map_err(|_| format!("invalid duration {trimmed:?}: {digits} is too large"))?;
+        let millis_per_unit = millis_per_unit(unit).ok_or_else(|| {
+            if unit.is_empty() {
+                format!("invalid duration {trimmed:?}: missing unit (ms, s, m, h or d)")
+            } else {
+                format!(
+                    "invalid duration {trimmed:?}: unknown unit {unit:?} (use ms, s, m, h or d)"
+                )
+            }
+        })?;
+        let part = amount
+            .checked_mul(millis_per_unit)
+            .map(Duration::from_millis)
+            .ok_or_else(|| format!("invalid duration {trimmed:?}: too large"))?;
+        total = total
+            .checked_add(part)
+            .ok_or_else(|| format!("invalid duration {trimmed:?}: too large"))?;
+        rest = next;
+    }
+    Ok(total)
+}
+
+fn millis_per_unit(unit: &str) -> Option<u64> {
+    match unit {
+        "ms" => Some(1),
+        "s" => Some(1_000),
+        "m" => Some(60_000),
+        "h" => Some(3_600_000),
+        "d" => Some(86_400_000),
+        _ => None,
+    }
+}
