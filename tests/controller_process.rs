@@ -10,7 +10,9 @@ use support::*;
 
 fn binary() -> tokio::process::Command {
     let mut command = tokio::process::Command::new(env!("CARGO_BIN_EXE_railway-operator"));
-    command.env_remove("RAILWAY_TOKEN").env_remove("RAILWAY_WORKSPACE_ID");
+    command
+        .env_remove("RAILWAY_TOKEN")
+        .env_remove("RAILWAY_WORKSPACE_ID");
     command
 }
 
@@ -29,12 +31,25 @@ async fn run_once_converges_and_exits_with_plan_style_codes() {
         .await
         .expect("runs");
     let logs = String::from_utf8_lossy(&output.stdout);
-    assert_eq!(output.status.code(), Some(0), "{logs}\n{}", String::from_utf8_lossy(&output.stderr));
-    assert!(logs.contains("reconciled generated@sha256:"), "one summary line per pass: {logs}");
-    let (code, _, _) = cli(&sandbox, &["plan", "-f", &file.to_string_lossy(), "--detailed-exitcode"]).await;
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{logs}\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(
+        logs.contains("reconciled generated@sha256:"),
+        "one summary line per pass: {logs}"
+    );
+    let (code, _, _) = cli(
+        &sandbox,
+        &["plan", "-f", &file.to_string_lossy(), "--detailed-exitcode"],
+    )
+    .await;
     assert_eq!(code, 0);
 
-    let report = generated_manifest(3, 2).replace("spec:\n", "spec:\n  policy: { drift: report }\n");
+    let report =
+        generated_manifest(3, 2).replace("spec:\n", "spec:\n  policy: { drift: report }\n");
     fs::write(&file, report).expect("write");
     let output = binary()
         .args(["run", "--once", "--log-format", "json", "-f"])
@@ -44,9 +59,21 @@ async fn run_once_converges_and_exits_with_plan_style_codes() {
         .output()
         .await
         .expect("runs");
-    assert_eq!(output.status.code(), Some(2), "drift reported: {}", String::from_utf8_lossy(&output.stdout));
-    let first_line = String::from_utf8_lossy(&output.stdout).lines().next().unwrap_or_default().to_string();
-    assert!(serde_json::from_str::<serde_json::Value>(&first_line).is_ok(), "json logs: {first_line}");
+    assert_eq!(
+        output.status.code(),
+        Some(2),
+        "drift reported: {}",
+        String::from_utf8_lossy(&output.stdout)
+    );
+    let first_line = String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .next()
+        .unwrap_or_default()
+        .to_string();
+    assert!(
+        serde_json::from_str::<serde_json::Value>(&first_line).is_ok(),
+        "json logs: {first_line}"
+    );
 }
 
 #[tokio::test]
@@ -56,7 +83,18 @@ async fn sigterm_during_an_apply_exits_zero_in_time_and_the_next_apply_duplicate
     let file = dir.path().join("m.yml");
     fs::write(&file, generated_manifest(150, 1)).expect("write");
     let mut child = binary()
-        .args(["run", "--interval", "60s", "--listen", "127.0.0.1:0", "--max-rps", "0", "--log-format", "text", "-f"])
+        .args([
+            "run",
+            "--interval",
+            "60s",
+            "--listen",
+            "127.0.0.1:0",
+            "--max-rps",
+            "0",
+            "--log-format",
+            "text",
+            "-f",
+        ])
         .arg(&file)
         .env("RAILWAY_API_URL", sandbox.url())
         .env("RAILWAY_API_TOKEN", TOKEN)
@@ -73,15 +111,28 @@ async fn sigterm_during_an_apply_exits_zero_in_time_and_the_next_apply_duplicate
         if created >= 5 {
             break;
         }
-        assert!(started.elapsed() < Duration::from_secs(30), "the apply never started");
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "the apply never started"
+        );
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
     let peak_kb = fs::read_to_string(format!("/proc/{pid}/status"))
         .ok()
-        .and_then(|s| s.lines().find(|l| l.starts_with("VmHWM:")).map(str::to_string));
-    println!("run, mid-apply of 150 services: {}", peak_kb.unwrap_or_default());
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .map(str::to_string)
+        });
+    println!(
+        "run, mid-apply of 150 services: {}",
+        peak_kb.unwrap_or_default()
+    );
     let signalled = Instant::now();
-    let killed = std::process::Command::new("kill").args(["-TERM", &pid.to_string()]).status().expect("kill");
+    let killed = std::process::Command::new("kill")
+        .args(["-TERM", &pid.to_string()])
+        .status()
+        .expect("kill");
     assert!(killed.success());
     let status = tokio::time::timeout(Duration::from_secs(30), child.wait())
         .await
@@ -90,7 +141,10 @@ async fn sigterm_during_an_apply_exits_zero_in_time_and_the_next_apply_duplicate
     println!("SIGTERM to exit: {} ms", signalled.elapsed().as_millis());
     assert_eq!(status.code(), Some(0));
     let created_before = count(&stats(&sandbox).await, "ServiceCreate");
-    assert!(created_before < 150, "stopped before the end ({created_before} creates)");
+    assert!(
+        created_before < 150,
+        "stopped before the end ({created_before} creates)"
+    );
 
     let (code, out, err) = cli(&sandbox, &["apply", "-f", &file.to_string_lossy()]).await;
     assert_eq!(code, 0, "{}\n{err}", &out[..out.len().min(2000)]);
@@ -98,7 +152,11 @@ async fn sigterm_during_an_apply_exits_zero_in_time_and_the_next_apply_duplicate
     let unique: std::collections::BTreeSet<&String> = services.iter().collect();
     assert_eq!(services.len(), 150, "no duplicate, none missing");
     assert_eq!(unique.len(), 150);
-    let (code, _, _) = cli(&sandbox, &["plan", "-f", &file.to_string_lossy(), "--detailed-exitcode"]).await;
+    let (code, _, _) = cli(
+        &sandbox,
+        &["plan", "-f", &file.to_string_lossy(), "--detailed-exitcode"],
+    )
+    .await;
     assert_eq!(code, 0);
 }
 
@@ -107,7 +165,17 @@ async fn peak_memory_of_run_on_the_blackroad_manifest() {
     let sandbox = sandbox().await;
     let manifest = concat!(env!("CARGO_MANIFEST_DIR"), "/manifests/blackroad.yml");
     let mut child = binary()
-        .args(["run", "--interval", "1s", "--listen", "127.0.0.1:0", "--log-format", "text", "-f", manifest])
+        .args([
+            "run",
+            "--interval",
+            "1s",
+            "--listen",
+            "127.0.0.1:0",
+            "--log-format",
+            "text",
+            "-f",
+            manifest,
+        ])
         .env("RAILWAY_API_URL", sandbox.url())
         .env("RAILWAY_API_TOKEN", TOKEN)
         .kill_on_drop(true)
@@ -118,9 +186,24 @@ async fn peak_memory_of_run_on_the_blackroad_manifest() {
     let pid = child.id().expect("pid");
     tokio::time::sleep(Duration::from_secs(4)).await;
     let status = fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
-    let line = |key: &str| status.lines().find(|l| l.starts_with(key)).unwrap_or_default().to_string();
-    println!("run on blackroad.yml after 4 s at a 1 s interval: {} / {}", line("VmHWM:"), line("VmRSS:"));
-    let _ = std::process::Command::new("kill").args(["-TERM", &pid.to_string()]).status();
-    let exit = tokio::time::timeout(Duration::from_secs(30), child.wait()).await.expect("exits").expect("wait");
+    let line = |key: &str| {
+        status
+            .lines()
+            .find(|l| l.starts_with(key))
+            .unwrap_or_default()
+            .to_string()
+    };
+    println!(
+        "run on blackroad.yml after 4 s at a 1 s interval: {} / {}",
+        line("VmHWM:"),
+        line("VmRSS:")
+    );
+    let _ = std::process::Command::new("kill")
+        .args(["-TERM", &pid.to_string()])
+        .status();
+    let exit = tokio::time::timeout(Duration::from_secs(30), child.wait())
+        .await
+        .expect("exits")
+        .expect("wait");
     assert_eq!(exit.code(), Some(0));
 }

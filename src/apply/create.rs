@@ -63,7 +63,7 @@ impl Executor<'_> {
         default_environment: &str,
     ) -> Result<Outcome, Error> {
         let client = self.client;
-        let created_id = std::cell::RefCell::new(None::<String>);
+        let created_id = std::sync::Mutex::new(None::<String>);
         let outcome = observe_then_create(
             client.retry_policy(),
             || async {
@@ -82,19 +82,25 @@ impl Executor<'_> {
                         },
                     })
                     .await?;
-                *created_id.borrow_mut() = Some(data.project_create.id);
+                if let Ok(mut slot) = created_id.lock() {
+                    *slot = Some(data.project_create.id);
+                }
                 Ok(())
             },
             || async {
                 let found = snapshot::find_project_id(client, name, workspace_id).await?;
                 let exists = found.is_some();
-                *created_id.borrow_mut() = found;
+                if let Ok(mut slot) = created_id.lock() {
+                    *slot = found;
+                }
                 Ok(exists)
             },
         )
         .await?;
         let id = created_id
             .into_inner()
+            .ok()
+            .flatten()
             .ok_or_else(|| missing("project", name))?;
         self.project = Some(snapshot::read_project(client, &id).await?);
         Ok(outcome)

@@ -90,7 +90,7 @@ pub async fn apply(
     plan: &Plan,
     live: &Live,
     options: ApplyOptions,
-    on_event: &mut dyn FnMut(&Event),
+    on_event: &mut (dyn FnMut(&Event) + Send),
 ) -> Result<Report, ApplyError> {
     let destructive: Vec<String> = plan.destructive_actions().map(Action::address).collect();
     if !destructive.is_empty() && !options.confirm_destructive {

@@ -25,7 +25,12 @@ pub enum LogFormat {
 #[derive(Debug, Args, Clone)]
 pub struct RunArgs {
     /// A manifest file, or a directory of manifests (one project each).
-    #[arg(short = 'f', long = "file", conflicts_with = "git", required_unless_present = "git")]
+    #[arg(
+        short = 'f',
+        long = "file",
+        conflicts_with = "git",
+        required_unless_present = "git"
+    )]
     pub file: Option<PathBuf>,
     /// A Git repository URL (https:// or file://); a token for private repos comes from RAILWAY_OPERATOR_GIT_TOKEN.
     #[arg(long)]
@@ -88,15 +93,24 @@ pub async fn serve(global: &GlobalOptions, args: &RunArgs) -> anyhow::Result<u8>
         listen: (!args.once).then_some(args.listen),
         admin_token: args.admin_token.clone(),
         once: args.once,
-        workspace_fallback: std::env::var("RAILWAY_WORKSPACE_ID").ok().filter(|v| !v.is_empty()),
+        workspace_fallback: std::env::var("RAILWAY_WORKSPACE_ID")
+            .ok()
+            .filter(|v| !v.is_empty()),
         requests_per_second_cap: args.max_rps,
     };
-    let code = run(connection.client.clone(), config, shutdown_signal(), |controller| {
-        if let Some(url) = &controller.http_url {
-            tracing::info!("status page: {url}/  (metrics: {url}/metrics, status: {url}/status)");
-            eprintln!("railway-operator run: status page at {url}/");
-        }
-    })
+    let code = run(
+        connection.client.clone(),
+        config,
+        shutdown_signal(),
+        |controller| {
+            if let Some(url) = &controller.http_url {
+                tracing::info!(
+                    "status page: {url}/  (metrics: {url}/metrics, status: {url}/status)"
+                );
+                eprintln!("railway-operator run: status page at {url}/");
+            }
+        },
+    )
     .await
     .context("the controller stopped")?;
     connection.close().await;

@@ -129,40 +129,53 @@ pub async fn run(
         let now_instant = Instant::now();
         let due: Vec<PathBuf> = slots
             .iter()
-            .filter(|(_, slot)| slot.desired.is_some() && !slot.stalled && slot.next_due <= now_instant)
+            .filter(|(_, slot)| {
+                slot.desired.is_some() && !slot.stalled && slot.next_due <= now_instant
+            })
             .map(|(path, _)| path.clone())
             .collect();
         for path in due {
             if stop.load(Ordering::SeqCst) {
                 break;
             }
-            let Some(slot) = slots.get_mut(&path) else { continue };
-            let Some(desired) = slot.desired.clone() else { continue };
+            let Some(slot) = slots.get_mut(&path) else {
+                continue;
+            };
+            let Some(desired) = slot.desired.clone() else {
+                continue;
+            };
             set_reconciling(&status, &slot.key);
             let pass = reconcile(&client, &desired, stop.clone()).await;
             let stamp = now();
-            let good_revision = slot.good_revision.clone().unwrap_or_else(|| revision.clone());
+            let good_revision = slot
+                .good_revision
+                .clone()
+                .unwrap_or_else(|| revision.clone());
             let delay = next_delay(&config, slot, pass.kind, &client, &status);
             slot.next_due = Instant::now() + delay;
             slot.last_kind = Some(pass.kind);
             if let Ok(mut s) = status.write() {
-                let ControllerStatus { projects, metrics, .. } = &mut *s;
+                let ControllerStatus {
+                    projects, metrics, ..
+                } = &mut *s;
                 let project = projects.entry(slot.key.clone()).or_default();
                 project.source.clone_from(&describe);
                 record_pass(project, metrics, &desired, &good_revision, &pass, &stamp);
                 if let Some(message) = &slot.invalid {
                     // The last good manifest is still being enforced, but the newest one is broken.
-                    project.conditions.stalled.set(true, "InvalidManifest", message.clone(), &stamp);
+                    project.conditions.stalled.set(
+                        true,
+                        "InvalidManifest",
+                        message.clone(),
+                        &stamp,
+                    );
                     project.last_error = Some(message.clone());
                 }
                 project.next_reconcile_at = Some(
-                    (chrono::Utc::now() + chrono::Duration::from_std(delay).unwrap_or_default()).to_rfc3339(),
+                    (chrono::Utc::now() + chrono::Duration::from_std(delay).unwrap_or_default())
+                        .to_rfc3339(),
                 );
-                metrics.api_requests = client
-                    .stats()
-                    .requests
-                    .into_iter()
-                    .collect();
+                metrics.api_requests = client.stats().requests.into_iter().collect();
             }
             log_pass(&desired, &good_revision, &pass, delay);
         }
@@ -248,7 +261,10 @@ fn load_snapshot(
         match loaded {
             Ok(mut desired) => {
                 if desired.project.workspace_id.is_none() {
-                    desired.project.workspace_id.clone_from(&config.workspace_fallback);
+                    desired
+                        .project
+                        .workspace_id
+                        .clone_from(&config.workspace_fallback);
                 }
                 if let Ok(mut s) = status.write() {
                     if slot.key != desired.project.name
@@ -283,8 +299,16 @@ fn load_snapshot(
                     }
                     project.source = describe.to_string();
                     project.last_attempted_revision = Some(snapshot.revision.clone());
-                    project.conditions.stalled.set(true, "InvalidManifest", message.clone(), &stamp);
-                    project.conditions.ready.set(false, "InvalidManifest", message.clone(), &stamp);
+                    project.conditions.stalled.set(
+                        true,
+                        "InvalidManifest",
+                        message.clone(),
+                        &stamp,
+                    );
+                    project
+                        .conditions
+                        .ready
+                        .set(false, "InvalidManifest", message.clone(), &stamp);
                     project.last_error = Some(message.clone());
                 }
                 slot.invalid = Some(message);
@@ -297,12 +321,17 @@ fn set_reconciling(status: &SharedStatus, key: &str) {
     if let Ok(mut s) = status.write() {
         let stamp = now();
         let project = s.projects.entry(key.to_string()).or_default();
-        project.conditions.reconciling.set(true, "Progressing", "reconciling", &stamp);
+        project
+            .conditions
+            .reconciling
+            .set(true, "Progressing", "reconciling", &stamp);
     }
 }
 
 fn update_readiness(status: &SharedStatus, slots: &BTreeMap<PathBuf, Slot>) {
-    let ready = slots.values().all(|s| s.last_kind.is_some() || s.desired.is_none());
+    let ready = slots
+        .values()
+        .all(|s| s.last_kind.is_some() || s.desired.is_none());
     if let Ok(mut s) = status.write()
         && ready
     {
@@ -313,9 +342,16 @@ fn update_readiness(status: &SharedStatus, slots: &BTreeMap<PathBuf, Slot>) {
 /// When a project is due again: the interval with ±10% jitter after a pass that reached Railway,
 /// stretched while the rate-limit budget runs low; exponential backoff (capped at the interval)
 /// after a transient failure; never (until the source changes) after a terminal one.
-fn next_delay(config: &RunConfig, slot: &mut Slot, kind: PassKind, client: &Client, status: &SharedStatus) -> Duration {
+fn next_delay(
+    config: &RunConfig,
+    slot: &mut Slot,
+    kind: PassKind,
+    client: &Client,
+    status: &SharedStatus,
+) -> Duration {
     let mut rng = rand::rng();
-    let jitter = |d: Duration, rng: &mut rand::rngs::ThreadRng| d.mul_f64(rng.random_range(0.9..1.1));
+    let jitter =
+        |d: Duration, rng: &mut rand::rngs::ThreadRng| d.mul_f64(rng.random_range(0.9..1.1));
     let stats = client.stats();
     let throttled = match (stats.rate_limit_remaining, stats.rate_limit_limit) {
         (Some(remaining), Some(limit)) if limit > 0 => remaining * 10 < limit,
@@ -352,7 +388,10 @@ fn next_delay(config: &RunConfig, slot: &mut Slot, kind: PassKind, client: &Clie
 fn log_pass(desired: &Desired, revision: &str, pass: &super::reconcile::Pass, next: Duration) {
     let short: String = revision.chars().take(12).collect();
     let actions = pass.plan.as_ref().map_or(0, |p| p.actions.len());
-    let destructive = pass.plan.as_ref().map_or(0, |p| p.destructive_actions().count());
+    let destructive = pass
+        .plan
+        .as_ref()
+        .map_or(0, |p| p.destructive_actions().count());
     let ms = pass.duration.as_millis();
     let name = &desired.project.name;
     match (&pass.kind, &pass.error) {
