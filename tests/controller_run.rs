@@ -636,3 +636,39 @@ async fn the_http_endpoints_and_the_status_page_show_projects_services_and_drift
         .await;
     running.stop().await;
 }
+
+#[tokio::test]
+async fn a_suspended_project_is_observed_and_reported_but_never_written() {
+    let sandbox = sandbox().await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = dir.path().join("ctl.yml");
+    let suspended = manifest(1, "self-heal", "a").replace(
+        "policy: { drift: self-heal }",
+        "policy: { drift: self-heal, suspend: true }",
+    );
+    fs::write(&file, suspended).expect("write");
+    let running = start(
+        &sandbox,
+        SourceSpec::Path(file.clone()),
+        Duration::from_secs(1),
+        false,
+    )
+    .await;
+    running
+        .wait_for("ctl", Duration::from_secs(20), |p| {
+            p.conditions.ready.reason == "DriftDetected"
+        })
+        .await;
+    let project = running.project("ctl").expect("status");
+    assert!(project.suspended);
+    assert!(
+        project.conditions.ready.message.contains("suspends writes"),
+        "{:?}",
+        project.conditions.ready
+    );
+    assert!(
+        project_services(&sandbox).await.is_empty(),
+        "nothing was created"
+    );
+    running.stop().await;
+}

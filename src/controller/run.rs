@@ -173,7 +173,7 @@ pub async fn run(
                 }
                 project.next_reconcile_at = Some(
                     (chrono::Utc::now() + chrono::Duration::from_std(delay).unwrap_or_default())
-                        .to_rfc3339(),
+                        .to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
                 );
                 metrics.api_requests = client.stats().requests.into_iter().collect();
             }
@@ -386,7 +386,10 @@ fn next_delay(
 }
 
 fn log_pass(desired: &Desired, revision: &str, pass: &super::reconcile::Pass, next: Duration) {
-    let short: String = revision.chars().take(12).collect();
+    let short: String = revision.strip_prefix("sha256:").map_or_else(
+        || revision.chars().take(12).collect(),
+        |hash| format!("sha256:{}", &hash[..hash.len().min(12)]),
+    );
     let actions = pass.plan.as_ref().map_or(0, |p| p.actions.len());
     let destructive = pass
         .plan
