@@ -672,3 +672,45 @@ async fn a_suspended_project_is_observed_and_reported_but_never_written() {
     );
     running.stop().await;
 }
+
+#[tokio::test]
+async fn the_rate_limit_budget_railway_reports_is_visible_in_status_and_metrics() {
+    let sandbox = sandbox_with(railway_operator::sandbox::SandboxConfig {
+        rate_limit_per_second: Some(50),
+        ..Default::default()
+    })
+    .await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = dir.path().join("ctl.yml");
+    fs::write(&file, manifest(1, "self-heal", "a")).expect("write");
+    let running = start(
+        &sandbox,
+        SourceSpec::Path(file.clone()),
+        Duration::from_secs(60),
+        true,
+    )
+    .await;
+    running
+        .wait_for("ctl", Duration::from_secs(20), |p| {
+            p.conditions.ready.status
+        })
+        .await;
+    let remaining = running
+        .status
+        .read()
+        .ok()
+        .and_then(|s| s.rate_limit.remaining);
+    assert!(remaining.is_some_and(|r| r < 50), "{remaining:?}");
+    let url = running.http_url.clone().expect("http");
+    let metrics = reqwest::get(format!("{url}/metrics"))
+        .await
+        .expect("metrics")
+        .text()
+        .await
+        .expect("text");
+    assert!(
+        metrics.contains("railway_operator_rate_limit_remaining "),
+        "{metrics}"
+    );
+    running.stop().await;
+}

@@ -294,9 +294,11 @@ impl App {
         *stats.by_operation.entry(key).or_insert(0) += 1;
     }
 
-    fn admit(&self) -> bool {
+    /// Counts the request in the current one-second window. Returns whether it is admitted, and
+    /// (limit, remaining) for the `X-RateLimit-*` headers when a limit is configured.
+    fn admit(&self) -> (bool, Option<(u32, u32)>) {
         let Some(limit) = self.rate_limit_per_second else {
-            return true;
+            return (true, None);
         };
         let mut window = relock(&self.rate_window);
         if window.started.elapsed() >= Duration::from_secs(1) {
@@ -304,7 +306,10 @@ impl App {
             window.count = 0;
         }
         window.count += 1;
-        window.count <= limit
+        (
+            window.count <= limit,
+            Some((limit, limit.saturating_sub(window.count))),
+        )
     }
 
     fn authorized(&self, headers: &HeaderMap) -> bool {
@@ -355,10 +360,30 @@ async fn graphql(
         .or_else(|| summary.root_fields.first().cloned())
         .unwrap_or_else(|| "<unparsed>".to_string());
     app.count(key);
-    if !app.admit() {
-        return too_many_requests();
+    let (admitted, budget) = app.admit();
+    let mut response = if admitted {
+        answer(&app, &kill, &headers, body, summary).await
+    } else {
+        too_many_requests()
+    };
+    if let Some((limit, remaining)) = budget {
+        let values = response.headers_mut();
+        values.insert("x-ratelimit-limit", limit.into());
+        values.insert("x-ratelimit-remaining", remaining.into());
+        values.insert("x-ratelimit-reset", 1u32.into());
     }
-    if !app.authorized(&headers) {
+    response
+}
+
+/// Everything after admission: auth, faults, execution.
+async fn answer(
+    app: &Arc<App>,
+    kill: &ConnectionKill,
+    headers: &HeaderMap,
+    body: GraphqlBody,
+    summary: OperationSummary,
+) -> Response {
+    if !app.authorized(headers) {
         return not_authorized();
     }
     let fault = relock(&app.faults).decide(body.operation_name.as_deref(), &summary.root_fields);
