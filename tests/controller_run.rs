@@ -528,3 +528,38 @@ async fn the_rate_limit_budget_railway_reports_is_visible_in_status_and_metrics(
     );
     running.stop().await;
 }
+
+#[tokio::test]
+async fn one_failing_project_does_not_hold_up_the_others() {
+    let sandbox = sandbox().await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    fs::write(dir.path().join("a-good.yml"), manifest(1, "self-heal", "a")).expect("write");
+    let pinned_nowhere = manifest(1, "self-heal", "a").replace(
+        "metadata: { name: ctl }",
+        "metadata: { name: lost, id: 0b7c6a0e-5f4d-4c2b-9a1e-3d2f1e0c9b8a }",
+    );
+    fs::write(dir.path().join("b-lost.yml"), pinned_nowhere).expect("write");
+    let running = start(
+        &sandbox,
+        SourceSpec::Path(dir.path().to_path_buf()),
+        Duration::from_secs(60),
+        false,
+    )
+    .await;
+    running
+        .wait_for("ctl", Duration::from_secs(20), |p| {
+            p.conditions.ready.status
+        })
+        .await;
+    running
+        .wait_for("lost", Duration::from_secs(20), |p| p.last_error.is_some())
+        .await;
+    let lost = running.project("lost").expect("status");
+    assert!(
+        lost.last_error
+            .as_deref()
+            .is_some_and(|e| e.contains("metadata.id")),
+        "{lost:?}"
+    );
+    running.stop().await;
+}

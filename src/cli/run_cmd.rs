@@ -86,7 +86,12 @@ pub async fn serve(global: &GlobalOptions, args: &RunArgs) -> anyhow::Result<u8>
         _ => bail!("give either -f PATH or --git URL"),
     };
     let mut connection = connect(global).await?;
-    connection.client = connection.client.with_pace(args.max_rps);
+    // The controller backs off between passes itself; a long retry inside one request would
+    // only hold up the other projects.
+    connection.client = connection
+        .client
+        .with_pace(args.max_rps)
+        .with_retry_budget(Duration::from_secs(global.retry_for_secs.min(15)));
     let config = RunConfig {
         source,
         interval: args.interval,

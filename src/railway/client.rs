@@ -138,6 +138,14 @@ impl Client {
         self
     }
 
+    /// The same client, retrying a failed request for at most `budget`.
+    pub fn with_retry_budget(mut self, budget: Duration) -> Self {
+        let mut config = (*self.config).clone();
+        config.retry.max_elapsed = budget;
+        self.config = Arc::new(config);
+        self
+    }
+
     /// A copy of what the client observed so far.
     pub fn stats(&self) -> ClientStats {
         self.stats.lock().map(|s| s.clone()).unwrap_or_default()

@@ -48,9 +48,18 @@ pub async fn snapshot(client: &Client, project: &ProjectRef) -> Result<Live> {
             }
         }
     };
-    read_project(client, &project_id)
-        .await
-        .map(|p| Live { project: Some(p) })
+    match read_project(client, &project_id).await {
+        Ok(found) => Ok(Live {
+            project: Some(found),
+        }),
+        Err(Error::NotFound { operation, .. }) if project.id.is_some() => Err(Error::Terminal {
+            operation,
+            message: format!(
+                "metadata.id {project_id}: no project with this id is visible to the token (remove metadata.id to find or create the project by name)"
+            ),
+        }),
+        Err(error) => Err(error),
+    }
 }
 
 /// Looks a project up by name among the projects the token can see (in the workspace, if given).
