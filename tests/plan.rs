@@ -80,6 +80,9 @@ fn live_instance(service_id: &str, name: &str, image: &str, replicas: i64) -> Li
         overlap_seconds: None,
         limits: Limits::default(),
         variables: BTreeMap::new(),
+        service_domains: Vec::new(),
+        custom_domains: Vec::new(),
+        tcp_proxies: Vec::new(),
         latest_deployment: None,
     }
 }

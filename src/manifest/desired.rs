@@ -143,6 +143,23 @@ pub struct InstanceSettings {
     /// Variables of this service in this environment (base merged with the override). Only
     /// these names are managed; others on Railway are left alone unless the inventory owns them.
     pub variables: BTreeMap<String, VariableValue>,
+    /// Domains of this service in this environment (an override replaces the base list). Live
+    /// domains not listed are left alone unless the inventory owns them.
+    pub domains: Vec<DesiredDomain>,
+    /// Public TCP proxies, by application port.
+    pub tcp_proxies: Vec<i64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "camelCase")]
+pub enum DesiredDomain {
+    /// A generated `*.up.railway.app` domain; `subdomain` pins its first label.
+    Railway {
+        port: Option<i64>,
+        subdomain: Option<String>,
+    },
+    /// A custom domain (lowercase hostname); without a port Railway picks the service's.
+    Custom { domain: String, port: Option<i64> },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

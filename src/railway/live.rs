@@ -83,6 +83,12 @@ pub struct LiveInstance {
     pub limits: Limits,
     /// From the environment config blob (`variables`), values as stored (references unrendered).
     pub variables: BTreeMap<String, LiveVariable>,
+    /// Generated `*.up.railway.app` domains (not deleted).
+    pub service_domains: Vec<LiveServiceDomain>,
+    /// Custom domains with their DNS and certificate state (not deleted).
+    pub custom_domains: Vec<LiveCustomDomain>,
+    /// Application ports with a public TCP proxy, from the config blob (`networking.tcpProxies`).
+    pub tcp_proxies: Vec<i64>,
     pub latest_deployment: Option<LiveDeployment>,
 }
 
@@ -97,6 +103,54 @@ pub enum LiveSource {
         branch: Option<String>,
         trigger_id: Option<String>,
     },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LiveServiceDomain {
+    pub id: String,
+    /// The full name, e.g. `api-production.up.railway.app`.
+    pub domain: String,
+    pub suffix: Option<String>,
+    pub target_port: Option<i64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LiveCustomDomain {
+    pub id: String,
+    pub domain: String,
+    pub target_port: Option<i64>,
+    pub verified: bool,
+    /// Railway's `CertificateStatus`, e.g. `CERTIFICATE_STATUS_TYPE_VALID`.
+    pub certificate_status: String,
+    pub verification_dns_host: Option<String>,
+    pub verification_token: Option<String>,
+    pub dns_records: Vec<LiveDnsRecord>,
+}
+
+/// A DNS record Railway asks the domain's owner to create.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LiveDnsRecord {
+    /// e.g. `DNS_RECORD_TYPE_CNAME`
+    pub record_type: String,
+    /// e.g. `DNS_RECORD_PURPOSE_TRAFFIC_ROUTE`
+    pub purpose: String,
+    pub hostlabel: String,
+    pub fqdn: String,
+    pub zone: String,
+    pub required_value: String,
+    pub current_value: String,
+    /// e.g. `DNS_RECORD_STATUS_PROPAGATED` or `DNS_RECORD_STATUS_REQUIRES_UPDATE`
+    pub status: String,
+}
+
+impl LiveCustomDomain {
+    /// Serving traffic with a valid certificate.
+    pub fn is_active(&self) -> bool {
+        self.verified && self.certificate_status == "CERTIFICATE_STATUS_TYPE_VALID"
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

@@ -402,6 +402,9 @@ fn build_environment(
                 overlap_seconds: row.overlap_seconds,
                 limits,
                 variables,
+                service_domains: Vec::new(),
+                custom_domains: Vec::new(),
+                tcp_proxies: Vec::new(),
                 latest_deployment: row
                     .latest_deployment
                     .map(|(id, status)| LiveDeployment { id, status }),

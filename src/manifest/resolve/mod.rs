@@ -194,6 +194,9 @@ fn instance_settings(settings: &Settings) -> Option<InstanceSettings> {
         memory_gb: settings.memory_gb.as_ref().map(|m| m.value),
     });
     Some(InstanceSettings {
+        // Filled in by domain support (issue 5).
+        domains: Vec::new(),
+        tcp_proxies: Vec::new(),
         variables: values(&settings.variables),
         source,
         builder: settings.builder.as_ref().map(|b| b.value),
