@@ -28,6 +28,12 @@ pub struct Inventory {
     /// Of those, the ones whose value was sensitive: their old values are never shown.
     #[serde(default, rename = "x")]
     pub sensitive: BTreeMap<String, BTreeSet<String>>,
+    /// Domain names it created, per service name (custom hostnames and generated names).
+    #[serde(default, rename = "d", skip_serializing_if = "BTreeMap::is_empty")]
+    pub domains: BTreeMap<String, BTreeSet<String>>,
+    /// TCP proxy application ports it created, per service name.
+    #[serde(default, rename = "t", skip_serializing_if = "BTreeMap::is_empty")]
+    pub tcp_proxies: BTreeMap<String, BTreeSet<i64>>,
 }
 
 /// The inventory as read from live state.
@@ -71,6 +77,18 @@ impl Inventory {
         self.variables
             .get(scope)
             .is_some_and(|names| names.contains(name))
+    }
+
+    pub fn owns_domain(&self, service: &str, name: &str) -> bool {
+        self.domains
+            .get(service)
+            .is_some_and(|names| names.contains(name))
+    }
+
+    pub fn owns_tcp_proxy(&self, service: &str, port: i64) -> bool {
+        self.tcp_proxies
+            .get(service)
+            .is_some_and(|ports| ports.contains(&port))
     }
 
     pub fn was_sensitive(&self, scope: &str, name: &str) -> bool {

@@ -28,6 +28,7 @@ fn service(name: &str, sync: SyncState, deployment: Option<&str>) -> ServiceStat
         name: name.to_string(),
         sync,
         deployment: deployment.map(str::to_string),
+        domains: Vec::new(),
     }
 }
 

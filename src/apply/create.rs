@@ -18,7 +18,7 @@ use crate::railway::snapshot;
 /// Sends `create`; when it fails in a way that may have been applied, asks `observe` whether the
 /// thing now exists and adopts it. Only when it provably does not exist is the create sent again,
 /// on the client's backoff schedule.
-async fn observe_then_create<C, CF, O, OF>(
+pub(super) async fn observe_then_create<C, CF, O, OF>(
     policy: &RetryPolicy,
     create: C,
     observe: O,

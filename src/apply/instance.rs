@@ -13,6 +13,7 @@ use super::{Executor, Outcome, missing};
 use crate::manifest::desired::{InstanceSettings, Source};
 use crate::plan::VariableChange;
 use crate::plan::diff_settings;
+use crate::plan::domains::DomainChange;
 use crate::railway::error::Error;
 use crate::railway::live::{LiveInstance, LiveSource};
 use crate::railway::ops::{
@@ -32,6 +33,7 @@ impl Executor<'_> {
         environment: &str,
         desired: &InstanceSettings,
         planned_variables: &[VariableChange],
+        planned_domains: &[DomainChange],
     ) -> Result<Outcome, Error> {
         let (project_id, environment_id, live) = self.instance(service, environment).await?;
         let changes = diff_settings(desired, Some(&live));
@@ -123,12 +125,24 @@ impl Executor<'_> {
             )
             .await?,
         );
-        if sent.is_empty() {
+        let needs_deploy = !sent.is_empty();
+        let domains = self
+            .sync_domains(&scope, environment, service, &live, planned_domains)
+            .await?;
+        if sent.is_empty() && domains.sent.is_empty() {
             return Ok(Outcome::Skipped("already matches the manifest".into()));
         }
-        self.changed_instances
-            .push((service.to_string(), environment.to_string()));
-        Ok(Outcome::Applied(sent.join(", ")))
+        if needs_deploy || domains.tcp_changed {
+            self.changed_instances
+                .push((service.to_string(), environment.to_string()));
+        }
+        let mut detail: Vec<String> = sent.iter().map(ToString::to_string).collect();
+        detail.extend(domains.sent);
+        let mut text = detail.join(", ");
+        for line in domains.dns {
+            text.push_str(&format!("\n      DNS to create: {line}"));
+        }
+        Ok(Outcome::Applied(text))
     }
 
     pub(super) async fn deploy(

@@ -4,6 +4,7 @@
 //! instance that actually changed. Computes no diffs of its own beyond re-checking live values.
 
 mod create;
+mod domains;
 mod instance;
 mod variables;
 
@@ -104,6 +105,7 @@ pub async fn apply(
         stale: false,
         changed_instances: Vec::new(),
         changed_shared: BTreeMap::new(),
+        created_domains: Vec::new(),
     };
     let mut report = Report::default();
     for (index, action) in plan.actions.iter().enumerate() {
@@ -138,8 +140,18 @@ pub async fn apply(
     }
     // Ownership is recorded last, only once everything it describes has been applied.
     for write in &plan.inventory_writes {
+        let mut inventory = write.inventory.clone();
+        for (environment, service, name) in &executor.created_domains {
+            if environment == &write.environment {
+                inventory
+                    .domains
+                    .entry(service.clone())
+                    .or_default()
+                    .insert(name.clone());
+            }
+        }
         if let Err(source) = executor
-            .write_inventory(&write.environment, &write.inventory)
+            .write_inventory(&write.environment, &inventory)
             .await
         {
             return Err(ApplyError::Failed {
@@ -165,6 +177,9 @@ struct Executor<'a> {
     changed_instances: Vec<(String, String)>,
     /// Shared variable names changed, per environment name.
     changed_shared: BTreeMap<String, BTreeSet<String>>,
+    /// (environment, service, name) of domains created here, for the inventory: a generated
+    /// domain's name is known only once Railway has made it.
+    created_domains: Vec<(String, String, String)>,
 }
 
 impl Executor<'_> {
@@ -189,9 +204,10 @@ impl Executor<'_> {
                 environment,
                 desired,
                 variables,
+                domains,
                 ..
             } => {
-                self.configure_instance(service, environment, desired, variables)
+                self.configure_instance(service, environment, desired, variables, domains)
                     .await
             }
             Action::ConfigureSharedVariables {

@@ -3,8 +3,8 @@
 
 use super::reconcile::{Pass, PassKind};
 use super::status::{
-    DriftEntry, EnvironmentStatus, HistoryEntry, Metrics, PlanCounts, ProjectStatus, ServiceStatus,
-    SyncState,
+    DomainState, DriftEntry, EnvironmentStatus, HistoryEntry, Metrics, PlanCounts, ProjectStatus,
+    ServiceStatus, SyncState,
 };
 use crate::apply::Outcome;
 use crate::manifest::Desired;
@@ -212,11 +212,52 @@ fn environments(
                         name: service.name.clone(),
                         sync,
                         deployment: deployment_status(pass, env, &service.name),
+                        domains: domain_states(pass, env, &service.name),
                     }
                 })
                 .collect(),
         })
         .collect()
+}
+
+fn domain_states(pass: &Pass, environment: &str, service: &str) -> Vec<DomainState> {
+    let Some(instance) = live_instance(pass, environment, service) else {
+        return Vec::new();
+    };
+    let generated = instance.service_domains.iter().map(|d| DomainState {
+        name: d.domain.clone(),
+        state: "active".into(),
+    });
+    let custom = instance.custom_domains.iter().map(|d| DomainState {
+        name: d.domain.clone(),
+        state: if d.is_active() {
+            "active".into()
+        } else if d.verified {
+            "issuing certificate".into()
+        } else {
+            format!("pending DNS: {}", crate::plan::domains::dns_work(d))
+        },
+    });
+    let proxies = instance.tcp_proxies.iter().map(|port| DomainState {
+        name: format!("tcp :{port}"),
+        state: "active".into(),
+    });
+    generated.chain(custom).chain(proxies).collect()
+}
+
+fn live_instance<'a>(
+    pass: &'a Pass,
+    environment: &str,
+    service: &str,
+) -> Option<&'a crate::railway::live::LiveInstance> {
+    let project = pass.live.as_ref()?.project.as_ref()?;
+    let service_id = &project.services.iter().find(|s| s.name == service)?.id;
+    project
+        .environments
+        .iter()
+        .find(|e| e.name == environment)?
+        .instances
+        .get(service_id)
 }
 
 fn deployment_status(pass: &Pass, environment: &str, service: &str) -> Option<String> {

@@ -112,6 +112,17 @@ pub struct ServiceStatus {
     pub sync: SyncState,
     /// Latest deployment status on Railway, e.g. `SUCCESS`.
     pub deployment: Option<String>,
+    /// Domains and TCP proxies with their state.
+    pub domains: Vec<DomainState>,
+}
+
+/// A domain or TCP proxy of a service instance, e.g. `blackroad.systems` / `pending DNS: CNAME ...`.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct DomainState {
+    pub name: String,
+    /// `active`, `pending DNS: …`, `issuing certificate`, or a TCP proxy's `tcp :5432`.
+    pub state: String,
 }
 
 #[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq)]

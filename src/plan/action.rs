@@ -84,6 +84,8 @@ pub enum Action {
         changes: Vec<FieldChange>,
         /// Variable changes; values only for non-sensitive ones.
         variables: Vec<VariableChange>,
+        /// Domain and TCP proxy changes.
+        domains: Vec<super::domains::DomainChange>,
         desired: Box<InstanceSettings>,
     },
     /// Bring an environment's shared variables to the manifest's.

@@ -4,6 +4,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::action::{Action, InventoryWrite, Plan};
+use super::domains::{DomainDiff, DomainKind, diff_domains};
 use super::settings::diff_settings;
 use super::variables::{VariableDiff, diff_variables, record_scope, shared_references};
 use crate::inventory::{Inventory, InventoryState, SHARED};
@@ -185,6 +186,32 @@ pub fn plan(desired: &Desired, live: &Live, options: &PlanOptions) -> Plan {
                 desired.policy.prune,
             );
             findings.record(&format!("{}[{env}]", service.name), &variables);
+            let domains = diff_domains(
+                &settings.domains,
+                &settings.tcp_proxies,
+                live_instance,
+                &service.name,
+                owned,
+                desired.policy.prune,
+            );
+            findings.record_domains(&format!("{}[{env}]", service.name), &domains);
+            if !domains.owned_names.is_empty() {
+                next.domains.insert(
+                    service.name.clone(),
+                    domains.owned_names.iter().cloned().collect(),
+                );
+            }
+            if !domains.owned_ports.is_empty() {
+                next.tcp_proxies.insert(
+                    service.name.clone(),
+                    domains.owned_ports.iter().copied().collect(),
+                );
+            }
+            // Domains alone need no redeploy; a TCP proxy does (it is active only after one).
+            let tcp_changed = domains
+                .changes
+                .iter()
+                .any(|c| c.kind == DomainKind::TcpProxy);
             record_scope(
                 &mut next,
                 &service.name,
@@ -200,7 +227,8 @@ pub fn plan(desired: &Desired, live: &Live, options: &PlanOptions) -> Plan {
                 .collect::<BTreeSet<_>>()
                 .into_iter()
                 .collect();
-            let configure = !changes.is_empty() || !variables.changes.is_empty();
+            let redeploy = !changes.is_empty() || !variables.changes.is_empty() || tcp_changed;
+            let configure = redeploy || !domains.changes.is_empty();
             if configure {
                 actions.push(Action::ConfigureInstance {
                     service: service.name.clone(),
@@ -208,11 +236,12 @@ pub fn plan(desired: &Desired, live: &Live, options: &PlanOptions) -> Plan {
                     new_service,
                     changes,
                     variables: variables.changes,
+                    domains: domains.changes,
                     desired: Box::new(settings.clone()),
                 });
             }
             if desired.policy.deploy == DeployPolicy::OnChange
-                && (configure || !after_shared.is_empty())
+                && (redeploy || !after_shared.is_empty())
             {
                 deploys.push(Action::DeployInstance {
                     service: service.name.clone(),
@@ -238,6 +267,12 @@ pub fn plan(desired: &Desired, live: &Live, options: &PlanOptions) -> Plan {
                 }
                 if let Some(names) = owned.sensitive.get(name) {
                     next.sensitive.insert(name.clone(), names.clone());
+                }
+                if let Some(names) = owned.domains.get(name) {
+                    next.domains.insert(name.clone(), names.clone());
+                }
+                if let Some(ports) = owned.tcp_proxies.get(name) {
+                    next.tcp_proxies.insert(name.clone(), ports.clone());
                 }
             }
         }
@@ -309,7 +344,9 @@ pub fn plan(desired: &Desired, live: &Live, options: &PlanOptions) -> Plan {
 struct Findings {
     sealed: Vec<String>,
     unmanaged: Vec<String>,
+    unmanaged_domains: Vec<String>,
     pending_prune: Vec<String>,
+    pending_dns: Vec<String>,
 }
 
 impl Findings {
@@ -329,7 +366,36 @@ impl Findings {
         );
     }
 
+    fn record_domains(&mut self, scope: &str, diff: &DomainDiff) {
+        if !diff.unmanaged.is_empty() {
+            self.unmanaged_domains
+                .push(format!("{scope}: {}", diff.unmanaged.join(", ")));
+        }
+        self.pending_prune.extend(
+            diff.pending_prune
+                .iter()
+                .map(|name| format!("{scope} {name}")),
+        );
+        self.pending_dns.extend(
+            diff.pending_dns
+                .iter()
+                .map(|line| format!("{scope} {line}")),
+        );
+    }
+
     fn into_notes(self, notes: &mut Vec<String>) {
+        if !self.pending_dns.is_empty() {
+            notes.push(format!(
+                "pending DNS work:\n  - {}",
+                self.pending_dns.join("\n  - ")
+            ));
+        }
+        if !self.unmanaged_domains.is_empty() {
+            notes.push(format!(
+                "domains set outside the manifest are left alone: {}",
+                self.unmanaged_domains.join("; ")
+            ));
+        }
         if !self.sealed.is_empty() {
             notes.push(format!(
                 "sealed variables cannot be read back and are compared by presence only: {}",

@@ -3,6 +3,7 @@
 
 pub mod action;
 pub mod diff;
+pub mod domains;
 pub mod references;
 pub mod render;
 pub mod settings;

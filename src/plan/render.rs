@@ -6,6 +6,7 @@ use std::fmt::Write as _;
 use serde_json::{Value, json};
 
 use super::action::{Action, ChangeKind, PLAN_FORMAT_VERSION, Plan, VariableChange, VariableOp};
+use super::domains::{DomainChange, DomainKind, DomainOp, RAILWAY_SUFFIX};
 
 pub const NO_CHANGES: &str = "No changes. Live state matches the manifest.";
 
@@ -107,6 +108,7 @@ fn line(out: &mut String, action: &Action) {
             service,
             changes,
             variables,
+            domains,
             ..
         } => {
             let width = changes.iter().map(|c| c.field.len()).max().unwrap_or(0);
@@ -137,6 +139,7 @@ fn line(out: &mut String, action: &Action) {
                 }
             }
             variable_lines(out, variables);
+            domain_lines(out, domains);
         }
         Action::ConfigureSharedVariables { variables, .. } => {
             let _ = writeln!(out, "  ~ shared variables");
@@ -159,6 +162,32 @@ pub fn action_text(action: &Action) -> String {
     let mut out = String::new();
     line(&mut out, action);
     out
+}
+
+/// `+ domain api.example.com -> :8000`, `~ domain x: port 8000 -> 8080`, `+ tcp proxy :5432`.
+fn domain_lines(out: &mut String, domains: &[DomainChange]) {
+    let port = |p: Option<i64>| p.map_or_else(|| "(service port)".to_string(), |p| format!(":{p}"));
+    for change in domains {
+        let name = match (change.kind, change.name.as_str()) {
+            (DomainKind::Railway, "") => format!("(generated *.{RAILWAY_SUFFIX})"),
+            (DomainKind::TcpProxy, _) => String::new(),
+            (_, name) => name.to_string(),
+        };
+        let _ = match (change.kind, change.op) {
+            (DomainKind::TcpProxy, DomainOp::Add) => {
+                writeln!(out, "      + tcp proxy {} (redeploys)", port(change.port))
+            }
+            (DomainKind::TcpProxy, _) => writeln!(out, "      - tcp proxy {}", port(change.port)),
+            (_, DomainOp::Add) => writeln!(out, "      + domain {name} -> {}", port(change.port)),
+            (_, DomainOp::Update) => writeln!(
+                out,
+                "      ~ domain {name}: port {} -> {}",
+                port(change.before_port),
+                port(change.port)
+            ),
+            (_, DomainOp::Delete) => writeln!(out, "      - domain {name}"),
+        };
+    }
 }
 
 /// `+ NAME = "value"`, `~ NAME: "old" -> "new"`, `- NAME`; sensitive values never appear.

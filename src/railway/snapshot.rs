@@ -9,8 +9,8 @@ use serde_json::Value;
 use super::client::Client;
 use super::error::{Error, Result};
 use super::live::{
-    Live, LiveDeployment, LiveEnvironment, LiveInstance, LiveProject, LiveService, LiveSource,
-    LiveVariable,
+    Live, LiveCustomDomain, LiveDeployment, LiveDnsRecord, LiveEnvironment, LiveInstance,
+    LiveProject, LiveService, LiveServiceDomain, LiveSource, LiveVariable,
 };
 use super::ops::{
     self, EnvironmentInstancesPage, ProjectServicesPage, ProjectSnapshot, Projects,
@@ -298,6 +298,8 @@ struct InstanceRow {
     draining_seconds: Option<i64>,
     overlap_seconds: Option<i64>,
     latest_deployment: Option<(String, String)>,
+    service_domains: Vec<LiveServiceDomain>,
+    custom_domains: Vec<LiveCustomDomain>,
 }
 
 macro_rules! instance_row_from {
@@ -331,8 +333,63 @@ macro_rules! instance_row_from {
             latest_deployment: n
                 .latest_deployment
                 .map(|d| (d.id, format!("{:?}", d.status))),
+            service_domains: n
+                .domains
+                .service_domains
+                .into_iter()
+                .filter(|d| d.deleted_at.is_none() && !is_going(&format!("{:?}", d.sync_status)))
+                .map(|d| LiveServiceDomain {
+                    id: d.id,
+                    domain: d.domain,
+                    suffix: d.suffix,
+                    target_port: d.target_port,
+                })
+                .collect(),
+            custom_domains: n
+                .domains
+                .custom_domains
+                .into_iter()
+                .filter(|d| d.deleted_at.is_none() && !is_going(&format!("{:?}", d.sync_status)))
+                .map(|d| LiveCustomDomain {
+                    id: d.id,
+                    domain: d.domain,
+                    target_port: d.target_port,
+                    verified: d.status.verified,
+                    certificate_status: enum_name(&format!("{:?}", d.status.certificate_status)),
+                    verification_dns_host: d.status.verification_dns_host,
+                    verification_token: d.status.verification_token,
+                    dns_records: d
+                        .status
+                        .dns_records
+                        .into_iter()
+                        .map(|r| LiveDnsRecord {
+                            record_type: enum_name(&format!("{:?}", r.record_type)),
+                            purpose: enum_name(&format!("{:?}", r.purpose)),
+                            hostlabel: r.hostlabel,
+                            fqdn: r.fqdn,
+                            zone: r.zone,
+                            required_value: r.required_value,
+                            current_value: r.current_value,
+                            status: enum_name(&format!("{:?}", r.status)),
+                        })
+                        .collect(),
+                })
+                .collect(),
         }
     }};
+}
+
+/// Domains being deleted are as good as gone.
+fn is_going(sync_status: &str) -> bool {
+    sync_status.contains("DELET")
+}
+
+/// A generated enum's Debug name, with an unknown value's `Other("X")` unwrapped.
+fn enum_name(debug: &str) -> String {
+    debug
+        .trim_start_matches("Other(\"")
+        .trim_end_matches("\")")
+        .to_string()
 }
 
 impl InstanceRow {
@@ -371,6 +428,7 @@ fn build_environment(
                 (None, None) => None,
             };
             let limits = limits_from_config(config, &row.service_id);
+            let tcp_proxies = tcp_ports_from_config(config, &row.service_id);
             let variables = variables_of(
                 config
                     .get("services")
@@ -402,9 +460,9 @@ fn build_environment(
                 overlap_seconds: row.overlap_seconds,
                 limits,
                 variables,
-                service_domains: Vec::new(),
-                custom_domains: Vec::new(),
-                tcp_proxies: Vec::new(),
+                service_domains: row.service_domains,
+                custom_domains: row.custom_domains,
+                tcp_proxies,
                 latest_deployment: row
                     .latest_deployment
                     .map(|(id, status)| LiveDeployment { id, status }),
@@ -470,6 +528,23 @@ fn pre_deploy_from_json(value: Option<Value>) -> Option<Vec<String>> {
         ),
         _ => None,
     }
+}
+
+/// TCP proxies by application port: `networking.tcpProxies` keys in the config blob.
+fn tcp_ports_from_config(config: &Value, service_id: &str) -> Vec<i64> {
+    config
+        .get("services")
+        .and_then(|s| s.get(service_id))
+        .and_then(|s| s.pointer("/networking/tcpProxies"))
+        .and_then(Value::as_object)
+        .map(|ports| {
+            ports
+                .iter()
+                .filter(|(_, v)| !v.is_null())
+                .filter_map(|(port, _)| port.parse().ok())
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 /// Resource limits live only in the environment config blob: `deploy.limitOverride.containers`.

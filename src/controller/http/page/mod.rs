@@ -215,10 +215,30 @@ fn environments(out: &mut String, environments: &[EnvironmentStatus]) {
                     escape(&service.name),
                     sync_badge(service.sync),
                     or_dash(service.deployment.as_deref()),
+                    if service.domains.is_empty() {
+                        or_dash(None)
+                    } else {
+                        service
+                            .domains
+                            .iter()
+                            .map(|d| {
+                                format!(
+                                    "{} <span class=\"muted\">({})</span>",
+                                    escape(&d.name),
+                                    escape(&d.state)
+                                )
+                            })
+                            .collect::<Vec<_>>()
+                            .join("<br>")
+                    },
                 ]
             })
             .collect();
-        table(out, &["Service", "Sync", "Latest deployment"], &rows);
+        table(
+            out,
+            &["Service", "Sync", "Latest deployment", "Domains"],
+            &rows,
+        );
     }
 }
 

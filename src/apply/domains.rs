@@ -1,0 +1,346 @@
+//! Applying domains and TCP proxies of one instance: generated domains (renamed when pinned, after
+//! checking the name is free), custom domains (never deleted to change a port: Let's Encrypt
+//! limits duplicate certificates), TCP proxies, and deletes the plan prunes. Creates go through
+//! observe-then-create; one domain mutation at a time, as the executor is sequential.
+
+use std::sync::Mutex;
+
+use super::create::observe_then_create;
+use super::variables::Scope;
+use super::{Executor, missing};
+use crate::plan::domains::{DomainChange, DomainKind, DomainOp, dns_work};
+use crate::railway::error::Error;
+use crate::railway::live::LiveInstance;
+use crate::railway::ops::{
+    CustomDomainCreate, CustomDomainDelete, CustomDomainUpdate, ServiceDomainAvailable,
+    ServiceDomainCreate, ServiceDomainDelete, ServiceDomainUpdate, TcpProxies, TcpProxyCreate,
+    TcpProxyDelete, custom_domain_create, custom_domain_delete, custom_domain_update,
+    service_domain_available, service_domain_create, service_domain_delete, service_domain_update,
+    tcp_proxies, tcp_proxy_create, tcp_proxy_delete,
+};
+
+/// What syncing an instance's domains did.
+#[derive(Debug, Default)]
+pub(super) struct DomainResult {
+    pub sent: Vec<String>,
+    /// A TCP proxy was created or deleted: the instance needs a redeploy.
+    pub tcp_changed: bool,
+    /// DNS records to create for new custom domains, one line each.
+    pub dns: Vec<String>,
+}
+
+impl Executor<'_> {
+    pub(super) async fn sync_domains(
+        &mut self,
+        scope: &Scope<'_>,
+        environment: &str,
+        service: &str,
+        live: &LiveInstance,
+        planned: &[DomainChange],
+    ) -> Result<DomainResult, Error> {
+        let mut result = DomainResult::default();
+        let service_id = live.service_id.clone();
+        for change in planned {
+            match (change.kind, change.op) {
+                (DomainKind::Railway, DomainOp::Add) => {
+                    let name = self
+                        .create_service_domain(scope, environment, service, live, change)
+                        .await?;
+                    result.sent.push(format!("serviceDomainCreate ({name})"));
+                }
+                (DomainKind::Railway, DomainOp::Update) => {
+                    let id = change
+                        .id
+                        .clone()
+                        .ok_or_else(|| missing("service domain", &change.name))?;
+                    self.client
+                        .post::<ServiceDomainUpdate>(service_domain_update::Variables {
+                            input: service_domain_update::ServiceDomainUpdateInput {
+                                service_domain_id: id,
+                                domain: change.name.clone(),
+                                service_id: service_id.clone(),
+                                environment_id: scope.environment_id.to_string(),
+                                target_port: change.port,
+                            },
+                        })
+                        .await?;
+                    result
+                        .sent
+                        .push(format!("serviceDomainUpdate ({})", change.name));
+                }
+                (DomainKind::Railway, DomainOp::Delete) => {
+                    let id = change
+                        .id
+                        .clone()
+                        .ok_or_else(|| missing("service domain", &change.name))?;
+                    ignore_not_found(
+                        self.client
+                            .post::<ServiceDomainDelete>(service_domain_delete::Variables { id })
+                            .await,
+                    )?;
+                    result
+                        .sent
+                        .push(format!("serviceDomainDelete ({})", change.name));
+                }
+                (DomainKind::Custom, DomainOp::Add) => {
+                    let dns = self
+                        .create_custom_domain(scope, environment, service, change)
+                        .await?;
+                    result
+                        .sent
+                        .push(format!("customDomainCreate ({})", change.name));
+                    result.dns.extend(dns);
+                }
+                (DomainKind::Custom, DomainOp::Update) => {
+                    let id = change
+                        .id
+                        .clone()
+                        .ok_or_else(|| missing("custom domain", &change.name))?;
+                    self.client
+                        .post::<CustomDomainUpdate>(custom_domain_update::Variables {
+                            id,
+                            environment_id: scope.environment_id.to_string(),
+                            target_port: change.port,
+                        })
+                        .await?;
+                    result
+                        .sent
+                        .push(format!("customDomainUpdate ({})", change.name));
+                }
+                (DomainKind::Custom, DomainOp::Delete) => {
+                    let id = change
+                        .id
+                        .clone()
+                        .ok_or_else(|| missing("custom domain", &change.name))?;
+                    ignore_not_found(
+                        self.client
+                            .post::<CustomDomainDelete>(custom_domain_delete::Variables { id })
+                            .await,
+                    )?;
+                    result
+                        .sent
+                        .push(format!("customDomainDelete ({})", change.name));
+                }
+                (DomainKind::TcpProxy, DomainOp::Add) => {
+                    let port = change.port.unwrap_or_default();
+                    let client = self.client;
+                    let project_id = scope.project_id.to_string();
+                    let environment_id = scope.environment_id.to_string();
+                    let outcome = observe_then_create(
+                        client.retry_policy(),
+                        || async {
+                            client
+                                .post::<TcpProxyCreate>(tcp_proxy_create::Variables {
+                                    input: tcp_proxy_create::TCPProxyCreateInput {
+                                        service_id: service_id.clone(),
+                                        environment_id: environment_id.clone(),
+                                        application_port: port,
+                                    },
+                                })
+                                .await
+                                .map(|_| ())
+                        },
+                        || async {
+                            let project =
+                                crate::railway::snapshot::read_project(client, &project_id).await?;
+                            Ok(instance_in(&project, &environment_id, &service_id)
+                                .is_some_and(|i| i.tcp_proxies.contains(&port)))
+                        },
+                    )
+                    .await?;
+                    let _ = outcome;
+                    result.tcp_changed = true;
+                    result.sent.push(format!("tcpProxyCreate (:{port})"));
+                }
+                (DomainKind::TcpProxy, _) => {
+                    let port = change.port.unwrap_or_default();
+                    let proxies = self
+                        .client
+                        .post::<TcpProxies>(tcp_proxies::Variables {
+                            environment_id: scope.environment_id.to_string(),
+                            service_id: service_id.clone(),
+                        })
+                        .await?
+                        .tcp_proxies;
+                    for proxy in proxies
+                        .into_iter()
+                        .filter(|p| p.application_port == port && p.deleted_at.is_none())
+                    {
+                        ignore_not_found(
+                            self.client
+                                .post::<TcpProxyDelete>(tcp_proxy_delete::Variables {
+                                    id: proxy.id,
+                                })
+                                .await,
+                        )?;
+                    }
+                    result.tcp_changed = true;
+                    result.sent.push(format!("tcpProxyDelete (:{port})"));
+                }
+            }
+        }
+        if !result.sent.is_empty() {
+            self.stale = true;
+        }
+        Ok(result)
+    }
+
+    /// Creates a generated domain (then renames it when pinned); returns its name.
+    async fn create_service_domain(
+        &mut self,
+        scope: &Scope<'_>,
+        environment: &str,
+        service: &str,
+        live: &LiveInstance,
+        change: &DomainChange,
+    ) -> Result<String, Error> {
+        if change.subdomain.is_some() {
+            let available = self
+                .client
+                .post::<ServiceDomainAvailable>(service_domain_available::Variables {
+                    domain: change.name.clone(),
+                })
+                .await?
+                .service_domain_available;
+            if !available.available {
+                return Err(Error::Terminal {
+                    operation: "ServiceDomainAvailable",
+                    message: format!(
+                        "{} is not available ({}); pin another subdomain",
+                        change.name, available.message
+                    ),
+                });
+            }
+        }
+        let client = self.client;
+        let known: Vec<String> = live.service_domains.iter().map(|d| d.id.clone()).collect();
+        let created = Mutex::new(None::<(String, String)>);
+        let project_id = scope.project_id.to_string();
+        let environment_id = scope.environment_id.to_string();
+        let service_id = live.service_id.clone();
+        observe_then_create(
+            client.retry_policy(),
+            || async {
+                let domain = client
+                    .post::<ServiceDomainCreate>(service_domain_create::Variables {
+                        input: service_domain_create::ServiceDomainCreateInput {
+                            service_id: service_id.clone(),
+                            environment_id: environment_id.clone(),
+                            target_port: change.port,
+                        },
+                    })
+                    .await?
+                    .service_domain_create;
+                if let Ok(mut slot) = created.lock() {
+                    *slot = Some((domain.id, domain.domain));
+                }
+                Ok(())
+            },
+            || async {
+                let project = crate::railway::snapshot::read_project(client, &project_id).await?;
+                let fresh = instance_in(&project, &environment_id, &service_id).and_then(|i| {
+                    i.service_domains
+                        .iter()
+                        .find(|d| !known.contains(&d.id))
+                        .cloned()
+                });
+                let found = fresh.is_some();
+                if let (Some(domain), Ok(mut slot)) = (fresh, created.lock()) {
+                    *slot = Some((domain.id, domain.domain));
+                }
+                Ok(found)
+            },
+        )
+        .await?;
+        let (id, mut name) = created
+            .into_inner()
+            .ok()
+            .flatten()
+            .ok_or_else(|| missing("service domain", "just created"))?;
+        if change.subdomain.is_some() {
+            client
+                .post::<ServiceDomainUpdate>(service_domain_update::Variables {
+                    input: service_domain_update::ServiceDomainUpdateInput {
+                        service_domain_id: id,
+                        domain: change.name.clone(),
+                        service_id: service_id.clone(),
+                        environment_id: environment_id.clone(),
+                        target_port: change.port,
+                    },
+                })
+                .await?;
+            name.clone_from(&change.name);
+        }
+        self.created_domains
+            .push((environment.to_string(), service.to_string(), name.clone()));
+        Ok(name)
+    }
+
+    /// Creates a custom domain and returns the DNS records its owner must create.
+    async fn create_custom_domain(
+        &mut self,
+        scope: &Scope<'_>,
+        environment: &str,
+        service: &str,
+        change: &DomainChange,
+    ) -> Result<Vec<String>, Error> {
+        let client = self.client;
+        let project_id = scope.project_id.to_string();
+        let environment_id = scope.environment_id.to_string();
+        let service_id = scope.service_id.unwrap_or_default().to_string();
+        observe_then_create(
+            client.retry_policy(),
+            || async {
+                client
+                    .post::<CustomDomainCreate>(custom_domain_create::Variables {
+                        input: custom_domain_create::CustomDomainCreateInput {
+                            project_id: project_id.clone(),
+                            environment_id: environment_id.clone(),
+                            service_id: service_id.clone(),
+                            domain: change.name.clone(),
+                            target_port: change.port,
+                        },
+                    })
+                    .await
+                    .map(|_| ())
+            },
+            || async {
+                let project = crate::railway::snapshot::read_project(client, &project_id).await?;
+                Ok(instance_in(&project, &environment_id, &service_id)
+                    .is_some_and(|i| i.custom_domains.iter().any(|d| d.domain == change.name)))
+            },
+        )
+        .await?;
+        self.created_domains.push((
+            environment.to_string(),
+            service.to_string(),
+            change.name.clone(),
+        ));
+        // Railway assigns the records on creation: read them back so the user sees what to create.
+        let project = crate::railway::snapshot::read_project(client, &project_id).await?;
+        Ok(instance_in(&project, &environment_id, &service_id)
+            .and_then(|i| i.custom_domains.iter().find(|d| d.domain == change.name))
+            .map(|d| vec![dns_work(d)])
+            .unwrap_or_default())
+    }
+}
+
+fn instance_in<'a>(
+    project: &'a crate::railway::live::LiveProject,
+    environment_id: &str,
+    service_id: &str,
+) -> Option<&'a LiveInstance> {
+    project
+        .environments
+        .iter()
+        .find(|e| e.id == environment_id)?
+        .instances
+        .get(service_id)
+}
+
+fn ignore_not_found<T>(result: Result<T, Error>) -> Result<(), Error> {
+    match result {
+        Ok(_) | Err(Error::NotFound { .. }) => Ok(()),
+        Err(error) => Err(error),
+    }
+}

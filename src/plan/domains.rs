@@ -1,0 +1,272 @@
+//! Domains and TCP proxies of one service instance: matching desired entries to live ones,
+//! port changes, creations, owned leftovers (pruned or pending) and foreign ones (left alone),
+//! and the DNS work still pending. Pure.
+
+use serde::Serialize;
+
+use crate::inventory::Inventory;
+use crate::manifest::desired::DesiredDomain;
+use crate::railway::live::{LiveCustomDomain, LiveInstance};
+
+/// Generated domains live under this suffix.
+pub const RAILWAY_SUFFIX: &str = "up.railway.app";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum DomainKind {
+    Railway,
+    Custom,
+    TcpProxy,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum DomainOp {
+    Add,
+    Update,
+    Delete,
+}
+
+/// One domain or TCP proxy to create, re-port or delete.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DomainChange {
+    pub op: DomainOp,
+    pub kind: DomainKind,
+    /// The hostname (custom, pinned or existing generated), `""` for a generated domain still to be
+    /// named by Railway, or the application port for a TCP proxy.
+    pub name: String,
+    /// The live object, for updates and deletes.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub port: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub before_port: Option<i64>,
+    /// A pinned first label for a generated domain.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub subdomain: Option<String>,
+}
+
+#[derive(Debug, Default)]
+pub struct DomainDiff {
+    pub changes: Vec<DomainChange>,
+    /// Live names matched to the manifest, or kept because prune is off: recorded as owned.
+    pub owned_names: Vec<String>,
+    pub owned_ports: Vec<i64>,
+    pub unmanaged: Vec<String>,
+    pub pending_prune: Vec<String>,
+    /// Custom domains still waiting for DNS or a certificate, as readable lines.
+    pub pending_dns: Vec<String>,
+}
+
+fn change(op: DomainOp, kind: DomainKind, name: &str) -> DomainChange {
+    DomainChange {
+        op,
+        kind,
+        name: name.to_string(),
+        id: None,
+        port: None,
+        before_port: None,
+        subdomain: None,
+    }
+}
+
+pub fn diff_domains(
+    desired: &[DesiredDomain],
+    desired_tcp: &[i64],
+    live: Option<&LiveInstance>,
+    service: &str,
+    owned: Option<&Inventory>,
+    prune: bool,
+) -> DomainDiff {
+    let mut diff = DomainDiff::default();
+    let (service_domains, custom_domains, live_ports) = match live {
+        Some(l) => (
+            l.service_domains.as_slice(),
+            l.custom_domains.as_slice(),
+            l.tcp_proxies.as_slice(),
+        ),
+        None => (&[][..], &[][..], &[][..]),
+    };
+    let mut claimed = vec![false; service_domains.len()];
+
+    // Pinned generated domains first, so unpinned ones never take their names.
+    for wanted in desired {
+        if let DesiredDomain::Railway {
+            port,
+            subdomain: Some(label),
+        } = wanted
+        {
+            let name = format!("{label}.{RAILWAY_SUFFIX}");
+            match service_domains.iter().position(|d| d.domain == name) {
+                Some(i) => {
+                    claimed[i] = true;
+                    diff.owned_names.push(name.clone());
+                    if port.is_some() && service_domains[i].target_port != *port {
+                        let mut c = change(DomainOp::Update, DomainKind::Railway, &name);
+                        c.id = Some(service_domains[i].id.clone());
+                        c.port = *port;
+                        c.before_port = service_domains[i].target_port;
+                        diff.changes.push(c);
+                    }
+                }
+                None => {
+                    let mut c = change(DomainOp::Add, DomainKind::Railway, &name);
+                    c.port = *port;
+                    c.subdomain = Some(label.clone());
+                    diff.changes.push(c);
+                    diff.owned_names.push(name);
+                }
+            }
+        }
+    }
+    for wanted in desired {
+        match wanted {
+            DesiredDomain::Railway {
+                port,
+                subdomain: None,
+            } => {
+                let same_port = (0..service_domains.len()).find(|&i| {
+                    !claimed[i] && (port.is_none() || service_domains[i].target_port == *port)
+                });
+                let any = (0..service_domains.len()).find(|&i| !claimed[i]);
+                match same_port.or(any) {
+                    Some(i) => {
+                        claimed[i] = true;
+                        let existing = &service_domains[i];
+                        diff.owned_names.push(existing.domain.clone());
+                        if port.is_some() && existing.target_port != *port {
+                            let mut c =
+                                change(DomainOp::Update, DomainKind::Railway, &existing.domain);
+                            c.id = Some(existing.id.clone());
+                            c.port = *port;
+                            c.before_port = existing.target_port;
+                            diff.changes.push(c);
+                        }
+                    }
+                    None => {
+                        let mut c = change(DomainOp::Add, DomainKind::Railway, "");
+                        c.port = *port;
+                        diff.changes.push(c);
+                    }
+                }
+            }
+            DesiredDomain::Custom { domain, port } => {
+                diff.owned_names.push(domain.clone());
+                match custom_domains.iter().find(|d| &d.domain == domain) {
+                    Some(existing) => {
+                        if port.is_some() && existing.target_port != *port {
+                            let mut c = change(DomainOp::Update, DomainKind::Custom, domain);
+                            c.id = Some(existing.id.clone());
+                            c.port = *port;
+                            c.before_port = existing.target_port;
+                            diff.changes.push(c);
+                        }
+                        if !existing.is_active() {
+                            diff.pending_dns.push(dns_work(existing));
+                        }
+                    }
+                    None => {
+                        let mut c = change(DomainOp::Add, DomainKind::Custom, domain);
+                        c.port = *port;
+                        diff.changes.push(c);
+                        diff.pending_dns.push(format!(
+                            "{domain}: once created, point a CNAME (or A) record at the target Railway gives and add its TXT verification record (apply prints both)"
+                        ));
+                    }
+                }
+            }
+            DesiredDomain::Railway { .. } => {}
+        }
+    }
+
+    let owns = |name: &str| owned.is_some_and(|inv| inv.owns_domain(service, name));
+    let leftovers = service_domains
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| !claimed[*i])
+        .map(|(_, d)| (d.domain.clone(), d.id.clone(), DomainKind::Railway))
+        .chain(
+            custom_domains
+                .iter()
+                .filter(|d| !desired.iter().any(|w| matches!(w, DesiredDomain::Custom { domain, .. } if domain == &d.domain)))
+                .map(|d| (d.domain.clone(), d.id.clone(), DomainKind::Custom)),
+        );
+    for (name, id, kind) in leftovers {
+        if owns(&name) {
+            if prune {
+                let mut c = change(DomainOp::Delete, kind, &name);
+                c.id = Some(id);
+                diff.changes.push(c);
+            } else {
+                diff.pending_prune.push(name.clone());
+                diff.owned_names.push(name);
+            }
+        } else {
+            diff.unmanaged.push(name);
+        }
+    }
+
+    for port in desired_tcp {
+        diff.owned_ports.push(*port);
+        if !live_ports.contains(port) {
+            let mut c = change(DomainOp::Add, DomainKind::TcpProxy, &port.to_string());
+            c.port = Some(*port);
+            diff.changes.push(c);
+        }
+    }
+    for port in live_ports.iter().filter(|p| !desired_tcp.contains(p)) {
+        if owned.is_some_and(|inv| inv.owns_tcp_proxy(service, *port)) {
+            if prune {
+                let mut c = change(DomainOp::Delete, DomainKind::TcpProxy, &port.to_string());
+                c.port = Some(*port);
+                diff.changes.push(c);
+            } else {
+                diff.pending_prune.push(format!("tcp proxy :{port}"));
+                diff.owned_ports.push(*port);
+            }
+        } else {
+            diff.unmanaged.push(format!("tcp proxy :{port}"));
+        }
+    }
+    diff
+}
+
+/// The records a custom domain still needs, and its certificate state, in one readable line.
+pub fn dns_work(domain: &LiveCustomDomain) -> String {
+    let mut parts: Vec<String> = domain
+        .dns_records
+        .iter()
+        .map(|r| {
+            format!(
+                "{} {} -> {} ({})",
+                short(&r.record_type, "DNS_RECORD_TYPE_"),
+                r.fqdn,
+                r.required_value,
+                short(&r.status, "DNS_RECORD_STATUS_")
+                    .to_lowercase()
+                    .replace('_', " ")
+            )
+        })
+        .collect();
+    if let (Some(host), Some(token)) = (&domain.verification_dns_host, &domain.verification_token) {
+        let state = if domain.verified {
+            "propagated"
+        } else {
+            "requires update"
+        };
+        parts.push(format!("TXT {host} -> {token} ({state})"));
+    }
+    parts.push(format!(
+        "certificate {}",
+        short(&domain.certificate_status, "CERTIFICATE_STATUS_TYPE_")
+            .to_lowercase()
+            .replace('_', " ")
+    ));
+    format!("{}: {}", domain.domain, parts.join("; "))
+}
+
+fn short<'a>(value: &'a str, prefix: &str) -> &'a str {
+    value.strip_prefix(prefix).unwrap_or(value)
+}
