@@ -8,7 +8,7 @@ use async_graphql::{Context, Object};
 pub(crate) use types::AllDomains;
 use types::{
     CustomDomain, CustomDomainCreateInput, DomainAvailable, ServiceDomain,
-    ServiceDomainCreateInput, ServiceDomainUpdateInput, TCPProxy, TcpProxyCreateInput,
+    ServiceDomainCreateInput, ServiceDomainUpdateInput, TcpProxy, TcpProxyCreateInput,
 };
 
 use super::with_store;
@@ -33,10 +33,10 @@ impl NetworkingQuery {
         ctx: &Context<'_>,
         environment_id: String,
         service_id: String,
-    ) -> async_graphql::Result<Vec<TCPProxy>> {
+    ) -> async_graphql::Result<Vec<TcpProxy>> {
         with_store(ctx, |store| {
             let proxies = store.tcp_proxies_of_instance(&service_id, &environment_id)?;
-            Ok(proxies.into_iter().map(TCPProxy).collect())
+            Ok(proxies.into_iter().map(TcpProxy).collect())
         })
     }
 
@@ -143,7 +143,7 @@ impl NetworkingMutation {
         &self,
         ctx: &Context<'_>,
         input: TcpProxyCreateInput,
-    ) -> async_graphql::Result<TCPProxy> {
+    ) -> async_graphql::Result<TcpProxy> {
         with_store(ctx, |store| {
             store
                 .create_tcp_proxy(
@@ -151,7 +151,7 @@ impl NetworkingMutation {
                     &input.environment_id,
                     input.application_port,
                 )
-                .map(TCPProxy)
+                .map(TcpProxy)
         })
     }
 

@@ -17,8 +17,9 @@ const CERTIFICATE_ISSUING_MILLIS: i64 = 1000;
 
 /// Declares one upstream sync-status enum (they share values but not names) over [`SyncStatus`].
 macro_rules! sync_status_enum {
-    ($name:ident) => {
+    ($name:ident, $graphql:literal) => {
         #[derive(async_graphql::Enum, Copy, Clone, Debug, PartialEq, Eq)]
+        #[graphql(name = $graphql)]
         pub(crate) enum $name {
             Active,
             Creating,
@@ -43,9 +44,9 @@ macro_rules! sync_status_enum {
     };
 }
 
-sync_status_enum!(ServiceDomainSyncStatus);
-sync_status_enum!(CustomDomainSyncStatus);
-sync_status_enum!(TCPProxySyncStatus);
+sync_status_enum!(ServiceDomainSyncStatus, "ServiceDomainSyncStatus");
+sync_status_enum!(CustomDomainSyncStatus, "CustomDomainSyncStatus");
+sync_status_enum!(TcpProxySyncStatus, "TCPProxySyncStatus");
 
 #[derive(SimpleObject)]
 pub(crate) struct AllDomains {
@@ -131,12 +132,12 @@ pub(crate) struct CustomDomainStatus {
     pub verification_dns_host: Option<String>,
     pub verification_token: Option<String>,
     pub certificate_status: CertificateStatus,
-    pub dns_records: Vec<DNSRecords>,
+    pub dns_records: Vec<DnsRecords>,
 }
 
 #[derive(SimpleObject)]
-#[allow(clippy::upper_case_acronyms)]
-pub(crate) struct DNSRecords {
+#[graphql(name = "DNSRecords")]
+pub(crate) struct DnsRecords {
     pub current_value: String,
     pub fqdn: String,
     pub hostlabel: String,
@@ -166,7 +167,7 @@ fn custom_domain_status(
         Some(_) => CertificateStatus::Issuing,
     };
     let (hostlabel, zone) = split_zone(&record.domain);
-    let routing = DNSRecords {
+    let routing = DnsRecords {
         current_value: if verified {
             record.routing_target.clone()
         } else {
@@ -193,11 +194,10 @@ fn custom_domain_status(
     }
 }
 
-#[allow(clippy::upper_case_acronyms)]
-pub(crate) struct TCPProxy(pub TcpProxyRecord);
+pub(crate) struct TcpProxy(pub TcpProxyRecord);
 
-#[Object]
-impl TCPProxy {
+#[Object(name = "TCPProxy")]
+impl TcpProxy {
     async fn id(&self) -> ID {
         ID(self.0.id.clone())
     }
@@ -210,7 +210,7 @@ impl TCPProxy {
     async fn domain(&self) -> &str {
         &self.0.domain
     }
-    async fn sync_status(&self) -> TCPProxySyncStatus {
+    async fn sync_status(&self) -> TcpProxySyncStatus {
         self.0.sync_status.into()
     }
     async fn service_id(&self) -> &str {
