@@ -46,7 +46,9 @@ pub(crate) fn is_valid_hostname(hostname: &str) -> bool {
 
 /// The single label of `<label>.up.railway.app`, when `domain` has exactly that shape.
 pub(crate) fn railway_label(domain: &str) -> Option<&str> {
-    let label = domain.strip_suffix(RAILWAY_DOMAIN_SUFFIX)?.strip_suffix('.')?;
+    let label = domain
+        .strip_suffix(RAILWAY_DOMAIN_SUFFIX)?
+        .strip_suffix('.')?;
     is_valid_label(label).then_some(label)
 }
 

@@ -15,7 +15,11 @@ use super::with_store;
 use crate::sandbox::store::{NewCustomDomain, Store};
 
 /// `ServiceInstance.domains`: the instance's domains, soft-deleted ones included.
-pub(crate) fn instance_domains(store: &Store, service_id: &str, environment_id: &str) -> AllDomains {
+pub(crate) fn instance_domains(
+    store: &Store,
+    service_id: &str,
+    environment_id: &str,
+) -> AllDomains {
     let (service_domains, custom_domains) = store.domains_of_instance(service_id, environment_id);
     AllDomains {
         service_domains: service_domains.into_iter().map(ServiceDomain).collect(),
@@ -55,7 +59,9 @@ impl NetworkingQuery {
         ctx: &Context<'_>,
         domain: String,
     ) -> async_graphql::Result<DomainAvailable> {
-        with_store(ctx, |store| Ok(store.custom_domain_availability(&domain).into()))
+        with_store(ctx, |store| {
+            Ok(store.custom_domain_availability(&domain).into())
+        })
     }
 }
 
@@ -114,7 +120,9 @@ impl NetworkingMutation {
             domain: input.domain,
             target_port: input.target_port,
         };
-        with_store(ctx, |store| store.create_custom_domain(new).map(CustomDomain))
+        with_store(ctx, |store| {
+            store.create_custom_domain(new).map(CustomDomain)
+        })
     }
 
     async fn custom_domain_update(
