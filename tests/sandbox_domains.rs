@@ -464,11 +464,11 @@ async fn the_try_again_fault_answers_railways_error_without_creating_the_domain(
 #[tokio::test]
 async fn domains_and_proxies_survive_a_restart_through_the_state_file() {
     let directory = tempfile::tempdir().unwrap();
-    let config = SandboxConfig {
+    let sandbox_config = SandboxConfig {
         state_file: Some(directory.path().join("state.json")),
         ..SandboxConfig::default()
     };
-    let sandbox = start(config.clone()).await;
+    let sandbox = start(sandbox_config.clone()).await;
     let ids = project_with_service(&sandbox, "api").await;
     create_service_domain(&sandbox, &ids.2, &ids.1).await;
     create_custom_domain(&sandbox, &ids, "api.example.com").await;
@@ -480,7 +480,7 @@ async fn domains_and_proxies_survive_a_restart_through_the_state_file() {
     .await;
     sandbox.shutdown().await;
 
-    let restarted = start(config).await;
+    let restarted = start(sandbox_config).await;
     let listed = domains(&restarted, &ids.1, &ids.2).await;
     assert_eq!(
         listed["serviceDomains"][0]["domain"],
