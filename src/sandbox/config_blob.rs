@@ -26,6 +26,9 @@ pub(crate) fn environment_config(store: &Store, environment_id: &str, decrypt: b
             "variables".into(),
             variables_config(variables, &sealed, decrypt),
         );
+        if let Some(networking) = networking_config(store, instance) {
+            service.insert("networking".into(), networking);
+        }
         services.insert(instance.service_id.clone(), Value::Object(service));
     }
     let shared = store.raw_variables(environment_id, None);
@@ -34,6 +37,44 @@ pub(crate) fn environment_config(store: &Store, environment_id: &str, decrypt: b
         "services": services,
         "sharedVariables": variables_config(shared, &sealed, decrypt),
     })
+}
+
+/// `{serviceDomains, customDomains, tcpProxies}` of the live ones, empty maps left out; `None`
+/// when the instance has no live domain or proxy at all.
+fn networking_config(store: &Store, instance: &InstanceRecord) -> Option<Value> {
+    let (service_domains, custom_domains) =
+        store.domains_of_instance(&instance.service_id, &instance.environment_id);
+    let port = |target_port: Option<i32>| match target_port {
+        Some(port) => json!({ "port": port }),
+        None => json!({}),
+    };
+    let service_domains: Map<String, Value> = service_domains
+        .iter()
+        .filter(|d| d.deleted_at.is_none())
+        .map(|d| (d.id.clone(), port(d.target_port)))
+        .collect();
+    let custom_domains: Map<String, Value> = custom_domains
+        .iter()
+        .filter(|d| d.deleted_at.is_none())
+        .map(|d| (d.domain.clone(), port(d.target_port)))
+        .collect();
+    let tcp_proxies: Map<String, Value> = store
+        .tcp_proxies_of_instance(&instance.service_id, &instance.environment_id)
+        .unwrap_or_default()
+        .iter()
+        .filter(|p| p.deleted_at.is_none())
+        .map(|p| (p.application_port.to_string(), json!({})))
+        .collect();
+    let networking: Map<String, Value> = [
+        ("serviceDomains", service_domains),
+        ("customDomains", custom_domains),
+        ("tcpProxies", tcp_proxies),
+    ]
+    .into_iter()
+    .filter(|(_, entries)| !entries.is_empty())
+    .map(|(key, entries)| (key.to_string(), Value::Object(entries)))
+    .collect();
+    (!networking.is_empty()).then_some(Value::Object(networking))
 }
 
 /// A stable hash of the decrypted blob, so any change of settings or values changes it.

@@ -18,6 +18,9 @@ pub enum FaultKind {
     RateLimit,
     /// HTTP 200 with Railway's generic `Problem processing request` envelope.
     Problem,
+    /// HTTP 200 with Railway's transient `Failed to create service domain, please try again`
+    /// error, without performing the operation.
+    TryAgain,
 }
 
 impl FromStr for FaultKind {
@@ -29,8 +32,9 @@ impl FromStr for FaultKind {
             "error500" => Ok(Self::Error500),
             "ratelimit" => Ok(Self::RateLimit),
             "problem" => Ok(Self::Problem),
+            "try-again" => Ok(Self::TryAgain),
             other => Err(FaultPlanError(format!(
-                "unknown fault kind {other:?} (expected drop-after-commit, error500, ratelimit or problem)"
+                "unknown fault kind {other:?} (expected drop-after-commit, error500, ratelimit, problem or try-again)"
             ))),
         }
     }
@@ -43,6 +47,7 @@ impl fmt::Display for FaultKind {
             Self::Error500 => "error500",
             Self::RateLimit => "ratelimit",
             Self::Problem => "problem",
+            Self::TryAgain => "try-again",
         })
     }
 }

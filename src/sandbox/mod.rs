@@ -7,6 +7,18 @@
 //! test-only knobs: request counters (`GET /_sandbox/stats`, `POST /_sandbox/stats/reset`), a rate
 //! limit, fault injection ([`FaultPlan`]), a JSON state file and a YAML seed file.
 //!
+//! # Domains and TCP proxies
+//!
+//! Service domains, custom domains and TCP proxies follow Railway's shapes (generated
+//! `{service}-{environment}.up.railway.app` names, soft deletes, `networking` in the config
+//! blob). A new custom domain waits for DNS: its routing record is `REQUIRES_UPDATE` and its
+//! certificate `CERTIFICATE_STATUS_TYPE_VALIDATING_OWNERSHIP` until a test calls
+//! `POST /_sandbox/domains/verify` with the hostname as the body (404 for an unknown hostname).
+//! From then on the records are `PROPAGATED`, `verified` is true and the certificate is
+//! `CERTIFICATE_STATUS_TYPE_ISSUING`, becoming `CERTIFICATE_STATUS_TYPE_VALID` one second later.
+//! The fault kind `try-again` (e.g. `serviceDomainCreate=try-again@0.5`) answers Railway's
+//! transient "Failed to create service domain, please try again" without performing anything.
+//!
 //! # Seed file format (YAML)
 //!
 //! ```yaml

@@ -23,7 +23,7 @@ use tokio::task::JoinHandle;
 use super::faults::{FaultDecider, FaultKind};
 use super::model::State as StoredState;
 use super::schema::{self, SandboxSchema};
-use super::store::{SharedStore, Store};
+use super::store::{DomainError, SharedStore, Store};
 use super::{SandboxConfig, SandboxError, persist, seed};
 
 /// A running sandbox server on the caller's tokio runtime.
@@ -66,6 +66,7 @@ impl Sandbox {
             .route("/_sandbox/stats", get(stats))
             .route("/_sandbox/stats/reset", post(reset_stats))
             .route("/_sandbox/faults", post(set_faults))
+            .route("/_sandbox/domains/verify", post(verify_domain))
             .with_state(app);
         let (shutdown, shutdown_signal) = watch::channel(false);
         let task = tokio::spawn(accept_loop(listener, router, shutdown_signal));
@@ -287,6 +288,19 @@ fn problem_processing_request() -> Response {
     .into_response()
 }
 
+/// Railway's transient domain error, as a field error of the operation's first root field.
+fn try_again(root_field: Option<&String>) -> Response {
+    Json(json!({
+        "data": null,
+        "errors": [{
+            "message": DomainError::ServiceDomainTryAgain.to_string(),
+            "path": root_field.map(|field| vec![field.clone()]).unwrap_or_default(),
+            "extensions": { "code": "INTERNAL_SERVER_ERROR" },
+        }],
+    }))
+    .into_response()
+}
+
 impl App {
     fn count(&self, key: String) {
         let mut stats = relock(&self.stats);
@@ -391,6 +405,7 @@ async fn answer(
         Some(FaultKind::Error500) => return internal_server_error_page(),
         Some(FaultKind::RateLimit) => return too_many_requests(),
         Some(FaultKind::Problem) => return problem_processing_request(),
+        Some(FaultKind::TryAgain) => return try_again(summary.root_fields.first()),
         Some(FaultKind::DropAfterCommit) | None => {}
     }
     let mut request = async_graphql::Request::new(body.query);
@@ -451,4 +466,20 @@ async fn set_faults(State(app): State<Arc<App>>, body: String) -> (axum::http::S
 async fn reset_stats(State(app): State<Arc<App>>) -> Json<Value> {
     *relock(&app.stats) = Stats::default();
     Json(json!({ "total": 0, "byOperation": {} }))
+}
+
+/// `POST /_sandbox/domains/verify` with a custom domain's hostname as the body: its DNS records
+/// count as propagated from now on. 404 when no live custom domain has that hostname.
+async fn verify_domain(State(app): State<Arc<App>>, body: String) -> (StatusCode, String) {
+    let verified = match app.store.lock() {
+        Ok(mut store) => store.verify_custom_domain(&body),
+        Err(error) => return (StatusCode::SERVICE_UNAVAILABLE, format!("{error}\n")),
+    };
+    match verified {
+        Ok(()) => {
+            app.persist();
+            (StatusCode::OK, format!("verified: {}\n", body.trim()))
+        }
+        Err(error) => (StatusCode::NOT_FOUND, format!("{error}: {}\n", body.trim())),
+    }
 }

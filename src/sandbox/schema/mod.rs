@@ -4,25 +4,36 @@
 mod connection;
 mod inputs;
 mod mutation;
+mod networking;
 mod query;
 mod scalars;
 mod types;
 
-use async_graphql::{EmptySubscription, ErrorExtensions, Schema};
+use async_graphql::{EmptySubscription, ErrorExtensions, MergedObject, Schema};
 
 use super::store::{DomainError, SharedStore, Store};
 
-pub(crate) type SandboxSchema = Schema<query::Query, mutation::Mutation, EmptySubscription>;
+/// The `Query` root: the core read model plus domains and TCP proxies.
+#[derive(MergedObject, Default)]
+#[graphql(name = "Query")]
+pub(crate) struct Query(query::CoreQuery, networking::NetworkingQuery);
+
+/// The `Mutation` root: the core mutations plus domains and TCP proxies.
+#[derive(MergedObject, Default)]
+#[graphql(name = "Mutation")]
+pub(crate) struct Mutation(mutation::CoreMutation, networking::NetworkingMutation);
+
+pub(crate) type SandboxSchema = Schema<Query, Mutation, EmptySubscription>;
 
 pub(crate) fn build(store: SharedStore) -> SandboxSchema {
-    Schema::build(query::Query, mutation::Mutation, EmptySubscription)
+    Schema::build(Query::default(), Mutation::default(), EmptySubscription)
         .data(store)
         .finish()
 }
 
 /// The schema's SDL, for conformance tests.
 pub(crate) fn sdl() -> String {
-    Schema::build(query::Query, mutation::Mutation, EmptySubscription)
+    Schema::build(Query::default(), Mutation::default(), EmptySubscription)
         .finish()
         .sdl()
 }

@@ -13,10 +13,11 @@ use super::with_store;
 use crate::sandbox::SANDBOX_WORKSPACE_ID;
 use crate::sandbox::store::{NewProject, NewService, NewTrigger, TriggerChanges};
 
-pub(crate) struct Mutation;
+#[derive(Default)]
+pub(crate) struct CoreMutation;
 
-#[Object(name = "Mutation")]
-impl Mutation {
+#[Object]
+impl CoreMutation {
     async fn project_create(
         &self,
         ctx: &Context<'_>,

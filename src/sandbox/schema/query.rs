@@ -9,10 +9,11 @@ use super::types::{Environment, Project, ProjectsOrderBy, QueryProjectsConnectio
 use super::with_store;
 use crate::sandbox::SANDBOX_WORKSPACE_ID;
 
-pub(crate) struct Query;
+#[derive(Default)]
+pub(crate) struct CoreQuery;
 
-#[Object(name = "Query")]
-impl Query {
+#[Object]
+impl CoreQuery {
     async fn project(&self, ctx: &Context<'_>, id: String) -> async_graphql::Result<Project> {
         with_store(ctx, |store| Ok(Project(store.project(&id)?.clone())))
     }

@@ -5,6 +5,7 @@
 use async_graphql::{Context, Enum, ID, Object, SimpleObject};
 
 use super::connection::{PageArgs, connection};
+use super::networking::{AllDomains, instance_domains};
 use super::scalars::{DateTime, DeploymentMeta, EnvironmentConfig, Json};
 use super::with_store;
 use crate::sandbox::config_blob;
@@ -386,6 +387,15 @@ impl ServiceInstance {
                 project_id: self.project_id.clone(),
                 meta: None,
             })
+    }
+    async fn domains(&self, ctx: &Context<'_>) -> async_graphql::Result<AllDomains> {
+        with_store(ctx, |store| {
+            Ok(instance_domains(
+                store,
+                &self.record.service_id,
+                &self.record.environment_id,
+            ))
+        })
     }
 }
 

@@ -1,11 +1,16 @@
 //! The sandbox's in-memory Railway world: lookups over [`State`] and Railway's domain errors.
-//! Mutations live in `mutations`, variables in `variables`; nothing here knows about GraphQL or HTTP.
+//! Mutations live in `mutations`, variables in `variables`, networking in `domains` and
+//! `tcp_proxies`; nothing here knows about GraphQL or HTTP.
 
+mod domains;
+pub(crate) mod hostnames;
 mod mutations;
+mod tcp_proxies;
 mod variables;
 
 use std::sync::{Arc, Mutex, MutexGuard};
 
+pub(crate) use domains::{DomainAvailability, NewCustomDomain};
 pub(crate) use mutations::{NewProject, NewService, NewTrigger, TriggerChanges};
 pub(crate) use variables::references;
 
@@ -36,6 +41,22 @@ pub(crate) enum DomainError {
     DuplicateEnvironment(String),
     #[error("Invalid project name")]
     InvalidProjectName,
+    #[error("Failed to create service domain, please try again")]
+    ServiceDomainTryAgain,
+    #[error("Domain is not available")]
+    DomainNotAvailable,
+    #[error("{0} is not a valid domain")]
+    InvalidDomain(String),
+    #[error("Custom domain already in use")]
+    CustomDomainInUse,
+    #[error("Service domain not found")]
+    ServiceDomainNotFound,
+    #[error("Custom domain not found")]
+    CustomDomainNotFound,
+    #[error("TCP proxy not found")]
+    TcpProxyNotFound,
+    #[error("A TCP proxy already exists for application port {0}")]
+    TcpProxyPortTaken(i32),
     #[error("Problem processing request")]
     Unavailable,
 }

@@ -1,8 +1,15 @@
 //! The sandbox's stored records (the persisted state, version [`STATE_VERSION`]) and the enums
 //! they share with the GraphQL schema. Plain data only: no rules, no I/O.
 
+mod networking;
+
 use async_graphql::Enum;
 use serde::{Deserialize, Serialize};
+
+pub(crate) use networking::{
+    CertificateStatus, CustomDomainRecord, DnsRecordPurpose, DnsRecordStatus, DnsRecordType,
+    ServiceDomainRecord, SyncStatus, TcpProxyRecord,
+};
 
 pub(crate) const STATE_VERSION: u32 = 1;
 
@@ -53,6 +60,13 @@ pub(crate) struct State {
     pub instances: Vec<InstanceRecord>,
     pub triggers: Vec<TriggerRecord>,
     pub variables: Vec<VariableRecord>,
+    /// Absent from state files written before domains existed.
+    #[serde(default)]
+    pub service_domains: Vec<ServiceDomainRecord>,
+    #[serde(default)]
+    pub custom_domains: Vec<CustomDomainRecord>,
+    #[serde(default)]
+    pub tcp_proxies: Vec<TcpProxyRecord>,
 }
 
 #[derive(Serialize, Deserialize, Clone, Debug)]
