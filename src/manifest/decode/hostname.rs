@@ -124,7 +124,7 @@ mod tests {
         ] {
             assert!(check_hostname(host).is_err(), "{host}");
         }
-        let long = format!("{}.com", ["a".repeat(60); 5].join("."));
+        let long = format!("{}.com", vec!["a".repeat(60); 5].join("."));
         assert!(check_hostname(&long).is_err());
         let long_label = format!("{}.com", "a".repeat(64));
         assert!(check_hostname(&long_label).is_err());
