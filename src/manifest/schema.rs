@@ -197,8 +197,8 @@ enum DomainSpec {
 #[derive(Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct RailwayDomainItem {
-    /// A generated `*.up.railway.app` domain.
-    #[schemars(required)]
+    /// A generated `*.up.railway.app` domain; `railway: {}` (or empty) lets Railway pick the port.
+    #[schemars(required, extend("type" = ["object", "null"]))]
     railway: Option<RailwayDomainSpec>,
 }
 
