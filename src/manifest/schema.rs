@@ -155,6 +155,12 @@ struct ServiceSpec {
     external: Option<ExternalSpec>,
     /// Per-environment overrides, deep-merged over the service's settings.
     environments: Option<BTreeMap<String, OverrideSpec>>,
+    /// Public domains (not on external services). Absent: none.
+    domains: Option<Vec<DomainSpec>>,
+    /// Public TCP proxies, by application port (not on external services). Absent: none.
+    #[serde(rename = "tcpProxies")]
+    #[schemars(extend("uniqueItems" = true))]
+    tcp_proxies: Option<Vec<Port>>,
 }
 
 #[derive(Serialize, JsonSchema)]
@@ -166,6 +172,75 @@ struct OverrideSpec {
     /// Merged by name over the service's variables.
     #[schemars(extend("propertyNames" = variable_name_pattern()))]
     variables: Option<BTreeMap<String, VariableValueSpec>>,
+    /// Replaces the service's domain list in this environment.
+    domains: Option<Vec<DomainSpec>>,
+    /// Replaces the service's TCP proxy list in this environment.
+    #[serde(rename = "tcpProxies")]
+    #[schemars(extend("uniqueItems" = true))]
+    tcp_proxies: Option<Vec<Port>>,
+}
+
+/// An application port.
+#[derive(Serialize, JsonSchema)]
+#[schemars(extend("minimum" = 1, "maximum" = 65535))]
+struct Port(u16);
+
+/// One domain: exactly one of `railway` or `custom`. Custom hostnames and pinned subdomains are
+/// global: each appears once in the manifest.
+#[derive(Serialize, JsonSchema)]
+#[serde(untagged)]
+enum DomainSpec {
+    Railway(RailwayDomainItem),
+    Custom(CustomDomainItem),
+}
+
+#[derive(Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+struct RailwayDomainItem {
+    /// A generated `*.up.railway.app` domain; `railway: {}` (or empty) lets Railway pick the port.
+    #[schemars(required, extend("type" = ["object", "null"]))]
+    railway: Option<RailwayDomainSpec>,
+}
+
+#[derive(Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+struct RailwayDomainSpec {
+    /// The application port it routes to.
+    port: Option<Port>,
+    /// Pins the first label: `<subdomain>.up.railway.app`.
+    #[schemars(regex(pattern = r"^[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?$"))]
+    subdomain: Option<String>,
+}
+
+#[derive(Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+struct CustomDomainItem {
+    /// Your own hostname (not `*.up.railway.app`), bare or with a port.
+    custom: CustomDomainSpec,
+}
+
+#[derive(Serialize, JsonSchema)]
+#[serde(untagged)]
+enum CustomDomainSpec {
+    Hostname(Hostname),
+    WithPort(CustomDomainWithPort),
+}
+
+#[derive(Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+struct CustomDomainWithPort {
+    domain: Hostname,
+    /// The application port; without it Railway picks the service's.
+    port: Option<Port>,
+}
+
+/// A bare hostname: no scheme, path, port or wildcard; at least two labels.
+#[derive(Serialize, JsonSchema)]
+#[schemars(extend("format" = "hostname", "maxLength" = 253, "pattern" = hostname_pattern()))]
+struct Hostname(String);
+
+fn hostname_pattern() -> &'static str {
+    r"^([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?$"
 }
 
 /// Either `image`, or `repo` with `branch`.

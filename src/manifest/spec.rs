@@ -3,7 +3,9 @@
 
 use std::collections::BTreeMap;
 
-use super::desired::{Builder, DeployPolicy, DriftPolicy, RestartPolicyType, VariableValue};
+use super::desired::{
+    Builder, DeployPolicy, DesiredDomain, DriftPolicy, RestartPolicyType, VariableValue,
+};
 use super::diagnostics::Position;
 use super::reference::Reference;
 
@@ -93,6 +95,11 @@ pub struct Settings {
     /// `source` was written but could not be read (already reported): no "has no source" error.
     pub source_unreadable: bool,
     pub variables: Variables,
+    /// `domains`, each item at the position of its hostname or pinned subdomain (the item itself
+    /// for a generated domain). An override's list replaces the base list.
+    pub domains: Option<Spanned<Vec<Spanned<DesiredDomain>>>>,
+    /// `tcpProxies` application ports; an override's list replaces the base list.
+    pub tcp_proxies: Option<Spanned<Vec<Spanned<i64>>>>,
 }
 
 impl Settings {
@@ -139,6 +146,8 @@ impl Settings {
             memory_gb: pick(&overlay.memory_gb, &base.memory_gb),
             source_unreadable: overlay.source_unreadable || base.source_unreadable,
             variables: merged_variables(&base.variables, &overlay.variables),
+            domains: pick(&overlay.domains, &base.domains),
+            tcp_proxies: pick(&overlay.tcp_proxies, &base.tcp_proxies),
         }
     }
 }

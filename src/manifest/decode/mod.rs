@@ -2,6 +2,8 @@
 //! types, enum values, names Railway would reject. Reports every problem it sees into the sink and
 //! keeps going; merging overrides and cross-field rules are left to `resolve`.
 
+mod domains;
+mod hostname;
 mod reader;
 mod settings;
 mod variables;
@@ -21,7 +23,7 @@ pub const API_VERSION: &str = "railway-operator/v1";
 pub const KIND: &str = "Project";
 
 /// Features of later issues: named in a "not supported yet" hint instead of "did you mean".
-const SERVICE_LATER: &[&str] = &["domains", "tcpProxies", "volume"];
+const SERVICE_LATER: &[&str] = &["volume"];
 const SERVICE_FIELDS: &[&str] = &[
     "enabled",
     "variables",
@@ -31,6 +33,16 @@ const SERVICE_FIELDS: &[&str] = &[
     "deploy",
     "external",
     "environments",
+    "domains",
+    "tcpProxies",
+];
+const OVERRIDE_FIELDS: &[&str] = &[
+    "source",
+    "build",
+    "deploy",
+    "variables",
+    "domains",
+    "tcpProxies",
 ];
 
 /// Decodes `root`; `env` resolves `${VAR}` and `fromEnv`, `base_dir` anchors `fromFile` paths.
@@ -268,12 +280,9 @@ fn decode_service(reader: &mut Reader, key: &Key, node: &Node) -> Option<Service
             Some(entries) => {
                 for (env_key, env_node) in entries {
                     let env_path = format!("{path}.environments.{}", env_key.name);
-                    if let Some(env_fields) = reader.fields(
-                        env_node,
-                        &env_path,
-                        &["source", "build", "deploy", "variables"],
-                        SERVICE_LATER,
-                    ) {
+                    if let Some(env_fields) =
+                        reader.fields(env_node, &env_path, OVERRIDE_FIELDS, SERVICE_LATER)
+                    {
                         let settings = decode_settings(reader, &env_fields);
                         overrides.push((
                             Spanned {
@@ -304,7 +313,15 @@ fn decode_service(reader: &mut Reader, key: &Key, node: &Node) -> Option<Service
 fn decode_external(reader: &mut Reader, node: &Node, service: &Fields) -> Option<ExternalSpec> {
     let path = service.field_path("external");
     let external = reader.fields(node, &path, &["url", "healthPath"], &[])?;
-    for managed_only in ["source", "build", "deploy", "variables", "environments"] {
+    for managed_only in [
+        "source",
+        "build",
+        "deploy",
+        "variables",
+        "environments",
+        "domains",
+        "tcpProxies",
+    ] {
         if let Some(key) = service.key(managed_only) {
             reader.sink.error_with_hint(
                 key.at,

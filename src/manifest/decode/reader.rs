@@ -217,12 +217,47 @@ impl Reader<'_> {
     pub fn opt_int(&mut self, fields: &Fields, name: &str, min: i64) -> Option<Spanned<i64>> {
         let node = fields.get(name)?;
         let path = fields.field_path(name);
+        let value = self.integer(node, &path)?;
+        if value.value < min {
+            let bound = if min == 1 {
+                "positive".to_string()
+            } else {
+                format!("at least {min}")
+            };
+            self.sink.error(
+                node.at,
+                format!("`{path}` must be {bound}, found {}", value.value),
+            );
+            return None;
+        }
+        Some(value)
+    }
+
+    /// A TCP port, 1 to 65535.
+    pub fn port(&mut self, node: &Node, path: &str) -> Option<Spanned<i64>> {
+        let value = self.integer(node, path)?;
+        if !(1..=65535).contains(&value.value) {
+            self.sink.error_with_hint(
+                node.at,
+                format!(
+                    "`{path}` must be a port between 1 and 65535, found {}",
+                    value.value
+                ),
+                "write the port the application listens on",
+            );
+            return None;
+        }
+        Some(value)
+    }
+
+    /// Any integer that fits in 64 bits.
+    pub fn integer(&mut self, node: &Node, path: &str) -> Option<Spanned<i64>> {
         let Value::Scalar { text, plain: true } = &node.value else {
-            self.wrong_type(node, &path, "an integer");
+            self.wrong_type(node, path, "an integer");
             return None;
         };
-        let value = match text.parse::<i64>() {
-            Ok(value) => value,
+        match text.parse::<i64>() {
+            Ok(value) => Some(Spanned { value, at: node.at }),
             Err(_)
                 if text
                     .trim_start_matches(['-', '+'])
@@ -232,24 +267,13 @@ impl Reader<'_> {
             {
                 self.sink
                     .error(node.at, format!("`{path}` is out of range"));
-                return None;
+                None
             }
             Err(_) => {
-                self.wrong_type(node, &path, "an integer");
-                return None;
+                self.wrong_type(node, path, "an integer");
+                None
             }
-        };
-        if value < min {
-            let bound = if min == 1 {
-                "positive".to_string()
-            } else {
-                format!("at least {min}")
-            };
-            self.sink
-                .error(node.at, format!("`{path}` must be {bound}, found {value}"));
-            return None;
         }
-        Some(Spanned { value, at: node.at })
     }
 
     /// A finite number greater than zero.

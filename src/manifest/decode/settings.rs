@@ -1,4 +1,5 @@
-//! Decodes a service's (or an override's) `source`, `build` and `deploy` blocks into flat
+//! Decodes a service's (or an override's) `source`, `build`, `deploy` and `variables` blocks,
+//! plus `domains` and `tcpProxies` (through `domains`), into flat
 //! `Settings`, with per-field checks (types, enums, ranges, cron syntax). Cross-field rules that
 //! depend on the merged per-environment result live in `resolve`.
 
@@ -6,6 +7,7 @@ use croner::parser::{CronParser, Seconds, Year};
 
 use super::super::desired::{Builder, RestartPolicyType};
 use super::super::spec::Settings;
+use super::domains::{decode_domains, decode_tcp_proxies};
 use super::reader::{Fields, Reader};
 use super::variables::decode_variables;
 
@@ -49,6 +51,8 @@ pub fn decode_settings(reader: &mut Reader, owner: &Fields) -> Settings {
     }
     decode_build_and_deploy(reader, owner, &mut settings);
     settings.variables = decode_variables(reader, owner, "variables");
+    settings.domains = decode_domains(reader, owner);
+    settings.tcp_proxies = decode_tcp_proxies(reader, owner);
     settings
 }
 

@@ -1,8 +1,10 @@
 //! Resolution of a decoded manifest into `Desired`: checks override environments, merges each
 //! environment's override over the base, and applies the cross-field rules to the effective
 //! per-environment settings (source shape, cron with replicas, retries without ON_FAILURE).
+//! Manifest-wide domain uniqueness is checked in `domains`.
 //! Variables and their references are resolved in `variables`.
 
+mod domains;
 mod variables;
 
 use std::collections::BTreeMap;
@@ -15,6 +17,7 @@ use super::desired::{
 };
 use super::diagnostics::Sink;
 use super::spec::{ManifestSpec, ServiceSpec, Settings, merged_variables};
+use domains::check_domains;
 use variables::{ReferenceCheck, shared_per_environment, values};
 
 /// Checks `spec` and builds the desired state; `None` when anything was reported into `sink`
@@ -24,6 +27,7 @@ pub fn resolve(spec: ManifestSpec, path: &Path, sink: &mut Sink) -> Option<Desir
     for service in &spec.services {
         services.push(resolve_service(service, &spec, sink));
     }
+    check_domains(&spec, sink);
     let shared = shared_per_environment(&spec);
     let mut references = ReferenceCheck::new(&spec, &shared, path);
     for env in &spec.environments {
@@ -194,9 +198,12 @@ fn instance_settings(settings: &Settings) -> Option<InstanceSettings> {
         memory_gb: settings.memory_gb.as_ref().map(|m| m.value),
     });
     Some(InstanceSettings {
-        // Filled in by domain support (issue 5).
-        domains: Vec::new(),
-        tcp_proxies: Vec::new(),
+        domains: settings.domains.as_ref().map_or_else(Vec::new, |list| {
+            list.value.iter().map(|d| d.value.clone()).collect()
+        }),
+        tcp_proxies: settings.tcp_proxies.as_ref().map_or_else(Vec::new, |list| {
+            list.value.iter().map(|p| p.value).collect()
+        }),
         variables: values(&settings.variables),
         source,
         builder: settings.builder.as_ref().map(|b| b.value),
