@@ -40,12 +40,16 @@ impl Executor<'_> {
     ) -> Result<DomainResult, Error> {
         let mut result = DomainResult::default();
         let service_id = live.service_id.clone();
+        // Domains that existed before each create: live ones plus those this pass made, so a
+        // re-read after a lost response adopts only the domain that create made.
+        let mut known: Vec<String> = live.service_domains.iter().map(|d| d.id.clone()).collect();
         for change in planned {
             match (change.kind, change.op) {
                 (DomainKind::Railway, DomainOp::Add) => {
-                    let name = self
-                        .create_service_domain(scope, environment, service, live, change)
+                    let (id, name) = self
+                        .create_service_domain(scope, environment, service, live, change, &known)
                         .await?;
+                    known.push(id);
                     result.sent.push(format!("serviceDomainCreate ({name})"));
                 }
                 (DomainKind::Railway, DomainOp::Update) => {
@@ -193,7 +197,8 @@ impl Executor<'_> {
         service: &str,
         live: &LiveInstance,
         change: &DomainChange,
-    ) -> Result<String, Error> {
+        known: &[String],
+    ) -> Result<(String, String), Error> {
         if change.subdomain.is_some() {
             let available = self
                 .client
@@ -213,7 +218,6 @@ impl Executor<'_> {
             }
         }
         let client = self.client;
-        let known: Vec<String> = live.service_domains.iter().map(|d| d.id.clone()).collect();
         let created = Mutex::new(None::<(String, String)>);
         let project_id = scope.project_id.to_string();
         let environment_id = scope.environment_id.to_string();
@@ -261,7 +265,7 @@ impl Executor<'_> {
             client
                 .post::<ServiceDomainUpdate>(service_domain_update::Variables {
                     input: service_domain_update::ServiceDomainUpdateInput {
-                        service_domain_id: id,
+                        service_domain_id: id.clone(),
                         domain: change.name.clone(),
                         service_id: service_id.clone(),
                         environment_id: environment_id.clone(),
@@ -273,7 +277,7 @@ impl Executor<'_> {
         }
         self.created_domains
             .push((environment.to_string(), service.to_string(), name.clone()));
-        Ok(name)
+        Ok((id, name))
     }
 
     /// Creates a custom domain and returns the DNS records its owner must create.
