@@ -260,6 +260,7 @@ async fn apply_converges_through_transient_server_errors() {
     .await;
     let (code, out, err) = cli(&sandbox, &["apply", "-f", BLACKROAD]).await;
     assert_eq!(code, 0, "retries absorb 30% HTTP 500s\n{out}\n{err}");
+    clear_faults(&sandbox).await;
     let projects = project_services(&sandbox).await;
     assert_eq!(projects.len(), 1, "one project, no duplicate: {projects:?}");
     let mut services = projects[0].1.clone();

@@ -81,6 +81,16 @@ pub fn total(stats: &Value) -> u64 {
     stats["total"].as_u64().unwrap_or(0)
 }
 
+/// Turns every injected fault off, so that a test's own inspection is answered.
+pub async fn clear_faults(sandbox: &Sandbox) {
+    reqwest::Client::new()
+        .post(format!("{}/_sandbox/faults", sandbox.base_url()))
+        .body("")
+        .send()
+        .await
+        .expect("faults cleared");
+}
+
 /// A raw GraphQL request, as another client would send it.
 pub async fn graphql(sandbox: &Sandbox, query: &str, variables: Value) -> Value {
     reqwest::Client::new()
