@@ -369,7 +369,13 @@ fn next_delay(
         config.interval
     };
     match kind {
-        PassKind::Applied | PassKind::InSync | PassKind::DriftReported => {
+        // Look again soon after a change: the status then shows what Railway made of it
+        // (generated names, DNS records, deployments), and a half-converged state gets finished.
+        PassKind::Applied => {
+            slot.failures = 0;
+            jitter(interval.min(Duration::from_secs(5)), &mut rng)
+        }
+        PassKind::InSync | PassKind::DriftReported => {
             slot.failures = 0;
             jitter(interval, &mut rng)
         }
