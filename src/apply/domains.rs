@@ -130,7 +130,7 @@ impl Executor<'_> {
                     let client = self.client;
                     let project_id = scope.project_id.to_string();
                     let environment_id = scope.environment_id.to_string();
-                    let outcome = observe_then_create(
+                    observe_then_create(
                         client.retry_policy(),
                         || async {
                             client
@@ -152,7 +152,6 @@ impl Executor<'_> {
                         },
                     )
                     .await?;
-                    let _ = outcome;
                     result.tcp_changed = true;
                     result.sent.push(format!("tcpProxyCreate (:{port})"));
                 }

@@ -18,7 +18,7 @@ use super::http::{HttpConfig, HttpServer};
 use super::observe::record_pass;
 use super::reconcile::{PassKind, reconcile};
 use super::source::{Snapshot, Source, SourceSpec};
-use super::status::{ControllerStatus, ProjectStatus, SharedStatus};
+use super::status::{ControllerStatus, SharedStatus};
 use crate::manifest::{self, Desired, LoadError};
 use crate::railway::Client;
 
@@ -413,12 +413,5 @@ fn log_pass(desired: &Desired, revision: &str, pass: &super::reconcile::Pass, ne
             "reconciled {name}@{short} in {ms}ms: {actions} actions ({destructive} destructive, {}), next in {}s",
             kind.label(), next.as_secs()
         ),
-    }
-}
-
-impl ProjectStatus {
-    /// Whether a pass is wanted for this status (used by tests and the page).
-    pub fn is_stalled(&self) -> bool {
-        self.conditions.stalled.status
     }
 }

@@ -223,7 +223,8 @@ impl Client {
             operation: Q::NAME,
             message: format!("failed to encode the request: {e}"),
         })?;
-        let body = bytes_of(body);
+        // Bytes clone cheaply, so a retry resends the same encoded body.
+        let body = bytes::Bytes::from(body);
         self.config
             .retry
             .run(
@@ -277,20 +278,6 @@ impl Client {
             parse_response::<Q::ResponseData>(operation, status, retry_after, &text),
             Some(headers),
         )
-    }
-}
-
-fn bytes_of(body: Vec<u8>) -> ReusableBody {
-    ReusableBody(bytes::Bytes::from(body))
-}
-
-/// A request body that can be sent again on retry without re-encoding.
-#[derive(Clone)]
-struct ReusableBody(bytes::Bytes);
-
-impl From<ReusableBody> for reqwest::Body {
-    fn from(body: ReusableBody) -> Self {
-        reqwest::Body::from(body.0)
     }
 }
 
