@@ -17,12 +17,9 @@ use support::*;
 #[tokio::test]
 async fn run_converges_a_fresh_sandbox_and_follows_edits_of_the_manifest() {
     let sandbox = sandbox().await;
-    let dir = tempfile::tempdir().expect("tempdir");
-    let file = dir.path().join("ctl.yml");
-    fs::write(&file, manifest(1, "self-heal", "a")).expect("write");
-    let running = start(
+    let (_dir, file, running) = run_manifest(
         &sandbox,
-        SourceSpec::Path(file.clone()),
+        &manifest(1, "self-heal", "a"),
         Duration::from_secs(60),
         false,
     )
@@ -55,12 +52,9 @@ async fn run_converges_a_fresh_sandbox_and_follows_edits_of_the_manifest() {
 #[tokio::test]
 async fn drift_is_restored_within_one_interval_in_self_heal() {
     let sandbox = sandbox().await;
-    let dir = tempfile::tempdir().expect("tempdir");
-    let file = dir.path().join("ctl.yml");
-    fs::write(&file, manifest(1, "self-heal", "wanted")).expect("write");
-    let running = start(
+    let (_dir, _file, running) = run_manifest(
         &sandbox,
-        SourceSpec::Path(file.clone()),
+        &manifest(1, "self-heal", "wanted"),
         Duration::from_secs(2),
         false,
     )
@@ -204,12 +198,9 @@ async fn the_operator_backs_off_while_railway_refuses_and_recovers_by_itself() {
 #[tokio::test]
 async fn an_idle_controller_costs_at_most_two_requests_per_project_per_interval() {
     let sandbox = sandbox().await;
-    let dir = tempfile::tempdir().expect("tempdir");
-    let file = dir.path().join("ctl.yml");
-    fs::write(&file, manifest(1, "self-heal", "a")).expect("write");
-    let running = start(
+    let (_dir, _file, running) = run_manifest(
         &sandbox,
-        SourceSpec::Path(file.clone()),
+        &manifest(1, "self-heal", "a"),
         Duration::from_secs(1),
         false,
     )
@@ -241,12 +232,9 @@ async fn an_idle_controller_costs_at_most_two_requests_per_project_per_interval(
 #[tokio::test]
 async fn an_invalid_manifest_keeps_the_last_good_one_in_force_and_stalls() {
     let sandbox = sandbox().await;
-    let dir = tempfile::tempdir().expect("tempdir");
-    let file = dir.path().join("ctl.yml");
-    fs::write(&file, manifest(1, "self-heal", "a")).expect("write");
-    let running = start(
+    let (_dir, file, running) = run_manifest(
         &sandbox,
-        SourceSpec::Path(file.clone()),
+        &manifest(1, "self-heal", "a"),
         Duration::from_secs(60),
         false,
     )
@@ -386,12 +374,9 @@ async fn a_git_source_applies_each_new_commit_and_stalls_on_an_invalid_one() {
 #[tokio::test]
 async fn the_http_endpoints_and_the_status_page_show_projects_services_and_drift() {
     let sandbox = sandbox().await;
-    let dir = tempfile::tempdir().expect("tempdir");
-    let file = dir.path().join("ctl.yml");
-    fs::write(&file, manifest(1, "report", "wanted")).expect("write");
-    let running = start(
+    let (_dir, _file, running) = run_manifest(
         &sandbox,
-        SourceSpec::Path(file.clone()),
+        &manifest(1, "report", "wanted"),
         Duration::from_secs(1),
         true,
     )
@@ -494,12 +479,9 @@ async fn the_rate_limit_budget_railway_reports_is_visible_in_status_and_metrics(
         ..Default::default()
     })
     .await;
-    let dir = tempfile::tempdir().expect("tempdir");
-    let file = dir.path().join("ctl.yml");
-    fs::write(&file, manifest(1, "self-heal", "a")).expect("write");
-    let running = start(
+    let (_dir, _file, running) = run_manifest(
         &sandbox,
-        SourceSpec::Path(file.clone()),
+        &manifest(1, "self-heal", "a"),
         Duration::from_secs(60),
         true,
     )

@@ -201,21 +201,11 @@ async fn a_domain_added_outside_the_manifest_survives_applies_with_and_without_p
             .0,
         0
     );
-    let ids = graphql(
-        &sandbox,
-        "query { projects { edges { node { id environments { edges { node { id } } } services { edges { node { id name } } } } } } }",
-        json!({}),
-    )
-    .await;
-    let p = &ids["data"]["projects"]["edges"][0]["node"];
-    let web = p["services"]["edges"]
-        .as_array()
-        .and_then(|e| e.iter().find(|e| e["node"]["name"] == "web"))
-        .map(|e| e["node"]["id"].clone());
+    let ids = ids(&sandbox).await;
     let created = graphql(
         &sandbox,
         "mutation($i: CustomDomainCreateInput!) { customDomainCreate(input: $i) { id } }",
-        json!({ "i": { "projectId": p["id"], "environmentId": p["environments"]["edges"][0]["node"]["id"], "serviceId": web, "domain": "legacy.example.com" } }),
+        json!({ "i": { "projectId": ids.project, "environmentId": ids.environment, "serviceId": ids.service("web"), "domain": "legacy.example.com" } }),
     )
     .await;
     assert!(

@@ -101,59 +101,12 @@ impl Fixture {
         .await
     }
 
-    /// `{NAME: value}` of a service (or the shared variables when `service` is None), unrendered.
     async fn variables(&self, service: Option<&str>) -> Value {
-        let ids = graphql(
-            &self.sandbox,
-            "query { projects { edges { node { id environments { edges { node { id } } } services { edges { node { id name deletedAt } } } } } } }",
-            json!({}),
-        )
-        .await;
-        let project = &ids["data"]["projects"]["edges"][0]["node"];
-        let environment_id = project["environments"]["edges"][0]["node"]["id"].clone();
-        let service_id = service.map(|name| {
-            project["services"]["edges"]
-                .as_array()
-                .and_then(|edges| {
-                    edges
-                        .iter()
-                        .find(|e| e["node"]["name"] == name && e["node"]["deletedAt"].is_null())
-                })
-                .map(|e| e["node"]["id"].clone())
-                .unwrap_or(Value::Null)
-        });
-        let data = graphql(
-            &self.sandbox,
-            "query($p: String!, $e: String!, $s: String) { variables(projectId: $p, environmentId: $e, serviceId: $s, unrendered: true) }",
-            json!({ "p": project["id"], "e": environment_id, "s": service_id }),
-        )
-        .await;
-        data["data"]["variables"].clone()
+        read_variables(&self.sandbox, service).await
     }
 
     async fn set_variable(&self, service: Option<&str>, name: &str, value: &str) {
-        let ids = graphql(
-            &self.sandbox,
-            "query { projects { edges { node { id environments { edges { node { id } } } services { edges { node { id name } } } } } } }",
-            json!({}),
-        )
-        .await;
-        let project = &ids["data"]["projects"]["edges"][0]["node"];
-        let service_id = service.map(|name| {
-            project["services"]["edges"]
-                .as_array()
-                .and_then(|edges| edges.iter().find(|e| e["node"]["name"] == name))
-                .map(|e| e["node"]["id"].clone())
-                .unwrap_or(Value::Null)
-        });
-        let result = graphql(
-            &self.sandbox,
-            "mutation($i: VariableUpsertInput!) { variableUpsert(input: $i) }",
-            json!({ "i": { "projectId": project["id"], "environmentId": project["environments"]["edges"][0]["node"]["id"],
-                           "serviceId": service_id, "name": name, "value": value, "skipDeploys": true } }),
-        )
-        .await;
-        assert_eq!(result["data"]["variableUpsert"], true, "{result}");
+        set_variable(&self.sandbox, service, name, value).await;
     }
 }
 

@@ -14,7 +14,6 @@ use railway_operator::controller::status::SharedStatus;
 use railway_operator::railway::retry::RetryPolicy;
 use railway_operator::railway::{Auth, Client, ClientConfig};
 use railway_operator::sandbox::Sandbox;
-use serde_json::json;
 use tokio::sync::{Notify, oneshot};
 
 use super::support::*;
@@ -140,42 +139,14 @@ pub async fn plan_exit(sandbox: &Sandbox, file: &Path) -> i32 {
     .0
 }
 
+/// Changes `api`'s MODE directly on Railway: drift.
 pub async fn set_mode(sandbox: &Sandbox, value: &str) {
-    let ids = graphql(
-        sandbox,
-        "query { projects { edges { node { id environments { edges { node { id } } } services { edges { node { id name } } } } } } }",
-        json!({}),
-    )
-    .await;
-    let p = &ids["data"]["projects"]["edges"][0]["node"];
-    let api = p["services"]["edges"]
-        .as_array()
-        .and_then(|e| e.iter().find(|e| e["node"]["name"] == "api"))
-        .map(|e| e["node"]["id"].clone());
-    let r = graphql(
-        sandbox,
-        "mutation($i: VariableUpsertInput!) { variableUpsert(input: $i) }",
-        json!({ "i": { "projectId": p["id"], "environmentId": p["environments"]["edges"][0]["node"]["id"], "serviceId": api, "name": "MODE", "value": value, "skipDeploys": true } }),
-    )
-    .await;
-    assert_eq!(r["data"]["variableUpsert"], true, "{r}");
+    set_variable(sandbox, Some("api"), "MODE", value).await;
 }
 
+/// `api`'s MODE as Railway holds it.
 pub async fn mode(sandbox: &Sandbox) -> String {
-    let ids = graphql(
-        sandbox,
-        "query { projects { edges { node { id environments { edges { node { id config(decryptVariables: true) } } } services { edges { node { id name } } } } } } }",
-        json!({}),
-    )
-    .await;
-    let p = &ids["data"]["projects"]["edges"][0]["node"];
-    let api = p["services"]["edges"]
-        .as_array()
-        .and_then(|e| e.iter().find(|e| e["node"]["name"] == "api"))
-        .and_then(|e| e["node"]["id"].as_str())
-        .unwrap_or_default()
-        .to_string();
-    p["environments"]["edges"][0]["node"]["config"]["services"][&api]["variables"]["MODE"]["value"]
+    read_variables(sandbox, Some("api")).await["MODE"]
         .as_str()
         .unwrap_or_default()
         .to_string()
@@ -205,4 +176,19 @@ pub fn commit(work: &Path, text: &str, message: &str) -> String {
     git(work, &["commit", "-q", "-m", message]);
     git(work, &["push", "-q", "origin", "HEAD:main"]);
     git(work, &["rev-parse", "HEAD"])
+}
+
+/// Writes `text` as `ctl.yml` in a fresh directory and starts `run` on it. Keep the directory
+/// alive for as long as the loop runs.
+pub async fn run_manifest(
+    sandbox: &Sandbox,
+    text: &str,
+    interval: Duration,
+    http: bool,
+) -> (tempfile::TempDir, std::path::PathBuf, Running) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = dir.path().join("ctl.yml");
+    fs::write(&file, text).expect("write");
+    let running = start(sandbox, SourceSpec::Path(file.clone()), interval, http).await;
+    (dir, file, running)
 }

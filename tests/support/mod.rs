@@ -105,6 +105,80 @@ pub async fn graphql(sandbox: &Sandbox, query: &str, variables: Value) -> Value 
         .expect("graphql answers JSON")
 }
 
+/// Ids of the sandbox's first project, looked up as another client would.
+pub struct Ids {
+    pub project: Value,
+    /// The project's first environment.
+    pub environment: Value,
+    services: Vec<(String, Value)>,
+}
+
+impl Ids {
+    /// A non-deleted service's id, or null.
+    pub fn service(&self, name: &str) -> Value {
+        self.services
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, id)| id.clone())
+            .unwrap_or(Value::Null)
+    }
+}
+
+pub async fn ids(sandbox: &Sandbox) -> Ids {
+    let data = graphql(
+        sandbox,
+        "query { projects { edges { node { id environments { edges { node { id } } } services { edges { node { id name deletedAt } } } } } } }",
+        json!({}),
+    )
+    .await;
+    let project = &data["data"]["projects"]["edges"][0]["node"];
+    let services = project["services"]["edges"]
+        .as_array()
+        .map(|edges| {
+            edges
+                .iter()
+                .filter(|e| e["node"]["deletedAt"].is_null())
+                .filter_map(|e| {
+                    Some((
+                        e["node"]["name"].as_str()?.to_string(),
+                        e["node"]["id"].clone(),
+                    ))
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    Ids {
+        project: project["id"].clone(),
+        environment: project["environments"]["edges"][0]["node"]["id"].clone(),
+        services,
+    }
+}
+
+/// Sets a variable directly, as a dashboard edit would (`service: None` for a shared one).
+pub async fn set_variable(sandbox: &Sandbox, service: Option<&str>, name: &str, value: &str) {
+    let ids = ids(sandbox).await;
+    let result = graphql(
+        sandbox,
+        "mutation($i: VariableUpsertInput!) { variableUpsert(input: $i) }",
+        json!({ "i": { "projectId": ids.project, "environmentId": ids.environment,
+                       "serviceId": service.map(|s| ids.service(s)), "name": name, "value": value, "skipDeploys": true } }),
+    )
+    .await;
+    assert_eq!(result["data"]["variableUpsert"], true, "{result}");
+}
+
+/// `{NAME: value}` of a service (or the shared variables), unrendered, as Railway stores them.
+pub async fn read_variables(sandbox: &Sandbox, service: Option<&str>) -> Value {
+    let ids = ids(sandbox).await;
+    let data = graphql(
+        sandbox,
+        "query($p: String!, $e: String!, $s: String) { variables(projectId: $p, environmentId: $e, serviceId: $s, unrendered: true) }",
+        json!({ "p": ids.project, "e": ids.environment, "s": service.map(|s| ids.service(s)) }),
+    )
+    .await;
+    data["data"]["variables"].clone()
+}
+
 /// Every project in the sandbox with its non-deleted service names.
 pub async fn project_services(sandbox: &Sandbox) -> Vec<(String, Vec<String>)> {
     let data = graphql(
