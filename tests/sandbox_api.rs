@@ -1,7 +1,7 @@
 //! Railway semantics reproduced by the sandbox: creation fan-out, uniqueness, soft deletes,
 //! instance updates, variables, config blob and paging.
 
-#[path = "sandbox_common.rs"]
+#[path = "support/sandbox_common.rs"]
 mod common;
 
 use common::*;

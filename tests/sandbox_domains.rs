@@ -2,7 +2,7 @@
 //! domains with their DNS records and verification, soft deletes, proxies, the config blob's
 //! `networking`, the `try-again` fault and persistence.
 
-#[path = "sandbox_common.rs"]
+#[path = "support/sandbox_common.rs"]
 mod common;
 
 use common::*;

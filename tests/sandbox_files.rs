@@ -1,7 +1,7 @@
 //! The sandbox's files: the JSON state file round-trips, the YAML seed file preloads projects,
 //! and bad files are reported naming the file.
 
-#[path = "sandbox_common.rs"]
+#[path = "support/sandbox_common.rs"]
 mod common;
 
 use common::*;

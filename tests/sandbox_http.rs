@@ -1,6 +1,6 @@
 //! The sandbox's HTTP behaviour: auth envelope, rate limit, fault injection and request counters.
 
-#[path = "sandbox_common.rs"]
+#[path = "support/sandbox_common.rs"]
 mod common;
 
 use common::*;

@@ -1,7 +1,7 @@
 //! The operator's own operation files (`graphql/queries`, `graphql/mutations`) run unchanged
 //! against the sandbox, and request-level errors carry Railway's codes.
 
-#[path = "sandbox_common.rs"]
+#[path = "support/sandbox_common.rs"]
 mod common;
 
 use common::*;
