@@ -182,9 +182,8 @@ impl Executor<'_> {
                 }
             }
         }
-        if !result.sent.is_empty() {
-            self.stale = true;
-        }
+        // The cached project stays usable: what changed here (this instance's domains) is read by
+        // no later action, and the inventory records created names from `created_domains`.
         Ok(result)
     }
 
