@@ -113,6 +113,7 @@ fn live(services: &[(&str, &str, &str, i64)], envs: &[&str]) -> Live {
                         .collect::<BTreeMap<_, _>>(),
                     shared_variables: BTreeMap::new(),
                     inventory: InventoryState::Absent,
+                    volumes: Vec::new(),
                 })
                 .collect(),
         }),

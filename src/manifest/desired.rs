@@ -148,6 +148,59 @@ pub struct InstanceSettings {
     pub domains: Vec<DesiredDomain>,
     /// Public TCP proxies, by application port.
     pub tcp_proxies: Vec<i64>,
+    /// The service's volume here. `None`: the manifest declares none, and a live volume is left
+    /// alone unless the inventory owns it (then it is pruned, which is destructive).
+    pub volume: Option<DesiredVolume>,
+}
+
+/// A persistent volume mounted into one service instance, with its backup policy.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DesiredVolume {
+    /// Stable name the volume is renamed to (`volume.name`, default `<service>-data`):
+    /// Railway generates one on create.
+    pub name: String,
+    /// Absolute path inside the container.
+    pub mount_path: String,
+    /// Railway-native schedules as a set, sorted. `None`: not managed (`backups.schedules`
+    /// absent); `Some(vec![])` removes every native schedule.
+    pub native_schedules: Option<Vec<BackupScheduleKind>>,
+    /// Operator-run backups (`backups.cron`), taken by `run` only.
+    pub cron_backups: Vec<CronBackup>,
+    /// Usage (current size against size) above this percentage is a warning. Default 80.
+    pub usage_warning_percent: u8,
+}
+
+/// Railway's `VolumeInstanceBackupScheduleKind`, spelled as upstream.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, serde::Deserialize,
+)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum BackupScheduleKind {
+    Daily,
+    Weekly,
+    Monthly,
+}
+
+/// One operator-run backup schedule of a volume.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CronBackup {
+    /// The cron expression as written: 5 fields, or 6 with seconds first. Validated at load.
+    pub schedule: String,
+    /// IANA time zone the schedule is read in (validated at load); `None` means UTC.
+    pub timezone: Option<String>,
+    pub retention: Retention,
+}
+
+/// How long the operator keeps the backups one schedule took.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "camelCase")]
+pub enum Retention {
+    /// `retention: 30d`: delete the schedule's backups older than this many seconds.
+    MaxAge { seconds: u64 },
+    /// `keep: 10`: keep the newest N of the schedule's backups.
+    Keep { count: u32 },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

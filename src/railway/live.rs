@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use crate::inventory::InventoryState;
-use crate::manifest::desired::{Builder, Limits, RestartPolicyType};
+use crate::manifest::desired::{BackupScheduleKind, Builder, Limits, RestartPolicyType};
 use crate::secret::Secret;
 
 /// What the snapshot found. `project` is `None` when no project matched the manifest.
@@ -41,6 +41,43 @@ pub struct LiveEnvironment {
     pub shared_variables: BTreeMap<String, LiveVariable>,
     /// What this operator owns here, read from its inventory variable.
     pub inventory: InventoryState,
+    /// Volume instances (attached or not), without those being deleted.
+    pub volumes: Vec<LiveVolumeInstance>,
+}
+
+impl LiveEnvironment {
+    /// The volume mounted into a service here (Railway allows one per service instance).
+    pub fn volume_of(&self, service_id: &str) -> Option<&LiveVolumeInstance> {
+        self.volumes
+            .iter()
+            .find(|v| v.service_id.as_deref() == Some(service_id))
+    }
+}
+
+/// One environment's instance of a volume.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LiveVolumeInstance {
+    pub id: String,
+    pub volume_id: String,
+    pub volume_name: String,
+    /// `None` when the volume is detached.
+    pub service_id: Option<String>,
+    pub mount_path: String,
+    pub size_mb: i64,
+    pub current_size_mb: f64,
+    /// Railway's `VolumeState`, e.g. `READY`; `None` when Railway sent none.
+    pub state: Option<String>,
+    /// Railway-native schedules, sorted, from the config blob
+    /// (`services.<id>.volumeMounts.<volumeId>.backupSchedules`).
+    pub backup_schedules: Vec<BackupScheduleKind>,
+}
+
+impl LiveVolumeInstance {
+    /// Current size as a percentage of the volume's size; `None` when the size is unknown.
+    pub fn usage_percent(&self) -> Option<f64> {
+        (self.size_mb > 0).then(|| self.current_size_mb * 100.0 / self.size_mb as f64)
+    }
 }
 
 /// A variable as Railway holds it. Values are kept as [`Secret`]s: live values can be

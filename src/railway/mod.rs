@@ -11,3 +11,4 @@ pub mod snapshot;
 pub use client::{Auth, Client, ClientConfig, DEFAULT_API_URL};
 pub use error::Error;
 pub use live::Live;
+pub use snapshot::read_environment_volumes;

@@ -275,6 +275,106 @@ pub struct TcpProxyCreate;
 )]
 pub struct TcpProxyDelete;
 
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "graphql/railway.graphql",
+    query_path = "graphql/queries/EnvironmentVolumeInstances.graphql",
+    response_derives = "Debug, Clone, PartialEq",
+    variables_derives = "Debug, Clone",
+    skip_serializing_none
+)]
+pub struct EnvironmentVolumeInstances;
+
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "graphql/railway.graphql",
+    query_path = "graphql/queries/VolumeInstanceBackups.graphql",
+    response_derives = "Debug, Clone, PartialEq",
+    variables_derives = "Debug, Clone",
+    skip_serializing_none
+)]
+pub struct VolumeInstanceBackups;
+
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "graphql/railway.graphql",
+    query_path = "graphql/queries/WorkflowStatus.graphql",
+    response_derives = "Debug, Clone, PartialEq",
+    variables_derives = "Debug, Clone",
+    skip_serializing_none
+)]
+pub struct WorkflowStatus;
+
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "graphql/railway.graphql",
+    query_path = "graphql/mutations/VolumeCreate.graphql",
+    response_derives = "Debug, Clone, PartialEq",
+    variables_derives = "Debug, Clone",
+    skip_serializing_none
+)]
+pub struct VolumeCreate;
+
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "graphql/railway.graphql",
+    query_path = "graphql/mutations/VolumeUpdate.graphql",
+    response_derives = "Debug, Clone, PartialEq",
+    variables_derives = "Debug, Clone",
+    skip_serializing_none
+)]
+pub struct VolumeUpdate;
+
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "graphql/railway.graphql",
+    query_path = "graphql/mutations/VolumeDelete.graphql",
+    response_derives = "Debug, Clone, PartialEq",
+    variables_derives = "Debug, Clone",
+    skip_serializing_none
+)]
+pub struct VolumeDelete;
+
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "graphql/railway.graphql",
+    query_path = "graphql/mutations/VolumeInstanceUpdate.graphql",
+    response_derives = "Debug, Clone, PartialEq",
+    variables_derives = "Debug, Clone",
+    skip_serializing_none
+)]
+pub struct VolumeInstanceUpdate;
+
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "graphql/railway.graphql",
+    query_path = "graphql/mutations/VolumeInstanceBackupScheduleUpdate.graphql",
+    response_derives = "Debug, Clone, PartialEq",
+    variables_derives = "Debug, Clone",
+    skip_serializing_none
+)]
+pub struct VolumeInstanceBackupScheduleUpdate;
+
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "graphql/railway.graphql",
+    query_path = "graphql/mutations/VolumeInstanceBackupCreate.graphql",
+    response_derives = "Debug, Clone, PartialEq",
+    variables_derives = "Debug, Clone",
+    skip_serializing_none
+)]
+pub struct VolumeInstanceBackupCreate;
+
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "graphql/railway.graphql",
+    query_path = "graphql/mutations/VolumeInstanceBackupDelete.graphql",
+    response_derives = "Debug, Clone, PartialEq",
+    variables_derives = "Debug, Clone",
+    skip_serializing_none
+)]
+pub struct VolumeInstanceBackupDelete;
+
 retry_class! {
     Projects => Read,
     ProjectSnapshot => Read,
@@ -303,4 +403,16 @@ retry_class! {
     CustomDomainDelete => Idempotent,
     TcpProxyCreate => Create,
     TcpProxyDelete => Idempotent,
+    EnvironmentVolumeInstances => Read,
+    VolumeInstanceBackups => Read,
+    WorkflowStatus => Read,
+    VolumeCreate => Create,
+    VolumeUpdate => Idempotent,
+    VolumeDelete => Idempotent,
+    VolumeInstanceUpdate => Idempotent,
+    VolumeInstanceBackupScheduleUpdate => Idempotent,
+    VolumeInstanceBackupDelete => Idempotent,
+    // A backup create that may have reached Railway is never resent: the scheduler checks the
+    // list for the name it chose before it tries again.
+    VolumeInstanceBackupCreate => Create,
 }

@@ -2,7 +2,6 @@
 //! [`Source`] answers "what are the manifests now, at which revision" and "wait until that
 //! changes". It must not parse manifests or reconcile anything.
 
-mod duration;
 mod error;
 mod files;
 mod git;
@@ -11,8 +10,8 @@ mod redact;
 use std::path::PathBuf;
 use std::time::Duration;
 
-pub use self::duration::parse_duration;
 pub use self::error::SourceError;
+pub use crate::duration::parse_duration;
 
 use self::git::GitSource;
 

@@ -229,5 +229,7 @@ fn instance_settings(settings: &Settings) -> Option<InstanceSettings> {
         draining_seconds: settings.draining_seconds.as_ref().map(|d| d.value),
         overlap_seconds: settings.overlap_seconds.as_ref().map(|o| o.value),
         limits,
+        // The manifest helper wires `volume:` in; until then no manifest declares one.
+        volume: None,
     })
 }

@@ -1,5 +1,5 @@
-//! Human durations for flags such as `--git-interval 60s`: integers with a unit (`ms`, `s`, `m`,
-//! `h`, `d`), optionally chained (`1h30m`). Parsing only; it must not decide what a duration is for.
+//! Human durations such as `90s`, `1h30m` or `30d` (flags, retention periods): integers with a unit
+//! (`ms`, `s`, `m`, `h`, `d`), optionally chained. Parsing only; it must not decide what a duration is for.
 
 use std::time::Duration;
 

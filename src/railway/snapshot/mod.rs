@@ -2,6 +2,10 @@
 //! when it is found by name, whatever the project size (pages beyond the first are followed, at
 //! one request per extra page). Soft-deleted rows are dropped here so nothing downstream sees them.
 
+mod volumes;
+
+pub use volumes::read_environment_volumes;
+
 use std::collections::BTreeMap;
 
 use serde_json::Value;
@@ -216,13 +220,26 @@ pub async fn read_project(client: &Client, project_id: &str) -> Result<LiveProje
                 );
             }
         }
-        environments.push(build_environment(
-            env.id,
-            env.name,
-            &env.config,
-            instances,
-            &triggers,
-        ));
+        let volume_rows: Vec<volumes::VolumeRow> = env
+            .volume_instances
+            .edges
+            .into_iter()
+            .map(|e| volumes::VolumeRow::from_snapshot(e.node))
+            .collect();
+        let volume_rows = match next_cursor(
+            env.volume_instances.page_info.has_next_page,
+            env.volume_instances.page_info.end_cursor,
+            None,
+        ) {
+            Some(cursor) => {
+                volumes::follow_pages(client, &env.id, volume_rows, Some(cursor)).await?
+            }
+            None => volume_rows,
+        };
+        let mut environment =
+            build_environment(env.id, env.name, &env.config, instances, &triggers);
+        environment.volumes = volumes::into_live(volume_rows, &env.config);
+        environments.push(environment);
     }
 
     Ok(LiveProject {
@@ -235,7 +252,11 @@ pub async fn read_project(client: &Client, project_id: &str) -> Result<LiveProje
 }
 
 /// The cursor of the next page, or `None` when there is none or the server stopped advancing.
-fn next_cursor(has_next: bool, end: Option<String>, previous: Option<&str>) -> Option<String> {
+pub(crate) fn next_cursor(
+    has_next: bool,
+    end: Option<String>,
+    previous: Option<&str>,
+) -> Option<String> {
     match end {
         Some(cursor) if has_next && Some(cursor.as_str()) != previous => Some(cursor),
         _ => None,
@@ -385,7 +406,7 @@ fn is_going(sync_status: &str) -> bool {
 }
 
 /// A generated enum's Debug name, with an unknown value's `Other("X")` unwrapped.
-fn enum_name(debug: &str) -> String {
+pub(crate) fn enum_name(debug: &str) -> String {
     debug
         .trim_start_matches("Other(\"")
         .trim_end_matches("\")")
@@ -484,6 +505,7 @@ fn build_environment(
         instances,
         shared_variables,
         inventory,
+        volumes: Vec::new(),
     }
 }
 
