@@ -34,6 +34,10 @@ pub struct Inventory {
     /// TCP proxy application ports it created, per service name.
     #[serde(default, rename = "t", skip_serializing_if = "BTreeMap::is_empty")]
     pub tcp_proxies: BTreeMap<String, BTreeSet<i64>>,
+    /// The volume (by id) it created or manages, per service name: only that one may be pruned,
+    /// never a volume someone attached by hand later.
+    #[serde(default, rename = "m", skip_serializing_if = "BTreeMap::is_empty")]
+    pub volumes: BTreeMap<String, String>,
 }
 
 /// The inventory as read from live state.

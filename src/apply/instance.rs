@@ -179,7 +179,7 @@ impl Executor<'_> {
 
     /// (project id, environment id, live instance) for a service in an environment, waiting
     /// briefly for an instance Railway is still fanning out.
-    async fn instance(
+    pub(super) async fn instance(
         &mut self,
         service: &str,
         environment: &str,
@@ -218,7 +218,7 @@ fn same_repo(desired: &InstanceSettings, live: &LiveInstance) -> bool {
         (Some(Source::Repo { repo, .. }), Some(LiveSource::Repo { repo: live_repo, .. })) if repo == live_repo)
 }
 
-fn convert<T: Serialize, U: DeserializeOwned>(value: T) -> Option<U> {
+pub(super) fn convert<T: Serialize, U: DeserializeOwned>(value: T) -> Option<U> {
     serde_json::to_value(value)
         .ok()
         .and_then(|v| serde_json::from_value(v).ok())

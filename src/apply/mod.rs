@@ -7,6 +7,7 @@ mod create;
 mod domains;
 mod instance;
 mod variables;
+mod volumes;
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -93,7 +94,16 @@ pub async fn apply(
     options: ApplyOptions,
     on_event: &mut (dyn FnMut(&Event) + Send),
 ) -> Result<Report, ApplyError> {
-    let destructive: Vec<String> = plan.destructive_actions().map(Action::address).collect();
+    let destructive: Vec<String> = plan
+        .destructive_actions()
+        .map(|action| match action {
+            Action::DeleteVolume { name, .. } => format!(
+                "{} (deletes volume {name}: its data and backups would be lost)",
+                action.address()
+            ),
+            other => other.address(),
+        })
+        .collect();
     if !destructive.is_empty() && !options.confirm_destructive {
         return Err(ApplyError::DestructiveNotConfirmed(destructive));
     }
@@ -106,6 +116,7 @@ pub async fn apply(
         changed_instances: Vec::new(),
         changed_shared: BTreeMap::new(),
         created_domains: Vec::new(),
+        created_volumes: Vec::new(),
     };
     let mut report = Report::default();
     for (index, action) in plan.actions.iter().enumerate() {
@@ -150,6 +161,11 @@ pub async fn apply(
                     .insert(name.clone());
             }
         }
+        for (environment, service, volume_id) in &executor.created_volumes {
+            if environment == &write.environment {
+                inventory.volumes.insert(service.clone(), volume_id.clone());
+            }
+        }
         if let Err(source) = executor
             .write_inventory(&write.environment, &inventory)
             .await
@@ -180,6 +196,8 @@ struct Executor<'a> {
     /// (environment, service, name) of domains created here, for the inventory: a generated
     /// domain's name is known only once Railway has made it.
     created_domains: Vec<(String, String, String)>,
+    /// (environment, service, volume id) of volumes created here, for the inventory.
+    created_volumes: Vec<(String, String, String)>,
 }
 
 impl Executor<'_> {
@@ -216,6 +234,18 @@ impl Executor<'_> {
                 desired,
             } => self.configure_shared(environment, desired, variables).await,
             Action::DeleteService { name, id } => self.delete_service(name, id).await,
+            Action::ConfigureVolume {
+                service,
+                environment,
+                desired,
+                ..
+            } => self.configure_volume(service, environment, desired).await,
+            Action::DeleteVolume {
+                environment,
+                name,
+                id,
+                ..
+            } => self.delete_volume(environment, name, id).await,
             Action::DeployInstance {
                 service,
                 environment,

@@ -7,7 +7,7 @@ use serde_json::Value;
 use crate::inventory::Inventory;
 use std::collections::BTreeMap;
 
-use crate::manifest::desired::{InstanceSettings, Source, VariableValue};
+use crate::manifest::desired::{DesiredVolume, InstanceSettings, Source, VariableValue};
 
 /// Version of the JSON plan format (`plan --json`); bumped on any incompatible change.
 pub const PLAN_FORMAT_VERSION: u32 = 1;
@@ -100,6 +100,27 @@ pub enum Action {
     /// Delete a service this operator created that left the manifest (`prune: true`).
     #[serde(rename_all = "camelCase")]
     DeleteService { name: String, id: String },
+    /// Create one service instance's volume, or rename it, move its mount or set its native
+    /// backup schedules. Resolved by names at apply time, like instances.
+    #[serde(rename_all = "camelCase")]
+    ConfigureVolume {
+        service: String,
+        environment: String,
+        /// No volume is mounted yet: one is created (then named and scheduled).
+        create: bool,
+        changes: Vec<FieldChange>,
+        #[serde(skip)]
+        desired: Box<DesiredVolume>,
+    },
+    /// Delete an owned volume that left the manifest (`prune: true`): its data and its backups
+    /// are lost, so it is destructive.
+    #[serde(rename_all = "camelCase")]
+    DeleteVolume {
+        service: String,
+        environment: String,
+        name: String,
+        id: String,
+    },
     /// One `serviceInstanceDeployV2` after an instance changed (policy `deploy: on-change`).
     #[serde(rename_all = "camelCase")]
     DeployInstance {
@@ -127,6 +148,16 @@ impl Action {
                 format!("shared-variables[{environment}]")
             }
             Action::DeleteService { name, .. } => format!("service.{name}"),
+            Action::ConfigureVolume {
+                service,
+                environment,
+                ..
+            }
+            | Action::DeleteVolume {
+                service,
+                environment,
+                ..
+            } => format!("volume.{service}[{environment}]"),
             Action::DeployInstance {
                 service,
                 environment,
@@ -137,7 +168,7 @@ impl Action {
 
     pub fn risk(&self) -> Risk {
         match self {
-            Action::DeleteService { .. } => Risk::Destructive,
+            Action::DeleteService { .. } | Action::DeleteVolume { .. } => Risk::Destructive,
             _ => Risk::Safe,
         }
     }
@@ -150,10 +181,11 @@ impl Action {
             Action::ConfigureInstance {
                 new_service: true, ..
             } => ChangeKind::Create,
-            Action::ConfigureInstance { .. } | Action::ConfigureSharedVariables { .. } => {
-                ChangeKind::Update
-            }
-            Action::DeleteService { .. } => ChangeKind::Delete,
+            Action::ConfigureVolume { create: true, .. } => ChangeKind::Create,
+            Action::ConfigureInstance { .. }
+            | Action::ConfigureSharedVariables { .. }
+            | Action::ConfigureVolume { .. } => ChangeKind::Update,
+            Action::DeleteService { .. } | Action::DeleteVolume { .. } => ChangeKind::Delete,
             Action::DeployInstance { .. } => ChangeKind::Deploy,
         }
     }
@@ -162,6 +194,8 @@ impl Action {
     pub fn environment(&self) -> Option<&str> {
         match self {
             Action::ConfigureInstance { environment, .. }
+            | Action::ConfigureVolume { environment, .. }
+            | Action::DeleteVolume { environment, .. }
             | Action::DeployInstance { environment, .. }
             | Action::ConfigureSharedVariables { environment, .. } => Some(environment),
             Action::CreateEnvironment { name, .. } => Some(name),

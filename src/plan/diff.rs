@@ -7,6 +7,7 @@ use super::action::{Action, InventoryWrite, Plan};
 use super::domains::{DomainDiff, DomainKind, diff_domains};
 use super::settings::diff_settings;
 use super::variables::{VariableDiff, diff_variables, record_scope, shared_references};
+use super::volumes::{VolumeDiff, diff_volume};
 use crate::inventory::{Inventory, InventoryState, SHARED};
 use crate::manifest::desired::{DeployPolicy, Desired, ServiceKind};
 use crate::railway::live::{Live, LiveEnvironment, LiveInstance, LiveProject};
@@ -114,6 +115,9 @@ pub fn plan(desired: &Desired, live: &Live, options: &PlanOptions) -> Plan {
         });
         let owned = live_env.and_then(|e| e.inventory.owned());
         let mut next = Inventory::default();
+        // Names and ids Railway chooses (generated domains, new volumes) are known only after
+        // apply, which adds them to this environment's inventory write: make sure there is one.
+        let mut records_created = false;
 
         let desired_shared = desired.shared_variables.get(env).unwrap_or(&empty_desired);
         let live_shared = live_env.map_or(&empty_live, |e| &e.shared_variables);
@@ -227,8 +231,33 @@ pub fn plan(desired: &Desired, live: &Live, options: &PlanOptions) -> Plan {
                 .collect::<BTreeSet<_>>()
                 .into_iter()
                 .collect();
-            let redeploy = !changes.is_empty() || !variables.changes.is_empty() || tcp_changed;
-            let configure = redeploy || !domains.changes.is_empty();
+            let live_volume = live_instance
+                .zip(live_env)
+                .and_then(|(instance, env)| env.volume_of(&instance.service_id));
+            let volume = diff_volume(
+                settings.volume.as_ref(),
+                live_volume,
+                &service.name,
+                owned,
+                desired.policy.prune,
+            );
+            findings.record_volume(&format!("{}[{env}]", service.name), &volume);
+            records_created |= volume.create
+                || domains
+                    .changes
+                    .iter()
+                    .any(|c| c.kind == DomainKind::Railway && c.name.is_empty());
+            if let Some(id) = &volume.owned
+                && !new_environments.contains(env)
+            {
+                next.volumes.insert(service.name.clone(), id.clone());
+            }
+            let redeploy = !changes.is_empty()
+                || !variables.changes.is_empty()
+                || tcp_changed
+                || volume.needs_deploy();
+            let configure =
+                !changes.is_empty() || !variables.changes.is_empty() || !domains.changes.is_empty();
             if configure {
                 actions.push(Action::ConfigureInstance {
                     service: service.name.clone(),
@@ -238,6 +267,27 @@ pub fn plan(desired: &Desired, live: &Live, options: &PlanOptions) -> Plan {
                     variables: variables.changes,
                     domains: domains.changes,
                     desired: Box::new(settings.clone()),
+                });
+            }
+            if let Some(want) = settings
+                .volume
+                .as_ref()
+                .filter(|_| volume.create || !volume.changes.is_empty())
+            {
+                actions.push(Action::ConfigureVolume {
+                    service: service.name.clone(),
+                    environment: env.clone(),
+                    create: volume.create,
+                    changes: volume.changes.clone(),
+                    desired: Box::new(want.clone()),
+                });
+            }
+            if let Some((id, name)) = &volume.delete {
+                actions.push(Action::DeleteVolume {
+                    service: service.name.clone(),
+                    environment: env.clone(),
+                    name: name.clone(),
+                    id: id.clone(),
                 });
             }
             if desired.policy.deploy == DeployPolicy::OnChange
@@ -274,6 +324,9 @@ pub fn plan(desired: &Desired, live: &Live, options: &PlanOptions) -> Plan {
                 if let Some(ports) = owned.tcp_proxies.get(name) {
                     next.tcp_proxies.insert(name.clone(), ports.clone());
                 }
+                if let Some(volume) = owned.volumes.get(name) {
+                    next.volumes.insert(name.clone(), volume.clone());
+                }
             }
         }
         if let Some(live_env) = live_env.filter(|_| !new_environments.contains(env)) {
@@ -287,7 +340,7 @@ pub fn plan(desired: &Desired, live: &Live, options: &PlanOptions) -> Plan {
                 _ => {}
             }
         }
-        if owned != Some(&next) {
+        if owned != Some(&next) || records_created {
             inventory_writes.push(InventoryWrite {
                 environment: env.clone(),
                 inventory: next,
@@ -345,6 +398,7 @@ struct Findings {
     sealed: Vec<String>,
     unmanaged: Vec<String>,
     unmanaged_domains: Vec<String>,
+    unmanaged_volumes: Vec<String>,
     pending_prune: Vec<String>,
     pending_dns: Vec<String>,
 }
@@ -383,6 +437,16 @@ impl Findings {
         );
     }
 
+    fn record_volume(&mut self, scope: &str, diff: &VolumeDiff) {
+        if let Some(name) = &diff.unmanaged {
+            self.unmanaged_volumes.push(format!("{scope}: {name}"));
+        }
+        if let Some(name) = &diff.pending_prune {
+            self.pending_prune
+                .push(format!("volume {scope} {name} (its data would be lost)"));
+        }
+    }
+
     fn into_notes(self, notes: &mut Vec<String>) {
         if !self.pending_dns.is_empty() {
             notes.push(format!(
@@ -394,6 +458,12 @@ impl Findings {
             notes.push(format!(
                 "domains set outside the manifest are left alone: {}",
                 self.unmanaged_domains.join("; ")
+            ));
+        }
+        if !self.unmanaged_volumes.is_empty() {
+            notes.push(format!(
+                "volumes the manifest does not declare are left alone: {}",
+                self.unmanaged_volumes.join("; ")
             ));
         }
         if !self.sealed.is_empty() {

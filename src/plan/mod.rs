@@ -8,6 +8,7 @@ pub mod references;
 pub mod render;
 pub mod settings;
 pub mod variables;
+pub mod volumes;
 
 pub use action::{
     Action, FieldChange, InventoryWrite, PLAN_FORMAT_VERSION, Plan, Risk, Summary, VariableChange,

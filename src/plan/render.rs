@@ -154,6 +154,33 @@ fn line(out: &mut String, action: &Action) {
         Action::DeployInstance { service, .. } => {
             let _ = writeln!(out, "  ↻ deploy {service}");
         }
+        Action::ConfigureVolume {
+            service,
+            create,
+            changes,
+            ..
+        } => {
+            let sign = if *create { '+' } else { '~' };
+            let _ = writeln!(out, "  {sign} volume of {service}");
+            for change in changes {
+                let _ = match &change.before {
+                    Some(before) if !*create => writeln!(
+                        out,
+                        "      ~ {}: {} -> {}",
+                        change.field,
+                        show(before),
+                        show(&change.after)
+                    ),
+                    _ => writeln!(out, "      {} = {}", change.field, show(&change.after)),
+                };
+            }
+        }
+        Action::DeleteVolume { service, name, .. } => {
+            let _ = writeln!(
+                out,
+                "  - volume {name} of {service} (destroy, DATA LOSS: the volume's data and its backups are deleted)"
+            );
+        }
     }
 }
 

@@ -1,0 +1,211 @@
+//! Volumes of service instances: created by observe-then-create (always with `environmentId`),
+//! renamed to their stable name, re-mounted and re-scheduled; an owned one deleted only when no
+//! other environment still mounts it. Each step re-checks live state, so a repeated apply sends
+//! nothing. Operator-run backups are not applied here: `run` takes them on schedule.
+
+use std::time::Duration;
+
+use super::create::observe_then_create;
+use super::instance::convert;
+use super::{Executor, Outcome, missing};
+use crate::manifest::desired::DesiredVolume;
+use crate::railway::error::Error;
+use crate::railway::live::LiveVolumeInstance;
+use crate::railway::ops::{
+    VolumeCreate, VolumeDelete, VolumeInstanceBackupScheduleUpdate, VolumeInstanceUpdate,
+    VolumeUpdate, volume_create, volume_delete, volume_instance_backup_schedule_update,
+    volume_instance_update, volume_update,
+};
+use crate::railway::read_environment_volumes;
+
+/// Railway lists a new volume's instance after a short delay.
+const VOLUME_APPEAR_ATTEMPTS: u32 = 8;
+
+impl Executor<'_> {
+    pub(super) async fn configure_volume(
+        &mut self,
+        service: &str,
+        environment: &str,
+        desired: &DesiredVolume,
+    ) -> Result<Outcome, Error> {
+        let (project_id, environment_id, instance) = self.instance(service, environment).await?;
+        let service_id = instance.service_id.clone();
+        let known = self
+            .fresh_project()
+            .await?
+            .environments
+            .iter()
+            .find(|e| e.id == environment_id)
+            .and_then(|e| e.volume_of(&service_id))
+            .cloned();
+        let mut sent: Vec<&str> = Vec::new();
+        let mut adopted = false;
+        // A volume found only by the fresh read carries no schedules (those come from the config
+        // blob): resend the full set, which is idempotent.
+        let (live, schedules_known) = match known {
+            Some(live) => (live, true),
+            None => {
+                let client = self.client;
+                let outcome = observe_then_create(
+                    client.retry_policy(),
+                    || async {
+                        client
+                            .post::<VolumeCreate>(volume_create::Variables {
+                                input: volume_create::VolumeCreateInput {
+                                    project_id: project_id.clone(),
+                                    environment_id: Some(environment_id.clone()),
+                                    service_id: Some(service_id.clone()),
+                                    mount_path: desired.mount_path.clone(),
+                                    region: None,
+                                },
+                            })
+                            .await
+                            .map(|_| ())
+                    },
+                    || async {
+                        Ok(mounted_volume(client, &environment_id, &service_id)
+                            .await?
+                            .is_some())
+                    },
+                )
+                .await?;
+                match outcome {
+                    Outcome::Adopted(_) => adopted = true,
+                    _ => sent.push("volumeCreate"),
+                }
+                let live = self
+                    .wait_for_volume(&environment_id, &service_id, service, environment)
+                    .await?;
+                self.changed_instances
+                    .push((service.to_string(), environment.to_string()));
+                self.created_volumes.push((
+                    environment.to_string(),
+                    service.to_string(),
+                    live.volume_id.clone(),
+                ));
+                self.stale = true;
+                (live, false)
+            }
+        };
+        if live.volume_name != desired.name {
+            self.client
+                .post::<VolumeUpdate>(volume_update::Variables {
+                    volume_id: live.volume_id.clone(),
+                    input: volume_update::VolumeUpdateInput {
+                        name: Some(desired.name.clone()),
+                    },
+                })
+                .await?;
+            sent.push("volumeUpdate");
+        }
+        if live.mount_path != desired.mount_path {
+            self.client
+                .post::<VolumeInstanceUpdate>(volume_instance_update::Variables {
+                    volume_id: live.volume_id.clone(),
+                    environment_id: environment_id.clone(),
+                    input: volume_instance_update::VolumeInstanceUpdateInput {
+                        mount_path: Some(desired.mount_path.clone()),
+                        service_id: None,
+                        state: None,
+                    },
+                })
+                .await?;
+            sent.push("volumeInstanceUpdate");
+            self.changed_instances
+                .push((service.to_string(), environment.to_string()));
+        }
+        if let Some(kinds) = &desired.native_schedules {
+            let unchanged = schedules_known && *kinds == live.backup_schedules;
+            let fresh_and_empty = !schedules_known && kinds.is_empty() && !adopted;
+            if !unchanged && !fresh_and_empty {
+                self.client
+                    .post::<VolumeInstanceBackupScheduleUpdate>(
+                        volume_instance_backup_schedule_update::Variables {
+                            volume_instance_id: live.id.clone(),
+                            kinds: kinds.iter().filter_map(|kind| convert(kind)).collect(),
+                        },
+                    )
+                    .await?;
+                sent.push("volumeInstanceBackupScheduleUpdate");
+            }
+        }
+        self.stale = self.stale || !sent.is_empty();
+        Ok(match (adopted, sent.is_empty()) {
+            (true, _) => Outcome::Adopted(format!(
+                "volume {} found after a lost create; then {}",
+                live.volume_name,
+                if sent.is_empty() {
+                    "nothing".to_string()
+                } else {
+                    sent.join(", ")
+                }
+            )),
+            (false, true) => Outcome::Skipped("the volume already matches".into()),
+            (false, false) => Outcome::Applied(sent.join(", ")),
+        })
+    }
+
+    /// Deletes an owned volume that left the manifest, unless another environment still
+    /// mounts it (then deleting would take that environment's data too).
+    pub(super) async fn delete_volume(
+        &mut self,
+        environment: &str,
+        name: &str,
+        volume_id: &str,
+    ) -> Result<Outcome, Error> {
+        let project = self.fresh_project().await?;
+        let elsewhere: Vec<String> = project
+            .environments
+            .iter()
+            .filter(|e| e.name != environment)
+            .filter(|e| e.volumes.iter().any(|v| v.volume_id == volume_id))
+            .map(|e| e.name.clone())
+            .collect();
+        if !elsewhere.is_empty() {
+            return Ok(Outcome::Skipped(format!(
+                "volume {name} is also mounted in {}: not deleted; detach it there first",
+                elsewhere.join(", ")
+            )));
+        }
+        let outcome = match self
+            .client
+            .post::<VolumeDelete>(volume_delete::Variables {
+                volume_id: volume_id.to_string(),
+            })
+            .await
+        {
+            Ok(_) => Outcome::Applied("volumeDelete".into()),
+            Err(Error::NotFound { .. }) => Outcome::Skipped(format!("{name} was already gone")),
+            Err(error) => return Err(error),
+        };
+        self.stale = true;
+        Ok(outcome)
+    }
+
+    async fn wait_for_volume(
+        &mut self,
+        environment_id: &str,
+        service_id: &str,
+        service: &str,
+        environment: &str,
+    ) -> Result<LiveVolumeInstance, Error> {
+        for attempt in 0..VOLUME_APPEAR_ATTEMPTS {
+            if let Some(live) = mounted_volume(self.client, environment_id, service_id).await? {
+                return Ok(live);
+            }
+            tokio::time::sleep(Duration::from_millis(250 * u64::from(attempt + 1))).await;
+        }
+        Err(missing("volume", &format!("of {service} in {environment}")))
+    }
+}
+
+async fn mounted_volume(
+    client: &crate::railway::Client,
+    environment_id: &str,
+    service_id: &str,
+) -> Result<Option<LiveVolumeInstance>, Error> {
+    Ok(read_environment_volumes(client, environment_id)
+        .await?
+        .into_iter()
+        .find(|v| v.service_id.as_deref() == Some(service_id)))
+}
