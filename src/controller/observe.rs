@@ -4,11 +4,11 @@
 use super::reconcile::{Pass, PassKind};
 use super::status::{
     DomainState, DriftEntry, EnvironmentStatus, HistoryEntry, Metrics, PlanCounts, ProjectStatus,
-    ServiceStatus, SyncState,
+    ServiceStatus, SyncState, VolumeStatus,
 };
 use crate::apply::Outcome;
 use crate::manifest::Desired;
-use crate::manifest::desired::ServiceKind;
+use crate::manifest::desired::{DesiredService, Retention, ServiceKind};
 use crate::plan::render::action_text;
 use crate::plan::{Action, Plan};
 
@@ -52,6 +52,12 @@ pub fn record_pass(
             drift_entries(plan)
         };
         status.environments = environments(desired, plan, pass, applied);
+        status.warnings = status
+            .environments
+            .iter()
+            .flat_map(|e| &e.services)
+            .filter_map(|s| s.volume.as_ref()?.warning.clone())
+            .collect();
     }
     match (pass.kind, &pass.error) {
         (PassKind::Applied | PassKind::InSync, _) => {
@@ -213,6 +219,7 @@ fn environments(
                         sync,
                         deployment: deployment_status(pass, env, &service.name),
                         domains: domain_states(pass, env, &service.name),
+                        volume: volume_status(service, env, pass),
                     }
                 })
                 .collect(),
@@ -243,6 +250,74 @@ fn domain_states(pass: &Pass, environment: &str, service: &str) -> Vec<DomainSta
         state: "active".into(),
     });
     generated.chain(custom).chain(proxies).collect()
+}
+
+fn volume_status(service: &DesiredService, environment: &str, pass: &Pass) -> Option<VolumeStatus> {
+    let ServiceKind::Managed { environments } = &service.kind else {
+        return None;
+    };
+    let desired = environments.get(environment)?.volume.as_ref()?;
+    let live = live_instance(pass, environment, &service.name).and_then(|instance| {
+        let project = pass.live.as_ref()?.project.as_ref()?;
+        project
+            .environments
+            .iter()
+            .find(|e| e.name == environment)?
+            .volume_of(&instance.service_id)
+    });
+    let usage_percent = live.and_then(|v| v.usage_percent());
+    let warning = usage_percent
+        .filter(|used| *used > f64::from(desired.usage_warning_percent))
+        .map(|used| {
+            format!(
+                "volume {} of {} in {environment} is {used:.0}% full (warning above {}%)",
+                desired.name, service.name, desired.usage_warning_percent
+            )
+        });
+    Some(VolumeStatus {
+        name: desired.name.clone(),
+        mount_path: desired.mount_path.clone(),
+        size_mb: live.map(|v| v.size_mb),
+        used_mb: live.map(|v| v.current_size_mb),
+        usage_percent,
+        warning_percent: desired.usage_warning_percent,
+        warning,
+        native_schedules: live
+            .map(|v| {
+                v.backup_schedules
+                    .iter()
+                    .filter_map(|k| serde_json::to_value(k).ok())
+                    .filter_map(|k| k.as_str().map(str::to_string))
+                    .collect()
+            })
+            .unwrap_or_default(),
+        cron_backups: desired
+            .cron_backups
+            .iter()
+            .map(|cron| {
+                let zone = cron
+                    .timezone
+                    .as_ref()
+                    .map(|tz| format!(" {tz}"))
+                    .unwrap_or_default();
+                let keep = match cron.retention {
+                    Retention::MaxAge { seconds } => format!("kept {}", human_seconds(seconds)),
+                    Retention::Keep { count } => format!("newest {count} kept"),
+                };
+                format!("{}{zone} ({keep})", cron.schedule)
+            })
+            .collect(),
+    })
+}
+
+/// `30d`, `12h`, `90m`, `45s`: the largest unit that divides evenly.
+fn human_seconds(seconds: u64) -> String {
+    for (unit, size) in [("d", 86_400), ("h", 3_600), ("m", 60)] {
+        if seconds >= size && seconds % size == 0 {
+            return format!("{}{unit}", seconds / size);
+        }
+    }
+    format!("{seconds}s")
 }
 
 fn live_instance<'a>(

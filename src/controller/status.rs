@@ -58,6 +58,8 @@ pub struct ProjectStatus {
     /// What differs from the manifest right now (report mode), or what the last pass changed.
     pub drift: Vec<DriftEntry>,
     pub environments: Vec<EnvironmentStatus>,
+    /// Things that need attention without failing a pass, e.g. a volume above its usage warning.
+    pub warnings: Vec<String>,
     pub last_error: Option<String>,
     pub history: VecDeque<HistoryEntry>,
 }
@@ -114,6 +116,28 @@ pub struct ServiceStatus {
     pub deployment: Option<String>,
     /// Domains and TCP proxies with their state.
     pub domains: Vec<DomainState>,
+    /// The volume the manifest declares here, with what Railway reports about it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub volume: Option<VolumeStatus>,
+}
+
+/// A declared volume's size, usage and backup policy. `sizeMb`/`usedMb` are `None` until the
+/// volume exists on Railway.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct VolumeStatus {
+    pub name: String,
+    pub mount_path: String,
+    pub size_mb: Option<i64>,
+    pub used_mb: Option<f64>,
+    pub usage_percent: Option<f64>,
+    pub warning_percent: u8,
+    /// Set when usage is above `warningPercent`: a sentence for people.
+    pub warning: Option<String>,
+    /// Railway-native schedules as live state has them, e.g. `DAILY`.
+    pub native_schedules: Vec<String>,
+    /// Operator-run schedules, as `"0 3 * * * (keep 30d)"`.
+    pub cron_backups: Vec<String>,
 }
 
 /// A domain or TCP proxy of a service instance, e.g. `blackroad.systems` / `pending DNS: CNAME ...`.

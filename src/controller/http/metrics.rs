@@ -81,6 +81,8 @@ pub fn render_metrics(status: &ControllerStatus) -> String {
         );
     }
 
+    volume_families(&mut out, status);
+
     if let Some(remaining) = status.rate_limit.remaining {
         family(
             &mut out,
@@ -104,6 +106,64 @@ pub fn render_metrics(status: &ControllerStatus) -> String {
     );
     sample(&mut out, "ready", &[], if status.ready { "1" } else { "0" });
     out
+}
+
+/// Size and usage of every declared volume that exists on Railway.
+fn volume_families(out: &mut String, status: &ControllerStatus) {
+    let volumes: Vec<_> = status
+        .projects
+        .values()
+        .flat_map(|project| {
+            project.environments.iter().flat_map(move |env| {
+                env.services.iter().filter_map(move |service| {
+                    let volume = service.volume.as_ref()?;
+                    Some((project, env, service, volume))
+                })
+            })
+        })
+        .collect();
+    let families = [
+        (
+            "volume_size_megabytes",
+            "Size of each declared volume in MB, as Railway reports it.",
+        ),
+        (
+            "volume_used_megabytes",
+            "Space used on each declared volume in MB.",
+        ),
+        (
+            "volume_usage_ratio",
+            "Used space over size (0-1); compare with volume_usage_warning_ratio.",
+        ),
+        (
+            "volume_usage_warning_ratio",
+            "The manifest's usage warning threshold (0-1).",
+        ),
+    ];
+    for (index, (name, help)) in families.iter().enumerate() {
+        family(out, name, "gauge", help);
+        for (project, env, service, volume) in &volumes {
+            let value = match index {
+                0 => volume.size_mb.map(|v| v.to_string()),
+                1 => volume.used_mb.map(float),
+                2 => volume.usage_percent.map(|p| float(p / 100.0)),
+                _ => Some(float(f64::from(volume.warning_percent) / 100.0)),
+            };
+            if let Some(value) = value {
+                sample(
+                    out,
+                    name,
+                    &[
+                        ("project", &project.name),
+                        ("environment", &env.name),
+                        ("service", &service.name),
+                        ("volume", &volume.name),
+                    ],
+                    &value,
+                );
+            }
+        }
+    }
 }
 
 /// Buckets are stored per bound; Prometheus wants them cumulative, ending with `+Inf`.

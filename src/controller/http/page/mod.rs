@@ -9,7 +9,7 @@ use html::{badge, escape, or_dash, table};
 
 use crate::controller::status::{
     Condition, ControllerStatus, DriftEntry, EnvironmentStatus, HistoryEntry, ProjectStatus,
-    SyncState,
+    SyncState, VolumeStatus,
 };
 
 const REFRESH_SECONDS: u32 = 10;
@@ -97,6 +97,13 @@ fn project_section(out: &mut String, project: &ProjectStatus) {
             out,
             "<p class=\"error\"><strong>Last error:</strong> {}</p>",
             escape(error)
+        );
+    }
+    for warning in &project.warnings {
+        let _ = writeln!(
+            out,
+            "<p class=\"error\"><strong>Warning:</strong> {}</p>",
+            escape(warning)
         );
     }
     facts(out, project);
@@ -231,15 +238,50 @@ fn environments(out: &mut String, environments: &[EnvironmentStatus]) {
                             .collect::<Vec<_>>()
                             .join("<br>")
                     },
+                    service
+                        .volume
+                        .as_ref()
+                        .map_or_else(|| or_dash(None), volume_cell),
                 ]
             })
             .collect();
         table(
             out,
-            &["Service", "Sync", "Latest deployment", "Domains"],
+            &["Service", "Sync", "Latest deployment", "Domains", "Volume"],
             &rows,
         );
     }
+}
+
+/// `postgres-data at /var/lib/postgresql/data`, usage, then the backup policy, one per line.
+fn volume_cell(volume: &VolumeStatus) -> String {
+    let mut lines = vec![format!(
+        "{} <span class=\"muted\">at {}</span>",
+        escape(&volume.name),
+        escape(&volume.mount_path)
+    )];
+    if let (Some(used), Some(size), Some(percent)) =
+        (volume.used_mb, volume.size_mb, volume.usage_percent)
+    {
+        let class = if volume.warning.is_some() {
+            "badge bad"
+        } else {
+            "muted"
+        };
+        lines.push(format!(
+            "<span class=\"{class}\">{used:.0} / {size} MB ({percent:.0}%)</span>"
+        ));
+    }
+    if !volume.native_schedules.is_empty() {
+        lines.push(format!(
+            "Railway backups: {}",
+            escape(&volume.native_schedules.join(", "))
+        ));
+    }
+    for cron in &volume.cron_backups {
+        lines.push(format!("operator backups: {}", escape(cron)));
+    }
+    lines.join("<br>")
 }
 
 fn drift(out: &mut String, entries: &[DriftEntry]) {
