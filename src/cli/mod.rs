@@ -69,6 +69,14 @@ pub struct ManifestArgs {
     pub file: PathBuf,
 }
 
+/// How a command prints its result.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum OutputFormat {
+    Text,
+    Json,
+    Markdown,
+}
+
 #[derive(Debug, Args, Clone)]
 pub struct PlanArgs {
     #[command(flatten)]
@@ -76,8 +84,12 @@ pub struct PlanArgs {
     /// Plan only this environment of the manifest.
     #[arg(long = "env")]
     pub environment: Option<String>,
-    /// Print the plan as JSON (format documented in the README).
-    #[arg(long)]
+    /// How to print the plan: `text`, `json` (format documented in the README) or `markdown`
+    /// (for a pull-request comment).
+    #[arg(long, value_enum, default_value_t = OutputFormat::Text)]
+    pub output: OutputFormat,
+    /// Same as `--output json`.
+    #[arg(long, conflicts_with = "output")]
     pub json: bool,
     /// Exit 2 when changes are pending, 0 when there are none, 1 on error.
     #[arg(long)]

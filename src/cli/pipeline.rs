@@ -4,7 +4,10 @@
 use anyhow::{Context, bail};
 
 use super::connect::connect;
-use super::{ApplyArgs, EXIT_CHANGES, EXIT_ERROR, EXIT_OK, GlobalOptions, ManifestArgs, PlanArgs};
+use super::{
+    ApplyArgs, EXIT_CHANGES, EXIT_ERROR, EXIT_OK, GlobalOptions, ManifestArgs, OutputFormat,
+    PlanArgs,
+};
 use crate::apply::{self, ApplyError, ApplyOptions, Event, Outcome};
 use crate::manifest::{self, Desired, LoadError};
 use crate::plan::{self, Plan, PlanOptions};
@@ -84,13 +87,18 @@ fn plan_options(desired: &Desired, args: &PlanArgs) -> anyhow::Result<PlanOption
 }
 
 fn print_plan(plan: &Plan, args: &PlanArgs) -> anyhow::Result<()> {
-    if args.json {
-        println!(
+    let format = if args.json {
+        OutputFormat::Json
+    } else {
+        args.output
+    };
+    match format {
+        OutputFormat::Json => println!(
             "{}",
             serde_json::to_string_pretty(&plan::render::render_json(plan))?
-        );
-    } else {
-        print!("{}", plan::render::render_text(plan));
+        ),
+        OutputFormat::Markdown => print!("{}", plan::render::render_markdown(plan)),
+        OutputFormat::Text => print!("{}", plan::render::render_text(plan)),
     }
     Ok(())
 }

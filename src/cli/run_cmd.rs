@@ -28,41 +28,61 @@ pub struct RunArgs {
     #[arg(
         short = 'f',
         long = "file",
+        env = "RAILWAY_OPERATOR_FILE",
         conflicts_with = "git",
         required_unless_present = "git"
     )]
     pub file: Option<PathBuf>,
     /// A Git repository URL (https:// or file://); a token for private repos comes from RAILWAY_OPERATOR_GIT_TOKEN.
-    #[arg(long)]
+    #[arg(long, env = "RAILWAY_OPERATOR_GIT_URL")]
     pub git: Option<String>,
     /// Branch to follow.
-    #[arg(long, default_value = "main", requires = "git")]
+    #[arg(
+        long,
+        env = "RAILWAY_OPERATOR_GIT_BRANCH",
+        default_value = "main",
+        requires = "git"
+    )]
     pub branch: String,
     /// File or directory inside the repository.
-    #[arg(long, default_value = ".", requires = "git")]
+    #[arg(
+        long,
+        env = "RAILWAY_OPERATOR_GIT_PATH",
+        default_value = ".",
+        requires = "git"
+    )]
     pub path: PathBuf,
     /// How often to fetch the repository.
-    #[arg(long, default_value = "60s", value_parser = duration)]
+    #[arg(long, env = "RAILWAY_OPERATOR_GIT_INTERVAL", default_value = "60s", value_parser = duration)]
     pub git_interval: Duration,
     /// Where the repository is checked out.
     #[arg(long, default_value = ".railway-operator/git")]
     pub checkout_dir: PathBuf,
     /// Time between reconciles of a project (±10% jitter).
-    #[arg(long, default_value = "60s", value_parser = duration)]
+    #[arg(long, env = "RAILWAY_OPERATOR_INTERVAL", default_value = "60s", value_parser = duration)]
     pub interval: Duration,
     /// Address of the status endpoints (/healthz, /readyz, /metrics, /status, /).
-    #[arg(long, default_value = "127.0.0.1:8080")]
+    #[arg(
+        long,
+        env = "RAILWAY_OPERATOR_LISTEN",
+        default_value = "127.0.0.1:8080"
+    )]
     pub listen: SocketAddr,
     /// One pass over every project, then exit: 0 in sync or applied, 2 drift reported, 1 error.
     #[arg(long)]
     pub once: bool,
     /// Pace Railway requests to at most this many per second.
-    #[arg(long, default_value_t = 5.0)]
+    #[arg(long, env = "RAILWAY_OPERATOR_MAX_RPS", default_value_t = 5.0)]
     pub max_rps: f64,
     /// Bearer token that POST /reconcile requires when listening beyond loopback.
     #[arg(long, env = "RAILWAY_OPERATOR_ADMIN_TOKEN", hide_env_values = true)]
     pub admin_token: Option<String>,
-    #[arg(long, value_enum, default_value = "auto")]
+    #[arg(
+        long,
+        env = "RAILWAY_OPERATOR_LOG_FORMAT",
+        value_enum,
+        default_value = "auto"
+    )]
     pub log_format: LogFormat,
 }
 

@@ -10,6 +10,51 @@ use super::domains::{DomainChange, DomainKind, DomainOp, RAILWAY_SUFFIX};
 
 pub const NO_CHANGES: &str = "No changes. Live state matches the manifest.";
 
+/// The plan for a pull-request comment: a heading with the summary, the text plan in a `diff`
+/// block (so additions and deletions are coloured), and the notes as a list.
+pub fn render_markdown(plan: &Plan) -> String {
+    let mut out = String::new();
+    let verdict = if plan.has_changes() {
+        summary_line(plan)
+    } else {
+        NO_CHANGES.to_string()
+    };
+    let _ = writeln!(out, "### railway-operator plan: `{}`\n", plan.project);
+    let _ = writeln!(out, "**{verdict}**\n");
+    if plan.destructive_actions().next().is_some() {
+        let _ = writeln!(
+            out,
+            "> [!WARNING]\n> This plan deletes things; apply needs `--confirm-destructive`.\n"
+        );
+    }
+    if plan.has_changes() {
+        let text = render_text(plan);
+        let _ = writeln!(out, "<details open><summary>Changes</summary>\n");
+        let _ = writeln!(out, "```diff");
+        for line in text.lines() {
+            // diff colours only lines starting with + or -; `~` becomes `!` (shown as changed).
+            let trimmed = line.trim_start();
+            let indent = &line[..line.len() - trimmed.len()];
+            let shown = match trimmed.chars().next() {
+                Some('+') => format!("+{indent}{}", &trimmed[1..]),
+                Some('-') => format!("-{indent}{}", &trimmed[1..]),
+                Some('~') => format!("!{indent}{}", &trimmed[1..]),
+                _ => format!(" {line}"),
+            };
+            let _ = writeln!(out, "{}", shown.replace("```", "'''"));
+        }
+        let _ = writeln!(out, "```\n\n</details>\n");
+    }
+    if !plan.notes.is_empty() {
+        let _ = writeln!(out, "Notes:\n");
+        for note in &plan.notes {
+            let _ = writeln!(out, "- {}", note.replace('\n', "\n  "));
+        }
+        let _ = writeln!(out);
+    }
+    out
+}
+
 /// The plan as text, ending with the summary line.
 pub fn render_text(plan: &Plan) -> String {
     let mut out = String::new();
