@@ -122,7 +122,7 @@ impl Executor<'_> {
                     .post::<VolumeInstanceBackupScheduleUpdate>(
                         volume_instance_backup_schedule_update::Variables {
                             volume_instance_id: live.id.clone(),
-                            kinds: kinds.iter().filter_map(|kind| convert(kind)).collect(),
+                            kinds: kinds.iter().filter_map(convert).collect(),
                         },
                     )
                     .await?;

@@ -313,7 +313,7 @@ fn volume_status(service: &DesiredService, environment: &str, pass: &Pass) -> Op
 /// `30d`, `12h`, `90m`, `45s`: the largest unit that divides evenly.
 fn human_seconds(seconds: u64) -> String {
     for (unit, size) in [("d", 86_400), ("h", 3_600), ("m", 60)] {
-        if seconds >= size && seconds % size == 0 {
+        if seconds >= size && seconds.is_multiple_of(size) {
             return format!("{}{unit}", seconds / size);
         }
     }
