@@ -29,6 +29,7 @@ fn service(name: &str, sync: SyncState, deployment: Option<&str>) -> ServiceStat
         sync,
         deployment: deployment.map(str::to_string),
         domains: Vec::new(),
+        volume: None,
     }
 }
 
