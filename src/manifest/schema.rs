@@ -201,6 +201,8 @@ struct VolumeSpec {
     /// A usage above this percentage of the volume's size is reported as a warning.
     #[schemars(range(min = 1, max = 100), extend("default" = 80))]
     usage_warning_percent: Option<u8>,
+    /// Native and operator-run backups. Absent: native schedules are left alone and the
+    /// operator takes none.
     backups: Option<BackupsSpec>,
 }
 
