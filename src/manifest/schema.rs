@@ -161,6 +161,9 @@ struct ServiceSpec {
     #[serde(rename = "tcpProxies")]
     #[schemars(extend("uniqueItems" = true))]
     tcp_proxies: Option<Vec<Port>>,
+    /// A persistent volume mounted into the service, with its backups (not on external
+    /// services). Absent: the manifest does not manage one.
+    volume: Option<VolumeSpec>,
 }
 
 #[derive(Serialize, JsonSchema)]
@@ -178,6 +181,98 @@ struct OverrideSpec {
     #[serde(rename = "tcpProxies")]
     #[schemars(extend("uniqueItems" = true))]
     tcp_proxies: Option<Vec<Port>>,
+    /// Merged key by key over the service's volume (`backups.schedules` and `backups.cron`
+    /// replace the service's lists); without a service volume, declares one for this environment
+    /// only, and then `mountPath` is required.
+    volume: Option<VolumeOverrideSpec>,
+}
+
+/// A persistent volume of the service.
+#[derive(Serialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct VolumeSpec {
+    /// The volume's name on Railway; defaults to `<service>-data`. Unique per environment.
+    #[schemars(extend("pattern" = volume_name_pattern(), "default" = "<service>-data"))]
+    name: Option<String>,
+    /// Where the volume is mounted in the container: an absolute path, not `/`, without `..`
+    /// or a trailing `/`.
+    #[schemars(extend("pattern" = mount_path_pattern()))]
+    mount_path: String,
+    /// A usage above this percentage of the volume's size is reported as a warning.
+    #[schemars(range(min = 1, max = 100), extend("default" = 80))]
+    usage_warning_percent: Option<u8>,
+    /// Native and operator-run backups. Absent: native schedules are left alone and the
+    /// operator takes none.
+    backups: Option<BackupsSpec>,
+}
+
+/// A volume in one environment: adjusts the service's volume, or declares one for this
+/// environment only (then `mountPath` is required).
+#[derive(Serialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct VolumeOverrideSpec {
+    /// The volume's name on Railway; defaults to the service's, else `<service>-data`.
+    #[schemars(extend("pattern" = volume_name_pattern(), "default" = "<service>-data"))]
+    name: Option<String>,
+    /// Where the volume is mounted in the container: an absolute path, not `/`, without `..`
+    /// or a trailing `/`. Required when the service declares no volume.
+    #[schemars(extend("pattern" = mount_path_pattern()))]
+    mount_path: Option<String>,
+    /// A usage above this percentage of the volume's size is reported as a warning.
+    #[schemars(range(min = 1, max = 100), extend("default" = 80))]
+    usage_warning_percent: Option<u8>,
+    /// Replaces the lists of the service's `backups` that it sets.
+    backups: Option<BackupsSpec>,
+}
+
+fn volume_name_pattern() -> &'static str {
+    "^[a-z0-9-]{1,63}$"
+}
+
+fn mount_path_pattern() -> &'static str {
+    r"^/(?!\.\.(/|$))(?!.*/\.\.(/|$)).*[^/]$"
+}
+
+/// The volume's backups. Absent: backups are not managed.
+#[derive(Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+struct BackupsSpec {
+    /// Railway-native backup schedules, each at most once; `[]` removes them all. Absent: the
+    /// native schedules are left as they are.
+    #[schemars(extend("uniqueItems" = true))]
+    schedules: Option<Vec<BackupScheduleName>>,
+    /// Backups taken by the operator's `run` controller on a cron schedule. Absent or `[]`: none.
+    #[schemars(extend("default" = []))]
+    cron: Option<Vec<CronBackupSpec>>,
+}
+
+#[derive(Serialize, JsonSchema)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+enum BackupScheduleName {
+    Daily,
+    Weekly,
+    Monthly,
+}
+
+/// One operator-run backup schedule: exactly one of `retention` or `keep`.
+#[derive(Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(extend("oneOf" = [{ "required": ["retention"] }, { "required": ["keep"] }]))]
+struct CronBackupSpec {
+    /// A cron expression: 5 fields (minute hour day-of-month month day-of-week), or 6 with
+    /// seconds first. Each schedule appears once per time zone in a volume.
+    #[schemars(length(min = 1))]
+    schedule: String,
+    /// The IANA time zone the schedule is read in, e.g. `Europe/Berlin`.
+    #[schemars(extend("default" = "UTC"))]
+    timezone: Option<String>,
+    /// Delete this schedule's backups older than this duration (at least `1s`), e.g. `30d`,
+    /// `12h`, `1h30m`.
+    #[schemars(regex(pattern = r"^([0-9]+(ms|s|m|h|d))+$"))]
+    retention: Option<String>,
+    /// Keep the newest N of this schedule's backups.
+    #[schemars(range(min = 1))]
+    keep: Option<u32>,
 }
 
 /// An application port.

@@ -4,7 +4,8 @@
 use std::collections::BTreeMap;
 
 use super::desired::{
-    Builder, DeployPolicy, DesiredDomain, DriftPolicy, RestartPolicyType, VariableValue,
+    BackupScheduleKind, Builder, CronBackup, DeployPolicy, DesiredDomain, DriftPolicy,
+    RestartPolicyType, VariableValue,
 };
 use super::diagnostics::Position;
 use super::reference::Reference;
@@ -100,6 +101,60 @@ pub struct Settings {
     pub domains: Option<Spanned<Vec<Spanned<DesiredDomain>>>>,
     /// `tcpProxies` application ports; an override's list replaces the base list.
     pub tcp_proxies: Option<Spanned<Vec<Spanned<i64>>>>,
+    /// `volume`, at the position of the `volume` mapping; an override merges key by key.
+    pub volume: Option<Spanned<VolumeSpec>>,
+}
+
+/// One written `volume` block (a base or an override): each field is `None` when not written.
+#[derive(Debug, Clone, Default)]
+pub struct VolumeSpec {
+    pub name: Option<Spanned<String>>,
+    pub mount_path: Option<Spanned<String>>,
+    /// `mountPath` was written but could not be read (already reported): no "missing" error.
+    pub mount_path_unreadable: bool,
+    pub usage_warning_percent: Option<Spanned<u8>>,
+    /// `backups.schedules`, deduplicated and sorted; an override's list replaces the base list.
+    pub native_schedules: Option<Spanned<Vec<BackupScheduleKind>>>,
+    /// `backups.cron`, each at the position of its item; an override's list replaces the base list.
+    pub cron_backups: Option<Spanned<Vec<Spanned<CronBackup>>>>,
+}
+
+impl VolumeSpec {
+    /// `overlay` merged over `self` key by key; lists replace, they never concatenate.
+    pub fn merged_with(&self, overlay: &VolumeSpec) -> VolumeSpec {
+        fn pick<T: Clone>(over: &Option<T>, base: &Option<T>) -> Option<T> {
+            over.clone().or_else(|| base.clone())
+        }
+        let mount_path = pick(&overlay.mount_path, &self.mount_path);
+        VolumeSpec {
+            name: pick(&overlay.name, &self.name),
+            mount_path_unreadable: mount_path.is_none()
+                && (overlay.mount_path_unreadable || self.mount_path_unreadable),
+            mount_path,
+            usage_warning_percent: pick(
+                &overlay.usage_warning_percent,
+                &self.usage_warning_percent,
+            ),
+            native_schedules: pick(&overlay.native_schedules, &self.native_schedules),
+            cron_backups: pick(&overlay.cron_backups, &self.cron_backups),
+        }
+    }
+}
+
+/// A base volume and an override's volume merged; the position stays the base's when it has one,
+/// so a problem of the merged block is reported once, where the volume was first declared.
+fn merged_volume(
+    base: &Option<Spanned<VolumeSpec>>,
+    overlay: &Option<Spanned<VolumeSpec>>,
+) -> Option<Spanned<VolumeSpec>> {
+    match (base, overlay) {
+        (Some(base), Some(overlay)) => Some(Spanned {
+            value: base.value.merged_with(&overlay.value),
+            at: base.at,
+        }),
+        (None, Some(only)) | (Some(only), None) => Some(only.clone()),
+        (None, None) => None,
+    }
 }
 
 impl Settings {
@@ -148,6 +203,7 @@ impl Settings {
             variables: merged_variables(&base.variables, &overlay.variables),
             domains: pick(&overlay.domains, &base.domains),
             tcp_proxies: pick(&overlay.tcp_proxies, &base.tcp_proxies),
+            volume: merged_volume(&base.volume, &overlay.volume),
         }
     }
 }

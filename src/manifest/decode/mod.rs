@@ -2,11 +2,14 @@
 //! types, enum values, names Railway would reject. Reports every problem it sees into the sink and
 //! keeps going; merging overrides and cross-field rules are left to `resolve`.
 
+mod backups;
+mod cron;
 mod domains;
 mod hostname;
 mod reader;
 mod settings;
 mod variables;
+mod volume;
 
 use std::path::Path;
 
@@ -18,12 +21,13 @@ pub use reader::suggest;
 use reader::{Fields, Reader};
 use settings::decode_settings;
 use variables::decode_variables;
+pub use volume::{VOLUME_NAME_HINT, is_volume_name};
 
 pub const API_VERSION: &str = "railway-operator/v1";
 pub const KIND: &str = "Project";
 
 /// Features of later issues: named in a "not supported yet" hint instead of "did you mean".
-const SERVICE_LATER: &[&str] = &["volume"];
+const SERVICE_LATER: &[&str] = &[];
 const SERVICE_FIELDS: &[&str] = &[
     "enabled",
     "variables",
@@ -35,6 +39,7 @@ const SERVICE_FIELDS: &[&str] = &[
     "environments",
     "domains",
     "tcpProxies",
+    "volume",
 ];
 const OVERRIDE_FIELDS: &[&str] = &[
     "source",
@@ -43,6 +48,7 @@ const OVERRIDE_FIELDS: &[&str] = &[
     "variables",
     "domains",
     "tcpProxies",
+    "volume",
 ];
 
 /// Decodes `root`; `env` resolves `${VAR}` and `fromEnv`, `base_dir` anchors `fromFile` paths.
@@ -321,6 +327,7 @@ fn decode_external(reader: &mut Reader, node: &Node, service: &Fields) -> Option
         "environments",
         "domains",
         "tcpProxies",
+        "volume",
     ] {
         if let Some(key) = service.key(managed_only) {
             reader.sink.error_with_hint(

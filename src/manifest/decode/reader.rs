@@ -306,8 +306,17 @@ impl Reader<'_> {
         allowed: &[(&str, T)],
     ) -> Option<Spanned<T>> {
         let node = fields.get(name)?;
-        let path = fields.field_path(name);
-        let spelled = self.string(node, &path)?;
+        self.enum_value(node, &fields.field_path(name), allowed)
+    }
+
+    /// `node` as one of `allowed` (spelled as in the manifest), mapped to its value.
+    pub fn enum_value<T: Copy>(
+        &mut self,
+        node: &Node,
+        path: &str,
+        allowed: &[(&str, T)],
+    ) -> Option<Spanned<T>> {
+        let spelled = self.string(node, path)?;
         if let Some((_, value)) = allowed.iter().find(|(s, _)| *s == spelled.value) {
             return Some(Spanned {
                 value: *value,

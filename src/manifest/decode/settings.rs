@@ -1,15 +1,15 @@
 //! Decodes a service's (or an override's) `source`, `build`, `deploy` and `variables` blocks,
-//! plus `domains` and `tcpProxies` (through `domains`), into flat
+//! plus `domains` and `tcpProxies` (through `domains`) and `volume` (through `volume`), into flat
 //! `Settings`, with per-field checks (types, enums, ranges, cron syntax). Cross-field rules that
 //! depend on the merged per-environment result live in `resolve`.
 
-use croner::parser::{CronParser, Seconds, Year};
-
 use super::super::desired::{Builder, RestartPolicyType};
 use super::super::spec::Settings;
+use super::cron::{CRON_HINT, cron_problem};
 use super::domains::{decode_domains, decode_tcp_proxies};
 use super::reader::{Fields, Reader};
 use super::variables::decode_variables;
+use super::volume::decode_volume;
 
 pub const SOURCE_FIELDS: &[&str] = &["image", "repo", "branch", "rootDirectory"];
 pub const BUILD_FIELDS: &[&str] = &["builder", "buildCommand", "dockerfilePath", "watchPatterns"];
@@ -53,6 +53,7 @@ pub fn decode_settings(reader: &mut Reader, owner: &Fields) -> Settings {
     settings.variables = decode_variables(reader, owner, "variables");
     settings.domains = decode_domains(reader, owner);
     settings.tcp_proxies = decode_tcp_proxies(reader, owner);
+    settings.volume = decode_volume(reader, owner);
     settings
 }
 
@@ -103,11 +104,7 @@ fn decode_deploy(reader: &mut Reader, deploy: &Fields, settings: &mut Settings) 
     settings.draining_seconds = reader.opt_int(deploy, "drainingSeconds", 0);
     settings.overlap_seconds = reader.opt_int(deploy, "overlapSeconds", 0);
     if let Some(cron) = &settings.cron_schedule
-        && let Err(error) = CronParser::builder()
-            .seconds(Seconds::Optional)
-            .year(Year::Disallowed)
-            .build()
-            .parse(&cron.value)
+        && let Some(problem) = cron_problem(&cron.value)
     {
         // croner's message may quote parts of the pattern: only shown when nothing was expanded.
         let written_verbatim = deploy
@@ -115,14 +112,17 @@ fn decode_deploy(reader: &mut Reader, deploy: &Fields, settings: &mut Settings) 
             .and_then(|node| node.scalar_text())
             .is_some_and(|raw| raw == cron.value);
         let detail = if written_verbatim {
-            format!(": {error}")
+            format!(": {problem}")
         } else {
             String::new()
         };
         reader.sink.error_with_hint(
             cron.at,
-            format!("invalid cron expression in `{}`{detail}", deploy.field_path("cronSchedule")),
-            "use 5 fields (minute hour day-of-month month day-of-week) or 6 with seconds first, e.g. \"*/5 * * * *\"",
+            format!(
+                "invalid cron expression in `{}`{detail}",
+                deploy.field_path("cronSchedule")
+            ),
+            CRON_HINT,
         );
         settings.cron_schedule = None;
     }

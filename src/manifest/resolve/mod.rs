@@ -1,11 +1,12 @@
 //! Resolution of a decoded manifest into `Desired`: checks override environments, merges each
 //! environment's override over the base, and applies the cross-field rules to the effective
 //! per-environment settings (source shape, cron with replicas, retries without ON_FAILURE).
-//! Manifest-wide domain uniqueness is checked in `domains`.
+//! Manifest-wide domain uniqueness is checked in `domains`, volumes in `volumes`.
 //! Variables and their references are resolved in `variables`.
 
 mod domains;
 mod variables;
+mod volumes;
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -19,6 +20,7 @@ use super::diagnostics::Sink;
 use super::spec::{ManifestSpec, ServiceSpec, Settings, merged_variables};
 use domains::check_domains;
 use variables::{ReferenceCheck, shared_per_environment, values};
+use volumes::{check_volume, check_volume_names, desired_volume};
 
 /// Checks `spec` and builds the desired state; `None` when anything was reported into `sink`
 /// (here or earlier).
@@ -28,6 +30,7 @@ pub fn resolve(spec: ManifestSpec, path: &Path, sink: &mut Sink) -> Option<Desir
         services.push(resolve_service(service, &spec, sink));
     }
     check_domains(&spec, sink);
+    check_volume_names(&spec, sink);
     let shared = shared_per_environment(&spec);
     let mut references = ReferenceCheck::new(&spec, &shared, path);
     for env in &spec.environments {
@@ -116,7 +119,10 @@ fn resolve_service(
                 Some((_, overlay)) => service.base.merged_with(overlay),
                 None => service.base.clone(),
             };
-            environments.insert(env.value.clone(), instance_settings(&effective)?);
+            environments.insert(
+                env.value.clone(),
+                instance_settings(&effective, &service.name.value)?,
+            );
         }
         ServiceKind::Managed { environments }
     };
@@ -179,9 +185,12 @@ fn check_settings(settings: &Settings, service: &ServiceSpec, managed: bool, sin
             "set `type: ON_FAILURE` or remove `maxRetries`",
         );
     }
+    if !service.external_declared {
+        check_volume(&settings.volume, service, sink);
+    }
 }
 
-fn instance_settings(settings: &Settings) -> Option<InstanceSettings> {
+fn instance_settings(settings: &Settings, service: &str) -> Option<InstanceSettings> {
     let source = match (&settings.image, &settings.repo) {
         (Some(image), None) => Some(Source::Image(image.value.clone())),
         (None, Some(repo)) => Some(Source::Repo {
@@ -229,7 +238,9 @@ fn instance_settings(settings: &Settings) -> Option<InstanceSettings> {
         draining_seconds: settings.draining_seconds.as_ref().map(|d| d.value),
         overlap_seconds: settings.overlap_seconds.as_ref().map(|o| o.value),
         limits,
-        // The manifest helper wires `volume:` in; until then no manifest declares one.
-        volume: None,
+        volume: match &settings.volume {
+            Some(volume) => Some(desired_volume(&volume.value, service)?),
+            None => None,
+        },
     })
 }

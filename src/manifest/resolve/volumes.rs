@@ -1,0 +1,106 @@
+//! The per-environment volume of a service: the merged block must name a `mountPath`, its name
+//! defaults to `<service>-data` (which must be a valid volume name too), and two services may not
+//! use the same volume name in one environment. Builds `DesiredVolume`; never decides backups.
+
+use std::collections::BTreeMap;
+
+use super::super::decode::{VOLUME_NAME_HINT, is_volume_name};
+use super::super::desired::DesiredVolume;
+use super::super::diagnostics::{Position, Sink};
+use super::super::spec::{ManifestSpec, ServiceSpec, Spanned, VolumeSpec};
+
+const DEFAULT_USAGE_WARNING_PERCENT: u8 = 80;
+
+/// The volume's name: as written, or `<service>-data`.
+fn effective_name(volume: &VolumeSpec, service: &str) -> String {
+    volume
+        .name
+        .as_ref()
+        .map_or_else(|| format!("{service}-data"), |n| n.value.clone())
+}
+
+/// Reports what only the merged block shows: a missing `mountPath`, an invalid default name.
+pub fn check_volume(volume: &Option<Spanned<VolumeSpec>>, service: &ServiceSpec, sink: &mut Sink) {
+    let Some(volume) = volume else { return };
+    let name = &service.name.value;
+    if volume.value.mount_path.is_none() && !volume.value.mount_path_unreadable {
+        sink.error_with_hint(
+            volume.at,
+            format!("missing required field `mountPath` in services.{name}.volume"),
+            "a volume needs the directory it is mounted at, e.g. `mountPath: /data`; an environment override without one may only adjust a volume the service declares",
+        );
+    }
+    if volume.value.name.is_none() && !is_volume_name(&effective_name(&volume.value, name)) {
+        sink.error_with_hint(
+            volume.at,
+            format!("the default volume name `{name}-data` of services.{name} is not a valid volume name"),
+            format!("set `volume.name`: {VOLUME_NAME_HINT}"),
+        );
+    }
+}
+
+/// The desired volume; `None` when the block is incomplete (already reported by `check_volume`).
+pub fn desired_volume(volume: &VolumeSpec, service: &str) -> Option<DesiredVolume> {
+    Some(DesiredVolume {
+        name: effective_name(volume, service),
+        mount_path: volume.mount_path.as_ref()?.value.clone(),
+        native_schedules: volume.native_schedules.as_ref().map(|s| s.value.clone()),
+        cron_backups: volume.cron_backups.as_ref().map_or_else(Vec::new, |list| {
+            list.value.iter().map(|b| b.value.clone()).collect()
+        }),
+        usage_warning_percent: volume
+            .usage_warning_percent
+            .as_ref()
+            .map_or(DEFAULT_USAGE_WARNING_PERCENT, |p| p.value),
+    })
+}
+
+/// Where one service's volume takes its name in one environment.
+struct NameUse {
+    at: Position,
+    service: String,
+}
+
+/// Reports a volume name used by two services in the same environment, at the later one. Planned
+/// services count too, so the clash surfaces before one is switched on.
+pub fn check_volume_names(spec: &ManifestSpec, sink: &mut Sink) {
+    for env in &spec.environments {
+        let mut uses: Vec<(String, NameUse)> = Vec::new();
+        for service in spec.services.iter().filter(|s| !s.external_declared) {
+            let effective = match service
+                .overrides
+                .iter()
+                .find(|(name, _)| name.value == env.value)
+            {
+                Some((_, overlay)) => service.base.merged_with(overlay).volume,
+                None => service.base.volume.clone(),
+            };
+            let Some(volume) = effective else { continue };
+            let at = volume.value.name.as_ref().map_or(volume.at, |n| n.at);
+            uses.push((
+                effective_name(&volume.value, &service.name.value),
+                NameUse {
+                    at,
+                    service: service.name.value.clone(),
+                },
+            ));
+        }
+        uses.sort_by_key(|(_, u)| u.at);
+        let mut first_seen: BTreeMap<&str, &NameUse> = BTreeMap::new();
+        for (name, name_use) in &uses {
+            match first_seen.get(name.as_str()) {
+                Some(first) => sink.error_with_hint(
+                    name_use.at,
+                    format!(
+                        "volume name `{name}` of services.{} is already used by services.{} (line {}:{})",
+                        name_use.service, first.service, first.at.line, first.at.column
+                    ),
+                    "each service's volume needs its own name in an environment: set a different `volume.name`",
+                ),
+                None => {
+                    first_seen.insert(name, name_use);
+                }
+            }
+        }
+    }
+}
