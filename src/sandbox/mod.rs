@@ -58,6 +58,7 @@ mod server;
 mod store;
 
 use std::path::PathBuf;
+use std::time::Duration;
 
 pub use faults::{FaultKind, FaultPlan, FaultPlanError, FaultRule};
 pub use server::Sandbox;
@@ -65,8 +66,11 @@ pub use server::Sandbox;
 /// The id of the sandbox's single workspace.
 pub const SANDBOX_WORKSPACE_ID: &str = "5a9d1c3e-7b2f-4e61-9c8a-0d4b6f2e1a77";
 
+/// How long a manual volume backup runs when nothing else is configured.
+pub const DEFAULT_BACKUP_DURATION: Duration = Duration::from_millis(300);
+
 /// Everything that shapes one sandbox instance.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct SandboxConfig {
     /// Loaded at start when it exists; rewritten (temp file + rename) after every mutation.
     pub state_file: Option<PathBuf>,
@@ -78,6 +82,22 @@ pub struct SandboxConfig {
     pub rate_limit_per_second: Option<u32>,
     /// `Some`: only this token is accepted; `None`: any non-empty token.
     pub token: Option<String>,
+    /// How long `volumeInstanceBackupCreate`'s workflow stays `Running` before `Complete`.
+    pub backup_duration: Duration,
+}
+
+impl Default for SandboxConfig {
+    fn default() -> Self {
+        Self {
+            state_file: None,
+            seed_file: None,
+            faults: FaultPlan::default(),
+            fault_seed: 0,
+            rate_limit_per_second: None,
+            token: None,
+            backup_duration: DEFAULT_BACKUP_DURATION,
+        }
+    }
 }
 
 #[derive(thiserror::Error, Debug)]
