@@ -5,7 +5,9 @@
 //! `graphql/railway.graphql`, reproduces Railway's semantics (one environment per new project,
 //! unique service names, soft deletes, the `numReplicas` reset, HTTP 200 error envelopes) and adds
 //! test-only knobs: request counters (`GET /_sandbox/stats`, `POST /_sandbox/stats/reset`), a rate
-//! limit, fault injection ([`FaultPlan`]), a JSON state file and a YAML seed file.
+//! limit, fault injection ([`FaultPlan`], on every query and mutation including the volume
+//! ones), a JSON state file, a YAML seed file, `POST /_sandbox/domains/verify` and
+//! `POST /_sandbox/volumes/usage` (both below).
 //!
 //! # Domains and TCP proxies
 //!
@@ -18,6 +20,22 @@
 //! `CERTIFICATE_STATUS_TYPE_ISSUING`, becoming `CERTIFICATE_STATUS_TYPE_VALID` one second later.
 //! The fault kind `try-again` (e.g. `serviceDomainCreate=try-again@0.5`) answers Railway's
 //! transient "Failed to create service domain, please try again" without performing anything.
+//!
+//! # Volumes, backups and workflows
+//!
+//! `volumeCreate` gives a volume a generated two-word name (`gentle-harbor`) and, only when
+//! `environmentId` is given, one instance there (`sizeMB` 50000, `currentSizeMB` 0, `READY`,
+//! region `us-west2` unless given); a service mounts at most one volume per environment.
+//! `volumeDelete` soft-deletes the instances (`deletedAt`, `DELETED`, still listed) and drops
+//! their backups. `volumeInstanceBackupScheduleUpdate` replaces the set of schedules. Each live
+//! instance shows in `Environment.config` as `services.<serviceId>.volumeMounts.<volumeId>`
+//! (`mountPath`, `backupSchedules` when any) and `volumes.<volumeId>` (`sizeMB`, `region`).
+//! `volumeInstanceBackupCreate` starts a workflow that is `Running` for
+//! [`SandboxConfig::backup_duration`] and then `Complete`; its backup is listed from then on,
+//! expiring 30 days after creation unless locked (`volumeInstanceBackupLock`). Workflows live in
+//! memory only: after a restart `workflowStatus` answers `NotFound`. A test sets how full an
+//! instance is with `POST /_sandbox/volumes/usage` and the body `<volumeInstanceId>=<currentSizeMB>`
+//! (400 for a malformed body, 404 for an unknown instance).
 //!
 //! # Seed file format (YAML)
 //!
@@ -39,13 +57,31 @@
 //!         settings: { numReplicas: 2, startCommand: "./run" }   # every environment
 //!         environments:               # per-environment overrides of `settings`
 //!           production: { numReplicas: 3 }
+//!       - name: db
+//!         image: postgres:16
+//!         volume:                     # one volume mounted on the service
+//!           mountPath: /var/lib/postgresql/data   # required
+//!           name: pgdata              # default: a generated name
+//!           id: 9b1c...               # default: a generated UUID
+//!           sizeMB: 10000             # default 50000
+//!           currentSizeMB: 8500       # usage, default 0
+//!           region: europe-west4      # default us-west2
+//!           schedules: [DAILY]        # DAILY, WEEKLY, MONTHLY
+//!           environments: [production]   # default: every environment of the project
+//!           backups:                  # in every instance of the volume
+//!             - name: nightly         # default: a generated name
+//!               createdAt: "2026-01-01T00:00:00Z"   # required, RFC 3339
+//!               locked: true          # no expiry; otherwise createdAt + retention
+//!               schedule: DAILY       # made by that schedule (among `schedules`); manual otherwise
+//!               creatorId: someone    # default: sandbox-user for manual, none for scheduled
 //! ```
 //!
 //! Settings use the camelCase field names of `ServiceInstance` (`builder`, `buildCommand`,
 //! `startCommand`, `rootDirectory`, `dockerfilePath`, `railwayConfigFile`, `preDeployCommand`,
 //! `watchPatterns`, `healthcheckPath`, `healthcheckTimeout`, `numReplicas`, `region`,
 //! `cronSchedule`, `restartPolicyType`, `restartPolicyMaxRetries`, `sleepApplication`,
-//! `drainingSeconds`, `overlapSeconds`). When both a state file that exists and a seed file are
+//! `drainingSeconds`, `overlapSeconds`). A seeded backup expires after 30 days when manual and
+//! after its schedule's retention (6, 30 or 90 days) when scheduled. When both a state file that exists and a seed file are
 //! given, the state file wins and the seed is ignored.
 
 mod config_blob;
