@@ -113,6 +113,7 @@ async fn the_operators_own_operation_files_run_against_the_sandbox() {
     )
     .await;
     assert_eq!(updated["deploymentTriggerUpdate"]["branch"], "main");
+    volume_operations(&sandbox, &project_id, &environment, &service_id).await;
     data(
         &sandbox,
         &operation("mutations/ServiceDelete.graphql"),
@@ -120,6 +121,113 @@ async fn the_operators_own_operation_files_run_against_the_sandbox() {
     )
     .await;
     sandbox.shutdown().await;
+}
+
+/// Every volume, backup and workflow operation file, in the order the operator uses them.
+async fn volume_operations(
+    sandbox: &railway_operator::sandbox::Sandbox,
+    project_id: &str,
+    environment: &str,
+    service_id: &str,
+) {
+    let created = data(
+        sandbox,
+        &operation("mutations/VolumeCreate.graphql"),
+        json!({ "input": { "projectId": project_id, "environmentId": environment, "serviceId": service_id, "mountPath": "/data" } }),
+    )
+    .await;
+    let volume_id = created["volumeCreate"]["id"].as_str().unwrap().to_string();
+    let renamed = data(
+        sandbox,
+        &operation("mutations/VolumeUpdate.graphql"),
+        json!({ "volumeId": volume_id, "input": { "name": "api-data" } }),
+    )
+    .await;
+    assert_eq!(renamed["volumeUpdate"]["name"], "api-data");
+    data(
+        sandbox,
+        &operation("mutations/VolumeInstanceUpdate.graphql"),
+        json!({ "volumeId": volume_id, "environmentId": environment, "input": { "mountPath": "/srv/data" } }),
+    )
+    .await;
+    let listed = data(
+        sandbox,
+        &operation("queries/EnvironmentVolumeInstances.graphql"),
+        json!({ "environmentId": environment }),
+    )
+    .await;
+    let instance = &listed["environment"]["volumeInstances"]["edges"][0]["node"];
+    assert_eq!(instance["mountPath"], "/srv/data");
+    assert_eq!(instance["volume"]["name"], "api-data");
+    let instance_id = instance["id"].as_str().unwrap().to_string();
+    let snapshot = data(
+        sandbox,
+        &operation("queries/ProjectSnapshot.graphql"),
+        json!({ "projectId": project_id }),
+    )
+    .await;
+    let in_snapshot = snapshot["project"]["environments"]["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|e| {
+            e["node"]["volumeInstances"]["edges"]
+                .as_array()
+                .unwrap()
+                .clone()
+        })
+        .any(|edge| edge["node"]["id"] == instance_id.as_str());
+    assert!(in_snapshot, "ProjectSnapshot selects volumeInstances");
+    data(
+        sandbox,
+        &operation("mutations/VolumeInstanceBackupScheduleUpdate.graphql"),
+        json!({ "volumeInstanceId": instance_id, "kinds": ["DAILY", "WEEKLY"] }),
+    )
+    .await;
+    let started = data(
+        sandbox,
+        &operation("mutations/VolumeInstanceBackupCreate.graphql"),
+        json!({ "volumeInstanceId": instance_id, "name": "before-upgrade" }),
+    )
+    .await;
+    let workflow_id = started["volumeInstanceBackupCreate"]["workflowId"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let status = loop {
+        let polled = data(
+            sandbox,
+            &operation("queries/WorkflowStatus.graphql"),
+            json!({ "workflowId": workflow_id }),
+        )
+        .await;
+        let status = polled["workflowStatus"]["status"].clone();
+        if status != "Running" {
+            break status;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    };
+    assert_eq!(status, "Complete");
+    let backups = data(
+        sandbox,
+        &operation("queries/VolumeInstanceBackups.graphql"),
+        json!({ "volumeInstanceId": instance_id }),
+    )
+    .await;
+    let backup = &backups["volumeInstanceBackupList"][0];
+    assert_eq!(backup["name"], "before-upgrade");
+    data(
+        sandbox,
+        &operation("mutations/VolumeInstanceBackupDelete.graphql"),
+        json!({ "volumeInstanceBackupId": backup["id"], "volumeInstanceId": instance_id }),
+    )
+    .await;
+    data(
+        sandbox,
+        &operation("mutations/VolumeDelete.graphql"),
+        json!({ "volumeId": volume_id }),
+    )
+    .await;
 }
 
 #[tokio::test]

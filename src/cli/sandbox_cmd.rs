@@ -47,6 +47,7 @@ pub async fn serve(args: &SandboxArgs) -> anyhow::Result<u8> {
             fault_seed: args.fault_seed,
             rate_limit_per_second: args.rate_limit,
             token: args.token.clone(),
+            ..SandboxConfig::default()
         },
         args.listen,
     )

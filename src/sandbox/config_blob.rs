@@ -1,5 +1,8 @@
 //! `Environment.config` and `Environment.configEtag`: the environment rendered as a Railway-shaped
-//! EnvironmentConfig JSON blob, and a hash of it. Read-only over the store.
+//! EnvironmentConfig JSON blob (services, shared variables, volume mounts and volumes), and a
+//! hash of it. Read-only over the store.
+
+use std::collections::BTreeMap;
 
 use serde_json::{Map, Value, json};
 use sha2::{Digest, Sha256};
@@ -10,6 +13,7 @@ use super::store::Store;
 /// The blob; without `decrypt_variables` every variable value is null, as on Railway.
 pub(crate) fn environment_config(store: &Store, environment_id: &str, decrypt: bool) -> Value {
     let triggers = store.triggers_of_environment(environment_id);
+    let (mut volume_mounts, volumes) = volumes_config(store, environment_id);
     let mut services = Map::new();
     for instance in store
         .instances_of_environment(environment_id)
@@ -29,14 +33,60 @@ pub(crate) fn environment_config(store: &Store, environment_id: &str, decrypt: b
         if let Some(networking) = networking_config(store, instance) {
             service.insert("networking".into(), networking);
         }
+        if let Some(mounts) = volume_mounts.remove(&instance.service_id) {
+            service.insert("volumeMounts".into(), Value::Object(mounts));
+        }
         services.insert(instance.service_id.clone(), Value::Object(service));
     }
     let shared = store.raw_variables(environment_id, None);
     let sealed = store.sealed_names(environment_id, None);
-    json!({
+    let mut blob = json!({
         "services": services,
         "sharedVariables": variables_config(shared, &sealed, decrypt),
-    })
+    });
+    if !volumes.is_empty()
+        && let Some(entries) = blob.as_object_mut()
+    {
+        entries.insert("volumes".into(), Value::Object(volumes));
+    }
+    blob
+}
+
+/// `volumeMounts` per attached service id, and the top-level `volumes`, of the live instances.
+fn volumes_config(
+    store: &Store,
+    environment_id: &str,
+) -> (BTreeMap<String, Map<String, Value>>, Map<String, Value>) {
+    let mut mounts: BTreeMap<String, Map<String, Value>> = BTreeMap::new();
+    let mut volumes = Map::new();
+    for instance in store
+        .volume_instances_of_environment(environment_id)
+        .into_iter()
+        .filter(|i| i.deleted_at.is_none())
+    {
+        volumes.insert(
+            instance.volume_id.clone(),
+            json!({ "sizeMB": instance.size_mb, "region": instance.region }),
+        );
+        let Some(service_id) = &instance.service_id else {
+            continue;
+        };
+        let mut mount = Map::new();
+        mount.insert("mountPath".into(), json!(instance.mount_path));
+        if !instance.schedules.is_empty() {
+            let kinds: Vec<&str> = instance
+                .schedules
+                .iter()
+                .map(|s| s.kind.config_name())
+                .collect();
+            mount.insert("backupSchedules".into(), json!(kinds));
+        }
+        mounts
+            .entry(service_id.clone())
+            .or_default()
+            .insert(instance.volume_id.clone(), Value::Object(mount));
+    }
+    (mounts, volumes)
 }
 
 /// `{serviceDomains, customDomains, tcpProxies}` of the live ones, empty maps left out; `None`

@@ -5,7 +5,9 @@
 //! `graphql/railway.graphql`, reproduces Railway's semantics (one environment per new project,
 //! unique service names, soft deletes, the `numReplicas` reset, HTTP 200 error envelopes) and adds
 //! test-only knobs: request counters (`GET /_sandbox/stats`, `POST /_sandbox/stats/reset`), a rate
-//! limit, fault injection ([`FaultPlan`]), a JSON state file and a YAML seed file.
+//! limit, fault injection ([`FaultPlan`], on every query and mutation including the volume
+//! ones), a JSON state file, a YAML seed file, `POST /_sandbox/domains/verify` and
+//! `POST /_sandbox/volumes/usage` (both below).
 //!
 //! # Domains and TCP proxies
 //!
@@ -18,6 +20,22 @@
 //! `CERTIFICATE_STATUS_TYPE_ISSUING`, becoming `CERTIFICATE_STATUS_TYPE_VALID` one second later.
 //! The fault kind `try-again` (e.g. `serviceDomainCreate=try-again@0.5`) answers Railway's
 //! transient "Failed to create service domain, please try again" without performing anything.
+//!
+//! # Volumes, backups and workflows
+//!
+//! `volumeCreate` gives a volume a generated two-word name (`gentle-harbor`) and, only when
+//! `environmentId` is given, one instance there (`sizeMB` 50000, `currentSizeMB` 0, `READY`,
+//! region `us-west2` unless given); a service mounts at most one volume per environment.
+//! `volumeDelete` soft-deletes the instances (`deletedAt`, `DELETED`, still listed) and drops
+//! their backups. `volumeInstanceBackupScheduleUpdate` replaces the set of schedules. Each live
+//! instance shows in `Environment.config` as `services.<serviceId>.volumeMounts.<volumeId>`
+//! (`mountPath`, `backupSchedules` when any) and `volumes.<volumeId>` (`sizeMB`, `region`).
+//! `volumeInstanceBackupCreate` starts a workflow that is `Running` for
+//! [`SandboxConfig::backup_duration`] and then `Complete`; its backup is listed from then on,
+//! expiring 30 days after creation unless locked (`volumeInstanceBackupLock`). Workflows live in
+//! memory only: after a restart `workflowStatus` answers `NotFound`. A test sets how full an
+//! instance is with `POST /_sandbox/volumes/usage` and the body `<volumeInstanceId>=<currentSizeMB>`
+//! (400 for a malformed body, 404 for an unknown instance).
 //!
 //! # Seed file format (YAML)
 //!
@@ -39,13 +57,31 @@
 //!         settings: { numReplicas: 2, startCommand: "./run" }   # every environment
 //!         environments:               # per-environment overrides of `settings`
 //!           production: { numReplicas: 3 }
+//!       - name: db
+//!         image: postgres:16
+//!         volume:                     # one volume mounted on the service
+//!           mountPath: /var/lib/postgresql/data   # required
+//!           name: pgdata              # default: a generated name
+//!           id: 9b1c...               # default: a generated UUID
+//!           sizeMB: 10000             # default 50000
+//!           currentSizeMB: 8500       # usage, default 0
+//!           region: europe-west4      # default us-west2
+//!           schedules: [DAILY]        # DAILY, WEEKLY, MONTHLY
+//!           environments: [production]   # default: every environment of the project
+//!           backups:                  # in every instance of the volume
+//!             - name: nightly         # default: a generated name
+//!               createdAt: "2026-01-01T00:00:00Z"   # required, RFC 3339
+//!               locked: true          # no expiry; otherwise createdAt + retention
+//!               schedule: DAILY       # made by that schedule (among `schedules`); manual otherwise
+//!               creatorId: someone    # default: sandbox-user for manual, none for scheduled
 //! ```
 //!
 //! Settings use the camelCase field names of `ServiceInstance` (`builder`, `buildCommand`,
 //! `startCommand`, `rootDirectory`, `dockerfilePath`, `railwayConfigFile`, `preDeployCommand`,
 //! `watchPatterns`, `healthcheckPath`, `healthcheckTimeout`, `numReplicas`, `region`,
 //! `cronSchedule`, `restartPolicyType`, `restartPolicyMaxRetries`, `sleepApplication`,
-//! `drainingSeconds`, `overlapSeconds`). When both a state file that exists and a seed file are
+//! `drainingSeconds`, `overlapSeconds`). A seeded backup expires after 30 days when manual and
+//! after its schedule's retention (6, 30 or 90 days) when scheduled. When both a state file that exists and a seed file are
 //! given, the state file wins and the seed is ignored.
 
 mod config_blob;
@@ -58,6 +94,7 @@ mod server;
 mod store;
 
 use std::path::PathBuf;
+use std::time::Duration;
 
 pub use faults::{FaultKind, FaultPlan, FaultPlanError, FaultRule};
 pub use server::Sandbox;
@@ -65,8 +102,11 @@ pub use server::Sandbox;
 /// The id of the sandbox's single workspace.
 pub const SANDBOX_WORKSPACE_ID: &str = "5a9d1c3e-7b2f-4e61-9c8a-0d4b6f2e1a77";
 
+/// How long a manual volume backup runs when nothing else is configured.
+pub const DEFAULT_BACKUP_DURATION: Duration = Duration::from_millis(300);
+
 /// Everything that shapes one sandbox instance.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct SandboxConfig {
     /// Loaded at start when it exists; rewritten (temp file + rename) after every mutation.
     pub state_file: Option<PathBuf>,
@@ -78,6 +118,22 @@ pub struct SandboxConfig {
     pub rate_limit_per_second: Option<u32>,
     /// `Some`: only this token is accepted; `None`: any non-empty token.
     pub token: Option<String>,
+    /// How long `volumeInstanceBackupCreate`'s workflow stays `Running` before `Complete`.
+    pub backup_duration: Duration,
+}
+
+impl Default for SandboxConfig {
+    fn default() -> Self {
+        Self {
+            state_file: None,
+            seed_file: None,
+            faults: FaultPlan::default(),
+            fault_seed: 0,
+            rate_limit_per_second: None,
+            token: None,
+            backup_duration: DEFAULT_BACKUP_DURATION,
+        }
+    }
 }
 
 #[derive(thiserror::Error, Debug)]

@@ -6,8 +6,13 @@ use std::path::Path;
 
 use serde::Deserialize;
 
-use super::model::{Builder, InstanceSettings, RestartPolicyType, State};
-use super::store::{DomainError, NewProject, NewService, Store};
+use super::model::{
+    Builder, InstanceSettings, RestartPolicyType, State, VolumeInstanceBackupScheduleKind,
+};
+use super::store::{
+    DomainError, NewBackup, NewProject, NewService, NewVolume, SANDBOX_CREATOR_ID, Store, expiry,
+    manual_retention,
+};
 use super::{SANDBOX_WORKSPACE_ID, SandboxError};
 
 #[derive(Deserialize)]
@@ -60,6 +65,40 @@ struct SeedService {
     settings: SeedSettings,
     #[serde(default)]
     environments: BTreeMap<String, SeedSettings>,
+    /// One volume mounted on the service, with an instance in each of its environments.
+    volume: Option<SeedVolume>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct SeedVolume {
+    name: Option<String>,
+    id: Option<String>,
+    mount_path: String,
+    #[serde(rename = "sizeMB")]
+    size_mb: Option<i32>,
+    #[serde(rename = "currentSizeMB", default)]
+    current_size_mb: f64,
+    region: Option<String>,
+    #[serde(default)]
+    schedules: Vec<VolumeInstanceBackupScheduleKind>,
+    /// Environment names; default: every environment of the project.
+    environments: Option<Vec<String>>,
+    #[serde(default)]
+    backups: Vec<SeedBackup>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct SeedBackup {
+    name: Option<String>,
+    created_at: String,
+    #[serde(default)]
+    locked: bool,
+    /// Made by this schedule of the instance (which must be among `schedules`); manual otherwise.
+    schedule: Option<VolumeInstanceBackupScheduleKind>,
+    /// Default: `sandbox-user` for a manual backup, none for a scheduled one.
+    creator_id: Option<String>,
 }
 
 /// Instance settings where only what is written changes the default.
@@ -129,7 +168,10 @@ pub(crate) fn apply_seed_file(path: &Path, state: State) -> Result<State, Sandbo
         .map_err(|error| seed_error(format!("cannot read it: {error}")))?;
     let seed: SeedFile = serde_yaml::from_str(&text)
         .map_err(|error| seed_error(format!("invalid seed YAML: {error}")))?;
-    let mut store = Store { state };
+    let mut store = Store {
+        state,
+        ..Store::default()
+    };
     for project in seed.projects {
         let name = project.name.clone();
         seed_project(&mut store, project)
@@ -281,6 +323,103 @@ fn seed_service(store: &mut Store, project_id: &str, seed: SeedService) -> Resul
         store.update_instances(&service_id, Some(&environment_id), |settings| {
             overrides.apply(settings)
         })?;
+    }
+    if let Some(volume) = seed.volume {
+        seed_volume(store, project_id, &service_id, volume)?;
+    }
+    Ok(())
+}
+
+fn seed_volume(
+    store: &mut Store,
+    project_id: &str,
+    service_id: &str,
+    seed: SeedVolume,
+) -> Result<(), DomainError> {
+    let environments: Vec<String> = store
+        .environments_of_project(project_id, None)
+        .into_iter()
+        .filter(|e| {
+            seed.environments
+                .as_ref()
+                .is_none_or(|wanted| wanted.contains(&e.name))
+        })
+        .map(|e| e.id)
+        .collect();
+    let invalid =
+        |why: String| DomainError::InvalidSeed(format!("volume {}: {why}", seed.mount_path));
+    if let Some(wanted) = &seed.environments
+        && environments.len() != wanted.len()
+    {
+        return Err(invalid(format!(
+            "environments {wanted:?} are not all environments of the project"
+        )));
+    }
+    let created = store.create_volume(NewVolume {
+        project_id: project_id.to_string(),
+        mount_path: seed.mount_path.clone(),
+        environment_id: None,
+        service_id: None,
+        region: None,
+    })?;
+    let volume_id = seed.id.clone().unwrap_or(created.id.clone());
+    for volume in store
+        .state
+        .volumes
+        .iter_mut()
+        .filter(|v| v.id == created.id)
+    {
+        volume.id = volume_id.clone();
+        if let Some(name) = &seed.name {
+            volume.name = name.clone();
+        }
+    }
+    for environment_id in environments {
+        let instance_id = store.add_volume_instance(
+            &volume_id,
+            &environment_id,
+            Some(service_id.to_string()),
+            seed.mount_path.clone(),
+            seed.region.clone(),
+        )?;
+        let instance = store.live_volume_instance_mut(&instance_id)?;
+        if let Some(size_mb) = seed.size_mb {
+            instance.size_mb = size_mb;
+        }
+        instance.current_size_mb = seed.current_size_mb;
+        store.set_backup_schedules(&instance_id, &seed.schedules)?;
+        let schedules = store.backup_schedules(&instance_id)?;
+        for backup in &seed.backups {
+            if chrono::DateTime::parse_from_rfc3339(&backup.created_at).is_err() {
+                return Err(invalid(format!(
+                    "backup createdAt {:?} is not RFC 3339",
+                    backup.created_at
+                )));
+            }
+            let schedule = match backup.schedule {
+                Some(kind) => Some(schedules.iter().find(|s| s.kind == kind).ok_or_else(|| {
+                    invalid(format!("backup schedule {kind:?} is not among schedules"))
+                })?),
+                None => None,
+            };
+            let retention = schedule.map_or_else(manual_retention, |s| {
+                chrono::TimeDelta::seconds(s.kind.retention_seconds())
+            });
+            let default_creator = schedule.is_none().then(|| SANDBOX_CREATOR_ID.to_string());
+            store.add_backup(NewBackup {
+                volume_instance_id: instance_id.clone(),
+                name: backup.name.clone(),
+                created_at: backup.created_at.clone(),
+                expires_at: if backup.locked {
+                    None
+                } else {
+                    expiry(&backup.created_at, retention)
+                },
+                schedule_id: schedule.map(|s| s.id.clone()),
+                creator_id: backup.creator_id.clone().or(default_creator),
+                ready_at: None,
+            })?;
+        }
     }
     Ok(())
 }

@@ -2,6 +2,7 @@
 //! they share with the GraphQL schema. Plain data only: no rules, no I/O.
 
 mod networking;
+mod volumes;
 
 use async_graphql::Enum;
 use serde::{Deserialize, Serialize};
@@ -9,6 +10,10 @@ use serde::{Deserialize, Serialize};
 pub(crate) use networking::{
     CertificateStatus, CustomDomainRecord, DnsRecordPurpose, DnsRecordStatus, DnsRecordType,
     ServiceDomainRecord, SyncStatus, TcpProxyRecord,
+};
+pub(crate) use volumes::{
+    BackupRecord, BackupScheduleRecord, VolumeInstanceBackupScheduleKind, VolumeInstanceRecord,
+    VolumeRecord, VolumeState, WorkflowStatus,
 };
 
 pub(crate) const STATE_VERSION: u32 = 1;
@@ -67,6 +72,13 @@ pub(crate) struct State {
     pub custom_domains: Vec<CustomDomainRecord>,
     #[serde(default)]
     pub tcp_proxies: Vec<TcpProxyRecord>,
+    /// Absent from state files written before volumes existed.
+    #[serde(default)]
+    pub volumes: Vec<VolumeRecord>,
+    #[serde(default)]
+    pub volume_instances: Vec<VolumeInstanceRecord>,
+    #[serde(default)]
+    pub volume_backups: Vec<BackupRecord>,
 }
 
 #[derive(Serialize, Deserialize, Clone, Debug)]

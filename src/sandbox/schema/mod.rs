@@ -8,20 +8,29 @@ mod networking;
 mod query;
 mod scalars;
 mod types;
+mod volumes;
 
 use async_graphql::{EmptySubscription, ErrorExtensions, MergedObject, Schema};
 
 use super::store::{DomainError, SharedStore, Store};
 
-/// The `Query` root: the core read model plus domains and TCP proxies.
+/// The `Query` root: the core read model plus domains, TCP proxies, backups and workflows.
 #[derive(MergedObject, Default)]
 #[graphql(name = "Query")]
-pub(crate) struct Query(query::CoreQuery, networking::NetworkingQuery);
+pub(crate) struct Query(
+    query::CoreQuery,
+    networking::NetworkingQuery,
+    volumes::VolumesQuery,
+);
 
-/// The `Mutation` root: the core mutations plus domains and TCP proxies.
+/// The `Mutation` root: the core mutations plus domains, TCP proxies, volumes and backups.
 #[derive(MergedObject, Default)]
 #[graphql(name = "Mutation")]
-pub(crate) struct Mutation(mutation::CoreMutation, networking::NetworkingMutation);
+pub(crate) struct Mutation(
+    mutation::CoreMutation,
+    networking::NetworkingMutation,
+    volumes::VolumesMutation,
+);
 
 pub(crate) type SandboxSchema = Schema<Query, Mutation, EmptySubscription>;
 

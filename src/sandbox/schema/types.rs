@@ -1,5 +1,6 @@
 //! Output types of the sandbox schema (`Project`, `Workspace`, `Environment`, `Service`,
-//! `ServiceInstance`, `Deployment`, `DeploymentTrigger`, `Variable` and their connections),
+//! `ServiceInstance`, `Deployment`, `DeploymentTrigger`, `Variable` and their connections; volume
+//! connections come from the `volumes` module),
 //! each a thin view over a stored record. No rule of Railway is decided here.
 
 use async_graphql::{Context, Enum, ID, Object, SimpleObject};
@@ -7,6 +8,10 @@ use async_graphql::{Context, Enum, ID, Object, SimpleObject};
 use super::connection::{PageArgs, connection};
 use super::networking::{AllDomains, instance_domains};
 use super::scalars::{DateTime, DeploymentMeta, EnvironmentConfig, Json};
+use super::volumes::{
+    EnvironmentVolumeInstancesConnection, ProjectVolumesConnection, environment_volume_instances,
+    project_volumes,
+};
 use super::with_store;
 use crate::sandbox::config_blob;
 use crate::sandbox::model::{
@@ -106,6 +111,17 @@ impl Project {
         let services = with_store(ctx, |store| Ok(store.services_of_project(&self.0.id)))?;
         let args = PageArgs::new(&after, &before, first, last);
         ProjectServicesConnection::page(services.into_iter().map(Service).collect(), args)
+    }
+
+    async fn volumes(
+        &self,
+        ctx: &Context<'_>,
+        after: Option<String>,
+        before: Option<String>,
+        first: Option<i32>,
+        last: Option<i32>,
+    ) -> async_graphql::Result<ProjectVolumesConnection> {
+        project_volumes(ctx, &self.0.id, PageArgs::new(&after, &before, first, last))
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -250,6 +266,17 @@ impl Environment {
         let variables = with_store(ctx, |store| Ok(store.variables_of_environment(&self.0.id)))?;
         let args = PageArgs::new(&after, &before, first, last);
         EnvironmentVariablesConnection::page(variables.into_iter().map(Variable).collect(), args)
+    }
+
+    async fn volume_instances(
+        &self,
+        ctx: &Context<'_>,
+        after: Option<String>,
+        before: Option<String>,
+        first: Option<i32>,
+        last: Option<i32>,
+    ) -> async_graphql::Result<EnvironmentVolumeInstancesConnection> {
+        environment_volume_instances(ctx, &self.0.id, PageArgs::new(&after, &before, first, last))
     }
 }
 

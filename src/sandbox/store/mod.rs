@@ -1,18 +1,23 @@
 //! The sandbox's in-memory Railway world: lookups over [`State`] and Railway's domain errors.
 //! Mutations live in `mutations`, variables in `variables`, networking in `domains` and
-//! `tcp_proxies`; nothing here knows about GraphQL or HTTP.
+//! `tcp_proxies`, volumes in `volumes` and `backups`; nothing here knows about GraphQL or HTTP.
 
+mod backups;
 mod domains;
 pub(crate) mod hostnames;
 mod mutations;
 mod tcp_proxies;
 mod variables;
+mod volumes;
 
 use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
 
+pub(crate) use backups::{NewBackup, SANDBOX_CREATOR_ID, Workflows, expiry, manual_retention};
 pub(crate) use domains::{DomainAvailability, NewCustomDomain};
 pub(crate) use mutations::{NewProject, NewService, NewTrigger, TriggerChanges};
 pub(crate) use variables::references;
+pub(crate) use volumes::{NewVolume, VolumeInstanceChanges};
 
 use super::model::{
     EnvironmentRecord, InstanceRecord, ProjectRecord, STATE_VERSION, ServiceRecord, State,
@@ -57,6 +62,16 @@ pub(crate) enum DomainError {
     TcpProxyNotFound,
     #[error("A TCP proxy already exists for application port {0}")]
     TcpProxyPortTaken(i32),
+    #[error("Volume not found")]
+    VolumeNotFound,
+    #[error("VolumeInstance not found")]
+    VolumeInstanceNotFound,
+    #[error("Service already has a volume mounted")]
+    ServiceHasVolume,
+    #[error("Invalid mount path \"{0}\": it must be absolute (start with /)")]
+    InvalidMountPath(String),
+    #[error("Backup not found")]
+    BackupNotFound,
     #[error("Problem processing request")]
     Unavailable,
 }
@@ -64,6 +79,10 @@ pub(crate) enum DomainError {
 #[derive(Debug, Default)]
 pub(crate) struct Store {
     pub(crate) state: State,
+    /// Not persisted: a restarted sandbox forgets its workflows (`NotFound`).
+    pub(crate) workflows: Workflows,
+    /// How long a manual backup's workflow runs before it completes.
+    pub(crate) backup_duration: Duration,
 }
 
 /// The store shared by the HTTP layer and every resolver.
@@ -71,8 +90,12 @@ pub(crate) struct Store {
 pub(crate) struct SharedStore(Arc<Mutex<Store>>);
 
 impl SharedStore {
-    pub(crate) fn new(state: State) -> Self {
-        Self(Arc::new(Mutex::new(Store { state })))
+    pub(crate) fn new(state: State, backup_duration: Duration) -> Self {
+        Self(Arc::new(Mutex::new(Store {
+            state,
+            workflows: Workflows::default(),
+            backup_duration,
+        })))
     }
 
     pub(crate) fn lock(&self) -> Result<MutexGuard<'_, Store>, DomainError> {
@@ -201,7 +224,7 @@ impl Store {
     }
 
     /// The environment, checked to belong to the project.
-    fn environment_in_project(
+    pub(crate) fn environment_in_project(
         &self,
         project_id: &str,
         environment_id: &str,

@@ -1,6 +1,9 @@
 //! The sandbox's HTTP edge: the accept loop (which can drop a connection without answering),
 //! routes, auth, rate limit, fault injection, request counters and state persistence after
-//! mutations. Railway's rules are not decided here (see `store`).
+//! mutations. Railway's rules are not decided here (see `store`); the `/_sandbox/*` test knobs
+//! are in `admin`.
+
+mod admin;
 
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
@@ -47,7 +50,7 @@ impl Sandbox {
             addr: listen,
             source,
         })?;
-        let store = SharedStore::new(state);
+        let store = SharedStore::new(state, config.backup_duration);
         let app = Arc::new(App {
             schema: schema::build(store.clone()),
             store,
@@ -63,10 +66,11 @@ impl Sandbox {
         });
         let router = Router::new()
             .route("/graphql/v2", post(graphql))
-            .route("/_sandbox/stats", get(stats))
-            .route("/_sandbox/stats/reset", post(reset_stats))
-            .route("/_sandbox/faults", post(set_faults))
-            .route("/_sandbox/domains/verify", post(verify_domain))
+            .route("/_sandbox/stats", get(admin::stats))
+            .route("/_sandbox/stats/reset", post(admin::reset_stats))
+            .route("/_sandbox/faults", post(admin::set_faults))
+            .route("/_sandbox/domains/verify", post(admin::verify_domain))
+            .route("/_sandbox/volumes/usage", post(admin::set_volume_usage))
             .with_state(app);
         let (shutdown, shutdown_signal) = watch::channel(false);
         let task = tokio::spawn(accept_loop(listener, router, shutdown_signal));
@@ -144,15 +148,15 @@ async fn accept_loop(listener: TcpListener, router: Router, mut shutdown: watch:
     }
 }
 
-struct App {
+pub(super) struct App {
     schema: SandboxSchema,
-    store: SharedStore,
+    pub(super) store: SharedStore,
     state_file: Option<PathBuf>,
     token: Option<String>,
     rate_limit_per_second: Option<u32>,
     rate_window: Mutex<RateWindow>,
-    faults: Mutex<FaultDecider>,
-    stats: Mutex<Stats>,
+    pub(super) faults: Mutex<FaultDecider>,
+    pub(super) stats: Mutex<Stats>,
 }
 
 struct RateWindow {
@@ -161,13 +165,13 @@ struct RateWindow {
 }
 
 #[derive(Default)]
-struct Stats {
-    total: u64,
-    by_operation: BTreeMap<String, u64>,
+pub(super) struct Stats {
+    pub(super) total: u64,
+    pub(super) by_operation: BTreeMap<String, u64>,
 }
 
 /// Counters and limiter stay usable even if a holder panicked: they are plain numbers.
-fn relock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+pub(super) fn relock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
     mutex.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
@@ -334,7 +338,7 @@ impl App {
         }
     }
 
-    fn persist(&self) {
+    pub(super) fn persist(&self) {
         let Some(path) = &self.state_file else { return };
         let snapshot = match self.store.lock() {
             Ok(store) => store.state.clone(),
@@ -441,45 +445,5 @@ fn tag_request_errors(response: &mut async_graphql::Response, parsed: bool) {
             extensions.set("code", code);
             error.extensions = Some(extensions);
         }
-    }
-}
-
-async fn stats(State(app): State<Arc<App>>) -> Json<Value> {
-    let stats = relock(&app.stats);
-    Json(json!({ "total": stats.total, "byOperation": stats.by_operation }))
-}
-
-/// `POST /_sandbox/faults` with a `--faults` spec as the body (empty clears every fault).
-async fn set_faults(State(app): State<Arc<App>>, body: String) -> (axum::http::StatusCode, String) {
-    match body.trim().parse::<super::faults::FaultPlan>() {
-        Ok(plan) => {
-            relock(&app.faults).replace(plan);
-            (
-                axum::http::StatusCode::OK,
-                format!("faults set: {:?}\n", body.trim()),
-            )
-        }
-        Err(error) => (axum::http::StatusCode::BAD_REQUEST, format!("{error}\n")),
-    }
-}
-
-async fn reset_stats(State(app): State<Arc<App>>) -> Json<Value> {
-    *relock(&app.stats) = Stats::default();
-    Json(json!({ "total": 0, "byOperation": {} }))
-}
-
-/// `POST /_sandbox/domains/verify` with a custom domain's hostname as the body: its DNS records
-/// count as propagated from now on. 404 when no live custom domain has that hostname.
-async fn verify_domain(State(app): State<Arc<App>>, body: String) -> (StatusCode, String) {
-    let verified = match app.store.lock() {
-        Ok(mut store) => store.verify_custom_domain(&body),
-        Err(error) => return (StatusCode::SERVICE_UNAVAILABLE, format!("{error}\n")),
-    };
-    match verified {
-        Ok(()) => {
-            app.persist();
-            (StatusCode::OK, format!("verified: {}\n", body.trim()))
-        }
-        Err(error) => (StatusCode::NOT_FOUND, format!("{error}: {}\n", body.trim())),
     }
 }

@@ -1,0 +1,92 @@
+//! The sandbox's test-only admin endpoints under `/_sandbox/`: request counters, the fault plan,
+//! custom domain verification and volume usage. Each is a thin call into the store or the app.
+
+use std::sync::Arc;
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use serde_json::{Value, json};
+
+use super::{App, Stats, relock};
+
+pub(super) async fn stats(State(app): State<Arc<App>>) -> Json<Value> {
+    let stats = relock(&app.stats);
+    Json(json!({ "total": stats.total, "byOperation": stats.by_operation }))
+}
+
+/// `POST /_sandbox/faults` with a `--faults` spec as the body (empty clears every fault).
+pub(super) async fn set_faults(State(app): State<Arc<App>>, body: String) -> (StatusCode, String) {
+    match body.trim().parse::<crate::sandbox::FaultPlan>() {
+        Ok(plan) => {
+            relock(&app.faults).replace(plan);
+            (StatusCode::OK, format!("faults set: {:?}\n", body.trim()))
+        }
+        Err(error) => (StatusCode::BAD_REQUEST, format!("{error}\n")),
+    }
+}
+
+pub(super) async fn reset_stats(State(app): State<Arc<App>>) -> Json<Value> {
+    *relock(&app.stats) = Stats::default();
+    Json(json!({ "total": 0, "byOperation": {} }))
+}
+
+/// `POST /_sandbox/domains/verify` with a custom domain's hostname as the body: its DNS records
+/// count as propagated from now on. 404 when no live custom domain has that hostname.
+pub(super) async fn verify_domain(
+    State(app): State<Arc<App>>,
+    body: String,
+) -> (StatusCode, String) {
+    let verified = match app.store.lock() {
+        Ok(mut store) => store.verify_custom_domain(&body),
+        Err(error) => return (StatusCode::SERVICE_UNAVAILABLE, format!("{error}\n")),
+    };
+    match verified {
+        Ok(()) => {
+            app.persist();
+            (StatusCode::OK, format!("verified: {}\n", body.trim()))
+        }
+        Err(error) => (StatusCode::NOT_FOUND, format!("{error}: {}\n", body.trim())),
+    }
+}
+
+/// `POST /_sandbox/volumes/usage` with `<volumeInstanceId>=<currentSizeMB>` as the body: sets how
+/// full the volume instance is. 400 for a malformed body, 404 for an unknown live instance.
+pub(super) async fn set_volume_usage(
+    State(app): State<Arc<App>>,
+    body: String,
+) -> (StatusCode, String) {
+    let Some((instance_id, size)) = body.trim().split_once('=') else {
+        return (
+            StatusCode::BAD_REQUEST,
+            "expected <volumeInstanceId>=<currentSizeMB>\n".into(),
+        );
+    };
+    let instance_id = instance_id.trim();
+    let Ok(size) = size.trim().parse::<f64>() else {
+        return (
+            StatusCode::BAD_REQUEST,
+            format!("{size:?} is not a number of megabytes\n"),
+        );
+    };
+    if !size.is_finite() || size < 0.0 {
+        return (
+            StatusCode::BAD_REQUEST,
+            format!("{size} is not a usable size\n"),
+        );
+    }
+    let updated = match app.store.lock() {
+        Ok(mut store) => store.set_volume_usage(instance_id, size),
+        Err(error) => return (StatusCode::SERVICE_UNAVAILABLE, format!("{error}\n")),
+    };
+    match updated {
+        Ok(()) => {
+            app.persist();
+            (
+                StatusCode::OK,
+                format!("usage of {instance_id}: {size} MB\n"),
+            )
+        }
+        Err(error) => (StatusCode::NOT_FOUND, format!("{error}: {instance_id}\n")),
+    }
+}
