@@ -82,6 +82,17 @@ pub fn total(stats: &Value) -> u64 {
 }
 
 /// Turns every injected fault off, so that a test's own inspection is answered.
+/// Replaces the sandbox's fault plan (`OP=KIND[@RATE],...`).
+pub async fn set_faults(sandbox: &Sandbox, spec: &str) {
+    let response = reqwest::Client::new()
+        .post(format!("{}/_sandbox/faults", sandbox.base_url()))
+        .body(spec.to_string())
+        .send()
+        .await
+        .expect("faults set");
+    assert!(response.status().is_success(), "fault spec {spec} refused");
+}
+
 pub async fn clear_faults(sandbox: &Sandbox) {
     reqwest::Client::new()
         .post(format!("{}/_sandbox/faults", sandbox.base_url()))
