@@ -138,8 +138,19 @@ pub async fn delete_all<S: BackupStore>(
 
 /// Why one attempt did not finish.
 enum AttemptFailure {
-    Retry(String),
+    /// Worth another attempt; `maybe_created`: a backup of the name may exist now.
+    Retry {
+        reason: String,
+        maybe_created: bool,
+    },
     Refused(StoreError),
+}
+
+fn retry_after_create(reason: impl Into<String>) -> AttemptFailure {
+    AttemptFailure::Retry {
+        reason: reason.into(),
+        maybe_created: true,
+    }
 }
 
 async fn take_named<S: BackupStore>(
@@ -151,13 +162,14 @@ async fn take_named<S: BackupStore>(
     let attempts = config.attempts.max(1);
     let mut last = String::new();
     let mut delay = config.retry_delay;
+    let mut maybe_created = false;
     for attempt in 1..=attempts {
         if attempt > 1 {
             tokio::time::sleep(delay).await;
             delay = delay.saturating_mul(2);
         }
-        // After any failure an earlier create may have worked: look before creating again.
-        let adopted = if attempt > 1 {
+        // An earlier create may have worked: look before creating again.
+        let adopted = if maybe_created {
             match find_named(store, volume_instance_id, name).await {
                 Ok(found) => found.is_some(),
                 Err(error) => {
@@ -193,8 +205,12 @@ async fn take_named<S: BackupStore>(
                     source,
                 });
             }
-            Err(AttemptFailure::Retry(reason)) => {
+            Err(AttemptFailure::Retry {
+                reason,
+                maybe_created: created,
+            }) => {
                 tracing::warn!(backup = name, attempt, reason = %reason, "backup attempt failed");
+                maybe_created |= created;
                 last = reason;
             }
         }
@@ -226,7 +242,12 @@ async fn attempt_once<S: BackupStore>(
 ) -> Result<(), AttemptFailure> {
     let workflow = match store.create(volume_instance_id, name).await {
         Ok(workflow) => workflow,
-        Err(error) if error.is_retryable() => return Err(AttemptFailure::Retry(error.to_string())),
+        Err(error) if error.is_retryable() => {
+            return Err(AttemptFailure::Retry {
+                reason: error.to_string(),
+                maybe_created: error.maybe_applied(),
+            });
+        }
         Err(error) => return Err(AttemptFailure::Refused(error)),
     };
     for poll in 0..config.poll_tries.max(1) {
@@ -247,7 +268,7 @@ async fn attempt_once<S: BackupStore>(
             Ok(WorkflowState::Complete) => return Ok(()),
             Ok(WorkflowState::Running) => {}
             Ok(WorkflowState::Error(message)) => {
-                return Err(AttemptFailure::Retry(format!(
+                return Err(retry_after_create(format!(
                     "backup workflow failed: {message}"
                 )));
             }
@@ -255,10 +276,10 @@ async fn attempt_once<S: BackupStore>(
             Ok(WorkflowState::NotFound) => {
                 return match find_named(store, volume_instance_id, name).await {
                     Ok(Some(_)) => Ok(()),
-                    Ok(None) => Err(AttemptFailure::Retry(
-                        "backup workflow unknown to Railway and no backup listed".into(),
+                    Ok(None) => Err(retry_after_create(
+                        "backup workflow unknown to Railway and no backup listed",
                     )),
-                    Err(error) => Err(AttemptFailure::Retry(error.to_string())),
+                    Err(error) => Err(retry_after_create(error.to_string())),
                 };
             }
             Err(error) if error.is_retryable() => {
@@ -267,7 +288,7 @@ async fn attempt_once<S: BackupStore>(
             Err(error) => return Err(AttemptFailure::Refused(error)),
         }
     }
-    Err(AttemptFailure::Retry(format!(
+    Err(retry_after_create(format!(
         "backup still running after {} status polls",
         config.poll_tries
     )))
@@ -345,8 +366,10 @@ mod tests {
             .await
             .unwrap();
         assert_eq!(outcome.attempts, 3);
+        assert!(!outcome.adopted);
         store.fail_next_creates(3);
-        let error = take_manual_backup(&store, "vi-1", now(), &RunnerConfig::for_tests())
+        let an_hour_later = now() + chrono::Duration::hours(1);
+        let error = take_manual_backup(&store, "vi-1", an_hour_later, &RunnerConfig::for_tests())
             .await
             .unwrap_err();
         assert!(
