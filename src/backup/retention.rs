@@ -83,8 +83,9 @@ pub fn manual_older_than(
 }
 
 fn is_older_than(backup: &BackupRecord, seconds: u64, now: DateTime<Utc>) -> bool {
-    let age = now.signed_duration_since(backup.created_at);
-    age.num_seconds() > 0 && u64::try_from(age.num_seconds()).is_ok_and(|age| age > seconds)
+    // A backup dated in the future (clock skew) has a negative age and is never too old.
+    u64::try_from(now.signed_duration_since(backup.created_at).num_seconds())
+        .is_ok_and(|age| age > seconds)
 }
 
 #[cfg(test)]

@@ -233,7 +233,7 @@ async fn list(store: &RailwayStore, volume: &Volume, output: OutputFormat) -> an
         .list(&volume.volume_instance_id)
         .await
         .context("cannot list backups")?;
-    backups.sort_by(|a, b| b.created_at.cmp(&a.created_at));
+    backups.sort_by_key(|b| std::cmp::Reverse(b.created_at));
     let doomed = would_prune(&backups, &volume.crons, Utc::now());
     match output {
         OutputFormat::Json => {
