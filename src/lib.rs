@@ -7,6 +7,7 @@
 //! emulates the Railway API subset for tests and demos; [`cli`] is the only user-facing edge.
 
 pub mod apply;
+pub mod backup;
 pub mod cli;
 pub mod controller;
 pub mod duration;

@@ -1,6 +1,7 @@
 //! The command line: clap definitions, user-facing wording and exit codes. The only place that
 //! uses `anyhow`; business logic lives in the library modules it calls.
 
+pub mod backup_cmd;
 mod connect;
 mod pipeline;
 mod run_cmd;
@@ -58,6 +59,8 @@ pub enum Command {
     Run(run_cmd::RunArgs),
     /// Serve the local Railway API emulator.
     Sandbox(sandbox_cmd::SandboxArgs),
+    /// List, take or prune operator backups of one service's volume.
+    Backup(backup_cmd::BackupArgs),
     /// Print the manifest's JSON Schema.
     Schema,
 }
@@ -145,6 +148,7 @@ pub async fn run(cli: Cli) -> ExitCode {
         Command::Apply(args) => pipeline::apply(&cli.global, &args).await,
         Command::Run(args) => run_cmd::serve(&cli.global, &args).await,
         Command::Sandbox(args) => sandbox_cmd::serve(&args).await,
+        Command::Backup(args) => backup_cmd::run(&cli.global, &args).await,
         Command::Schema => print_schema(),
     };
     match result {

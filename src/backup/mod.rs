@@ -1,0 +1,23 @@
+//! Operator-run volume backups (`backups.cron` in the manifest): Railway keeps its native daily
+//! backups only 6 days, so the operator takes and prunes its own, named so it can tell them apart.
+//!
+//! [`naming`] names them, [`retention`] and [`cadence`] decide (pure), [`store`] abstracts Railway
+//! ([`railway_store`], or [`fake`] for tests and demos), [`runner`] takes one backup and
+//! [`scheduler`] runs them on their cron schedules. Nothing here reconciles other resources.
+
+pub mod cadence;
+pub mod fake;
+pub mod naming;
+pub mod railway_store;
+pub mod retention;
+pub mod runner;
+pub mod scheduler;
+pub mod stats;
+pub mod store;
+pub mod target;
+
+pub use retention::BackupRecord;
+pub use runner::{BackupError, BackupOutcome, RunnerConfig, take_backup, take_manual_backup};
+pub use scheduler::{BackupScheduler, BackupStats, TargetStats};
+pub use store::{BackupStore, StoreError, WorkflowState};
+pub use target::{BackupTarget, TargetKey};
