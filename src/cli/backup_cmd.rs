@@ -16,8 +16,8 @@ use crate::backup::railway_store::RailwayStore;
 use crate::backup::retention::{self, BackupRecord};
 use crate::backup::runner::{self, RunnerConfig};
 use crate::backup::store::BackupStore;
+use crate::manifest::Desired;
 use crate::manifest::desired::{CronBackup, ServiceKind};
-use crate::manifest::{self, Desired, LoadError};
 use crate::railway::snapshot;
 
 #[derive(Debug, Args, Clone)]
@@ -85,7 +85,10 @@ pub async fn run(global: &GlobalOptions, args: &BackupArgs) -> anyhow::Result<u8
         BackupAction::List(target) | BackupAction::Create(target) => target,
         BackupAction::Prune(prune) => &prune.target,
     };
-    let Some(desired) = load(&target.file)? else {
+    let Some(desired) = super::pipeline::load(&super::ManifestArgs {
+        file: target.file.clone(),
+    })?
+    else {
         return Ok(EXIT_ERROR);
     };
     let (environment, crons) = desired_volume(&desired, target)?;
@@ -103,27 +106,6 @@ pub async fn run(global: &GlobalOptions, args: &BackupArgs) -> anyhow::Result<u8
     };
     connection.close().await;
     result
-}
-
-fn load(file: &std::path::Path) -> anyhow::Result<Option<Desired>> {
-    let env = |name: &str| std::env::var(name).ok();
-    match manifest::load_file(file, &env) {
-        Ok(mut desired) => {
-            if desired.project.workspace_id.is_none() {
-                desired.project.workspace_id = std::env::var("RAILWAY_WORKSPACE_ID")
-                    .ok()
-                    .filter(|v| !v.is_empty());
-            }
-            Ok(Some(desired))
-        }
-        Err(LoadError::Invalid(diagnostics)) => {
-            eprintln!("{diagnostics}");
-            Ok(None)
-        }
-        Err(LoadError::Io { path, source }) => {
-            Err(source).with_context(|| format!("cannot read {}", path.display()))
-        }
-    }
 }
 
 /// The environment and the cron entries the manifest gives the service's volume there.

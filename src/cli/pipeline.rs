@@ -14,7 +14,7 @@ use crate::plan::{self, Plan, PlanOptions};
 use crate::railway::{Live, snapshot};
 
 /// Loads and validates the manifest; prints every diagnostic. `None` means invalid.
-fn load(args: &ManifestArgs) -> anyhow::Result<Option<Desired>> {
+pub(super) fn load(args: &ManifestArgs) -> anyhow::Result<Option<Desired>> {
     let env = |name: &str| std::env::var(name).ok();
     match manifest::load_file(&args.file, &env) {
         Ok(mut desired) => {

@@ -122,6 +122,7 @@ pub async fn serve(global: &GlobalOptions, args: &RunArgs) -> anyhow::Result<u8>
             .ok()
             .filter(|v| !v.is_empty()),
         requests_per_second_cap: args.max_rps,
+        backup_runner: crate::backup::RunnerConfig::default(),
     };
     let code = run(
         connection.client.clone(),

@@ -1,6 +1,7 @@
 //! The long-running reconciler (`railway-operator run`): sources, the reconcile loop, drift
 //! policy, status and its HTTP face. It never bypasses plan and apply.
 
+pub mod backups;
 pub mod http;
 pub mod observe;
 pub mod reconcile;

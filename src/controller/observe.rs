@@ -307,6 +307,7 @@ fn volume_status(service: &DesiredService, environment: &str, pass: &Pass) -> Op
                 format!("{}{zone} ({keep})", cron.schedule)
             })
             .collect(),
+        backups: Vec::new(),
     })
 }
 

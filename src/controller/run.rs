@@ -14,13 +14,16 @@ use rand::Rng;
 use tokio::sync::Notify;
 use tokio::time::Instant;
 
+use super::backups::{fill_status, targets as backup_targets};
 use super::http::{HttpConfig, HttpServer};
 use super::observe::record_pass;
 use super::reconcile::{PassKind, reconcile};
 use super::source::{Snapshot, Source, SourceSpec};
 use super::status::{ControllerStatus, SharedStatus};
+use crate::backup::railway_store::RailwayStore;
+use crate::backup::{BackupScheduler, BackupTarget, RunnerConfig};
 use crate::manifest::{self, Desired, LoadError};
-use crate::railway::Client;
+use crate::railway::{Client, Live};
 
 #[derive(Debug, Clone)]
 pub struct RunConfig {
@@ -34,6 +37,8 @@ pub struct RunConfig {
     pub workspace_fallback: Option<String>,
     /// Reported in status as the pacing cap.
     pub requests_per_second_cap: f64,
+    /// How operator-run backups wait for Railway's workflow and retry.
+    pub backup_runner: RunnerConfig,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -42,6 +47,8 @@ pub enum ControllerError {
     Source(#[from] super::source::SourceError),
     #[error(transparent)]
     Http(#[from] super::http::HttpError),
+    #[error(transparent)]
+    Backups(#[from] crate::backup::scheduler::SchedulerError),
 }
 
 /// One manifest file's project and its schedule.
@@ -59,6 +66,8 @@ struct Slot {
     /// The load error of the newest revision, while an older good manifest stays in force.
     invalid: Option<String>,
     last_kind: Option<PassKind>,
+    /// Live state as the latest pass read it: backup jobs follow a manifest change at once.
+    last_live: Option<Live>,
 }
 
 pub struct Controller {
@@ -112,6 +121,30 @@ pub async fn run(
         status: status.clone(),
         reconcile_now: reconcile_now.clone(),
         http_url: http.as_ref().map(HttpServer::url),
+    });
+
+    // Operator-run backups follow the manifests in force; `--once` takes none.
+    let backups = if config.once {
+        None
+    } else {
+        let store = Arc::new(RailwayStore::new(client.clone()));
+        Some(Arc::new(
+            BackupScheduler::start(store, config.backup_runner).await?,
+        ))
+    };
+    let mut scheduled: Vec<BackupTarget> = Vec::new();
+    // Backups finish between passes: copy their results into the status every second.
+    let refresher = backups.clone().map(|scheduler| {
+        let status = status.clone();
+        tokio::spawn(async move {
+            loop {
+                tokio::time::sleep(Duration::from_secs(1)).await;
+                let stats = scheduler.stats();
+                if let Ok(mut s) = status.write() {
+                    fill_status(&mut s, &stats);
+                }
+            }
+        })
     });
 
     let mut source = Source::open(config.source.clone()).await?;
@@ -176,8 +209,39 @@ pub async fn run(
                         .to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
                 );
                 metrics.api_requests = client.stats().requests.into_iter().collect();
+                if let Some(scheduler) = &backups {
+                    fill_status(&mut s, &scheduler.stats());
+                }
+            }
+            if pass.live.is_some() {
+                slot.last_live.clone_from(&pass.live);
             }
             log_pass(&desired, &good_revision, &pass, delay);
+        }
+        if let Some(scheduler) = &backups {
+            let wanted: Vec<BackupTarget> = slots
+                .values()
+                .filter_map(|slot| {
+                    Some(backup_targets(
+                        slot.desired.as_ref()?,
+                        slot.last_live.as_ref()?,
+                    ))
+                })
+                .flatten()
+                .collect();
+            if wanted != scheduled {
+                match scheduler.set_targets(wanted.clone()).await {
+                    Ok(changes) => tracing::info!(
+                        added = changes.added.len(),
+                        updated = changes.updated.len(),
+                        removed = changes.removed.len(),
+                        rejected = changes.rejected.len(),
+                        "backup schedules follow the manifests"
+                    ),
+                    Err(error) => tracing::warn!(error = %error, "cannot update backup schedules"),
+                }
+                scheduled = wanted;
+            }
         }
         update_readiness(&status, &slots);
         if config.once {
@@ -220,6 +284,14 @@ pub async fn run(
             _ = tokio::time::sleep_until(next_due) => {}
         }
     }
+    if let Some(refresher) = refresher {
+        refresher.abort();
+    }
+    if let Some(scheduler) = &backups
+        && let Err(error) = scheduler.shutdown().await
+    {
+        tracing::warn!(error = %error, "backup scheduler did not stop cleanly");
+    }
     if let Some(http) = http {
         http.shutdown().await;
     }
@@ -256,6 +328,7 @@ fn load_snapshot(
             stalled: false,
             invalid: None,
             last_kind: None,
+            last_live: None,
         });
         let stamp = now();
         match loaded {

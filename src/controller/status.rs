@@ -136,8 +136,26 @@ pub struct VolumeStatus {
     pub warning: Option<String>,
     /// Railway-native schedules as live state has them, e.g. `DAILY`.
     pub native_schedules: Vec<String>,
-    /// Operator-run schedules, as `"0 3 * * * (keep 30d)"`.
+    /// Operator-run schedules, as `"0 3 * * * (kept 30d)"`.
     pub cron_backups: Vec<String>,
+    /// What the operator's backup jobs for this volume did since `run` started.
+    pub backups: Vec<BackupJobStatus>,
+}
+
+/// One operator-run backup schedule's results in this process.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct BackupJobStatus {
+    pub schedule: String,
+    pub timezone: Option<String>,
+    pub last_success_at: Option<String>,
+    pub last_failure_at: Option<String>,
+    /// Why the latest failed run failed (it holds no secret).
+    pub last_error: Option<String>,
+    pub succeeded: u64,
+    pub failed: u64,
+    /// Expired backups retention deleted.
+    pub pruned: u64,
 }
 
 /// A domain or TCP proxy of a service instance, e.g. `blackroad.systems` / `pending DNS: CNAME ...`.
@@ -183,6 +201,9 @@ pub struct Metrics {
     pub actions: BTreeMap<String, u64>,
     /// (operation, outcome) -> count
     pub api_requests: BTreeMap<(String, String), u64>,
+    /// Operator-run backups that succeeded / failed (after retries).
+    pub backups_success: u64,
+    pub backups_failure: u64,
 }
 
 /// Fixed-bucket histogram (Prometheus semantics: cumulative at render time).

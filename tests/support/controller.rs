@@ -8,6 +8,7 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use railway_operator::backup::RunnerConfig;
 use railway_operator::controller::run::{Controller, RunConfig, run};
 use railway_operator::controller::source::SourceSpec;
 use railway_operator::controller::status::SharedStatus;
@@ -91,6 +92,12 @@ pub async fn start(
         once: false,
         workspace_fallback: None,
         requests_per_second_cap: 0.0,
+        backup_runner: RunnerConfig {
+            poll_interval: Duration::from_millis(50),
+            poll_tries: 100,
+            attempts: 3,
+            retry_delay: Duration::from_millis(100),
+        },
     };
     let client = client_for(sandbox);
     let task = tokio::spawn(async move {

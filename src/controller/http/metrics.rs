@@ -82,6 +82,7 @@ pub fn render_metrics(status: &ControllerStatus) -> String {
     }
 
     volume_families(&mut out, status);
+    backup_families(&mut out, status);
 
     if let Some(remaining) = status.rate_limit.remaining {
         family(
@@ -161,6 +162,64 @@ fn volume_families(out: &mut String, status: &ControllerStatus) {
                     ],
                     &value,
                 );
+            }
+        }
+    }
+}
+
+/// Operator-run backups: totals by result, and the last success per volume and schedule.
+fn backup_families(out: &mut String, status: &ControllerStatus) {
+    family(
+        out,
+        "backups_total",
+        "counter",
+        "Operator-run volume backups by result (after retries).",
+    );
+    let metrics = &status.metrics;
+    for (result, count) in [
+        ("success", metrics.backups_success),
+        ("failure", metrics.backups_failure),
+    ] {
+        sample(
+            out,
+            "backups_total",
+            &[("result", result)],
+            &count.to_string(),
+        );
+    }
+    family(
+        out,
+        "backup_last_success_timestamp_seconds",
+        "gauge",
+        "Unix time of the last successful operator-run backup, per volume and schedule.",
+    );
+    for project in status.projects.values() {
+        for env in &project.environments {
+            for service in &env.services {
+                let Some(volume) = &service.volume else {
+                    continue;
+                };
+                for job in &volume.backups {
+                    let Some(at) = job
+                        .last_success_at
+                        .as_deref()
+                        .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
+                    else {
+                        continue;
+                    };
+                    sample(
+                        out,
+                        "backup_last_success_timestamp_seconds",
+                        &[
+                            ("project", &project.name),
+                            ("environment", &env.name),
+                            ("service", &service.name),
+                            ("volume", &volume.name),
+                            ("schedule", &job.schedule),
+                        ],
+                        &at.timestamp().to_string(),
+                    );
+                }
             }
         }
     }

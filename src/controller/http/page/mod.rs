@@ -281,6 +281,26 @@ fn volume_cell(volume: &VolumeStatus) -> String {
     for cron in &volume.cron_backups {
         lines.push(format!("operator backups: {}", escape(cron)));
     }
+    for job in &volume.backups {
+        let last = job.last_success_at.as_deref().unwrap_or("none yet");
+        let mut line = format!(
+            "last backup ({}): {} <span class=\"muted\">({} ok, {} failed, {} pruned)</span>",
+            escape(&job.schedule),
+            escape(last),
+            job.succeeded,
+            job.failed,
+            job.pruned
+        );
+        if let Some(error) = &job.last_error
+            && job.last_failure_at > job.last_success_at
+        {
+            line.push_str(&format!(
+                " <span class=\"badge bad\">{}</span>",
+                escape(error)
+            ));
+        }
+        lines.push(line);
+    }
     lines.join("<br>")
 }
 

@@ -1,0 +1,295 @@
+//! Operator-run backups under `run`, against the sandbox: taken on schedule, own expired ones
+//! pruned while foreign and locked ones stay, a removed schedule stops at once, a restart after
+//! a long pause takes exactly one catch-up backup, failures and volume usage show in status and
+//! metrics.
+
+#[path = "support/controller.rs"]
+mod controller;
+mod support;
+
+use std::fs;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use controller::*;
+use railway_operator::backup::naming::{self, BackupOrigin, ScheduleId};
+use railway_operator::controller::source::SourceSpec;
+use railway_operator::sandbox::{Sandbox, SandboxConfig};
+use serde_json::{Value, json};
+use support::*;
+
+const EVERY_SECOND: &str = "*/1 * * * * *";
+
+fn own_name(schedule: &str, at: DateTime<Utc>) -> String {
+    naming::format(&BackupOrigin::Schedule(ScheduleId::new(schedule, None)), at)
+}
+
+fn days_ago(days: i64) -> DateTime<Utc> {
+    Utc::now() - chrono::Duration::days(days)
+}
+
+/// A sandbox holding project `bk` with service `db` and its volume, plus `backups` (YAML list).
+async fn seeded(backups: &str, current_size_mb: u32) -> (tempfile::TempDir, Sandbox) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let seed = dir.path().join("seed.yml");
+    fs::write(
+        &seed,
+        format!(
+            "projects:\n  - name: bk\n    services:\n      - name: db\n        image: postgres:16\n        volume:\n          name: db-data\n          mountPath: /data\n          sizeMB: 10000\n          currentSizeMB: {current_size_mb}\n          backups: {backups}\n"
+        ),
+    )
+    .expect("seed");
+    let sandbox = sandbox_with(SandboxConfig {
+        seed_file: Some(seed),
+        backup_duration: Duration::from_millis(50),
+        ..SandboxConfig::default()
+    })
+    .await;
+    (dir, sandbox)
+}
+
+fn manifest(cron: &str) -> String {
+    format!(
+        "apiVersion: railway-operator/v1\nkind: Project\nmetadata: {{ name: bk }}\nspec:\n  environments: {{ production: {{}} }}\n  services:\n    db:\n      source: {{ image: \"postgres:16\" }}\n      volume:\n        name: db-data\n        mountPath: /data\n        backups:\n          cron:\n{cron}"
+    )
+}
+
+fn cron_entry(schedule: &str, rule: &str) -> String {
+    format!("            - {{ schedule: \"{schedule}\", {rule} }}\n")
+}
+
+async fn backups(sandbox: &Sandbox) -> Vec<Value> {
+    let data = graphql(
+        sandbox,
+        "query { projects { edges { node { environments { edges { node { volumeInstances { edges { node { id } } } } } } } } } }",
+        json!({}),
+    )
+    .await;
+    let id = data["data"]["projects"]["edges"][0]["node"]["environments"]["edges"][0]["node"]
+        ["volumeInstances"]["edges"][0]["node"]["id"]
+        .clone();
+    let list = graphql(
+        sandbox,
+        "query($id: String!) { volumeInstanceBackupList(volumeInstanceId: $id) { id name createdAt expiresAt } }",
+        json!({ "id": id }),
+    )
+    .await;
+    list["data"]["volumeInstanceBackupList"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+}
+
+fn names(list: &[Value]) -> Vec<String> {
+    list.iter()
+        .filter_map(|b| b["name"].as_str().map(str::to_string))
+        .collect()
+}
+
+fn own_count(list: &[Value], schedule: &str) -> usize {
+    let prefix = format!("railway-operator [{}]", ScheduleId::new(schedule, None));
+    names(list)
+        .iter()
+        .filter(|n| n.starts_with(&prefix))
+        .count()
+}
+
+async fn wait_until(limit: Duration, mut check: impl AsyncFnMut() -> bool) {
+    let started = std::time::Instant::now();
+    while !check().await {
+        assert!(started.elapsed() < limit, "timed out after {limit:?}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+#[tokio::test]
+async fn run_takes_backups_on_time_and_prunes_only_its_own_expired_ones() {
+    let expired = own_name(EVERY_SECOND, days_ago(2));
+    let locked = own_name(EVERY_SECOND, days_ago(3));
+    let seed = format!(
+        "[ {{ name: \"{expired}\", createdAt: \"{}\" }}, {{ name: \"{locked}\", createdAt: \"{}\", locked: true }}, {{ name: nightly-dump, createdAt: \"{}\" }} ]",
+        days_ago(2).to_rfc3339(),
+        days_ago(3).to_rfc3339(),
+        days_ago(2).to_rfc3339()
+    );
+    let (_seed_dir, sandbox) = seeded(&seed, 100).await;
+    let text = manifest(&cron_entry(EVERY_SECOND, "retention: 1h"));
+    let (_dir, _file, running) = run_manifest(&sandbox, &text, Duration::from_secs(60), true).await;
+
+    wait_until(Duration::from_secs(20), async || {
+        let list = backups(&sandbox).await;
+        !names(&list).contains(&expired) && own_count(&list, EVERY_SECOND) >= 3
+    })
+    .await;
+    let list = names(&backups(&sandbox).await);
+    assert!(list.contains(&locked), "a locked backup stays: {list:?}");
+    assert!(
+        list.iter().any(|n| n == "nightly-dump"),
+        "a foreign backup stays: {list:?}"
+    );
+
+    running
+        .wait_for("bk", Duration::from_secs(5), |p| {
+            p.environments.iter().flat_map(|e| &e.services).any(|s| {
+                s.volume
+                    .as_ref()
+                    .is_some_and(|v| v.backups.iter().any(|b| b.succeeded >= 2 && b.pruned >= 1))
+            })
+        })
+        .await;
+    let url = running.http_url.clone().expect("http");
+    let metrics = reqwest::get(format!("{url}/metrics"))
+        .await
+        .expect("metrics")
+        .text()
+        .await
+        .expect("text");
+    assert!(
+        metrics.contains("railway_operator_backups_total{result=\"success\"}"),
+        "{metrics}"
+    );
+    assert!(metrics.contains("railway_operator_backup_last_success_timestamp_seconds{project=\"bk\",environment=\"production\",service=\"db\",volume=\"db-data\""), "{metrics}");
+    running.stop().await;
+}
+
+#[tokio::test]
+async fn a_schedule_removed_from_the_manifest_stops_while_run_keeps_going() {
+    let (_seed_dir, sandbox) = seeded("[]", 100).await;
+    let every_two = "*/2 * * * * *";
+    let both = manifest(&format!(
+        "{}{}",
+        cron_entry(EVERY_SECOND, "keep: 100"),
+        cron_entry(every_two, "keep: 100")
+    ));
+    let (_dir, file, running) = run_manifest(&sandbox, &both, Duration::from_secs(60), false).await;
+    wait_until(Duration::from_secs(20), async || {
+        let list = backups(&sandbox).await;
+        own_count(&list, EVERY_SECOND) >= 1 && own_count(&list, every_two) >= 1
+    })
+    .await;
+
+    fs::write(&file, manifest(&cron_entry(EVERY_SECOND, "keep: 100"))).expect("rewrite");
+    // The file change is picked up within a second (300 ms debounce, then one pass).
+    tokio::time::sleep(Duration::from_millis(2500)).await;
+    let before = backups(&sandbox).await;
+    tokio::time::sleep(Duration::from_secs(4)).await;
+    let after = backups(&sandbox).await;
+    assert_eq!(
+        own_count(&after, every_two),
+        own_count(&before, every_two),
+        "the removed schedule took another backup"
+    );
+    assert!(
+        own_count(&after, EVERY_SECOND) > own_count(&before, EVERY_SECOND),
+        "the remaining schedule must keep going"
+    );
+    running.stop().await;
+}
+
+#[tokio::test]
+async fn restarting_after_a_long_pause_takes_exactly_one_catch_up_backup() {
+    let daily = "0 3 * * *";
+    let old = own_name(daily, days_ago(3));
+    let seed = format!(
+        "[ {{ name: \"{old}\", createdAt: \"{}\" }} ]",
+        days_ago(3).to_rfc3339()
+    );
+    let (_seed_dir, sandbox) = seeded(&seed, 100).await;
+    let text = manifest(&cron_entry(daily, "retention: 30d"));
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = dir.path().join("bk.yml");
+    fs::write(&file, &text).expect("write");
+
+    let running = start(
+        &sandbox,
+        SourceSpec::Path(file.clone()),
+        Duration::from_secs(60),
+        false,
+    )
+    .await;
+    wait_until(Duration::from_secs(20), async || {
+        own_count(&backups(&sandbox).await, daily) == 2
+    })
+    .await;
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    assert_eq!(
+        own_count(&backups(&sandbox).await, daily),
+        2,
+        "three missed days, one catch-up"
+    );
+    running.stop().await;
+
+    let again = start(
+        &sandbox,
+        SourceSpec::Path(file.clone()),
+        Duration::from_secs(60),
+        false,
+    )
+    .await;
+    again
+        .wait_for("bk", Duration::from_secs(10), |p| {
+            p.last_reconcile_at.is_some()
+        })
+        .await;
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    assert_eq!(
+        own_count(&backups(&sandbox).await, daily),
+        2,
+        "the catch-up backup is recent: no second one"
+    );
+    again.stop().await;
+}
+
+#[tokio::test]
+async fn failing_backups_and_a_nearly_full_volume_show_in_status_and_metrics() {
+    let (_seed_dir, sandbox) = seeded("[]", 8500).await;
+    set_faults(&sandbox, "volumeInstanceBackupCreate=error500").await;
+    let text = manifest(&cron_entry(EVERY_SECOND, "keep: 5"));
+    let (_dir, _file, running) = run_manifest(&sandbox, &text, Duration::from_secs(60), true).await;
+    running
+        .wait_for("bk", Duration::from_secs(20), |p| {
+            p.environments.iter().flat_map(|e| &e.services).any(|s| {
+                s.volume.as_ref().is_some_and(|v| {
+                    v.backups
+                        .iter()
+                        .any(|b| b.failed >= 1 && b.last_error.is_some())
+                })
+            })
+        })
+        .await;
+    let project = running.project("bk").expect("status");
+    assert!(
+        project
+            .warnings
+            .iter()
+            .any(|w| w.contains("db-data") && w.contains("85% full")),
+        "{:?}",
+        project.warnings
+    );
+    let url = running.http_url.clone().expect("http");
+    let metrics = reqwest::get(format!("{url}/metrics"))
+        .await
+        .expect("metrics")
+        .text()
+        .await
+        .expect("text");
+    let failures = metrics
+        .lines()
+        .find_map(|l| l.strip_prefix("railway_operator_backups_total{result=\"failure\"} "))
+        .and_then(|v| v.parse::<u64>().ok())
+        .unwrap_or(0);
+    assert!(failures >= 1, "{metrics}");
+    assert!(
+        metrics.contains("railway_operator_volume_usage_ratio{project=\"bk\",environment=\"production\",service=\"db\",volume=\"db-data\"} 0.85"),
+        "{metrics}"
+    );
+    let page = reqwest::get(format!("{url}/"))
+        .await
+        .expect("page")
+        .text()
+        .await
+        .expect("text");
+    assert!(page.contains("85% full"), "the page shows the warning");
+    clear_faults(&sandbox).await;
+    running.stop().await;
+}
