@@ -266,3 +266,52 @@ pub fn table(rows: &[Vec<String>]) -> String {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::manifest::desired::{Policy, ProjectRef};
+
+    fn desired(environments: &[&str]) -> Desired {
+        Desired {
+            source_path: Default::default(),
+            project: ProjectRef {
+                name: "p".into(),
+                id: None,
+                workspace_id: None,
+            },
+            policy: Policy::default(),
+            environments: environments.iter().map(|e| e.to_string()).collect(),
+            services: Vec::new(),
+            shared_variables: Default::default(),
+            pending_references: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn an_environment_is_found_by_exact_name_or_unique_prefix() {
+        let d = desired(&["production", "prod-eu", "staging"]);
+        assert_eq!(resolve_environment(&d, "prod-eu"), Ok("prod-eu".into()));
+        assert_eq!(resolve_environment(&d, "stag"), Ok("staging".into()));
+        assert!(matches!(
+            resolve_environment(&d, "prod"),
+            Err(OpsError::AmbiguousEnvironment { .. })
+        ));
+        let unknown = resolve_environment(&d, "qa").unwrap_err().to_string();
+        assert!(
+            unknown.contains("production, prod-eu, staging"),
+            "{unknown}"
+        );
+    }
+
+    #[test]
+    fn a_repo_source_reads_as_repo_at_branch_and_root_directory() {
+        let source = Source::Repo {
+            repo: "o/r".into(),
+            branch: "main".into(),
+            root_directory: Some("/backend".into()),
+        };
+        assert_eq!(source_text(&source), "o/r@main/backend");
+        assert_eq!(source_text(&Source::Image("redis:7".into())), "redis:7");
+    }
+}

@@ -255,35 +255,32 @@ pub fn render_text(report: &StatusReport) -> String {
             "SERVICE".to_string(),
             "STATE".into(),
             "DEPLOYMENT".into(),
-            "DOMAINS".into(),
             "VOLUME".into(),
         ]];
+        let mut domains = Vec::new();
         for s in &env.services {
-            let domains = s
-                .domains
-                .iter()
-                .map(|d| format!("{} ({})", d.name, d.state))
-                .collect::<Vec<_>>()
-                .join(", ");
-            let volume = s.volume.as_ref().map(volume_text).unwrap_or_default();
+            let volume = s.volume.as_ref().map(volume_text);
             rows.push(vec![
                 s.name.clone(),
                 s.state.label().into(),
                 s.deployment.clone().unwrap_or_else(|| "-".into()),
-                if domains.is_empty() {
-                    "-".into()
-                } else {
-                    domains
-                },
-                if volume.is_empty() {
-                    "-".into()
-                } else {
-                    volume
-                },
+                volume.unwrap_or_else(|| "-".into()),
             ]);
+            domains.extend(
+                s.domains
+                    .iter()
+                    .map(|d| format!("    {}: {} ({})", s.name, d.name, d.state)),
+            );
         }
         for line in table(&rows).lines() {
             out.push_str(&format!("  {line}\n"));
+        }
+        if !domains.is_empty() {
+            out.push_str("  domains:\n");
+            for line in domains {
+                out.push_str(&line);
+                out.push('\n');
+            }
         }
     }
     out
