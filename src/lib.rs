@@ -13,6 +13,7 @@ pub mod controller;
 pub mod duration;
 pub mod inventory;
 pub mod manifest;
+pub mod ops;
 pub mod plan;
 pub mod railway;
 pub mod sandbox;

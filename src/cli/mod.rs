@@ -3,6 +3,7 @@
 
 pub mod backup_cmd;
 mod connect;
+mod ops_cmd;
 mod pipeline;
 mod run_cmd;
 mod sandbox_cmd;
@@ -63,6 +64,18 @@ pub enum Command {
     Backup(backup_cmd::BackupArgs),
     /// Print the manifest's JSON Schema.
     Schema,
+    /// List every service of the manifest with its live state per environment.
+    List(ops_cmd::ListArgs),
+    /// Show a service's variables in one environment, with origin and live state (secrets masked).
+    Env(ops_cmd::EnvArgs),
+    /// Show a service's repository, branch, root directory, Dockerfile and builder, live and desired.
+    Repo(ops_cmd::RepoArgs),
+    /// Print a service's URLs (opens nothing).
+    Open(ops_cmd::OpenArgs),
+    /// The whole project at a glance; exit 2 when something drifted or is missing.
+    Status(ops_cmd::ListArgs),
+    /// HTTP-check services' health endpoints; exit 1 when any check failed.
+    Health(ops_cmd::HealthArgs),
 }
 
 #[derive(Debug, Args, Clone)]
@@ -150,6 +163,12 @@ pub async fn run(cli: Cli) -> ExitCode {
         Command::Sandbox(args) => sandbox_cmd::serve(&args).await,
         Command::Backup(args) => backup_cmd::run(&cli.global, &args).await,
         Command::Schema => print_schema(),
+        Command::List(args) => ops_cmd::list(&cli.global, &args).await,
+        Command::Env(args) => ops_cmd::env(&cli.global, &args).await,
+        Command::Repo(args) => ops_cmd::repo(&cli.global, &args).await,
+        Command::Open(args) => ops_cmd::open(&cli.global, &args).await,
+        Command::Status(args) => ops_cmd::status(&cli.global, &args).await,
+        Command::Health(args) => ops_cmd::health(&cli.global, &args).await,
     };
     match result {
         Ok(code) => ExitCode::from(code),
