@@ -2,7 +2,6 @@
 //! parsing, loading the manifest, one snapshot, then printing a report from `crate::ops`.
 //! Never writes to Railway.
 
-use std::path::Path;
 use std::time::Duration;
 
 use anyhow::{Context, bail};
@@ -11,7 +10,7 @@ use serde::Serialize;
 
 use super::connect::connect;
 use super::{EXIT_CHANGES, EXIT_ERROR, EXIT_OK, GlobalOptions, ManifestArgs, OutputFormat};
-use crate::manifest::{self, Desired, LoadError};
+use crate::manifest::Desired;
 use crate::ops::{self, View};
 use crate::railway::{Live, snapshot};
 
@@ -79,25 +78,10 @@ pub struct HealthArgs {
     pub output: OutputArgs,
 }
 
-fn load(path: &Path) -> anyhow::Result<Desired> {
-    let env = |name: &str| std::env::var(name).ok();
-    match manifest::load_file(path, &env) {
-        Ok(mut desired) => {
-            if desired.project.workspace_id.is_none() {
-                desired.project.workspace_id = std::env::var("RAILWAY_WORKSPACE_ID")
-                    .ok()
-                    .filter(|v| !v.is_empty());
-            }
-            Ok(desired)
-        }
-        Err(LoadError::Invalid(diagnostics)) => {
-            eprintln!("{diagnostics}");
-            bail!("{} is not a valid manifest", path.display())
-        }
-        Err(LoadError::Io { path, source }) => {
-            Err(source).with_context(|| format!("cannot read {}", path.display()))
-        }
-    }
+/// The manifest, or an error once its problems were printed.
+fn load(args: &ManifestArgs) -> anyhow::Result<Desired> {
+    super::pipeline::load(args)?
+        .ok_or_else(|| anyhow::anyhow!("{} is not a valid manifest", args.file.display()))
 }
 
 fn text_or_json(output: &OutputArgs, command: &str) -> anyhow::Result<bool> {
@@ -153,7 +137,7 @@ fn print<T: Serialize>(
 
 pub async fn list(global: &GlobalOptions, args: &ListArgs) -> anyhow::Result<u8> {
     let json = text_or_json(&args.output, "list")?;
-    let desired = load(&args.manifest.file)?;
+    let desired = load(&args.manifest)?;
     let (live, _) = read_live(global, &desired, false).await?;
     let view = View::new(&desired, &live);
     print(
@@ -167,7 +151,7 @@ pub async fn list(global: &GlobalOptions, args: &ListArgs) -> anyhow::Result<u8>
 
 pub async fn env(global: &GlobalOptions, args: &EnvArgs) -> anyhow::Result<u8> {
     let json = text_or_json(&args.output, "env")?;
-    let desired = load(&args.manifest.file)?;
+    let desired = load(&args.manifest)?;
     ops::find_service(&desired, &args.service)?;
     if let Some(name) = &args.environment {
         ops::resolve_environment(&desired, name)?;
@@ -181,7 +165,7 @@ pub async fn env(global: &GlobalOptions, args: &EnvArgs) -> anyhow::Result<u8> {
 
 pub async fn repo(global: &GlobalOptions, args: &RepoArgs) -> anyhow::Result<u8> {
     let json = text_or_json(&args.output, "repo")?;
-    let desired = load(&args.manifest.file)?;
+    let desired = load(&args.manifest)?;
     ops::find_service(&desired, &args.service)?;
     let (live, _) = read_live(global, &desired, false).await?;
     let view = View::new(&desired, &live);
@@ -192,7 +176,7 @@ pub async fn repo(global: &GlobalOptions, args: &RepoArgs) -> anyhow::Result<u8>
 
 pub async fn open(global: &GlobalOptions, args: &OpenArgs) -> anyhow::Result<u8> {
     let json = text_or_json(&args.output, "open")?;
-    let desired = load(&args.manifest.file)?;
+    let desired = load(&args.manifest)?;
     ops::find_service(&desired, &args.service)?;
     if let Some(name) = &args.environment {
         ops::resolve_environment(&desired, name)?;
@@ -206,7 +190,7 @@ pub async fn open(global: &GlobalOptions, args: &OpenArgs) -> anyhow::Result<u8>
 
 pub async fn status(global: &GlobalOptions, args: &ListArgs) -> anyhow::Result<u8> {
     let json = text_or_json(&args.output, "status")?;
-    let desired = load(&args.manifest.file)?;
+    let desired = load(&args.manifest)?;
     let (live, backups) = read_live(global, &desired, true).await?;
     let view = View::new(&desired, &live);
     let report = ops::status::status(&view, &backups);
@@ -220,7 +204,7 @@ pub async fn status(global: &GlobalOptions, args: &ListArgs) -> anyhow::Result<u
 
 pub async fn health(global: &GlobalOptions, args: &HealthArgs) -> anyhow::Result<u8> {
     let json = text_or_json(&args.output, "health")?;
-    let desired = load(&args.manifest.file)?;
+    let desired = load(&args.manifest)?;
     if let Some(service) = &args.service {
         ops::find_service(&desired, service)?;
     }
