@@ -10,6 +10,7 @@ pub mod apply;
 pub mod cli;
 pub mod controller;
 pub mod duration;
+pub mod import;
 pub mod inventory;
 pub mod manifest;
 pub mod plan;

@@ -2,6 +2,7 @@
 //! uses `anyhow`; business logic lives in the library modules it calls.
 
 mod connect;
+mod import_cmd;
 mod pipeline;
 mod run_cmd;
 mod sandbox_cmd;
@@ -60,6 +61,8 @@ pub enum Command {
     Sandbox(sandbox_cmd::SandboxArgs),
     /// Print the manifest's JSON Schema.
     Schema,
+    /// Write a manifest from a live project (adoption).
+    Import(import_cmd::ImportArgs),
 }
 
 #[derive(Debug, Args, Clone)]
@@ -146,6 +149,7 @@ pub async fn run(cli: Cli) -> ExitCode {
         Command::Run(args) => run_cmd::serve(&cli.global, &args).await,
         Command::Sandbox(args) => sandbox_cmd::serve(&args).await,
         Command::Schema => print_schema(),
+        Command::Import(args) => import_cmd::import(&cli.global, &args).await,
     };
     match result {
         Ok(code) => ExitCode::from(code),
