@@ -7,9 +7,7 @@ use std::path::Path;
 use chrono::TimeZone;
 use railway_operator::import::{self, ImportOptions, Imported, Provenance};
 use railway_operator::inventory::InventoryState;
-use railway_operator::manifest::desired::{
-    BackupScheduleKind, Builder, Limits, RestartPolicyType,
-};
+use railway_operator::manifest::desired::{BackupScheduleKind, Builder, Limits, RestartPolicyType};
 use railway_operator::plan::{self, PlanOptions};
 use railway_operator::railway::Live;
 use railway_operator::railway::live::*;
@@ -74,7 +72,11 @@ fn environment(id: &str, name: &str, instances: Vec<LiveInstance>) -> LiveEnviro
 }
 
 fn api(env: &str, replicas: i64, api_key: &str) -> LiveInstance {
-    let mut api = instance("svc-api", "api", LiveSource::Image("ghcr.io/acme/api:1".into()));
+    let mut api = instance(
+        "svc-api",
+        "api",
+        LiveSource::Image("ghcr.io/acme/api:1".into()),
+    );
     api.num_replicas = Some(replicas);
     api.start_command = Some("serve --port ${PORT}".into());
     api.healthcheck_path = Some("/health".into());
@@ -118,7 +120,11 @@ fn worker(branch: &str, root: Option<&str>) -> LiveInstance {
 }
 
 fn postgres() -> LiveInstance {
-    let mut postgres = instance("svc-postgres", "postgres", LiveSource::Image("postgres:16".into()));
+    let mut postgres = instance(
+        "svc-postgres",
+        "postgres",
+        LiveSource::Image("postgres:16".into()),
+    );
     postgres.variables = variables(&[("POSTGRES_PASSWORD", value("pg-secret-1"))]);
     postgres.tcp_proxies = vec![5432];
     postgres.restart_policy_max_retries = Some(3);
@@ -129,9 +135,17 @@ fn project() -> LiveProject {
     let mut production = environment(
         "env-p",
         "production",
-        vec![api("production", 3, "key-prod"), worker("main", Some("worker")), postgres()],
+        vec![
+            api("production", 3, "key-prod"),
+            worker("main", Some("worker")),
+            postgres(),
+        ],
     );
-    production.instances.get_mut("svc-api").unwrap().custom_domains = vec![LiveCustomDomain {
+    production
+        .instances
+        .get_mut("svc-api")
+        .unwrap()
+        .custom_domains = vec![LiveCustomDomain {
         id: "cd".into(),
         domain: "shop.example.com".into(),
         target_port: Some(8000),
@@ -150,7 +164,11 @@ fn project() -> LiveProject {
     let mut staging = environment(
         "env-s",
         "staging",
-        vec![api("staging", 1, "key-staging"), worker("develop", None), staging_postgres],
+        vec![
+            api("staging", 1, "key-staging"),
+            worker("develop", None),
+            staging_postgres,
+        ],
     );
     staging.shared_variables = variables(&[
         ("LOG_LEVEL", value("debug")),
@@ -202,7 +220,11 @@ fn an_imported_project_plans_with_no_changes() {
     let live = project();
     let imported = import::build_manifest(&live, &ImportOptions::default(), &provenance()).unwrap();
     import::validate(&imported).unwrap();
-    let names: Vec<&str> = imported.placeholders.iter().map(|p| p.name.as_str()).collect();
+    let names: Vec<&str> = imported
+        .placeholders
+        .iter()
+        .map(|p| p.name.as_str())
+        .collect();
     assert_eq!(
         names,
         vec![
@@ -236,22 +258,46 @@ fn an_imported_project_plans_with_no_changes() {
 
 #[test]
 fn secret_values_never_appear_in_the_manifest() {
-    let imported = import::build_manifest(&project(), &ImportOptions::default(), &provenance()).unwrap();
+    let imported =
+        import::build_manifest(&project(), &ImportOptions::default(), &provenance()).unwrap();
     for secret in ["key-prod", "key-staging", "shared-secret-1", "pg-secret-1"] {
-        assert!(!imported.text.contains(secret), "{secret}:\n{}", imported.text);
+        assert!(
+            !imported.text.contains(secret),
+            "{secret}:\n{}",
+            imported.text
+        );
     }
-    assert!(imported.text.contains("SECRET_REF: ${{shared.SHARED_TOKEN}}"), "{}", imported.text);
+    assert!(
+        imported
+            .text
+            .contains("SECRET_REF: ${{shared.SHARED_TOKEN}}"),
+        "{}",
+        imported.text
+    );
 }
 
 #[test]
 fn the_manifest_pins_the_project_and_adopts_without_owning() {
-    let imported = import::build_manifest(&project(), &ImportOptions::default(), &provenance()).unwrap();
+    let imported =
+        import::build_manifest(&project(), &ImportOptions::default(), &provenance()).unwrap();
     let text = &imported.text;
-    assert!(text.starts_with("# Imported by `railway-operator import` from project shop"), "{text}");
+    assert!(
+        text.starts_with("# Imported by `railway-operator import` from project shop"),
+        "{text}"
+    );
     assert!(text.contains("2026-01-02T03:04:05Z"), "{text}");
-    assert!(text.contains("id: 5b1f3c3e-0000-4000-8000-000000000001"), "{text}");
-    assert!(text.contains("prune: false") && text.contains("drift: report"), "{text}");
-    assert!(text.contains("self-heal"), "the comment says how to switch: {text}");
+    assert!(
+        text.contains("id: 5b1f3c3e-0000-4000-8000-000000000001"),
+        "{text}"
+    );
+    assert!(
+        text.contains("prune: false") && text.contains("drift: report"),
+        "{text}"
+    );
+    assert!(
+        text.contains("self-heal"),
+        "the comment says how to switch: {text}"
+    );
     assert!(text.contains("serve --port $${PORT}"), "{text}");
 }
 
@@ -273,7 +319,12 @@ fn staging_only_imports_one_environment_and_still_plans_clean() {
             ("POSTGRES_PASSWORD", "pg-secret-1"),
         ],
     );
-    assert!(!plan.has_changes(), "{}\n{}", plan::render::render_text(&plan), imported.text);
+    assert!(
+        !plan.has_changes(),
+        "{}\n{}",
+        plan::render::render_text(&plan),
+        imported.text
+    );
 }
 
 #[test]
@@ -311,4 +362,12 @@ fn a_volume_is_written_with_its_backup_schedules() {
         "{}",
         imported.text
     );
+}
+
+#[test]
+#[ignore = "prints a sample manifest for the documentation"]
+fn a_sample_manifest_prints_for_the_documentation() {
+    let imported =
+        import::build_manifest(&project(), &ImportOptions::default(), &provenance()).unwrap();
+    println!("{}", imported.text);
 }

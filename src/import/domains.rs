@@ -43,7 +43,9 @@ pub fn entries(instance: &LiveInstance) -> Vec<Entry> {
         },
         Entry {
             path: &["tcpProxies"],
-            value: Some(Value::Sequence(ports.into_iter().map(Value::from).collect())),
+            value: Some(Value::Sequence(
+                ports.into_iter().map(Value::from).collect(),
+            )),
             default: Some(Value::Sequence(Vec::new())),
             rule: MergeRule::Replace,
         },

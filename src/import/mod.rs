@@ -134,7 +134,8 @@ pub fn validate(imported: &Imported) -> Result<Desired, ImportError> {
             .any(|p| p.name == name)
             .then(|| "placeholder".to_string())
     };
-    manifest::load_str(&imported.text, Path::new("imported.yml"), &env).map_err(|error| match error {
+    manifest::load_str(&imported.text, Path::new("imported.yml"), &env).map_err(|error| match error
+    {
         LoadError::Invalid(diagnostics) => ImportError::Invalid(diagnostics.to_string()),
         LoadError::Io { source, .. } => ImportError::Invalid(source.to_string()),
     })

@@ -42,9 +42,7 @@ pub fn render(
     let shared = shared_variables(environments, &mut placeholders);
     let service_variables: Vec<Option<ScopeVariables>> = services
         .iter()
-        .map(|s| {
-            importable(s, &mut warnings).then(|| service_variables(s, &mut placeholders))
-        })
+        .map(|s| importable(s, &mut warnings).then(|| service_variables(s, &mut placeholders)))
         .collect();
     variables::name_placeholders(&mut placeholders);
 
@@ -222,7 +220,12 @@ fn place(
     for (index, entry) in first.iter().enumerate() {
         let values: Vec<(String, Option<Value>)> = per_environment
             .iter()
-            .map(|(env, entries)| (env.clone(), entries.get(index).and_then(|e| e.value.clone())))
+            .map(|(env, entries)| {
+                (
+                    env.clone(),
+                    entries.get(index).and_then(|e| e.value.clone()),
+                )
+            })
             .collect();
         let split = split(&values, entry.default.as_ref(), entry.rule);
         if let Some(value) = split.base {
@@ -267,7 +270,9 @@ fn header(
         "# Imported by `railway-operator import` from project {} ({}) at {}\n# through {}; environments: {}.\n# Secrets are `fromEnv` placeholders: set those environment variables before `plan`.\n",
         project.name,
         project.id,
-        provenance.imported_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        provenance
+            .imported_at
+            .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
         provenance.api_url,
         names.join(", ")
     );

@@ -69,7 +69,11 @@ pub fn entries(instance: &LiveInstance) -> Vec<Entry> {
             instance.builder.map(to_value),
             Some(Value::from("RAILPACK")),
         ),
-        entry(&["build", "buildCommand"], text(&instance.build_command), None),
+        entry(
+            &["build", "buildCommand"],
+            text(&instance.build_command),
+            None,
+        ),
         entry(
             &["build", "dockerfilePath"],
             text(&instance.dockerfile_path),
@@ -153,7 +157,9 @@ pub fn entries(instance: &LiveInstance) -> Vec<Entry> {
 }
 
 fn positive(value: Option<f64>) -> Option<Value> {
-    value.map(number).filter(|v| v.as_f64().is_some_and(|n| n > 0.0))
+    value
+        .map(number)
+        .filter(|v| v.as_f64().is_some_and(|n| n > 0.0))
 }
 
 fn to_value<T: serde::Serialize>(value: T) -> Value {

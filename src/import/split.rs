@@ -28,7 +28,11 @@ pub struct Split {
 /// Splits `values` (per environment, `None` = unset on Railway, in environment order). A value
 /// equal to `default` is left out where that keeps the result exact: leaving a setting out means
 /// the manifest does not manage it, which never produces a change.
-pub fn split(values: &[(String, Option<Value>)], default: Option<&Value>, rule: MergeRule) -> Split {
+pub fn split(
+    values: &[(String, Option<Value>)],
+    default: Option<&Value>,
+    rule: MergeRule,
+) -> Split {
     let Some((_, first)) = values.first() else {
         return Split::default();
     };
@@ -47,7 +51,11 @@ pub fn split(values: &[(String, Option<Value>)], default: Option<&Value>, rule: 
     }
 }
 
-fn with_base(values: &[(String, Option<Value>)], base: Option<Value>, default: Option<&Value>) -> Split {
+fn with_base(
+    values: &[(String, Option<Value>)],
+    base: Option<Value>,
+    default: Option<&Value>,
+) -> Split {
     let overrides = values
         .iter()
         .filter_map(|(env, value)| {
@@ -108,20 +116,32 @@ mod tests {
 
     #[test]
     fn equal_values_go_to_the_base_only() {
-        let s = split(&envs(&[Some("3"), Some("3")]), Some(&yaml("1")), MergeRule::Replace);
+        let s = split(
+            &envs(&[Some("3"), Some("3")]),
+            Some(&yaml("1")),
+            MergeRule::Replace,
+        );
         assert_eq!(s.base, Some(yaml("3")));
         assert!(s.overrides.is_empty());
     }
 
     #[test]
     fn a_default_everywhere_is_left_out() {
-        let s = split(&envs(&[Some("1"), Some("1")]), Some(&yaml("1")), MergeRule::Replace);
+        let s = split(
+            &envs(&[Some("1"), Some("1")]),
+            Some(&yaml("1")),
+            MergeRule::Replace,
+        );
         assert_eq!(s, Split::default());
     }
 
     #[test]
     fn a_differing_environment_gets_an_override_even_back_to_the_default() {
-        let s = split(&envs(&[Some("3"), Some("1")]), Some(&yaml("1")), MergeRule::Replace);
+        let s = split(
+            &envs(&[Some("3"), Some("1")]),
+            Some(&yaml("1")),
+            MergeRule::Replace,
+        );
         assert_eq!(s.base, Some(yaml("3")));
         assert_eq!(s.overrides, vec![("e1".to_string(), yaml("1"))]);
     }
@@ -136,7 +156,10 @@ mod tests {
     #[test]
     fn a_mapping_override_missing_a_base_field_moves_everything_to_overrides() {
         let s = split(
-            &envs(&[Some("{type: ON_FAILURE, maxRetries: 5}"), Some("{type: ALWAYS}")]),
+            &envs(&[
+                Some("{type: ON_FAILURE, maxRetries: 5}"),
+                Some("{type: ALWAYS}"),
+            ]),
             Some(&yaml("{type: ON_FAILURE, maxRetries: 10}")),
             MergeRule::FieldByField,
         );
@@ -147,7 +170,10 @@ mod tests {
     #[test]
     fn a_root_directory_missing_in_one_environment_leaves_the_base_without_one() {
         let s = split(
-            &envs(&[Some("{repo: a/b, branch: main, rootDirectory: x}"), Some("{repo: a/b, branch: dev}")]),
+            &envs(&[
+                Some("{repo: a/b, branch: main, rootDirectory: x}"),
+                Some("{repo: a/b, branch: dev}"),
+            ]),
             None,
             MergeRule::Source,
         );
@@ -158,11 +184,20 @@ mod tests {
     #[test]
     fn an_image_override_over_a_repo_base_fits() {
         let s = split(
-            &envs(&[Some("{repo: a/b, branch: main, rootDirectory: x}"), Some("{image: nginx}")]),
+            &envs(&[
+                Some("{repo: a/b, branch: main, rootDirectory: x}"),
+                Some("{image: nginx}"),
+            ]),
             None,
             MergeRule::Source,
         );
-        assert_eq!(s.base, Some(yaml("{repo: a/b, branch: main, rootDirectory: x}")));
-        assert_eq!(s.overrides, vec![("e1".to_string(), yaml("{image: nginx}"))]);
+        assert_eq!(
+            s.base,
+            Some(yaml("{repo: a/b, branch: main, rootDirectory: x}"))
+        );
+        assert_eq!(
+            s.overrides,
+            vec![("e1".to_string(), yaml("{image: nginx}"))]
+        );
     }
 }

@@ -9,7 +9,14 @@ use crate::inventory::INVENTORY_VARIABLE;
 use crate::railway::live::LiveVariable;
 
 /// Name fragments that mark a variable as secret (matched case-insensitively).
-const SECRET_WORDS: &[&str] = &["PASSWORD", "SECRET", "TOKEN", "KEY", "PRIVATE", "CREDENTIAL"];
+const SECRET_WORDS: &[&str] = &[
+    "PASSWORD",
+    "SECRET",
+    "TOKEN",
+    "KEY",
+    "PRIVATE",
+    "CREDENTIAL",
+];
 
 /// A variable's value in the manifest.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -138,7 +145,10 @@ pub fn split_scope(
 
 /// `Some(Some(plain))` or `Some(None)` (one secret) when the variable is the same in every
 /// environment of the scope; `None` when it differs or is missing somewhere.
-fn same_everywhere(name: &str, values: &[(&String, Option<&LiveVariable>)]) -> Option<Option<String>> {
+fn same_everywhere(
+    name: &str,
+    values: &[(&String, Option<&LiveVariable>)],
+) -> Option<Option<String>> {
     let (_, first) = values.first()?;
     let first = (*first)?;
     if !values.iter().all(|(_, v)| *v == Some(first)) {
@@ -298,15 +308,32 @@ mod tests {
     #[test]
     fn placeholder_names_get_the_service_prefix_only_on_a_collision() {
         let mut placeholders = Vec::new();
-        let one = vars(&[("POSTGRES_PASSWORD", LiveVariable::Sealed), ("API_TOKEN", value("x"))]);
+        let one = vars(&[
+            ("POSTGRES_PASSWORD", LiveVariable::Sealed),
+            ("API_TOKEN", value("x")),
+        ]);
         let two = vars(&[("POSTGRES_PASSWORD", value("y"))]);
-        split_scope("postgres", &[("production".into(), &one)], &paths(), &mut placeholders);
-        split_scope("my-api", &[("production".into(), &two)], &paths(), &mut placeholders);
+        split_scope(
+            "postgres",
+            &[("production".into(), &one)],
+            &paths(),
+            &mut placeholders,
+        );
+        split_scope(
+            "my-api",
+            &[("production".into(), &two)],
+            &paths(),
+            &mut placeholders,
+        );
         name_placeholders(&mut placeholders);
         let names: Vec<&str> = placeholders.iter().map(|p| p.name.as_str()).collect();
         assert_eq!(
             names,
-            vec!["API_TOKEN", "POSTGRES_POSTGRES_PASSWORD", "MY_API_POSTGRES_PASSWORD"]
+            vec![
+                "API_TOKEN",
+                "POSTGRES_POSTGRES_PASSWORD",
+                "MY_API_POSTGRES_PASSWORD"
+            ]
         );
     }
 
@@ -314,7 +341,12 @@ mod tests {
     fn the_operators_inventory_variable_is_never_imported() {
         let env = vars(&[(INVENTORY_VARIABLE, value("{}"))]);
         let mut placeholders = Vec::new();
-        let split = split_scope("shared", &[("production".into(), &env)], &paths(), &mut placeholders);
+        let split = split_scope(
+            "shared",
+            &[("production".into(), &env)],
+            &paths(),
+            &mut placeholders,
+        );
         assert_eq!(split, ScopeVariables::default());
     }
 }

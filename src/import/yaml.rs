@@ -90,8 +90,7 @@ mod tests {
             serde_json::to_string(&written).unwrap()
         );
         let desired: Desired =
-            crate::manifest::load_str(&manifest, std::path::Path::new("m.yml"), &|_| None)
-                .unwrap();
+            crate::manifest::load_str(&manifest, std::path::Path::new("m.yml"), &|_| None).unwrap();
         let crate::manifest::desired::ServiceKind::Managed { environments } =
             &desired.services[0].kind
         else {
