@@ -241,9 +241,6 @@ async fn a_project_imports_by_id_and_an_unknown_one_is_a_clear_error() {
         "{stdout}"
     );
 
-    let (code, _, stderr) = cli_in(&sandbox, &["import", "--project", "nope"], dir.path()).await;
-    assert_eq!(code, 1);
-    assert!(stderr.contains("no project named \"nope\""), "{stderr}");
     let (code, _, stderr) = cli_in(
         &sandbox,
         &[
@@ -288,6 +285,34 @@ async fn only_the_environments_given_with_env_are_imported() {
     assert_eq!(code, 1);
     assert!(
         stderr.contains("--env qa") && stderr.contains("production, staging"),
+        "{stderr}"
+    );
+    sandbox.shutdown().await;
+}
+
+#[tokio::test]
+async fn an_unknown_or_ambiguous_project_name_is_a_clear_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let seed = dir.path().join("seed.yml");
+    std::fs::write(
+        &seed,
+        "projects:\n  - { name: twin, id: 5b1f3c3e-0000-4000-8000-00000000000a }\n  - { name: twin, id: 5b1f3c3e-0000-4000-8000-00000000000b }\n",
+    )
+    .unwrap();
+    let sandbox = sandbox_with(SandboxConfig {
+        seed_file: Some(seed),
+        ..SandboxConfig::default()
+    })
+    .await;
+    let (code, _, stderr) = cli_in(&sandbox, &["import", "--project", "nope"], dir.path()).await;
+    assert_eq!(code, 1);
+    assert!(stderr.contains("no project named \"nope\""), "{stderr}");
+    let (code, _, stderr) = cli_in(&sandbox, &["import", "--project", "twin"], dir.path()).await;
+    assert_eq!(code, 1);
+    assert!(
+        stderr.contains("2 projects are named \"twin\"")
+            && stderr.contains("5b1f3c3e-0000-4000-8000-00000000000a")
+            && stderr.contains("5b1f3c3e-0000-4000-8000-00000000000b"),
         "{stderr}"
     );
     sandbox.shutdown().await;

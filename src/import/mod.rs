@@ -49,6 +49,12 @@ pub struct Imported {
 pub enum ImportError {
     #[error("no project named {0:?} is visible to the token")]
     NoProjectNamed(String),
+    #[error("{count} projects are named {name:?}: pass one of their ids with --project ({ids})")]
+    AmbiguousName {
+        name: String,
+        count: usize,
+        ids: String,
+    },
     #[error("no project with id {0} is visible to the token")]
     NoProjectWithId(String),
     #[error("--env {name}: the project has no such environment (it has: {available})")]
@@ -75,14 +81,34 @@ pub async fn read_live(
     let id = if uuid::Uuid::parse_str(project).is_ok() {
         project.to_string()
     } else {
-        snapshot::find_project_id(client, project, workspace_id)
-            .await?
-            .ok_or_else(|| ImportError::NoProjectNamed(project.to_string()))?
+        match snapshot::find_project_id(client, project, workspace_id).await {
+            Ok(Some(id)) => id,
+            Ok(None) => return Err(ImportError::NoProjectNamed(project.to_string())),
+            Err(RailwayError::Terminal { message, .. })
+                if message.contains("projects are named") =>
+            {
+                return Err(ambiguous(project, &message));
+            }
+            Err(error) => return Err(error.into()),
+        }
     };
     match snapshot::read_project(client, &id).await {
         Ok(live) => Ok(live),
         Err(RailwayError::NotFound { .. }) => Err(ImportError::NoProjectWithId(id)),
         Err(error) => Err(error.into()),
+    }
+}
+
+/// The snapshot's "several projects" message carries the ids in its last parentheses.
+fn ambiguous(name: &str, message: &str) -> ImportError {
+    let ids = message
+        .rsplit_once('(')
+        .map(|(_, tail)| tail.trim_end_matches(')').to_string())
+        .unwrap_or_default();
+    ImportError::AmbiguousName {
+        name: name.to_string(),
+        count: ids.split(", ").filter(|id| !id.is_empty()).count(),
+        ids,
     }
 }
 
