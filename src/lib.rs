@@ -11,6 +11,7 @@ pub mod backup;
 pub mod cli;
 pub mod controller;
 pub mod duration;
+pub mod import;
 pub mod inventory;
 pub mod manifest;
 pub mod ops;

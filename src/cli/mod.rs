@@ -4,6 +4,7 @@
 pub mod backup_cmd;
 mod connect;
 mod ops_cmd;
+mod import_cmd;
 mod pipeline;
 mod run_cmd;
 mod sandbox_cmd;
@@ -76,6 +77,8 @@ pub enum Command {
     Status(ops_cmd::ListArgs),
     /// HTTP-check services' health endpoints; exit 1 when any check failed.
     Health(ops_cmd::HealthArgs),
+    /// Write a manifest from a live project (adoption).
+    Import(import_cmd::ImportArgs),
 }
 
 #[derive(Debug, Args, Clone)]
@@ -169,6 +172,7 @@ pub async fn run(cli: Cli) -> ExitCode {
         Command::Open(args) => ops_cmd::open(&cli.global, &args).await,
         Command::Status(args) => ops_cmd::status(&cli.global, &args).await,
         Command::Health(args) => ops_cmd::health(&cli.global, &args).await,
+        Command::Import(args) => import_cmd::import(&cli.global, &args).await,
     };
     match result {
         Ok(code) => ExitCode::from(code),

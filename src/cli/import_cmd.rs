@@ -1,0 +1,66 @@
+//! `import`: writes a manifest from a live project (to stdout or a file) and lists on stderr the
+//! environment variables the user must set before planning. Never prints a secret's value.
+
+use std::path::PathBuf;
+
+use anyhow::Context;
+use clap::Args;
+
+use super::connect::connect;
+use super::{EXIT_OK, GlobalOptions};
+use crate::import::{self, ImportOptions, Provenance};
+
+#[derive(Debug, Args, Clone)]
+pub struct ImportArgs {
+    /// The project to import: its id (a UUID) or its name.
+    #[arg(long)]
+    pub project: String,
+    /// Import only this environment (repeatable); default: every non-ephemeral one.
+    #[arg(long = "env")]
+    pub environments: Vec<String>,
+    /// Write the manifest to this file instead of stdout.
+    #[arg(short = 'o', long = "output")]
+    pub output: Option<PathBuf>,
+}
+
+pub async fn import(global: &GlobalOptions, args: &ImportArgs) -> anyhow::Result<u8> {
+    let connection = connect(global).await?;
+    let workspace = std::env::var("RAILWAY_WORKSPACE_ID")
+        .ok()
+        .filter(|w| !w.trim().is_empty());
+    let live = import::read_live(&connection.client, &args.project, workspace.as_deref()).await;
+    connection.close().await;
+    let live = live.context("cannot import the project")?;
+    let provenance = Provenance {
+        api_url: if global.sandbox {
+            "the local sandbox".to_string()
+        } else {
+            global.api_url.clone()
+        },
+        imported_at: chrono::Utc::now(),
+    };
+    let options = ImportOptions {
+        environments: args.environments.clone(),
+    };
+    let imported = import::build_manifest(&live, &options, &provenance)?;
+    import::validate(&imported)?;
+    match &args.output {
+        Some(path) => std::fs::write(path, &imported.text)
+            .with_context(|| format!("cannot write {}", path.display()))?,
+        None => print!("{}", imported.text),
+    }
+    for warning in &imported.warnings {
+        eprintln!("warning: {warning}");
+    }
+    if imported.placeholders.is_empty() {
+        eprintln!("No secret placeholders: the manifest plans as is.");
+    } else {
+        eprintln!(
+            "Set these environment variables to the secrets' values before `plan` (import never writes them):"
+        );
+        for placeholder in &imported.placeholders {
+            eprintln!("  {}  (used in {})", placeholder.name, placeholder.used_in);
+        }
+    }
+    Ok(EXIT_OK)
+}

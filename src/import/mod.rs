@@ -1,0 +1,168 @@
+//! `import`: writes a manifest from a live Railway project, so a team can adopt the operator on
+//! an existing project. Reads through the snapshot; builds the manifest text purely; checks it
+//! with the manifest loader. Never writes to Railway and never writes a secret's value.
+
+mod domains;
+mod render;
+mod settings;
+mod split;
+mod variables;
+mod volumes;
+mod yaml;
+
+use std::path::Path;
+
+use chrono::{DateTime, Utc};
+
+pub use variables::Placeholder;
+
+use crate::manifest::{self, Desired, LoadError};
+use crate::railway::live::LiveProject;
+use crate::railway::{Client, Error as RailwayError, snapshot};
+
+/// What to import.
+#[derive(Debug, Clone, Default)]
+pub struct ImportOptions {
+    /// Environment names to import, in any order; empty: every non-ephemeral one.
+    pub environments: Vec<String>,
+}
+
+/// Where and when the import happened, for the manifest's header comment.
+#[derive(Debug, Clone)]
+pub struct Provenance {
+    pub api_url: String,
+    pub imported_at: DateTime<Utc>,
+}
+
+/// An imported manifest.
+#[derive(Debug, Clone)]
+pub struct Imported {
+    /// The manifest, YAML with a header comment.
+    pub text: String,
+    /// The environment variables the user supplies before planning, in manifest order.
+    pub placeholders: Vec<Placeholder>,
+    /// What the manifest could not express exactly (also written as comments in `text`).
+    pub warnings: Vec<String>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ImportError {
+    #[error("no project named {0:?} is visible to the token")]
+    NoProjectNamed(String),
+    #[error("{count} projects are named {name:?}: pass one of their ids with --project ({ids})")]
+    AmbiguousName {
+        name: String,
+        count: usize,
+        ids: String,
+    },
+    #[error("no project with id {0} is visible to the token")]
+    NoProjectWithId(String),
+    #[error("--env {name}: the project has no such environment (it has: {available})")]
+    UnknownEnvironment { name: String, available: String },
+    #[error("the project has no environment to import")]
+    NoEnvironment,
+    #[error("the imported manifest does not validate (this is a bug in import):\n{0}")]
+    Invalid(String),
+    #[error(transparent)]
+    Railway(#[from] RailwayError),
+}
+
+/// Reads the project `project` names: a UUID is an id, anything else a name (looked up in
+/// `workspace_id` when given).
+///
+/// # Errors
+/// [`ImportError::NoProjectNamed`] / [`ImportError::NoProjectWithId`] when nothing matches; a
+/// name shared by several projects is a Railway terminal error listing their ids.
+pub async fn read_live(
+    client: &Client,
+    project: &str,
+    workspace_id: Option<&str>,
+) -> Result<LiveProject, ImportError> {
+    let id = if uuid::Uuid::parse_str(project).is_ok() {
+        project.to_string()
+    } else {
+        match snapshot::find_project_id(client, project, workspace_id).await {
+            Ok(Some(id)) => id,
+            Ok(None) => return Err(ImportError::NoProjectNamed(project.to_string())),
+            Err(RailwayError::Terminal { message, .. })
+                if message.contains("projects are named") =>
+            {
+                return Err(ambiguous(project, &message));
+            }
+            Err(error) => return Err(error.into()),
+        }
+    };
+    match snapshot::read_project(client, &id).await {
+        Ok(live) => Ok(live),
+        Err(RailwayError::NotFound { .. }) => Err(ImportError::NoProjectWithId(id)),
+        Err(error) => Err(error.into()),
+    }
+}
+
+/// The snapshot's "several projects" message carries the ids in its last parentheses.
+fn ambiguous(name: &str, message: &str) -> ImportError {
+    let ids = message
+        .rsplit_once('(')
+        .map(|(_, tail)| tail.trim_end_matches(')').to_string())
+        .unwrap_or_default();
+    ImportError::AmbiguousName {
+        name: name.to_string(),
+        count: ids.split(", ").filter(|id| !id.is_empty()).count(),
+        ids,
+    }
+}
+
+/// Builds the manifest of `project` (pure).
+///
+/// # Errors
+/// An `--env` the project does not have, or a project without environments.
+pub fn build_manifest(
+    project: &LiveProject,
+    options: &ImportOptions,
+    provenance: &Provenance,
+) -> Result<Imported, ImportError> {
+    let available = || {
+        project
+            .environments
+            .iter()
+            .map(|e| e.name.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    for name in &options.environments {
+        if !project.environments.iter().any(|e| &e.name == name) {
+            return Err(ImportError::UnknownEnvironment {
+                name: name.clone(),
+                available: available(),
+            });
+        }
+    }
+    let environments: Vec<_> = project
+        .environments
+        .iter()
+        .filter(|e| options.environments.is_empty() || options.environments.contains(&e.name))
+        .collect();
+    if environments.is_empty() {
+        return Err(ImportError::NoEnvironment);
+    }
+    Ok(render::render(project, &environments, provenance))
+}
+
+/// Loads `imported` with the manifest loader, its placeholders set to dummy values.
+///
+/// # Errors
+/// [`ImportError::Invalid`] with the loader's diagnostics.
+pub fn validate(imported: &Imported) -> Result<Desired, ImportError> {
+    let env = |name: &str| {
+        imported
+            .placeholders
+            .iter()
+            .any(|p| p.name == name)
+            .then(|| "placeholder".to_string())
+    };
+    manifest::load_str(&imported.text, Path::new("imported.yml"), &env).map_err(|error| match error
+    {
+        LoadError::Invalid(diagnostics) => ImportError::Invalid(diagnostics.to_string()),
+        LoadError::Io { source, .. } => ImportError::Invalid(source.to_string()),
+    })
+}

@@ -1,0 +1,292 @@
+//! Assembles the imported manifest: metadata, policy, shared variables, environments and one
+//! entry per service (base settings plus per-environment overrides), then the YAML text with its
+//! header comments. Pure.
+
+use serde_yaml::{Mapping, Value};
+
+use super::settings::{self, Entry};
+use super::split::split;
+use super::variables::{self, Placeholder, ScopePaths, ScopeVariables, Slot};
+use super::yaml::{insert_at, literal, mapping};
+use super::{Imported, Provenance, domains, volumes};
+use crate::railway::live::{LiveEnvironment, LiveInstance, LiveProject, LiveService};
+
+const SHARED_SCOPE: &str = "shared";
+
+/// A service with its instances in the imported environments (in environment order).
+struct ServiceInstances<'a> {
+    service: &'a LiveService,
+    instances: Vec<(&'a LiveEnvironment, &'a LiveInstance)>,
+}
+
+pub fn render(
+    project: &LiveProject,
+    environments: &[&LiveEnvironment],
+    provenance: &Provenance,
+) -> Imported {
+    let mut warnings = Vec::new();
+    let services: Vec<ServiceInstances> = project
+        .services
+        .iter()
+        .map(|service| ServiceInstances {
+            service,
+            instances: environments
+                .iter()
+                .filter_map(|env| Some((*env, env.instances.get(&service.id)?)))
+                .collect(),
+        })
+        .filter(|s| !s.instances.is_empty())
+        .collect();
+
+    let mut placeholders = Vec::new();
+    let shared = shared_variables(environments, &mut placeholders);
+    let service_variables: Vec<Option<ScopeVariables>> = services
+        .iter()
+        .map(|s| importable(s, &mut warnings).then(|| service_variables(s, &mut placeholders)))
+        .collect();
+    variables::name_placeholders(&mut placeholders);
+
+    let mut spec = Mapping::new();
+    spec.insert(
+        "policy".into(),
+        mapping([("prune", false.into()), ("drift", "report".into())]),
+    );
+    if !shared.base.is_empty() {
+        spec.insert("sharedVariables".into(), slots(&shared.base, &placeholders));
+    }
+    let mut env_map = Mapping::new();
+    for env in environments {
+        let mut fields = Mapping::new();
+        if let Some(entries) = shared.overrides.get(&env.name) {
+            fields.insert("sharedVariables".into(), slots(entries, &placeholders));
+        }
+        env_map.insert(env.name.as_str().into(), Value::Mapping(fields));
+    }
+    spec.insert("environments".into(), Value::Mapping(env_map));
+    let mut service_map = Mapping::new();
+    for (service, variables) in services.iter().zip(&service_variables) {
+        let missing: Vec<&str> = environments
+            .iter()
+            .filter(|env| !env.instances.contains_key(&service.service.id))
+            .map(|env| env.name.as_str())
+            .collect();
+        if !missing.is_empty() {
+            warnings.push(format!(
+                "service `{}` has no instance in {}: plan will propose creating it there",
+                service.service.name,
+                missing.join(", ")
+            ));
+        }
+        let entry = match variables {
+            Some(variables) => service_entry(service, variables, &placeholders),
+            None => mapping([("enabled", false.into())]),
+        };
+        service_map.insert(service.service.name.as_str().into(), entry);
+    }
+    spec.insert("services".into(), Value::Mapping(service_map));
+
+    let manifest = mapping([
+        ("apiVersion", "railway-operator/v1".into()),
+        ("kind", "Project".into()),
+        (
+            "metadata",
+            mapping([
+                ("name", literal(&project.name)),
+                ("id", project.id.as_str().into()),
+            ]),
+        ),
+        ("spec", Value::Mapping(spec)),
+    ]);
+    let body = serde_yaml::to_string(&manifest).unwrap_or_default();
+    Imported {
+        text: header(project, environments, provenance, &warnings) + &comment_policy(&body),
+        placeholders,
+        warnings,
+    }
+}
+
+/// Whether every instance has a source the manifest can express; otherwise the service is
+/// listed as planned (`enabled: false`), which the operator never touches.
+fn importable(service: &ServiceInstances, warnings: &mut Vec<String>) -> bool {
+    let fine = service
+        .instances
+        .iter()
+        .all(|(_, instance)| settings::source(instance).is_some());
+    if !fine {
+        warnings.push(format!(
+            "service `{}` has no image, or a repository without a deployment trigger, in some environment: imported as `enabled: false` (not managed)",
+            service.service.name
+        ));
+    }
+    fine
+}
+
+fn service_variables(
+    service: &ServiceInstances,
+    placeholders: &mut Vec<Placeholder>,
+) -> ScopeVariables {
+    let name = &service.service.name;
+    let per_environment: Vec<_> = service
+        .instances
+        .iter()
+        .map(|(env, instance)| (env.name.clone(), &instance.variables))
+        .collect();
+    let environment_path = |env: &str| format!("services.{name}.environments.{env}.variables");
+    variables::split_scope(
+        name,
+        &per_environment,
+        &ScopePaths {
+            base: format!("services.{name}.variables"),
+            environment: &environment_path,
+        },
+        placeholders,
+    )
+}
+
+fn shared_variables(
+    environments: &[&LiveEnvironment],
+    placeholders: &mut Vec<Placeholder>,
+) -> ScopeVariables {
+    let per_environment: Vec<_> = environments
+        .iter()
+        .map(|env| (env.name.clone(), &env.shared_variables))
+        .collect();
+    let environment_path = |env: &str| format!("spec.environments.{env}.sharedVariables");
+    variables::split_scope(
+        SHARED_SCOPE,
+        &per_environment,
+        &ScopePaths {
+            base: "spec.sharedVariables".into(),
+            environment: &environment_path,
+        },
+        placeholders,
+    )
+}
+
+fn service_entry(
+    service: &ServiceInstances,
+    variables: &ScopeVariables,
+    placeholders: &[Placeholder],
+) -> Value {
+    let mut base = Mapping::new();
+    let mut overrides: Vec<(String, Mapping)> = service
+        .instances
+        .iter()
+        .map(|(env, _)| (env.name.clone(), Mapping::new()))
+        .collect();
+    let per_environment = |build: &dyn Fn(&LiveEnvironment, &LiveInstance) -> Vec<Entry>| {
+        service
+            .instances
+            .iter()
+            .map(|(env, instance)| (env.name.clone(), build(env, instance)))
+            .collect::<Vec<_>>()
+    };
+    let settings = per_environment(&|_, instance| settings::entries(instance));
+    place(&settings, &mut base, &mut overrides);
+    if !variables.base.is_empty() {
+        base.insert("variables".into(), slots(&variables.base, placeholders));
+    }
+    for (env, fields) in &mut overrides {
+        if let Some(entries) = variables.overrides.get(env) {
+            fields.insert("variables".into(), slots(entries, placeholders));
+        }
+    }
+    let networking = per_environment(&|env, instance| {
+        let mut entries = domains::entries(instance);
+        entries.push(volumes::entry(env, &instance.service_id));
+        entries
+    });
+    place(&networking, &mut base, &mut overrides);
+    let overrides: Mapping = overrides
+        .into_iter()
+        .filter(|(_, fields)| !fields.is_empty())
+        .map(|(env, fields)| (Value::from(env), Value::Mapping(fields)))
+        .collect();
+    if !overrides.is_empty() {
+        base.insert("environments".into(), Value::Mapping(overrides));
+    }
+    Value::Mapping(base)
+}
+
+/// Splits each setting (the same index in every environment's list) into base and overrides.
+fn place(
+    per_environment: &[(String, Vec<Entry>)],
+    base: &mut Mapping,
+    overrides: &mut [(String, Mapping)],
+) {
+    let Some((_, first)) = per_environment.first() else {
+        return;
+    };
+    for (index, entry) in first.iter().enumerate() {
+        let values: Vec<(String, Option<Value>)> = per_environment
+            .iter()
+            .map(|(env, entries)| {
+                (
+                    env.clone(),
+                    entries.get(index).and_then(|e| e.value.clone()),
+                )
+            })
+            .collect();
+        let split = split(&values, entry.default.as_ref(), entry.rule);
+        if let Some(value) = split.base {
+            insert_at(base, entry.path, value);
+        }
+        for (env, value) in split.overrides {
+            if let Some((_, fields)) = overrides.iter_mut().find(|(name, _)| *name == env) {
+                insert_at(fields, entry.path, value);
+            }
+        }
+    }
+}
+
+fn slots(entries: &[(String, Slot)], placeholders: &[Placeholder]) -> Value {
+    Value::Mapping(
+        entries
+            .iter()
+            .map(|(name, slot)| {
+                let value = match slot {
+                    Slot::Plain(value) => literal(value),
+                    Slot::Secret(index) => mapping([(
+                        "fromEnv",
+                        placeholders
+                            .get(*index)
+                            .map_or(Value::Null, |p| p.name.as_str().into()),
+                    )]),
+                };
+                (Value::from(name.as_str()), value)
+            })
+            .collect(),
+    )
+}
+
+fn header(
+    project: &LiveProject,
+    environments: &[&LiveEnvironment],
+    provenance: &Provenance,
+    warnings: &[String],
+) -> String {
+    let names: Vec<&str> = environments.iter().map(|e| e.name.as_str()).collect();
+    let mut text = format!(
+        "# Imported by `railway-operator import` from project {} ({}) at {}\n# through {}; environments: {}.\n# Secrets are `fromEnv` placeholders: set those environment variables before `plan`.\n",
+        project.name,
+        project.id,
+        provenance
+            .imported_at
+            .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        provenance.api_url,
+        names.join(", ")
+    );
+    for warning in warnings {
+        text.push_str(&format!("# warning: {warning}\n"));
+    }
+    text
+}
+
+/// Explains the adoption policy right above it.
+fn comment_policy(body: &str) -> String {
+    const COMMENT: &str = "  # Adopted as is: nothing is owned yet (prune: false) and drift is only reported.\n  # Switch to `drift: self-heal` once the plan is clean and the team is ready.\n";
+    match body.find("\n  policy:\n") {
+        Some(at) => format!("{}\n{COMMENT}{}", &body[..at], &body[at + 1..]),
+        None => body.to_string(),
+    }
+}

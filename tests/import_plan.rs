@@ -1,0 +1,373 @@
+//! `import` without a network: hand-built live projects go through `build_manifest`, the manifest
+//! loader and the planner, which must find nothing to change; secrets never reach the text.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use chrono::TimeZone;
+use railway_operator::import::{self, ImportOptions, Imported, Provenance};
+use railway_operator::inventory::InventoryState;
+use railway_operator::manifest::desired::{BackupScheduleKind, Builder, Limits, RestartPolicyType};
+use railway_operator::plan::{self, PlanOptions};
+use railway_operator::railway::Live;
+use railway_operator::railway::live::*;
+use railway_operator::secret::{Secret, SecretOrigin};
+
+fn value(text: &str) -> LiveVariable {
+    LiveVariable::Value(Secret::new(SecretOrigin::Live, text))
+}
+
+fn variables(entries: &[(&str, LiveVariable)]) -> BTreeMap<String, LiveVariable> {
+    entries
+        .iter()
+        .map(|(n, v)| (n.to_string(), v.clone()))
+        .collect()
+}
+
+fn instance(service_id: &str, name: &str, source: LiveSource) -> LiveInstance {
+    LiveInstance {
+        id: format!("{service_id}-instance"),
+        service_id: service_id.into(),
+        service_name: name.into(),
+        source: Some(source),
+        builder: Some(Builder::Railpack),
+        build_command: None,
+        dockerfile_path: None,
+        root_directory: None,
+        railway_config_file: None,
+        watch_patterns: Vec::new(),
+        start_command: None,
+        pre_deploy_command: None,
+        healthcheck_path: None,
+        healthcheck_timeout: None,
+        num_replicas: Some(1),
+        region: Some("us-west2".into()),
+        restart_policy_type: Some(RestartPolicyType::OnFailure),
+        restart_policy_max_retries: Some(10),
+        cron_schedule: None,
+        sleep_application: Some(false),
+        draining_seconds: None,
+        overlap_seconds: None,
+        limits: Limits::default(),
+        variables: BTreeMap::new(),
+        service_domains: Vec::new(),
+        custom_domains: Vec::new(),
+        tcp_proxies: Vec::new(),
+        latest_deployment: None,
+    }
+}
+
+fn environment(id: &str, name: &str, instances: Vec<LiveInstance>) -> LiveEnvironment {
+    LiveEnvironment {
+        id: id.into(),
+        name: name.into(),
+        instances: instances
+            .into_iter()
+            .map(|i| (i.service_id.clone(), i))
+            .collect(),
+        shared_variables: BTreeMap::new(),
+        inventory: InventoryState::Absent,
+        volumes: Vec::new(),
+    }
+}
+
+fn api(env: &str, replicas: i64, api_key: &str) -> LiveInstance {
+    let mut api = instance(
+        "svc-api",
+        "api",
+        LiveSource::Image("ghcr.io/acme/api:1".into()),
+    );
+    api.num_replicas = Some(replicas);
+    api.start_command = Some("serve --port ${PORT}".into());
+    api.healthcheck_path = Some("/health".into());
+    api.healthcheck_timeout = Some(60);
+    api.limits = Limits {
+        vcpus: Some(2.0),
+        memory_gb: Some(4.0),
+    };
+    api.variables = variables(&[
+        ("PORT", value("8000")),
+        ("DATABASE_URL", value("${{postgres.DATABASE_URL}}")),
+        ("API_KEY", value(api_key)),
+        ("SECRET_REF", value("${{shared.SHARED_TOKEN}}")),
+        ("SESSION_SECRET", LiveVariable::Sealed),
+    ]);
+    api.service_domains = vec![LiveServiceDomain {
+        id: format!("sd-{env}"),
+        domain: format!("api-{env}.up.railway.app"),
+        suffix: Some("up.railway.app".into()),
+        target_port: Some(8000),
+    }];
+    api
+}
+
+fn worker(branch: &str, root: Option<&str>) -> LiveInstance {
+    let mut worker = instance(
+        "svc-worker",
+        "worker",
+        LiveSource::Repo {
+            repo: "acme/worker".into(),
+            branch: Some(branch.into()),
+            trigger_id: Some("t".into()),
+        },
+    );
+    worker.root_directory = root.map(str::to_string);
+    worker.builder = Some(Builder::Nixpacks);
+    worker.watch_patterns = vec!["worker/**".into()];
+    worker.restart_policy_type = Some(RestartPolicyType::Always);
+    worker.cron_schedule = Some("*/5 * * * *".into());
+    worker
+}
+
+fn postgres() -> LiveInstance {
+    let mut postgres = instance(
+        "svc-postgres",
+        "postgres",
+        LiveSource::Image("postgres:16".into()),
+    );
+    postgres.variables = variables(&[("POSTGRES_PASSWORD", value("pg-secret-1"))]);
+    postgres.tcp_proxies = vec![5432];
+    postgres.restart_policy_max_retries = Some(3);
+    postgres
+}
+
+fn project() -> LiveProject {
+    let mut production = environment(
+        "env-p",
+        "production",
+        vec![
+            api("production", 3, "key-prod"),
+            worker("main", Some("worker")),
+            postgres(),
+        ],
+    );
+    production
+        .instances
+        .get_mut("svc-api")
+        .unwrap()
+        .custom_domains = vec![LiveCustomDomain {
+        id: "cd".into(),
+        domain: "shop.example.com".into(),
+        target_port: Some(8000),
+        verified: true,
+        certificate_status: "CERTIFICATE_STATUS_TYPE_VALID".into(),
+        verification_dns_host: None,
+        verification_token: None,
+        dns_records: Vec::new(),
+    }];
+    production.shared_variables = variables(&[
+        ("LOG_LEVEL", value("info")),
+        ("SHARED_TOKEN", value("shared-secret-1")),
+    ]);
+    let mut staging_postgres = postgres();
+    staging_postgres.tcp_proxies = Vec::new();
+    let mut staging = environment(
+        "env-s",
+        "staging",
+        vec![
+            api("staging", 1, "key-staging"),
+            worker("develop", None),
+            staging_postgres,
+        ],
+    );
+    staging.shared_variables = variables(&[
+        ("LOG_LEVEL", value("debug")),
+        ("SHARED_TOKEN", value("shared-secret-1")),
+    ]);
+    LiveProject {
+        id: "5b1f3c3e-0000-4000-8000-000000000001".into(),
+        name: "shop".into(),
+        workspace_id: None,
+        environments: vec![production, staging],
+        services: ["api", "worker", "postgres"]
+            .iter()
+            .map(|n| LiveService {
+                id: format!("svc-{n}"),
+                name: n.to_string(),
+            })
+            .collect(),
+    }
+}
+
+fn provenance() -> Provenance {
+    Provenance {
+        api_url: "https://backboard.railway.com/graphql/v2".into(),
+        imported_at: chrono::Utc.with_ymd_and_hms(2026, 1, 2, 3, 4, 5).unwrap(),
+    }
+}
+
+/// Loads the imported text with each placeholder set to the secret it stands for, and plans it.
+fn plan_with(imported: &Imported, live: &LiveProject, secrets: &[(&str, &str)]) -> plan::Plan {
+    let env = |name: &str| {
+        secrets
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, v)| v.to_string())
+    };
+    let desired = railway_operator::manifest::load_str(&imported.text, Path::new("m.yml"), &env)
+        .unwrap_or_else(|e| panic!("{e}\n{}", imported.text));
+    plan::plan(
+        &desired,
+        &Live {
+            project: Some(live.clone()),
+        },
+        &PlanOptions::default(),
+    )
+}
+
+#[test]
+fn an_imported_project_plans_with_no_changes() {
+    let live = project();
+    let imported = import::build_manifest(&live, &ImportOptions::default(), &provenance()).unwrap();
+    import::validate(&imported).unwrap();
+    let names: Vec<&str> = imported
+        .placeholders
+        .iter()
+        .map(|p| p.name.as_str())
+        .collect();
+    assert_eq!(
+        names,
+        vec![
+            "SHARED_TOKEN",
+            "API_API_KEY_PRODUCTION",
+            "API_API_KEY_STAGING",
+            "SESSION_SECRET",
+            "POSTGRES_PASSWORD"
+        ],
+        "{}",
+        imported.text
+    );
+    let plan = plan_with(
+        &imported,
+        &live,
+        &[
+            ("SHARED_TOKEN", "shared-secret-1"),
+            ("API_API_KEY_PRODUCTION", "key-prod"),
+            ("API_API_KEY_STAGING", "key-staging"),
+            ("SESSION_SECRET", "anything"),
+            ("POSTGRES_PASSWORD", "pg-secret-1"),
+        ],
+    );
+    assert!(
+        !plan.has_changes(),
+        "{}\n{}",
+        plan::render::render_text(&plan),
+        imported.text
+    );
+}
+
+#[test]
+fn secret_values_never_appear_in_the_manifest() {
+    let imported =
+        import::build_manifest(&project(), &ImportOptions::default(), &provenance()).unwrap();
+    for secret in ["key-prod", "key-staging", "shared-secret-1", "pg-secret-1"] {
+        assert!(
+            !imported.text.contains(secret),
+            "{secret}:\n{}",
+            imported.text
+        );
+    }
+    assert!(
+        imported
+            .text
+            .contains("SECRET_REF: ${{shared.SHARED_TOKEN}}"),
+        "{}",
+        imported.text
+    );
+}
+
+#[test]
+fn the_manifest_pins_the_project_and_adopts_without_owning() {
+    let imported =
+        import::build_manifest(&project(), &ImportOptions::default(), &provenance()).unwrap();
+    let text = &imported.text;
+    assert!(
+        text.starts_with("# Imported by `railway-operator import` from project shop"),
+        "{text}"
+    );
+    assert!(text.contains("2026-01-02T03:04:05Z"), "{text}");
+    assert!(
+        text.contains("id: 5b1f3c3e-0000-4000-8000-000000000001"),
+        "{text}"
+    );
+    assert!(
+        text.contains("prune: false") && text.contains("drift: report"),
+        "{text}"
+    );
+    assert!(
+        text.contains("self-heal"),
+        "the comment says how to switch: {text}"
+    );
+    assert!(text.contains("serve --port $${PORT}"), "{text}");
+}
+
+#[test]
+fn staging_only_imports_one_environment_and_still_plans_clean() {
+    let live = project();
+    let options = ImportOptions {
+        environments: vec!["staging".into()],
+    };
+    let imported = import::build_manifest(&live, &options, &provenance()).unwrap();
+    assert!(!imported.text.contains("production"), "{}", imported.text);
+    let plan = plan_with(
+        &imported,
+        &live,
+        &[
+            ("SHARED_TOKEN", "shared-secret-1"),
+            ("API_KEY", "key-staging"),
+            ("SESSION_SECRET", "x"),
+            ("POSTGRES_PASSWORD", "pg-secret-1"),
+        ],
+    );
+    assert!(
+        !plan.has_changes(),
+        "{}\n{}",
+        plan::render::render_text(&plan),
+        imported.text
+    );
+}
+
+#[test]
+fn an_unknown_environment_is_an_error_naming_the_ones_there_are() {
+    let options = ImportOptions {
+        environments: vec!["qa".into()],
+    };
+    let error = import::build_manifest(&project(), &options, &provenance()).unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        "--env qa: the project has no such environment (it has: production, staging)"
+    );
+}
+
+#[test]
+fn a_volume_is_written_with_its_backup_schedules() {
+    let mut live = project();
+    live.environments[0].volumes = vec![LiveVolumeInstance {
+        id: "vi".into(),
+        volume_id: "v".into(),
+        volume_name: "postgres-data".into(),
+        service_id: Some("svc-postgres".into()),
+        mount_path: "/var/lib/postgresql/data".into(),
+        size_mb: 5000,
+        current_size_mb: 1.0,
+        state: Some("READY".into()),
+        backup_schedules: vec![BackupScheduleKind::Daily],
+    }];
+    live.environments.truncate(1);
+    let imported = import::build_manifest(&live, &ImportOptions::default(), &provenance()).unwrap();
+    assert!(
+        imported.text.contains(
+            "volume:\n        name: postgres-data\n        mountPath: /var/lib/postgresql/data\n        backups:\n          schedules:\n          - DAILY\n"
+        ),
+        "{}",
+        imported.text
+    );
+}
+
+#[test]
+#[ignore = "prints a sample manifest for the documentation"]
+fn a_sample_manifest_prints_for_the_documentation() {
+    let imported =
+        import::build_manifest(&project(), &ImportOptions::default(), &provenance()).unwrap();
+    println!("{}", imported.text);
+}
