@@ -39,6 +39,7 @@ projects:
       - name: postgres
         id: svc-postgres
         image: "postgres:16"
+        volume: { name: pg-data, mountPath: /var/lib/postgresql/data, schedules: [DAILY, WEEKLY] }
         variables:
           POSTGRES_PASSWORD: pg-password-value-1
           DATABASE_URL: "postgresql://postgres:${{POSTGRES_PASSWORD}}@${{RAILWAY_PRIVATE_DOMAIN}}:5432/db"
@@ -185,6 +186,10 @@ async fn an_imported_project_plans_with_no_changes_and_never_shows_a_secret() {
     );
     assert!(manifest.contains("shop.example.com"), "{manifest}");
     assert!(manifest.contains("tcpProxies"), "{manifest}");
+    assert!(
+        manifest.contains("pg-data") && manifest.contains("/var/lib/postgresql/data"),
+        "the volume is imported: {manifest}"
+    );
     assert!(
         manifest.contains("${{postgres.DATABASE_URL}}"),
         "{manifest}"

@@ -3,8 +3,8 @@
 
 pub mod backup_cmd;
 mod connect;
-mod ops_cmd;
 mod import_cmd;
+mod ops_cmd;
 mod pipeline;
 mod run_cmd;
 mod sandbox_cmd;
