@@ -1,0 +1,102 @@
+//! The README's manifest reference and the JSON Schema come from different hands; this keeps
+//! them in agreement: every field the schema knows is shown in the README's manifest section,
+//! and every key the README's example uses is one the schema knows.
+
+use std::collections::BTreeSet;
+use std::path::PathBuf;
+
+use serde_json::Value;
+
+fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Every property name anywhere in the schema.
+fn schema_fields(node: &Value, fields: &mut BTreeSet<String>) {
+    match node {
+        Value::Object(map) => {
+            if let Some(Value::Object(properties)) = map.get("properties") {
+                fields.extend(properties.keys().cloned());
+            }
+            for value in map.values() {
+                schema_fields(value, fields);
+            }
+        }
+        Value::Array(items) => {
+            for item in items {
+                schema_fields(item, fields);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// The README from `## The manifest` to the next `## ` heading.
+fn manifest_section() -> String {
+    let readme = std::fs::read_to_string(repo().join("README.md")).expect("README.md");
+    let start = readme.find("## The manifest").expect("a manifest section");
+    let rest = &readme[start + 3..];
+    let end = rest.find("\n## ").map_or(rest.len(), |i| i);
+    rest[..end].to_string()
+}
+
+/// Keys written in the section's YAML example (`key:` at the start of a line or after `{`/`,`).
+fn example_keys(section: &str) -> BTreeSet<String> {
+    let yaml = section
+        .split("```yaml")
+        .nth(1)
+        .and_then(|rest| rest.split("```").next())
+        .unwrap_or_default();
+    let mut keys = BTreeSet::new();
+    for line in yaml.lines() {
+        let code = line.split(" #").next().unwrap_or_default();
+        for piece in code.split(['{', ',']) {
+            let piece = piece.trim().trim_start_matches("- ");
+            if let Some((key, _)) = piece.split_once(':')
+                && !key.is_empty()
+                && key.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+            {
+                keys.insert(key.to_string());
+            }
+        }
+    }
+    keys
+}
+
+fn schema() -> BTreeSet<String> {
+    let text = std::fs::read_to_string(repo().join("manifests/manifest.schema.json"))
+        .expect("manifests/manifest.schema.json");
+    let schema: Value = serde_json::from_str(&text).expect("schema is JSON");
+    let mut fields = BTreeSet::new();
+    schema_fields(&schema, &mut fields);
+    fields
+}
+
+#[test]
+fn every_schema_field_appears_in_the_readme_manifest_reference() {
+    let section = manifest_section();
+    let shown = example_keys(&section);
+    let missing: Vec<String> = schema()
+        .into_iter()
+        .filter(|field| !shown.contains(field) && !section.contains(&format!("`{field}`")))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "document these manifest fields in the README: {missing:?}"
+    );
+}
+
+#[test]
+fn every_key_of_the_readme_example_is_a_schema_field() {
+    let fields = schema();
+    // Map keys chosen by the user, not fields: names of services, environments and variables.
+    let user_names = [
+        "production", "staging", "api", "later", "docs", "PORT", "DATABASE_URL", "LOG_LEVEL",
+        "API_KEY", "TLS_CERT", "SESSION_KEY", "ENVIRONMENT",
+    ];
+    let unknown: Vec<String> = example_keys(&manifest_section())
+        .into_iter()
+        .filter(|key| !fields.contains(key) && !user_names.contains(&key.as_str()))
+        .collect();
+    assert!(unknown.is_empty(), "the README example uses keys the schema does not know: {unknown:?}");
+}
