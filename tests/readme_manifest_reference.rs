@@ -54,7 +54,9 @@ fn example_keys(section: &str) -> BTreeSet<String> {
             let piece = piece.trim().trim_start_matches("- ");
             if let Some((key, _)) = piece.split_once(':')
                 && !key.is_empty()
-                && key.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+                && key
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
             {
                 keys.insert(key.to_string());
             }
@@ -91,12 +93,25 @@ fn every_key_of_the_readme_example_is_a_schema_field() {
     let fields = schema();
     // Map keys chosen by the user, not fields: names of services, environments and variables.
     let user_names = [
-        "production", "staging", "api", "later", "docs", "PORT", "DATABASE_URL", "LOG_LEVEL",
-        "API_KEY", "TLS_CERT", "SESSION_KEY", "ENVIRONMENT",
+        "production",
+        "staging",
+        "api",
+        "later",
+        "docs",
+        "PORT",
+        "DATABASE_URL",
+        "LOG_LEVEL",
+        "API_KEY",
+        "TLS_CERT",
+        "SESSION_KEY",
+        "ENVIRONMENT",
     ];
     let unknown: Vec<String> = example_keys(&manifest_section())
         .into_iter()
         .filter(|key| !fields.contains(key) && !user_names.contains(&key.as_str()))
         .collect();
-    assert!(unknown.is_empty(), "the README example uses keys the schema does not know: {unknown:?}");
+    assert!(
+        unknown.is_empty(),
+        "the README example uses keys the schema does not know: {unknown:?}"
+    );
 }
