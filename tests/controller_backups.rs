@@ -137,13 +137,7 @@ async fn run_takes_backups_on_time_and_prunes_only_its_own_expired_ones() {
             })
         })
         .await;
-    let url = running.http_url.clone().expect("http");
-    let metrics = reqwest::get(format!("{url}/metrics"))
-        .await
-        .expect("metrics")
-        .text()
-        .await
-        .expect("text");
+    let metrics = http_text(&running, "/metrics").await;
     assert!(
         metrics.contains("railway_operator_backups_total{result=\"success\"}"),
         "{metrics}"
@@ -266,13 +260,7 @@ async fn failing_backups_and_a_nearly_full_volume_show_in_status_and_metrics() {
         "{:?}",
         project.warnings
     );
-    let url = running.http_url.clone().expect("http");
-    let metrics = reqwest::get(format!("{url}/metrics"))
-        .await
-        .expect("metrics")
-        .text()
-        .await
-        .expect("text");
+    let metrics = http_text(&running, "/metrics").await;
     let failures = metrics
         .lines()
         .find_map(|l| l.strip_prefix("railway_operator_backups_total{result=\"failure\"} "))
@@ -283,12 +271,7 @@ async fn failing_backups_and_a_nearly_full_volume_show_in_status_and_metrics() {
         metrics.contains("railway_operator_volume_usage_ratio{project=\"bk\",environment=\"production\",service=\"db\",volume=\"db-data\"} 0.85"),
         "{metrics}"
     );
-    let page = reqwest::get(format!("{url}/"))
-        .await
-        .expect("page")
-        .text()
-        .await
-        .expect("text");
+    let page = http_text(&running, "/").await;
     assert!(page.contains("85% full"), "the page shows the warning");
     clear_faults(&sandbox).await;
     running.stop().await;

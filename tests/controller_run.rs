@@ -111,13 +111,7 @@ async fn drift_is_only_reported_in_report_mode() {
         "{:?}",
         project.drift
     );
-    let url = running.http_url.clone().expect("http");
-    let metrics = reqwest::get(format!("{url}/metrics"))
-        .await
-        .expect("metrics")
-        .text()
-        .await
-        .expect("text");
+    let metrics = http_text(&running, "/metrics").await;
     assert!(
         metrics.contains("railway_operator_drift{project=\"ctl\"} 1"),
         "{metrics}"
@@ -497,13 +491,7 @@ async fn the_rate_limit_budget_railway_reports_is_visible_in_status_and_metrics(
         .ok()
         .and_then(|s| s.rate_limit.remaining);
     assert!(remaining.is_some_and(|r| r < 50), "{remaining:?}");
-    let url = running.http_url.clone().expect("http");
-    let metrics = reqwest::get(format!("{url}/metrics"))
-        .await
-        .expect("metrics")
-        .text()
-        .await
-        .expect("text");
+    let metrics = http_text(&running, "/metrics").await;
     assert!(
         metrics.contains("railway_operator_rate_limit_remaining "),
         "{metrics}"

@@ -237,13 +237,7 @@ fn domain_states(pass: &Pass, environment: &str, service: &str) -> Vec<DomainSta
     });
     let custom = instance.custom_domains.iter().map(|d| DomainState {
         name: d.domain.clone(),
-        state: if d.is_active() {
-            "active".into()
-        } else if d.verified {
-            "issuing certificate".into()
-        } else {
-            format!("pending DNS: {}", crate::plan::domains::dns_work(d))
-        },
+        state: crate::plan::domains::custom_domain_state(d),
     });
     let proxies = instance.tcp_proxies.iter().map(|port| DomainState {
         name: format!("tcp :{port}"),

@@ -175,13 +175,7 @@ fn domain_states(instance: &LiveInstance) -> Vec<DomainStatus> {
     let custom = instance.custom_domains.iter().map(|d| DomainStatus {
         name: d.domain.clone(),
         kind: "custom",
-        state: if d.is_active() {
-            "active".into()
-        } else if d.verified {
-            "issuing certificate".into()
-        } else {
-            format!("pending DNS: {}", crate::plan::domains::dns_work(d))
-        },
+        state: crate::plan::domains::custom_domain_state(d),
     });
     let proxies = instance.tcp_proxies.iter().map(|port| DomainStatus {
         name: format!("tcp :{port}"),

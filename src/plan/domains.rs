@@ -233,6 +233,18 @@ pub fn diff_domains(
     diff
 }
 
+/// A custom domain's state in a few words: `active`, `issuing certificate`, or
+/// `pending DNS: <the records to create>`.
+pub fn custom_domain_state(domain: &LiveCustomDomain) -> String {
+    if domain.is_active() {
+        "active".into()
+    } else if domain.verified {
+        "issuing certificate".into()
+    } else {
+        format!("pending DNS: {}", dns_work(domain))
+    }
+}
+
 /// The records a custom domain still needs, and its certificate state, in one readable line.
 pub fn dns_work(domain: &LiveCustomDomain) -> String {
     let mut parts: Vec<String> = domain

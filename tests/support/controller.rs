@@ -67,6 +67,17 @@ impl Running {
     }
 }
 
+/// The body of a GET on the running controller's HTTP endpoint `path` (e.g. `/metrics`).
+pub async fn http_text(running: &Running, path: &str) -> String {
+    let url = running.http_url.clone().expect("run serves HTTP");
+    reqwest::get(format!("{url}{path}"))
+        .await
+        .expect("GET answers")
+        .text()
+        .await
+        .expect("a text body")
+}
+
 pub fn client_for(sandbox: &Sandbox) -> Client {
     let mut config = ClientConfig::new(sandbox.url(), Auth::Bearer(TOKEN.into()));
     config.retry = RetryPolicy {
