@@ -83,7 +83,6 @@ impl Executor<'_> {
                     service.to_string(),
                     live.volume_id.clone(),
                 ));
-                self.stale = true;
                 (live, false)
             }
         };
@@ -129,7 +128,17 @@ impl Executor<'_> {
                 sent.push("volumeInstanceBackupScheduleUpdate");
             }
         }
-        self.stale = self.stale || !sent.is_empty();
+        // Keep the executor's copy current instead of re-reading the whole project.
+        let updated = LiveVolumeInstance {
+            volume_name: desired.name.clone(),
+            mount_path: desired.mount_path.clone(),
+            backup_schedules: desired
+                .native_schedules
+                .clone()
+                .unwrap_or_else(|| live.backup_schedules.clone()),
+            ..live.clone()
+        };
+        self.remember_volume(&environment_id, updated);
         Ok(match (adopted, sent.is_empty()) {
             (true, _) => Outcome::Adopted(format!(
                 "volume {} found after a lost create; then {}",
@@ -180,6 +189,18 @@ impl Executor<'_> {
         };
         self.stale = true;
         Ok(outcome)
+    }
+
+    fn remember_volume(&mut self, environment_id: &str, volume: LiveVolumeInstance) {
+        let Some(environment) = self
+            .project
+            .as_mut()
+            .and_then(|p| p.environments.iter_mut().find(|e| e.id == environment_id))
+        else {
+            return;
+        };
+        environment.volumes.retain(|v| v.id != volume.id);
+        environment.volumes.push(volume);
     }
 
     async fn wait_for_volume(
