@@ -26,8 +26,9 @@ pub struct ReportArgs {
 }
 
 pub async fn report(global: &GlobalOptions, args: &ReportArgs) -> anyhow::Result<u8> {
-    let desired = super::pipeline::load(&args.manifest)?
-        .ok_or_else(|| anyhow::anyhow!("{} is not a valid manifest", args.manifest.file.display()))?;
+    let desired = super::pipeline::load(&args.manifest)?.ok_or_else(|| {
+        anyhow::anyhow!("{} is not a valid manifest", args.manifest.file.display())
+    })?;
     if let Some(service) = &args.service {
         ops::find_service(&desired, service)?;
     }

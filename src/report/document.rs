@@ -23,7 +23,10 @@ pub fn render_service(input: &ReportInput<'_>, service: &DesiredService) -> Stri
 fn header(input: &ReportInput<'_>, service: &DesiredService) -> String {
     let kind = kind_label(&service.kind);
     let phase = or_dash(service.phase);
-    let phase_text = service.phase.map(|p| format!("Phase {p} service")).unwrap_or_else(|| "Service".to_string());
+    let phase_text = service
+        .phase
+        .map(|p| format!("Phase {p} service"))
+        .unwrap_or_else(|| "Service".to_string());
     let purpose = match &service.kind {
         ServiceKind::Managed { .. } => format!("{phase_text}, managed by railway-operator from"),
         ServiceKind::Planned => format!("{phase_text}, planned (`enabled: false`) in"),
@@ -61,7 +64,9 @@ fn planned(input: &ReportInput<'_>, service: &DesiredService, out: &mut String) 
 
 fn external(url: &str, health_path: Option<&str>, out: &mut String) {
     out.push_str("## Status\n\n");
-    out.push_str("External: hosted outside Railway; listed and health-checked, never reconciled.\n\n");
+    out.push_str(
+        "External: hosted outside Railway; listed and health-checked, never reconciled.\n\n",
+    );
     out.push_str("## Health endpoint\n\n");
     let rows = vec![
         vec!["URL".to_string(), url.to_string()],

@@ -48,7 +48,12 @@ pub fn number(value: f64) -> String {
 
 /// A duration in seconds as the largest whole unit: `30 days`, `12 hours`, `90 seconds`.
 pub fn whole_duration(seconds: u64) -> String {
-    const UNITS: [(u64, &str); 4] = [(86_400, "day"), (3_600, "hour"), (60, "minute"), (1, "second")];
+    const UNITS: [(u64, &str); 4] = [
+        (86_400, "day"),
+        (3_600, "hour"),
+        (60, "minute"),
+        (1, "second"),
+    ];
     for (size, unit) in UNITS {
         if seconds >= size && seconds % size == 0 {
             let count = seconds / size;

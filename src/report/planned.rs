@@ -55,7 +55,10 @@ mod tests {
     fn repo_and_image_sources_are_read_from_the_manifest_text() {
         let text = "spec:\n  services:\n    api:\n      enabled: false\n      source: { repo: o/api, branch: main, rootDirectory: /srv }\n    cache:\n      source: { image: redis:7 }\n    docs:\n      external: { url: https://x }\n";
         let sources = planned_sources(text);
-        assert_eq!(sources.get("api").map(String::as_str), Some("o/api@main/srv"));
+        assert_eq!(
+            sources.get("api").map(String::as_str),
+            Some("o/api@main/srv")
+        );
         assert_eq!(sources.get("cache").map(String::as_str), Some("redis:7"));
         assert!(!sources.contains_key("docs"));
     }

@@ -27,7 +27,7 @@ pub fn overview(view: &View<'_>, service: &DesiredService, status: &StatusReport
         })
         .collect();
     format!(
-        "### Status\n\n{}",
+        "## Status\n\n{}",
         table(&["Environment", "State", "Latest deployment"], &rows)
     )
 }
@@ -51,14 +51,28 @@ pub fn source(view: &View<'_>, service: &DesiredService, environment: &str) -> S
         ("Image", &desired.image, &live.image),
         ("Repository", &desired.repository, &live.repository),
         ("Branch", &desired.branch, &live.branch),
-        ("Root directory", &desired.root_directory, &live.root_directory),
-        ("Dockerfile", &desired.dockerfile_path, &live.dockerfile_path),
+        (
+            "Root directory",
+            &desired.root_directory,
+            &live.root_directory,
+        ),
+        (
+            "Dockerfile",
+            &desired.dockerfile_path,
+            &live.dockerfile_path,
+        ),
         ("Builder", &desired.builder, &live.builder),
     ];
     let rows: Vec<Vec<String>> = fields
         .iter()
         .filter(|(_, d, l)| d.is_some() || l.is_some())
-        .map(|(name, d, l)| vec![name.to_string(), or_dash((*d).clone()), or_dash((*l).clone())])
+        .map(|(name, d, l)| {
+            vec![
+                name.to_string(),
+                or_dash((*d).clone()),
+                or_dash((*l).clone()),
+            ]
+        })
         .collect();
     out.push_str(&format!("Live source {}.\n\n", env.state));
     out.push_str(&table(&["Field", "Desired", "Live"], &rows));
@@ -79,18 +93,29 @@ pub fn deploy(view: &View<'_>, service: &DesiredService, environment: &str) -> S
         return out;
     };
     let live = view.instance(&service.name, environment);
-    let l = |read: &dyn Fn(&crate::railway::live::LiveInstance) -> Option<String>| {
-        live.and_then(read)
-    };
+    let l =
+        |read: &dyn Fn(&crate::railway::live::LiveInstance) -> Option<String>| live.and_then(read);
     let rows: Vec<(&str, Option<String>, Option<String>)> = vec![
-        ("Start command", d.start_command.clone(), l(&|i| i.start_command.clone())),
-        ("Build command", d.build_command.clone(), l(&|i| i.build_command.clone())),
+        (
+            "Start command",
+            d.start_command.clone(),
+            l(&|i| i.start_command.clone()),
+        ),
+        (
+            "Build command",
+            d.build_command.clone(),
+            l(&|i| i.build_command.clone()),
+        ),
         (
             "Pre-deploy command",
             d.pre_deploy_command.as_ref().map(|c| c.join(" ")),
             l(&|i| i.pre_deploy_command.as_ref().map(|c| c.join(" "))),
         ),
-        ("Healthcheck path", d.healthcheck_path.clone(), l(&|i| i.healthcheck_path.clone())),
+        (
+            "Healthcheck path",
+            d.healthcheck_path.clone(),
+            l(&|i| i.healthcheck_path.clone()),
+        ),
         (
             "Healthcheck timeout (s)",
             d.healthcheck_timeout.map(|t| t.to_string()),
@@ -122,7 +147,11 @@ pub fn deploy(view: &View<'_>, service: &DesiredService, environment: &str) -> S
             l(&|i| i.limits.memory_gb.map(number)),
         ),
         ("Region", d.region.clone(), l(&|i| i.region.clone())),
-        ("Cron schedule", d.cron_schedule.clone(), l(&|i| i.cron_schedule.clone())),
+        (
+            "Cron schedule",
+            d.cron_schedule.clone(),
+            l(&|i| i.cron_schedule.clone()),
+        ),
         (
             "Sleep when idle",
             d.sleep_application.map(|b| b.to_string()),
@@ -233,7 +262,11 @@ fn retention_text(retention: Retention) -> String {
 }
 
 /// Volume size and usage, Railway-native and operator backups with their retention.
-pub fn volume(service: &DesiredService, environment: &str, status: Option<&ServiceStatus>) -> String {
+pub fn volume(
+    service: &DesiredService,
+    environment: &str,
+    status: Option<&ServiceStatus>,
+) -> String {
     let desired = settings(service, environment).and_then(|s| s.volume.as_ref());
     let live = status.and_then(|s| s.volume.as_ref());
     if desired.is_none() && live.is_none() {
@@ -253,7 +286,11 @@ pub fn volume(service: &DesiredService, environment: &str, status: Option<&Servi
             or_dash(desired.map(|d| d.mount_path.clone())),
             or_dash(live.filter(|v| v.found).and_then(|v| v.mount_path.clone())),
         ],
-        vec!["Size (MB)".to_string(), "-".into(), or_dash(live.and_then(|v| v.size_mb))],
+        vec![
+            "Size (MB)".to_string(),
+            "-".into(),
+            or_dash(live.and_then(|v| v.size_mb)),
+        ],
         vec![
             "Used (MB)".to_string(),
             "-".into(),
@@ -279,7 +316,11 @@ pub fn volume(service: &DesiredService, environment: &str, status: Option<&Servi
     let live_schedules: Vec<String> = live.map(|v| v.native_schedules.clone()).unwrap_or_default();
     let desired_schedules = desired.and_then(|d| d.native_schedules.clone());
     let mut native_rows = Vec::new();
-    for kind in [BackupScheduleKind::Daily, BackupScheduleKind::Weekly, BackupScheduleKind::Monthly] {
+    for kind in [
+        BackupScheduleKind::Daily,
+        BackupScheduleKind::Weekly,
+        BackupScheduleKind::Monthly,
+    ] {
         let name = upstream_name(Some(kind)).unwrap_or_default();
         let wanted = desired_schedules.as_ref().map(|s| s.contains(&kind));
         let present = live_schedules.contains(&name);
@@ -307,7 +348,9 @@ pub fn volume(service: &DesiredService, environment: &str, status: Option<&Servi
         ));
         out.push('\n');
     }
-    let cron = desired.map(|d| d.cron_backups.as_slice()).unwrap_or_default();
+    let cron = desired
+        .map(|d| d.cron_backups.as_slice())
+        .unwrap_or_default();
     if cron.is_empty() {
         out.push_str("Operator schedules: none.\n\n");
     } else {
@@ -329,7 +372,7 @@ pub fn volume(service: &DesiredService, environment: &str, status: Option<&Servi
         None => out.push_str("Backups on Railway: none (the volume is not on Railway).\n\n"),
         Some(None) => out.push_str("Backups on Railway: unknown (they could not be read).\n\n"),
         Some(Some(summary)) => out.push_str(&format!(
-            "Backups on Railway: {}{}.\n\n",
+            "Backups on Railway: {} backup(s){}.\n\n",
             summary.count,
             summary
                 .newest
@@ -349,10 +392,12 @@ pub fn health(view: &View<'_>, service: &DesiredService, environment: &str) -> S
         .instance(&service.name, environment)
         .and_then(crate::ops::open::public_base_url);
     let line = match (base, path) {
-        (Some(base), Some(path)) => format!("{} (Railway healthcheck `{path}`)", join_url(&base, &path)),
+        (Some(base), Some(path)) => {
+            format!("{} (Railway healthcheck `{path}`)", join_url(&base, &path))
+        }
         (Some(base), None) => format!("{base} (no healthcheck path)"),
-        (None, Some(path)) => format!("no public URL; Railway checks `{path}` on deploy"),
-        (None, None) => "no public URL and no healthcheck path".to_string(),
+        (None, Some(path)) => format!("No public URL; Railway checks `{path}` on deploy"),
+        (None, None) => "No public URL and no healthcheck path".to_string(),
     };
     out.push_str(&line);
     out.push_str("\n\n");
