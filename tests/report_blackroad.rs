@@ -215,3 +215,37 @@ async fn an_unknown_service_is_a_clear_error_listing_the_valid_names() {
     assert_eq!(std::fs::read_dir(dir.path()).expect("dir").count(), 0);
     sandbox.shutdown().await;
 }
+
+#[tokio::test]
+async fn a_drifted_service_lists_the_plan_lines_for_it_only() {
+    let sandbox = applied().await;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let manifest = std::fs::read_to_string(BLACKROAD)
+        .expect("blackroad.yml")
+        .replace("replicas: 1", "replicas: 2");
+    std::fs::write(dir.path().join("blackroad.yml"), manifest).expect("manifest written");
+    let (code, out, err) = cli_in(
+        &sandbox,
+        &["report", "-f", "blackroad.yml", "--out", "docs"],
+        dir.path(),
+    )
+    .await;
+    assert_eq!(code, 0, "{out}\n{err}");
+    let docs = dir.path().join("docs");
+    let backend = read(&docs, "blackroad-backend");
+    assert_sections(
+        &backend,
+        &[
+            "| production | drifted |",
+            "| Replicas | 2 | 1 | differs |",
+            "`railway-operator apply` would make these changes:",
+            "# production\n",
+            "# staging\n",
+        ],
+    );
+    let drift = &backend[backend.find("## Drift").expect("drift section")..];
+    assert!(drift.contains("blackroad-backend"), "{drift}");
+    assert!(!drift.contains("postgres"), "{drift}");
+    assert!(read(&docs, "postgres").contains("None: Railway matches the manifest."));
+    sandbox.shutdown().await;
+}

@@ -55,7 +55,7 @@ pub fn whole_duration(seconds: u64) -> String {
         (1, "second"),
     ];
     for (size, unit) in UNITS {
-        if seconds >= size && seconds % size == 0 {
+        if seconds >= size && seconds.is_multiple_of(size) {
             let count = seconds / size;
             return format!("{count} {unit}{}", if count == 1 { "" } else { "s" });
         }

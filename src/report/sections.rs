@@ -411,32 +411,63 @@ pub fn deployment(status: Option<&ServiceStatus>) -> String {
     )
 }
 
-fn action_service(action: &Action) -> Option<&str> {
+/// The service an action changes and, for per-instance actions, the environment.
+fn action_target(action: &Action) -> Option<(&str, Option<&str>)> {
     match action {
-        Action::CreateService { name, .. } | Action::DeleteService { name, .. } => Some(name),
-        Action::ConfigureInstance { service, .. }
-        | Action::ConfigureVolume { service, .. }
-        | Action::DeleteVolume { service, .. }
-        | Action::DeployInstance { service, .. } => Some(service),
+        Action::CreateService { name, .. } | Action::DeleteService { name, .. } => {
+            Some((name, None))
+        }
+        Action::ConfigureInstance {
+            service,
+            environment,
+            ..
+        }
+        | Action::ConfigureVolume {
+            service,
+            environment,
+            ..
+        }
+        | Action::DeleteVolume {
+            service,
+            environment,
+            ..
+        }
+        | Action::DeployInstance {
+            service,
+            environment,
+            ..
+        } => Some((service, Some(environment))),
         _ => None,
     }
 }
 
-/// The plan's lines for this service (secrets masked by the plan renderer).
+/// The plan's lines for this service, under the environment they apply to (secrets masked by
+/// the plan renderer), in plan order.
 pub fn drift(view: &View<'_>, service: &DesiredService) -> String {
-    let lines: String = view
-        .plan
-        .actions
-        .iter()
-        .filter(|a| action_service(a) == Some(service.name.as_str()))
-        .map(action_text)
-        .collect();
+    let mut body = String::new();
+    let mut current: Option<Option<&str>> = None;
+    for action in &view.plan.actions {
+        let Some((name, environment)) = action_target(action) else {
+            continue;
+        };
+        if name != service.name {
+            continue;
+        }
+        if current != Some(environment) {
+            body.push_str(&match environment {
+                Some(env) => format!("# {env}\n"),
+                None => "# project\n".to_string(),
+            });
+            current = Some(environment);
+        }
+        body.push_str(&action_text(action));
+    }
     let mut out = String::from("\n## Drift\n\n");
-    if lines.trim().is_empty() {
+    if body.trim().is_empty() {
         out.push_str("None: Railway matches the manifest.\n");
     } else {
         out.push_str("`railway-operator apply` would make these changes:\n\n```text\n");
-        out.push_str(lines.trim_end());
+        out.push_str(body.trim_end());
         out.push_str("\n```\n");
     }
     out
