@@ -104,6 +104,8 @@ async fn every_service_gets_a_document_with_its_sections_and_no_secret() {
         &[
             "Phase 1 service, managed by railway-operator from `manifests/blackroad.yml`",
             "## Status",
+            "## Attention",
+            "`production`: blackroad.systems waits for DNS",
             "## Environment `production`",
             "## Environment `staging`",
             "### Source and build",

@@ -3,7 +3,7 @@
 
 use super::ReportInput;
 use super::markdown::{code, or_dash, table};
-use super::sections;
+use super::{attention, sections, volume};
 use crate::manifest::desired::{DesiredService, ServiceKind};
 use crate::ops::kind_label;
 
@@ -85,6 +85,12 @@ fn external(url: &str, health_path: Option<&str>, out: &mut String) {
 fn managed(input: &ReportInput<'_>, service: &DesiredService, out: &mut String) {
     let status = crate::ops::status::status(input.view, input.backups);
     out.push_str(&sections::overview(input.view, service, &status));
+    out.push_str(&attention::attention(
+        input.view,
+        service,
+        &status,
+        input.manifest_label,
+    ));
     for environment in &input.view.desired.environments {
         let service_status = status
             .environments
@@ -96,7 +102,7 @@ fn managed(input: &ReportInput<'_>, service: &DesiredService, out: &mut String) 
         out.push_str(&sections::deploy(input.view, service, environment));
         out.push_str(&sections::variables(input.view, service, environment));
         out.push_str(&sections::domains(&service.name, service_status));
-        out.push_str(&sections::volume(service, environment, service_status));
+        out.push_str(&volume::volume(service, environment, service_status));
         out.push_str(&sections::health(input.view, service, environment));
         out.push_str(&sections::deployment(service_status));
     }

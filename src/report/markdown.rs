@@ -1,6 +1,8 @@
 //! Markdown building blocks for report documents: tables with escaped cells, headings and
 //! value formatting. Knows nothing of services or Railway.
 
+use serde::Serialize;
+
 /// A table cell: pipes escaped, newlines flattened, empty shown as `-`.
 pub fn cell(text: &str) -> String {
     if text.is_empty() {
@@ -61,6 +63,12 @@ pub fn whole_duration(seconds: u64) -> String {
         }
     }
     "0 seconds".into()
+}
+
+/// An enum spelled as Railway spells it (`ON_FAILURE`).
+pub fn upstream_name<T: Serialize>(value: Option<T>) -> Option<String> {
+    let value = serde_json::to_value(value?).ok()?;
+    value.as_str().map(str::to_string)
 }
 
 #[cfg(test)]

@@ -2,11 +2,13 @@
 //! the live snapshot and the plan through the `ops` reports. Renders and writes files only;
 //! never talks to Railway and never prints a secret value.
 
+mod attention;
 pub mod document;
 pub mod files;
 pub mod markdown;
 pub mod planned;
 mod sections;
+mod volume;
 
 use std::collections::BTreeMap;
 
