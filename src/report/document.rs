@@ -117,3 +117,70 @@ pub(crate) fn join_url(base: &str, path: &str) -> String {
         path.trim_start_matches('/')
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+    use std::path::Path;
+
+    use super::*;
+    use crate::ops::View;
+    use crate::railway::Live;
+
+    fn blackroad() -> crate::manifest::Desired {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("manifests/blackroad.yml");
+        crate::manifest::load_file(&path, &|_| None).expect("blackroad.yml loads")
+    }
+
+    #[test]
+    fn a_project_not_yet_on_railway_reads_as_missing_everywhere() {
+        let desired = blackroad();
+        let live = Live::default();
+        let view = View::new(&desired, &live);
+        let input = ReportInput {
+            view: &view,
+            backups: &BTreeMap::new(),
+            manifest_label: "blackroad.yml",
+            planned_sources: &BTreeMap::new(),
+        };
+        let documents = super::super::documents(&input, None).expect("documents");
+        assert_eq!(documents.len(), desired.services.len());
+        let postgres = &documents[1];
+        assert_eq!(postgres.file_name, "postgres.md");
+        for expected in [
+            "| production | missing | - |",
+            "`production`: not on Railway; `railway-operator apply -f blackroad.yml` creates it.",
+            "Not on Railway yet",
+            "| Name | postgres-data | - |",
+            "Backups on Railway: none (the volume is not on Railway).",
+            "`railway-operator apply` would make these changes:",
+        ] {
+            assert!(
+                postgres.markdown.contains(expected),
+                "missing `{expected}`:\n{}",
+                postgres.markdown
+            );
+        }
+        let planned = documents
+            .iter()
+            .find(|d| d.service == "blackroad-web")
+            .expect("planned document");
+        assert!(planned.markdown.contains("\n-\n"), "{}", planned.markdown);
+    }
+
+    #[test]
+    fn rendering_twice_gives_the_same_bytes() {
+        let desired = blackroad();
+        let live = Live::default();
+        let view = View::new(&desired, &live);
+        let input = ReportInput {
+            view: &view,
+            backups: &BTreeMap::new(),
+            manifest_label: "m.yml",
+            planned_sources: &BTreeMap::new(),
+        };
+        let first = super::super::documents(&input, None).expect("documents");
+        let second = super::super::documents(&input, None).expect("documents");
+        assert_eq!(first, second);
+    }
+}
