@@ -17,5 +17,6 @@ pub mod manifest;
 pub mod ops;
 pub mod plan;
 pub mod railway;
+pub mod report;
 pub mod sandbox;
 pub mod secret;

@@ -6,6 +6,7 @@ mod connect;
 mod import_cmd;
 mod ops_cmd;
 mod pipeline;
+mod report_cmd;
 mod run_cmd;
 mod sandbox_cmd;
 
@@ -79,6 +80,8 @@ pub enum Command {
     Health(ops_cmd::HealthArgs),
     /// Write a manifest from a live project (adoption).
     Import(import_cmd::ImportArgs),
+    /// Write one Markdown analysis document per service from the manifest and live state.
+    Report(report_cmd::ReportArgs),
 }
 
 #[derive(Debug, Args, Clone)]
@@ -173,6 +176,7 @@ pub async fn run(cli: Cli) -> ExitCode {
         Command::Status(args) => ops_cmd::status(&cli.global, &args).await,
         Command::Health(args) => ops_cmd::health(&cli.global, &args).await,
         Command::Import(args) => import_cmd::import(&cli.global, &args).await,
+        Command::Report(args) => report_cmd::report(&cli.global, &args).await,
     };
     match result {
         Ok(code) => ExitCode::from(code),
