@@ -244,7 +244,7 @@ fn planned_and_external_services_are_never_reconciled() {
     let mut services = vec![DesiredService {
         name: "later".into(),
         phase: Some(2),
-        kind: ServiceKind::Planned,
+        kind: ServiceKind::Planned { source: None },
     }];
     services.push(DesiredService {
         name: "docs".into(),

@@ -32,9 +32,6 @@ pub async fn report(global: &GlobalOptions, args: &ReportArgs) -> anyhow::Result
     if let Some(service) = &args.service {
         ops::find_service(&desired, service)?;
     }
-    let manifest_text = std::fs::read_to_string(&args.manifest.file)
-        .with_context(|| format!("cannot read {}", args.manifest.file.display()))?;
-    let planned_sources = report::planned_sources(&manifest_text);
 
     let connection = connect(global).await?;
     let live = snapshot::snapshot(&connection.client, &desired.project).await;
@@ -56,7 +53,6 @@ pub async fn report(global: &GlobalOptions, args: &ReportArgs) -> anyhow::Result
         view: &view,
         backups: &backups,
         manifest_label: &manifest_label,
-        planned_sources: &planned_sources,
     };
     for document in report::documents(&input, args.service.as_deref())? {
         let (path, outcome) = report::write_document(&args.out, &document)?;

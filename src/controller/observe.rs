@@ -190,7 +190,7 @@ fn environments(
                 .iter()
                 .map(|service| {
                     let sync = match &service.kind {
-                        ServiceKind::Planned => SyncState::Planned,
+                        ServiceKind::Planned { .. } => SyncState::Planned,
                         ServiceKind::External { .. } => SyncState::External,
                         ServiceKind::Managed { .. } if applied => SyncState::InSync,
                         ServiceKind::Managed { .. } => plan

@@ -109,8 +109,8 @@ pub enum ServiceKind {
     Managed {
         environments: BTreeMap<String, InstanceSettings>,
     },
-    /// `enabled: false`: listed, never reconciled.
-    Planned,
+    /// `enabled: false`: listed, never reconciled. The source is kept for the listing.
+    Planned { source: Option<Source> },
     /// `external:`: not on Railway; listed and health-checked, never reconciled.
     External {
         url: String,

@@ -72,7 +72,7 @@ pub fn targets(
     let mut targets = Vec::new();
     for service in services {
         match &service.kind {
-            ServiceKind::Planned => targets.push(HealthTarget {
+            ServiceKind::Planned { .. } => targets.push(HealthTarget {
                 service: service.name.clone(),
                 environment: None,
                 probe: Probe::Skip("planned (enabled: false)".into()),

@@ -46,7 +46,7 @@ pub fn list(view: &View<'_>) -> ListReport {
                     .first()
                     .and_then(|env| settings(service, env)?.source.as_ref())
                     .map(source_text),
-                ServiceKind::Planned => None,
+                ServiceKind::Planned { source } => source.as_ref().map(source_text),
             };
             ListedService {
                 name: service.name.clone(),

@@ -129,7 +129,7 @@ impl<'a> View<'a> {
 
     pub fn sync_state(&self, service: &DesiredService, environment: &str) -> SyncState {
         match &service.kind {
-            ServiceKind::Planned => SyncState::Planned,
+            ServiceKind::Planned { .. } => SyncState::Planned,
             ServiceKind::External { .. } => SyncState::External,
             ServiceKind::Managed { .. } => {
                 if self.instance(&service.name, environment).is_none() {
@@ -219,7 +219,7 @@ pub fn settings<'a>(
 pub fn kind_label(kind: &ServiceKind) -> &'static str {
     match kind {
         ServiceKind::Managed { .. } => "managed",
-        ServiceKind::Planned => "planned",
+        ServiceKind::Planned { .. } => "planned",
         ServiceKind::External { .. } => "external",
     }
 }

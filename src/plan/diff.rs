@@ -520,7 +520,7 @@ fn note_unmanaged(
     for service in &desired.services {
         let on_railway = project.services.iter().any(|s| s.name == service.name);
         match &service.kind {
-            ServiceKind::Planned if on_railway => notes.push(format!(
+            ServiceKind::Planned { .. } if on_railway => notes.push(format!(
                 "service {} is planned (enabled: false) but exists on Railway; it is not reconciled",
                 service.name
             )),

@@ -12,7 +12,7 @@ pub fn render_service(input: &ReportInput<'_>, service: &DesiredService) -> Stri
     let mut out = header(input, service);
     match &service.kind {
         ServiceKind::Managed { .. } => managed(input, service, &mut out),
-        ServiceKind::Planned => planned(input, service, &mut out),
+        ServiceKind::Planned { source } => planned(source.as_ref(), &mut out),
         ServiceKind::External { url, health_path } => {
             external(url, health_path.as_deref(), &mut out)
         }
@@ -29,7 +29,7 @@ fn header(input: &ReportInput<'_>, service: &DesiredService) -> String {
         .unwrap_or_else(|| "Service".to_string());
     let purpose = match &service.kind {
         ServiceKind::Managed { .. } => format!("{phase_text}, managed by railway-operator from"),
-        ServiceKind::Planned => format!("{phase_text}, planned (`enabled: false`) in"),
+        ServiceKind::Planned { .. } => format!("{phase_text}, planned (`enabled: false`) in"),
         ServiceKind::External { .. } => format!("{phase_text}, hosted outside Railway, listed in"),
     };
     let mut out = format!(
@@ -50,7 +50,7 @@ fn header(input: &ReportInput<'_>, service: &DesiredService) -> String {
     out
 }
 
-fn planned(input: &ReportInput<'_>, service: &DesiredService, out: &mut String) {
+fn planned(source: Option<&crate::manifest::desired::Source>, out: &mut String) {
     out.push_str("## Status\n\n");
     out.push_str(
         "Planned: not deployed on Railway and never reconciled until the manifest enables it.\n\n",
@@ -58,7 +58,7 @@ fn planned(input: &ReportInput<'_>, service: &DesiredService, out: &mut String) 
     out.push_str("## Source\n\n");
     out.push_str(&format!(
         "{}\n",
-        code(input.planned_sources.get(&service.name).map(String::as_str))
+        code(source.map(crate::ops::source_text).as_deref())
     ));
 }
 
@@ -141,7 +141,6 @@ mod tests {
             view: &view,
             backups: &BTreeMap::new(),
             manifest_label: "blackroad.yml",
-            planned_sources: &BTreeMap::new(),
         };
         let documents = super::super::documents(&input, None).expect("documents");
         assert_eq!(documents.len(), desired.services.len());
@@ -165,7 +164,11 @@ mod tests {
             .iter()
             .find(|d| d.service == "blackroad-web")
             .expect("planned document");
-        assert!(planned.markdown.contains("\n-\n"), "{}", planned.markdown);
+        assert!(
+            planned.markdown.contains("`blackroad/blackroad-web@main`"),
+            "{}",
+            planned.markdown
+        );
     }
 
     #[test]
@@ -177,7 +180,6 @@ mod tests {
             view: &view,
             backups: &BTreeMap::new(),
             manifest_label: "m.yml",
-            planned_sources: &BTreeMap::new(),
         };
         let first = super::super::documents(&input, None).expect("documents");
         let second = super::super::documents(&input, None).expect("documents");

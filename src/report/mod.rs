@@ -6,7 +6,6 @@ mod attention;
 pub mod document;
 pub mod files;
 pub mod markdown;
-pub mod planned;
 mod sections;
 mod volume;
 
@@ -17,7 +16,6 @@ use crate::ops::{OpsError, View};
 
 pub use document::render_service;
 pub use files::{ReportError, WriteOutcome, write_document};
-pub use planned::planned_sources;
 
 /// Everything a document is generated from; nothing here changes between two runs on an
 /// unchanged project, so the documents are byte-identical.
@@ -27,8 +25,6 @@ pub struct ReportInput<'a> {
     pub backups: &'a BTreeMap<String, BackupSummary>,
     /// The manifest path as the user gave it, quoted in every document.
     pub manifest_label: &'a str,
-    /// Sources of planned services, read from the manifest text (the model drops them).
-    pub planned_sources: &'a BTreeMap<String, String>,
 }
 
 /// One generated document.

@@ -101,7 +101,9 @@ fn resolve_service(
         check_settings(&service.base.merged_with(overlay), service, managed, sink);
     }
     let kind = if !service.enabled {
-        ServiceKind::Planned
+        ServiceKind::Planned {
+            source: instance_settings(&service.base, &service.name.value).and_then(|s| s.source),
+        }
     } else if service.external_declared {
         let external = service.external.as_ref()?;
         ServiceKind::External {
