@@ -12,7 +12,11 @@ use super::{App, Stats, relock};
 
 pub(super) async fn stats(State(app): State<Arc<App>>) -> Json<Value> {
     let stats = relock(&app.stats);
-    Json(json!({ "total": stats.total, "byOperation": stats.by_operation }))
+    Json(json!({
+        "total": stats.total,
+        "byOperation": stats.by_operation,
+        "rateLimited": stats.rate_limited,
+    }))
 }
 
 /// `POST /_sandbox/faults` with a `--faults` spec as the body (empty clears every fault).
@@ -28,7 +32,7 @@ pub(super) async fn set_faults(State(app): State<Arc<App>>, body: String) -> (St
 
 pub(super) async fn reset_stats(State(app): State<Arc<App>>) -> Json<Value> {
     *relock(&app.stats) = Stats::default();
-    Json(json!({ "total": 0, "byOperation": {} }))
+    Json(json!({ "total": 0, "byOperation": {}, "rateLimited": 0 }))
 }
 
 /// `POST /_sandbox/domains/verify` with a custom domain's hostname as the body: its DNS records
