@@ -38,7 +38,8 @@
 //! with `Retry-After` (whole seconds). Every answer then carries `X-RateLimit-Limit`,
 //! `X-RateLimit-Remaining` and `X-RateLimit-Reset` (seconds until the window ends) of the
 //! tighter window, the one with fewer requests remaining. `GET /_sandbox/stats` counts every
-//! 429 answered (limits and the `ratelimit` fault) as `rateLimited`.
+//! 429 answered (limits and the `ratelimit` fault) as `rateLimited`, and injected faults by
+//! kind under `faults`; both are left out while zero.
 //!
 //! # Domains and TCP proxies
 //!

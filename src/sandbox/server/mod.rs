@@ -172,6 +172,8 @@ pub(super) struct Stats {
     pub(super) by_operation: BTreeMap<String, u64>,
     /// HTTP 429 answers, from the limits and the `ratelimit` fault alike.
     pub(super) rate_limited: u64,
+    /// Injected faults by kind.
+    pub(super) faults: BTreeMap<String, u64>,
 }
 
 /// Counters and limiter stay usable even if a holder panicked: they are plain numbers.
@@ -352,6 +354,12 @@ async fn answer(
         return not_authorized();
     }
     let fault = relock(&app.faults).decide(body.operation_name.as_deref(), &summary.root_fields);
+    if let Some(kind) = fault {
+        *relock(&app.stats)
+            .faults
+            .entry(kind.to_string())
+            .or_insert(0) += 1;
+    }
     match fault {
         Some(FaultKind::Error500) => return internal_server_error_page(),
         Some(FaultKind::Error502) => return bad_gateway_page(),
