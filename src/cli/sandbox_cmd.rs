@@ -2,6 +2,7 @@
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::time::Duration;
 
 use anyhow::Context;
 use clap::Args;
@@ -20,15 +21,31 @@ pub struct SandboxArgs {
     /// Preload live projects from this YAML file.
     #[arg(long)]
     pub seed: Option<PathBuf>,
-    /// Fault injection: `OP=KIND[@RATE],...` (`*` for every operation), e.g. `serviceCreate=drop-after-commit`.
-    #[arg(long, default_value = "")]
+    /// Fault injection: `OP=KIND[@RATE],...`, e.g. `serviceCreate=drop-after-commit` or
+    /// `*=error500@0.05,*=reset@0.04`. OP is an operation name, a root field or `*` (every
+    /// request); RATE is in (0, 1], default 1; rules matching one request share a single draw.
+    /// KIND: drop-after-commit (performed, then the connection closes unanswered), reset
+    /// (connection closed unanswered, nothing performed), slow (performed, answered after
+    /// --slow-ms), error500 (HTTP 500 HTML page), error502 (HTTP 502 Cloudflare-like HTML page),
+    /// ratelimit (HTTP 429, Retry-After: 1), problem (HTTP 200 "Problem processing request"
+    /// envelope), try-again (HTTP 200 "Failed to create service domain, please try again").
+    /// Nothing is performed for the HTTP-error kinds. `POST /_sandbox/faults` replaces the plan
+    /// while running.
+    #[arg(long, default_value = "", verbatim_doc_comment)]
     pub faults: String,
     /// Seed for the fault decisions, to reproduce a run.
     #[arg(long, default_value_t = 0)]
     pub fault_seed: u64,
-    /// Answer HTTP 429 beyond this many requests per second.
+    /// How long the `slow` fault holds a response back, in milliseconds.
+    #[arg(long, default_value_t = 5000)]
+    pub slow_ms: u64,
+    /// Answer HTTP 429 beyond this many requests per second (Railway Hobby: 10).
     #[arg(long)]
     pub rate_limit: Option<u32>,
+    /// Answer HTTP 429 beyond this many requests per hour (Railway Hobby: 1000); the
+    /// X-RateLimit-* headers then report the tighter of the two windows.
+    #[arg(long)]
+    pub rate_limit_hour: Option<u32>,
     /// Accept only this token (default: any non-empty token).
     #[arg(long, env = "RAILWAY_SANDBOX_TOKEN")]
     pub token: Option<String>,
@@ -46,6 +63,8 @@ pub async fn serve(args: &SandboxArgs) -> anyhow::Result<u8> {
             faults,
             fault_seed: args.fault_seed,
             rate_limit_per_second: args.rate_limit,
+            rate_limit_per_hour: args.rate_limit_hour,
+            slow_delay: Duration::from_millis(args.slow_ms),
             token: args.token.clone(),
             ..SandboxConfig::default()
         },
@@ -55,7 +74,7 @@ pub async fn serve(args: &SandboxArgs) -> anyhow::Result<u8> {
     .context("cannot start the sandbox")?;
     println!("Railway sandbox listening on {}", sandbox.url());
     println!(
-        "Request counts: {}/_sandbox/stats. Stop with Ctrl-C.",
+        "Request and 429 counts: {}/_sandbox/stats. Stop with Ctrl-C.",
         sandbox.base_url()
     );
     tokio::signal::ctrl_c()

@@ -14,6 +14,13 @@ pub enum FaultKind {
     DropAfterCommit,
     /// HTTP 500 with an HTML body.
     Error500,
+    /// HTTP 502 with a Cloudflare-like HTML error page, without performing the operation.
+    Error502,
+    /// Close the connection without any response and without performing the operation.
+    Reset,
+    /// Perform the operation, then hold the response back for the sandbox's `slow_delay`
+    /// (longer than a client's timeout) before answering normally.
+    Slow,
     /// HTTP 429 with `Retry-After: 1`.
     RateLimit,
     /// HTTP 200 with Railway's generic `Problem processing request` envelope.
@@ -30,11 +37,14 @@ impl FromStr for FaultKind {
         match text {
             "drop-after-commit" => Ok(Self::DropAfterCommit),
             "error500" => Ok(Self::Error500),
+            "error502" => Ok(Self::Error502),
+            "reset" => Ok(Self::Reset),
+            "slow" => Ok(Self::Slow),
             "ratelimit" => Ok(Self::RateLimit),
             "problem" => Ok(Self::Problem),
             "try-again" => Ok(Self::TryAgain),
             other => Err(FaultPlanError(format!(
-                "unknown fault kind {other:?} (expected drop-after-commit, error500, ratelimit, problem or try-again)"
+                "unknown fault kind {other:?} (expected drop-after-commit, error500, error502, reset, slow, ratelimit, problem or try-again)"
             ))),
         }
     }
@@ -45,6 +55,9 @@ impl fmt::Display for FaultKind {
         f.write_str(match self {
             Self::DropAfterCommit => "drop-after-commit",
             Self::Error500 => "error500",
+            Self::Error502 => "error502",
+            Self::Reset => "reset",
+            Self::Slow => "slow",
             Self::RateLimit => "ratelimit",
             Self::Problem => "problem",
             Self::TryAgain => "try-again",
@@ -60,7 +73,11 @@ pub struct FaultRule {
     pub rate: f64,
 }
 
-/// An ordered list of fault rules; the first rule matching a request decides.
+/// An ordered list of fault rules. For each request the sandbox draws one number in [0, 1) and
+/// walks the rules matching the request in order, adding up their rates: the first rule whose
+/// running total exceeds the draw decides. Several rules for the same operation (or `*`) thus
+/// share one request stream, `*=error500@0.05,*=reset@0.04` faulting 9% of requests in all
+/// (5% and 4%). A first matching rule with rate 1 always decides.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct FaultPlan {
     pub rules: Vec<FaultRule>,
@@ -143,16 +160,111 @@ impl FaultDecider {
         operation_name: Option<&str>,
         root_fields: &[String],
     ) -> Option<FaultKind> {
-        let matching = self.plan.rules.iter().find(|rule| {
+        let mut matching = self.plan.rules.iter().filter(|rule| {
             rule.operation == "*"
                 || operation_name == Some(rule.operation.as_str())
                 || root_fields.contains(&rule.operation)
-        })?;
-        let (kind, rate) = (matching.kind, matching.rate);
-        if rate >= 1.0 || self.rng.random::<f64>() < rate {
-            Some(kind)
-        } else {
-            None
+        });
+        let first = matching.next()?;
+        if first.rate >= 1.0 {
+            return Some(first.kind);
         }
+        let draw = self.rng.random::<f64>();
+        let mut running_total = 0.0;
+        std::iter::once(first).chain(matching).find_map(|rule| {
+            running_total += rule.rate;
+            (draw < running_total).then_some(rule.kind)
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn decider(spec: &str, seed: u64) -> FaultDecider {
+        FaultDecider::new(spec.parse().expect("valid spec"), seed)
+    }
+
+    #[test]
+    fn every_kind_round_trips_through_its_name() {
+        for name in [
+            "drop-after-commit",
+            "error500",
+            "error502",
+            "reset",
+            "slow",
+            "ratelimit",
+            "problem",
+            "try-again",
+        ] {
+            let kind: FaultKind = name.parse().expect("known kind");
+            assert_eq!(kind.to_string(), name);
+        }
+    }
+
+    #[test]
+    fn unknown_kinds_and_rates_outside_the_unit_interval_are_refused() {
+        assert!("*=explode".parse::<FaultPlan>().is_err());
+        assert!("*=reset@0".parse::<FaultPlan>().is_err());
+        assert!("*=reset@1.5".parse::<FaultPlan>().is_err());
+        assert!("=reset".parse::<FaultPlan>().is_err());
+    }
+
+    #[test]
+    fn several_rules_for_every_operation_each_get_their_share() {
+        let mut faults = decider(
+            "*=error500@0.05,*=error502@0.03,*=reset@0.04,*=drop-after-commit@0.05,*=problem@0.03",
+            42,
+        );
+        let mut counts = std::collections::BTreeMap::new();
+        let draws = 100_000;
+        for _ in 0..draws {
+            if let Some(kind) = faults.decide(Some("ServiceCreate"), &[]) {
+                *counts.entry(kind.to_string()).or_insert(0u32) += 1;
+            }
+        }
+        let share = |name: &str| f64::from(counts.get(name).copied().unwrap_or(0)) / draws as f64;
+        for (name, rate) in [
+            ("error500", 0.05),
+            ("error502", 0.03),
+            ("reset", 0.04),
+            ("drop-after-commit", 0.05),
+            ("problem", 0.03),
+        ] {
+            assert!((share(name) - rate).abs() < 0.005, "{name}: {counts:?}");
+        }
+    }
+
+    #[test]
+    fn a_certain_first_rule_always_decides() {
+        let mut faults = decider("serviceCreate=reset,*=error500@0.5", 1);
+        for _ in 0..100 {
+            assert_eq!(
+                faults.decide(None, &["serviceCreate".to_string()]),
+                Some(FaultKind::Reset)
+            );
+        }
+    }
+
+    #[test]
+    fn a_rule_for_another_operation_does_not_apply() {
+        let mut faults = decider("serviceCreate=reset", 1);
+        assert_eq!(
+            faults.decide(Some("Projects"), &["projects".to_string()]),
+            None
+        );
+    }
+
+    #[test]
+    fn the_same_seed_gives_the_same_faults() {
+        let run = |seed| {
+            let mut faults = decider("*=reset@0.3,*=slow@0.2", seed);
+            (0..200)
+                .map(|_| faults.decide(None, &[]))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(run(9), run(9));
+        assert_ne!(run(9), run(10));
     }
 }

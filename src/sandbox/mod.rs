@@ -4,10 +4,42 @@
 //! The server answers `POST /graphql/v2` with the exact type, field and argument names of
 //! `graphql/railway.graphql`, reproduces Railway's semantics (one environment per new project,
 //! unique service names, soft deletes, the `numReplicas` reset, HTTP 200 error envelopes) and adds
-//! test-only knobs: request counters (`GET /_sandbox/stats`, `POST /_sandbox/stats/reset`), a rate
-//! limit, fault injection ([`FaultPlan`], on every query and mutation including the volume
+//! test-only knobs: request counters (`GET /_sandbox/stats`, `POST /_sandbox/stats/reset`), rate
+//! limits, fault injection ([`FaultPlan`], on every query and mutation including the volume
 //! ones), a JSON state file, a YAML seed file, `POST /_sandbox/domains/verify` and
 //! `POST /_sandbox/volumes/usage` (both below).
+//!
+//! # Faults
+//!
+//! `--faults 'OP=KIND[@RATE],...'` (or the body of `POST /_sandbox/faults`, which replaces the
+//! plan at run time; an empty body clears it). `OP` is an operation name (`ServiceCreate`), a
+//! root field (`serviceCreate`) or `*` for every request; `RATE` is in (0, 1], default 1.
+//! Several rules may match one request: one seeded draw per request picks at most one of them,
+//! each with its own rate (`*=error500@0.05,*=reset@0.04` faults 9% of requests), so a run is
+//! reproducible with `--fault-seed`. The kinds:
+//!
+//! - `drop-after-commit`: the operation is performed and kept, then the connection is closed
+//!   without a response (a response lost in transit);
+//! - `reset`: the connection is closed without a response and WITHOUT performing the operation;
+//! - `slow`: the operation is performed, then the answer waits [`SandboxConfig::slow_delay`]
+//!   (default 5 s, `--slow-ms`), past a short client timeout;
+//! - `error500`: HTTP 500 with an HTML page, nothing performed;
+//! - `error502`: HTTP 502 with a Cloudflare-like HTML page, nothing performed;
+//! - `ratelimit`: HTTP 429 with `Retry-After: 1`, nothing performed;
+//! - `problem`: HTTP 200 `{"data": null, "errors": [{"message": "Problem processing request"}]}`
+//!   (plus a `traceId`), nothing performed;
+//! - `try-again`: HTTP 200 with Railway's "Failed to create service domain, please try again",
+//!   nothing performed.
+//!
+//! # Rate limits
+//!
+//! Like Railway's Hobby plan when configured with 10 per second and 1000 per hour
+//! (`rate_limit_per_second`, `rate_limit_per_hour`): beyond either the sandbox answers HTTP 429
+//! with `Retry-After` (whole seconds). Every answer then carries `X-RateLimit-Limit`,
+//! `X-RateLimit-Remaining` and `X-RateLimit-Reset` (seconds until the window ends) of the
+//! tighter window, the one with fewer requests remaining. `GET /_sandbox/stats` counts every
+//! 429 answered (limits and the `ratelimit` fault) as `rateLimited`, and injected faults by
+//! kind under `faults`; both are left out while zero.
 //!
 //! # Domains and TCP proxies
 //!
@@ -105,6 +137,9 @@ pub const SANDBOX_WORKSPACE_ID: &str = "5a9d1c3e-7b2f-4e61-9c8a-0d4b6f2e1a77";
 /// How long a manual volume backup runs when nothing else is configured.
 pub const DEFAULT_BACKUP_DURATION: Duration = Duration::from_millis(300);
 
+/// How long the `slow` fault delays a response when nothing else is configured.
+pub const DEFAULT_SLOW_DELAY: Duration = Duration::from_secs(5);
+
 /// Everything that shapes one sandbox instance.
 #[derive(Debug, Clone)]
 pub struct SandboxConfig {
@@ -116,10 +151,16 @@ pub struct SandboxConfig {
     pub fault_seed: u64,
     /// Requests per second above which the sandbox answers HTTP 429 with `Retry-After: 1`.
     pub rate_limit_per_second: Option<u32>,
+    /// Requests per hour (fixed windows from the sandbox's start) above which the sandbox answers
+    /// HTTP 429 with `Retry-After` set to the seconds left in the hour. Only requests the
+    /// per-second limit let through count here.
+    pub rate_limit_per_hour: Option<u32>,
     /// `Some`: only this token is accepted; `None`: any non-empty token.
     pub token: Option<String>,
     /// How long `volumeInstanceBackupCreate`'s workflow stays `Running` before `Complete`.
     pub backup_duration: Duration,
+    /// How long the `slow` fault holds a response back (past a client's timeout).
+    pub slow_delay: Duration,
 }
 
 impl Default for SandboxConfig {
@@ -130,8 +171,10 @@ impl Default for SandboxConfig {
             faults: FaultPlan::default(),
             fault_seed: 0,
             rate_limit_per_second: None,
+            rate_limit_per_hour: None,
             token: None,
             backup_duration: DEFAULT_BACKUP_DURATION,
+            slow_delay: DEFAULT_SLOW_DELAY,
         }
     }
 }

@@ -10,9 +10,19 @@ use serde_json::{Value, json};
 
 use super::{App, Stats, relock};
 
+/// `GET /_sandbox/stats`: `total`, `byOperation`, and once non-zero `rateLimited` (429s
+/// answered) and `faults` (injected faults by kind).
 pub(super) async fn stats(State(app): State<Arc<App>>) -> Json<Value> {
     let stats = relock(&app.stats);
-    Json(json!({ "total": stats.total, "byOperation": stats.by_operation }))
+    let mut counters = json!({ "total": stats.total, "byOperation": stats.by_operation });
+    // Absent means zero: readers of the original two counters see the same document.
+    if stats.rate_limited > 0 {
+        counters["rateLimited"] = json!(stats.rate_limited);
+    }
+    if !stats.faults.is_empty() {
+        counters["faults"] = json!(stats.faults);
+    }
+    Json(counters)
 }
 
 /// `POST /_sandbox/faults` with a `--faults` spec as the body (empty clears every fault).

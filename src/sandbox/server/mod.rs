@@ -4,12 +4,14 @@
 //! are in `admin`.
 
 mod admin;
+mod fault_answers;
+mod limits;
 
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use axum::body::Bytes;
 use axum::extract::State;
@@ -23,10 +25,15 @@ use tokio::net::TcpListener;
 use tokio::sync::{Notify, watch};
 use tokio::task::JoinHandle;
 
+use self::fault_answers::{
+    bad_gateway_page, internal_server_error_page, problem_processing_request, too_many_requests,
+    try_again,
+};
+use self::limits::RateLimits;
 use super::faults::{FaultDecider, FaultKind};
 use super::model::State as StoredState;
 use super::schema::{self, SandboxSchema};
-use super::store::{DomainError, SharedStore, Store};
+use super::store::{SharedStore, Store};
 use super::{SandboxConfig, SandboxError, persist, seed};
 
 /// A running sandbox server on the caller's tokio runtime.
@@ -56,11 +63,11 @@ impl Sandbox {
             store,
             state_file: config.state_file,
             token: config.token,
-            rate_limit_per_second: config.rate_limit_per_second,
-            rate_window: Mutex::new(RateWindow {
-                started: Instant::now(),
-                count: 0,
-            }),
+            rate_limits: Mutex::new(RateLimits::new(
+                config.rate_limit_per_second,
+                config.rate_limit_per_hour,
+            )),
+            slow_delay: config.slow_delay,
             faults: Mutex::new(FaultDecider::new(config.faults, config.fault_seed)),
             stats: Mutex::new(Stats::default()),
         });
@@ -153,21 +160,20 @@ pub(super) struct App {
     pub(super) store: SharedStore,
     state_file: Option<PathBuf>,
     token: Option<String>,
-    rate_limit_per_second: Option<u32>,
-    rate_window: Mutex<RateWindow>,
+    rate_limits: Mutex<RateLimits>,
+    slow_delay: Duration,
     pub(super) faults: Mutex<FaultDecider>,
     pub(super) stats: Mutex<Stats>,
-}
-
-struct RateWindow {
-    started: Instant,
-    count: u32,
 }
 
 #[derive(Default)]
 pub(super) struct Stats {
     pub(super) total: u64,
     pub(super) by_operation: BTreeMap<String, u64>,
+    /// HTTP 429 answers, from the limits and the `ratelimit` fault alike.
+    pub(super) rate_limited: u64,
+    /// Injected faults by kind.
+    pub(super) faults: BTreeMap<String, u64>,
 }
 
 /// Counters and limiter stay usable even if a holder panicked: they are plain numbers.
@@ -256,51 +262,10 @@ fn presented_token(headers: &HeaderMap) -> Option<String> {
         .find(|token| !token.is_empty())
 }
 
-fn too_many_requests() -> Response {
-    (
-        StatusCode::TOO_MANY_REQUESTS,
-        [(header::RETRY_AFTER, "1")],
-        Json(json!({ "errors": [{ "message": "Too many requests. Try again in 1 second." }] })),
-    )
-        .into_response()
-}
-
 fn not_authorized() -> Response {
     Json(json!({
         "data": null,
         "errors": [{ "message": "Not Authorized", "extensions": { "code": "UNAUTHENTICATED" } }],
-    }))
-    .into_response()
-}
-
-fn internal_server_error_page() -> Response {
-    (
-        StatusCode::INTERNAL_SERVER_ERROR,
-        [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
-        "<!DOCTYPE html><html><head><title>500 Internal Server Error</title></head>\
-         <body><h1>500 Internal Server Error</h1></body></html>",
-    )
-        .into_response()
-}
-
-fn problem_processing_request() -> Response {
-    let trace_id = format!("{:016x}", rand::random::<u64>());
-    Json(json!({
-        "data": null,
-        "errors": [{ "message": "Problem processing request", "traceId": trace_id }],
-    }))
-    .into_response()
-}
-
-/// Railway's transient domain error, as a field error of the operation's first root field.
-fn try_again(root_field: Option<&String>) -> Response {
-    Json(json!({
-        "data": null,
-        "errors": [{
-            "message": DomainError::ServiceDomainTryAgain.to_string(),
-            "path": root_field.map(|field| vec![field.clone()]).unwrap_or_default(),
-            "extensions": { "code": "INTERNAL_SERVER_ERROR" },
-        }],
     }))
     .into_response()
 }
@@ -310,24 +275,6 @@ impl App {
         let mut stats = relock(&self.stats);
         stats.total += 1;
         *stats.by_operation.entry(key).or_insert(0) += 1;
-    }
-
-    /// Counts the request in the current one-second window. Returns whether it is admitted, and
-    /// (limit, remaining) for the `X-RateLimit-*` headers when a limit is configured.
-    fn admit(&self) -> (bool, Option<(u32, u32)>) {
-        let Some(limit) = self.rate_limit_per_second else {
-            return (true, None);
-        };
-        let mut window = relock(&self.rate_window);
-        if window.started.elapsed() >= Duration::from_secs(1) {
-            window.started = Instant::now();
-            window.count = 0;
-        }
-        window.count += 1;
-        (
-            window.count <= limit,
-            Some((limit, limit.saturating_sub(window.count))),
-        )
     }
 
     fn authorized(&self, headers: &HeaderMap) -> bool {
@@ -378,17 +325,19 @@ async fn graphql(
         .or_else(|| summary.root_fields.first().cloned())
         .unwrap_or_else(|| "<unparsed>".to_string());
     app.count(key);
-    let (admitted, budget) = app.admit();
-    let mut response = if admitted {
-        answer(&app, &kill, &headers, body, summary).await
-    } else {
-        too_many_requests()
+    let admission = relock(&app.rate_limits).admit();
+    let mut response = match admission.refused_for {
+        None => answer(&app, &kill, &headers, body, summary).await,
+        Some(retry_after_secs) => too_many_requests(retry_after_secs),
     };
-    if let Some((limit, remaining)) = budget {
+    if response.status() == StatusCode::TOO_MANY_REQUESTS {
+        relock(&app.stats).rate_limited += 1;
+    }
+    if let Some(budget) = admission.budget {
         let values = response.headers_mut();
-        values.insert("x-ratelimit-limit", limit.into());
-        values.insert("x-ratelimit-remaining", remaining.into());
-        values.insert("x-ratelimit-reset", 1u32.into());
+        values.insert("x-ratelimit-limit", budget.limit.into());
+        values.insert("x-ratelimit-remaining", budget.remaining.into());
+        values.insert("x-ratelimit-reset", budget.reset_secs.into());
     }
     response
 }
@@ -405,12 +354,20 @@ async fn answer(
         return not_authorized();
     }
     let fault = relock(&app.faults).decide(body.operation_name.as_deref(), &summary.root_fields);
+    if let Some(kind) = fault {
+        *relock(&app.stats)
+            .faults
+            .entry(kind.to_string())
+            .or_insert(0) += 1;
+    }
     match fault {
         Some(FaultKind::Error500) => return internal_server_error_page(),
-        Some(FaultKind::RateLimit) => return too_many_requests(),
+        Some(FaultKind::Error502) => return bad_gateway_page(),
+        Some(FaultKind::RateLimit) => return too_many_requests(1),
         Some(FaultKind::Problem) => return problem_processing_request(),
         Some(FaultKind::TryAgain) => return try_again(summary.root_fields.first()),
-        Some(FaultKind::DropAfterCommit) | None => {}
+        Some(FaultKind::Reset) => return vanish(kill).await,
+        Some(FaultKind::DropAfterCommit | FaultKind::Slow) | None => {}
     }
     let mut request = async_graphql::Request::new(body.query);
     if let Some(variables) = body.variables {
@@ -424,12 +381,19 @@ async fn answer(
     if summary.is_mutation {
         app.persist();
     }
-    if fault == Some(FaultKind::DropAfterCommit) {
+    match fault {
         // The effect is committed; now vanish like a response lost in transit.
-        kill.0.notify_one();
-        return std::future::pending::<Response>().await;
+        Some(FaultKind::DropAfterCommit) => return vanish(kill).await,
+        Some(FaultKind::Slow) => tokio::time::sleep(app.slow_delay).await,
+        _ => {}
     }
     Json(response).into_response()
+}
+
+/// Closes the request's connection without answering; never returns.
+async fn vanish(kill: &ConnectionKill) -> Response {
+    kill.0.notify_one();
+    std::future::pending::<Response>().await
 }
 
 /// Errors outside any field (bad syntax, unknown fields or arguments) get Railway's codes.
