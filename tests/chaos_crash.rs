@@ -17,6 +17,7 @@ async fn apply_killed_after(sandbox: &Sandbox, file: &str, kill_after: u64) -> (
     let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_railway-operator"))
         .args(["apply", "-f", file, "--api-url", &sandbox.url()])
         .env("RAILWAY_API_TOKEN", TOKEN)
+        .env("RAILWAY_OPERATOR_MAX_RPS", "0")
         .env_remove("RAILWAY_API_URL")
         .env_remove("RAILWAY_TOKEN")
         .stdout(std::process::Stdio::null())

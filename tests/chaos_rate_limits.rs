@@ -29,7 +29,14 @@ async fn fifty_services_apply_under_hobby_limits_and_a_steady_run_fits_the_hourl
     let file = write_manifest(dir.path(), "fifty.yml", &services_manifest("limits", 50));
 
     let started = std::time::Instant::now();
-    let (code, out, err) = cli(&sandbox, &["apply", "-f", &file]).await;
+    // Paced just under Hobby's 10/s, as a user would set --max-rps for a big first apply.
+    let (code, out, err) = cli_env(
+        &sandbox,
+        &["apply", "-f", &file],
+        dir.path(),
+        &[("RAILWAY_OPERATOR_MAX_RPS", "8")],
+    )
+    .await;
     let applied = stats(&sandbox).await;
     println!(
         "apply of 50 services: {} request(s), {} answered 429, {:.1} s",
@@ -38,6 +45,11 @@ async fn fifty_services_apply_under_hobby_limits_and_a_steady_run_fits_the_hourl
         started.elapsed().as_secs_f64()
     );
     assert_eq!(code, 0, "apply completes under the limits\n{out}\n{err}");
+    assert_eq!(
+        rate_limited(&applied),
+        0,
+        "a paced apply meets no 429: {applied}"
+    );
     assert!(
         total(&applied) - rate_limited(&applied) < HOURLY_LIMIT,
         "the first apply fits the hourly budget: {applied}"

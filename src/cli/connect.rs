@@ -18,6 +18,8 @@ const SANDBOX_TOKEN: &str = "sandbox-token";
 pub struct Connection {
     pub client: Client,
     pub sandbox: Option<Sandbox>,
+    /// The pace the client keeps (0: unpaced).
+    pub requests_per_second: f64,
 }
 
 impl Connection {
@@ -50,10 +52,12 @@ pub async fn connect(global: &GlobalOptions) -> anyhow::Result<Connection> {
         let mut config = ClientConfig::new(sandbox.url(), Auth::Bearer(SANDBOX_TOKEN.into()));
         config.timeout = timeout;
         config.retry.max_elapsed = retry_for;
-        let client = Client::new(config)?;
+        let requests_per_second = global.max_rps.unwrap_or(0.0);
+        let client = Client::new(config)?.with_pace(requests_per_second);
         return Ok(Connection {
             client,
             sandbox: Some(sandbox),
+            requests_per_second,
         });
     }
     let auth = match (non_empty("RAILWAY_API_TOKEN"), non_empty("RAILWAY_TOKEN")) {
@@ -66,9 +70,11 @@ pub async fn connect(global: &GlobalOptions) -> anyhow::Result<Connection> {
     let mut config = ClientConfig::new(global.api_url.clone(), auth);
     config.timeout = timeout;
     config.retry.max_elapsed = retry_for;
+    let requests_per_second = global.max_rps.unwrap_or(super::DEFAULT_MAX_RPS);
     Ok(Connection {
-        client: Client::new(config)?,
+        client: Client::new(config)?.with_pace(requests_per_second),
         sandbox: None,
+        requests_per_second,
     })
 }
 

@@ -48,7 +48,14 @@ pub struct GlobalOptions {
     /// Keep retrying a transient failure (429, 5xx, lost connection) for at most this many seconds.
     #[arg(long, global = true, default_value_t = 90)]
     pub retry_for_secs: u64,
+    /// Pace Railway requests to at most this many per second (0: unpaced). Default 5, half of
+    /// Railway's Hobby budget; the embedded `--sandbox` is unpaced unless this is given.
+    #[arg(long, global = true, env = "RAILWAY_OPERATOR_MAX_RPS")]
+    pub max_rps: Option<f64>,
 }
+
+/// Requests per second when `--max-rps` is not given.
+pub const DEFAULT_MAX_RPS: f64 = 5.0;
 
 #[derive(Debug, Subcommand)]
 pub enum Command {

@@ -71,9 +71,6 @@ pub struct RunArgs {
     /// One pass over every project, then exit: 0 in sync or applied, 2 drift reported, 1 error.
     #[arg(long)]
     pub once: bool,
-    /// Pace Railway requests to at most this many per second.
-    #[arg(long, env = "RAILWAY_OPERATOR_MAX_RPS", default_value_t = 5.0)]
-    pub max_rps: f64,
     /// Bearer token that POST /reconcile requires when listening beyond loopback.
     #[arg(long, env = "RAILWAY_OPERATOR_ADMIN_TOKEN", hide_env_values = true)]
     pub admin_token: Option<String>,
@@ -110,7 +107,6 @@ pub async fn serve(global: &GlobalOptions, args: &RunArgs) -> anyhow::Result<u8>
     // only hold up the other projects.
     connection.client = connection
         .client
-        .with_pace(args.max_rps)
         .with_retry_budget(Duration::from_secs(global.retry_for_secs.min(15)));
     let config = RunConfig {
         source,
@@ -121,7 +117,7 @@ pub async fn serve(global: &GlobalOptions, args: &RunArgs) -> anyhow::Result<u8>
         workspace_fallback: std::env::var("RAILWAY_WORKSPACE_ID")
             .ok()
             .filter(|v| !v.is_empty()),
-        requests_per_second_cap: args.max_rps,
+        requests_per_second_cap: connection.requests_per_second,
         backup_runner: crate::backup::RunnerConfig::default(),
     };
     let code = run(
