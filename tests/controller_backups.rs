@@ -276,3 +276,27 @@ async fn failing_backups_and_a_nearly_full_volume_show_in_status_and_metrics() {
     clear_faults(&sandbox).await;
     running.stop().await;
 }
+
+#[tokio::test]
+async fn lost_backup_create_answers_never_duplicate_a_backup() {
+    let (_seed_dir, sandbox) = seeded("[]", 100).await;
+    set_faults(&sandbox, "volumeInstanceBackupCreate=drop-after-commit@0.5").await;
+    let text = manifest(&cron_entry(EVERY_SECOND, "keep: 100"));
+    let (_dir, _file, running) =
+        run_manifest(&sandbox, &text, Duration::from_secs(60), false).await;
+    wait_until(Duration::from_secs(20), async || {
+        own_count(&backups(&sandbox).await, EVERY_SECOND) >= 4
+    })
+    .await;
+    running.stop().await;
+    clear_faults(&sandbox).await;
+    let all = names(&backups(&sandbox).await);
+    let unique: std::collections::BTreeSet<&String> = all.iter().collect();
+    assert_eq!(
+        unique.len(),
+        all.len(),
+        "a backup name appears twice: {all:?}"
+    );
+    let dropped = stats(&sandbox).await["faults"].clone();
+    println!("backups: {}, faults injected: {dropped}", all.len());
+}
