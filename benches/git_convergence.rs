@@ -68,8 +68,8 @@ async fn graphql(bench: &Bench, query: &str, variables: Value) -> Value {
         .expect("graphql answers JSON")
 }
 
-/// The last service's `VAR_00` as the sandbox stores it, if the project and service exist yet.
-async fn last_value(bench: &Bench) -> Option<String> {
+/// Service `index`'s `VAR_00` as the sandbox stores it, if the project and service exist yet.
+async fn stored_value(bench: &Bench, index: usize) -> Option<String> {
     let data = graphql(
         bench,
         "query { projects { edges { node { id environments { edges { node { id } } } services { edges { node { id name } } } } } } }",
@@ -77,7 +77,7 @@ async fn last_value(bench: &Bench) -> Option<String> {
     )
     .await;
     let project = &data["data"]["projects"]["edges"][0]["node"];
-    let wanted = format!("svc-{:04}", SERVICES - 1);
+    let wanted = format!("svc-{index:04}");
     let service = project["services"]["edges"]
         .as_array()?
         .iter()
@@ -94,10 +94,10 @@ async fn last_value(bench: &Bench) -> Option<String> {
         .map(str::to_string)
 }
 
-async fn converged_within(bench: &Bench, expected: &str) -> Option<Duration> {
+async fn converged_within(bench: &Bench, index: usize, expected: &str) -> Option<Duration> {
     let started = Instant::now();
     while started.elapsed() < WAIT_LIMIT {
-        if last_value(bench).await.as_deref() == Some(expected) {
+        if stored_value(bench, index).await.as_deref() == Some(expected) {
             return Some(started.elapsed());
         }
         tokio::time::sleep(Duration::from_millis(20)).await;
@@ -143,33 +143,50 @@ fn main() {
             .spawn()
             .expect("run --git starts");
         let last = SERVICES - 1;
-        let first = converged_within(&bench, &format!("value-{last}-0")).await;
+        let first = converged_within(&bench, last, &format!("value-{last}-0")).await;
         println!(
             "run --git: first convergence of {SERVICES} services {}",
             first.map(millis).unwrap_or_else(|| "did not happen".into())
         );
-        let mut samples = Vec::new();
+        let mut one_service = Vec::new();
+        let mut every_service = Vec::new();
         for commit in 1..=COMMITS {
             let suffix = format!("-c{commit}");
+            let only_first = manifest(SERVICES, 2, "")
+                .replace("\"value-0-0\"", &format!("\"value-0-0{suffix}\""));
+            remote.commit(&only_first);
+            match converged_within(&bench, 0, &format!("value-0-0{suffix}")).await {
+                Some(took) => one_service.push(took),
+                None => {
+                    println!("commit {commit} (one service) did not converge within {WAIT_LIMIT:?}")
+                }
+            }
             remote.commit(&manifest(SERVICES, 2, &suffix));
-            match converged_within(&bench, &format!("value-{last}-0{suffix}")).await {
-                Some(took) => samples.push(took),
-                None => println!("commit {commit} did not converge within {WAIT_LIMIT:?}"),
+            match converged_within(&bench, last, &format!("value-{last}-0{suffix}")).await {
+                Some(took) => every_service.push(took),
+                None => println!(
+                    "commit {commit} (every service) did not converge within {WAIT_LIMIT:?}"
+                ),
             }
         }
         child.kill().await.ok();
-        if samples.is_empty() {
-            println!("no commit converged");
-            return;
+        for (label, samples) in [
+            ("one variable of one service changed", one_service),
+            ("every service's variables changed", every_service),
+        ] {
+            if samples.is_empty() {
+                println!("{label}: no commit converged");
+                continue;
+            }
+            let fastest = samples.iter().min().copied().unwrap_or_default();
+            let slowest = samples.iter().max().copied().unwrap_or_default();
+            println!(
+                "commit pushed -> sandbox converged, {label} ({SERVICES} services, --git-interval 1s, --max-rps 5): median {} over {} commits (min {}, max {})",
+                millis(median(samples.clone())),
+                samples.len(),
+                millis(fastest),
+                millis(slowest),
+            );
         }
-        let fastest = samples.iter().min().copied().unwrap_or_default();
-        let slowest = samples.iter().max().copied().unwrap_or_default();
-        println!(
-            "commit pushed -> sandbox converged ({SERVICES} services, every variable changed, --git-interval 1s): median {} over {} commits (min {}, max {})",
-            millis(median(samples.clone())),
-            samples.len(),
-            millis(fastest),
-            millis(slowest),
-        );
     });
 }
