@@ -6,8 +6,8 @@ mod common;
 
 use common::*;
 
-/// The Terraform provider's refresh reads each service with six queries (service, instance,
-/// variables, domains, deployment trigger, volume), plus the project itself.
+/// A one-query-per-resource refresh (the Terraform provider's pattern) reads each service with
+/// six queries, plus one for the project.
 const QUERIES_PER_SERVICE_ONE_BY_ONE: u64 = 6;
 
 fn main() {
