@@ -34,20 +34,20 @@ async fn seeded(dir: &tempfile::TempDir, seed: &str) -> railway_operator::sandbo
 #[tokio::test]
 async fn a_project_larger_than_one_page_is_read_completely() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let sandbox = seeded(&dir, &generated_seed(520, 1)).await;
+    let sandbox = seeded(&dir, &generated_seed(1030, 1)).await;
     let manifest = dir.path().join("m.yml");
-    fs::write(&manifest, generated_manifest(520, 1)).expect("write");
+    fs::write(&manifest, generated_manifest(1030, 1)).expect("write");
     let file = manifest.to_string_lossy().to_string();
     let (code, out, err) = cli(&sandbox, &["plan", "-f", &file, "--detailed-exitcode"]).await;
     assert_eq!(
         code,
         0,
-        "all 520 services are found: {}\n{err}",
+        "all 1030 services are found: {}\n{err}",
         &out[..out.len().min(3000)]
     );
     let stats = stats(&sandbox).await;
     println!(
-        "no-op plan, 520 services (two pages): {} request(s): {stats}",
+        "no-op plan, 1030 services (two pages): {} request(s): {stats}",
         total(&stats)
     );
     assert_eq!(count(&stats, "ProjectServicesPage"), 1, "{stats}");

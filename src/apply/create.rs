@@ -148,7 +148,9 @@ impl Executor<'_> {
         name: &str,
         source: Option<&Source>,
     ) -> Result<Outcome, Error> {
-        let project_id = self.fresh_project().await?.id.clone();
+        // Only the id is needed: consecutive creates share one re-read, before the first
+        // action that needs the new services' instances.
+        let project_id = self.project_id()?;
         let client = self.client;
         let (image, repo, branch) = match source {
             Some(Source::Image(image)) => (Some(image.clone()), None, None),
