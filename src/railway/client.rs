@@ -151,18 +151,23 @@ impl Client {
         self.stats.lock().map(|s| s.clone()).unwrap_or_default()
     }
 
-    /// Waits for this request's slot under the configured pace.
+    /// Waits for this request's slot under the configured pace: a burst of up to one second's
+    /// worth of requests goes at once (a command's two reads pay no wait), then one per `1/rate`.
     async fn pace(&self) {
         let Some(rate) = self.config.max_requests_per_second.filter(|r| *r > 0.0) else {
             return;
         };
         let gap = Duration::from_secs_f64(1.0 / rate);
+        let burst = rate.floor().max(1.0);
+        let tolerance = gap.mul_f64(burst - 1.0);
         let wait_until = {
             let mut next = self.next_slot.lock().await;
             let now = tokio::time::Instant::now();
-            let slot = (*next).max(now);
-            *next = slot + gap;
-            slot
+            // `next` is when this request would go at an even pace; after a pause, at most one
+            // second's worth goes at once.
+            let even = (*next).max(now);
+            *next = even + gap;
+            even.checked_sub(tolerance).unwrap_or(now).max(now)
         };
         tokio::time::sleep_until(wait_until).await;
     }
@@ -399,6 +404,19 @@ pub(crate) fn parse_response<T: serde::de::DeserializeOwned>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[tokio::test(start_paused = true)]
+    async fn pacing_lets_one_seconds_worth_through_at_once_then_spaces_the_rest() {
+        let config = ClientConfig::new("http://127.0.0.1:9/graphql/v2", Auth::Bearer("t".into()));
+        let client = Client::new(config).expect("client").with_pace(5.0);
+        let start = tokio::time::Instant::now();
+        let mut offsets = Vec::new();
+        for _ in 0..8 {
+            client.pace().await;
+            offsets.push((tokio::time::Instant::now() - start).as_millis());
+        }
+        assert_eq!(offsets, [0, 0, 0, 0, 0, 200, 400, 600]);
+    }
 
     type Data = serde_json::Value;
 
