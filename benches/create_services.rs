@@ -42,6 +42,19 @@ fn main() {
         noop.expect_code(&[0], "the plan after apply");
         println!("  then a no-op plan: {} requests", total(&stats));
 
+        for (label, max_rps) in [("unpaced", "0"), ("default pacing (--max-rps 5)", "5")] {
+            let slow = Bench::empty_with_latency(&text, std::time::Duration::from_millis(50)).await;
+            let (apply, stats) = slow
+                .counted(&["apply", "-f", "{file}", "--max-rps", max_rps])
+                .await;
+            apply.expect_code(&[0], "apply with latency");
+            println!(
+                "apply with 50 ms sandbox latency, {label}: {} requests in {}",
+                total(&stats),
+                millis(apply.elapsed)
+            );
+        }
+
         if !exists(TIME) {
             println!("{TIME} is missing: peak memory not measured");
         }

@@ -59,14 +59,23 @@ pub struct Bench {
 
 impl Bench {
     pub async fn empty(manifest_text: &str) -> Bench {
-        Self::start(manifest_text, None).await
+        Self::start(manifest_text, None, std::time::Duration::ZERO).await
+    }
+
+    /// An empty sandbox that waits `latency` before every answer, like a round trip to Railway.
+    pub async fn empty_with_latency(manifest_text: &str, latency: std::time::Duration) -> Bench {
+        Self::start(manifest_text, None, latency).await
     }
 
     pub async fn seeded(manifest_text: &str, seed_text: &str) -> Bench {
-        Self::start(manifest_text, Some(seed_text)).await
+        Self::start(manifest_text, Some(seed_text), std::time::Duration::ZERO).await
     }
 
-    async fn start(manifest_text: &str, seed_text: Option<&str>) -> Bench {
+    async fn start(
+        manifest_text: &str,
+        seed_text: Option<&str>,
+        latency: std::time::Duration,
+    ) -> Bench {
         let dir = tempfile::tempdir().expect("tempdir");
         std::fs::write(dir.path().join("bench.yml"), manifest_text).expect("manifest written");
         let seed_file = seed_text.map(|text| {
@@ -77,6 +86,7 @@ impl Bench {
         let config = SandboxConfig {
             seed_file,
             token: Some(TOKEN.into()),
+            latency,
             ..SandboxConfig::default()
         };
         let sandbox = Sandbox::start(config, ([127, 0, 0, 1], 0).into())

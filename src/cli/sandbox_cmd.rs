@@ -39,6 +39,9 @@ pub struct SandboxArgs {
     /// How long the `slow` fault holds a response back, in milliseconds.
     #[arg(long, default_value_t = 5000)]
     pub slow_ms: u64,
+    /// Wait this many milliseconds before every answer, like a round trip to Railway.
+    #[arg(long, default_value_t = 0)]
+    pub latency_ms: u64,
     /// Answer HTTP 429 beyond this many requests per second (Railway Hobby: 10).
     #[arg(long)]
     pub rate_limit: Option<u32>,
@@ -65,6 +68,7 @@ pub async fn serve(args: &SandboxArgs) -> anyhow::Result<u8> {
             rate_limit_per_second: args.rate_limit,
             rate_limit_per_hour: args.rate_limit_hour,
             slow_delay: Duration::from_millis(args.slow_ms),
+            latency: Duration::from_millis(args.latency_ms),
             token: args.token.clone(),
             ..SandboxConfig::default()
         },

@@ -161,6 +161,8 @@ pub struct SandboxConfig {
     pub backup_duration: Duration,
     /// How long the `slow` fault holds a response back (past a client's timeout).
     pub slow_delay: Duration,
+    /// Added before every GraphQL answer, to stand in for the round trip to Railway.
+    pub latency: Duration,
 }
 
 impl Default for SandboxConfig {
@@ -175,6 +177,7 @@ impl Default for SandboxConfig {
             token: None,
             backup_duration: DEFAULT_BACKUP_DURATION,
             slow_delay: DEFAULT_SLOW_DELAY,
+            latency: Duration::ZERO,
         }
     }
 }

@@ -68,6 +68,7 @@ impl Sandbox {
                 config.rate_limit_per_hour,
             )),
             slow_delay: config.slow_delay,
+            latency: config.latency,
             faults: Mutex::new(FaultDecider::new(config.faults, config.fault_seed)),
             stats: Mutex::new(Stats::default()),
         });
@@ -162,6 +163,7 @@ pub(super) struct App {
     token: Option<String>,
     rate_limits: Mutex<RateLimits>,
     slow_delay: Duration,
+    latency: Duration,
     pub(super) faults: Mutex<FaultDecider>,
     pub(super) stats: Mutex<Stats>,
 }
@@ -306,6 +308,9 @@ async fn graphql(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
+    if !app.latency.is_zero() {
+        tokio::time::sleep(app.latency).await;
+    }
     let body: GraphqlBody = match serde_json::from_slice(&body) {
         Ok(body) => body,
         Err(error) => {
