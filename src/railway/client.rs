@@ -55,6 +55,9 @@ impl std::fmt::Debug for Auth {
     }
 }
 
+/// Requests the pace lets through back to back: a command's two snapshot reads.
+const PACE_BURST: u32 = 2;
+
 #[derive(Debug, Clone)]
 pub struct ClientConfig {
     pub api_url: String,
@@ -151,20 +154,20 @@ impl Client {
         self.stats.lock().map(|s| s.clone()).unwrap_or_default()
     }
 
-    /// Waits for this request's slot under the configured pace: a burst of up to one second's
-    /// worth of requests goes at once (a command's two reads pay no wait), then one per `1/rate`.
+    /// Waits for this request's slot under the configured pace: [`PACE_BURST`] requests may go
+    /// at once (a command's two reads pay no wait), then one per `1/rate`. Any one-second window
+    /// then holds at most `rate + PACE_BURST - 1` requests, so `--max-rps 8` stays under 10/s.
     async fn pace(&self) {
         let Some(rate) = self.config.max_requests_per_second.filter(|r| *r > 0.0) else {
             return;
         };
         let gap = Duration::from_secs_f64(1.0 / rate);
-        let burst = rate.floor().max(1.0);
-        let tolerance = gap.mul_f64(burst - 1.0);
+        let tolerance = gap * (PACE_BURST - 1);
         let wait_until = {
             let mut next = self.next_slot.lock().await;
             let now = tokio::time::Instant::now();
-            // `next` is when this request would go at an even pace; after a pause, at most one
-            // second's worth goes at once.
+            // `next` is when this request would go at an even pace; a pause earns no more than
+            // the burst.
             let even = (*next).max(now);
             *next = even + gap;
             even.checked_sub(tolerance).unwrap_or(now).max(now)
@@ -406,7 +409,7 @@ mod tests {
     use super::*;
 
     #[tokio::test(start_paused = true)]
-    async fn pacing_lets_one_seconds_worth_through_at_once_then_spaces_the_rest() {
+    async fn pacing_lets_two_requests_through_at_once_then_spaces_the_rest() {
         let config = ClientConfig::new("http://127.0.0.1:9/graphql/v2", Auth::Bearer("t".into()));
         let client = Client::new(config).expect("client").with_pace(5.0);
         let start = tokio::time::Instant::now();
@@ -415,7 +418,7 @@ mod tests {
             client.pace().await;
             offsets.push((tokio::time::Instant::now() - start).as_millis());
         }
-        assert_eq!(offsets, [0, 0, 0, 0, 0, 200, 400, 600]);
+        assert_eq!(offsets, [0, 0, 200, 400, 600, 800, 1000, 1200]);
     }
 
     type Data = serde_json::Value;
