@@ -111,3 +111,51 @@ async fn responses_slower_than_the_client_timeout_still_converge_without_duplica
     assert_eq!(service_names(&sandbox, "slow").await.len(), 5);
     sandbox.shutdown().await;
 }
+
+#[tokio::test]
+async fn failed_runs_say_what_was_and_was_not_applied_and_a_rerun_finishes_the_job() {
+    // Faults heavy enough, and a retry budget short enough, that some runs give up.
+    let sandbox = sandbox_with(SandboxConfig {
+        faults: "serviceInstanceUpdate=error500@0.25"
+            .parse()
+            .expect("fault spec"),
+        fault_seed: 11,
+        ..SandboxConfig::default()
+    })
+    .await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = write_manifest(dir.path(), "twenty.yml", &services_manifest("gives-up", 20));
+    let attempts = apply_until_success(
+        &sandbox,
+        &file,
+        &["--timeout-secs", "2", "--retry-for-secs", "0"],
+        15,
+    )
+    .await;
+    let failed: Vec<&Attempt> = attempts.iter().filter(|a| a.code != 0).collect();
+    println!(
+        "{} run(s), {} failed before converging",
+        attempts.len(),
+        failed.len()
+    );
+    assert!(
+        !failed.is_empty(),
+        "the faults must make at least one run fail"
+    );
+    let last = attempts.last().expect("a run");
+    assert_eq!(last.code, 0, "converges within 15 runs:\n{}", last.stderr);
+    for attempt in failed {
+        let read_failed = attempt.stderr.contains("cannot read the live project");
+        assert!(
+            read_failed
+                || (attempt.stderr.contains("applied before the failure:")
+                    && attempt.stderr.contains("not applied:")),
+            "a failed run says what was and was not applied:\n{}",
+            attempt.stderr
+        );
+    }
+    clear_faults(&sandbox).await;
+    let duplicates = duplicates(&sandbox).await;
+    assert!(duplicates.none(), "duplicates {duplicates:#?}");
+    sandbox.shutdown().await;
+}
