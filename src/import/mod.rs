@@ -71,8 +71,8 @@ pub enum ImportError {
 /// `workspace_id` when given).
 ///
 /// # Errors
-/// [`ImportError::NoProjectNamed`] / [`ImportError::NoProjectWithId`] when nothing matches; a
-/// name shared by several projects is a Railway terminal error listing their ids.
+/// [`ImportError::NoProjectNamed`] / [`ImportError::NoProjectWithId`] when nothing matches;
+/// [`ImportError::AmbiguousName`], with the ids, for a name several projects share.
 pub async fn read_live(
     client: &Client,
     project: &str,
@@ -81,34 +81,23 @@ pub async fn read_live(
     let id = if uuid::Uuid::parse_str(project).is_ok() {
         project.to_string()
     } else {
-        match snapshot::find_project_id(client, project, workspace_id).await {
-            Ok(Some(id)) => id,
-            Ok(None) => return Err(ImportError::NoProjectNamed(project.to_string())),
-            Err(RailwayError::Terminal { message, .. })
-                if message.contains("projects are named") =>
-            {
-                return Err(ambiguous(project, &message));
+        let mut ids = snapshot::find_project_ids(client, project, workspace_id).await?;
+        match ids.len() {
+            0 => return Err(ImportError::NoProjectNamed(project.to_string())),
+            1 => ids.remove(0),
+            count => {
+                return Err(ImportError::AmbiguousName {
+                    name: project.to_string(),
+                    count,
+                    ids: ids.join(", "),
+                });
             }
-            Err(error) => return Err(error.into()),
         }
     };
     match snapshot::read_project(client, &id).await {
         Ok(live) => Ok(live),
         Err(RailwayError::NotFound { .. }) => Err(ImportError::NoProjectWithId(id)),
         Err(error) => Err(error.into()),
-    }
-}
-
-/// The snapshot's "several projects" message carries the ids in its last parentheses.
-fn ambiguous(name: &str, message: &str) -> ImportError {
-    let ids = message
-        .rsplit_once('(')
-        .map(|(_, tail)| tail.trim_end_matches(')').to_string())
-        .unwrap_or_default();
-    ImportError::AmbiguousName {
-        name: name.to_string(),
-        count: ids.split(", ").filter(|id| !id.is_empty()).count(),
-        ids,
     }
 }
 

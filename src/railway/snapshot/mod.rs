@@ -67,11 +67,36 @@ pub async fn snapshot(client: &Client, project: &ProjectRef) -> Result<Live> {
 }
 
 /// Looks a project up by name among the projects the token can see (in the workspace, if given).
+///
+/// # Errors
+/// Railway errors; several projects with the name is [`Error::Terminal`] listing their ids.
 pub async fn find_project_id(
     client: &Client,
     name: &str,
     workspace_id: Option<&str>,
 ) -> Result<Option<String>> {
+    let mut matches = find_project_ids(client, name, workspace_id).await?;
+    match matches.len() {
+        0 | 1 => Ok(matches.pop()),
+        n => Err(Error::Terminal {
+            operation: "Projects",
+            message: format!(
+                "{n} projects are named {name:?}; pin the right one with metadata.id ({})",
+                matches.join(", ")
+            ),
+        }),
+    }
+}
+
+/// The ids of every live project with this name that the token can see.
+///
+/// # Errors
+/// Railway errors from the `Projects` pages.
+pub async fn find_project_ids(
+    client: &Client,
+    name: &str,
+    workspace_id: Option<&str>,
+) -> Result<Vec<String>> {
     let mut matches = Vec::new();
     let mut after = None;
     loop {
@@ -97,16 +122,7 @@ pub async fn find_project_id(
             None => break,
         }
     }
-    match matches.len() {
-        0 | 1 => Ok(matches.pop()),
-        n => Err(Error::Terminal {
-            operation: "Projects",
-            message: format!(
-                "{n} projects are named {name:?}; pin the right one with metadata.id ({})",
-                matches.join(", ")
-            ),
-        }),
-    }
+    Ok(matches)
 }
 
 /// Reads a project by id.
