@@ -2,6 +2,7 @@
 //! when it is found by name, whatever the project size (pages beyond the first are followed, at
 //! one request per extra page). Soft-deleted rows are dropped here so nothing downstream sees them.
 
+mod config_blob;
 mod volumes;
 
 pub use volumes::read_environment_volumes;
@@ -10,6 +11,7 @@ use std::collections::BTreeMap;
 
 use serde_json::Value;
 
+use self::config_blob::{limits_from_config, service_entry, tcp_ports_from_config, variables_of};
 use super::client::Client;
 use super::error::{Error, Result};
 use super::live::{
@@ -21,8 +23,7 @@ use super::ops::{
     environment_instances_page, project_services_page, project_snapshot, projects,
 };
 use crate::inventory::{INVENTORY_VARIABLE, InventoryState};
-use crate::manifest::desired::{Builder, Limits, ProjectRef, RestartPolicyType};
-use crate::secret::{Secret, SecretOrigin};
+use crate::manifest::desired::{Builder, ProjectRef, RestartPolicyType};
 
 /// Converts a generated trigger node (one type per query) into a [`TriggerRow`].
 macro_rules! trigger_row {
@@ -467,10 +468,7 @@ fn build_environment(
             let limits = limits_from_config(config, &row.service_id);
             let tcp_proxies = tcp_ports_from_config(config, &row.service_id);
             let variables = variables_of(
-                config
-                    .get("services")
-                    .and_then(|s| s.get(&row.service_id))
-                    .and_then(|s| s.get("variables")),
+                service_entry(config, &row.service_id).and_then(|s| s.get("variables")),
             );
             let instance = LiveInstance {
                 id: row.id,
@@ -525,27 +523,6 @@ fn build_environment(
     }
 }
 
-/// Variables of a config-blob scope (`services.<id>.variables` or `sharedVariables`), as stored:
-/// references unrendered. A null value after decryption means Railway will not reveal it: sealed.
-fn variables_of(scope: Option<&Value>) -> BTreeMap<String, LiveVariable> {
-    scope
-        .and_then(Value::as_object)
-        .map(|entries| {
-            entries
-                .iter()
-                .filter(|(_, entry)| !entry.is_null())
-                .map(|(name, entry)| {
-                    let variable = match entry.get("value").and_then(Value::as_str) {
-                        Some(value) => LiveVariable::Value(Secret::new(SecretOrigin::Live, value)),
-                        None => LiveVariable::Sealed,
-                    };
-                    (name.clone(), variable)
-                })
-                .collect()
-        })
-        .unwrap_or_default()
-}
-
 /// Generated enums print as their upstream names (`RAILPACK`) via Debug of `Other`-aware variants;
 /// anything unknown maps to `None` rather than failing the whole snapshot.
 fn parse_enum<T: serde::de::DeserializeOwned>(debug_name: &str) -> Option<T> {
@@ -565,39 +542,5 @@ fn pre_deploy_from_json(value: Option<Value>) -> Option<Vec<String>> {
                 .collect(),
         ),
         _ => None,
-    }
-}
-
-/// TCP proxies by application port: `networking.tcpProxies` keys in the config blob.
-fn tcp_ports_from_config(config: &Value, service_id: &str) -> Vec<i64> {
-    config
-        .get("services")
-        .and_then(|s| s.get(service_id))
-        .and_then(|s| s.pointer("/networking/tcpProxies"))
-        .and_then(Value::as_object)
-        .map(|ports| {
-            ports
-                .iter()
-                .filter(|(_, v)| !v.is_null())
-                .filter_map(|(port, _)| port.parse().ok())
-                .collect()
-        })
-        .unwrap_or_default()
-}
-
-/// Resource limits live only in the environment config blob: `deploy.limitOverride.containers`.
-fn limits_from_config(config: &Value, service_id: &str) -> Limits {
-    let containers = config
-        .get("services")
-        .and_then(|s| s.get(service_id))
-        .and_then(|s| s.pointer("/deploy/limitOverride/containers"));
-    Limits {
-        vcpus: containers
-            .and_then(|c| c.get("cpu"))
-            .and_then(Value::as_f64),
-        memory_gb: containers
-            .and_then(|c| c.get("memoryBytes"))
-            .and_then(Value::as_f64)
-            .map(|bytes| bytes / 1e9),
     }
 }

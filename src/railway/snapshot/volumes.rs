@@ -4,8 +4,8 @@
 
 use serde_json::Value;
 
+use super::config_blob::backup_schedules;
 use super::next_cursor;
-use crate::manifest::desired::BackupScheduleKind;
 use crate::railway::client::Client;
 use crate::railway::error::Result;
 use crate::railway::live::LiveVolumeInstance;
@@ -104,7 +104,7 @@ pub(super) fn into_live(rows: Vec<VolumeRow>, config: &Value) -> Vec<LiveVolumeI
             let backup_schedules = row
                 .service_id
                 .as_deref()
-                .map(|service_id| schedules_from_config(config, service_id, &row.volume_id))
+                .map(|service_id| backup_schedules(config, service_id, &row.volume_id))
                 .unwrap_or_default();
             LiveVolumeInstance {
                 id: row.id,
@@ -119,28 +119,4 @@ pub(super) fn into_live(rows: Vec<VolumeRow>, config: &Value) -> Vec<LiveVolumeI
             }
         })
         .collect()
-}
-
-/// `services.<id>.volumeMounts.<volumeId>.backupSchedules`, sorted; absent means none.
-fn schedules_from_config(
-    config: &Value,
-    service_id: &str,
-    volume_id: &str,
-) -> Vec<BackupScheduleKind> {
-    let mut kinds: Vec<BackupScheduleKind> = config
-        .get("services")
-        .and_then(|s| s.get(service_id))
-        .and_then(|s| s.get("volumeMounts"))
-        .and_then(|m| m.get(volume_id))
-        .and_then(|m| m.get("backupSchedules"))
-        .and_then(Value::as_array)
-        .map(|list| {
-            list.iter()
-                .filter_map(|kind| serde_json::from_value(kind.clone()).ok())
-                .collect()
-        })
-        .unwrap_or_default();
-    kinds.sort();
-    kinds.dedup();
-    kinds
 }

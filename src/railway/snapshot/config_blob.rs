@@ -1,0 +1,89 @@
+//! Readers of an environment's config blob (`Environment.config`): variables, TCP proxy ports,
+//! resource limits and native backup schedules, which the typed fields do not carry. Reading
+//! only; unknown or malformed entries are skipped, never fatal.
+
+use std::collections::BTreeMap;
+
+use serde_json::Value;
+
+use crate::manifest::desired::{BackupScheduleKind, Limits};
+use crate::railway::live::LiveVariable;
+use crate::secret::{Secret, SecretOrigin};
+
+/// `services.<id>`: one service instance's part of the blob.
+pub(super) fn service_entry<'a>(config: &'a Value, service_id: &str) -> Option<&'a Value> {
+    config.get("services").and_then(|s| s.get(service_id))
+}
+
+/// Variables of a config-blob scope (`services.<id>.variables` or `sharedVariables`), as stored:
+/// references unrendered. A null value after decryption means Railway will not reveal it: sealed.
+pub(super) fn variables_of(scope: Option<&Value>) -> BTreeMap<String, LiveVariable> {
+    scope
+        .and_then(Value::as_object)
+        .map(|entries| {
+            entries
+                .iter()
+                .filter(|(_, entry)| !entry.is_null())
+                .map(|(name, entry)| {
+                    let variable = match entry.get("value").and_then(Value::as_str) {
+                        Some(value) => LiveVariable::Value(Secret::new(SecretOrigin::Live, value)),
+                        None => LiveVariable::Sealed,
+                    };
+                    (name.clone(), variable)
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// TCP proxies by application port: `networking.tcpProxies` keys in the config blob.
+pub(super) fn tcp_ports_from_config(config: &Value, service_id: &str) -> Vec<i64> {
+    service_entry(config, service_id)
+        .and_then(|s| s.pointer("/networking/tcpProxies"))
+        .and_then(Value::as_object)
+        .map(|ports| {
+            ports
+                .iter()
+                .filter(|(_, v)| !v.is_null())
+                .filter_map(|(port, _)| port.parse().ok())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Resource limits live only in the environment config blob: `deploy.limitOverride.containers`.
+pub(super) fn limits_from_config(config: &Value, service_id: &str) -> Limits {
+    let containers = service_entry(config, service_id)
+        .and_then(|s| s.pointer("/deploy/limitOverride/containers"));
+    Limits {
+        vcpus: containers
+            .and_then(|c| c.get("cpu"))
+            .and_then(Value::as_f64),
+        memory_gb: containers
+            .and_then(|c| c.get("memoryBytes"))
+            .and_then(Value::as_f64)
+            .map(|bytes| bytes / 1e9),
+    }
+}
+
+/// `services.<id>.volumeMounts.<volumeId>.backupSchedules`, sorted; absent means none.
+pub(super) fn backup_schedules(
+    config: &Value,
+    service_id: &str,
+    volume_id: &str,
+) -> Vec<BackupScheduleKind> {
+    let mut kinds: Vec<BackupScheduleKind> = service_entry(config, service_id)
+        .and_then(|s| s.get("volumeMounts"))
+        .and_then(|m| m.get(volume_id))
+        .and_then(|m| m.get("backupSchedules"))
+        .and_then(Value::as_array)
+        .map(|list| {
+            list.iter()
+                .filter_map(|kind| serde_json::from_value(kind.clone()).ok())
+                .collect()
+        })
+        .unwrap_or_default();
+    kinds.sort();
+    kinds.dedup();
+    kinds
+}
