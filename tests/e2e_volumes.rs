@@ -29,6 +29,15 @@ async fn run(sandbox: &Sandbox, dir: &Path, text: &str, args: &[&str]) -> (i32, 
     cli(sandbox, &full).await
 }
 
+/// A fresh sandbox with `text` applied, and the directory holding the manifest.
+async fn applied(text: &str) -> (Sandbox, tempfile::TempDir) {
+    let sandbox = sandbox().await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (code, out, err) = run(&sandbox, dir.path(), text, &["apply"]).await;
+    assert_eq!(code, 0, "{out}{err}");
+    (sandbox, dir)
+}
+
 /// Live volume instances of the production environment (deleted ones left out).
 async fn volumes(sandbox: &Sandbox) -> Vec<Value> {
     let data = graphql(
@@ -110,16 +119,7 @@ async fn a_volume_is_created_with_its_name_mount_and_schedules_and_then_plans_cl
 
 #[tokio::test]
 async fn a_moved_mount_is_one_instance_update_and_one_deploy_and_an_empty_list_clears_schedules() {
-    let sandbox = sandbox().await;
-    let dir = tempfile::tempdir().expect("tempdir");
-    let (code, out, err) = run(
-        &sandbox,
-        dir.path(),
-        &manifest(POSTGRES_VOLUME, false),
-        &["apply"],
-    )
-    .await;
-    assert_eq!(code, 0, "{out}{err}");
+    let (sandbox, dir) = applied(&manifest(POSTGRES_VOLUME, false)).await;
 
     let moved = POSTGRES_VOLUME
         .replace("/var/lib/postgresql/data", "/data")
@@ -152,16 +152,7 @@ async fn a_moved_mount_is_one_instance_update_and_one_deploy_and_an_empty_list_c
 
 #[tokio::test]
 async fn deleting_an_owned_volume_needs_confirm_destructive_and_says_data_would_be_lost() {
-    let sandbox = sandbox().await;
-    let dir = tempfile::tempdir().expect("tempdir");
-    let (code, out, err) = run(
-        &sandbox,
-        dir.path(),
-        &manifest(POSTGRES_VOLUME, true),
-        &["apply"],
-    )
-    .await;
-    assert_eq!(code, 0, "{out}{err}");
+    let (sandbox, dir) = applied(&manifest(POSTGRES_VOLUME, true)).await;
 
     let without = manifest("", true);
     let (code, out, err) = run(&sandbox, dir.path(), &without, &["plan"]).await;
@@ -197,16 +188,7 @@ async fn deleting_an_owned_volume_needs_confirm_destructive_and_says_data_would_
 
 #[tokio::test]
 async fn without_prune_an_owned_volume_that_left_the_manifest_is_only_listed() {
-    let sandbox = sandbox().await;
-    let dir = tempfile::tempdir().expect("tempdir");
-    let (code, out, err) = run(
-        &sandbox,
-        dir.path(),
-        &manifest(POSTGRES_VOLUME, false),
-        &["apply"],
-    )
-    .await;
-    assert_eq!(code, 0, "{out}{err}");
+    let (sandbox, dir) = applied(&manifest(POSTGRES_VOLUME, false)).await;
     let (code, out, err) = run(
         &sandbox,
         dir.path(),
