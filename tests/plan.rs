@@ -355,3 +355,30 @@ fn a_repo_source_compares_repository_and_branch() {
         "{text}"
     );
 }
+
+#[test]
+fn r20_a_region_change_writes_multi_region_config_with_the_old_region_nulled() {
+    let mut wanted = settings("nginx", 2);
+    wanted.region = Some("europe-west4-drams3a".into());
+    let mut running = live_instance("s1", "api", "nginx", 2);
+    running.region = Some("us-west2".into());
+    let input = railway_operator::apply::instance_update_input(&wanted, &running);
+    assert_eq!(
+        input.region, None,
+        "the region input moves nothing on Railway"
+    );
+    assert_eq!(
+        input.multi_region_config,
+        Some(serde_json::json!({
+            "europe-west4-drams3a": { "numReplicas": 2 },
+            "us-west2": null
+        }))
+    );
+}
+
+#[test]
+fn r20_a_manifest_without_a_region_leaves_the_placement_alone() {
+    let running = live_instance("s1", "api", "nginx", 2);
+    let input = railway_operator::apply::instance_update_input(&settings("nginx", 2), &running);
+    assert_eq!(input.multi_region_config, None);
+}

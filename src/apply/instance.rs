@@ -218,6 +218,25 @@ fn same_repo(desired: &InstanceSettings, live: &LiveInstance) -> bool {
         (Some(Source::Repo { repo, .. }), Some(LiveSource::Repo { repo: live_repo, .. })) if repo == live_repo)
 }
 
+/// R20: the wanted region with its replicas, and null for every other live region (a merge keeps
+/// regions left out). `None` leaves the placement alone when the manifest names no region.
+fn placement(
+    desired: &InstanceSettings,
+    live: &LiveInstance,
+    replicas: i64,
+) -> Option<serde_json::Value> {
+    let wanted = desired.region.as_deref()?;
+    let mut regions = serde_json::Map::new();
+    for region in live.regions() {
+        regions.insert(region.to_string(), serde_json::Value::Null);
+    }
+    regions.insert(
+        wanted.to_string(),
+        serde_json::json!({ "numReplicas": replicas }),
+    );
+    Some(serde_json::Value::Object(regions))
+}
+
 pub(super) fn convert<T: Serialize, U: DeserializeOwned>(value: T) -> Option<U> {
     serde_json::to_value(value)
         .ok()
@@ -246,6 +265,7 @@ pub fn instance_update_input(
             repo: Some(repo.clone()),
         },
     });
+    let replicas = desired.num_replicas.or(live.num_replicas).unwrap_or(1);
     service_instance_update::ServiceInstanceUpdateInput {
         build_command: desired
             .build_command
@@ -267,16 +287,17 @@ pub fn instance_update_input(
             .or_else(|| live.healthcheck_path.clone()),
         healthcheck_timeout: desired.healthcheck_timeout.or(live.healthcheck_timeout),
         ipv6_egress_enabled: None,
-        multi_region_config: None,
+        multi_region_config: placement(desired, live, replicas),
         nixpacks_plan: None,
-        num_replicas: Some(desired.num_replicas.or(live.num_replicas).unwrap_or(1)),
+        num_replicas: Some(replicas),
         overlap_seconds: desired.overlap_seconds.or(live.overlap_seconds),
         pre_deploy_command: desired
             .pre_deploy_command
             .clone()
             .or_else(|| live.pre_deploy_command.clone()),
         railway_config_file: live.railway_config_file.clone(),
-        region: desired.region.clone().or_else(|| live.region.clone()),
+        // R20: the `region` input moves nothing; placement is `multiRegionConfig` alone.
+        region: None,
         registry_credentials: None,
         restart_policy_max_retries: desired
             .restart_policy_max_retries

@@ -104,7 +104,8 @@ impl Executor<'_> {
                     environment_id: environment_id.clone(),
                     input: volume_instance_update::VolumeInstanceUpdateInput {
                         mount_path: Some(desired.mount_path.clone()),
-                        service_id: None,
+                        // R23: an absent serviceId detaches the volume; name the service it stays on.
+                        service_id: Some(service_id.clone()),
                         state: None,
                     },
                 })

@@ -104,6 +104,9 @@ pub struct Client {
     next_slot: Arc<tokio::sync::Mutex<tokio::time::Instant>>,
 }
 
+/// How every request names its client (R40): `?source=` on the URL and the `x-source` header.
+pub const CLIENT_SOURCE: &str = "railway-operator";
+
 impl Client {
     /// Builds a client; fails only if the TLS backend cannot initialise.
     pub fn new(config: ClientConfig) -> Result<Self> {
@@ -257,9 +260,12 @@ impl Client {
         let operation = Q::NAME;
         self.requests.fetch_add(1, Ordering::Relaxed);
         tracing::debug!(operation, "sending Railway request");
+        // R40: Railway's edge throttles unidentified clients near 10 requests/s.
         let mut request = self
             .http
             .post(&self.config.api_url)
+            .query(&[("source", CLIENT_SOURCE)])
+            .header("x-source", CLIENT_SOURCE)
             .header(reqwest::header::CONTENT_TYPE, "application/json")
             .body(body);
         request = match &self.config.auth {

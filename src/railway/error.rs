@@ -74,6 +74,18 @@ impl Error {
     }
 }
 
+/// How long to wait after Railway's environment or project creation cooldown (R4, R36): its 30 s
+/// window plus a second.
+pub const CREATION_COOLDOWN_WAIT: Duration = Duration::from_secs(31);
+
+/// Railway's creation-throttle texts (R4, R36); volume throttles say "too quickly" too, but a
+/// volume's window is seconds, so they keep the ordinary rate-limit back-off.
+fn is_creation_cooldown(lower: &str) -> bool {
+    lower.contains("only one environment")
+        || lower.contains("creating environments too quickly")
+        || lower.contains("creating projects too quickly")
+}
+
 /// Classifies one GraphQL error message. Railway reuses INTERNAL_SERVER_ERROR for domain errors,
 /// so the message decides; the code only settles authentication.
 pub fn classify_graphql_error(operation: &'static str, message: &str, code: Option<&str>) -> Error {
@@ -84,6 +96,12 @@ pub fn classify_graphql_error(operation: &'static str, message: &str, code: Opti
         || lower.contains("not authorized")
     {
         Error::Unauthorized { operation, message }
+    } else if is_creation_cooldown(&lower) {
+        // R4, R36: Railway allows one environment (and one project) per 30 s; waiting it out works.
+        Error::RateLimited {
+            operation,
+            retry_after: Some(CREATION_COOLDOWN_WAIT),
+        }
     } else if lower.contains("too quickly")
         || lower.contains("rate limit")
         || code == Some("RATE_LIMITED")
@@ -148,5 +166,19 @@ mod tests {
             !classify_graphql_error("X", "Invalid project name", Some("BAD_USER_INPUT"))
                 .is_retryable()
         );
+    }
+
+    #[test]
+    fn r4_railways_creation_cooldowns_wait_out_the_thirty_second_window() {
+        for text in [
+            "Whoa there pal! Only one environment can be created per user every 30s. Try again in a sec",
+            "You are creating projects too quickly. This workspace allows 1 project per 30 seconds. Try again shortly.",
+        ] {
+            let error = classify_graphql_error("X", text, Some("INTERNAL_SERVER_ERROR"));
+            assert!(
+                matches!(error, Error::RateLimited { retry_after: Some(wait), .. } if wait == CREATION_COOLDOWN_WAIT),
+                "{text}: {error:?}"
+            );
+        }
     }
 }

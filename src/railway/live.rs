@@ -90,6 +90,9 @@ pub enum LiveVariable {
     Sealed,
 }
 
+/// Joins the regions of a multi-region placement in [`LiveInstance::region`].
+pub const REGION_SEPARATOR: &str = ", ";
+
 /// One service instance's settings, normalised to the manifest's vocabulary.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -108,7 +111,10 @@ pub struct LiveInstance {
     pub pre_deploy_command: Option<Vec<String>>,
     pub healthcheck_path: Option<String>,
     pub healthcheck_timeout: Option<i64>,
+    /// Replicas in all regions together.
     pub num_replicas: Option<i64>,
+    /// The placement's regions, joined by [`REGION_SEPARATOR`] when there are several (R19: read
+    /// from the config blob's `deploy.multiRegionConfig`).
     pub region: Option<String>,
     pub restart_policy_type: Option<RestartPolicyType>,
     pub restart_policy_max_retries: Option<i64>,
@@ -127,6 +133,16 @@ pub struct LiveInstance {
     /// Application ports with a public TCP proxy, from the config blob (`networking.tcpProxies`).
     pub tcp_proxies: Vec<i64>,
     pub latest_deployment: Option<LiveDeployment>,
+}
+
+impl LiveInstance {
+    /// Every region the instance runs in now.
+    pub fn regions(&self) -> Vec<&str> {
+        self.region
+            .as_deref()
+            .map(|joined| joined.split(REGION_SEPARATOR).collect())
+            .unwrap_or_default()
+    }
 }
 
 /// The instance's source; for a repo, branch comes from the environment's deployment trigger.

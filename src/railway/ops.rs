@@ -38,6 +38,16 @@ pub struct Projects;
 #[derive(GraphQLQuery)]
 #[graphql(
     schema_path = "graphql/railway.graphql",
+    query_path = "graphql/queries/TokenProjects.graphql",
+    response_derives = "Debug, Clone, PartialEq",
+    variables_derives = "Debug, Clone",
+    skip_serializing_none
+)]
+pub struct TokenProjects;
+
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "graphql/railway.graphql",
     query_path = "graphql/queries/ProjectSnapshot.graphql",
     response_derives = "Debug, Clone, PartialEq",
     variables_derives = "Debug, Clone",
@@ -377,6 +387,7 @@ pub struct VolumeInstanceBackupDelete;
 
 retry_class! {
     Projects => Read,
+    TokenProjects => Read,
     ProjectSnapshot => Read,
     ProjectServicesPage => Read,
     EnvironmentInstancesPage => Read,

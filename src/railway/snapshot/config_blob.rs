@@ -87,3 +87,58 @@ pub(super) fn backup_schedules(
     kinds.dedup();
     kinds
 }
+
+/// Placement (R19): `deploy.multiRegionConfig` maps each region to its replicas; entries that are
+/// null were removed. `ServiceInstance.region` reads null on Railway, so this is the only truth.
+/// Regions come sorted; `None` when the blob carries no placement for the service.
+pub(super) fn placement_from_config(
+    config: &Value,
+    service_id: &str,
+) -> Option<Vec<(String, i64)>> {
+    let regions = service_entry(config, service_id)?
+        .pointer("/deploy/multiRegionConfig")?
+        .as_object()?;
+    let placement: Vec<(String, i64)> = regions
+        .iter()
+        .filter(|(_, entry)| !entry.is_null())
+        .map(|(region, entry)| {
+            let replicas = entry
+                .get("numReplicas")
+                .and_then(Value::as_i64)
+                .unwrap_or(1);
+            (region.clone(), replicas)
+        })
+        .collect();
+    (!placement.is_empty()).then_some(placement)
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::placement_from_config;
+
+    #[test]
+    fn r19_placement_is_read_from_multi_region_config_skipping_removed_regions() {
+        let config = json!({"services": {"s1": {"deploy": {"multiRegionConfig": {
+            "us-west2": {"numReplicas": 2},
+            "europe-west4-drams3a": null,
+            "asia-southeast1-eqsg3a": {}
+        }}}}});
+        assert_eq!(
+            placement_from_config(&config, "s1"),
+            Some(vec![
+                ("asia-southeast1-eqsg3a".to_string(), 1),
+                ("us-west2".to_string(), 2)
+            ])
+        );
+    }
+
+    #[test]
+    fn r19_a_blob_without_placement_says_nothing_about_regions() {
+        let config =
+            json!({"services": {"s1": {"deploy": {"multiRegionConfig": {"us-west2": null}}}}});
+        assert_eq!(placement_from_config(&config, "s1"), None);
+        assert_eq!(placement_from_config(&json!({}), "s1"), None);
+    }
+}

@@ -11,16 +11,18 @@ use std::collections::BTreeMap;
 
 use serde_json::Value;
 
-use self::config_blob::{limits_from_config, service_entry, tcp_ports_from_config, variables_of};
+use self::config_blob::{
+    limits_from_config, placement_from_config, service_entry, tcp_ports_from_config, variables_of,
+};
 use super::client::Client;
 use super::error::{Error, Result};
 use super::live::{
     Live, LiveCustomDomain, LiveDeployment, LiveDnsRecord, LiveEnvironment, LiveInstance,
-    LiveProject, LiveService, LiveServiceDomain, LiveSource, LiveVariable,
+    LiveProject, LiveService, LiveServiceDomain, LiveSource, LiveVariable, REGION_SEPARATOR,
 };
 use super::ops::{
-    self, EnvironmentInstancesPage, ProjectServicesPage, ProjectSnapshot, Projects,
-    environment_instances_page, project_services_page, project_snapshot, projects,
+    self, EnvironmentInstancesPage, ProjectServicesPage, ProjectSnapshot, Projects, TokenProjects,
+    environment_instances_page, project_services_page, project_snapshot, projects, token_projects,
 };
 use crate::inventory::{INVENTORY_VARIABLE, InventoryState};
 use crate::manifest::desired::{Builder, ProjectRef, RestartPolicyType};
@@ -91,39 +93,112 @@ pub async fn find_project_id(
 
 /// The ids of every live project with this name that the token can see.
 ///
+/// With a workspace, its project list. Without one (R33): `projects` unscoped lists personal
+/// projects only, so one request reads those and every workspace of the token's user; a list
+/// longer than one page goes on page by page.
+///
 /// # Errors
-/// Railway errors from the `Projects` pages.
+/// Railway errors from the `TokenProjects` or `Projects` pages.
 pub async fn find_project_ids(
     client: &Client,
     name: &str,
     workspace_id: Option<&str>,
 ) -> Result<Vec<String>> {
     let mut matches = Vec::new();
-    let mut after = None;
+    let mut pending: Vec<(Option<String>, Option<String>)> = Vec::new();
+    match workspace_id {
+        Some(workspace) => pending.push((Some(workspace.to_string()), None)),
+        None => {
+            let data = client
+                .post::<TokenProjects>(token_projects::Variables)
+                .await?;
+            let personal = data.projects;
+            collect_named(
+                &mut matches,
+                name,
+                personal
+                    .edges
+                    .into_iter()
+                    .map(|e| (e.node.id, e.node.name, e.node.deleted_at)),
+            );
+            if let Some(cursor) = next_cursor(
+                personal.page_info.has_next_page,
+                personal.page_info.end_cursor,
+                None,
+            ) {
+                pending.push((None, Some(cursor)));
+            }
+            for workspace in data.me.workspaces {
+                let page = workspace.projects;
+                collect_named(
+                    &mut matches,
+                    name,
+                    page.edges
+                        .into_iter()
+                        .map(|e| (e.node.id, e.node.name, e.node.deleted_at)),
+                );
+                if let Some(cursor) = next_cursor(
+                    page.page_info.has_next_page,
+                    page.page_info.end_cursor,
+                    None,
+                ) {
+                    pending.push((Some(workspace.id), Some(cursor)));
+                }
+            }
+        }
+    }
+    for (workspace, after) in pending {
+        find_in_project_pages(client, name, workspace, after, &mut matches).await?;
+    }
+    matches.sort();
+    matches.dedup();
+    Ok(matches)
+}
+
+/// Pages through `projects(workspaceId)` from `after`, collecting the live projects named `name`.
+async fn find_in_project_pages(
+    client: &Client,
+    name: &str,
+    workspace_id: Option<String>,
+    mut after: Option<String>,
+    matches: &mut Vec<String>,
+) -> Result<()> {
     loop {
         let page = client
             .post::<Projects>(projects::Variables {
-                workspace_id: workspace_id.map(str::to_string),
+                workspace_id: workspace_id.clone(),
                 after: after.take(),
             })
             .await?
             .projects;
-        for edge in page.edges {
-            let node = edge.node;
-            if node.deleted_at.is_none() && node.name == name {
-                matches.push(node.id);
-            }
-        }
+        collect_named(
+            matches,
+            name,
+            page.edges
+                .into_iter()
+                .map(|e| (e.node.id, e.node.name, e.node.deleted_at)),
+        );
         match next_cursor(
             page.page_info.has_next_page,
             page.page_info.end_cursor,
             None,
         ) {
             Some(cursor) => after = Some(cursor),
-            None => break,
+            None => return Ok(()),
         }
     }
-    Ok(matches)
+}
+
+/// Adds the ids of the live projects called `name` among (id, name, deletedAt) rows.
+fn collect_named(
+    matches: &mut Vec<String>,
+    name: &str,
+    rows: impl Iterator<Item = (String, String, Option<String>)>,
+) {
+    matches.extend(
+        rows.filter(|(_, project_name, deleted_at)| deleted_at.is_none() && project_name == name)
+            .map(|(id, _, _)| id),
+    );
 }
 
 /// Reads a project by id.
@@ -466,6 +541,20 @@ fn build_environment(
                 (None, None) => None,
             };
             let limits = limits_from_config(config, &row.service_id);
+            let (region, num_replicas) = match placement_from_config(config, &row.service_id) {
+                Some(placement) => (
+                    Some(
+                        placement
+                            .iter()
+                            .map(|(region, _)| region.as_str())
+                            .collect::<Vec<_>>()
+                            .join(REGION_SEPARATOR),
+                    ),
+                    Some(placement.iter().map(|(_, replicas)| replicas).sum()),
+                ),
+                // An older Railway answer (or sandbox) without placement in the blob.
+                None => (row.region, row.num_replicas),
+            };
             let tcp_proxies = tcp_ports_from_config(config, &row.service_id);
             let variables = variables_of(
                 service_entry(config, &row.service_id).and_then(|s| s.get("variables")),
@@ -485,8 +574,8 @@ fn build_environment(
                 pre_deploy_command: pre_deploy_from_json(row.pre_deploy_command),
                 healthcheck_path: row.healthcheck_path,
                 healthcheck_timeout: row.healthcheck_timeout,
-                num_replicas: row.num_replicas,
-                region: row.region,
+                num_replicas,
+                region,
                 restart_policy_type: parse_enum::<RestartPolicyType>(&row.restart_policy_type),
                 restart_policy_max_retries: Some(row.restart_policy_max_retries),
                 cron_schedule: row.cron_schedule,
