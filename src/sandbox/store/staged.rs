@@ -12,7 +12,7 @@ use crate::sandbox::model::{EnvironmentPatchStatus, StagedPatchRecord, new_id, n
 use crate::sandbox::patch_merge::{count_changes, merge_patches};
 
 /// How long a background copy reads `APPLYING` (R3). Guess: Railway's copies take seconds.
-pub(crate) const BACKGROUND_APPLY: Duration = Duration::from_millis(300);
+pub(crate) const BACKGROUND_APPLY: Duration = Duration::from_secs(1);
 
 fn still_applying(record: &StagedPatchRecord) -> bool {
     record
