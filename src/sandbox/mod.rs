@@ -69,6 +69,19 @@
 //! instance is with `POST /_sandbox/volumes/usage` and the body `<volumeInstanceId>=<currentSizeMB>`
 //! (400 for a malformed body, 404 for an unknown instance).
 //!
+//! # Environments, patches and staged changes
+//!
+//! An environment created with `sourceEnvironmentId` is a fork (`sourceEnvironment`), filled by
+//! one patch copying the source's instances, unsealed variables and (new, empty) volume
+//! instances. `serviceCreate` reaches every non-fork environment unless given a fork's id;
+//! `serviceInstanceUpdate` and `serviceDelete` with a non-fork id reach every non-fork
+//! ([`SandboxConfig::instance_update_scope`] narrows the update to the named environment).
+//! `environmentPatchCommit` deep-merges an EnvironmentConfig patch into the same records the
+//! typed mutations write (null clears or deletes, `isCreated`/`isDeleted` per environment) and
+//! deploys affected services; `environmentStageChanges` keeps one staged patch per environment,
+//! counted by `unmergedChangesCount` and committed by `environmentPatchCommitStaged`. Placement
+//! is `deploy.multiRegionConfig` only (`ServiceInstance.region` reads null).
+//!
 //! # Seed file format (YAML)
 //!
 //! ```yaml
