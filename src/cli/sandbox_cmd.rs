@@ -8,7 +8,7 @@ use anyhow::Context;
 use clap::Args;
 
 use super::EXIT_OK;
-use crate::sandbox::{FaultPlan, Sandbox, SandboxConfig};
+use crate::sandbox::{FaultPlan, InstanceUpdateScope, Sandbox, SandboxConfig};
 
 #[derive(Debug, Args, Clone)]
 pub struct SandboxArgs {
@@ -52,6 +52,10 @@ pub struct SandboxArgs {
     /// Accept only this token (default: any non-empty token).
     #[arg(long, env = "RAILWAY_SANDBOX_TOKEN")]
     pub token: Option<String>,
+    /// How far `serviceInstanceUpdate` with a non-fork environmentId reaches: every non-fork
+    /// environment (the schema's reading, default) or only the requested one (the docs').
+    #[arg(long, value_enum, default_value_t = InstanceUpdateScope::AllNonForks)]
+    pub instance_update_scope: InstanceUpdateScope,
 }
 
 pub async fn serve(args: &SandboxArgs) -> anyhow::Result<u8> {
@@ -70,6 +74,7 @@ pub async fn serve(args: &SandboxArgs) -> anyhow::Result<u8> {
             slow_delay: Duration::from_millis(args.slow_ms),
             latency: Duration::from_millis(args.latency_ms),
             token: args.token.clone(),
+            instance_update_scope: args.instance_update_scope,
             ..SandboxConfig::default()
         },
         args.listen,

@@ -7,7 +7,8 @@ use std::collections::BTreeMap;
 use serde_json::{Map, Value, json};
 use sha2::{Digest, Sha256};
 
-use super::model::{InstanceRecord, TriggerRecord};
+use super::model::InstanceRecord;
+use super::service_config::render_sections;
 use super::store::Store;
 
 /// The blob; without `decrypt_variables` every variable value is null, as on Railway.
@@ -23,7 +24,7 @@ pub(crate) fn environment_config(store: &Store, environment_id: &str, decrypt: b
         let trigger = triggers
             .iter()
             .find(|t| t.service_id == instance.service_id);
-        let mut service = service_config(instance, trigger);
+        let mut service = render_sections(instance, trigger);
         let variables = store.raw_variables(environment_id, Some(&instance.service_id));
         let sealed = store.sealed_names(environment_id, Some(&instance.service_id));
         service.insert(
@@ -37,6 +38,17 @@ pub(crate) fn environment_config(store: &Store, environment_id: &str, decrypt: b
             service.insert("volumeMounts".into(), Value::Object(mounts));
         }
         services.insert(instance.service_id.clone(), Value::Object(service));
+    }
+    // R12: an instance removed from this environment while its service lives on shows as a
+    // tombstone. Guess: Railway's retention of tombstones is unknown; the sandbox keeps them.
+    for instance in store.instances_of_environment(environment_id) {
+        let service_live = store.service(&instance.service_id).is_ok();
+        if instance.deleted_at.is_some()
+            && service_live
+            && !services.contains_key(&instance.service_id)
+        {
+            services.insert(instance.service_id.clone(), json!({ "isDeleted": true }));
+        }
     }
     let shared = store.raw_variables(environment_id, None);
     let sealed = store.sealed_names(environment_id, None);
@@ -59,11 +71,14 @@ fn volumes_config(
 ) -> (BTreeMap<String, Map<String, Value>>, Map<String, Value>) {
     let mut mounts: BTreeMap<String, Map<String, Value>> = BTreeMap::new();
     let mut volumes = Map::new();
-    for instance in store
-        .volume_instances_of_environment(environment_id)
-        .into_iter()
-        .filter(|i| i.deleted_at.is_none())
-    {
+    let all = store.volume_instances_of_environment(environment_id);
+    // R12: an instance removed from this environment while its volume lives on is a tombstone.
+    for instance in all.iter().filter(|i| i.deleted_at.is_some()) {
+        if store.volume(&instance.volume_id).is_ok() {
+            volumes.insert(instance.volume_id.clone(), json!({ "isDeleted": true }));
+        }
+    }
+    for instance in all.into_iter().filter(|i| i.deleted_at.is_none()) {
         volumes.insert(
             instance.volume_id.clone(),
             json!({ "sizeMB": instance.size_mb, "region": instance.region }),
@@ -141,7 +156,11 @@ fn variables_config(
     let entries: Map<String, Value> = variables
         .into_iter()
         .map(|(name, value)| {
-            let value = if decrypt && !sealed.contains(&name) {
+            // R12: values only when decrypting; R27: a sealed one never, flagged isSealed.
+            if sealed.contains(&name) {
+                return (name, json!({ "value": null, "isSealed": true }));
+            }
+            let value = if decrypt {
                 Value::String(value)
             } else {
                 Value::Null
@@ -150,73 +169,4 @@ fn variables_config(
         })
         .collect();
     Value::Object(entries)
-}
-
-/// Keeps only the keys whose value is set, the way Railway omits unset settings.
-fn compact(pairs: Vec<(&str, Value)>) -> Value {
-    Value::Object(
-        pairs
-            .into_iter()
-            .filter(|(_, value)| !value.is_null())
-            .map(|(key, value)| (key.to_string(), value))
-            .collect(),
-    )
-}
-
-fn service_config(
-    instance: &InstanceRecord,
-    trigger: Option<&TriggerRecord>,
-) -> Map<String, Value> {
-    let s = &instance.settings;
-    let mut service = Map::new();
-    service.insert(
-        "source".into(),
-        compact(vec![
-            ("image", json!(s.image)),
-            ("repo", json!(s.repo)),
-            ("branch", json!(trigger.map(|t| t.branch.clone()))),
-            ("rootDirectory", json!(s.root_directory)),
-        ]),
-    );
-    service.insert(
-        "build".into(),
-        compact(vec![
-            ("builder", json!(s.builder)),
-            ("buildCommand", json!(s.build_command)),
-            ("dockerfilePath", json!(s.dockerfile_path)),
-            ("watchPatterns", json!(s.watch_patterns)),
-        ]),
-    );
-    let mut deploy = vec![
-        ("startCommand", json!(s.start_command)),
-        ("preDeployCommand", json!(s.pre_deploy_command)),
-        ("healthcheckPath", json!(s.healthcheck_path)),
-        ("healthcheckTimeout", json!(s.healthcheck_timeout)),
-        ("numReplicas", json!(s.num_replicas)),
-        ("region", json!(s.region)),
-        ("cronSchedule", json!(s.cron_schedule)),
-        ("restartPolicyType", json!(s.restart_policy_type)),
-        (
-            "restartPolicyMaxRetries",
-            json!(s.restart_policy_max_retries),
-        ),
-        ("sleepApplication", json!(s.sleep_application)),
-        ("drainingSeconds", json!(s.draining_seconds)),
-        ("overlapSeconds", json!(s.overlap_seconds)),
-    ];
-    if let Some(limits) = &instance.limits {
-        let containers = compact(vec![
-            ("cpu", json!(limits.v_cpus)),
-            (
-                "memoryBytes",
-                json!(limits.memory_gb.map(|gb| (gb * 1e9).round() as i64)),
-            ),
-        ]);
-        deploy.push(("limitOverride", json!({ "containers": containers })));
-    }
-    service.insert("deploy".into(), compact(deploy));
-    if let Some(config_file) = &s.railway_config_file {
-        service.insert("configFile".into(), json!(config_file));
-    }
-    service
 }

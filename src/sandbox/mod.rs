@@ -69,6 +69,19 @@
 //! instance is with `POST /_sandbox/volumes/usage` and the body `<volumeInstanceId>=<currentSizeMB>`
 //! (400 for a malformed body, 404 for an unknown instance).
 //!
+//! # Environments, patches and staged changes
+//!
+//! An environment created with `sourceEnvironmentId` is a fork (`sourceEnvironment`), filled by
+//! one patch copying the source's instances, unsealed variables and (new, empty) volume
+//! instances. `serviceCreate` reaches every non-fork environment unless given a fork's id;
+//! `serviceInstanceUpdate` and `serviceDelete` with a non-fork id reach every non-fork
+//! ([`SandboxConfig::instance_update_scope`] narrows the update to the named environment).
+//! `environmentPatchCommit` deep-merges an EnvironmentConfig patch into the same records the
+//! typed mutations write (null clears or deletes, `isCreated`/`isDeleted` per environment) and
+//! deploys affected services; `environmentStageChanges` keeps one staged patch per environment,
+//! counted by `unmergedChangesCount` and committed by `environmentPatchCommitStaged`. Placement
+//! is `deploy.multiRegionConfig` only (`ServiceInstance.region` reads null).
+//!
 //! # Seed file format (YAML)
 //!
 //! ```yaml
@@ -119,10 +132,12 @@
 mod config_blob;
 mod faults;
 mod model;
+mod patch_merge;
 mod persist;
 mod schema;
 mod seed;
 mod server;
+mod service_config;
 mod store;
 
 use std::path::PathBuf;
@@ -130,6 +145,7 @@ use std::time::Duration;
 
 pub use faults::{FaultKind, FaultPlan, FaultPlanError, FaultRule};
 pub use server::Sandbox;
+pub use store::InstanceUpdateScope;
 
 /// The id of the sandbox's single workspace.
 pub const SANDBOX_WORKSPACE_ID: &str = "5a9d1c3e-7b2f-4e61-9c8a-0d4b6f2e1a77";
@@ -163,6 +179,9 @@ pub struct SandboxConfig {
     pub slow_delay: Duration,
     /// Added before every GraphQL answer, to stand in for the round trip to Railway.
     pub latency: Duration,
+    /// R7 (disputed): whether `serviceInstanceUpdate` with a non-fork `environmentId` updates
+    /// every non-fork environment (default) or only the named one.
+    pub instance_update_scope: InstanceUpdateScope,
 }
 
 impl Default for SandboxConfig {
@@ -178,6 +197,7 @@ impl Default for SandboxConfig {
             backup_duration: DEFAULT_BACKUP_DURATION,
             slow_delay: DEFAULT_SLOW_DELAY,
             latency: Duration::ZERO,
+            instance_update_scope: InstanceUpdateScope::default(),
         }
     }
 }

@@ -7,11 +7,12 @@ use std::path::Path;
 use serde::Deserialize;
 
 use super::model::{
-    Builder, InstanceSettings, RestartPolicyType, State, VolumeInstanceBackupScheduleKind,
+    Builder, DEFAULT_REGION, InstanceSettings, RestartPolicyType, State,
+    VolumeInstanceBackupScheduleKind,
 };
 use super::store::{
-    DomainError, NewBackup, NewProject, NewService, NewVolume, SANDBOX_CREATOR_ID, Store, expiry,
-    manual_retention,
+    DomainError, EnvironmentCopy, NewBackup, NewProject, NewService, NewVolume, SANDBOX_CREATOR_ID,
+    Store, expiry, manual_retention,
 };
 use super::{SANDBOX_WORKSPACE_ID, SandboxError};
 
@@ -143,7 +144,6 @@ impl SeedSettings {
             healthcheck_path,
             healthcheck_timeout,
             num_replicas,
-            region,
             cron_schedule,
             sleep_application,
             draining_seconds,
@@ -155,6 +155,16 @@ impl SeedSettings {
             restart_policy_type,
             restart_policy_max_retries
         );
+        // R19, R20: a seeded region or replica count is placement in multiRegionConfig.
+        if self.region.is_some() || self.num_replicas.is_some() {
+            let region = self
+                .region
+                .clone()
+                .or_else(|| s.multi_region_config.keys().next().cloned())
+                .unwrap_or_else(|| DEFAULT_REGION.to_string());
+            let replicas = s.num_replicas.unwrap_or(1);
+            s.multi_region_config = [(region, replicas)].into_iter().collect();
+        }
     }
 }
 
@@ -215,7 +225,7 @@ fn seed_project(store: &mut Store, seed: SeedProject) -> Result<(), DomainError>
                     &environment.name,
                     None,
                     environment.ephemeral,
-                    true,
+                    EnvironmentCopy::default(),
                 )?
                 .id
         };

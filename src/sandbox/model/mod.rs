@@ -2,7 +2,10 @@
 //! they share with the GraphQL schema. Plain data only: no rules, no I/O.
 
 mod networking;
+mod patches;
 mod volumes;
+
+use std::collections::BTreeMap;
 
 use async_graphql::Enum;
 use serde::{Deserialize, Serialize};
@@ -11,6 +14,7 @@ pub(crate) use networking::{
     CertificateStatus, CustomDomainRecord, DnsRecordPurpose, DnsRecordStatus, DnsRecordType,
     ServiceDomainRecord, SyncStatus, TcpProxyRecord,
 };
+pub(crate) use patches::{DEFAULT_REGION, EnvironmentPatchStatus, StagedPatchRecord};
 pub(crate) use volumes::{
     BackupRecord, BackupScheduleRecord, VolumeInstanceBackupScheduleKind, VolumeInstanceRecord,
     VolumeRecord, VolumeState, WorkflowStatus,
@@ -79,6 +83,9 @@ pub(crate) struct State {
     pub volume_instances: Vec<VolumeInstanceRecord>,
     #[serde(default)]
     pub volume_backups: Vec<BackupRecord>,
+    /// Absent from state files written before staged changes existed.
+    #[serde(default)]
+    pub staged_patches: Vec<StagedPatchRecord>,
 }
 
 #[derive(Serialize, Deserialize, Clone, Debug)]
@@ -103,6 +110,9 @@ pub(crate) struct EnvironmentRecord {
     pub is_ephemeral: bool,
     pub deleted_at: Option<String>,
     pub created_at: String,
+    /// Set for a fork (created from a source environment); absent from older state files.
+    #[serde(default)]
+    pub source_environment_id: Option<String>,
 }
 
 #[derive(Serialize, Deserialize, Clone, Debug)]
@@ -134,7 +144,8 @@ pub(crate) struct InstanceSettings {
     pub healthcheck_path: Option<String>,
     pub healthcheck_timeout: Option<i32>,
     pub num_replicas: Option<i32>,
-    pub region: Option<String>,
+    /// Placement: replicas per region id (`deploy.multiRegionConfig`); the only place a region lives.
+    pub multi_region_config: BTreeMap<String, i32>,
     pub cron_schedule: Option<String>,
     pub restart_policy_type: RestartPolicyType,
     pub restart_policy_max_retries: i32,
@@ -159,7 +170,7 @@ impl Default for InstanceSettings {
             healthcheck_path: None,
             healthcheck_timeout: None,
             num_replicas: Some(1),
-            region: None,
+            multi_region_config: BTreeMap::from([(DEFAULT_REGION.to_string(), 1)]),
             cron_schedule: None,
             restart_policy_type: RestartPolicyType::OnFailure,
             restart_policy_max_retries: 10,
@@ -173,6 +184,11 @@ impl Default for InstanceSettings {
 impl InstanceSettings {
     pub(crate) fn has_source(&self) -> bool {
         self.image.is_some() || self.repo.is_some()
+    }
+
+    /// Total replicas over every region of the placement.
+    pub(crate) fn total_replicas(&self) -> i32 {
+        self.multi_region_config.values().sum()
     }
 }
 

@@ -5,6 +5,9 @@ use async_graphql::{Enum, InputObject, MaybeUndefined};
 
 use super::scalars::{EnvironmentVariables, Json};
 use crate::sandbox::model::{Builder, InstanceSettings, RestartPolicyType};
+use crate::sandbox::patch_merge::merge_into;
+use crate::sandbox::service_config::{BadValue, decode_placement, multi_region_json};
+use crate::sandbox::store::{DomainError, scale_placement};
 
 #[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
 pub(crate) enum PublicRuntime {
@@ -115,7 +118,8 @@ fn set_required<T: Clone>(target: &mut T, input: &MaybeUndefined<T>, default: T)
 }
 
 impl ServiceInstanceUpdateInput {
-    pub(crate) fn apply_to(&self, s: &mut InstanceSettings) {
+    /// The changed settings; fails only on a malformed `multiRegionConfig`.
+    pub(crate) fn apply_to(&self, s: &mut InstanceSettings) -> Result<(), DomainError> {
         let defaults = InstanceSettings::default();
         set_nullable(&mut s.build_command, &self.build_command);
         set_required(&mut s.builder, &self.builder, defaults.builder);
@@ -132,7 +136,7 @@ impl ServiceInstanceUpdateInput {
         set_nullable(&mut s.overlap_seconds, &self.overlap_seconds);
         set_nullable(&mut s.pre_deploy_command, &self.pre_deploy_command);
         set_nullable(&mut s.railway_config_file, &self.railway_config_file);
-        set_nullable(&mut s.region, &self.region);
+        // R20: the top-level `region` input moves nothing; placement is multiRegionConfig's.
         set_required(
             &mut s.restart_policy_max_retries,
             &self.restart_policy_max_retries,
@@ -154,6 +158,30 @@ impl ServiceInstanceUpdateInput {
                 (s.image, s.repo) = (source.image.clone(), source.repo.clone())
             }
         }
+        self.apply_placement(s)
+    }
+
+    /// R20: `multiRegionConfig` merges into the placement (null removes a region) and sets the
+    /// replica total; without it, the replica count (reset to 1 when omitted) is placed.
+    fn apply_placement(&self, s: &mut InstanceSettings) -> Result<(), DomainError> {
+        let bad = |BadValue(key): BadValue| {
+            DomainError::InvalidPatch(format!("multiRegionConfig: invalid value for {key}"))
+        };
+        match &self.multi_region_config {
+            MaybeUndefined::Value(patch) => {
+                let mut placement = multi_region_json(&s.multi_region_config);
+                merge_into(&mut placement, &patch.0);
+                s.multi_region_config = decode_placement(Some(&placement)).map_err(bad)?;
+                s.num_replicas = Some(s.total_replicas());
+            }
+            // Guess: a null multiRegionConfig puts the replicas back in the default region.
+            MaybeUndefined::Null => {
+                s.multi_region_config = InstanceSettings::default().multi_region_config;
+                scale_placement(s, s.num_replicas.unwrap_or(1));
+            }
+            MaybeUndefined::Undefined => scale_placement(s, s.num_replicas.unwrap_or(1)),
+        }
+        Ok(())
     }
 }
 

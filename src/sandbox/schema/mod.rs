@@ -2,6 +2,7 @@
 //! Resolvers translate GraphQL to store calls; Railway's rules live in the store, not here.
 
 mod connection;
+mod environments;
 mod inputs;
 mod mutation;
 mod networking;
@@ -19,6 +20,7 @@ use super::store::{DomainError, SharedStore, Store};
 #[graphql(name = "Query")]
 pub(crate) struct Query(
     query::CoreQuery,
+    environments::EnvironmentsQuery,
     networking::NetworkingQuery,
     volumes::VolumesQuery,
 );
@@ -28,6 +30,7 @@ pub(crate) struct Query(
 #[graphql(name = "Mutation")]
 pub(crate) struct Mutation(
     mutation::CoreMutation,
+    environments::EnvironmentsMutation,
     networking::NetworkingMutation,
     volumes::VolumesMutation,
 );

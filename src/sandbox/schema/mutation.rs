@@ -11,7 +11,7 @@ use super::inputs::{
 use super::types::{DeploymentTrigger, Environment, Project, Service};
 use super::with_store;
 use crate::sandbox::SANDBOX_WORKSPACE_ID;
-use crate::sandbox::store::{NewProject, NewService, NewTrigger, TriggerChanges};
+use crate::sandbox::store::{EnvironmentCopy, NewProject, NewService, NewTrigger, TriggerChanges};
 
 #[derive(Default)]
 pub(crate) struct CoreMutation;
@@ -48,7 +48,11 @@ impl CoreMutation {
                     &input.name,
                     input.source_environment_id.as_deref(),
                     input.ephemeral.unwrap_or(false),
-                    input.skip_initial_deploys.unwrap_or(false),
+                    EnvironmentCopy {
+                        skip_initial_deploys: input.skip_initial_deploys.unwrap_or(false),
+                        stage_initial_changes: input.stage_initial_changes.unwrap_or(false),
+                        apply_in_background: input.apply_changes_in_background.unwrap_or(false),
+                    },
                 )
                 .map(Environment)
         })
@@ -86,9 +90,11 @@ impl CoreMutation {
         environment_id: Option<String>,
         id: String,
     ) -> async_graphql::Result<bool> {
-        // Railway does not document a narrower scope for environmentId; the whole service goes.
-        let _ = environment_id;
-        with_store(ctx, |store| store.delete_service(&id).map(|()| true))
+        with_store(ctx, |store| {
+            store
+                .delete_service_scoped(&id, environment_id.as_deref()) // R8
+                .map(|()| true)
+        })
     }
 
     async fn service_instance_update(
@@ -100,7 +106,7 @@ impl CoreMutation {
     ) -> async_graphql::Result<bool> {
         with_store(ctx, |store| {
             store
-                .update_instances(&service_id, environment_id.as_deref(), |settings| {
+                .update_instances_scoped(&service_id, environment_id.as_deref(), |settings| {
                     input.apply_to(settings)
                 })
                 .map(|()| true)

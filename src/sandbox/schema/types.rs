@@ -198,6 +198,35 @@ impl Environment {
         DateTime(self.0.created_at.clone())
     }
 
+    /// R1: the source of a fork; null for every other environment.
+    async fn source_environment(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Option<Environment>> {
+        let Some(source_id) = &self.0.source_environment_id else {
+            return Ok(None);
+        };
+        with_store(ctx, |store| {
+            Ok(store
+                .state
+                .environments
+                .iter()
+                .find(|e| &e.id == source_id)
+                .cloned()
+                .map(Environment))
+        })
+    }
+
+    /// R17: changes waiting in the environment's staged patch.
+    async fn unmerged_changes_count(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Option<i32>> {
+        with_store(ctx, |store| {
+            Ok(Some(store.unmerged_changes_count(&self.0.id)))
+        })
+    }
+
     async fn config(
         &self,
         ctx: &Context<'_>,
@@ -380,8 +409,9 @@ impl ServiceInstance {
     async fn num_replicas(&self) -> Option<i32> {
         self.record.settings.num_replicas
     }
+    /// R19: Railway answers null; placement is in `deploy.multiRegionConfig`.
     async fn region(&self) -> Option<&str> {
-        self.record.settings.region.as_deref()
+        None
     }
     async fn cron_schedule(&self) -> Option<&str> {
         self.record.settings.cron_schedule.as_deref()

@@ -58,6 +58,7 @@ impl Sandbox {
             source,
         })?;
         let store = SharedStore::new(state, config.backup_duration);
+        store.set_instance_update_scope(config.instance_update_scope);
         let app = Arc::new(App {
             schema: schema::build(store.clone()),
             store,

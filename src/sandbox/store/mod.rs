@@ -6,6 +6,9 @@ mod backups;
 mod domains;
 pub(crate) mod hostnames;
 mod mutations;
+mod patches;
+mod scoping;
+mod staged;
 mod tcp_proxies;
 mod variables;
 mod volumes;
@@ -15,7 +18,9 @@ use std::time::Duration;
 
 pub(crate) use backups::{NewBackup, SANDBOX_CREATOR_ID, Workflows, expiry, manual_retention};
 pub(crate) use domains::{DomainAvailability, NewCustomDomain};
-pub(crate) use mutations::{NewProject, NewService, NewTrigger, TriggerChanges};
+pub(crate) use mutations::{EnvironmentCopy, NewProject, NewService, NewTrigger, TriggerChanges};
+pub(crate) use patches::scale_placement;
+pub use scoping::InstanceUpdateScope;
 pub(crate) use variables::references;
 pub(crate) use volumes::{NewVolume, VolumeInstanceChanges};
 
@@ -74,6 +79,18 @@ pub(crate) enum DomainError {
     BackupNotFound,
     #[error("Problem processing request")]
     Unavailable,
+    /// Guess: Railway's text for a malformed patch is not public.
+    #[error("Invalid patch: {0}")]
+    InvalidPatch(String),
+    /// R21; text unverified.
+    #[error("A service cannot have more than {0} replicas in total")]
+    TooManyReplicas(i32),
+    /// R21; text unverified.
+    #[error("A service with a volume cannot have more than one replica")]
+    ReplicasWithVolume,
+    /// R21; text unverified.
+    #[error("A cron service must have exactly one replica")]
+    CronReplicas,
 }
 
 #[derive(Debug, Default)]
@@ -83,6 +100,8 @@ pub(crate) struct Store {
     pub(crate) workflows: Workflows,
     /// How long a manual backup's workflow runs before it completes.
     pub(crate) backup_duration: Duration,
+    /// R7's switch: how far `serviceInstanceUpdate` with a non-fork id reaches.
+    pub(crate) instance_update_scope: InstanceUpdateScope,
 }
 
 /// The store shared by the HTTP layer and every resolver.
@@ -95,7 +114,15 @@ impl SharedStore {
             state,
             workflows: Workflows::default(),
             backup_duration,
+            instance_update_scope: InstanceUpdateScope::default(),
         })))
+    }
+
+    /// R7's switch, set once at start.
+    pub(crate) fn set_instance_update_scope(&self, scope: InstanceUpdateScope) {
+        if let Ok(mut store) = self.lock() {
+            store.instance_update_scope = scope;
+        }
     }
 
     pub(crate) fn lock(&self) -> Result<MutexGuard<'_, Store>, DomainError> {

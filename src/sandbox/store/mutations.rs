@@ -1,6 +1,6 @@
-//! Railway's write semantics on the sandbox store: projects, environments (with cloning),
-//! services (fan-out, soft delete), instance settings, limits, deployments and triggers.
-//! Variables are in the sibling `variables` module.
+//! Railway's write semantics on the sandbox store: projects, environments, services (fan-out,
+//! soft delete), instance settings, limits, deployments and triggers. Variables are in the
+//! sibling `variables` module; copying from a source environment is in `patches`.
 
 use super::{DomainError, Store};
 use crate::sandbox::model::{
@@ -28,6 +28,14 @@ pub(crate) struct NewService {
     pub repo: Option<String>,
     pub branch: Option<String>,
     pub variables: Vec<(String, String)>,
+}
+
+/// How `environmentCreate` treats a copy from `sourceEnvironmentId` (R2, R3).
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct EnvironmentCopy {
+    pub skip_initial_deploys: bool,
+    pub stage_initial_changes: bool,
+    pub apply_in_background: bool,
 }
 
 pub(crate) struct NewTrigger {
@@ -88,6 +96,7 @@ impl Store {
             is_ephemeral: false,
             deleted_at: None,
             created_at: now_rfc3339(),
+            source_environment_id: None, // R1: the default environment is no fork
         });
         self.state.projects.push(project.clone());
         Ok(project)
@@ -99,7 +108,7 @@ impl Store {
         name: &str,
         source_environment_id: Option<&str>,
         ephemeral: bool,
-        skip_initial_deploys: bool,
+        copy: EnvironmentCopy,
     ) -> Result<EnvironmentRecord, DomainError> {
         self.project(project_id)?;
         let taken = self
@@ -120,53 +129,14 @@ impl Store {
             is_ephemeral: ephemeral,
             deleted_at: None,
             created_at: now_rfc3339(),
+            // R1: created from a source makes a fork, and nothing else does.
+            source_environment_id: source_environment_id.map(str::to_string),
         };
-        if let Some(source_id) = source_environment_id {
-            self.clone_environment_contents(source_id, &environment.id, skip_initial_deploys);
-        }
         self.state.environments.push(environment.clone());
+        if let Some(source_id) = source_environment_id {
+            self.copy_environment(source_id, &environment.id, copy)?;
+        }
         Ok(environment)
-    }
-
-    fn clone_environment_contents(&mut self, source_id: &str, target_id: &str, skip_deploys: bool) {
-        let instances: Vec<InstanceRecord> = self
-            .state
-            .instances
-            .iter()
-            .filter(|i| i.environment_id == source_id && i.deleted_at.is_none())
-            .map(|i| InstanceRecord {
-                id: new_id(),
-                environment_id: target_id.to_string(),
-                latest_deployment: (!skip_deploys && i.settings.has_source())
-                    .then(success_deployment),
-                ..i.clone()
-            })
-            .collect();
-        let triggers: Vec<TriggerRecord> = self
-            .state
-            .triggers
-            .iter()
-            .filter(|t| t.environment_id == source_id)
-            .map(|t| TriggerRecord {
-                id: new_id(),
-                environment_id: target_id.to_string(),
-                ..t.clone()
-            })
-            .collect();
-        let variables: Vec<VariableRecord> = self
-            .state
-            .variables
-            .iter()
-            .filter(|v| v.environment_id == source_id)
-            .map(|v| VariableRecord {
-                id: new_id(),
-                environment_id: target_id.to_string(),
-                ..v.clone()
-            })
-            .collect();
-        self.state.instances.extend(instances);
-        self.state.triggers.extend(triggers);
-        self.state.variables.extend(variables);
     }
 
     pub(crate) fn create_service(&mut self, new: NewService) -> Result<ServiceRecord, DomainError> {
@@ -181,16 +151,18 @@ impl Store {
         if taken {
             return Err(DomainError::DuplicateService(name));
         }
+        // R6: a fork id scopes the create to that fork; any other id, or none, reaches every
+        // non-fork environment.
         let target_environments: Vec<String> = match &new.environment_id {
             Some(environment_id) => {
                 let environment = self.environment_in_project(&new.project_id, environment_id)?;
-                if environment.is_ephemeral {
+                if environment.source_environment_id.is_some() {
                     vec![environment.id.clone()]
                 } else {
-                    self.live_base_environment_ids(&new.project_id)
+                    self.live_non_fork_environment_ids(&new.project_id)
                 }
             }
-            None => self.live_base_environment_ids(&new.project_id),
+            None => self.live_non_fork_environment_ids(&new.project_id),
         };
         let service = ServiceRecord {
             id: new_id(),
@@ -207,11 +179,12 @@ impl Store {
             ..InstanceSettings::default()
         };
         for environment_id in &target_environments {
+            // R20: the default settings place the instance in the default region.
             self.state.instances.push(InstanceRecord {
                 id: new_id(),
                 service_id: service.id.clone(),
                 environment_id: environment_id.clone(),
-                latest_deployment: settings.has_source().then(success_deployment),
+                latest_deployment: None,
                 settings: settings.clone(),
                 limits: None,
                 deleted_at: None,
@@ -241,16 +214,13 @@ impl Store {
             }
         }
         self.state.services.push(service.clone());
+        if settings.has_source() {
+            // R6: with a source, each new instance deploys at once.
+            for environment_id in &target_environments {
+                self.deploy(&service.id, environment_id)?;
+            }
+        }
         Ok(service)
-    }
-
-    fn live_base_environment_ids(&self, project_id: &str) -> Vec<String> {
-        self.state
-            .environments
-            .iter()
-            .filter(|e| e.project_id == project_id && e.deleted_at.is_none() && !e.is_ephemeral)
-            .map(|e| e.id.clone())
-            .collect()
     }
 
     /// Soft delete: the service and every instance keep existing with `deletedAt` set.
