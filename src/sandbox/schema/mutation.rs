@@ -1,7 +1,8 @@
 //! The `Mutation` root of the sandbox schema: maps each upstream mutation onto one store call.
 
-use async_graphql::{Context, Object};
+use async_graphql::{Context, MaybeUndefined, Object};
 
+use super::caller::owner;
 use super::inputs::{
     DeploymentTriggerCreateInput, DeploymentTriggerUpdateInput, EnvironmentCreateInput,
     ProjectCreateInput, ServiceCreateInput, ServiceInstanceLimitsUpdateInput,
@@ -9,9 +10,12 @@ use super::inputs::{
     VariableUpsertInput,
 };
 use super::types::{DeploymentTrigger, Environment, Project, Service};
-use super::with_store;
+use super::{domain_error, with_store};
 use crate::sandbox::SANDBOX_WORKSPACE_ID;
-use crate::sandbox::store::{NewProject, NewService, NewTrigger, TriggerChanges};
+use crate::sandbox::store::{
+    Creation, NewProject, NewService, NewTrigger, TriggerChanges, check_pre_deploy_command,
+    deleting,
+};
 
 #[derive(Default)]
 pub(crate) struct CoreMutation;
@@ -33,7 +37,15 @@ impl CoreMutation {
             is_public: input.is_public.unwrap_or(false),
             pr_deploys: input.pr_deploys.unwrap_or(false),
         };
-        with_store(ctx, |store| store.create_project(new).map(Project))
+        let workspace_id = new.workspace_id.clone();
+        with_store(ctx, |store| {
+            // R36: one project per workspace per window.
+            store
+                .throttled(Creation::Project, &workspace_id, |store| {
+                    store.create_project(new)
+                })
+                .map(Project)
+        })
     }
 
     async fn environment_create(
@@ -41,15 +53,19 @@ impl CoreMutation {
         ctx: &Context<'_>,
         input: EnvironmentCreateInput,
     ) -> async_graphql::Result<Environment> {
+        let owner = owner(ctx);
         with_store(ctx, |store| {
+            // R4: one environment per token owner per window.
             store
-                .create_environment(
-                    &input.project_id,
-                    &input.name,
-                    input.source_environment_id.as_deref(),
-                    input.ephemeral.unwrap_or(false),
-                    input.skip_initial_deploys.unwrap_or(false),
-                )
+                .throttled(Creation::Environment, &owner, |store| {
+                    store.create_environment(
+                        &input.project_id,
+                        &input.name,
+                        input.source_environment_id.as_deref(),
+                        input.ephemeral.unwrap_or(false),
+                        input.skip_initial_deploys.unwrap_or(false),
+                    )
+                })
                 .map(Environment)
         })
     }
@@ -88,7 +104,9 @@ impl CoreMutation {
     ) -> async_graphql::Result<bool> {
         // Railway does not document a narrower scope for environmentId; the whole service goes.
         let _ = environment_id;
-        with_store(ctx, |store| store.delete_service(&id).map(|()| true))
+        with_store(ctx, |store| {
+            store.delete_service(&id).map_err(deleting).map(|()| true) // R37
+        })
     }
 
     async fn service_instance_update(
@@ -98,6 +116,9 @@ impl CoreMutation {
         input: ServiceInstanceUpdateInput,
         service_id: String,
     ) -> async_graphql::Result<bool> {
+        if let MaybeUndefined::Value(commands) = &input.pre_deploy_command {
+            check_pre_deploy_command(commands).map_err(domain_error)?; // R18
+        }
         with_store(ctx, |store| {
             store
                 .update_instances(&service_id, environment_id.as_deref(), |settings| {
