@@ -209,7 +209,7 @@ async fn a_volume_can_be_renamed_and_an_unknown_one_is_not_found() {
 }
 
 #[tokio::test]
-async fn the_mount_path_changes_and_only_an_explicit_null_service_detaches() {
+async fn the_mount_path_changes_while_the_service_is_sent_and_a_null_service_detaches() {
     let sandbox = start(SandboxConfig::default()).await;
     let (project_id, environment_id, service_id) = project_with_service(&sandbox).await;
     let (volume_id, _) = mounted_volume(&sandbox, &project_id, &environment_id, &service_id).await;
@@ -218,7 +218,8 @@ async fn the_mount_path_changes_and_only_an_explicit_null_service_detaches() {
     let moved = data(
         &sandbox,
         update,
-        json!({ "v": volume_id, "e": environment_id, "input": { "mountPath": "/srv" } }),
+        json!({ "v": volume_id, "e": environment_id,
+            "input": { "mountPath": "/srv", "serviceId": service_id } }),
     )
     .await;
     assert_eq!(moved["volumeInstanceUpdate"], true);
@@ -227,7 +228,7 @@ async fn the_mount_path_changes_and_only_an_explicit_null_service_detaches() {
     assert_eq!(
         instance["serviceId"],
         service_id.as_str(),
-        "an absent serviceId keeps it"
+        "the service sent again stays attached (an absent one detaches, R23)"
     );
     data(
         &sandbox,

@@ -87,6 +87,9 @@ impl Bench {
             seed_file,
             token: Some(TOKEN.into()),
             latency,
+            // The benches create many projects in a row and do not identify their client.
+            create_cooldown: Some(std::time::Duration::ZERO),
+            unidentified_rate_limit: None,
             ..SandboxConfig::default()
         };
         let sandbox = Sandbox::start(config, ([127, 0, 0, 1], 0).into())

@@ -8,7 +8,10 @@ use anyhow::Context;
 use clap::Args;
 
 use super::EXIT_OK;
-use crate::sandbox::{FaultPlan, InstanceUpdateScope, Sandbox, SandboxConfig};
+use crate::sandbox::{
+    DEFAULT_UNIDENTIFIED_RATE_LIMIT, FaultPlan, InstanceUpdateScope, Sandbox, SandboxConfig,
+    SandboxPlan,
+};
 
 #[derive(Debug, Args, Clone)]
 pub struct SandboxArgs {
@@ -28,7 +31,10 @@ pub struct SandboxArgs {
     /// (connection closed unanswered, nothing performed), slow (performed, answered after
     /// --slow-ms), error500 (HTTP 500 HTML page), error502 (HTTP 502 Cloudflare-like HTML page),
     /// ratelimit (HTTP 429, Retry-After: 1), problem (HTTP 200 "Problem processing request"
-    /// envelope), try-again (HTTP 200 "Failed to create service domain, please try again").
+    /// envelope), try-again (HTTP 200 "Failed to create service domain, please try again"),
+    /// redeploy-not-ready (HTTP 200 "Cannot redeploy yet, ..."), in-progress (HTTP 200 "... an
+    /// operation is already in progress"), error503-text (HTTP 503 plain text), error503-json
+    /// (HTTP 503 JSON errors), error504 (HTTP 504 HTML page).
     /// Nothing is performed for the HTTP-error kinds. `POST /_sandbox/faults` replaces the plan
     /// while running.
     #[arg(long, default_value = "", verbatim_doc_comment)]
@@ -56,6 +62,26 @@ pub struct SandboxArgs {
     /// environment (the schema's reading, default) or only the requested one (the docs').
     #[arg(long, value_enum, default_value_t = InstanceUpdateScope::AllNonForks)]
     pub instance_update_scope: InstanceUpdateScope,
+    /// Every creation throttle's window, e.g. `0s` (off) or `5s`. Default: Railway's (one
+    /// environment per user and one project per workspace every 30 s, one volume every 2 s).
+    #[arg(long, value_parser = crate::duration::parse_duration)]
+    pub create_cooldown: Option<Duration>,
+    /// The Railway plan whose limits apply: trial, hobby or pro (custom domains per service:
+    /// 1, 2, 20).
+    #[arg(long, default_value = "pro", value_parser = parse_plan)]
+    pub plan: SandboxPlan,
+    /// Answer an HTML 403 "Access denied" beyond this many requests per second from clients
+    /// that identify themselves neither by `?source=` on the URL nor by an `x-source` header;
+    /// 0 turns the cap off.
+    #[arg(long, default_value_t = DEFAULT_UNIDENTIFIED_RATE_LIMIT)]
+    pub unidentified_rate_limit: u32,
+    /// Keep new volumes and volume instances out of lists this long, e.g. `30s`.
+    #[arg(long, default_value = "0s", value_parser = crate::duration::parse_duration)]
+    pub visibility_delay: Duration,
+}
+
+fn parse_plan(text: &str) -> Result<SandboxPlan, String> {
+    text.parse()
 }
 
 pub async fn serve(args: &SandboxArgs) -> anyhow::Result<u8> {
@@ -75,6 +101,10 @@ pub async fn serve(args: &SandboxArgs) -> anyhow::Result<u8> {
             latency: Duration::from_millis(args.latency_ms),
             token: args.token.clone(),
             instance_update_scope: args.instance_update_scope,
+            create_cooldown: args.create_cooldown,
+            plan: args.plan,
+            unidentified_rate_limit: Some(args.unidentified_rate_limit).filter(|limit| *limit > 0),
+            visibility_delay: args.visibility_delay,
             ..SandboxConfig::default()
         },
         args.listen,

@@ -28,6 +28,18 @@ pub enum FaultKind {
     /// HTTP 200 with Railway's transient `Failed to create service domain, please try again`
     /// error, without performing the operation.
     TryAgain,
+    /// R38: HTTP 200 with Railway's transient `Cannot redeploy yet, please wait for the
+    /// original deployment to finish building`, nothing performed.
+    RedeployNotReady,
+    /// R38: HTTP 200 with a transient `... an operation is already in progress` error (the
+    /// text before the ellipsis is a guess), nothing performed.
+    InProgress,
+    /// R39: HTTP 503 with a plain-text `upstream connect error` body, nothing performed.
+    Error503Text,
+    /// R39: HTTP 503 with a JSON `{"errors": [...]}` body, nothing performed.
+    Error503Json,
+    /// R39: HTTP 504 with a Cloudflare-like HTML page, nothing performed.
+    Error504,
 }
 
 impl FromStr for FaultKind {
@@ -43,8 +55,13 @@ impl FromStr for FaultKind {
             "ratelimit" => Ok(Self::RateLimit),
             "problem" => Ok(Self::Problem),
             "try-again" => Ok(Self::TryAgain),
+            "redeploy-not-ready" => Ok(Self::RedeployNotReady),
+            "in-progress" => Ok(Self::InProgress),
+            "error503-text" => Ok(Self::Error503Text),
+            "error503-json" => Ok(Self::Error503Json),
+            "error504" => Ok(Self::Error504),
             other => Err(FaultPlanError(format!(
-                "unknown fault kind {other:?} (expected drop-after-commit, error500, error502, reset, slow, ratelimit, problem or try-again)"
+                "unknown fault kind {other:?} (expected drop-after-commit, error500, error502, error503-text, error503-json, error504, reset, slow, ratelimit, problem, try-again, redeploy-not-ready or in-progress)"
             ))),
         }
     }
@@ -61,6 +78,11 @@ impl fmt::Display for FaultKind {
             Self::RateLimit => "ratelimit",
             Self::Problem => "problem",
             Self::TryAgain => "try-again",
+            Self::RedeployNotReady => "redeploy-not-ready",
+            Self::InProgress => "in-progress",
+            Self::Error503Text => "error503-text",
+            Self::Error503Json => "error503-json",
+            Self::Error504 => "error504",
         })
     }
 }
@@ -197,6 +219,11 @@ mod tests {
             "ratelimit",
             "problem",
             "try-again",
+            "redeploy-not-ready",
+            "in-progress",
+            "error503-text",
+            "error503-json",
+            "error504",
         ] {
             let kind: FaultKind = name.parse().expect("known kind");
             assert_eq!(kind.to_string(), name);

@@ -29,7 +29,39 @@
 //! - `problem`: HTTP 200 `{"data": null, "errors": [{"message": "Problem processing request"}]}`
 //!   (plus a `traceId`), nothing performed;
 //! - `try-again`: HTTP 200 with Railway's "Failed to create service domain, please try again",
-//!   nothing performed.
+//!   nothing performed;
+//! - `redeploy-not-ready`: HTTP 200 with Railway's "Cannot redeploy yet, please wait for the
+//!   original deployment to finish building", nothing performed;
+//! - `in-progress`: HTTP 200 with "Cannot complete the request: an operation is already in
+//!   progress" (Railway's text ends so; the start is a guess), nothing performed;
+//! - `error503-text`: HTTP 503 with a plain-text "upstream connect error ..." body;
+//! - `error503-json`: HTTP 503 with a JSON `{"errors": [{"message": "Service Unavailable"}]}`;
+//! - `error504`: HTTP 504 with a Cloudflare-like HTML page; nothing performed for any of them.
+//!
+//! # Railway's limits
+//!
+//! - Creation throttles (HTTP 200, `extensions.code` `INTERNAL_SERVER_ERROR`): a second
+//!   `environmentCreate` by the same token within 30 s answers "Whoa there pal! Only one
+//!   environment can be created per user every 30s. Try again in a sec" (a project's default
+//!   environment does not count); a second `projectCreate` in the same workspace within 30 s
+//!   "You are creating projects too quickly. This workspace allows 1 project per 30 seconds.
+//!   Try again shortly."; a second `volumeCreate` by the same token within 2 s (a guess)
+//!   "Whoa there pal! You are creating volumes too quickly. Try again in a sec". Refused or
+//!   failed creates do not start a window. [`SandboxConfig::create_cooldown`]
+//!   (`--create-cooldown`) sets every window; `0s` turns them off.
+//! - Custom domains per service, over all its environments: 1 on `trial`, 2 on `hobby`, 20 on
+//!   `pro` (the default; [`SandboxConfig::plan`], `--plan`).
+//! - A `preDeployCommand` list of more than one command: "Error in preDeployCommand - Invalid
+//!   input".
+//! - Deleting an unknown or already deleted service, domain, TCP proxy, volume or backup answers
+//!   "Not Authorized".
+//! - Unidentified clients: above [`SandboxConfig::unidentified_rate_limit`] requests per second
+//!   (default 10, `--unidentified-rate-limit`, 0 = off) a request with neither a non-empty
+//!   `source` query parameter (`/graphql/v2?source=railway-operator`) nor a non-empty `x-source`
+//!   header gets Cloudflare's HTML 403 "Access denied", before the rate limits below count it.
+//! - Read lag: new volumes and volume instances are left out of `Project.volumes`,
+//!   `Environment.volumeInstances` and `Volume.volumeInstances` for
+//!   [`SandboxConfig::visibility_delay`] (`--visibility-delay`, default 0).
 //!
 //! # Rate limits
 //!
@@ -55,16 +87,24 @@
 //!
 //! # Volumes, backups and workflows
 //!
-//! `volumeCreate` gives a volume a generated two-word name (`gentle-harbor`) and, only when
+//! `volumeCreate` gives a volume a generated two-word name (`gentle-harbor`) no other live volume
+//! of the project has (`volumeUpdate` refuses a taken name) and, only when
 //! `environmentId` is given, one instance there (`sizeMB` 50000, `currentSizeMB` 0, `READY`,
 //! region `us-west2` unless given); a service mounts at most one volume per environment.
-//! `volumeDelete` soft-deletes the instances (`deletedAt`, `DELETED`, still listed) and drops
-//! their backups. `volumeInstanceBackupScheduleUpdate` replaces the set of schedules. Each live
+//! A volume has one instance per environment (`Volume.volumeInstances`).
+//! `volumeDelete` soft-deletes all its instances (`deletedAt`, `DELETED`, still listed) and drops
+//! their backups. `volumeInstanceUpdate` without `serviceId` (absent or null) detaches the volume;
+//! without `environmentId` it changes every instance. `volumeInstanceBackupScheduleUpdate` replaces the set of schedules. Each live
 //! instance shows in `Environment.config` as `services.<serviceId>.volumeMounts.<volumeId>`
 //! (`mountPath`, `backupSchedules` when any) and `volumes.<volumeId>` (`sizeMB`, `region`).
-//! `volumeInstanceBackupCreate` starts a workflow that is `Running` for
-//! [`SandboxConfig::backup_duration`] and then `Complete`; its backup is listed from then on,
-//! expiring 30 days after creation unless locked (`volumeInstanceBackupLock`). Workflows live in
+//! `volumeInstanceBackupCreate` is refused while `currentSizeMB` exceeds half of `sizeMB` (the
+//! message is a guess); otherwise it starts a workflow that is `Running` for
+//! [`SandboxConfig::backup_duration`] and then `Complete`; its backup (named `Manual` unless
+//! named) is listed from then on, expiring 30 days after creation (a guess) unless locked
+//! (`volumeInstanceBackupLock`, `expiresAt: null`). `POST /_sandbox/volumes/scheduled-backup`
+//! with `<volumeInstanceId>=<DAILY|WEEKLY|MONTHLY>` fires that schedule of the instance now: its
+//! backup takes the same time and expires after 6 days, 30 days or 90 days (404 when the
+//! instance has no such schedule). Workflows live in
 //! memory only: after a restart `workflowStatus` answers `NotFound`. A test sets how full an
 //! instance is with `POST /_sandbox/volumes/usage` and the body `<volumeInstanceId>=<currentSizeMB>`
 //! (400 for a malformed body, 404 for an unknown instance).
@@ -146,6 +186,7 @@ use std::time::Duration;
 pub use faults::{FaultKind, FaultPlan, FaultPlanError, FaultRule};
 pub use server::Sandbox;
 pub use store::InstanceUpdateScope;
+pub use store::SandboxPlan;
 
 /// The id of the sandbox's single workspace.
 pub const SANDBOX_WORKSPACE_ID: &str = "5a9d1c3e-7b2f-4e61-9c8a-0d4b6f2e1a77";
@@ -155,6 +196,10 @@ pub const DEFAULT_BACKUP_DURATION: Duration = Duration::from_millis(300);
 
 /// How long the `slow` fault delays a response when nothing else is configured.
 pub const DEFAULT_SLOW_DELAY: Duration = Duration::from_secs(5);
+
+/// Requests per second above which Railway's edge turns away clients that do not identify
+/// themselves (R40).
+pub const DEFAULT_UNIDENTIFIED_RATE_LIMIT: u32 = 10;
 
 /// Everything that shapes one sandbox instance.
 #[derive(Debug, Clone)]
@@ -182,6 +227,17 @@ pub struct SandboxConfig {
     /// R7 (disputed): whether `serviceInstanceUpdate` with a non-fork `environmentId` updates
     /// every non-fork environment (default) or only the named one.
     pub instance_update_scope: InstanceUpdateScope,
+    /// Creation throttles (R4, R24, R36): `None` = Railway's windows (30 s per environment and
+    /// token owner, 30 s per project and workspace, 2 s per volume and token owner, the last a
+    /// guess); `Some(d)` = every window is `d`; `Some(Duration::ZERO)` disables them.
+    pub create_cooldown: Option<Duration>,
+    /// The Railway plan whose limits apply (R32: custom domains per service).
+    pub plan: SandboxPlan,
+    /// R40: requests per second above which unidentified clients (no `?source=` on the URL, no
+    /// `x-source` header) get an HTML 403 "Access denied"; `None` disables the cap.
+    pub unidentified_rate_limit: Option<u32>,
+    /// R41: new volumes and volume instances stay out of lists this long.
+    pub visibility_delay: Duration,
 }
 
 impl Default for SandboxConfig {
@@ -198,6 +254,10 @@ impl Default for SandboxConfig {
             slow_delay: DEFAULT_SLOW_DELAY,
             latency: Duration::ZERO,
             instance_update_scope: InstanceUpdateScope::default(),
+            create_cooldown: None,
+            plan: SandboxPlan::default(),
+            unidentified_rate_limit: Some(DEFAULT_UNIDENTIFIED_RATE_LIMIT),
+            visibility_delay: Duration::ZERO,
         }
     }
 }

@@ -15,8 +15,12 @@ pub async fn sandbox() -> Sandbox {
     sandbox_with(SandboxConfig::default()).await
 }
 
+/// Without Railway's creation throttles and unidentified-client cap, which the operator's runs
+/// in tests (several creates in a row, many requests a second) would trip.
 pub async fn sandbox_with(mut config: SandboxConfig) -> Sandbox {
     config.token = Some(TOKEN.into());
+    config.create_cooldown = Some(std::time::Duration::ZERO);
+    config.unidentified_rate_limit = None;
     Sandbox::start(config, ([127, 0, 0, 1], 0).into())
         .await
         .expect("sandbox starts")

@@ -6,7 +6,12 @@ use serde_json::{Value, json};
 
 pub const TOKEN: &str = "test-token";
 
-pub async fn start(config: SandboxConfig) -> Sandbox {
+/// Starts a sandbox without Railway's creation throttles and unidentified-client cap, which
+/// tests creating several projects, environments or volumes in a row would trip; rule tests
+/// that need them start the sandbox themselves.
+pub async fn start(mut config: SandboxConfig) -> Sandbox {
+    config.create_cooldown = Some(std::time::Duration::ZERO);
+    config.unidentified_rate_limit = None;
     Sandbox::start(config, "127.0.0.1:0".parse().unwrap())
         .await
         .expect("sandbox starts")

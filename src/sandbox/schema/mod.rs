@@ -1,6 +1,7 @@
 //! The sandbox's async-graphql schema: exactly the names and types of `graphql/railway.graphql`.
 //! Resolvers translate GraphQL to store calls; Railway's rules live in the store, not here.
 
+mod caller;
 mod connection;
 mod environments;
 mod inputs;
@@ -12,6 +13,8 @@ mod types;
 mod volumes;
 
 use async_graphql::{EmptySubscription, ErrorExtensions, MergedObject, Schema};
+
+pub(crate) use caller::Caller;
 
 use super::store::{DomainError, SharedStore, Store};
 

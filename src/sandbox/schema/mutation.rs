@@ -1,7 +1,8 @@
 //! The `Mutation` root of the sandbox schema: maps each upstream mutation onto one store call.
 
-use async_graphql::{Context, Object};
+use async_graphql::{Context, MaybeUndefined, Object};
 
+use super::caller::owner;
 use super::inputs::{
     DeploymentTriggerCreateInput, DeploymentTriggerUpdateInput, EnvironmentCreateInput,
     ProjectCreateInput, ServiceCreateInput, ServiceInstanceLimitsUpdateInput,
@@ -9,9 +10,12 @@ use super::inputs::{
     VariableUpsertInput,
 };
 use super::types::{DeploymentTrigger, Environment, Project, Service};
-use super::with_store;
+use super::{domain_error, with_store};
 use crate::sandbox::SANDBOX_WORKSPACE_ID;
-use crate::sandbox::store::{EnvironmentCopy, NewProject, NewService, NewTrigger, TriggerChanges};
+use crate::sandbox::store::{
+    Creation, EnvironmentCopy, NewProject, NewService, NewTrigger, TriggerChanges,
+    check_pre_deploy_command, deleting,
+};
 
 #[derive(Default)]
 pub(crate) struct CoreMutation;
@@ -33,7 +37,15 @@ impl CoreMutation {
             is_public: input.is_public.unwrap_or(false),
             pr_deploys: input.pr_deploys.unwrap_or(false),
         };
-        with_store(ctx, |store| store.create_project(new).map(Project))
+        let workspace_id = new.workspace_id.clone();
+        with_store(ctx, |store| {
+            // R36: one project per workspace per window.
+            store
+                .throttled(Creation::Project, &workspace_id, |store| {
+                    store.create_project(new)
+                })
+                .map(Project)
+        })
     }
 
     async fn environment_create(
@@ -41,19 +53,25 @@ impl CoreMutation {
         ctx: &Context<'_>,
         input: EnvironmentCreateInput,
     ) -> async_graphql::Result<Environment> {
+        let owner = owner(ctx);
         with_store(ctx, |store| {
+            // R4: one environment per token owner per window.
             store
-                .create_environment(
-                    &input.project_id,
-                    &input.name,
-                    input.source_environment_id.as_deref(),
-                    input.ephemeral.unwrap_or(false),
-                    EnvironmentCopy {
-                        skip_initial_deploys: input.skip_initial_deploys.unwrap_or(false),
-                        stage_initial_changes: input.stage_initial_changes.unwrap_or(false),
-                        apply_in_background: input.apply_changes_in_background.unwrap_or(false),
-                    },
-                )
+                .throttled(Creation::Environment, &owner, |store| {
+                    store.create_environment(
+                        &input.project_id,
+                        &input.name,
+                        input.source_environment_id.as_deref(),
+                        input.ephemeral.unwrap_or(false),
+                        EnvironmentCopy {
+                            skip_initial_deploys: input.skip_initial_deploys.unwrap_or(false),
+                            stage_initial_changes: input.stage_initial_changes.unwrap_or(false),
+                            apply_in_background: input
+                                .apply_changes_in_background
+                                .unwrap_or(false),
+                        },
+                    )
+                })
                 .map(Environment)
         })
     }
@@ -93,6 +111,7 @@ impl CoreMutation {
         with_store(ctx, |store| {
             store
                 .delete_service_scoped(&id, environment_id.as_deref()) // R8
+                .map_err(deleting) // R37
                 .map(|()| true)
         })
     }
@@ -104,6 +123,9 @@ impl CoreMutation {
         input: ServiceInstanceUpdateInput,
         service_id: String,
     ) -> async_graphql::Result<bool> {
+        if let MaybeUndefined::Value(commands) = &input.pre_deploy_command {
+            check_pre_deploy_command(commands).map_err(domain_error)?; // R18
+        }
         with_store(ctx, |store| {
             store
                 .update_instances_scoped(&service_id, environment_id.as_deref(), |settings| {

@@ -1,5 +1,5 @@
 //! The sandbox's test-only admin endpoints under `/_sandbox/`: request counters, the fault plan,
-//! custom domain verification and volume usage. Each is a thin call into the store or the app.
+//! custom domain verification, volume usage and scheduled backups. Each is a thin call into the store or the app.
 
 use std::sync::Arc;
 
@@ -9,6 +9,7 @@ use axum::http::StatusCode;
 use serde_json::{Value, json};
 
 use super::{App, Stats, relock};
+use crate::sandbox::model::VolumeInstanceBackupScheduleKind;
 
 /// `GET /_sandbox/stats`: `total`, `byOperation`, and once non-zero `rateLimited` (429s
 /// answered) and `faults` (injected faults by kind).
@@ -96,6 +97,44 @@ pub(super) async fn set_volume_usage(
                 StatusCode::OK,
                 format!("usage of {instance_id}: {size} MB\n"),
             )
+        }
+        Err(error) => (StatusCode::NOT_FOUND, format!("{error}: {instance_id}\n")),
+    }
+}
+
+/// `POST /_sandbox/volumes/scheduled-backup` with `<volumeInstanceId>=<DAILY|WEEKLY|MONTHLY>`:
+/// that schedule of the instance fires now (R26). 400 for a malformed body, 404 when the live
+/// instance or its schedule is unknown.
+pub(super) async fn run_backup_schedule(
+    State(app): State<Arc<App>>,
+    body: String,
+) -> (StatusCode, String) {
+    let Some((instance_id, kind)) = body.trim().split_once('=') else {
+        return (
+            StatusCode::BAD_REQUEST,
+            "expected <volumeInstanceId>=<DAILY|WEEKLY|MONTHLY>\n".into(),
+        );
+    };
+    let instance_id = instance_id.trim();
+    let kind = match kind.trim() {
+        "DAILY" => VolumeInstanceBackupScheduleKind::Daily,
+        "WEEKLY" => VolumeInstanceBackupScheduleKind::Weekly,
+        "MONTHLY" => VolumeInstanceBackupScheduleKind::Monthly,
+        other => {
+            return (
+                StatusCode::BAD_REQUEST,
+                format!("{other:?} is not DAILY, WEEKLY or MONTHLY\n"),
+            );
+        }
+    };
+    let ran = match app.store.lock() {
+        Ok(mut store) => store.run_backup_schedule(instance_id, kind),
+        Err(error) => return (StatusCode::SERVICE_UNAVAILABLE, format!("{error}\n")),
+    };
+    match ran {
+        Ok(backup) => {
+            app.persist();
+            (StatusCode::OK, format!("{}\n", backup.id))
         }
         Err(error) => (StatusCode::NOT_FOUND, format!("{error}: {instance_id}\n")),
     }

@@ -3,8 +3,27 @@
 
 use std::time::{Duration, Instant};
 
+use axum::http::HeaderMap;
+
 const SECOND: Duration = Duration::from_secs(1);
 const HOUR: Duration = Duration::from_secs(3600);
+
+/// R40: a client identifies itself with a non-empty `source` query parameter on the URL (as
+/// Railway's Terraform provider does, `?source=...`) or a non-empty `x-source` header (as
+/// Railway's CLI does). Anything else counts as unidentified.
+pub(super) fn is_identified(headers: &HeaderMap, query: Option<&str>) -> bool {
+    let by_header = headers
+        .get("x-source")
+        .and_then(|value| value.to_str().ok())
+        .is_some_and(|value| !value.trim().is_empty());
+    let by_query = query.is_some_and(|query| {
+        query.split('&').any(|pair| {
+            let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+            key == "source" && !value.is_empty()
+        })
+    });
+    by_header || by_query
+}
 
 /// One fixed window: a budget of `limit` requests per `length`, starting at its first request.
 #[derive(Debug)]
@@ -127,6 +146,19 @@ impl RateLimits {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_source_query_parameter_or_an_x_source_header_identifies_the_client() {
+        let none = HeaderMap::new();
+        assert!(is_identified(&none, Some("source=railway-operator")));
+        assert!(is_identified(&none, Some("a=1&source=tf")));
+        assert!(!is_identified(&none, Some("source=")));
+        assert!(!is_identified(&none, Some("resource=x")));
+        assert!(!is_identified(&none, None));
+        let mut headers = HeaderMap::new();
+        headers.insert("x-source", "railway-cli".parse().unwrap());
+        assert!(is_identified(&headers, None));
+    }
 
     #[test]
     fn no_limit_admits_everything_and_reports_no_budget() {

@@ -14,7 +14,7 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
 use axum::body::Bytes;
-use axum::extract::State;
+use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -26,14 +26,15 @@ use tokio::sync::{Notify, watch};
 use tokio::task::JoinHandle;
 
 use self::fault_answers::{
-    bad_gateway_page, internal_server_error_page, problem_processing_request, too_many_requests,
-    try_again,
+    access_denied_page, bad_gateway_page, gateway_timeout_page, internal_server_error_page,
+    operation_in_progress, problem_processing_request, redeploy_not_ready,
+    service_unavailable_json, service_unavailable_text, too_many_requests, try_again,
 };
-use self::limits::RateLimits;
+use self::limits::{RateLimits, is_identified};
 use super::faults::{FaultDecider, FaultKind};
 use super::model::State as StoredState;
-use super::schema::{self, SandboxSchema};
-use super::store::{SharedStore, Store};
+use super::schema::{self, Caller, SandboxSchema};
+use super::store::{Limits, SharedStore, Store};
 use super::{SandboxConfig, SandboxError, persist, seed};
 
 /// A running sandbox server on the caller's tokio runtime.
@@ -57,7 +58,12 @@ impl Sandbox {
             addr: listen,
             source,
         })?;
-        let store = SharedStore::new(state, config.backup_duration);
+        let limits = Limits {
+            create_cooldown: config.create_cooldown,
+            plan: config.plan,
+            visibility_delay: config.visibility_delay,
+        };
+        let store = SharedStore::new(state, config.backup_duration, limits);
         store.set_instance_update_scope(config.instance_update_scope);
         let app = Arc::new(App {
             schema: schema::build(store.clone()),
@@ -68,6 +74,10 @@ impl Sandbox {
                 config.rate_limit_per_second,
                 config.rate_limit_per_hour,
             )),
+            // R40
+            unidentified: config
+                .unidentified_rate_limit
+                .map(|limit| Mutex::new(RateLimits::new(Some(limit), None))),
             slow_delay: config.slow_delay,
             latency: config.latency,
             faults: Mutex::new(FaultDecider::new(config.faults, config.fault_seed)),
@@ -80,6 +90,10 @@ impl Sandbox {
             .route("/_sandbox/faults", post(admin::set_faults))
             .route("/_sandbox/domains/verify", post(admin::verify_domain))
             .route("/_sandbox/volumes/usage", post(admin::set_volume_usage))
+            .route(
+                "/_sandbox/volumes/scheduled-backup",
+                post(admin::run_backup_schedule),
+            )
             .with_state(app);
         let (shutdown, shutdown_signal) = watch::channel(false);
         let task = tokio::spawn(accept_loop(listener, router, shutdown_signal));
@@ -163,6 +177,8 @@ pub(super) struct App {
     state_file: Option<PathBuf>,
     token: Option<String>,
     rate_limits: Mutex<RateLimits>,
+    /// R40: the per-second cap on requests that do not identify their client.
+    unidentified: Option<Mutex<RateLimits>>,
     slow_delay: Duration,
     latency: Duration,
     pub(super) faults: Mutex<FaultDecider>,
@@ -306,11 +322,19 @@ impl App {
 async fn graphql(
     State(app): State<Arc<App>>,
     Extension(kill): Extension<ConnectionKill>,
+    RawQuery(query): RawQuery,
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
     if !app.latency.is_zero() {
         tokio::time::sleep(app.latency).await;
+    }
+    if let Some(unidentified) = &app.unidentified
+        && !is_identified(&headers, query.as_deref())
+        && relock(unidentified).admit().refused_for.is_some()
+    {
+        // R40: Cloudflare turns away unidentified clients above the cap, before Railway counts.
+        return access_denied_page();
     }
     let body: GraphqlBody = match serde_json::from_slice(&body) {
         Ok(body) => body,
@@ -372,10 +396,19 @@ async fn answer(
         Some(FaultKind::RateLimit) => return too_many_requests(1),
         Some(FaultKind::Problem) => return problem_processing_request(),
         Some(FaultKind::TryAgain) => return try_again(summary.root_fields.first()),
+        // R38, R39
+        Some(FaultKind::RedeployNotReady) => {
+            return redeploy_not_ready(summary.root_fields.first());
+        }
+        Some(FaultKind::InProgress) => return operation_in_progress(summary.root_fields.first()),
+        Some(FaultKind::Error503Text) => return service_unavailable_text(),
+        Some(FaultKind::Error503Json) => return service_unavailable_json(),
+        Some(FaultKind::Error504) => return gateway_timeout_page(),
         Some(FaultKind::Reset) => return vanish(kill).await,
         Some(FaultKind::DropAfterCommit | FaultKind::Slow) | None => {}
     }
-    let mut request = async_graphql::Request::new(body.query);
+    let caller = Caller(presented_token(headers).unwrap_or_default());
+    let mut request = async_graphql::Request::new(body.query).data(caller);
     if let Some(variables) = body.variables {
         request = request.variables(async_graphql::Variables::from_json(variables));
     }

@@ -136,13 +136,18 @@ impl Store {
         volume_instance_id: &str,
         name: Option<String>,
     ) -> Result<String, DomainError> {
-        self.live_volume_instance(volume_instance_id)?;
+        let instance = self.live_volume_instance(volume_instance_id)?;
+        // R25: Railway refuses manual backups once data exceeds half the volume.
+        if instance.current_size_mb > f64::from(instance.size_mb) / 2.0 {
+            return Err(DomainError::BackupVolumeTooFull);
+        }
         let now = Utc::now();
         let complete_at = now + TimeDelta::from_std(self.backup_duration).unwrap_or_default();
         let created_at = rfc3339(now);
         self.add_backup(NewBackup {
             volume_instance_id: volume_instance_id.to_string(),
-            name,
+            // Railway names a manual backup `Manual` unless told otherwise.
+            name: Some(name.unwrap_or_else(|| "Manual".to_string())),
             expires_at: expiry(&created_at, manual_retention()),
             created_at,
             schedule_id: None,
@@ -150,6 +155,34 @@ impl Store {
             ready_at: Some(rfc3339(complete_at)),
         })?;
         Ok(self.workflows.start(complete_at))
+    }
+
+    /// R26 (test knob): the instance's `kind` schedule fires now. Its backup takes the backup
+    /// duration like a manual one and expires after the schedule's documented retention.
+    pub(crate) fn run_backup_schedule(
+        &mut self,
+        volume_instance_id: &str,
+        kind: VolumeInstanceBackupScheduleKind,
+    ) -> Result<BackupRecord, DomainError> {
+        let schedule_id = self
+            .live_volume_instance(volume_instance_id)?
+            .schedules
+            .iter()
+            .find(|s| s.kind == kind)
+            .map(|s| s.id.clone())
+            .ok_or(DomainError::BackupScheduleNotFound)?;
+        let now = Utc::now();
+        let complete_at = now + TimeDelta::from_std(self.backup_duration).unwrap_or_default();
+        let created_at = rfc3339(now);
+        self.add_backup(NewBackup {
+            volume_instance_id: volume_instance_id.to_string(),
+            name: Some(kind.display_name().to_string()),
+            expires_at: expiry(&created_at, TimeDelta::seconds(kind.retention_seconds())),
+            created_at,
+            schedule_id: Some(schedule_id),
+            creator_id: None,
+            ready_at: Some(rfc3339(complete_at)),
+        })
     }
 
     /// The instance's backups whose creation has completed, oldest first.

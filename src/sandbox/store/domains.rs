@@ -191,6 +191,7 @@ impl Store {
             return Err(DomainError::InvalidDomain(new.domain));
         }
         self.check_custom_domain_name(&domain)?;
+        self.check_custom_domain_quota(&new.service_id)?; // R32
         let record = CustomDomainRecord {
             id: new_id(),
             domain,

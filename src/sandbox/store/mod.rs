@@ -9,6 +9,7 @@ mod mutations;
 mod patches;
 mod scoping;
 mod staged;
+mod rules;
 mod tcp_proxies;
 mod variables;
 mod volumes;
@@ -21,6 +22,8 @@ pub(crate) use domains::{DomainAvailability, NewCustomDomain};
 pub(crate) use mutations::{EnvironmentCopy, NewProject, NewService, NewTrigger, TriggerChanges};
 pub(crate) use patches::scale_placement;
 pub use scoping::InstanceUpdateScope;
+pub use rules::SandboxPlan;
+pub(crate) use rules::{Creation, Limits, Throttles, check_pre_deploy_command, deleting};
 pub(crate) use variables::references;
 pub(crate) use volumes::{NewVolume, VolumeInstanceChanges};
 
@@ -77,6 +80,8 @@ pub(crate) enum DomainError {
     InvalidMountPath(String),
     #[error("Backup not found")]
     BackupNotFound,
+    #[error("Backup schedule not found")]
+    BackupScheduleNotFound,
     #[error("Problem processing request")]
     Unavailable,
     /// Guess: Railway's text for a malformed patch is not public.
@@ -91,6 +96,38 @@ pub(crate) enum DomainError {
     /// R21; text unverified.
     #[error("A cron service must have exactly one replica")]
     CronReplicas,
+    // R4
+    #[error(
+        "Whoa there pal! Only one environment can be created per user every 30s. Try again in a sec"
+    )]
+    EnvironmentsTooQuickly,
+    // R36
+    #[error(
+        "You are creating projects too quickly. This workspace allows 1 project per 30 seconds. Try again shortly."
+    )]
+    ProjectsTooQuickly,
+    // R24
+    #[error("Whoa there pal! You are creating volumes too quickly. Try again in a sec")]
+    VolumesTooQuickly,
+    /// R24: the text is a guess (Railway's is unverified).
+    #[error("A volume named \"{0}\" already exists in this project")]
+    DuplicateVolumeName(String),
+    /// R25: the text is a guess (Railway's is unknown).
+    #[error(
+        "Cannot create a manual backup: the volume is more than 50% full. Backups need free space of at least the data size"
+    )]
+    BackupVolumeTooFull,
+    // R18
+    #[error("Error in preDeployCommand - Invalid input")]
+    PreDeployCommandInvalid,
+    /// R32: the text is a guess (Railway's is unknown).
+    #[error(
+        "Custom domain limit reached: the {plan} plan allows {limit} custom domains per service"
+    )]
+    CustomDomainLimit { plan: String, limit: usize },
+    // R37
+    #[error("Not Authorized")]
+    NotAuthorized,
 }
 
 #[derive(Debug, Default)]
@@ -102,6 +139,10 @@ pub(crate) struct Store {
     pub(crate) backup_duration: Duration,
     /// R7's switch: how far `serviceInstanceUpdate` with a non-fork id reaches.
     pub(crate) instance_update_scope: InstanceUpdateScope,
+    /// Throttles, plan and read lag, from the sandbox's configuration.
+    pub(crate) limits: Limits,
+    /// Not persisted: a restarted sandbox forgets recent creations.
+    pub(crate) throttles: Throttles,
 }
 
 /// The store shared by the HTTP layer and every resolver.
@@ -109,12 +150,15 @@ pub(crate) struct Store {
 pub(crate) struct SharedStore(Arc<Mutex<Store>>);
 
 impl SharedStore {
-    pub(crate) fn new(state: State, backup_duration: Duration) -> Self {
+    /// A store enforcing `limits` (throttles, plan, read lag).
+    pub(crate) fn new(state: State, backup_duration: Duration, limits: Limits) -> Self {
         Self(Arc::new(Mutex::new(Store {
             state,
             workflows: Workflows::default(),
             backup_duration,
             instance_update_scope: InstanceUpdateScope::default(),
+            limits,
+            throttles: Throttles::default(),
         })))
     }
 

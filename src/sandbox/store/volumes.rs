@@ -66,7 +66,7 @@ impl Store {
         }
         let volume = VolumeRecord {
             id: new_id(),
-            name: generated_name(),
+            name: self.unused_volume_name(&new.project_id),
             project_id: new.project_id,
             created_at: now_rfc3339(),
             deleted_at: None,
@@ -168,17 +168,18 @@ impl Store {
             .ok_or(DomainError::VolumeNotFound)
     }
 
-    /// The live volumes of the project.
+    /// The live volumes of the project, once visible (R41).
     pub(crate) fn volumes_of_project(&self, project_id: &str) -> Vec<VolumeRecord> {
         self.state
             .volumes
             .iter()
             .filter(|v| v.project_id == project_id && v.deleted_at.is_none())
+            .filter(|v| self.visible(&v.created_at))
             .cloned()
             .collect()
     }
 
-    /// Every volume instance of the environment, soft-deleted ones included.
+    /// Every volume instance of the environment, soft-deleted ones included, once visible (R41).
     pub(crate) fn volume_instances_of_environment(
         &self,
         environment_id: &str,
@@ -187,8 +188,46 @@ impl Store {
             .volume_instances
             .iter()
             .filter(|i| i.environment_id == environment_id)
+            .filter(|i| self.visible(&i.created_at))
             .cloned()
             .collect()
+    }
+
+    /// R22: every instance of the volume, one per environment, soft-deleted ones included, once
+    /// visible (R41).
+    pub(crate) fn volume_instances_of_volume(&self, volume_id: &str) -> Vec<VolumeInstanceRecord> {
+        self.state
+            .volume_instances
+            .iter()
+            .filter(|i| i.volume_id == volume_id)
+            .filter(|i| self.visible(&i.created_at))
+            .cloned()
+            .collect()
+    }
+
+    /// R24: whether a live volume of the project other than `except` is called `name`.
+    fn volume_name_taken(&self, project_id: &str, name: &str, except: Option<&str>) -> bool {
+        self.state.volumes.iter().any(|v| {
+            v.project_id == project_id
+                && v.deleted_at.is_none()
+                && v.name == name
+                && Some(v.id.as_str()) != except
+        })
+    }
+
+    /// A generated name no live volume of the project uses (R24).
+    fn unused_volume_name(&self, project_id: &str) -> String {
+        let mut name = generated_name();
+        let mut attempt = 1;
+        while self.volume_name_taken(project_id, &name, None) {
+            attempt += 1;
+            name = if attempt < 32 {
+                generated_name()
+            } else {
+                format!("{}-{attempt}", generated_name())
+            };
+        }
+        name
     }
 
     pub(crate) fn rename_volume(
@@ -196,13 +235,21 @@ impl Store {
         id: &str,
         name: Option<String>,
     ) -> Result<VolumeRecord, DomainError> {
+        let project_id = self.volume(id)?.project_id.clone();
+        let name = name.filter(|n| !n.trim().is_empty());
+        if let Some(name) = &name
+            && self.volume_name_taken(&project_id, name, Some(id))
+        {
+            // R24
+            return Err(DomainError::DuplicateVolumeName(name.clone()));
+        }
         let volume = self
             .state
             .volumes
             .iter_mut()
             .find(|v| v.id == id && v.deleted_at.is_none())
             .ok_or(DomainError::VolumeNotFound)?;
-        if let Some(name) = name.filter(|n| !n.trim().is_empty()) {
+        if let Some(name) = name {
             volume.name = name;
         }
         Ok(volume.clone())

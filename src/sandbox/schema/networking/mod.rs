@@ -12,7 +12,7 @@ use types::{
 };
 
 use super::with_store;
-use crate::sandbox::store::{NewCustomDomain, Store};
+use crate::sandbox::store::{NewCustomDomain, Store, deleting};
 
 /// `ServiceInstance.domains`: the instance's domains, soft-deleted ones included.
 pub(crate) fn instance_domains(
@@ -105,7 +105,12 @@ impl NetworkingMutation {
         ctx: &Context<'_>,
         id: String,
     ) -> async_graphql::Result<bool> {
-        with_store(ctx, |store| store.delete_service_domain(&id).map(|()| true))
+        with_store(ctx, |store| {
+            store
+                .delete_service_domain(&id)
+                .map_err(deleting) // R37
+                .map(|()| true)
+        })
     }
 
     async fn custom_domain_create(
@@ -144,7 +149,12 @@ impl NetworkingMutation {
         ctx: &Context<'_>,
         id: String,
     ) -> async_graphql::Result<bool> {
-        with_store(ctx, |store| store.delete_custom_domain(&id).map(|()| true))
+        with_store(ctx, |store| {
+            store
+                .delete_custom_domain(&id)
+                .map_err(deleting) // R37
+                .map(|()| true)
+        })
     }
 
     async fn tcp_proxy_create(
@@ -164,6 +174,11 @@ impl NetworkingMutation {
     }
 
     async fn tcp_proxy_delete(&self, ctx: &Context<'_>, id: String) -> async_graphql::Result<bool> {
-        with_store(ctx, |store| store.delete_tcp_proxy(&id).map(|()| true))
+        with_store(ctx, |store| {
+            store
+                .delete_tcp_proxy(&id)
+                .map_err(deleting) // R37
+                .map(|()| true)
+        })
     }
 }

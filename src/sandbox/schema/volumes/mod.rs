@@ -12,10 +12,11 @@ use types::{
     VolumeInstanceUpdateInput, VolumeUpdateInput, WorkflowId, WorkflowResult,
 };
 
+use super::caller::owner;
 use super::connection::PageArgs;
 use super::with_store;
 use crate::sandbox::model::VolumeInstanceBackupScheduleKind;
-use crate::sandbox::store::{NewVolume, VolumeInstanceChanges};
+use crate::sandbox::store::{Creation, NewVolume, VolumeInstanceChanges, deleting};
 
 /// `Project.volumes`: the project's live volumes.
 pub(crate) fn project_volumes(
@@ -104,7 +105,12 @@ impl VolumesMutation {
             service_id: input.service_id,
             region: input.region,
         };
-        with_store(ctx, |store| store.create_volume(new).map(Volume))
+        let owner = owner(ctx);
+        with_store(ctx, |store| {
+            store
+                .throttled(Creation::Volume, &owner, |store| store.create_volume(new))
+                .map(Volume)
+        })
     }
 
     async fn volume_update(
@@ -123,7 +129,12 @@ impl VolumesMutation {
         ctx: &Context<'_>,
         volume_id: String,
     ) -> async_graphql::Result<bool> {
-        with_store(ctx, |store| store.delete_volume(&volume_id).map(|()| true))
+        with_store(ctx, |store| {
+            store
+                .delete_volume(&volume_id)
+                .map_err(deleting) // R37
+                .map(|()| true)
+        })
     }
 
     async fn volume_instance_update(
@@ -135,9 +146,9 @@ impl VolumesMutation {
     ) -> async_graphql::Result<bool> {
         let changes = VolumeInstanceChanges {
             mount_path: input.mount_path,
+            // R23: an absent serviceId detaches like an explicit null.
             service_id: match input.service_id {
-                MaybeUndefined::Undefined => None,
-                MaybeUndefined::Null => Some(None),
+                MaybeUndefined::Undefined | MaybeUndefined::Null => Some(None),
                 MaybeUndefined::Value(service_id) => Some(Some(service_id)),
             },
             state: input.state,
@@ -183,8 +194,9 @@ impl VolumesMutation {
         volume_instance_id: String,
     ) -> async_graphql::Result<WorkflowId> {
         with_store(ctx, |store| {
-            let workflow_id =
-                store.delete_backup(&volume_instance_backup_id, &volume_instance_id)?;
+            let workflow_id = store
+                .delete_backup(&volume_instance_backup_id, &volume_instance_id)
+                .map_err(deleting)?; // R37
             Ok(WorkflowId {
                 workflow_id: Some(workflow_id),
             })

@@ -3,7 +3,7 @@
 
 use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, SimpleObject};
 
-use super::super::connection::connection;
+use super::super::connection::{PageArgs, connection};
 use super::super::scalars::DateTime;
 use super::super::with_store;
 use crate::sandbox::model::{
@@ -15,6 +15,11 @@ connection!(
     ProjectVolumesConnection,
     ProjectVolumesConnectionEdge,
     Volume
+);
+connection!(
+    VolumeVolumeInstancesConnection,
+    VolumeVolumeInstancesConnectionEdge,
+    VolumeInstance
 );
 connection!(
     EnvironmentVolumeInstancesConnection,
@@ -37,6 +42,24 @@ impl Volume {
     }
     async fn created_at(&self) -> DateTime {
         DateTime(self.0.created_at.clone())
+    }
+    /// R22: one instance per environment the volume lives in.
+    async fn volume_instances(
+        &self,
+        ctx: &Context<'_>,
+        after: Option<String>,
+        before: Option<String>,
+        first: Option<i32>,
+        last: Option<i32>,
+    ) -> async_graphql::Result<VolumeVolumeInstancesConnection> {
+        let instances = with_store(
+            ctx,
+            |store| Ok(store.volume_instances_of_volume(&self.0.id)),
+        )?;
+        VolumeVolumeInstancesConnection::page(
+            instances.into_iter().map(VolumeInstance).collect(),
+            PageArgs::new(&after, &before, first, last),
+        )
     }
 }
 
@@ -177,7 +200,7 @@ pub(crate) struct VolumeUpdateInput {
     pub name: Option<String>,
 }
 
-/// `serviceId` keeps absent and explicit null apart: only an explicit null detaches.
+/// `serviceId` keeps absent and explicit null apart, though both detach (R23).
 #[derive(InputObject)]
 pub(crate) struct VolumeInstanceUpdateInput {
     pub mount_path: Option<String>,
