@@ -8,7 +8,7 @@ use anyhow::Context;
 use clap::Args;
 
 use super::EXIT_OK;
-use crate::sandbox::{FaultPlan, Sandbox, SandboxConfig};
+use crate::sandbox::{DeploymentOutcome, FaultPlan, Sandbox, SandboxConfig};
 
 #[derive(Debug, Args, Clone)]
 pub struct SandboxArgs {
@@ -49,9 +49,28 @@ pub struct SandboxArgs {
     /// X-RateLimit-* headers then report the tighter of the two windows.
     #[arg(long)]
     pub rate_limit_hour: Option<u32>,
+    /// Milliseconds from a deployment's creation to SUCCESS (INITIALIZING 10 %, BUILDING 50 %,
+    /// DEPLOYING 40 %).
+    #[arg(long, default_value_t = 300)]
+    pub deploy_ms: u64,
+    /// Force how a service's deployments end: `SERVICE=OUTCOME` with OUTCOME one of SUCCESS,
+    /// FAILED, CRASHED, SKIPPED or UNHEALTHY (fails its health check). Repeatable;
+    /// `POST /_sandbox/deployments/outcome` changes it while running.
+    #[arg(long = "deploy-outcome", value_parser = parse_deploy_outcome)]
+    pub deploy_outcomes: Vec<(String, DeploymentOutcome)>,
     /// Accept only this token (default: any non-empty token).
     #[arg(long, env = "RAILWAY_SANDBOX_TOKEN")]
     pub token: Option<String>,
+}
+
+fn parse_deploy_outcome(text: &str) -> Result<(String, DeploymentOutcome), String> {
+    let (service, outcome) = text
+        .split_once('=')
+        .ok_or_else(|| format!("expected SERVICE=OUTCOME, got {text:?}"))?;
+    let outcome = outcome
+        .parse()
+        .map_err(|e: crate::sandbox::UnknownOutcome| e.to_string())?;
+    Ok((service.trim().to_string(), outcome))
 }
 
 pub async fn serve(args: &SandboxArgs) -> anyhow::Result<u8> {
@@ -70,6 +89,8 @@ pub async fn serve(args: &SandboxArgs) -> anyhow::Result<u8> {
             slow_delay: Duration::from_millis(args.slow_ms),
             latency: Duration::from_millis(args.latency_ms),
             token: args.token.clone(),
+            deploy_duration: Duration::from_millis(args.deploy_ms),
+            deploy_outcomes: args.deploy_outcomes.clone(),
             ..SandboxConfig::default()
         },
         args.listen,

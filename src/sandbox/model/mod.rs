@@ -1,12 +1,15 @@
 //! The sandbox's stored records (the persisted state, version [`STATE_VERSION`]) and the enums
 //! they share with the GraphQL schema. Plain data only: no rules, no I/O.
 
+mod deployments;
 mod networking;
 mod volumes;
 
 use async_graphql::Enum;
 use serde::{Deserialize, Serialize};
 
+pub(crate) use deployments::{DeploymentHistoryRecord, DeploymentInstanceStatus};
+pub use deployments::{DeploymentOutcome, UnknownOutcome};
 pub(crate) use networking::{
     CertificateStatus, CustomDomainRecord, DnsRecordPurpose, DnsRecordStatus, DnsRecordType,
     ServiceDomainRecord, SyncStatus, TcpProxyRecord,
@@ -79,6 +82,9 @@ pub(crate) struct State {
     pub volume_instances: Vec<VolumeInstanceRecord>,
     #[serde(default)]
     pub volume_backups: Vec<BackupRecord>,
+    /// Every deployment ever started, oldest first. Absent from older state files.
+    #[serde(default)]
+    pub deployments: Vec<DeploymentHistoryRecord>,
 }
 
 #[derive(Serialize, Deserialize, Clone, Debug)]
@@ -183,6 +189,8 @@ pub(crate) struct ResourceLimits {
     pub memory_gb: Option<f64>,
 }
 
+/// The instance's newest deployment as first recorded; its status is only read when the id is not
+/// in the deployment history (state files written before the history existed).
 #[derive(Serialize, Deserialize, Clone, Debug)]
 #[serde(rename_all = "camelCase")]
 pub(crate) struct DeploymentRecord {

@@ -2,6 +2,7 @@
 //! Resolvers translate GraphQL to store calls; Railway's rules live in the store, not here.
 
 mod connection;
+mod deployments;
 mod inputs;
 mod mutation;
 mod networking;
@@ -21,6 +22,7 @@ pub(crate) struct Query(
     query::CoreQuery,
     networking::NetworkingQuery,
     volumes::VolumesQuery,
+    deployments::DeploymentsQuery,
 );
 
 /// The `Mutation` root: the core mutations plus domains, TCP proxies, volumes and backups.
@@ -30,6 +32,7 @@ pub(crate) struct Mutation(
     mutation::CoreMutation,
     networking::NetworkingMutation,
     volumes::VolumesMutation,
+    deployments::DeploymentsMutation,
 );
 
 pub(crate) type SandboxSchema = Schema<Query, Mutation, EmptySubscription>;

@@ -33,7 +33,7 @@ use self::limits::RateLimits;
 use super::faults::{FaultDecider, FaultKind};
 use super::model::State as StoredState;
 use super::schema::{self, SandboxSchema};
-use super::store::{SharedStore, Store};
+use super::store::{DeploySettings, SharedStore, Store};
 use super::{SandboxConfig, SandboxError, persist, seed};
 
 /// A running sandbox server on the caller's tokio runtime.
@@ -58,6 +58,10 @@ impl Sandbox {
             source,
         })?;
         let store = SharedStore::new(state, config.backup_duration);
+        store.configure_deployments(DeploySettings {
+            duration: config.deploy_duration,
+            outcomes: config.deploy_outcomes.iter().cloned().collect(),
+        });
         let app = Arc::new(App {
             schema: schema::build(store.clone()),
             store,
@@ -79,6 +83,10 @@ impl Sandbox {
             .route("/_sandbox/faults", post(admin::set_faults))
             .route("/_sandbox/domains/verify", post(admin::verify_domain))
             .route("/_sandbox/volumes/usage", post(admin::set_volume_usage))
+            .route(
+                "/_sandbox/deployments/outcome",
+                post(admin::set_deploy_outcome),
+            )
             .with_state(app);
         let (shutdown, shutdown_signal) = watch::channel(false);
         let task = tokio::spawn(accept_loop(listener, router, shutdown_signal));

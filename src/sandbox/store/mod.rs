@@ -1,8 +1,10 @@
 //! The sandbox's in-memory Railway world: lookups over [`State`] and Railway's domain errors.
 //! Mutations live in `mutations`, variables in `variables`, networking in `domains` and
-//! `tcp_proxies`, volumes in `volumes` and `backups`; nothing here knows about GraphQL or HTTP.
+//! `tcp_proxies`, volumes in `volumes` and `backups`, deployments in `deployments`; nothing here
+//! knows about GraphQL or HTTP.
 
 mod backups;
+mod deployments;
 mod domains;
 pub(crate) mod hostnames;
 mod mutations;
@@ -14,6 +16,10 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
 pub(crate) use backups::{NewBackup, SANDBOX_CREATOR_ID, Workflows, expiry, manual_retention};
+pub use deployments::HEALTHCHECK_MS_PER_SECOND;
+pub(crate) use deployments::{
+    DeploySettings, DeploymentFilter, DeploymentView, can_redeploy, next_cron_run, replica_status,
+};
 pub(crate) use domains::{DomainAvailability, NewCustomDomain};
 pub(crate) use mutations::{NewProject, NewService, NewTrigger, TriggerChanges};
 pub(crate) use variables::references;
@@ -74,6 +80,11 @@ pub(crate) enum DomainError {
     BackupNotFound,
     #[error("Problem processing request")]
     Unavailable,
+    #[error("Deployment not found")]
+    DeploymentNotFound,
+    /// R38: a transient refusal clients retry.
+    #[error("Cannot redeploy yet, please wait for the original deployment to finish building")]
+    RedeployNotReady,
 }
 
 #[derive(Debug, Default)]
@@ -83,6 +94,8 @@ pub(crate) struct Store {
     pub(crate) workflows: Workflows,
     /// How long a manual backup's workflow runs before it completes.
     pub(crate) backup_duration: Duration,
+    /// Deployment timing and forced outcomes (not persisted: they are the sandbox's settings).
+    pub(crate) deploy_settings: DeploySettings,
 }
 
 /// The store shared by the HTTP layer and every resolver.
@@ -95,6 +108,7 @@ impl SharedStore {
             state,
             workflows: Workflows::default(),
             backup_duration,
+            deploy_settings: DeploySettings::default(),
         })))
     }
 

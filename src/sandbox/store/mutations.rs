@@ -4,9 +4,8 @@
 
 use super::{DomainError, Store};
 use crate::sandbox::model::{
-    DeploymentRecord, DeploymentStatus, EnvironmentRecord, InstanceRecord, InstanceSettings,
-    ProjectRecord, ResourceLimits, ServiceRecord, TriggerRecord, VariableRecord, new_id,
-    now_rfc3339,
+    EnvironmentRecord, InstanceRecord, InstanceSettings, ProjectRecord, ResourceLimits,
+    ServiceRecord, TriggerRecord, VariableRecord, new_id, now_rfc3339,
 };
 
 pub(crate) struct NewProject {
@@ -49,14 +48,6 @@ pub(crate) struct TriggerChanges {
 }
 
 const MAX_PROJECT_NAME_LENGTH: usize = 100;
-
-fn success_deployment() -> DeploymentRecord {
-    DeploymentRecord {
-        id: new_id(),
-        status: DeploymentStatus::Success,
-        created_at: now_rfc3339(),
-    }
-}
 
 impl Store {
     pub(crate) fn create_project(&mut self, new: NewProject) -> Result<ProjectRecord, DomainError> {
@@ -122,13 +113,18 @@ impl Store {
             created_at: now_rfc3339(),
         };
         if let Some(source_id) = source_environment_id {
-            self.clone_environment_contents(source_id, &environment.id, skip_initial_deploys);
+            self.clone_environment_contents(source_id, &environment.id, skip_initial_deploys)?;
         }
         self.state.environments.push(environment.clone());
         Ok(environment)
     }
 
-    fn clone_environment_contents(&mut self, source_id: &str, target_id: &str, skip_deploys: bool) {
+    fn clone_environment_contents(
+        &mut self,
+        source_id: &str,
+        target_id: &str,
+        skip_deploys: bool,
+    ) -> Result<(), DomainError> {
         let instances: Vec<InstanceRecord> = self
             .state
             .instances
@@ -137,8 +133,7 @@ impl Store {
             .map(|i| InstanceRecord {
                 id: new_id(),
                 environment_id: target_id.to_string(),
-                latest_deployment: (!skip_deploys && i.settings.has_source())
-                    .then(success_deployment),
+                latest_deployment: None,
                 ..i.clone()
             })
             .collect();
@@ -164,9 +159,20 @@ impl Store {
                 ..v.clone()
             })
             .collect();
+        let deploys: Vec<(String, String)> = instances
+            .iter()
+            .map(|i| (i.service_id.clone(), i.environment_id.clone()))
+            .collect();
         self.state.instances.extend(instances);
         self.state.triggers.extend(triggers);
         self.state.variables.extend(variables);
+        if !skip_deploys {
+            // R43: a copy deploys every sourced service unless skipInitialDeploys.
+            for (service_id, environment_id) in deploys {
+                self.deploy_if_sourced(&service_id, &environment_id)?;
+            }
+        }
+        Ok(())
     }
 
     pub(crate) fn create_service(&mut self, new: NewService) -> Result<ServiceRecord, DomainError> {
@@ -211,7 +217,7 @@ impl Store {
                 id: new_id(),
                 service_id: service.id.clone(),
                 environment_id: environment_id.clone(),
-                latest_deployment: settings.has_source().then(success_deployment),
+                latest_deployment: None,
                 settings: settings.clone(),
                 limits: None,
                 deleted_at: None,
@@ -241,6 +247,10 @@ impl Store {
             }
         }
         self.state.services.push(service.clone());
+        // R43: a service created with a source deploys in every environment it lands in.
+        for environment_id in &target_environments {
+            self.deploy_if_sourced(&service.id, environment_id)?;
+        }
         Ok(service)
     }
 
@@ -322,19 +332,6 @@ impl Store {
             limits.memory_gb = memory_gb;
         }
         Ok(())
-    }
-
-    /// A new successful deployment of the instance; returns its id.
-    pub(crate) fn deploy(
-        &mut self,
-        service_id: &str,
-        environment_id: &str,
-    ) -> Result<String, DomainError> {
-        let instance = self.live_instance_mut(service_id, environment_id)?;
-        let deployment = success_deployment();
-        let id = deployment.id.clone();
-        instance.latest_deployment = Some(deployment);
-        Ok(id)
     }
 
     /// Creates the (service, environment) trigger, or rewrites it: there is at most one.
