@@ -108,3 +108,22 @@ pub async fn serve(args: &SandboxArgs) -> anyhow::Result<u8> {
     sandbox.shutdown().await;
     Ok(EXIT_OK)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_deploy_outcome_flag_names_a_service_and_an_outcome() {
+        assert_eq!(
+            parse_deploy_outcome("api=crashed"),
+            Ok(("api".to_string(), DeploymentOutcome::Crashed))
+        );
+        assert!(parse_deploy_outcome("api").is_err());
+        assert!(
+            parse_deploy_outcome("api=EXPLODED")
+                .unwrap_err()
+                .contains("SUCCESS, FAILED, CRASHED, SKIPPED or UNHEALTHY")
+        );
+    }
+}
