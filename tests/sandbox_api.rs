@@ -78,7 +78,12 @@ async fn duplicate_service_names_are_rejected_with_railways_error_text() {
 
 #[tokio::test]
 async fn service_create_fans_out_to_every_environment_with_default_settings_and_a_deployment() {
-    let sandbox = start(SandboxConfig::default()).await;
+    // Deployments are live at once here; tests/sandbox_rules_deployments.rs walks the lifecycle.
+    let sandbox = start(SandboxConfig {
+        deploy_duration: std::time::Duration::ZERO,
+        ..SandboxConfig::default()
+    })
+    .await;
     let (project_id, production) = create_project(&sandbox, "shop").await;
     let staging = create_environment(&sandbox, &project_id, "staging").await;
     assert!(
@@ -387,7 +392,12 @@ async fn connections_page_with_first_and_after() {
 
 #[tokio::test]
 async fn deploy_v2_returns_a_new_deployment_id_seen_as_latest_deployment() {
-    let sandbox = start(SandboxConfig::default()).await;
+    // Deployments are live at once here; tests/sandbox_rules_deployments.rs walks the lifecycle.
+    let sandbox = start(SandboxConfig {
+        deploy_duration: std::time::Duration::ZERO,
+        ..SandboxConfig::default()
+    })
+    .await;
     let (project_id, environment) = create_project(&sandbox, "shop").await;
     let created = create_service(
         &sandbox,

@@ -9,8 +9,8 @@ use clap::Args;
 
 use super::EXIT_OK;
 use crate::sandbox::{
-    DEFAULT_UNIDENTIFIED_RATE_LIMIT, FaultPlan, InstanceUpdateScope, Sandbox, SandboxConfig,
-    SandboxPlan,
+    DEFAULT_UNIDENTIFIED_RATE_LIMIT, DeploymentOutcome, FaultPlan, InstanceUpdateScope, Sandbox,
+    SandboxConfig, SandboxPlan,
 };
 
 #[derive(Debug, Args, Clone)]
@@ -55,6 +55,15 @@ pub struct SandboxArgs {
     /// X-RateLimit-* headers then report the tighter of the two windows.
     #[arg(long)]
     pub rate_limit_hour: Option<u32>,
+    /// Milliseconds from a deployment's creation to SUCCESS (INITIALIZING 10 %, BUILDING 50 %,
+    /// DEPLOYING 40 %).
+    #[arg(long, default_value_t = 300)]
+    pub deploy_ms: u64,
+    /// Force how a service's deployments end: `SERVICE=OUTCOME` with OUTCOME one of SUCCESS,
+    /// FAILED, CRASHED, SKIPPED or UNHEALTHY (fails its health check). Repeatable;
+    /// `POST /_sandbox/deployments/outcome` changes it while running.
+    #[arg(long = "deploy-outcome", value_parser = parse_deploy_outcome)]
+    pub deploy_outcomes: Vec<(String, DeploymentOutcome)>,
     /// Accept only this token (default: any non-empty token).
     #[arg(long, env = "RAILWAY_SANDBOX_TOKEN")]
     pub token: Option<String>,
@@ -84,6 +93,16 @@ fn parse_plan(text: &str) -> Result<SandboxPlan, String> {
     text.parse()
 }
 
+fn parse_deploy_outcome(text: &str) -> Result<(String, DeploymentOutcome), String> {
+    let (service, outcome) = text
+        .split_once('=')
+        .ok_or_else(|| format!("expected SERVICE=OUTCOME, got {text:?}"))?;
+    let outcome = outcome
+        .parse()
+        .map_err(|e: crate::sandbox::UnknownOutcome| e.to_string())?;
+    Ok((service.trim().to_string(), outcome))
+}
+
 pub async fn serve(args: &SandboxArgs) -> anyhow::Result<u8> {
     let faults: FaultPlan = args
         .faults
@@ -105,6 +124,8 @@ pub async fn serve(args: &SandboxArgs) -> anyhow::Result<u8> {
             plan: args.plan,
             unidentified_rate_limit: Some(args.unidentified_rate_limit).filter(|limit| *limit > 0),
             visibility_delay: args.visibility_delay,
+            deploy_duration: Duration::from_millis(args.deploy_ms),
+            deploy_outcomes: args.deploy_outcomes.clone(),
             ..SandboxConfig::default()
         },
         args.listen,
@@ -121,4 +142,23 @@ pub async fn serve(args: &SandboxArgs) -> anyhow::Result<u8> {
         .context("cannot wait for Ctrl-C")?;
     sandbox.shutdown().await;
     Ok(EXIT_OK)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_deploy_outcome_flag_names_a_service_and_an_outcome() {
+        assert_eq!(
+            parse_deploy_outcome("api=crashed"),
+            Ok(("api".to_string(), DeploymentOutcome::Crashed))
+        );
+        assert!(parse_deploy_outcome("api").is_err());
+        assert!(
+            parse_deploy_outcome("api=EXPLODED")
+                .unwrap_err()
+                .contains("SUCCESS, FAILED, CRASHED, SKIPPED or UNHEALTHY")
+        );
+    }
 }

@@ -6,8 +6,8 @@
 //! unique service names, soft deletes, the `numReplicas` reset, HTTP 200 error envelopes) and adds
 //! test-only knobs: request counters (`GET /_sandbox/stats`, `POST /_sandbox/stats/reset`), rate
 //! limits, fault injection ([`FaultPlan`], on every query and mutation including the volume
-//! ones), a JSON state file, a YAML seed file, `POST /_sandbox/domains/verify` and
-//! `POST /_sandbox/volumes/usage` (both below).
+//! ones), a JSON state file, a YAML seed file, `POST /_sandbox/domains/verify`,
+//! `POST /_sandbox/volumes/usage` and `POST /_sandbox/deployments/outcome` (all below).
 //!
 //! # Faults
 //!
@@ -121,6 +121,36 @@
 //! deploys affected services; `environmentStageChanges` keeps one staged patch per environment,
 //! counted by `unmergedChangesCount` and committed by `environmentPatchCommitStaged`. Placement
 //! is `deploy.multiRegionConfig` only (`ServiceInstance.region` reads null).
+//! # Deployments
+//!
+//! Every deployment is kept in a history (`deployments(input)`, newest first; `deployment(id)`;
+//! `ServiceInstance.latestDeployment` is its newest, `activeDeployments` the running ones). Its
+//! status is computed from timestamps whenever it is read, so nothing runs in the background:
+//! `INITIALIZING` → `BUILDING` → `DEPLOYING` → `SUCCESS` over [`SandboxConfig::deploy_duration`]
+//! (`--deploy-ms`, default 300 ms: 10 % initializing, 50 % building, 40 % deploying). A cron
+//! service's finished run reads `SUCCESS` with `deploymentStopped: true`; `nextCronRunAt` is the
+//! schedule's next fire time in UTC. Deployments start exactly where Railway starts them (R43):
+//! `serviceCreate` with a source, `environmentCreate` from a source unless `skipInitialDeploys`,
+//! variable upserts unless `skipDeploys` and every `variableDelete` (R28: a service's variables
+//! deploy that service, shared ones every service referencing them), `serviceInstanceDeployV2`
+//! (returns the id), `serviceInstanceDeploy`, `serviceInstanceRedeploy` and `deploymentRedeploy`;
+//! never `serviceInstanceUpdate`, replica or limit changes, domains or TCP proxies. A new
+//! deployment aborts the instance's deployments still in progress, and once it is `SUCCESS` the
+//! one it replaces goes `REMOVING`, then `REMOVED` (a quarter of the deploy time later).
+//! Redeploying a deployment still initializing or building answers Railway's "Cannot redeploy
+//! yet, please wait for the original deployment to finish building" (R38).
+//!
+//! A test forces how a service's deployments end with `--deploy-outcome SERVICE=OUTCOME`
+//! ([`SandboxConfig::deploy_outcomes`]) or at run time with `POST /_sandbox/deployments/outcome`
+//! and the body `{"service": "api", "outcome": "FAILED"}` (400 for a malformed body). Outcomes:
+//! `SUCCESS` (the default; clears a forced outcome), `FAILED` (the build fails: no `DEPLOYING`),
+//! `CRASHED` (dies after deploying; at run time it also crashes the running deployment),
+//! `SKIPPED` (at once) and `UNHEALTHY` (R44): with a `healthcheckPath` the deployment stays
+//! `DEPLOYING` until `healthcheckTimeout` has passed, then `FAILED`; without one nothing is checked
+//! and it succeeds. The sandbox scales `healthcheckTimeout` to [`HEALTHCHECK_MS_PER_SECOND`]
+//! (10) milliseconds per second, so Railway's default 300 s is 3 s. A run-time outcome also
+//! applies to the service's deployments still in progress: `SUCCESS` ends a wait for health.
+//! Seeded services' deployments are live at once.
 //!
 //! # Seed file format (YAML)
 //!
@@ -184,15 +214,20 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 pub use faults::{FaultKind, FaultPlan, FaultPlanError, FaultRule};
+pub use model::{DeploymentOutcome, UnknownOutcome};
 pub use server::Sandbox;
 pub use store::InstanceUpdateScope;
 pub use store::SandboxPlan;
+pub use store::HEALTHCHECK_MS_PER_SECOND;
 
 /// The id of the sandbox's single workspace.
 pub const SANDBOX_WORKSPACE_ID: &str = "5a9d1c3e-7b2f-4e61-9c8a-0d4b6f2e1a77";
 
 /// How long a manual volume backup runs when nothing else is configured.
 pub const DEFAULT_BACKUP_DURATION: Duration = Duration::from_millis(300);
+
+/// How long a deployment takes from creation to SUCCESS when nothing else is configured.
+pub const DEFAULT_DEPLOY_DURATION: Duration = Duration::from_millis(300);
 
 /// How long the `slow` fault delays a response when nothing else is configured.
 pub const DEFAULT_SLOW_DELAY: Duration = Duration::from_secs(5);
@@ -238,6 +273,10 @@ pub struct SandboxConfig {
     pub unidentified_rate_limit: Option<u32>,
     /// R41: new volumes and volume instances stay out of lists this long.
     pub visibility_delay: Duration,
+    /// From a deployment's creation to SUCCESS: 10 % INITIALIZING, 50 % BUILDING, 40 % DEPLOYING.
+    pub deploy_duration: Duration,
+    /// Forced ends of deployments by service name (`--deploy-outcome SERVICE=OUTCOME`).
+    pub deploy_outcomes: Vec<(String, DeploymentOutcome)>,
 }
 
 impl Default for SandboxConfig {
@@ -258,6 +297,8 @@ impl Default for SandboxConfig {
             plan: SandboxPlan::default(),
             unidentified_rate_limit: Some(DEFAULT_UNIDENTIFIED_RATE_LIMIT),
             visibility_delay: Duration::ZERO,
+            deploy_duration: DEFAULT_DEPLOY_DURATION,
+            deploy_outcomes: Vec::new(),
         }
     }
 }

@@ -1,6 +1,7 @@
 //! The sandbox's stored records (the persisted state, version [`STATE_VERSION`]) and the enums
 //! they share with the GraphQL schema. Plain data only: no rules, no I/O.
 
+mod deployments;
 mod networking;
 mod patches;
 mod volumes;
@@ -10,6 +11,8 @@ use std::collections::BTreeMap;
 use async_graphql::Enum;
 use serde::{Deserialize, Serialize};
 
+pub(crate) use deployments::{DeploymentHistoryRecord, DeploymentInstanceStatus};
+pub use deployments::{DeploymentOutcome, UnknownOutcome};
 pub(crate) use networking::{
     CertificateStatus, CustomDomainRecord, DnsRecordPurpose, DnsRecordStatus, DnsRecordType,
     ServiceDomainRecord, SyncStatus, TcpProxyRecord,
@@ -86,6 +89,9 @@ pub(crate) struct State {
     /// Absent from state files written before staged changes existed.
     #[serde(default)]
     pub staged_patches: Vec<StagedPatchRecord>,
+    /// Every deployment ever started, oldest first. Absent from older state files.
+    #[serde(default)]
+    pub deployments: Vec<DeploymentHistoryRecord>,
 }
 
 #[derive(Serialize, Deserialize, Clone, Debug)]
@@ -199,6 +205,8 @@ pub(crate) struct ResourceLimits {
     pub memory_gb: Option<f64>,
 }
 
+/// The instance's newest deployment as first recorded; its status is only read when the id is not
+/// in the deployment history (state files written before the history existed).
 #[derive(Serialize, Deserialize, Clone, Debug)]
 #[serde(rename_all = "camelCase")]
 pub(crate) struct DeploymentRecord {

@@ -4,6 +4,7 @@
 mod caller;
 mod connection;
 mod environments;
+mod deployments;
 mod inputs;
 mod mutation;
 mod networking;
@@ -26,6 +27,7 @@ pub(crate) struct Query(
     environments::EnvironmentsQuery,
     networking::NetworkingQuery,
     volumes::VolumesQuery,
+    deployments::DeploymentsQuery,
 );
 
 /// The `Mutation` root: the core mutations plus domains, TCP proxies, volumes and backups.
@@ -36,6 +38,7 @@ pub(crate) struct Mutation(
     environments::EnvironmentsMutation,
     networking::NetworkingMutation,
     volumes::VolumesMutation,
+    deployments::DeploymentsMutation,
 );
 
 pub(crate) type SandboxSchema = Schema<Query, Mutation, EmptySubscription>;

@@ -152,17 +152,6 @@ impl CoreMutation {
         })
     }
 
-    async fn service_instance_deploy_v2(
-        &self,
-        ctx: &Context<'_>,
-        commit_sha: Option<String>,
-        environment_id: String,
-        service_id: String,
-    ) -> async_graphql::Result<String> {
-        let _ = commit_sha;
-        with_store(ctx, |store| store.deploy(&service_id, &environment_id))
-    }
-
     async fn deployment_trigger_create(
         &self,
         ctx: &Context<'_>,

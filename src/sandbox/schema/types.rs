@@ -1,13 +1,14 @@
 //! Output types of the sandbox schema (`Project`, `Workspace`, `Environment`, `Service`,
-//! `ServiceInstance`, `Deployment`, `DeploymentTrigger`, `Variable` and their connections; volume
+//! `ServiceInstance`, `DeploymentTrigger`, `Variable` and their connections; volume
 //! connections come from the `volumes` module),
 //! each a thin view over a stored record. No rule of Railway is decided here.
 
 use async_graphql::{Context, Enum, ID, Object, SimpleObject};
 
 use super::connection::{PageArgs, connection};
+use super::deployments::{Deployment, active_deployments, latest_deployment, next_cron_run_at};
 use super::networking::{AllDomains, instance_domains};
-use super::scalars::{DateTime, DeploymentMeta, EnvironmentConfig, Json};
+use super::scalars::{DateTime, EnvironmentConfig, Json};
 use super::volumes::{
     EnvironmentVolumeInstancesConnection, ProjectVolumesConnection, environment_volume_instances,
     project_volumes,
@@ -15,8 +16,8 @@ use super::volumes::{
 use super::with_store;
 use crate::sandbox::config_blob;
 use crate::sandbox::model::{
-    Builder, DeploymentStatus, EnvironmentRecord, InstanceRecord, ProjectRecord, RestartPolicyType,
-    ServiceRecord, TriggerRecord, VariableRecord,
+    Builder, EnvironmentRecord, InstanceRecord, ProjectRecord, RestartPolicyType, ServiceRecord,
+    TriggerRecord, VariableRecord,
 };
 use crate::sandbox::store::references;
 
@@ -345,6 +346,8 @@ pub(crate) struct ServiceSource {
 pub(crate) struct ServiceInstance {
     pub record: InstanceRecord,
     pub service_name: String,
+    /// Unread since deployments come from the store's history; kept for the views built here.
+    #[allow(dead_code)]
     pub project_id: String,
 }
 
@@ -431,19 +434,20 @@ impl ServiceInstance {
     async fn overlap_seconds(&self) -> Option<i32> {
         self.record.settings.overlap_seconds
     }
-    async fn latest_deployment(&self) -> Option<Deployment> {
-        self.record
-            .latest_deployment
-            .as_ref()
-            .map(|deployment| Deployment {
-                id: ID(deployment.id.clone()),
-                status: deployment.status,
-                created_at: DateTime(deployment.created_at.clone()),
-                service_id: Some(self.record.service_id.clone()),
-                environment_id: self.record.environment_id.clone(),
-                project_id: self.project_id.clone(),
-                meta: None,
-            })
+    async fn latest_deployment(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Option<Deployment>> {
+        with_store(ctx, |store| Ok(latest_deployment(store, &self.record)))
+    }
+    async fn active_deployments(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Vec<Deployment>> {
+        with_store(ctx, |store| Ok(active_deployments(store, &self.record)))
+    }
+    async fn next_cron_run_at(&self) -> Option<DateTime> {
+        next_cron_run_at(&self.record)
     }
     async fn domains(&self, ctx: &Context<'_>) -> async_graphql::Result<AllDomains> {
         with_store(ctx, |store| {
@@ -454,17 +458,6 @@ impl ServiceInstance {
             ))
         })
     }
-}
-
-#[derive(SimpleObject)]
-pub(crate) struct Deployment {
-    pub id: ID,
-    pub status: DeploymentStatus,
-    pub created_at: DateTime,
-    pub service_id: Option<String>,
-    pub environment_id: String,
-    pub project_id: String,
-    pub meta: Option<DeploymentMeta>,
 }
 
 pub(crate) struct DeploymentTrigger(pub TriggerRecord);

@@ -1,5 +1,5 @@
 //! The sandbox's test-only admin endpoints under `/_sandbox/`: request counters, the fault plan,
-//! custom domain verification, volume usage and scheduled backups. Each is a thin call into the store or the app.
+//! custom domain verification, volume usage, scheduled backups and deployment outcomes. Each is a thin call into the store or the app.
 
 use std::sync::Arc;
 
@@ -138,4 +138,37 @@ pub(super) async fn run_backup_schedule(
         }
         Err(error) => (StatusCode::NOT_FOUND, format!("{error}: {instance_id}\n")),
     }
+}
+
+/// `POST /_sandbox/deployments/outcome` with `{"service": "<name>", "outcome": "FAILED"}`: how
+/// that service's deployments end from now on (R42, R44). 400 for a malformed body.
+pub(super) async fn set_deploy_outcome(
+    State(app): State<Arc<App>>,
+    body: String,
+) -> (StatusCode, String) {
+    let parsed: Result<Value, _> = serde_json::from_str(&body);
+    let fields = parsed.as_ref().ok().and_then(|value| {
+        let service = value.get("service")?.as_str()?;
+        let outcome = value.get("outcome")?.as_str()?;
+        Some((service.to_string(), outcome.to_string()))
+    });
+    let Some((service, outcome)) = fields else {
+        return (
+            StatusCode::BAD_REQUEST,
+            "expected {\"service\": \"<name>\", \"outcome\": \"FAILED\"}\n".into(),
+        );
+    };
+    let outcome = match outcome.parse::<crate::sandbox::DeploymentOutcome>() {
+        Ok(outcome) => outcome,
+        Err(error) => return (StatusCode::BAD_REQUEST, format!("{error}\n")),
+    };
+    match app.store.lock() {
+        Ok(mut store) => store.set_deploy_outcome(&service, outcome),
+        Err(error) => return (StatusCode::SERVICE_UNAVAILABLE, format!("{error}\n")),
+    }
+    app.persist();
+    (
+        StatusCode::OK,
+        format!("deployments of {service}: {outcome}\n"),
+    )
 }

@@ -34,7 +34,7 @@ use self::limits::{RateLimits, is_identified};
 use super::faults::{FaultDecider, FaultKind};
 use super::model::State as StoredState;
 use super::schema::{self, Caller, SandboxSchema};
-use super::store::{Limits, SharedStore, Store};
+use super::store::{DeploySettings, Limits, SharedStore, Store};
 use super::{SandboxConfig, SandboxError, persist, seed};
 
 /// A running sandbox server on the caller's tokio runtime.
@@ -65,6 +65,10 @@ impl Sandbox {
         };
         let store = SharedStore::new(state, config.backup_duration, limits);
         store.set_instance_update_scope(config.instance_update_scope);
+        store.configure_deployments(DeploySettings {
+            duration: config.deploy_duration,
+            outcomes: config.deploy_outcomes.iter().cloned().collect(),
+        });
         let app = Arc::new(App {
             schema: schema::build(store.clone()),
             store,
@@ -93,6 +97,10 @@ impl Sandbox {
             .route(
                 "/_sandbox/volumes/scheduled-backup",
                 post(admin::run_backup_schedule),
+            )
+            .route(
+                "/_sandbox/deployments/outcome",
+                post(admin::set_deploy_outcome),
             )
             .with_state(app);
         let (shutdown, shutdown_signal) = watch::channel(false);

@@ -1,8 +1,10 @@
 //! The sandbox's in-memory Railway world: lookups over [`State`] and Railway's domain errors.
 //! Mutations live in `mutations`, variables in `variables`, networking in `domains` and
-//! `tcp_proxies`, volumes in `volumes` and `backups`; nothing here knows about GraphQL or HTTP.
+//! `tcp_proxies`, volumes in `volumes` and `backups`, deployments in `deployments`; nothing here
+//! knows about GraphQL or HTTP.
 
 mod backups;
+mod deployments;
 mod domains;
 pub(crate) mod hostnames;
 mod mutations;
@@ -18,6 +20,10 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
 pub(crate) use backups::{NewBackup, SANDBOX_CREATOR_ID, Workflows, expiry, manual_retention};
+pub use deployments::HEALTHCHECK_MS_PER_SECOND;
+pub(crate) use deployments::{
+    DeploySettings, DeploymentFilter, DeploymentView, can_redeploy, next_cron_run, replica_status,
+};
 pub(crate) use domains::{DomainAvailability, NewCustomDomain};
 pub(crate) use mutations::{EnvironmentCopy, NewProject, NewService, NewTrigger, TriggerChanges};
 pub(crate) use patches::scale_placement;
@@ -128,6 +134,11 @@ pub(crate) enum DomainError {
     // R37
     #[error("Not Authorized")]
     NotAuthorized,
+    #[error("Deployment not found")]
+    DeploymentNotFound,
+    /// R38: a transient refusal clients retry.
+    #[error("Cannot redeploy yet, please wait for the original deployment to finish building")]
+    RedeployNotReady,
 }
 
 #[derive(Debug, Default)]
@@ -143,6 +154,8 @@ pub(crate) struct Store {
     pub(crate) limits: Limits,
     /// Not persisted: a restarted sandbox forgets recent creations.
     pub(crate) throttles: Throttles,
+    /// Deployment timing and forced outcomes (not persisted: they are the sandbox's settings).
+    pub(crate) deploy_settings: DeploySettings,
 }
 
 /// The store shared by the HTTP layer and every resolver.
@@ -159,6 +172,7 @@ impl SharedStore {
             instance_update_scope: InstanceUpdateScope::default(),
             limits,
             throttles: Throttles::default(),
+            deploy_settings: DeploySettings::default(),
         })))
     }
 

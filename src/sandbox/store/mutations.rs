@@ -4,9 +4,8 @@
 
 use super::{DomainError, Store};
 use crate::sandbox::model::{
-    DeploymentRecord, DeploymentStatus, EnvironmentRecord, InstanceRecord, InstanceSettings,
-    ProjectRecord, ResourceLimits, ServiceRecord, TriggerRecord, VariableRecord, new_id,
-    now_rfc3339,
+    EnvironmentRecord, InstanceRecord, InstanceSettings, ProjectRecord, ResourceLimits,
+    ServiceRecord, TriggerRecord, VariableRecord, new_id, now_rfc3339,
 };
 
 pub(crate) struct NewProject {
@@ -57,14 +56,6 @@ pub(crate) struct TriggerChanges {
 }
 
 const MAX_PROJECT_NAME_LENGTH: usize = 100;
-
-fn success_deployment() -> DeploymentRecord {
-    DeploymentRecord {
-        id: new_id(),
-        status: DeploymentStatus::Success,
-        created_at: now_rfc3339(),
-    }
-}
 
 impl Store {
     pub(crate) fn create_project(&mut self, new: NewProject) -> Result<ProjectRecord, DomainError> {
@@ -214,11 +205,9 @@ impl Store {
             }
         }
         self.state.services.push(service.clone());
-        if settings.has_source() {
-            // R6: with a source, each new instance deploys at once.
-            for environment_id in &target_environments {
-                self.deploy(&service.id, environment_id)?;
-            }
+        // R6, R43: a service created with a source deploys in every environment it lands in.
+        for environment_id in &target_environments {
+            self.deploy_if_sourced(&service.id, environment_id)?;
         }
         Ok(service)
     }
@@ -292,19 +281,6 @@ impl Store {
             limits.memory_gb = memory_gb;
         }
         Ok(())
-    }
-
-    /// A new successful deployment of the instance; returns its id.
-    pub(crate) fn deploy(
-        &mut self,
-        service_id: &str,
-        environment_id: &str,
-    ) -> Result<String, DomainError> {
-        let instance = self.live_instance_mut(service_id, environment_id)?;
-        let deployment = success_deployment();
-        let id = deployment.id.clone();
-        instance.latest_deployment = Some(deployment);
-        Ok(id)
     }
 
     /// Creates the (service, environment) trigger, or rewrites it: there is at most one.

@@ -37,6 +37,7 @@ impl Store {
         if replace {
             self.state.variables.retain(|v| !in_scope(v));
         }
+        let names: Vec<String> = variables.iter().map(|(name, _)| name.clone()).collect();
         for (name, value) in variables {
             match self
                 .state
@@ -55,15 +56,9 @@ impl Store {
                 }),
             }
         }
-        if !skip_deploys && let Some(service_id) = service_id {
-            // Railway redeploys the affected service unless told not to.
-            let has_source = self
-                .live_instance_mut(service_id, environment_id)
-                .map(|i| i.settings.has_source())
-                .unwrap_or(false);
-            if has_source {
-                self.deploy(service_id, environment_id)?;
-            }
+        if !skip_deploys {
+            // R28: Railway redeploys the affected services unless told not to.
+            self.deploy_after_variable_change(environment_id, service_id, &names)?;
         }
         Ok(())
     }
@@ -81,7 +76,8 @@ impl Store {
                 && v.service_id.as_deref() == service_id
                 && v.name == name)
         });
-        Ok(())
+        // R28: a delete has no skipDeploys flag; it always redeploys what it affects.
+        self.deploy_after_variable_change(environment_id, service_id, &[name.to_string()])
     }
 
     /// Names of the sealed variables of one scope.
