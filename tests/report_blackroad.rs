@@ -173,6 +173,8 @@ async fn every_service_gets_a_document_with_its_sections_and_no_secret() {
 #[tokio::test]
 async fn a_second_run_writes_identical_files_and_reports_them_unchanged() {
     let sandbox = applied().await;
+    // Deployments started by the apply finish first: an unchanged world reports identically.
+    tokio::time::sleep(railway_operator::sandbox::DEFAULT_DEPLOY_DURATION * 3).await;
     let dir = tempfile::tempdir().expect("temp dir");
     report(&sandbox, dir.path(), &[]).await;
     let first: Vec<String> = SERVICES.iter().map(|s| read(dir.path(), s)).collect();
