@@ -2,6 +2,7 @@
 //! they share with the GraphQL schema. Plain data only: no rules, no I/O.
 
 mod networking;
+mod tokens;
 mod volumes;
 
 use async_graphql::Enum;
@@ -11,6 +12,7 @@ pub(crate) use networking::{
     CertificateStatus, CustomDomainRecord, DnsRecordPurpose, DnsRecordStatus, DnsRecordType,
     ServiceDomainRecord, SyncStatus, TcpProxyRecord,
 };
+pub(crate) use tokens::{AccessRecords, ProjectTokenRecord};
 pub(crate) use volumes::{
     BackupRecord, BackupScheduleRecord, VolumeInstanceBackupScheduleKind, VolumeInstanceRecord,
     VolumeRecord, VolumeState, WorkflowStatus,
@@ -79,6 +81,9 @@ pub(crate) struct State {
     pub volume_instances: Vec<VolumeInstanceRecord>,
     #[serde(default)]
     pub volume_backups: Vec<BackupRecord>,
+    /// Project tokens, member tokens and restricted environments (absent from older files).
+    #[serde(default)]
+    pub access: AccessRecords,
 }
 
 #[derive(Serialize, Deserialize, Clone, Debug)]

@@ -1,6 +1,8 @@
 //! The sandbox's async-graphql schema: exactly the names and types of `graphql/railway.graphql`.
 //! Resolvers translate GraphQL to store calls; Railway's rules live in the store, not here.
 
+pub(crate) mod access;
+mod cli;
 mod connection;
 mod inputs;
 mod mutation;
@@ -19,6 +21,7 @@ use super::store::{DomainError, SharedStore, Store};
 #[graphql(name = "Query")]
 pub(crate) struct Query(
     query::CoreQuery,
+    cli::CliQuery,
     networking::NetworkingQuery,
     volumes::VolumesQuery,
 );
@@ -28,6 +31,7 @@ pub(crate) struct Query(
 #[graphql(name = "Mutation")]
 pub(crate) struct Mutation(
     mutation::CoreMutation,
+    cli::CliMutation,
     networking::NetworkingMutation,
     volumes::VolumesMutation,
 );

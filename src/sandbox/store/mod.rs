@@ -6,7 +6,9 @@ mod backups;
 mod domains;
 pub(crate) mod hostnames;
 mod mutations;
+mod projects;
 mod tcp_proxies;
+mod tokens;
 mod variables;
 mod volumes;
 
@@ -16,6 +18,7 @@ use std::time::Duration;
 pub(crate) use backups::{NewBackup, SANDBOX_CREATOR_ID, Workflows, expiry, manual_retention};
 pub(crate) use domains::{DomainAvailability, NewCustomDomain};
 pub(crate) use mutations::{NewProject, NewService, NewTrigger, TriggerChanges};
+pub(crate) use projects::{ProjectChanges, ServiceSourceChange};
 pub(crate) use variables::references;
 pub(crate) use volumes::{NewVolume, VolumeInstanceChanges};
 
@@ -74,6 +77,9 @@ pub(crate) enum DomainError {
     BackupNotFound,
     #[error("Problem processing request")]
     Unavailable,
+    /// R37: Railway's answer for a resource the caller cannot reach, or one already gone.
+    #[error("Not Authorized")]
+    NotAuthorized,
 }
 
 #[derive(Debug, Default)]
@@ -125,7 +131,8 @@ impl Store {
             .projects
             .iter()
             .filter(|p| p.deleted_at.is_none())
-            .filter(|p| workspace_id.is_none_or(|w| p.workspace_id == w))
+            // R33: without a workspace id, only personal (workspace-less) projects.
+            .filter(|p| p.workspace_id == workspace_id.unwrap_or_default())
             .cloned()
             .collect()
     }
