@@ -23,8 +23,41 @@ const BLACKROAD: &str = "manifests/blackroad.yml";
 const PROJECT: &str = "blackroad-os";
 const CLI_TIMEOUT: Duration = Duration::from_secs(60);
 
-/// Commands expected to fail until other parts of issue 12 land, with the reason.
-const PENDING_ELSEWHERE: &[(&str, &str)] = &[];
+/// Commands expected to fail until other parts of issue 12 land, with the reason. A pending
+/// command that passes fails the test, so that this list only ever shrinks.
+const PENDING_ELSEWHERE: &[(&str, &str)] = &[
+    (
+        "link --project blackroad-os --environment production --service blackroad-backend",
+        INSTANCES,
+    ),
+    ("status --json", INSTANCES),
+    ("service list --json", INSTANCES),
+    ("service status --json", INSTANCES),
+    ("variable list --json", LINKED),
+    ("variable set CLI_PROOF=yes --skip-deploys", LINKED),
+    ("variable delete ENVIRONMENT", LINKED),
+    ("domain list --json", LINKED),
+    ("domain api.example.org --port 8000 --json", LINKED),
+    ("domain --service redis", LINKED),
+    ("environment list --json", LINKED),
+    ("volume list --json", LINKED),
+    ("tcp-proxy list --json", LINKED),
+    (
+        "deployment list --json",
+        "needs Query.deployments(input: DeploymentListInput!)",
+    ),
+    (
+        "redeploy --yes",
+        "needs Mutation.deploymentRedeploy(id, usePreviousImageTag)",
+    ),
+    ("environment new qa", LINKED),
+    ("status", INSTANCES),
+];
+
+/// What the CLI's `EnvironmentInstances` read (behind link, status and service) still lacks.
+const INSTANCES: &str = "EnvironmentInstances needs Deployment.{canRedeploy, deploymentStopped, \
+    instances} and ServiceInstance.{activeDeployments, nextCronRunAt} (deployments part)";
+const LINKED: &str = "needs a linked project (see link)";
 
 fn loud(message: &str) {
     let _ = writeln!(std::io::stderr(), "\n!!!!!!!!!!\n{message}\n!!!!!!!!!!\n");
@@ -314,7 +347,6 @@ async fn railway_s_own_cli_runs_its_everyday_commands_against_the_sandbox() {
         )
         .await,
     );
-    verdicts.push(check(&cli, &["environment", "new", "qa"], None, &["qa"]).await);
     verdicts.push(
         check(
             &cli,
@@ -327,6 +359,8 @@ async fn railway_s_own_cli_runs_its_everyday_commands_against_the_sandbox() {
     verdicts.push(check(&cli, &["tcp-proxy", "list", "--json"], None, &[]).await);
     verdicts.push(check(&cli, &["deployment", "list", "--json"], None, &["SUCCESS"]).await);
     verdicts.push(check(&cli, &["redeploy", "--yes"], None, &[]).await);
+    // Last of the linked commands: `environment new` links the new, empty environment.
+    verdicts.push(check(&cli, &["environment", "new", "qa"], None, &["qa"]).await);
     let token = mint_project_token(&sandbox, &project_id, &production).await;
     verdicts.push(check(&cli, &["status"], Some(&token), &[PROJECT, "production"]).await);
 
@@ -341,26 +375,66 @@ async fn railway_s_own_cli_runs_its_everyday_commands_against_the_sandbox() {
         report.push_str(&format!("  {mark}  railway {}\n", verdict.command));
     }
     loud(&report);
+    let pending = |command: &str| PENDING_ELSEWHERE.iter().any(|(c, _)| *c == command);
     let unexpected: Vec<String> = verdicts
         .iter()
-        .filter_map(|v| Some((v, v.failure.as_ref()?)))
-        .filter(|(v, _)| !PENDING_ELSEWHERE.iter().any(|(c, _)| *c == v.command))
-        .map(|(v, why)| format!("railway {}: {why}", v.command))
+        .filter_map(|v| match &v.failure {
+            Some(why) if !pending(&v.command) => Some(format!("railway {}: {why}", v.command)),
+            None if pending(&v.command) => Some(format!(
+                "railway {} now passes: remove it from PENDING_ELSEWHERE",
+                v.command
+            )),
+            _ => None,
+        })
         .collect();
     assert!(
         unexpected.is_empty(),
-        "{}\n\n{}",
-        report,
+        "{report}\n\n{}",
         unexpected.join("\n\n")
     );
+    if verdicts.iter().any(|v| v.failure.is_some()) {
+        loud("plan check SKIPPED: pending CLI commands failed, so their writes did not happen");
+        for (command, why) in PENDING_ELSEWHERE {
+            eprintln!("pending: railway {command}: {why}");
+        }
+        sandbox.shutdown().await;
+        return;
+    }
+    assert_plan_shows_the_cli_writes(&operator_plan(&sandbox).await);
+    sandbox.shutdown().await;
+}
 
-    let plan = operator_plan(&sandbox).await;
-    let text = plan.to_string();
-    for write in ["CLI_PROOF", "ENVIRONMENT", "api.example.org", "qa"] {
+/// The CLI deleted `ENVIRONMENT` (the plan puts it back), set `CLI_PROOF`, added
+/// `api.example.org` and generated a domain for redis (the plan reports them as left alone),
+/// and changed nothing else. Not checked: the `qa` environment, because the operator's plan does
+/// not report environments outside the manifest.
+fn assert_plan_shows_the_cli_writes(plan: &Value) {
+    let configured: Vec<&Value> = plan["actions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|action| action["type"] == "configureInstance")
+        .collect();
+    assert_eq!(configured.len(), 1, "{plan:#}");
+    assert_eq!(
+        configured[0]["address"],
+        "service.blackroad-backend[production]"
+    );
+    assert_eq!(
+        configured[0]["variables"],
+        json!([{ "after": "production", "name": "ENVIRONMENT", "op": "add", "sensitive": false }]),
+        "{plan:#}"
+    );
+    assert_eq!(configured[0]["changes"], json!([]), "{plan:#}");
+    let notes = plan["notes"].to_string();
+    for write in [
+        "api.example.org",
+        "redis-production.up.railway.app",
+        "CLI_PROOF",
+    ] {
         assert!(
-            text.contains(write),
-            "the plan shows the CLI's write {write}: {plan:#}"
+            notes.contains(write),
+            "the plan reports the CLI's write {write}: {plan:#}"
         );
     }
-    sandbox.shutdown().await;
 }

@@ -121,7 +121,8 @@ const OUT_OF_SCOPE: &[&str] = &[
 ];
 
 /// In-scope CLI operations that other parts of issue 12 (deployments, volumes, environment
-/// patches) bring; reported but not asserted until those parts land.
+/// patches) bring; reported but not asserted until those parts land. One that validates fails
+/// the test, so that this list only ever shrinks.
 const PENDING_ELSEWHERE: &[&str] = &[
     // deployments: `deploymentRedeploy`, `deploymentRemove`, `deploymentRestart`, `deployment`,
     // `deployments`, `Deployment.{canRedeploy, deploymentStopped, instances}`,
@@ -226,12 +227,14 @@ fn every_in_scope_cli_operation_validates_against_the_sandbox() {
     let mut failures = Vec::new();
     let mut pending = Vec::new();
     for (name, source) in &in_scope {
-        if let Err(invalid) = validate_operation(&schema, name, source) {
-            if PENDING_ELSEWHERE.contains(&name.as_str()) {
-                pending.push(invalid.to_string());
-            } else {
-                failures.push(invalid.to_string());
-            }
+        let is_pending = PENDING_ELSEWHERE.contains(&name.as_str());
+        match validate_operation(&schema, name, source) {
+            Err(invalid) if is_pending => pending.push(invalid.to_string()),
+            Err(invalid) => failures.push(invalid.to_string()),
+            Ok(()) if is_pending => failures.push(format!(
+                "--- {name} ---\nnow validates: remove it from PENDING_ELSEWHERE\n"
+            )),
+            Ok(()) => {}
         }
     }
     let valid = in_scope.len() - failures.len() - pending.len();
