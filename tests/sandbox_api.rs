@@ -426,8 +426,15 @@ async fn deploy_v2_returns_a_new_deployment_id_seen_as_latest_deployment() {
 #[tokio::test]
 async fn projects_and_workspace_list_the_created_projects() {
     let sandbox = start(SandboxConfig::default()).await;
-    create_project(&sandbox, "one").await;
-    create_project(&sandbox, "two").await;
+    // R33: only projects created in the workspace are listed by it.
+    for name in ["one", "two"] {
+        data(
+            &sandbox,
+            "mutation($input: ProjectCreateInput!) { projectCreate(input: $input) { id } }",
+            json!({ "input": { "name": name, "workspaceId": railway_operator::sandbox::SANDBOX_WORKSPACE_ID } }),
+        )
+        .await;
+    }
     let listed = data(
         &sandbox,
         "query Projects($workspaceId: String, $after: String) { projects(workspaceId: $workspaceId, first: 500, after: $after) {

@@ -155,15 +155,20 @@
 //! # Seed file format (YAML)
 //!
 //! ```yaml
+//! memberTokens: [member-token]       # R35: non-admin account tokens (accepted like the admin's)
 //! projects:
 //!   - name: shop                      # required
 //!     id: 4f0c...                     # optional, a UUID is generated otherwise
+//!     workspaceId: 5a9d...            # optional: SANDBOX_WORKSPACE_ID puts it in the sandbox's
+//!                                     # workspace; absent = a personal project (R33)
 //!     environments:                   # default: one environment named "production"
 //!       - name: production
 //!         sharedVariables: { REGION: eu }
 //!         sealedSharedVariables: [REGION]   # names among `sharedVariables` sealed in this environment
 //!       - name: pr-12
 //!         ephemeral: true
+//!       - name: audit
+//!         restricted: true          # R35: members (below) see canAccess: false and no contents
 //!     services:
 //!       - name: api
 //!         image: nginx:1.27           # or `repo: owner/name` plus optional `branch: main`

@@ -6,6 +6,7 @@ use std::path::Path;
 
 use serde::Deserialize;
 
+use super::SandboxError;
 use super::model::{
     Builder, DEFAULT_REGION, InstanceSettings, RestartPolicyType, State,
     VolumeInstanceBackupScheduleKind,
@@ -14,13 +15,16 @@ use super::store::{
     DomainError, EnvironmentCopy, NewBackup, NewProject, NewService, NewVolume, SANDBOX_CREATOR_ID,
     Store, expiry, manual_retention,
 };
-use super::{SANDBOX_WORKSPACE_ID, SandboxError};
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
+#[serde(rename_all = "camelCase")]
 struct SeedFile {
     #[serde(default)]
     projects: Vec<SeedProject>,
+    /// R35: account tokens of non-admin workspace members.
+    #[serde(default)]
+    member_tokens: Vec<String>,
 }
 
 #[derive(Deserialize)]
@@ -29,6 +33,9 @@ struct SeedProject {
     name: String,
     id: Option<String>,
     description: Option<String>,
+    /// R33: the project's workspace; absent means a personal (workspace-less) project, which
+    /// an unscoped `projects` lists (the operator's tests rely on that until issue 14).
+    workspace_id: Option<String>,
     #[serde(default)]
     environments: Vec<SeedEnvironment>,
     #[serde(default)]
@@ -42,6 +49,9 @@ struct SeedEnvironment {
     id: Option<String>,
     #[serde(default)]
     ephemeral: bool,
+    /// R35: only workspace admins see its contents.
+    #[serde(default)]
+    restricted: bool,
     #[serde(default)]
     shared_variables: BTreeMap<String, String>,
     /// Names among `sharedVariables` that are sealed (value unreadable through the API).
@@ -182,6 +192,7 @@ pub(crate) fn apply_seed_file(path: &Path, state: State) -> Result<State, Sandbo
         state,
         ..Store::default()
     };
+    store.state.access.member_tokens.extend(seed.member_tokens);
     for project in seed.projects {
         let name = project.name.clone();
         seed_project(&mut store, project)
@@ -197,6 +208,7 @@ fn seed_project(store: &mut Store, seed: SeedProject) -> Result<(), DomainError>
             name: "production".to_string(),
             id: None,
             ephemeral: false,
+            restricted: false,
             shared_variables: BTreeMap::new(),
             sealed_shared_variables: Vec::new(),
         });
@@ -205,7 +217,7 @@ fn seed_project(store: &mut Store, seed: SeedProject) -> Result<(), DomainError>
     let project = store.create_project(NewProject {
         name: Some(seed.name),
         description: seed.description,
-        workspace_id: SANDBOX_WORKSPACE_ID.to_string(),
+        workspace_id: seed.workspace_id.unwrap_or_default(),
         default_environment_name: Some(first.name.clone()),
         is_public: false,
         pr_deploys: false,
@@ -241,6 +253,13 @@ fn seed_project(store: &mut Store, seed: SeedProject) -> Result<(), DomainError>
             }
             None => environment_id,
         };
+        if environment.restricted {
+            store
+                .state
+                .access
+                .restricted_environments
+                .push(environment_id.clone());
+        }
         let shared: Vec<(String, String)> =
             environment.shared_variables.clone().into_iter().collect();
         store.upsert_variables(&project_id, &environment_id, None, shared, false, true)?;

@@ -4,6 +4,7 @@
 mod deployments;
 mod networking;
 mod patches;
+mod tokens;
 mod volumes;
 
 use std::collections::BTreeMap;
@@ -18,6 +19,7 @@ pub(crate) use networking::{
     ServiceDomainRecord, SyncStatus, TcpProxyRecord,
 };
 pub(crate) use patches::{DEFAULT_REGION, EnvironmentPatchStatus, StagedPatchRecord};
+pub(crate) use tokens::{AccessRecords, ProjectTokenRecord};
 pub(crate) use volumes::{
     BackupRecord, BackupScheduleRecord, VolumeInstanceBackupScheduleKind, VolumeInstanceRecord,
     VolumeRecord, VolumeState, WorkflowStatus,
@@ -92,6 +94,9 @@ pub(crate) struct State {
     /// Every deployment ever started, oldest first. Absent from older state files.
     #[serde(default)]
     pub deployments: Vec<DeploymentHistoryRecord>,
+    /// Project tokens, member tokens and restricted environments (absent from older files).
+    #[serde(default)]
+    pub access: AccessRecords,
 }
 
 #[derive(Serialize, Deserialize, Clone, Debug)]

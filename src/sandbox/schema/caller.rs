@@ -5,11 +5,11 @@ use async_graphql::Context;
 
 /// The presented token, standing for its owner (the sandbox has one user per token).
 #[derive(Debug, Clone, Default)]
-pub(crate) struct Caller(pub String);
+pub(crate) struct TokenOwner(pub String);
 
 /// The caller's key for per-user limits; requests built without one share the empty key.
 pub(crate) fn owner(ctx: &Context<'_>) -> String {
-    ctx.data_opt::<Caller>()
+    ctx.data_opt::<TokenOwner>()
         .map(|caller| caller.0.clone())
         .unwrap_or_default()
 }

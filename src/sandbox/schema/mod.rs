@@ -2,6 +2,8 @@
 //! Resolvers translate GraphQL to store calls; Railway's rules live in the store, not here.
 
 mod caller;
+pub(crate) mod access;
+mod cli;
 mod connection;
 mod environments;
 mod deployments;
@@ -15,7 +17,7 @@ mod volumes;
 
 use async_graphql::{EmptySubscription, ErrorExtensions, MergedObject, Schema};
 
-pub(crate) use caller::Caller;
+pub(crate) use caller::TokenOwner;
 
 use super::store::{DomainError, SharedStore, Store};
 
@@ -25,6 +27,7 @@ use super::store::{DomainError, SharedStore, Store};
 pub(crate) struct Query(
     query::CoreQuery,
     environments::EnvironmentsQuery,
+    cli::CliQuery,
     networking::NetworkingQuery,
     volumes::VolumesQuery,
     deployments::DeploymentsQuery,
@@ -36,6 +39,7 @@ pub(crate) struct Query(
 pub(crate) struct Mutation(
     mutation::CoreMutation,
     environments::EnvironmentsMutation,
+    cli::CliMutation,
     networking::NetworkingMutation,
     volumes::VolumesMutation,
     deployments::DeploymentsMutation,

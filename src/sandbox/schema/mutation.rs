@@ -11,7 +11,6 @@ use super::inputs::{
 };
 use super::types::{DeploymentTrigger, Environment, Project, Service};
 use super::{domain_error, with_store};
-use crate::sandbox::SANDBOX_WORKSPACE_ID;
 use crate::sandbox::store::{
     Creation, EnvironmentCopy, NewProject, NewService, NewTrigger, TriggerChanges,
     check_pre_deploy_command, deleting,
@@ -30,9 +29,9 @@ impl CoreMutation {
         let new = NewProject {
             name: input.name,
             description: input.description,
-            workspace_id: input
-                .workspace_id
-                .unwrap_or_else(|| SANDBOX_WORKSPACE_ID.to_string()),
+            // Guess (R33): without a workspace id the project is a personal one, which only an
+            // unscoped `projects` lists. Railway's answer here is undocumented.
+            workspace_id: input.workspace_id.unwrap_or_default(),
             default_environment_name: input.default_environment_name,
             is_public: input.is_public.unwrap_or(false),
             pr_deploys: input.pr_deploys.unwrap_or(false),

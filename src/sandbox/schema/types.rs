@@ -5,6 +5,8 @@
 
 use async_graphql::{Context, Enum, ID, Object, SimpleObject};
 
+use super::access;
+use super::cli::{Bucket, EnvironmentMeta, ProjectBucketsConnection, Team};
 use super::connection::{PageArgs, connection};
 use super::deployments::{Deployment, active_deployments, latest_deployment, next_cron_run_at};
 use super::networking::{AllDomains, instance_domains};
@@ -86,7 +88,28 @@ impl Project {
         self.0.description.as_deref()
     }
     async fn workspace_id(&self) -> Option<&str> {
-        Some(&self.0.workspace_id)
+        // R33: an empty id is a personal (workspace-less) project.
+        Some(self.0.workspace_id.as_str()).filter(|id| !id.is_empty())
+    }
+    async fn workspace(&self) -> Option<Workspace> {
+        Some(self.0.workspace_id.as_str())
+            .filter(|id| !id.is_empty())
+            .map(|id| Workspace { id: id.to_string() })
+    }
+    /// Guess: the sandbox does not track updates, so a project reads as updated when created.
+    async fn updated_at(&self) -> DateTime {
+        DateTime(self.0.created_at.clone())
+    }
+    /// Buckets are not emulated: always empty.
+    async fn buckets(
+        &self,
+        after: Option<String>,
+        before: Option<String>,
+        first: Option<i32>,
+        last: Option<i32>,
+    ) -> async_graphql::Result<ProjectBucketsConnection> {
+        let args = PageArgs::new(&after, &before, first, last);
+        ProjectBucketsConnection::page(Vec::<Bucket>::new(), args)
     }
     async fn is_public(&self) -> bool {
         self.0.is_public
@@ -136,9 +159,10 @@ impl Project {
         last: Option<i32>,
         sort: Option<SortOrder>,
     ) -> async_graphql::Result<ProjectEnvironmentsConnection> {
-        let mut environments = with_store(ctx, |store| {
+        let environments = with_store(ctx, |store| {
             Ok(store.environments_of_project(&self.0.id, is_ephemeral))
         })?;
+        let mut environments = access::visible_environments(ctx, environments);
         if sort == Some(SortOrder::Desc) {
             environments.reverse();
         }
@@ -161,6 +185,12 @@ impl Workspace {
     }
     async fn name(&self) -> &str {
         "Sandbox"
+    }
+    #[graphql(deprecation = "Use workspace")]
+    async fn team(&self) -> Option<Team> {
+        Some(Team {
+            id: ID(self.id.clone()),
+        })
     }
     async fn projects(
         &self,
@@ -198,6 +228,18 @@ impl Environment {
     async fn created_at(&self) -> DateTime {
         DateTime(self.0.created_at.clone())
     }
+    /// Guess: the sandbox does not track updates, so an environment reads as updated when created.
+    async fn updated_at(&self) -> DateTime {
+        DateTime(self.0.created_at.clone())
+    }
+    /// R34, R35: false when the caller may not see this environment's contents.
+    async fn can_access(&self, ctx: &Context<'_>) -> async_graphql::Result<bool> {
+        access::can_access(ctx, &self.0.id)
+    }
+    /// No PR environments in the sandbox.
+    async fn meta(&self) -> Option<EnvironmentMeta> {
+        None
+    }
 
     /// R1: the source of a fork; null for every other environment.
     async fn source_environment(
@@ -233,6 +275,7 @@ impl Environment {
         ctx: &Context<'_>,
         decrypt_variables: Option<bool>,
     ) -> async_graphql::Result<EnvironmentConfig> {
+        access::open_environment(ctx, &self.0.id)?; // R35
         let decrypt = decrypt_variables.unwrap_or(false);
         with_store(ctx, |store| {
             Ok(EnvironmentConfig(config_blob::environment_config(
@@ -253,6 +296,7 @@ impl Environment {
         first: Option<i32>,
         last: Option<i32>,
     ) -> async_graphql::Result<EnvironmentServiceInstancesConnection> {
+        access::open_environment(ctx, &self.0.id)?; // R35
         let project_id = self.0.project_id.clone();
         let instances = with_store(ctx, |store| {
             Ok(store
@@ -277,6 +321,7 @@ impl Environment {
         first: Option<i32>,
         last: Option<i32>,
     ) -> async_graphql::Result<EnvironmentDeploymentTriggersConnection> {
+        access::open_environment(ctx, &self.0.id)?; // R35
         let triggers = with_store(ctx, |store| Ok(store.triggers_of_environment(&self.0.id)))?;
         let args = PageArgs::new(&after, &before, first, last);
         EnvironmentDeploymentTriggersConnection::page(
@@ -293,6 +338,7 @@ impl Environment {
         first: Option<i32>,
         last: Option<i32>,
     ) -> async_graphql::Result<EnvironmentVariablesConnection> {
+        access::open_environment(ctx, &self.0.id)?; // R35
         let variables = with_store(ctx, |store| Ok(store.variables_of_environment(&self.0.id)))?;
         let args = PageArgs::new(&after, &before, first, last);
         EnvironmentVariablesConnection::page(variables.into_iter().map(Variable).collect(), args)
@@ -306,6 +352,7 @@ impl Environment {
         first: Option<i32>,
         last: Option<i32>,
     ) -> async_graphql::Result<EnvironmentVolumeInstancesConnection> {
+        access::open_environment(ctx, &self.0.id)?; // R35
         environment_volume_instances(ctx, &self.0.id, PageArgs::new(&after, &before, first, last))
     }
 }
@@ -433,6 +480,13 @@ impl ServiceInstance {
     }
     async fn overlap_seconds(&self) -> Option<i32> {
         self.record.settings.overlap_seconds
+    }
+    /// Tracing is not emulated.
+    async fn tracing_enabled(&self) -> bool {
+        false
+    }
+    async fn auto_instrumentation_enabled(&self) -> bool {
+        false
     }
     async fn latest_deployment(
         &self,

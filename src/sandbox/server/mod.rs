@@ -6,8 +6,11 @@
 mod admin;
 mod fault_answers;
 mod limits;
+mod scope;
+mod upstream_errors;
+mod upstream_roots;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
@@ -33,7 +36,8 @@ use self::fault_answers::{
 use self::limits::{RateLimits, is_identified};
 use super::faults::{FaultDecider, FaultKind};
 use super::model::State as StoredState;
-use super::schema::{self, Caller, SandboxSchema};
+use super::schema::access::Caller;
+use super::schema::{self, SandboxSchema, TokenOwner};
 use super::store::{DeploySettings, Limits, SharedStore, Store};
 use super::{SandboxConfig, SandboxError, persist, seed};
 
@@ -71,6 +75,7 @@ impl Sandbox {
         });
         let app = Arc::new(App {
             schema: schema::build(store.clone()),
+            served_roots: served_root_fields(),
             store,
             state_file: config.state_file,
             token: config.token,
@@ -181,6 +186,8 @@ async fn accept_loop(listener: TcpListener, router: Router, mut shutdown: watch:
 
 pub(super) struct App {
     schema: SandboxSchema,
+    /// Root fields the sandbox serves; other Railway root fields answer "not emulated".
+    served_roots: BTreeSet<String>,
     pub(super) store: SharedStore,
     state_file: Option<PathBuf>,
     token: Option<String>,
@@ -269,8 +276,8 @@ fn summarize(query: &str, operation_name: Option<&str>) -> OperationSummary {
     }
 }
 
-fn presented_token(headers: &HeaderMap) -> Option<String> {
-    let bearer = headers
+fn bearer_token(headers: &HeaderMap) -> Option<String> {
+    headers
         .get(header::AUTHORIZATION)
         .and_then(|value| value.to_str().ok())
         .and_then(|value| {
@@ -278,15 +285,48 @@ fn presented_token(headers: &HeaderMap) -> Option<String> {
             scheme
                 .eq_ignore_ascii_case("bearer")
                 .then(|| token.trim().to_string())
-        });
-    let project = headers
+        })
+        .filter(|token| !token.is_empty())
+}
+
+/// `Project-Access-Token`, how Railway's CLI sends `RAILWAY_TOKEN`.
+fn project_access_token(headers: &HeaderMap) -> Option<String> {
+    headers
         .get("project-access-token")
         .and_then(|value| value.to_str().ok())
-        .map(|value| value.trim().to_string());
-    bearer
-        .into_iter()
-        .chain(project)
-        .find(|token| !token.is_empty())
+        .map(|value| value.trim().to_string())
+        .filter(|token| !token.is_empty())
+}
+
+/// The root fields of the sandbox's own schema.
+fn served_root_fields() -> BTreeSet<String> {
+    use async_graphql::parser::types::{TypeKind, TypeSystemDefinition};
+    let Ok(document) = async_graphql::parser::parse_schema(schema::sdl()) else {
+        return BTreeSet::new();
+    };
+    document
+        .definitions
+        .iter()
+        .filter_map(|definition| match definition {
+            TypeSystemDefinition::Type(ty) => Some(&ty.node),
+            _ => None,
+        })
+        .filter(|ty| matches!(ty.name.node.as_str(), "Query" | "Mutation"))
+        .filter_map(|ty| match &ty.kind {
+            TypeKind::Object(object) => Some(object),
+            _ => None,
+        })
+        .flat_map(|object| object.fields.iter().map(|f| f.node.name.node.to_string()))
+        .collect()
+}
+
+/// One GraphQL error answering the whole request (HTTP 200, `data: null`).
+fn whole_request_error(message: String, code: &str) -> Response {
+    Json(json!({
+        "data": null,
+        "errors": [{ "message": message, "extensions": { "code": code } }],
+    }))
+    .into_response()
 }
 
 fn not_authorized() -> Response {
@@ -304,12 +344,46 @@ impl App {
         *stats.by_operation.entry(key).or_insert(0) += 1;
     }
 
-    fn authorized(&self, headers: &HeaderMap) -> bool {
-        match (presented_token(headers), &self.token) {
-            (None, _) => false,
-            (Some(given), Some(expected)) => given == *expected,
-            (Some(_), None) => true,
+    /// Who the request's token belongs to; `None` for no token or a refused one.
+    fn caller(&self, headers: &HeaderMap) -> Option<Caller> {
+        let store = self.store.lock().ok()?;
+        // R34: a project token is only ever sent as `Project-Access-Token` and must be minted.
+        if let Some(token) = project_access_token(headers) {
+            let record = store.project_token(&token)?;
+            return Some(Caller::Project {
+                token_id: record.id.clone(),
+                project_id: record.project_id.clone(),
+                environment_id: record.environment_id.clone(),
+            });
         }
+        let given = bearer_token(headers)?;
+        if store.is_member_token(&given) {
+            return Some(Caller::Member); // R35
+        }
+        match &self.token {
+            Some(expected) if given != *expected => None,
+            _ => Some(Caller::Admin),
+        }
+    }
+
+    fn denied_root_field(
+        &self,
+        caller: &Caller,
+        body: &GraphqlBody,
+        variables: &async_graphql::Variables,
+    ) -> Option<String> {
+        if *caller == Caller::Admin {
+            return None;
+        }
+        let document = async_graphql::parser::parse_query(&body.query).ok()?;
+        let store = self.store.lock().ok()?;
+        scope::denied_root_field(
+            &store,
+            caller,
+            &document,
+            body.operation_name.as_deref(),
+            variables,
+        )
     }
 
     pub(super) fn persist(&self) {
@@ -385,12 +459,12 @@ async fn answer(
     app: &Arc<App>,
     kill: &ConnectionKill,
     headers: &HeaderMap,
-    body: GraphqlBody,
+    mut body: GraphqlBody,
     summary: OperationSummary,
 ) -> Response {
-    if !app.authorized(headers) {
+    let Some(caller) = app.caller(headers) else {
         return not_authorized();
-    }
+    };
     let fault = relock(&app.faults).decide(body.operation_name.as_deref(), &summary.root_fields);
     if let Some(kind) = fault {
         *relock(&app.stats)
@@ -415,11 +489,28 @@ async fn answer(
         Some(FaultKind::Reset) => return vanish(kill).await,
         Some(FaultKind::DropAfterCommit | FaultKind::Slow) | None => {}
     }
-    let caller = Caller(presented_token(headers).unwrap_or_default());
-    let mut request = async_graphql::Request::new(body.query).data(caller);
-    if let Some(variables) = body.variables {
-        request = request.variables(async_graphql::Variables::from_json(variables));
+    if let Some(field) = upstream_errors::not_emulated(&summary.root_fields, &app.served_roots) {
+        let message = upstream_errors::not_emulated_message(field);
+        return whole_request_error(message, "NOT_EMULATED");
     }
+    let variables = body
+        .variables
+        .take()
+        .map(async_graphql::Variables::from_json)
+        .unwrap_or_default();
+    if let Some(field) = app.denied_root_field(&caller, &body, &variables) {
+        tracing::debug!(%field, "refused outside the caller's scope");
+        return not_authorized();
+    }
+    let owner = TokenOwner(
+        bearer_token(headers)
+            .or_else(|| project_access_token(headers))
+            .unwrap_or_default(),
+    );
+    let mut request = async_graphql::Request::new(body.query)
+        .variables(variables)
+        .data(caller)
+        .data(owner);
     if let Some(name) = body.operation_name {
         request = request.operation_name(name);
     }
@@ -452,6 +543,9 @@ fn tag_request_errors(response: &mut async_graphql::Response, parsed: bool) {
     };
     for error in &mut response.errors {
         if error.extensions.is_none() && error.path.is_empty() {
+            if let Some(message) = upstream_errors::reword(&error.message) {
+                error.message = message;
+            }
             let mut extensions = async_graphql::ErrorExtensionValues::default();
             extensions.set("code", code);
             error.extensions = Some(extensions);

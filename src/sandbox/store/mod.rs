@@ -12,7 +12,9 @@ mod patches;
 mod scoping;
 mod staged;
 mod rules;
+mod projects;
 mod tcp_proxies;
+mod tokens;
 mod variables;
 mod volumes;
 
@@ -30,6 +32,7 @@ pub(crate) use patches::scale_placement;
 pub use scoping::InstanceUpdateScope;
 pub use rules::SandboxPlan;
 pub(crate) use rules::{Creation, Limits, Throttles, check_pre_deploy_command, deleting};
+pub(crate) use projects::{ProjectChanges, ServiceSourceChange};
 pub(crate) use variables::references;
 pub(crate) use volumes::{NewVolume, VolumeInstanceChanges};
 
@@ -210,7 +213,8 @@ impl Store {
             .projects
             .iter()
             .filter(|p| p.deleted_at.is_none())
-            .filter(|p| workspace_id.is_none_or(|w| p.workspace_id == w))
+            // R33: without a workspace id, only personal (workspace-less) projects.
+            .filter(|p| p.workspace_id == workspace_id.unwrap_or_default())
             .cloned()
             .collect()
     }

@@ -1,6 +1,7 @@
 //! The domains and TCP proxies part of the sandbox schema: query and mutation fields merged into
 //! the `Query` and `Mutation` roots, and `ServiceInstance.domains`. Each maps onto one store call.
 
+mod certificates;
 mod types;
 
 use async_graphql::{Context, Object};
@@ -24,6 +25,28 @@ pub(crate) fn instance_domains(
     AllDomains {
         service_domains: service_domains.into_iter().map(ServiceDomain).collect(),
         custom_domains: custom_domains.into_iter().map(CustomDomain).collect(),
+    }
+}
+
+/// The root `domains(projectId, environmentId, serviceId)`: the instance's live domains.
+/// Guess: Railway leaves deleted domains out of this list.
+pub(crate) fn live_instance_domains(
+    store: &Store,
+    service_id: &str,
+    environment_id: &str,
+) -> AllDomains {
+    let (service_domains, custom_domains) = store.domains_of_instance(service_id, environment_id);
+    AllDomains {
+        service_domains: service_domains
+            .into_iter()
+            .filter(|d| d.deleted_at.is_none())
+            .map(ServiceDomain)
+            .collect(),
+        custom_domains: custom_domains
+            .into_iter()
+            .filter(|d| d.deleted_at.is_none())
+            .map(CustomDomain)
+            .collect(),
     }
 }
 

@@ -4,6 +4,9 @@
 
 use async_graphql::{ID, InputObject, Object, SimpleObject};
 
+use super::certificates::{
+    self, CdnProvider, CertificateErrorType, CertificatePublicData, CertificateStatusDetailed,
+};
 use crate::sandbox::model::{
     CertificateStatus, CustomDomainRecord, DnsRecordPurpose, DnsRecordStatus, DnsRecordType,
     ServiceDomainRecord, SyncStatus, TcpProxyRecord,
@@ -88,6 +91,10 @@ impl ServiceDomain {
     async fn created_at(&self) -> Option<DateTime> {
         Some(DateTime(self.0.created_at.clone()))
     }
+    /// Guess: the sandbox does not track updates; a domain reads as updated when created.
+    async fn updated_at(&self) -> Option<DateTime> {
+        Some(DateTime(self.0.created_at.clone()))
+    }
 }
 
 pub(crate) struct CustomDomain(pub CustomDomainRecord);
@@ -121,6 +128,10 @@ impl CustomDomain {
     async fn created_at(&self) -> Option<DateTime> {
         Some(DateTime(self.0.created_at.clone()))
     }
+    /// Guess: the sandbox does not track updates; a domain reads as updated when created.
+    async fn updated_at(&self) -> Option<DateTime> {
+        Some(DateTime(self.0.created_at.clone()))
+    }
     async fn status(&self) -> CustomDomainStatus {
         custom_domain_status(&self.0, chrono::Utc::now())
     }
@@ -128,6 +139,12 @@ impl CustomDomain {
 
 #[derive(SimpleObject)]
 pub(crate) struct CustomDomainStatus {
+    pub cdn_provider: Option<CdnProvider>,
+    pub certificate_error_message: Option<String>,
+    pub certificate_error_type: Option<CertificateErrorType>,
+    pub certificate_retryable: Option<bool>,
+    pub certificate_status_detailed: Option<CertificateStatusDetailed>,
+    pub certificates: Option<Vec<CertificatePublicData>>,
     pub verified: bool,
     pub verification_dns_host: Option<String>,
     pub verification_token: Option<String>,
@@ -186,6 +203,12 @@ fn custom_domain_status(
         zone,
     };
     CustomDomainStatus {
+        cdn_provider: None,
+        certificate_error_message: None,
+        certificate_error_type: None,
+        certificate_retryable: None,
+        certificate_status_detailed: certificates::detailed(certificate_status),
+        certificates: Some(certificates::certificates(record, certificate_status)),
         verified,
         verification_dns_host: Some(format!("_railway-verify.{}", record.domain)),
         verification_token: Some(record.verification_token.clone()),
