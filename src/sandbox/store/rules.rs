@@ -176,7 +176,8 @@ pub(crate) fn check_pre_deploy_command(commands: &[String]) -> Result<(), Domain
     }
 }
 
-/// R37: Railway answers a delete of something unknown or gone with `Not Authorized`.
+/// R37: Railway answers a delete of something unknown or gone with `Not Authorized`. It goes out
+/// like every domain error, with code `INTERNAL_SERVER_ERROR` (the code is a guess).
 pub(crate) fn deleting(error: DomainError) -> DomainError {
     match error {
         DomainError::ProjectNotFound
