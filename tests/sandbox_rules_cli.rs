@@ -494,3 +494,46 @@ async fn the_cli_maintenance_mutations_rename_connect_and_disconnect() {
     assert!(data(&sandbox, source, ids).await["serviceInstance"]["source"].is_null());
     sandbox.shutdown().await;
 }
+
+#[tokio::test]
+async fn r34_a_project_token_reaches_objects_of_its_environment_only() {
+    let sandbox = start(SandboxConfig::default()).await;
+    let (project_id, production) = create_project_in_workspace(&sandbox, "app").await;
+    let staging = create_environment(&sandbox, &project_id, "staging").await;
+    let service = create_service(
+        &sandbox,
+        json!({ "projectId": project_id, "name": "web", "source": { "image": "nginx" } }),
+    )
+    .await;
+    let service_id = service["data"]["serviceCreate"]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    const CREATE: &str = "mutation($s: String!, $e: String!) {
+        serviceDomainCreate(input: { serviceId: $s, environmentId: $e }) { id } }";
+    const DELETE: &str = "mutation($id: String!) { serviceDomainDelete(id: $id) }";
+    let staged = data(&sandbox, CREATE, json!({ "s": service_id, "e": staging })).await;
+    let staging_domain = staged["serviceDomainCreate"]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let token = mint_token(&sandbox, &project_id, &production).await;
+
+    let own = post_with_project_token(
+        &sandbox,
+        &token,
+        CREATE,
+        json!({ "s": service_id, "e": production }),
+    )
+    .await;
+    let own_domain = own["data"]["serviceDomainCreate"]["id"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{own}"));
+    let refused =
+        post_with_project_token(&sandbox, &token, DELETE, json!({ "id": staging_domain })).await;
+    assert_eq!(message(&refused), "Not Authorized", "{refused}");
+    let deleted =
+        post_with_project_token(&sandbox, &token, DELETE, json!({ "id": own_domain })).await;
+    assert_eq!(deleted["data"]["serviceDomainDelete"], true, "{deleted}");
+    sandbox.shutdown().await;
+}

@@ -47,6 +47,9 @@ struct NamedIds {
     projects: Vec<String>,
     environments: Vec<String>,
     services: Vec<String>,
+    volumes: Vec<String>,
+    /// Ids of environment-scoped objects: domains, TCP proxies, volume instances, triggers.
+    objects: Vec<String>,
 }
 
 impl NamedIds {
@@ -56,6 +59,8 @@ impl NamedIds {
                 "projectId" => self.projects.push(id.clone()),
                 "environmentId" => self.environments.push(id.clone()),
                 "serviceId" => self.services.push(id.clone()),
+                "volumeId" => self.volumes.push(id.clone()),
+                "volumeInstanceId" => self.objects.push(id.clone()),
                 _ => {}
             },
             ConstValue::Object(fields) => {
@@ -65,6 +70,23 @@ impl NamedIds {
             }
             _ => {}
         }
+    }
+}
+
+impl NamedIds {
+    /// Adds the environments and projects that the named objects and volumes live in; an id
+    /// the store does not know (e.g. a deployment's) adds nothing.
+    fn resolve_objects(&mut self, store: &Store) {
+        let environments = self
+            .objects
+            .iter()
+            .filter_map(|id| store.environment_of_object(id));
+        self.environments.extend(environments.collect::<Vec<_>>());
+        let projects = self
+            .volumes
+            .iter()
+            .filter_map(|id| store.project_of_volume(id));
+        self.projects.extend(projects.collect::<Vec<_>>());
     }
 }
 
@@ -112,11 +134,12 @@ pub(super) fn denied_root_field(
                     IdKind::Project => ids.projects.push(id.clone()),
                     IdKind::Environment => ids.environments.push(id.clone()),
                     IdKind::Service => ids.services.push(id.clone()),
-                    IdKind::Other => {}
+                    IdKind::Other => ids.objects.push(id.clone()),
                 }
             }
             ids.collect(argument.node.as_str(), &value);
         }
+        ids.resolve_objects(store);
         if !allowed(store, caller, name, &ids) {
             return Some(name.to_string());
         }

@@ -60,6 +60,32 @@ impl Store {
             .map(|e| e.project_id.clone())
     }
 
+    /// The environment an environment-scoped object (domain, TCP proxy, volume instance,
+    /// deployment trigger) lives in, found by its id.
+    pub(crate) fn environment_of_object(&self, id: &str) -> Option<String> {
+        let state = &self.state;
+        let service_domain = state.service_domains.iter().find(|d| d.id == id);
+        let custom_domain = state.custom_domains.iter().find(|d| d.id == id);
+        let proxy = state.tcp_proxies.iter().find(|p| p.id == id);
+        let volume_instance = state.volume_instances.iter().find(|v| v.id == id);
+        let trigger = state.triggers.iter().find(|t| t.id == id);
+        service_domain
+            .map(|d| d.environment_id.clone())
+            .or_else(|| custom_domain.map(|d| d.environment_id.clone()))
+            .or_else(|| proxy.map(|p| p.environment_id.clone()))
+            .or_else(|| volume_instance.map(|v| v.environment_id.clone()))
+            .or_else(|| trigger.map(|t| t.environment_id.clone()))
+    }
+
+    /// The project of a volume, found by its id.
+    pub(crate) fn project_of_volume(&self, id: &str) -> Option<String> {
+        self.state
+            .volumes
+            .iter()
+            .find(|v| v.id == id)
+            .map(|v| v.project_id.clone())
+    }
+
     /// The project a service belongs to, deleted or not.
     pub(crate) fn project_of_service(&self, service_id: &str) -> Option<String> {
         self.state

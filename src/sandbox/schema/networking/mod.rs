@@ -35,19 +35,10 @@ pub(crate) fn live_instance_domains(
     service_id: &str,
     environment_id: &str,
 ) -> AllDomains {
-    let (service_domains, custom_domains) = store.domains_of_instance(service_id, environment_id);
-    AllDomains {
-        service_domains: service_domains
-            .into_iter()
-            .filter(|d| d.deleted_at.is_none())
-            .map(ServiceDomain)
-            .collect(),
-        custom_domains: custom_domains
-            .into_iter()
-            .filter(|d| d.deleted_at.is_none())
-            .map(CustomDomain)
-            .collect(),
-    }
+    let mut domains = instance_domains(store, service_id, environment_id);
+    domains.service_domains.retain(|d| d.0.deleted_at.is_none());
+    domains.custom_domains.retain(|d| d.0.deleted_at.is_none());
+    domains
 }
 
 #[derive(Default)]
