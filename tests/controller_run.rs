@@ -124,7 +124,7 @@ async fn drift_is_only_reported_in_report_mode() {
         .map(|ops| {
             ops.iter() // The operator's reads, and this test's own raw queries (root field names, lowercase).
                 .filter(|(k, _)| {
-                    !["Projects", "ProjectSnapshot"].contains(&k.as_str())
+                    !["TokenProjects", "Projects", "ProjectSnapshot"].contains(&k.as_str())
                         && !k.starts_with(|c: char| c.is_lowercase())
                 })
                 .filter_map(|(_, v)| v.as_u64())
@@ -397,7 +397,7 @@ async fn the_http_endpoints_and_the_status_page_show_projects_services_and_drift
     );
     assert!(
         metrics
-            .contains("railway_operator_api_requests_total{operation=\"Projects\",outcome=\"ok\"}"),
+            .contains("railway_operator_api_requests_total{operation=\"TokenProjects\",outcome=\"ok\"}"),
         "{metrics}"
     );
     let page = get("/").await.text().await.expect("html");

@@ -82,7 +82,7 @@ pub async fn find_project_id(
     match matches.len() {
         0 | 1 => Ok(matches.pop()),
         n => Err(Error::Terminal {
-            operation: "Projects",
+            operation: "TokenProjects",
             message: format!(
                 "{n} projects are named {name:?}; pin the right one with metadata.id ({})",
                 matches.join(", ")
