@@ -62,7 +62,8 @@ pub(crate) fn render_sections(
         ("preDeployCommand", json!(s.pre_deploy_command)),
         ("healthcheckPath", json!(s.healthcheck_path)),
         ("healthcheckTimeout", json!(s.healthcheck_timeout)),
-        // R19: placement (and with it the replica count) lives in multiRegionConfig only.
+        // R19: placement lives in multiRegionConfig; numReplicas is its total, as the CLI models.
+        ("numReplicas", json!(s.total_replicas())),
         (
             "multiRegionConfig",
             multi_region_json(&s.multi_region_config),

@@ -48,7 +48,6 @@ impl Store {
         environment_id: Option<&str>,
         change: impl Fn(&mut InstanceSettings) -> Result<(), DomainError>,
     ) -> Result<(), DomainError> {
-        self.service(service_id)?;
         let targets = match environment_id {
             // R7: no id updates the instances of every environment.
             None => None,
