@@ -855,6 +855,38 @@ async fn r17_staged_changes_merge_are_counted_bypassed_by_direct_writes_and_comm
 }
 
 #[tokio::test]
+async fn r17_a_dashboard_edit_stages_and_raises_the_count() {
+    let sandbox = sandbox().await;
+    let (_, production, _, api) = two_non_forks(&sandbox).await;
+    let url = format!("{}/_sandbox/environments/stage", sandbox.base_url());
+    let body = json!({ "environmentId": production,
+        "patch": { "services": { &api: { "deploy": { "startCommand": "./d" } } } } });
+    let client = reqwest::Client::new();
+    let answer = client
+        .post(&url)
+        .body(body.to_string())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answer.status(), 200);
+    assert_eq!(
+        environment(&sandbox, &production).await["unmergedChangesCount"],
+        1
+    );
+    assert!(live(&sandbox, &production).await[&api]["startCommand"].is_null());
+    let bad = client.post(&url).body("nope").send().await.unwrap();
+    assert_eq!(bad.status(), 400);
+    let unknown = json!({ "environmentId": "missing", "patch": {} });
+    let missing = client
+        .post(&url)
+        .body(unknown.to_string())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(missing.status(), 404);
+}
+
+#[tokio::test]
 async fn r19_service_instance_region_reads_null_and_placement_is_in_multi_region_config() {
     let sandbox = sandbox().await;
     let (_, production, _, api) = two_non_forks(&sandbox).await;

@@ -4,6 +4,7 @@
 //! are in `admin`.
 
 mod admin;
+mod dashboard;
 mod fault_answers;
 mod limits;
 
@@ -80,6 +81,10 @@ impl Sandbox {
             .route("/_sandbox/faults", post(admin::set_faults))
             .route("/_sandbox/domains/verify", post(admin::verify_domain))
             .route("/_sandbox/volumes/usage", post(admin::set_volume_usage))
+            .route(
+                "/_sandbox/environments/stage",
+                post(dashboard::stage_dashboard_edit),
+            )
             .with_state(app);
         let (shutdown, shutdown_signal) = watch::channel(false);
         let task = tokio::spawn(accept_loop(listener, router, shutdown_signal));

@@ -156,7 +156,8 @@ impl Store {
         };
         let index = match self.live_instance_index(service_id, environment_id) {
             Some(index) => index,
-            None if created => self.recreate_instance(service_id, environment_id), // R9
+            // R5, R9: isCreated adds the instance of an existing service to this environment.
+            None if created => self.recreate_instance(service_id, environment_id),
             None => return Err(DomainError::InstanceNotFound),
         };
         let settings_redeploy = self.apply_settings(index, service_id, environment_id, &entry)?;
