@@ -110,12 +110,14 @@ pub(crate) struct SharedStore(Arc<Mutex<Store>>);
 
 impl SharedStore {
     pub(crate) fn new(state: State, backup_duration: Duration) -> Self {
-        Self(Arc::new(Mutex::new(Store {
+        let mut store = Store {
             state,
             workflows: Workflows::default(),
             backup_duration,
             instance_update_scope: InstanceUpdateScope::default(),
-        })))
+        };
+        store.normalize_placements();
+        Self(Arc::new(Mutex::new(store)))
     }
 
     /// R7's switch, set once at start.

@@ -117,6 +117,17 @@ impl Store {
         Ok(())
     }
 
+    /// State files written before placement existed hold only `numReplicas`: it is placed in
+    /// the default region, so the typed count and `multiRegionConfig` agree.
+    pub(crate) fn normalize_placements(&mut self) {
+        for instance in &mut self.state.instances {
+            let wanted = instance.settings.num_replicas.unwrap_or(1);
+            if instance.settings.total_replicas() != wanted {
+                super::scale_placement(&mut instance.settings, wanted);
+            }
+        }
+    }
+
     /// R21: at most 50 replicas in total, one replica with a volume, exactly one for cron.
     /// The error texts are unverified guesses; Railway's are not public.
     pub(crate) fn check_placement(
