@@ -753,6 +753,30 @@ async fn r16_a_commit_deploys_affected_services_but_not_for_replica_changes() {
     let quiet = live(&sandbox, &production).await;
     assert_eq!(quiet[&web]["startCommand"], "./w");
     assert_eq!(deployment_id(&quiet[&web]), deployment_id(&before[&web]));
+
+    // A shared variable change deploys the services that reference it.
+    commit_ok(
+        &sandbox,
+        &production,
+        json!({ "services": { &web: { "variables": { "KEY": { "value": "${{shared.KEY}}" } } } } }),
+    )
+    .await;
+    let referenced = live(&sandbox, &production).await;
+    commit_ok(
+        &sandbox,
+        &production,
+        json!({ "sharedVariables": { "KEY": { "value": "v" } } }),
+    )
+    .await;
+    let shared = live(&sandbox, &production).await;
+    assert_ne!(
+        deployment_id(&shared[&web]),
+        deployment_id(&referenced[&web])
+    );
+    assert_eq!(
+        deployment_id(&shared[&api]),
+        deployment_id(&referenced[&api])
+    );
 }
 
 #[tokio::test]

@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 
 use serde_json::{Map, Value, json};
 
-use super::{DomainError, EnvironmentCopy, Store, VolumeInstanceChanges};
+use super::{DomainError, EnvironmentCopy, Store, VolumeInstanceChanges, references};
 use crate::sandbox::config_blob::environment_config;
 use crate::sandbox::model::{
     InstanceRecord, InstanceSettings, TriggerRecord, VariableRecord, VolumeState, new_id,
@@ -114,7 +114,8 @@ impl Store {
             }
         }
         if let Some(shared) = patch.get("sharedVariables") {
-            self.apply_variables(environment_id, None, shared)?;
+            let changed = self.apply_variables(environment_id, None, shared)?;
+            affected.extend(self.services_referencing_shared(environment_id, &changed));
         }
         Ok(affected)
     }
@@ -163,7 +164,9 @@ impl Store {
         let settings_redeploy = self.apply_settings(index, service_id, environment_id, &entry)?;
         let mut redeploy = created || settings_redeploy;
         if let Some(variables) = entry.get("variables") {
-            redeploy |= self.apply_variables(environment_id, Some(service_id), variables)?;
+            redeploy |= !self
+                .apply_variables(environment_id, Some(service_id), variables)?
+                .is_empty();
         }
         if let Some(networking) = entry.get("networking") {
             self.apply_networking(service_id, environment_id, networking)?;
@@ -308,14 +311,14 @@ impl Store {
     }
 
     /// `variables` / `sharedVariables`: `null` deletes (R13), `{value}` sets; an entry without a
-    /// value (as in a non-decrypted blob) changes nothing (guess). Returns whether any changed.
+    /// value (as in a non-decrypted blob) changes nothing (guess). Returns the changed names.
     fn apply_variables(
         &mut self,
         environment_id: &str,
         service_id: Option<&str>,
         variables: &Value,
-    ) -> Result<bool, DomainError> {
-        let mut changed = false;
+    ) -> Result<BTreeSet<String>, DomainError> {
+        let mut changed = BTreeSet::new();
         for (name, entry) in object(variables, "variables")? {
             let in_scope = |v: &VariableRecord| {
                 v.environment_id == environment_id
@@ -325,7 +328,9 @@ impl Store {
             if entry.is_null() {
                 let before = self.state.variables.len();
                 self.state.variables.retain(|v| !in_scope(v));
-                changed |= self.state.variables.len() != before;
+                if self.state.variables.len() != before {
+                    changed.insert(name.clone());
+                }
                 continue;
             }
             let value = match object(entry, &format!("variables.{name}"))?.get("value") {
@@ -337,7 +342,7 @@ impl Store {
                 Some(existing) if existing.value == value => {}
                 Some(existing) => {
                     existing.value = value;
-                    changed = true;
+                    changed.insert(name.clone());
                 }
                 None => {
                     self.state.variables.push(VariableRecord {
@@ -348,11 +353,32 @@ impl Store {
                         value,
                         sealed: false,
                     });
-                    changed = true;
+                    changed.insert(name.clone());
                 }
             }
         }
         Ok(changed)
+    }
+
+    /// R16: a shared variable change affects the services whose variables reference it.
+    /// Guess: Railway may redeploy more widely; this is the narrowest plausible reading.
+    fn services_referencing_shared(
+        &self,
+        environment_id: &str,
+        names: &BTreeSet<String>,
+    ) -> Vec<String> {
+        self.state
+            .variables
+            .iter()
+            .filter(|v| v.environment_id == environment_id)
+            .filter(|v| {
+                references(&v.value).iter().any(|r| {
+                    r.strip_prefix("shared.")
+                        .is_some_and(|name| names.contains(name.trim()))
+                })
+            })
+            .filter_map(|v| v.service_id.clone())
+            .collect()
     }
 
     /// R31: `tcpProxies."<port>": {}` creates the proxy unless one exists for that port. A null
