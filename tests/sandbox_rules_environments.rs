@@ -1024,6 +1024,30 @@ async fn r21_replica_limits_are_rejected() {
     )
     .await;
     assert!(error_message(&with_volume).contains("volume"));
+
+    let volume = data(
+        &sandbox,
+        "mutation($input: VolumeCreateInput!) { volumeCreate(input: $input) { id } }",
+        json!({ "input": { "projectId": project_id, "environmentId": production, "mountPath": "/v" } }),
+    )
+    .await["volumeCreate"]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    instance_update(
+        &sandbox,
+        &api,
+        Some(&production),
+        json!({ "numReplicas": 2 }),
+    )
+    .await;
+    let mount = commit(
+        &sandbox,
+        &production,
+        json!({ "services": { &api: { "volumeMounts": { &volume: { "mountPath": "/v" } } } } }),
+    )
+    .await;
+    assert!(error_message(&mount).contains("volume"));
 }
 
 #[tokio::test]

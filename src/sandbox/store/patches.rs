@@ -173,6 +173,11 @@ impl Store {
         }
         if let Some(mounts) = entry.get("volumeMounts") {
             redeploy |= self.apply_volume_mounts(service_id, environment_id, mounts)?;
+            // R21: a volume mounted by this patch must not meet several replicas.
+            let index = self.live_instance_index(service_id, environment_id);
+            if let Some(instance) = index.and_then(|i| self.state.instances.get(i)) {
+                self.check_placement(service_id, environment_id, &instance.settings)?;
+            }
         }
         Ok(redeploy)
     }
