@@ -3,6 +3,7 @@
 //! `tcp_proxies`, volumes in `volumes` and `backups`; nothing here knows about GraphQL or HTTP.
 
 mod backups;
+mod copy;
 mod domains;
 pub(crate) mod hostnames;
 mod mutations;

@@ -1,13 +1,12 @@
-//! Committing an EnvironmentConfig patch onto the store (R9, R13, R14, R16, R31) and copying an
-//! environment from a source as one patch (R2). A patch writes through to the same records the
-//! typed mutations use; it never keeps a config of its own. Staging lives in `staged`.
+//! Committing an EnvironmentConfig patch onto the store (R9, R13, R14, R16, R31). A patch writes
+//! through to the same records the typed mutations use; it never keeps a config of its own.
+//! Staging lives in `staged`, copying a source environment in `copy`.
 
 use std::collections::BTreeSet;
 
-use serde_json::{Map, Value, json};
+use serde_json::{Map, Value};
 
-use super::{DomainError, EnvironmentCopy, Store, VolumeInstanceChanges, references};
-use crate::sandbox::config_blob::environment_config;
+use super::{DomainError, Store, VolumeInstanceChanges, references};
 use crate::sandbox::model::{
     InstanceRecord, InstanceSettings, TriggerRecord, VariableRecord, VolumeState, new_id,
     now_rfc3339,
@@ -21,7 +20,7 @@ const SETTING_SECTIONS: &[&str] = &["source", "build", "deploy", "configFile"];
 /// Guess: where a volume instance created by patch mounts when no `volumeMounts` says.
 const DEFAULT_MOUNT_PATH: &str = "/data";
 
-fn is_true(entry: &Value, key: &str) -> bool {
+pub(super) fn is_true(entry: &Value, key: &str) -> bool {
     entry.get(key).and_then(Value::as_bool) == Some(true)
 }
 
@@ -500,75 +499,6 @@ impl Store {
             if let Some(region) = region {
                 instance.region = Some(region.to_string());
             }
-        }
-        Ok(())
-    }
-
-    /// R2: a copy of the source as one patch: every live instance (`isCreated`) with its settings
-    /// and unsealed variables, unsealed shared variables, and a new empty instance of each volume.
-    /// Guess: domains and proxies are not copied (hostnames are unique per environment).
-    fn copy_patch(&self, source_id: &str) -> Value {
-        let config = environment_config(self, source_id, true);
-        let unsealed = |variables: Option<&Value>| -> Map<String, Value> {
-            variables
-                .and_then(Value::as_object)
-                .map(|entries| {
-                    entries
-                        .iter()
-                        .filter(|(_, v)| !is_true(v, "isSealed"))
-                        .map(|(k, v)| (k.clone(), v.clone()))
-                        .collect()
-                })
-                .unwrap_or_default()
-        };
-        let mut services = Map::new();
-        for (id, entry) in config["services"].as_object().into_iter().flatten() {
-            let Some(entry) = entry.as_object().filter(|_| !is_true(entry, "isDeleted")) else {
-                continue;
-            };
-            let mut copy = entry.clone();
-            copy.remove("networking");
-            copy.insert(
-                "variables".into(),
-                Value::Object(unsealed(entry.get("variables"))),
-            );
-            copy.insert("isCreated".into(), Value::Bool(true));
-            services.insert(id.clone(), Value::Object(copy));
-        }
-        let mut volumes = Map::new();
-        for (id, entry) in config["volumes"].as_object().into_iter().flatten() {
-            if !is_true(entry, "isDeleted") {
-                let mut copy = json!({ "isCreated": true });
-                for key in ["sizeMB", "region"] {
-                    if let Some(value) = entry.get(key) {
-                        copy[key] = value.clone();
-                    }
-                }
-                volumes.insert(id.clone(), copy);
-            }
-        }
-        json!({
-            "services": services,
-            "sharedVariables": unsealed(config.get("sharedVariables")),
-            "volumes": volumes,
-        })
-    }
-
-    /// R2, R3: fills a new fork from its source, committed (deploying unless skipped) or staged.
-    pub(crate) fn copy_environment(
-        &mut self,
-        source_id: &str,
-        target_id: &str,
-        copy: EnvironmentCopy,
-    ) -> Result<(), DomainError> {
-        let patch = self.copy_patch(source_id);
-        if copy.stage_initial_changes {
-            self.stage_changes(target_id, patch, false)?;
-        } else {
-            self.commit_patch(target_id, &patch, !copy.skip_initial_deploys)?;
-        }
-        if copy.apply_in_background {
-            self.mark_applying(target_id);
         }
         Ok(())
     }
