@@ -753,6 +753,30 @@ async fn r16_a_commit_deploys_affected_services_but_not_for_replica_changes() {
     let quiet = live(&sandbox, &production).await;
     assert_eq!(quiet[&web]["startCommand"], "./w");
     assert_eq!(deployment_id(&quiet[&web]), deployment_id(&before[&web]));
+
+    // A shared variable change deploys the services that reference it.
+    commit_ok(
+        &sandbox,
+        &production,
+        json!({ "services": { &web: { "variables": { "KEY": { "value": "${{shared.KEY}}" } } } } }),
+    )
+    .await;
+    let referenced = live(&sandbox, &production).await;
+    commit_ok(
+        &sandbox,
+        &production,
+        json!({ "sharedVariables": { "KEY": { "value": "v" } } }),
+    )
+    .await;
+    let shared = live(&sandbox, &production).await;
+    assert_ne!(
+        deployment_id(&shared[&web]),
+        deployment_id(&referenced[&web])
+    );
+    assert_eq!(
+        deployment_id(&shared[&api]),
+        deployment_id(&referenced[&api])
+    );
 }
 
 #[tokio::test]
@@ -852,6 +876,38 @@ async fn r17_staged_changes_merge_are_counted_bypassed_by_direct_writes_and_comm
         replaced["environmentStagedChanges"]["patch"],
         json!({ "sharedVariables": { "C": { "value": "3" } } })
     );
+}
+
+#[tokio::test]
+async fn r17_a_dashboard_edit_stages_and_raises_the_count() {
+    let sandbox = sandbox().await;
+    let (_, production, _, api) = two_non_forks(&sandbox).await;
+    let url = format!("{}/_sandbox/environments/stage", sandbox.base_url());
+    let body = json!({ "environmentId": production,
+        "patch": { "services": { &api: { "deploy": { "startCommand": "./d" } } } } });
+    let client = reqwest::Client::new();
+    let answer = client
+        .post(&url)
+        .body(body.to_string())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answer.status(), 200);
+    assert_eq!(
+        environment(&sandbox, &production).await["unmergedChangesCount"],
+        1
+    );
+    assert!(live(&sandbox, &production).await[&api]["startCommand"].is_null());
+    let bad = client.post(&url).body("nope").send().await.unwrap();
+    assert_eq!(bad.status(), 400);
+    let unknown = json!({ "environmentId": "missing", "patch": {} });
+    let missing = client
+        .post(&url)
+        .body(unknown.to_string())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(missing.status(), 404);
 }
 
 #[tokio::test]
@@ -968,6 +1024,30 @@ async fn r21_replica_limits_are_rejected() {
     )
     .await;
     assert!(error_message(&with_volume).contains("volume"));
+
+    let volume = data(
+        &sandbox,
+        "mutation($input: VolumeCreateInput!) { volumeCreate(input: $input) { id } }",
+        json!({ "input": { "projectId": project_id, "environmentId": production, "mountPath": "/v" } }),
+    )
+    .await["volumeCreate"]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    instance_update(
+        &sandbox,
+        &api,
+        Some(&production),
+        json!({ "numReplicas": 2 }),
+    )
+    .await;
+    let mount = commit(
+        &sandbox,
+        &production,
+        json!({ "services": { &api: { "volumeMounts": { &volume: { "mountPath": "/v" } } } } }),
+    )
+    .await;
+    assert!(error_message(&mount).contains("volume"));
 }
 
 #[tokio::test]

@@ -142,7 +142,8 @@ fn networking_config(store: &Store, instance: &InstanceRecord) -> Option<Value> 
     (!networking.is_empty()).then_some(Value::Object(networking))
 }
 
-/// A stable hash of the decrypted blob, so any change of settings or values changes it.
+/// R15: a stable hash of the decrypted blob, so every change of settings or values changes it
+/// and nothing else does (deployments and reads are not in the blob).
 pub(crate) fn config_etag(store: &Store, environment_id: &str) -> String {
     let blob = environment_config(store, environment_id, true);
     hex::encode(Sha256::digest(blob.to_string().as_bytes()))

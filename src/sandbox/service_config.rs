@@ -62,7 +62,8 @@ pub(crate) fn render_sections(
         ("preDeployCommand", json!(s.pre_deploy_command)),
         ("healthcheckPath", json!(s.healthcheck_path)),
         ("healthcheckTimeout", json!(s.healthcheck_timeout)),
-        // R19: placement (and with it the replica count) lives in multiRegionConfig only.
+        // R19: placement lives in multiRegionConfig; numReplicas is its total, as the CLI models.
+        ("numReplicas", json!(s.total_replicas())),
         (
             "multiRegionConfig",
             multi_region_json(&s.multi_region_config),
@@ -221,4 +222,56 @@ pub(crate) fn decode_sections(
         }),
     };
     Ok((settings, limits))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_setting_survives_rendering_and_decoding() {
+        let settings = InstanceSettings {
+            image: Some("nginx:1".into()),
+            repo: None,
+            builder: Builder::Nixpacks,
+            build_command: Some("make".into()),
+            start_command: Some("./run".into()),
+            root_directory: Some("api".into()),
+            dockerfile_path: Some("Dockerfile".into()),
+            railway_config_file: Some("railway.json".into()),
+            pre_deploy_command: Some(vec!["migrate".into()]),
+            watch_patterns: vec!["src/**".into()],
+            healthcheck_path: Some("/h".into()),
+            healthcheck_timeout: Some(60),
+            num_replicas: Some(3),
+            multi_region_config: [
+                ("us-west2".to_string(), 1),
+                ("europe-west4-drams3a".to_string(), 2),
+            ]
+            .into_iter()
+            .collect(),
+            cron_schedule: None,
+            restart_policy_type: RestartPolicyType::Always,
+            restart_policy_max_retries: 3,
+            sleep_application: Some(false),
+            draining_seconds: Some(30),
+            overlap_seconds: Some(10),
+        };
+        let instance = InstanceRecord {
+            id: "i".into(),
+            service_id: "s".into(),
+            environment_id: "e".into(),
+            settings: settings.clone(),
+            limits: Some(ResourceLimits {
+                v_cpus: Some(2.0),
+                memory_gb: Some(4.0),
+            }),
+            latest_deployment: None,
+            deleted_at: None,
+        };
+        let rendered = Value::Object(render_sections(&instance, None));
+        let (decoded, limits) = decode_sections(&rendered).unwrap();
+        assert_eq!(decoded, settings);
+        assert_eq!(limits, instance.limits);
+    }
 }

@@ -99,7 +99,7 @@ pub(crate) struct ServiceInstanceUpdateInput {
     pub watch_patterns: MaybeUndefined<Vec<String>>,
 }
 
-/// Present value => set, explicit null => cleared, absent => untouched.
+/// R10: present value => set, explicit null => cleared, absent => untouched.
 fn set_nullable<T: Clone>(target: &mut Option<T>, input: &MaybeUndefined<T>) {
     match input {
         MaybeUndefined::Undefined => {}

@@ -4,6 +4,7 @@
 //! are in `admin`.
 
 mod admin;
+mod dashboard;
 mod fault_answers;
 mod limits;
 mod scope;
@@ -106,6 +107,10 @@ impl Sandbox {
             .route(
                 "/_sandbox/deployments/outcome",
                 post(admin::set_deploy_outcome),
+            )
+            .route(
+                "/_sandbox/environments/stage",
+                post(dashboard::stage_dashboard_edit),
             )
             .with_state(app);
         let (shutdown, shutdown_signal) = watch::channel(false);

@@ -5,6 +5,7 @@
 
 mod backups;
 mod deployments;
+mod copy;
 mod domains;
 pub(crate) mod hostnames;
 mod mutations;
@@ -168,7 +169,7 @@ pub(crate) struct SharedStore(Arc<Mutex<Store>>);
 impl SharedStore {
     /// A store enforcing `limits` (throttles, plan, read lag).
     pub(crate) fn new(state: State, backup_duration: Duration, limits: Limits) -> Self {
-        Self(Arc::new(Mutex::new(Store {
+        let mut store = Store {
             state,
             workflows: Workflows::default(),
             backup_duration,
@@ -176,7 +177,9 @@ impl SharedStore {
             limits,
             throttles: Throttles::default(),
             deploy_settings: DeploySettings::default(),
-        })))
+        };
+        store.normalize_placements();
+        Self(Arc::new(Mutex::new(store)))
     }
 
     /// R7's switch, set once at start.

@@ -1,13 +1,12 @@
-//! Committing an EnvironmentConfig patch onto the store (R9, R13, R14, R16, R31) and copying an
-//! environment from a source as one patch (R2). A patch writes through to the same records the
-//! typed mutations use; it never keeps a config of its own. Staging lives in `staged`.
+//! Committing an EnvironmentConfig patch onto the store (R9, R13, R14, R16, R31). A patch writes
+//! through to the same records the typed mutations use; it never keeps a config of its own.
+//! Staging lives in `staged`, copying a source environment in `copy`.
 
 use std::collections::BTreeSet;
 
-use serde_json::{Map, Value, json};
+use serde_json::{Map, Value};
 
-use super::{DomainError, EnvironmentCopy, Store, VolumeInstanceChanges};
-use crate::sandbox::config_blob::environment_config;
+use super::{DomainError, Store, VolumeInstanceChanges};
 use crate::sandbox::model::{
     InstanceRecord, InstanceSettings, TriggerRecord, VariableRecord, VolumeState, new_id,
     now_rfc3339,
@@ -21,7 +20,7 @@ const SETTING_SECTIONS: &[&str] = &["source", "build", "deploy", "configFile"];
 /// Guess: where a volume instance created by patch mounts when no `volumeMounts` says.
 const DEFAULT_MOUNT_PATH: &str = "/data";
 
-fn is_true(entry: &Value, key: &str) -> bool {
+pub(super) fn is_true(entry: &Value, key: &str) -> bool {
     entry.get(key).and_then(Value::as_bool) == Some(true)
 }
 
@@ -114,7 +113,9 @@ impl Store {
             }
         }
         if let Some(shared) = patch.get("sharedVariables") {
-            self.apply_variables(environment_id, None, shared)?;
+            let changed = self.apply_variables(environment_id, None, shared)?;
+            let changed: Vec<String> = changed.into_iter().collect();
+            affected.extend(self.services_referencing_shared(environment_id, &changed));
         }
         Ok(affected)
     }
@@ -156,19 +157,27 @@ impl Store {
         };
         let index = match self.live_instance_index(service_id, environment_id) {
             Some(index) => index,
-            None if created => self.recreate_instance(service_id, environment_id), // R9
+            // R5, R9: isCreated adds the instance of an existing service to this environment.
+            None if created => self.recreate_instance(service_id, environment_id),
             None => return Err(DomainError::InstanceNotFound),
         };
         let settings_redeploy = self.apply_settings(index, service_id, environment_id, &entry)?;
         let mut redeploy = created || settings_redeploy;
         if let Some(variables) = entry.get("variables") {
-            redeploy |= self.apply_variables(environment_id, Some(service_id), variables)?;
+            redeploy |= !self
+                .apply_variables(environment_id, Some(service_id), variables)?
+                .is_empty();
         }
         if let Some(networking) = entry.get("networking") {
             self.apply_networking(service_id, environment_id, networking)?;
         }
         if let Some(mounts) = entry.get("volumeMounts") {
             redeploy |= self.apply_volume_mounts(service_id, environment_id, mounts)?;
+            // R21: a volume mounted by this patch must not meet several replicas.
+            let index = self.live_instance_index(service_id, environment_id);
+            if let Some(instance) = index.and_then(|i| self.state.instances.get(i)) {
+                self.check_placement(service_id, environment_id, &instance.settings)?;
+            }
         }
         Ok(redeploy)
     }
@@ -307,14 +316,14 @@ impl Store {
     }
 
     /// `variables` / `sharedVariables`: `null` deletes (R13), `{value}` sets; an entry without a
-    /// value (as in a non-decrypted blob) changes nothing (guess). Returns whether any changed.
+    /// value (as in a non-decrypted blob) changes nothing (guess). Returns the changed names.
     fn apply_variables(
         &mut self,
         environment_id: &str,
         service_id: Option<&str>,
         variables: &Value,
-    ) -> Result<bool, DomainError> {
-        let mut changed = false;
+    ) -> Result<BTreeSet<String>, DomainError> {
+        let mut changed = BTreeSet::new();
         for (name, entry) in object(variables, "variables")? {
             let in_scope = |v: &VariableRecord| {
                 v.environment_id == environment_id
@@ -324,7 +333,9 @@ impl Store {
             if entry.is_null() {
                 let before = self.state.variables.len();
                 self.state.variables.retain(|v| !in_scope(v));
-                changed |= self.state.variables.len() != before;
+                if self.state.variables.len() != before {
+                    changed.insert(name.clone());
+                }
                 continue;
             }
             let value = match object(entry, &format!("variables.{name}"))?.get("value") {
@@ -336,7 +347,7 @@ impl Store {
                 Some(existing) if existing.value == value => {}
                 Some(existing) => {
                     existing.value = value;
-                    changed = true;
+                    changed.insert(name.clone());
                 }
                 None => {
                     self.state.variables.push(VariableRecord {
@@ -347,7 +358,7 @@ impl Store {
                         value,
                         sealed: false,
                     });
-                    changed = true;
+                    changed.insert(name.clone());
                 }
             }
         }
@@ -468,75 +479,6 @@ impl Store {
             if let Some(region) = region {
                 instance.region = Some(region.to_string());
             }
-        }
-        Ok(())
-    }
-
-    /// R2: a copy of the source as one patch: every live instance (`isCreated`) with its settings
-    /// and unsealed variables, unsealed shared variables, and a new empty instance of each volume.
-    /// Guess: domains and proxies are not copied (hostnames are unique per environment).
-    fn copy_patch(&self, source_id: &str) -> Value {
-        let config = environment_config(self, source_id, true);
-        let unsealed = |variables: Option<&Value>| -> Map<String, Value> {
-            variables
-                .and_then(Value::as_object)
-                .map(|entries| {
-                    entries
-                        .iter()
-                        .filter(|(_, v)| !is_true(v, "isSealed"))
-                        .map(|(k, v)| (k.clone(), v.clone()))
-                        .collect()
-                })
-                .unwrap_or_default()
-        };
-        let mut services = Map::new();
-        for (id, entry) in config["services"].as_object().into_iter().flatten() {
-            let Some(entry) = entry.as_object().filter(|_| !is_true(entry, "isDeleted")) else {
-                continue;
-            };
-            let mut copy = entry.clone();
-            copy.remove("networking");
-            copy.insert(
-                "variables".into(),
-                Value::Object(unsealed(entry.get("variables"))),
-            );
-            copy.insert("isCreated".into(), Value::Bool(true));
-            services.insert(id.clone(), Value::Object(copy));
-        }
-        let mut volumes = Map::new();
-        for (id, entry) in config["volumes"].as_object().into_iter().flatten() {
-            if !is_true(entry, "isDeleted") {
-                let mut copy = json!({ "isCreated": true });
-                for key in ["sizeMB", "region"] {
-                    if let Some(value) = entry.get(key) {
-                        copy[key] = value.clone();
-                    }
-                }
-                volumes.insert(id.clone(), copy);
-            }
-        }
-        json!({
-            "services": services,
-            "sharedVariables": unsealed(config.get("sharedVariables")),
-            "volumes": volumes,
-        })
-    }
-
-    /// R2, R3: fills a new fork from its source, committed (deploying unless skipped) or staged.
-    pub(crate) fn copy_environment(
-        &mut self,
-        source_id: &str,
-        target_id: &str,
-        copy: EnvironmentCopy,
-    ) -> Result<(), DomainError> {
-        let patch = self.copy_patch(source_id);
-        if copy.stage_initial_changes {
-            self.stage_changes(target_id, patch, false)?;
-        } else {
-            self.commit_patch(target_id, &patch, !copy.skip_initial_deploys)?;
-        }
-        if copy.apply_in_background {
-            self.mark_applying(target_id);
         }
         Ok(())
     }

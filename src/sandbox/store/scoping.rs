@@ -48,7 +48,6 @@ impl Store {
         environment_id: Option<&str>,
         change: impl Fn(&mut InstanceSettings) -> Result<(), DomainError>,
     ) -> Result<(), DomainError> {
-        self.service(service_id)?;
         let targets = match environment_id {
             // R7: no id updates the instances of every environment.
             None => None,
@@ -116,6 +115,17 @@ impl Store {
             self.delete_service(service_id)?;
         }
         Ok(())
+    }
+
+    /// State files written before placement existed hold only `numReplicas`: it is placed in
+    /// the default region, so the typed count and `multiRegionConfig` agree.
+    pub(crate) fn normalize_placements(&mut self) {
+        for instance in &mut self.state.instances {
+            let wanted = instance.settings.num_replicas.unwrap_or(1);
+            if instance.settings.total_replicas() != wanted {
+                super::scale_placement(&mut instance.settings, wanted);
+            }
+        }
     }
 
     /// R21: at most 50 replicas in total, one replica with a volume, exactly one for cron.

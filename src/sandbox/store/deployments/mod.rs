@@ -140,7 +140,13 @@ impl Store {
         Ok(())
     }
 
-    fn services_referencing_shared(&self, environment_id: &str, names: &[String]) -> Vec<String> {
+    /// R16, R28: the services whose variables reference one of the shared variables `names`.
+    /// Guess: Railway may redeploy more widely; this is the narrowest plausible reading.
+    pub(in crate::sandbox::store) fn services_referencing_shared(
+        &self,
+        environment_id: &str,
+        names: &[String],
+    ) -> Vec<String> {
         let wanted: Vec<String> = names.iter().map(|n| format!("shared.{n}")).collect();
         let mut services: Vec<String> = self
             .state
