@@ -23,42 +23,6 @@ const BLACKROAD: &str = "manifests/blackroad.yml";
 const PROJECT: &str = "blackroad-os";
 const CLI_TIMEOUT: Duration = Duration::from_secs(60);
 
-/// Commands expected to fail until other parts of issue 12 land, with the reason. A pending
-/// command that passes fails the test, so that this list only ever shrinks.
-const PENDING_ELSEWHERE: &[(&str, &str)] = &[
-    (
-        "link --project blackroad-os --environment production --service blackroad-backend",
-        INSTANCES,
-    ),
-    ("status --json", INSTANCES),
-    ("service list --json", INSTANCES),
-    ("service status --json", INSTANCES),
-    ("variable list --json", LINKED),
-    ("variable set CLI_PROOF=yes --skip-deploys", LINKED),
-    ("variable delete ENVIRONMENT", LINKED),
-    ("domain list --json", LINKED),
-    ("domain api.example.org --port 8000 --json", LINKED),
-    ("domain --service redis", LINKED),
-    ("environment list --json", LINKED),
-    ("volume list --json", LINKED),
-    ("tcp-proxy list --json", LINKED),
-    (
-        "deployment list --json",
-        "needs Query.deployments(input: DeploymentListInput!)",
-    ),
-    (
-        "redeploy --yes",
-        "needs Mutation.deploymentRedeploy(id, usePreviousImageTag)",
-    ),
-    ("environment new qa", LINKED),
-    ("status", INSTANCES),
-];
-
-/// What the CLI's `EnvironmentInstances` read (behind link, status and service) still lacks.
-const INSTANCES: &str = "EnvironmentInstances needs Deployment.{canRedeploy, deploymentStopped, \
-    instances} and ServiceInstance.{activeDeployments, nextCronRunAt} (deployments part)";
-const LINKED: &str = "needs a linked project (see link)";
-
 fn loud(message: &str) {
     let _ = writeln!(std::io::stderr(), "\n!!!!!!!!!!\n{message}\n!!!!!!!!!!\n");
 }
@@ -162,6 +126,14 @@ async fn check(
     expected: &[&str],
 ) -> Verdict {
     let outcome = cli.run(args, project_token).await;
+    if std::env::var_os("CLI_PROOF_VERBOSE").is_some_and(|v| !v.is_empty()) {
+        eprintln!(
+            "=== railway {}\n{}\n--- stderr\n{}",
+            args.join(" "),
+            outcome.stdout,
+            outcome.stderr
+        );
+    }
     let output = format!("{}\n{}", outcome.stdout, outcome.stderr);
     let missing: Vec<&&str> = expected.iter().filter(|e| !output.contains(**e)).collect();
     let failure = if outcome.code != Some(0) {
@@ -228,6 +200,23 @@ async fn mint_project_token(sandbox: &Sandbox, project_id: &str, environment_id:
         .to_string()
 }
 
+/// The names of the blackroad project's live environments.
+async fn live_environments(sandbox: &Sandbox) -> Vec<String> {
+    let found = graphql(
+        sandbox,
+        "query($w: String) { projects(workspaceId: $w) { edges { node {
+            environments { edges { node { name } } } } } } }",
+        json!({ "w": SANDBOX_WORKSPACE_ID }),
+    )
+    .await;
+    found["data"]["projects"]["edges"][0]["node"]["environments"]["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|e| e["node"]["name"].as_str().map(str::to_string))
+        .collect()
+}
+
 /// The operator's plan as JSON, with the workspace the project was applied in.
 async fn operator_plan(sandbox: &Sandbox) -> Value {
     let (_, out, err) = cli_env(
@@ -269,17 +258,30 @@ async fn railway_s_own_cli_runs_its_everyday_commands_against_the_sandbox() {
                 "blackroad-backend",
             ],
             None,
-            &[PROJECT],
+            &[PROJECT, "blackroad-backend"],
         )
         .await,
     );
-    verdicts.push(check(&cli, &["status", "--json"], None, &[PROJECT, "production"]).await);
+    verdicts.push(
+        check(
+            &cli,
+            &["status", "--json"],
+            None,
+            &[
+                PROJECT,
+                "production",
+                "blackroad-backend-production.up.railway.app",
+                "postgres-data",
+            ],
+        )
+        .await,
+    );
     verdicts.push(
         check(
             &cli,
             &["service", "list", "--json"],
             None,
-            &["blackroad-backend", "postgres"],
+            &["blackroad-backend", "postgres", "redis", "redis-data"],
         )
         .await,
     );
@@ -288,7 +290,7 @@ async fn railway_s_own_cli_runs_its_everyday_commands_against_the_sandbox() {
             &cli,
             &["service", "status", "--json"],
             None,
-            &["blackroad-backend"],
+            &["blackroad-backend", "SUCCESS"],
         )
         .await,
     );
@@ -306,7 +308,7 @@ async fn railway_s_own_cli_runs_its_everyday_commands_against_the_sandbox() {
             &cli,
             &["variable", "set", "CLI_PROOF=yes", "--skip-deploys"],
             None,
-            &[],
+            &["CLI_PROOF"],
         )
         .await,
     );
@@ -316,7 +318,10 @@ async fn railway_s_own_cli_runs_its_everyday_commands_against_the_sandbox() {
             &cli,
             &["domain", "list", "--json"],
             None,
-            &["blackroad.systems", "up.railway.app"],
+            &[
+                "blackroad.systems",
+                "blackroad-backend-production.up.railway.app",
+            ],
         )
         .await,
     );
@@ -325,7 +330,11 @@ async fn railway_s_own_cli_runs_its_everyday_commands_against_the_sandbox() {
             &cli,
             &["domain", "api.example.org", "--port", "8000", "--json"],
             None,
-            &["api.example.org", "CNAME"],
+            &[
+                "api.example.org",
+                "CNAME",
+                "_railway-verify.api.example.org",
+            ],
         )
         .await,
     );
@@ -334,7 +343,7 @@ async fn railway_s_own_cli_runs_its_everyday_commands_against_the_sandbox() {
             &cli,
             &["domain", "--service", "redis"],
             None,
-            &["up.railway.app"],
+            &["redis-production.up.railway.app"],
         )
         .await,
     );
@@ -352,17 +361,38 @@ async fn railway_s_own_cli_runs_its_everyday_commands_against_the_sandbox() {
             &cli,
             &["volume", "list", "--json"],
             None,
-            &["/var/lib/postgresql/data"],
+            &["/var/lib/postgresql/data", "postgres-data", "redis-data"],
         )
         .await,
     );
-    verdicts.push(check(&cli, &["tcp-proxy", "list", "--json"], None, &[]).await);
-    verdicts.push(check(&cli, &["deployment", "list", "--json"], None, &["SUCCESS"]).await);
+    verdicts.push(check(&cli, &["tcp-proxy", "list", "--json"], None, &["proxies"]).await);
+    verdicts.push(
+        check(
+            &cli,
+            &["deployment", "list", "--json"],
+            None,
+            &["SUCCESS", "blackroad/BlackRoad-Operating-System"],
+        )
+        .await,
+    );
     verdicts.push(check(&cli, &["redeploy", "--yes"], None, &[]).await);
     // Last of the linked commands: `environment new` links the new, empty environment.
     verdicts.push(check(&cli, &["environment", "new", "qa"], None, &["qa"]).await);
     let token = mint_project_token(&sandbox, &project_id, &production).await;
-    verdicts.push(check(&cli, &["status"], Some(&token), &[PROJECT, "production"]).await);
+    verdicts.push(
+        check(
+            &cli,
+            &["status"],
+            Some(&token),
+            &[
+                PROJECT,
+                "production",
+                "redis-production.up.railway.app",
+                "postgres-data",
+            ],
+        )
+        .await,
+    );
 
     let passing = verdicts.iter().filter(|v| v.failure.is_none()).count();
     let mut report = format!("CLI commands: {passing} of {} pass\n", verdicts.len());
@@ -375,40 +405,49 @@ async fn railway_s_own_cli_runs_its_everyday_commands_against_the_sandbox() {
         report.push_str(&format!("  {mark}  railway {}\n", verdict.command));
     }
     loud(&report);
-    let pending = |command: &str| PENDING_ELSEWHERE.iter().any(|(c, _)| *c == command);
-    let unexpected: Vec<String> = verdicts
+    let failures: Vec<String> = verdicts
         .iter()
-        .filter_map(|v| match &v.failure {
-            Some(why) if !pending(&v.command) => Some(format!("railway {}: {why}", v.command)),
-            None if pending(&v.command) => Some(format!(
-                "railway {} now passes: remove it from PENDING_ELSEWHERE",
-                v.command
-            )),
-            _ => None,
+        .filter_map(|v| {
+            let why = v.failure.as_ref()?;
+            Some(format!("railway {}: {why}", v.command))
         })
         .collect();
+    assert!(failures.is_empty(), "{report}\n\n{}", failures.join("\n\n"));
     assert!(
-        unexpected.is_empty(),
-        "{report}\n\n{}",
-        unexpected.join("\n\n")
+        live_environments(&sandbox)
+            .await
+            .contains(&"qa".to_string()),
+        "`environment new qa` created qa"
     );
-    if verdicts.iter().any(|v| v.failure.is_some()) {
-        loud("plan check SKIPPED: pending CLI commands failed, so their writes did not happen");
-        for (command, why) in PENDING_ELSEWHERE {
-            eprintln!("pending: railway {command}: {why}");
-        }
-        sandbox.shutdown().await;
-        return;
+    let plan = operator_plan(&sandbox).await;
+    if std::env::var_os("CLI_PROOF_VERBOSE").is_some_and(|v| !v.is_empty()) {
+        eprintln!("=== plan\n{plan:#}");
     }
-    assert_plan_shows_the_cli_writes(&operator_plan(&sandbox).await);
+    assert_plan_shows_the_cli_writes(&plan);
     sandbox.shutdown().await;
 }
 
-/// The CLI deleted `ENVIRONMENT` (the plan puts it back), set `CLI_PROOF`, added
+/// The CLI deleted `ENVIRONMENT` (the plan puts it back and redeploys), set `CLI_PROOF`, added
 /// `api.example.org` and generated a domain for redis (the plan reports them as left alone),
-/// and changed nothing else. Not checked: the `qa` environment, because the operator's plan does
-/// not report environments outside the manifest.
+/// and changed nothing else. Not checked here: the `qa` environment the CLI created (the test
+/// checks it exists live), because the operator's plan does not yet list environments outside
+/// the manifest; that is issue 13 ("plan lists the live environments the manifest doesn't
+/// declare as unmanaged"), and this function should then look for qa in the notes.
 fn assert_plan_shows_the_cli_writes(plan: &Value) {
+    let addresses: Vec<&Value> = plan["actions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|action| &action["address"])
+        .collect();
+    assert_eq!(
+        addresses,
+        [
+            "service.blackroad-backend[production]",
+            "deploy.blackroad-backend[production]"
+        ],
+        "only the variable the CLI deleted is planned back: {plan:#}"
+    );
     let configured: Vec<&Value> = plan["actions"]
         .as_array()
         .unwrap()
