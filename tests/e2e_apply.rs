@@ -204,7 +204,9 @@ async fn apply_dry_run_is_plan_and_writes_nothing() {
         .as_object()
         .map(|ops| {
             ops.iter()
-                .filter(|(name, _)| !["TokenProjects", "Projects", "ProjectSnapshot"].contains(&name.as_str()))
+                .filter(|(name, _)| {
+                    !["TokenProjects", "Projects", "ProjectSnapshot"].contains(&name.as_str())
+                })
                 .filter_map(|(_, n)| n.as_u64())
                 .sum()
         })
