@@ -626,3 +626,36 @@ fn the_deployment_types_and_fields_agree_with_railways_schema() {
         operation_validation::validate_operation(upstream, name, operation).unwrap();
     }
 }
+
+#[tokio::test]
+async fn r19_a_deployment_records_its_placement_in_meta() {
+    let sandbox = start(config(0)).await;
+    let (_, environment_id, service_id) = api_service(&sandbox).await;
+    update_instance(
+        &sandbox,
+        &environment_id,
+        &service_id,
+        json!({ "multiRegionConfig": {
+            "us-west2": null, "us-east4-eqdc4a": { "numReplicas": 2 } } }),
+    )
+    .await;
+    let id = deploy(&sandbox, &environment_id, &service_id).await;
+    let read = data(
+        &sandbox,
+        "query($e: String!, $s: String!) { serviceInstance(environmentId: $e, serviceId: $s) {
+            region latestDeployment { id meta } } }",
+        json!({ "e": environment_id, "s": service_id }),
+    )
+    .await;
+    let instance = &read["serviceInstance"];
+    assert_eq!(instance["region"], Value::Null);
+    assert_eq!(instance["latestDeployment"]["id"], id.as_str());
+    let placement =
+        &instance["latestDeployment"]["meta"]["serviceManifest"]["deploy"]["multiRegionConfig"];
+    assert_eq!(
+        placement,
+        &json!({ "us-east4-eqdc4a": { "numReplicas": 2 } }),
+        "{read}"
+    );
+    sandbox.shutdown().await;
+}

@@ -120,7 +120,8 @@
 //! typed mutations write (null clears or deletes, `isCreated`/`isDeleted` per environment) and
 //! deploys affected services; `environmentStageChanges` keeps one staged patch per environment,
 //! counted by `unmergedChangesCount` and committed by `environmentPatchCommitStaged`. Placement
-//! is `deploy.multiRegionConfig` only (`ServiceInstance.region` reads null). A test stands in for
+//! is `deploy.multiRegionConfig` only (`ServiceInstance.region` reads null); each deployment
+//! records it in `meta.serviceManifest.deploy.multiRegionConfig`. A test stands in for
 //! a dashboard edit (which Railway stages) with `POST /_sandbox/environments/stage` and the body
 //! `{"environmentId": "...", "patch": {...}}`, merged into the staged patch (400 for a malformed
 //! body, 404 for an unknown environment).

@@ -19,6 +19,7 @@ use crate::sandbox::model::{
     DeploymentHistoryRecord, DeploymentOutcome, DeploymentRecord, DeploymentStatus,
     InstanceSettings, new_id,
 };
+use crate::sandbox::service_config::multi_region_json;
 
 /// Railway's default `healthcheckTimeout`, in seconds.
 pub(crate) const DEFAULT_HEALTHCHECK_TIMEOUT_SECS: i64 = 300;
@@ -229,6 +230,7 @@ impl Store {
         let project_id = service.project_id.clone();
         let now = Utc::now();
         self.abort_in_progress(service_id, environment_id, now);
+        let meta = with_placement(meta, &instance.settings);
         let record = self.new_record(&instance.settings, outcome, meta, now);
         let record = DeploymentHistoryRecord {
             service_id: service_id.to_string(),
@@ -319,6 +321,18 @@ fn source_meta(reason: &str, settings: &InstanceSettings) -> Value {
     }
     if let Some(repo) = &settings.repo {
         meta["repo"] = json!(repo);
+    }
+    meta
+}
+
+/// R19: a deployment records the placement it started with in
+/// `meta.serviceManifest.deploy.multiRegionConfig`. A redeploy keeps its original's manifest
+/// (Railway redeploys a deployment's snapshot; a guess that the placement goes with it).
+fn with_placement(mut meta: Value, settings: &InstanceSettings) -> Value {
+    if let Value::Object(fields) = &mut meta {
+        fields.entry("serviceManifest").or_insert_with(|| {
+            json!({ "deploy": { "multiRegionConfig": multi_region_json(&settings.multi_region_config) } })
+        });
     }
     meta
 }
