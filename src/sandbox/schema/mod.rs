@@ -11,6 +11,7 @@ mod inputs;
 mod mutation;
 mod networking;
 mod query;
+mod regions;
 mod scalars;
 mod types;
 mod volumes;
@@ -31,6 +32,7 @@ pub(crate) struct Query(
     networking::NetworkingQuery,
     volumes::VolumesQuery,
     deployments::DeploymentsQuery,
+    regions::RegionsQuery,
 );
 
 /// The `Mutation` root: the core mutations plus domains, TCP proxies, volumes and backups.

@@ -6,6 +6,7 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, SecondsFormat, TimeDelta, Utc};
 use rand::Rng;
+use serde_json::json;
 
 use super::volumes::generated_name;
 use super::{DomainError, Store};
@@ -239,6 +240,39 @@ impl Store {
             backup.expires_at = None;
         }
         Ok(())
+    }
+
+    /// `volumeInstanceBackupRestore` (R26): the restore is staged in the volume instance's
+    /// environment (so it counts in `unmergedChangesCount` and takes effect when committed) and
+    /// deletes the backups newer than the restored one. Guess: the staged key
+    /// `volumes.<id>.restoreBackupId` is the sandbox's own; Railway's patch shape for a restore
+    /// is not documented, and the sandbox keeps no data to swap. Returns a complete workflow.
+    pub(crate) fn restore_backup(
+        &mut self,
+        backup_id: &str,
+        volume_instance_id: &str,
+    ) -> Result<String, DomainError> {
+        let index = self.backup_index(backup_id, volume_instance_id)?;
+        let restored_at = self
+            .state
+            .volume_backups
+            .get(index)
+            .map(|b| b.created_at.clone())
+            .ok_or(DomainError::BackupNotFound)?;
+        let (environment_id, volume_id) = self
+            .state
+            .volume_instances
+            .iter()
+            .find(|i| i.id == volume_instance_id)
+            .map(|i| (i.environment_id.clone(), i.volume_id.clone()))
+            .ok_or(DomainError::VolumeInstanceNotFound)?;
+        let patch = json!({ "volumes": { volume_id: { "restoreBackupId": backup_id } } });
+        self.stage_changes(&environment_id, patch, true)?;
+        // R26: restoring deletes the backups newer than the restored one.
+        self.state
+            .volume_backups
+            .retain(|b| b.volume_instance_id != volume_instance_id || b.created_at <= restored_at);
+        Ok(self.workflows.start(Utc::now()))
     }
 
     pub(crate) fn workflow_status(&self, workflow_id: &str) -> WorkflowStatus {

@@ -1,5 +1,5 @@
-//! The deployments part of the sandbox schema: `deployments`, `deployment`, the deploy and
-//! redeploy mutations, and `ServiceInstance`'s `latestDeployment`, `activeDeployments` and
+//! The deployments part of the sandbox schema: `deployments`, `deployment`, the deploy,
+//! redeploy, remove and restart mutations, and `ServiceInstance`'s `latestDeployment`, `activeDeployments` and
 //! `nextCronRunAt`. Each maps onto one store call; the lifecycle lives in the store.
 
 mod types;
@@ -123,5 +123,23 @@ impl DeploymentsMutation {
             let new_id = store.redeploy_deployment(&id, use_previous_image_tag.unwrap_or(false))?;
             store.deployment_by_id(&new_id, Utc::now()).map(Deployment)
         })
+    }
+
+    /// R42: the deployment goes REMOVING, then REMOVED; nothing new is deployed.
+    async fn deployment_remove(
+        &self,
+        ctx: &Context<'_>,
+        id: String,
+    ) -> async_graphql::Result<bool> {
+        with_store(ctx, |store| store.remove_deployment(&id).map(|()| true))
+    }
+
+    /// Restarts a running deployment's containers: no rebuild, no new deployment.
+    async fn deployment_restart(
+        &self,
+        ctx: &Context<'_>,
+        id: String,
+    ) -> async_graphql::Result<bool> {
+        with_store(ctx, |store| store.restart_deployment(&id).map(|()| true))
     }
 }

@@ -203,6 +203,26 @@ impl VolumesMutation {
         })
     }
 
+    /// R26: stages the restore; `replicaServiceIds` and `wipeServiceIds` concern data the
+    /// sandbox does not keep and are accepted and ignored (a guess at what they change).
+    async fn volume_instance_backup_restore(
+        &self,
+        ctx: &Context<'_>,
+        replica_service_ids: Option<Vec<String>>,
+        volume_instance_backup_id: String,
+        volume_instance_id: String,
+        wipe_service_ids: Option<Vec<String>>,
+    ) -> async_graphql::Result<WorkflowId> {
+        let _ = (replica_service_ids, wipe_service_ids);
+        with_store(ctx, |store| {
+            let workflow_id =
+                store.restore_backup(&volume_instance_backup_id, &volume_instance_id)?;
+            Ok(WorkflowId {
+                workflow_id: Some(workflow_id),
+            })
+        })
+    }
+
     async fn volume_instance_backup_lock(
         &self,
         ctx: &Context<'_>,

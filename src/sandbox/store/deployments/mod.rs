@@ -2,6 +2,7 @@
 //! forces (R42, R44) and the history they are kept in. Statuses are computed when read (`read`,
 //! `lifecycle`), so nothing runs in the background; nothing here knows about GraphQL or HTTP.
 
+mod control;
 mod lifecycle;
 mod read;
 
