@@ -659,3 +659,78 @@ async fn r19_a_deployment_records_its_placement_in_meta() {
     );
     sandbox.shutdown().await;
 }
+
+#[tokio::test]
+async fn r42_deployment_remove_takes_a_deployment_down_without_a_new_one() {
+    let sandbox = start(config(0)).await;
+    let (_, environment_id, service_id) = api_service(&sandbox).await;
+    let id = latest_id(&sandbox, &environment_id, &service_id).await;
+    until(&sandbox, &id, "SUCCESS").await;
+    let removed = data(
+        &sandbox,
+        "mutation($id: String!) { deploymentRemove(id: $id) }",
+        json!({ "id": id }),
+    )
+    .await;
+    assert_eq!(removed["deploymentRemove"], true);
+    until(&sandbox, &id, "REMOVED").await;
+    assert_eq!(count(&sandbox, &service_id).await, 1);
+    sandbox.shutdown().await;
+}
+
+#[tokio::test]
+async fn deployment_restart_restarts_a_running_deployment_only() {
+    let sandbox = start(config(0)).await;
+    let (_, environment_id, service_id) = api_service(&sandbox).await;
+    let id = latest_id(&sandbox, &environment_id, &service_id).await;
+    until(&sandbox, &id, "SUCCESS").await;
+    let restart = "mutation($id: String!) { deploymentRestart(id: $id) }";
+    let restarted = data(&sandbox, restart, json!({ "id": id })).await;
+    assert_eq!(restarted["deploymentRestart"], true);
+    assert_eq!(status(&sandbox, &id).await, "SUCCESS");
+    assert_eq!(count(&sandbox, &service_id).await, 1, "no rebuild");
+    data(
+        &sandbox,
+        "mutation($id: String!) { deploymentRemove(id: $id) }",
+        json!({ "id": id }),
+    )
+    .await;
+    until(&sandbox, &id, "REMOVED").await;
+    let refused = gql(&sandbox, restart, json!({ "id": id })).await;
+    assert!(
+        refused["errors"][0]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("not running")),
+        "{refused}"
+    );
+    sandbox.shutdown().await;
+}
+
+#[tokio::test]
+async fn r20_regions_lists_the_ids_multi_region_config_is_keyed_by() {
+    let sandbox = start(config(0)).await;
+    let (project_id, _, _) = api_service(&sandbox).await;
+    let listed = data(
+        &sandbox,
+        "query($p: String) { regions(projectId: $p) { name region country location
+            deploymentConstraints { deprecationInfo { isDeprecated } } } }",
+        json!({ "p": project_id }),
+    )
+    .await;
+    let names: Vec<&str> = listed["regions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "us-west2",
+            "us-east4-eqdc4a",
+            "europe-west4-drams3a",
+            "asia-southeast1-eqsg3a"
+        ]
+    );
+    sandbox.shutdown().await;
+}

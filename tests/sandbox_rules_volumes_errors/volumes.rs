@@ -292,3 +292,63 @@ async fn r41_new_volumes_and_instances_stay_out_of_lists_for_the_visibility_dela
     );
     sandbox.shutdown().await;
 }
+
+#[tokio::test]
+async fn r26_a_restore_is_staged_and_deletes_the_newer_backups() {
+    let sandbox = start_as(SandboxConfig {
+        backup_duration: Duration::ZERO,
+        ..relaxed()
+    })
+    .await;
+    let ids = project_with_service(&sandbox).await;
+    let (_, instance_id) = mounted_volume(&sandbox, &ids).await;
+    for name in ["older", "restored", "newer"] {
+        data(
+            &sandbox,
+            "mutation($id: String!, $n: String) {
+                volumeInstanceBackupCreate(volumeInstanceId: $id, name: $n) { workflowId } }",
+            json!({ "id": instance_id, "n": name }),
+        )
+        .await;
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    let names = || async {
+        let listed = data(&sandbox, BACKUPS, json!({ "id": instance_id })).await;
+        let mut names: Vec<String> = listed["volumeInstanceBackupList"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|b| b["name"].as_str().unwrap().to_string())
+            .collect();
+        names.sort();
+        names
+    };
+    let listed = data(&sandbox, BACKUPS, json!({ "id": instance_id })).await;
+    let restored = listed["volumeInstanceBackupList"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|b| b["name"] == "restored")
+        .unwrap()["id"]
+        .clone();
+    let answer = data(
+        &sandbox,
+        "mutation($i: String!, $b: String!) { volumeInstanceBackupRestore(
+            volumeInstanceId: $i, volumeInstanceBackupId: $b) { workflowId } }",
+        json!({ "i": instance_id, "b": restored }),
+    )
+    .await;
+    assert!(answer["volumeInstanceBackupRestore"]["workflowId"].is_string());
+    assert_eq!(names().await, ["older", "restored"]);
+    let staged = data(
+        &sandbox,
+        "query($id: String!) { environment(id: $id) { unmergedChangesCount } }",
+        json!({ "id": ids.1 }),
+    )
+    .await;
+    assert_eq!(
+        staged["environment"]["unmergedChangesCount"], 1,
+        "the restore waits for a commit"
+    );
+    sandbox.shutdown().await;
+}
