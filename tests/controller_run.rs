@@ -396,8 +396,9 @@ async fn the_http_endpoints_and_the_status_page_show_projects_services_and_drift
         "{metrics}"
     );
     assert!(
-        metrics
-            .contains("railway_operator_api_requests_total{operation=\"TokenProjects\",outcome=\"ok\"}"),
+        metrics.contains(
+            "railway_operator_api_requests_total{operation=\"TokenProjects\",outcome=\"ok\"}"
+        ),
         "{metrics}"
     );
     let page = get("/").await.text().await.expect("html");

@@ -225,9 +225,9 @@ use std::time::Duration;
 pub use faults::{FaultKind, FaultPlan, FaultPlanError, FaultRule};
 pub use model::{DeploymentOutcome, UnknownOutcome};
 pub use server::Sandbox;
+pub use store::HEALTHCHECK_MS_PER_SECOND;
 pub use store::InstanceUpdateScope;
 pub use store::SandboxPlan;
-pub use store::HEALTHCHECK_MS_PER_SECOND;
 
 /// The id of the sandbox's single workspace.
 pub const SANDBOX_WORKSPACE_ID: &str = "5a9d1c3e-7b2f-4e61-9c8a-0d4b6f2e1a77";

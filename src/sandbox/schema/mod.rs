@@ -1,12 +1,12 @@
 //! The sandbox's async-graphql schema: exactly the names and types of `graphql/railway.graphql`.
 //! Resolvers translate GraphQL to store calls; Railway's rules live in the store, not here.
 
-mod caller;
 pub(crate) mod access;
+mod caller;
 mod cli;
 mod connection;
-mod environments;
 mod deployments;
+mod environments;
 mod inputs;
 mod mutation;
 mod networking;

@@ -65,9 +65,7 @@ impl CoreMutation {
                         EnvironmentCopy {
                             skip_initial_deploys: input.skip_initial_deploys.unwrap_or(false),
                             stage_initial_changes: input.stage_initial_changes.unwrap_or(false),
-                            apply_in_background: input
-                                .apply_changes_in_background
-                                .unwrap_or(false),
+                            apply_in_background: input.apply_changes_in_background.unwrap_or(false),
                         },
                     )
                 })

@@ -4,16 +4,16 @@
 //! knows about GraphQL or HTTP.
 
 mod backups;
-mod deployments;
 mod copy;
+mod deployments;
 mod domains;
 pub(crate) mod hostnames;
 mod mutations;
 mod patches;
+mod projects;
+mod rules;
 mod scoping;
 mod staged;
-mod rules;
-mod projects;
 mod tcp_proxies;
 mod tokens;
 mod variables;
@@ -30,10 +30,10 @@ pub(crate) use deployments::{
 pub(crate) use domains::{DomainAvailability, NewCustomDomain};
 pub(crate) use mutations::{EnvironmentCopy, NewProject, NewService, NewTrigger, TriggerChanges};
 pub(crate) use patches::scale_placement;
-pub use scoping::InstanceUpdateScope;
+pub(crate) use projects::{ProjectChanges, ServiceSourceChange};
 pub use rules::SandboxPlan;
 pub(crate) use rules::{Creation, Limits, Throttles, check_pre_deploy_command, deleting};
-pub(crate) use projects::{ProjectChanges, ServiceSourceChange};
+pub use scoping::InstanceUpdateScope;
 pub(crate) use variables::references;
 pub(crate) use volumes::{NewVolume, VolumeInstanceChanges};
 
