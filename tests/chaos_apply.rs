@@ -77,7 +77,6 @@ async fn converges_without_duplicates(sandbox: &Sandbox, file: &str, label: &str
 }
 
 #[tokio::test]
-#[ignore = "issue 14: the operator gives a volume the same name in every environment; Railway wants volume names unique per project (R24)"]
 async fn blackroad_converges_under_twenty_percent_mixed_faults_without_duplicates() {
     let sandbox = chaotic_sandbox(20260501).await;
     converges_without_duplicates(&sandbox, BLACKROAD, "blackroad").await;

@@ -11,7 +11,6 @@ use support::*;
 const BLACKROAD: &str = "manifests/blackroad.yml";
 
 #[tokio::test]
-#[ignore = "issue 14: the operator gives a volume the same name in every environment; Railway wants volume names unique per project (R24)"]
 async fn blackroad_plans_applies_and_then_has_no_changes() {
     let sandbox = sandbox().await;
     let (code, out, err) = cli(&sandbox, &["plan", "-f", BLACKROAD, "--detailed-exitcode"]).await;
@@ -254,7 +253,6 @@ async fn a_wrong_token_is_a_clear_error_not_a_retry_loop() {
 }
 
 #[tokio::test]
-#[ignore = "issue 14: the operator gives a volume the same name in every environment; Railway wants volume names unique per project (R24)"]
 async fn apply_converges_through_transient_server_errors() {
     let sandbox = sandbox_with(SandboxConfig {
         faults: "*=error500@0.3".parse().expect("fault spec"),
@@ -303,7 +301,6 @@ async fn a_failed_apply_says_what_was_and_was_not_applied() {
 }
 
 #[tokio::test]
-#[ignore = "issue 14: the operator gives a volume the same name in every environment; Railway wants volume names unique per project (R24)"]
 async fn the_embedded_sandbox_keeps_state_between_commands() {
     let dir = tempfile::tempdir().expect("tempdir");
     let manifest = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(BLACKROAD);

@@ -8,7 +8,6 @@ use railway_operator::sandbox::{InstanceUpdateScope, SANDBOX_WORKSPACE_ID, Sandb
 use support::*;
 
 #[tokio::test]
-#[ignore = "issue 14: the operator sends a preDeployCommand list of two commands, which Railway refuses (R18); it must join them with &&"]
 async fn every_example_applies_and_then_plans_clean() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let mut examples: Vec<_> = std::fs::read_dir(root.join("manifests/examples"))

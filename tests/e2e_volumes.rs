@@ -118,7 +118,6 @@ async fn a_volume_is_created_with_its_name_mount_and_schedules_and_then_plans_cl
 }
 
 #[tokio::test]
-#[ignore = "issue 14: the operator's volumeInstanceUpdate leaves serviceId out, which detaches the volume (R23); it must send the current service"]
 async fn a_moved_mount_is_one_instance_update_and_one_deploy_and_an_empty_list_clears_schedules() {
     let (sandbox, dir) = applied(&manifest(POSTGRES_VOLUME, false)).await;
 

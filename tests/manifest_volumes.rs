@@ -60,7 +60,12 @@ fn a_volume_with_only_a_mount_path_gets_the_defaults() {
         usage_warning_percent: 80,
     };
     assert_eq!(volume(&desired, "cache", "production"), Some(&expected));
-    assert_eq!(volume(&desired, "cache", "staging"), Some(&expected));
+    // R24: Railway's volume names are unique per project.
+    let staging = DesiredVolume {
+        name: "cache-data-staging".to_string(),
+        ..expected
+    };
+    assert_eq!(volume(&desired, "cache", "staging"), Some(&staging));
 }
 
 #[test]
@@ -124,7 +129,7 @@ fn an_override_replaces_the_cron_list_and_overrides_scalars() {
         [cron("0 5 * * *", None, Retention::Keep { count: 2 })]
     );
     assert_eq!(staging.usage_warning_percent, 95);
-    assert_eq!(staging.name, "db-main");
+    assert_eq!(staging.name, "db-main-staging", "R24: unique per project");
     assert_eq!(staging.mount_path, "/var/lib/db");
     assert_eq!(
         staging.native_schedules,
@@ -259,12 +264,34 @@ fn the_blackroad_staging_override_keeps_daily_native_backups_and_no_cron() {
     );
     assert!(staging.cron_backups.is_empty());
     assert_eq!(staging.mount_path, "/var/lib/postgresql/data");
-    for env in ["production", "staging"] {
+    for (env, name) in [
+        ("production", "redis-data"),
+        ("staging", "redis-data-staging"),
+    ] {
         let redis = volume(&desired, "redis", env).unwrap();
         assert_eq!(
             (redis.name.as_str(), redis.mount_path.as_str()),
-            ("redis-data", "/data")
+            (name, "/data")
         );
         assert_eq!(redis.native_schedules, None);
     }
+}
+
+#[test]
+fn r24_a_volume_name_reused_across_environments_takes_the_later_environments_name_as_suffix() {
+    let desired = load(concat!(
+        "    db:\n      source: { image: \"postgres:16\" }\n",
+        "      volume: { name: pg, mountPath: /var/lib/db }\n",
+        "    cache:\n      source: { image: \"redis:7\" }\n",
+        "      environments:\n        staging: { volume: { name: pg-staging, mountPath: /data } }\n",
+    ))
+    .unwrap();
+    let name = |service, env| volume(&desired, service, env).map(|v| v.name.clone());
+    assert_eq!(name("db", "production").as_deref(), Some("pg"));
+    assert_eq!(name("db", "staging").as_deref(), Some("pg-staging"));
+    assert_eq!(
+        name("cache", "staging").as_deref(),
+        Some("pg-staging-staging"),
+        "a name written by hand that another volume's suffix took is suffixed in turn"
+    );
 }

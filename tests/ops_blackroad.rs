@@ -40,7 +40,6 @@ fn find<'a>(items: &'a Value, key: &str, name: &str) -> &'a Value {
 }
 
 #[tokio::test]
-#[ignore = "issue 14: the operator gives a volume the same name in every environment; Railway wants volume names unique per project (R24)"]
 async fn every_ops_command_reads_the_applied_blackroad_project_without_showing_secrets() {
     let sandbox = applied().await;
     let mut seen = String::new();

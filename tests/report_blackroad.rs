@@ -67,7 +67,6 @@ async fn generated_secrets(sandbox: &Sandbox) -> Vec<String> {
 }
 
 #[tokio::test]
-#[ignore = "issue 14: the operator gives a volume the same name in every environment; Railway wants volume names unique per project (R24)"]
 async fn every_service_gets_a_document_with_its_sections_and_no_secret() {
     let sandbox = applied().await;
     let dir = tempfile::tempdir().expect("temp dir");
@@ -172,7 +171,6 @@ async fn every_service_gets_a_document_with_its_sections_and_no_secret() {
 }
 
 #[tokio::test]
-#[ignore = "issue 14: the operator gives a volume the same name in every environment; Railway wants volume names unique per project (R24)"]
 async fn a_second_run_writes_identical_files_and_reports_them_unchanged() {
     let sandbox = applied().await;
     // Deployments started by the apply finish first: an unchanged world reports identically.
@@ -189,7 +187,6 @@ async fn a_second_run_writes_identical_files_and_reports_them_unchanged() {
 }
 
 #[tokio::test]
-#[ignore = "issue 14: the operator gives a volume the same name in every environment; Railway wants volume names unique per project (R24)"]
 async fn naming_a_service_writes_only_its_document() {
     let sandbox = applied().await;
     let dir = tempfile::tempdir().expect("temp dir");
@@ -224,7 +221,6 @@ async fn an_unknown_service_is_a_clear_error_listing_the_valid_names() {
 }
 
 #[tokio::test]
-#[ignore = "issue 14: the operator gives a volume the same name in every environment; Railway wants volume names unique per project (R24)"]
 async fn a_drifted_service_lists_the_plan_lines_for_it_only() {
     let sandbox = applied().await;
     let dir = tempfile::tempdir().expect("temp dir");

@@ -130,7 +130,7 @@ async fn a_generated_label_longer_than_63_characters_asks_to_try_again() {
 }
 
 #[tokio::test]
-async fn a_service_domain_can_be_renamed_to_a_free_name_but_not_to_a_taken_one() {
+async fn r30_a_service_domain_can_be_renamed_to_a_free_name_but_not_to_a_taken_one() {
     let sandbox = start(SandboxConfig::default()).await;
     let (_, environment, service) = project_with_service(&sandbox, "api").await;
     let first = create_service_domain(&sandbox, &service, &environment).await;
@@ -493,4 +493,34 @@ async fn domains_and_proxies_survive_a_restart_through_the_state_file() {
         json!({ "6379": {} })
     );
     restarted.shutdown().await;
+}
+
+#[tokio::test]
+async fn r29_custom_domain_create_answers_with_its_dns_records() {
+    let sandbox = start(SandboxConfig::default()).await;
+    let ids = project_with_service(&sandbox, "web").await;
+    let created = data(
+        &sandbox,
+        "mutation ($input: CustomDomainCreateInput!) { customDomainCreate(input: $input) { id domain status { verified verificationDnsHost verificationToken dnsRecords { recordType purpose hostlabel requiredValue status } } } }",
+        json!({ "input": { "projectId": ids.0, "environmentId": ids.1, "serviceId": ids.2,
+                           "domain": "www.example.com", "targetPort": 3000 } }),
+    )
+    .await;
+    let status = &created["customDomainCreate"]["status"];
+    assert_eq!(status["verified"], false, "{created}");
+    assert_eq!(
+        status["verificationDnsHost"],
+        "_railway-verify.www.example.com"
+    );
+    let routing = status["dnsRecords"]
+        .as_array()
+        .and_then(|records| {
+            records
+                .iter()
+                .find(|r| r["purpose"] == "DNS_RECORD_PURPOSE_TRAFFIC_ROUTE")
+        })
+        .unwrap_or_else(|| panic!("no routing record in the answer: {created}"));
+    assert_eq!(routing["recordType"], "DNS_RECORD_TYPE_CNAME");
+    assert_eq!(routing["hostlabel"], "www");
+    sandbox.shutdown().await;
 }

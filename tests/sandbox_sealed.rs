@@ -7,7 +7,7 @@ use serde_json::json;
 use support::*;
 
 #[tokio::test]
-async fn sealed_variables_are_listed_as_sealed_and_their_values_never_come_back() {
+async fn r27_sealed_variables_are_listed_as_sealed_and_their_values_never_come_back() {
     let dir = tempfile::tempdir().expect("tempdir");
     let seed = dir.path().join("seed.yml");
     std::fs::write(
@@ -33,6 +33,14 @@ async fn sealed_variables_are_listed_as_sealed_and_their_values_never_come_back(
         "{text}"
     );
     assert!(text.contains("visible"), "{text}");
+    // R27: even decrypted, the config flags a sealed variable and holds no value for it.
+    let services = env["config"]["services"].as_object().expect("services");
+    let (_, api) = services.iter().next().expect("the api service");
+    assert_eq!(
+        api["variables"]["TOKEN"],
+        json!({ "value": null, "isSealed": true }),
+        "{api}"
+    );
     let sealed: Vec<&str> = env["variables"]["edges"]
         .as_array()
         .expect("variables")

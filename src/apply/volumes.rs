@@ -86,7 +86,14 @@ impl Executor<'_> {
                 (live, false)
             }
         };
-        if live.volume_name != desired.name {
+        // R22, R24: a volume shared with a copied environment has one name for both; renaming
+        // it here would undo the other environment's name on every pass.
+        let shared = !self
+            .fresh_project()
+            .await?
+            .environments_sharing_volume(&live.volume_id, environment)
+            .is_empty();
+        if live.volume_name != desired.name && !shared {
             self.client
                 .post::<VolumeUpdate>(volume_update::Variables {
                     volume_id: live.volume_id.clone(),
@@ -163,14 +170,10 @@ impl Executor<'_> {
         name: &str,
         volume_id: &str,
     ) -> Result<Outcome, Error> {
-        let project = self.fresh_project().await?;
-        let elsewhere: Vec<String> = project
-            .environments
-            .iter()
-            .filter(|e| e.name != environment)
-            .filter(|e| e.volumes.iter().any(|v| v.volume_id == volume_id))
-            .map(|e| e.name.clone())
-            .collect();
+        let elsewhere = self
+            .fresh_project()
+            .await?
+            .environments_sharing_volume(volume_id, environment);
         if !elsewhere.is_empty() {
             return Ok(Outcome::Skipped(format!(
                 "volume {name} is also mounted in {}: not deleted; detach it there first",

@@ -371,7 +371,8 @@ enum BuilderName {
 #[serde(untagged)]
 enum Commands {
     One(String),
-    Many(Vec<String>),
+    /// R18: Railway runs exactly one pre-deploy command; join several with `&&`.
+    Many(#[schemars(length(max = 1))] Vec<String>),
 }
 
 #[derive(Serialize, JsonSchema)]

@@ -25,6 +25,19 @@ pub struct LiveProject {
     pub services: Vec<LiveService>,
 }
 
+impl LiveProject {
+    /// The environments other than `except` with an instance of volume `volume_id`: a copied
+    /// environment (R2, R22) shares the volume, and with it its name.
+    pub fn environments_sharing_volume(&self, volume_id: &str, except: &str) -> Vec<String> {
+        self.environments
+            .iter()
+            .filter(|e| e.name != except)
+            .filter(|e| e.volumes.iter().any(|v| v.volume_id == volume_id))
+            .map(|e| e.name.clone())
+            .collect()
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct LiveService {
     pub id: String,

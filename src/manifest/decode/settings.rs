@@ -4,7 +4,7 @@
 //! depend on the merged per-environment result live in `resolve`.
 
 use super::super::desired::{Builder, RestartPolicyType};
-use super::super::spec::Settings;
+use super::super::spec::{Settings, Spanned};
 use super::cron::{CRON_HINT, cron_problem};
 use super::domains::{decode_domains, decode_tcp_proxies};
 use super::reader::{Fields, Reader};
@@ -94,9 +94,30 @@ fn decode_build_and_deploy(reader: &mut Reader, owner: &Fields, settings: &mut S
     }
 }
 
+/// R18: Railway refuses a `preDeployCommand` list of more than one command ("Error in
+/// preDeployCommand - Invalid input"), so the manifest takes one command, as a string or a list
+/// of one.
+fn pre_deploy_command(reader: &mut Reader, deploy: &Fields) -> Option<Spanned<Vec<String>>> {
+    let commands = reader.opt_string_list(deploy, "preDeployCommand", true)?;
+    if commands.value.len() > 1 {
+        let joined = commands.value.join(" && ");
+        reader.sink.error_with_hint(
+            commands.at,
+            format!(
+                "`{}` lists {} commands; Railway runs exactly one",
+                deploy.field_path("preDeployCommand"),
+                commands.value.len()
+            ),
+            format!("join them with &&: `preDeployCommand: {joined}`"),
+        );
+        return None;
+    }
+    Some(commands)
+}
+
 fn decode_deploy(reader: &mut Reader, deploy: &Fields, settings: &mut Settings) {
     settings.start_command = reader.opt_string(deploy, "startCommand");
-    settings.pre_deploy_command = reader.opt_string_list(deploy, "preDeployCommand", true);
+    settings.pre_deploy_command = pre_deploy_command(reader, deploy);
     settings.replicas = reader.opt_int(deploy, "replicas", 1);
     settings.region = reader.opt_string(deploy, "region");
     settings.cron_schedule = reader.opt_string(deploy, "cronSchedule");

@@ -20,7 +20,7 @@ use super::diagnostics::Sink;
 use super::spec::{ManifestSpec, ServiceSpec, Settings, merged_variables};
 use domains::check_domains;
 use variables::{ReferenceCheck, shared_per_environment, values};
-use volumes::{check_volume, check_volume_names, desired_volume};
+use volumes::{check_volume, check_volume_names, desired_volume, make_volume_names_project_unique};
 
 /// Checks `spec` and builds the desired state; `None` when anything was reported into `sink`
 /// (here or earlier).
@@ -53,6 +53,9 @@ pub fn resolve(spec: ManifestSpec, path: &Path, sink: &mut Sink) -> Option<Desir
     if !sink.is_empty() {
         return None;
     }
+    let mut services = services.into_iter().collect::<Option<Vec<_>>>()?;
+    let environments: Vec<String> = spec.environments.into_iter().map(|e| e.value).collect();
+    make_volume_names_project_unique(&environments, &mut services);
     Some(Desired {
         source_path: path.to_path_buf(),
         project: ProjectRef {
@@ -66,8 +69,8 @@ pub fn resolve(spec: ManifestSpec, path: &Path, sink: &mut Sink) -> Option<Desir
             drift: spec.drift,
             deploy: spec.deploy,
         },
-        environments: spec.environments.into_iter().map(|e| e.value).collect(),
-        services: services.into_iter().collect::<Option<Vec<_>>>()?,
+        environments,
+        services,
         shared_variables: shared
             .iter()
             .map(|(env, variables)| (env.clone(), values(variables)))

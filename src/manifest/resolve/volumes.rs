@@ -1,11 +1,12 @@
 //! The per-environment volume of a service: the merged block must name a `mountPath`, its name
 //! defaults to `<service>-data` (which must be a valid volume name too), and two services may not
-//! use the same volume name in one environment. Builds `DesiredVolume`; never decides backups.
+//! use the same volume name in one environment. Builds `DesiredVolume` and makes its names
+//! unique across the project's environments (R24); never decides backups.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use super::super::decode::{VOLUME_NAME_HINT, is_volume_name};
-use super::super::desired::DesiredVolume;
+use super::super::desired::{DesiredService, DesiredVolume, ServiceKind};
 use super::super::diagnostics::{Position, Sink};
 use super::super::spec::{ManifestSpec, ServiceSpec, Spanned, VolumeSpec};
 
@@ -102,5 +103,77 @@ pub fn check_volume_names(spec: &ManifestSpec, sink: &mut Sink) {
                 }
             }
         }
+    }
+}
+
+/// R24: Railway's volume names are unique per project, while a manifest naturally gives a
+/// service's volume one name in every environment. The first environment (manifest order) keeps
+/// the name as written; later ones that would reuse a name get `<name>-<environment>` (cut to
+/// Railway's 63 characters, then numbered if still taken).
+pub fn make_volume_names_project_unique(environments: &[String], services: &mut [DesiredService]) {
+    let mut taken: BTreeSet<String> = BTreeSet::new();
+    for env in environments {
+        for service in services.iter_mut() {
+            let ServiceKind::Managed { environments } = &mut service.kind else {
+                continue;
+            };
+            let Some(volume) = environments.get_mut(env).and_then(|s| s.volume.as_mut()) else {
+                continue;
+            };
+            if taken.contains(&volume.name) {
+                volume.name = unused_name(&volume.name, env, &taken);
+            }
+            taken.insert(volume.name.clone());
+        }
+    }
+}
+
+/// `<name>-<environment>` as a valid volume name that is not taken yet.
+fn unused_name(name: &str, environment: &str, taken: &BTreeSet<String>) -> String {
+    let suffix: String = environment
+        .chars()
+        .map(|c| match c.to_ascii_lowercase() {
+            c @ ('a'..='z' | '0'..='9') => c,
+            _ => '-',
+        })
+        .collect();
+    let base: String = format!("{name}-{suffix}")
+        .chars()
+        .take(MAX_VOLUME_NAME)
+        .collect();
+    let mut candidate = base.clone();
+    let mut number = 2;
+    while taken.contains(&candidate) {
+        let tail = format!("-{number}");
+        let keep = MAX_VOLUME_NAME.saturating_sub(tail.len());
+        candidate = format!("{}{tail}", base.chars().take(keep).collect::<String>());
+        number += 1;
+    }
+    candidate
+}
+
+/// Railway's longest volume name (see `is_volume_name`).
+const MAX_VOLUME_NAME: usize = 63;
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeSet;
+
+    use super::unused_name;
+
+    #[test]
+    fn r24_a_reused_name_takes_the_environment_as_suffix() {
+        let taken: BTreeSet<String> = ["pg".to_string()].into();
+        assert_eq!(unused_name("pg", "Staging EU", &taken), "pg-staging-eu");
+    }
+
+    #[test]
+    fn r24_a_cut_suffixed_name_that_is_taken_too_is_numbered_within_63_characters() {
+        let long = "a".repeat(60);
+        let first = unused_name(&long, "staging", &BTreeSet::new());
+        assert_eq!(first.len(), 63);
+        let taken: BTreeSet<String> = [first.clone()].into();
+        let second = unused_name(&long, "staging", &taken);
+        assert!(second.ends_with("-2") && second.len() == 63, "{second}");
     }
 }
