@@ -537,3 +537,58 @@ async fn r34_a_project_token_reaches_objects_of_its_environment_only() {
     assert_eq!(deleted["data"]["serviceDomainDelete"], true, "{deleted}");
     sandbox.shutdown().await;
 }
+
+#[tokio::test]
+async fn rendered_variables_resolve_nested_references_and_railway_provided_ones() {
+    let sandbox = start(SandboxConfig::default()).await;
+    let (project_id, environment_id) = create_project(&sandbox, "shop").await;
+    let mut ids = Vec::new();
+    for name in ["Redis Cache", "api"] {
+        let created =
+            create_service(&sandbox, json!({ "projectId": project_id, "name": name })).await;
+        ids.push(
+            created["data"]["serviceCreate"]["id"]
+                .as_str()
+                .unwrap()
+                .to_string(),
+        );
+    }
+    let upsert = "mutation($input: VariableCollectionUpsertInput!) {
+        variableCollectionUpsert(input: $input) }";
+    let set = |service_id: &str, variables: Value| {
+        json!({ "input": { "projectId": project_id, "environmentId": environment_id,
+            "serviceId": service_id, "variables": variables, "skipDeploys": true } })
+    };
+    data(
+        &sandbox,
+        upsert,
+        set(
+            &ids[0],
+            json!({ "PORT": "6379", "URL": "redis://${{RAILWAY_PRIVATE_DOMAIN}}:${{PORT}}" }),
+        ),
+    )
+    .await;
+    data(
+        &sandbox,
+        upsert,
+        set(
+            &ids[1],
+            json!({ "CACHE": "${{Redis Cache.URL}}", "WHERE": "${{RAILWAY_ENVIRONMENT_NAME}}" }),
+        ),
+    )
+    .await;
+    let read = data(
+        &sandbox,
+        "query($p: String!, $e: String!, $s: String!) {
+            variablesForServiceDeployment(projectId: $p, environmentId: $e, serviceId: $s) }",
+        json!({ "p": project_id, "e": environment_id, "s": ids[1] }),
+    )
+    .await;
+    let rendered = &read["variablesForServiceDeployment"];
+    assert_eq!(
+        rendered["CACHE"],
+        "redis://redis-cache.railway.internal:6379"
+    );
+    assert_eq!(rendered["WHERE"], "production");
+    sandbox.shutdown().await;
+}

@@ -11,6 +11,7 @@ pub(crate) mod hostnames;
 mod mutations;
 mod patches;
 mod projects;
+mod provided;
 mod rules;
 mod scoping;
 mod staged;

@@ -151,19 +151,51 @@ impl Store {
         if unrendered {
             return Ok(raw);
         }
+        let scope = RenderScope {
+            project_id,
+            environment_id,
+        };
         Ok(raw
             .iter()
             .map(|(name, value)| {
-                let rendered = render_references(value, |namespace, key| match namespace {
-                    None => raw.get(key).cloned(),
-                    Some("shared") => self.raw_variables(environment_id, None).remove(key),
-                    Some(service_name) => self
-                        .live_service_id_by_name(project_id, service_name)
-                        .and_then(|id| self.raw_variables(environment_id, Some(&id)).remove(key)),
-                });
+                let rendered = self.render(&scope, service_id, value, MAX_REFERENCE_DEPTH);
                 (name.clone(), rendered)
             })
             .collect())
+    }
+
+    /// Renders `value` as seen from `service_id` (shared variables when `None`): a referenced
+    /// variable is rendered in its own scope in turn, up to `depth` levels, and a service's
+    /// Railway-provided variables resolve too (railway-api.md §6).
+    fn render(
+        &self,
+        scope: &RenderScope<'_>,
+        service_id: Option<&str>,
+        value: &str,
+        depth: u8,
+    ) -> String {
+        render_references(value, |namespace, key| {
+            let target = match namespace {
+                None => service_id.map(str::to_string),
+                Some("shared") => None,
+                Some(service_name) => {
+                    Some(self.live_service_id_by_name(scope.project_id, service_name)?)
+                }
+            };
+            let target = target.as_deref();
+            // R27: a sealed value is never returned, so it never renders into another value.
+            let sealed = self
+                .sealed_names(scope.environment_id, target)
+                .contains(key);
+            let found = self.raw_variables(scope.environment_id, target).remove(key);
+            match found.filter(|_| !sealed) {
+                Some(found) if depth > 0 => Some(self.render(scope, target, &found, depth - 1)),
+                Some(found) => Some(found),
+                None => {
+                    self.provided_variable(scope.project_id, scope.environment_id, target?, key)
+                }
+            }
+        })
     }
 
     fn live_service_id_by_name(&self, project_id: &str, name: &str) -> Option<String> {
@@ -173,6 +205,16 @@ impl Store {
             .find(|s| s.project_id == project_id && s.deleted_at.is_none() && s.name == name)
             .map(|s| s.id.clone())
     }
+}
+
+/// How deep references inside referenced values are rendered; a guess that stops cycles
+/// (Railway's own limit and its answer to a cycle are not documented).
+const MAX_REFERENCE_DEPTH: u8 = 4;
+
+/// The project and environment a rendering happens in.
+struct RenderScope<'a> {
+    project_id: &'a str,
+    environment_id: &'a str,
 }
 
 /// Every `${{...}}` reference in a value, trimmed, e.g. `shared.API_KEY`.
