@@ -290,7 +290,8 @@ async fn railway_s_own_cli_runs_its_everyday_commands_against_the_sandbox() {
             &cli,
             &["service", "status", "--json"],
             None,
-            &["blackroad-backend", "SUCCESS"],
+            // The status itself depends on timing: deployments take the sandbox's deploy duration.
+            &["blackroad-backend", "deploymentId"],
         )
         .await,
     );
@@ -299,7 +300,11 @@ async fn railway_s_own_cli_runs_its_everyday_commands_against_the_sandbox() {
             &cli,
             &["variable", "list", "--json"],
             None,
-            &["ENVIRONMENT", "production"],
+            &[
+                "ENVIRONMENT",
+                "production",
+                "redis://redis.railway.internal:6379",
+            ],
         )
         .await,
     );
