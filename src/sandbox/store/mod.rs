@@ -281,6 +281,18 @@ impl Store {
             .collect()
     }
 
+    /// The service's live instances in live environments (guess: Railway's list may also hold
+    /// the instances of deleted environments; the Terraform providers read only live ones).
+    pub(crate) fn instances_of_service(&self, service_id: &str) -> Vec<InstanceRecord> {
+        self.state
+            .instances
+            .iter()
+            .filter(|i| i.service_id == service_id && i.deleted_at.is_none())
+            .filter(|i| self.environment(&i.environment_id).is_ok())
+            .cloned()
+            .collect()
+    }
+
     pub(crate) fn triggers_of_environment(&self, environment_id: &str) -> Vec<TriggerRecord> {
         self.state
             .triggers

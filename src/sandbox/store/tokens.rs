@@ -37,6 +37,34 @@ impl Store {
             .find(|t| t.token == token)
     }
 
+    /// The project's tokens, oldest first; an unknown or deleted project has none to list.
+    pub(crate) fn project_tokens_of(
+        &self,
+        project_id: &str,
+    ) -> Result<Vec<ProjectTokenRecord>, DomainError> {
+        self.project(project_id)?;
+        Ok(self
+            .state
+            .access
+            .project_tokens
+            .iter()
+            .filter(|t| t.project_id == project_id)
+            .cloned()
+            .collect())
+    }
+
+    /// Forgets a project token: requests carrying its secret are refused from now on.
+    // R37: an unknown id answers "Not Authorized", like every delete.
+    pub(crate) fn delete_project_token(&mut self, id: &str) -> Result<(), DomainError> {
+        let tokens = &mut self.state.access.project_tokens;
+        let index = tokens
+            .iter()
+            .position(|t| t.id == id)
+            .ok_or(DomainError::NotAuthorized)?;
+        tokens.remove(index);
+        Ok(())
+    }
+
     /// R35: a member's account token: restricted environments are closed to it.
     pub(crate) fn is_member_token(&self, token: &str) -> bool {
         self.state.access.member_tokens.iter().any(|t| t == token)
