@@ -65,7 +65,7 @@ impl NamedIds {
                 "environmentId" => self.environments.push(id.clone()),
                 "serviceId" => self.services.push(id.clone()),
                 "volumeId" => self.volumes.push(id.clone()),
-                "volumeInstanceId" => self.objects.push(id.clone()),
+                "volumeInstanceId" | "serviceInstanceId" => self.objects.push(id.clone()),
                 _ => {}
             },
             ConstValue::Object(fields) => {

@@ -89,7 +89,7 @@ impl Store {
     }
 
     /// The environment an environment-scoped object (domain, TCP proxy, volume instance,
-    /// deployment trigger) lives in, found by its id.
+    /// deployment trigger, service instance) lives in, found by its id.
     pub(crate) fn environment_of_object(&self, id: &str) -> Option<String> {
         let state = &self.state;
         let service_domain = state.service_domains.iter().find(|d| d.id == id);
@@ -97,12 +97,14 @@ impl Store {
         let proxy = state.tcp_proxies.iter().find(|p| p.id == id);
         let volume_instance = state.volume_instances.iter().find(|v| v.id == id);
         let trigger = state.triggers.iter().find(|t| t.id == id);
+        let service_instance = state.instances.iter().find(|i| i.id == id);
         service_domain
             .map(|d| d.environment_id.clone())
             .or_else(|| custom_domain.map(|d| d.environment_id.clone()))
             .or_else(|| proxy.map(|p| p.environment_id.clone()))
             .or_else(|| volume_instance.map(|v| v.environment_id.clone()))
             .or_else(|| trigger.map(|t| t.environment_id.clone()))
+            .or_else(|| service_instance.map(|i| i.environment_id.clone()))
     }
 
     /// The project of a volume, found by its id.

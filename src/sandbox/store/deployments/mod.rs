@@ -2,6 +2,7 @@
 //! forces (R42, R44) and the history they are kept in. Statuses are computed when read (`read`,
 //! `lifecycle`), so nothing runs in the background; nothing here knows about GraphQL or HTTP.
 
+mod executions;
 mod lifecycle;
 mod read;
 
@@ -11,6 +12,7 @@ use std::time::Duration;
 use chrono::Utc;
 use serde_json::{Value, json};
 
+pub(crate) use executions::ExecutionView;
 pub(crate) use lifecycle::{can_redeploy, replica_status};
 pub(crate) use read::{DeploymentFilter, DeploymentView};
 
