@@ -1,12 +1,14 @@
 //! Operations of Railway's real clients (the CLI and the two Terraform providers) that the
 //! sandbox serves beyond the operator's needs: a service's instances, deleting deployment
 //! triggers, renaming environments, listing and deleting project tokens, issuing certificates,
-//! scheduled project deletion, and the clients' operations left "not emulated".
+//! scheduled project deletion, cron runs, and the clients' operations left "not emulated".
 
 #[path = "support/sandbox_common.rs"]
 mod common;
 
 use common::*;
+use std::time::Duration;
+
 use railway_operator::sandbox::{Sandbox, SandboxConfig};
 use serde_json::{Value, json};
 
@@ -363,7 +365,7 @@ async fn a_scheduled_project_deletion_removes_the_project_and_r37_refuses_it_twi
 }
 
 #[tokio::test]
-async fn members_trusted_domains_favorites_and_cron_executions_answer_not_emulated() {
+async fn members_trusted_domains_and_favorites_answer_not_emulated() {
     let sandbox = start(SandboxConfig::default()).await;
     let cases = [
         (
@@ -378,14 +380,6 @@ async fn members_trusted_domains_favorites_and_cron_executions_answer_not_emulat
             "projectFavorites",
             "query($id: String!) { projectFavorites { edges { node { id } } } }",
         ),
-        (
-            "deploymentInstanceExecutions",
-            "query($id: String!) { deploymentInstanceExecutions(input: { serviceId: $id, environmentId: $id }) { edges { node { id } } } }",
-        ),
-        (
-            "deploymentInstanceExecutionCreate",
-            "mutation($id: String!) { deploymentInstanceExecutionCreate(input: { serviceInstanceId: $id }) }",
-        ),
     ];
     for (root, query) in cases {
         let answer = gql(&sandbox, query, json!({ "id": "x" })).await;
@@ -395,5 +389,77 @@ async fn members_trusted_domains_favorites_and_cron_executions_answer_not_emulat
             "{answer}"
         );
     }
+    sandbox.shutdown().await;
+}
+
+const RUN_NOW: &str =
+    "mutation DeploymentInstanceExecutionCreate($input: DeploymentInstanceExecutionCreateInput!) {
+    deploymentInstanceExecutionCreate(input: $input) }";
+const RUNS: &str = "query DeploymentInstanceExecutions($input: DeploymentInstanceExecutionListInput!, $first: Int) {
+    deploymentInstanceExecutions(input: $input, first: $first) { edges { node {
+        id deploymentId deploymentMeta status createdAt completedAt updatedAt } } } }";
+
+#[tokio::test]
+async fn a_cron_run_requested_now_is_listed_against_the_running_deployment() {
+    let sandbox = start(SandboxConfig {
+        deploy_duration: Duration::ZERO,
+        ..SandboxConfig::default()
+    })
+    .await;
+    let (_, environment_id, service_id) = project_with_service(&sandbox).await;
+    let instance = instances(&sandbox, &environment_id).await.remove(0);
+    let deployment_id = instance["latestDeployment"]["id"].as_str().unwrap();
+    let ran = data(
+        &sandbox,
+        RUN_NOW,
+        json!({ "input": { "serviceInstanceId": instance["id"] } }),
+    )
+    .await;
+    assert_eq!(ran["deploymentInstanceExecutionCreate"], true);
+    let listed = data(
+        &sandbox,
+        RUNS,
+        json!({ "input": { "serviceId": service_id, "environmentId": environment_id }, "first": 20 }),
+    )
+    .await;
+    let runs = nodes(&listed["deploymentInstanceExecutions"]);
+    assert_eq!(runs.len(), 1);
+    assert_eq!(runs[0]["deploymentId"], deployment_id);
+    assert_eq!(runs[0]["status"], "EXITED");
+    assert!(runs[0]["completedAt"].is_string());
+    assert!(runs[0]["deploymentMeta"].is_object());
+    sandbox.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_cron_run_of_an_unknown_instance_is_refused() {
+    let sandbox = start(SandboxConfig::default()).await;
+    let answer = gql(
+        &sandbox,
+        RUN_NOW,
+        json!({ "input": { "serviceInstanceId": "no-such-instance" } }),
+    )
+    .await;
+    assert_eq!(message(&answer), "ServiceInstance not found");
+    sandbox.shutdown().await;
+}
+
+#[tokio::test]
+async fn r34_a_project_token_cannot_run_another_environments_cron() {
+    let sandbox = start(SandboxConfig {
+        deploy_duration: Duration::ZERO,
+        ..SandboxConfig::default()
+    })
+    .await;
+    let (project_id, production, _) = project_with_service(&sandbox).await;
+    let staging = fork(&sandbox, &project_id, &production, "staging").await;
+    let token = mint_token(&sandbox, &project_id, &staging).await;
+    let instance = instances(&sandbox, &production).await.remove(0);
+    let query = format!(
+        "mutation {{ deploymentInstanceExecutionCreate(input: {{ serviceInstanceId: {} }}) }}",
+        instance["id"]
+    );
+    let answer = post_with_project_token(&sandbox, &token, &query).await;
+    assert!(answer.get("errors").is_some(), "{answer}");
     sandbox.shutdown().await;
 }

@@ -50,8 +50,6 @@ const OUT_OF_SCOPE: &[&str] = &[
     "CloudAgentSleep",
     "CloudAgentWake",
     "CloudAgents",
-    "DeploymentInstanceExecutionCreate",
-    "DeploymentInstanceExecutions",
     "DeploymentLogs",
     "DisablePitrForHaCluster",
     "DisableServiceCdn",
