@@ -44,9 +44,7 @@ const OUT_OF_SCOPE: &[&str] = &[
     "Trace",
     "Traces",
     "TracingStatus",
-    // Shells and commands inside running containers (`railway ssh`, `run`): no containers.
-    "DeploymentInstanceExecutionCreate",
-    "DeploymentInstanceExecutions",
+    // Shells inside running containers (`railway ssh`): no containers.
     "GenerateShellToken",
     "SshPublicKeyCreate",
     "SshPublicKeyDelete",
@@ -101,8 +99,7 @@ const OUT_OF_SCOPE: &[&str] = &[
     "GetPitrHaClusterReplicationHealth",
     "GetPitrHaWorkflowProgress",
     "VolumeInstancePitrRestore",
-    // Edge network: CDN, WAF, certificates on demand, egress gateways, private networks.
-    "CustomDomainIssueCertificate",
+    // Edge network: CDN, WAF, egress gateways, private networks.
     "DisableServiceCdn",
     "EgressGatewayAssociationCreate",
     "EgressGatewayAssociationsClear",
@@ -119,13 +116,11 @@ const OUT_OF_SCOPE: &[&str] = &[
     "UpdateServiceEdgeConfig",
     // Functions' published versions (the `FunctionUpdate` write is a plain instance update).
     "LatestFunctionVersion",
-    // The account itself: GitHub connections, two-factor, favourites, telemetry, scheduled
-    // project deletion.
+    // The account itself: GitHub connections, two-factor, favourites, telemetry.
     "CliEventTrack",
     "GitHubRepos",
     "GitHubSshKeys",
     "ProjectFavorites",
-    "ProjectScheduleDelete",
     "TwoFactorInfo",
     "ValidateTwoFactor",
 ];

@@ -109,3 +109,15 @@ pub(crate) enum DeploymentInstanceStatus {
     Skipped,
     Stopped,
 }
+
+/// One off-schedule run of a cron service (`deploymentInstanceExecutionCreate`), recorded against
+/// the deployment that was running when it was asked for.
+#[derive(Serialize, Deserialize, Clone, Debug)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct ExecutionRecord {
+    pub id: String,
+    pub deployment_id: String,
+    pub service_id: String,
+    pub environment_id: String,
+    pub created_at: String,
+}

@@ -12,7 +12,7 @@ use std::collections::BTreeMap;
 use async_graphql::Enum;
 use serde::{Deserialize, Serialize};
 
-pub(crate) use deployments::{DeploymentHistoryRecord, DeploymentInstanceStatus};
+pub(crate) use deployments::{DeploymentHistoryRecord, DeploymentInstanceStatus, ExecutionRecord};
 pub use deployments::{DeploymentOutcome, UnknownOutcome};
 pub(crate) use networking::{
     CertificateStatus, CustomDomainRecord, DnsRecordPurpose, DnsRecordStatus, DnsRecordType,
@@ -97,6 +97,9 @@ pub(crate) struct State {
     /// Project tokens, member tokens and restricted environments (absent from older files).
     #[serde(default)]
     pub access: AccessRecords,
+    /// Off-schedule cron runs, oldest first (absent from older state files).
+    #[serde(default)]
+    pub executions: Vec<ExecutionRecord>,
 }
 
 #[derive(Serialize, Deserialize, Clone, Debug)]

@@ -1,14 +1,20 @@
 //! The environment-patch part of the sandbox schema: `environmentPatchCommit`,
-//! `environmentStageChanges`, `environmentPatchCommitStaged`, the `environmentStagedChanges`
-//! query and the `EnvironmentPatch` type. Each maps onto one store call; no rule is decided here.
+//! `environmentStageChanges`, `environmentPatchCommitStaged`, `environmentRename`, the
+//! `environmentStagedChanges` query and the `EnvironmentPatch` type. Each maps onto one store
+//! call; no rule is decided here.
 
-use async_graphql::{Context, ID, Object};
+use async_graphql::{Context, ID, InputObject, Object};
 use serde_json::Value;
 
 use super::scalars::{DateTime, EnvironmentConfig};
 use super::types::Environment;
 use super::with_store;
 use crate::sandbox::model::{EnvironmentPatchStatus, StagedPatchRecord};
+
+#[derive(InputObject)]
+pub(crate) struct EnvironmentRenameInput {
+    pub name: String,
+}
 
 pub(crate) struct EnvironmentPatch {
     pub record: StagedPatchRecord,
@@ -148,6 +154,18 @@ impl EnvironmentsMutation {
                 commit_message,
                 skip_deploys.unwrap_or(false),
             )
+        })
+    }
+
+    /// Names stay unique among the project's live environments, as on `environmentCreate`.
+    async fn environment_rename(
+        &self,
+        ctx: &Context<'_>,
+        id: String,
+        input: EnvironmentRenameInput,
+    ) -> async_graphql::Result<Environment> {
+        with_store(ctx, |store| {
+            store.rename_environment(&id, &input.name).map(Environment)
         })
     }
 }

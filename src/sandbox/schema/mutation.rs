@@ -186,6 +186,19 @@ impl CoreMutation {
         })
     }
 
+    async fn deployment_trigger_delete(
+        &self,
+        ctx: &Context<'_>,
+        id: String,
+    ) -> async_graphql::Result<bool> {
+        with_store(ctx, |store| {
+            store
+                .delete_trigger(&id)
+                .map_err(deleting) // R37
+                .map(|()| true)
+        })
+    }
+
     async fn variable_collection_upsert(
         &self,
         ctx: &Context<'_>,

@@ -20,6 +20,11 @@ const OUTSIDE_ANY_PROJECT_TOKEN: &[&str] = &[
     "projectDelete",
     "environmentCreate",
     "environmentDelete",
+    // Guesses: a project token cannot manage tokens, rename environments or schedule deletion.
+    "projectTokens",
+    "projectTokenDelete",
+    "projectScheduleDelete",
+    "environmentRename",
 ];
 
 /// What the `id` argument of a root field names.
@@ -32,8 +37,8 @@ enum IdKind {
 
 fn id_kind(root_field: &str) -> IdKind {
     match root_field {
-        "project" | "projectUpdate" | "projectDelete" => IdKind::Project,
-        "environment" | "environmentDelete" => IdKind::Environment,
+        "project" | "projectUpdate" | "projectDelete" | "projectScheduleDelete" => IdKind::Project,
+        "environment" | "environmentDelete" | "environmentRename" => IdKind::Environment,
         "service" | "serviceUpdate" | "serviceConnect" | "serviceDisconnect" | "serviceDelete" => {
             IdKind::Service
         }
@@ -60,7 +65,7 @@ impl NamedIds {
                 "environmentId" => self.environments.push(id.clone()),
                 "serviceId" => self.services.push(id.clone()),
                 "volumeId" => self.volumes.push(id.clone()),
-                "volumeInstanceId" => self.objects.push(id.clone()),
+                "volumeInstanceId" | "serviceInstanceId" => self.objects.push(id.clone()),
                 _ => {}
             },
             ConstValue::Object(fields) => {

@@ -238,6 +238,18 @@ impl Store {
         Ok(())
     }
 
+    /// `customDomainIssueCertificate`: the sandbox issues nothing real; a live custom domain's
+    /// certificate keeps following its verification (R29). Guess: an unknown or deleted id
+    /// answers "Custom domain not found" (Railway's text is not documented).
+    pub(crate) fn issue_custom_domain_certificate(&self, id: &str) -> Result<(), DomainError> {
+        self.state
+            .custom_domains
+            .iter()
+            .any(|d| d.id == id && d.deleted_at.is_none())
+            .then_some(())
+            .ok_or(DomainError::CustomDomainNotFound)
+    }
+
     /// Stands in for DNS propagation: the live custom domain named `hostname` becomes verified.
     pub(crate) fn verify_custom_domain(&mut self, hostname: &str) -> Result<(), DomainError> {
         let hostname = normalized(hostname);

@@ -26,7 +26,8 @@ use std::time::Duration;
 pub(crate) use backups::{NewBackup, SANDBOX_CREATOR_ID, Workflows, expiry, manual_retention};
 pub use deployments::HEALTHCHECK_MS_PER_SECOND;
 pub(crate) use deployments::{
-    DeploySettings, DeploymentFilter, DeploymentView, can_redeploy, next_cron_run, replica_status,
+    DeploySettings, DeploymentFilter, DeploymentView, ExecutionView, can_redeploy, next_cron_run,
+    replica_status,
 };
 pub(crate) use domains::{DomainAvailability, NewCustomDomain};
 pub(crate) use mutations::{EnvironmentCopy, NewProject, NewService, NewTrigger, TriggerChanges};
@@ -281,6 +282,18 @@ impl Store {
             .instances
             .iter()
             .filter(|i| i.environment_id == environment_id)
+            .cloned()
+            .collect()
+    }
+
+    /// The service's live instances in live environments (guess: Railway's list may also hold
+    /// the instances of deleted environments; the Terraform providers read only live ones).
+    pub(crate) fn instances_of_service(&self, service_id: &str) -> Vec<InstanceRecord> {
+        self.state
+            .instances
+            .iter()
+            .filter(|i| i.service_id == service_id && i.deleted_at.is_none())
+            .filter(|i| self.environment(&i.environment_id).is_ok())
             .cloned()
             .collect()
     }

@@ -130,6 +130,30 @@ impl Store {
         Ok(environment)
     }
 
+    /// Renames a live environment; names stay unique among the project's live environments,
+    /// as on create (the error text is environmentCreate's).
+    pub(crate) fn rename_environment(
+        &mut self,
+        id: &str,
+        name: &str,
+    ) -> Result<EnvironmentRecord, DomainError> {
+        let project_id = self.environment(id)?.project_id.clone();
+        let taken = self.state.environments.iter().any(|e| {
+            e.project_id == project_id && e.deleted_at.is_none() && e.name == name && e.id != id
+        });
+        if taken {
+            return Err(DomainError::DuplicateEnvironment(name.to_string()));
+        }
+        let environment = self
+            .state
+            .environments
+            .iter_mut()
+            .find(|e| e.id == id && e.deleted_at.is_none())
+            .ok_or(DomainError::EnvironmentNotFound)?;
+        environment.name = name.to_string();
+        Ok(environment.clone())
+    }
+
     pub(crate) fn create_service(&mut self, new: NewService) -> Result<ServiceRecord, DomainError> {
         self.project(&new.project_id)?;
         let name = new
@@ -335,5 +359,19 @@ impl Store {
             trigger.root_directory = changes.root_directory;
         }
         Ok(trigger.clone())
+    }
+
+    /// Deletes a deployment trigger; the instance keeps its source (guess: Railway's effect on
+    /// the instance is not documented). An unknown id is `TriggerNotFound`, which R37 turns into
+    /// "Not Authorized" at the resolver.
+    pub(crate) fn delete_trigger(&mut self, id: &str) -> Result<(), DomainError> {
+        let index = self
+            .state
+            .triggers
+            .iter()
+            .position(|t| t.id == id)
+            .ok_or(DomainError::TriggerNotFound)?;
+        self.state.triggers.remove(index);
+        Ok(())
     }
 }

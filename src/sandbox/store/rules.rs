@@ -184,6 +184,7 @@ pub(crate) fn deleting(error: DomainError) -> DomainError {
         | DomainError::EnvironmentNotFound
         | DomainError::ServiceNotFound
         | DomainError::InstanceNotFound
+        | DomainError::TriggerNotFound
         | DomainError::ServiceDomainNotFound
         | DomainError::CustomDomainNotFound
         | DomainError::TcpProxyNotFound

@@ -37,6 +37,34 @@ impl Store {
             .find(|t| t.token == token)
     }
 
+    /// The project's tokens, oldest first; an unknown or deleted project has none to list.
+    pub(crate) fn project_tokens_of(
+        &self,
+        project_id: &str,
+    ) -> Result<Vec<ProjectTokenRecord>, DomainError> {
+        self.project(project_id)?;
+        Ok(self
+            .state
+            .access
+            .project_tokens
+            .iter()
+            .filter(|t| t.project_id == project_id)
+            .cloned()
+            .collect())
+    }
+
+    /// Forgets a project token: requests carrying its secret are refused from now on.
+    // R37: an unknown id answers "Not Authorized", like every delete.
+    pub(crate) fn delete_project_token(&mut self, id: &str) -> Result<(), DomainError> {
+        let tokens = &mut self.state.access.project_tokens;
+        let index = tokens
+            .iter()
+            .position(|t| t.id == id)
+            .ok_or(DomainError::NotAuthorized)?;
+        tokens.remove(index);
+        Ok(())
+    }
+
     /// R35: a member's account token: restricted environments are closed to it.
     pub(crate) fn is_member_token(&self, token: &str) -> bool {
         self.state.access.member_tokens.iter().any(|t| t == token)
@@ -61,7 +89,7 @@ impl Store {
     }
 
     /// The environment an environment-scoped object (domain, TCP proxy, volume instance,
-    /// deployment trigger) lives in, found by its id.
+    /// deployment trigger, service instance) lives in, found by its id.
     pub(crate) fn environment_of_object(&self, id: &str) -> Option<String> {
         let state = &self.state;
         let service_domain = state.service_domains.iter().find(|d| d.id == id);
@@ -69,12 +97,14 @@ impl Store {
         let proxy = state.tcp_proxies.iter().find(|p| p.id == id);
         let volume_instance = state.volume_instances.iter().find(|v| v.id == id);
         let trigger = state.triggers.iter().find(|t| t.id == id);
+        let service_instance = state.instances.iter().find(|i| i.id == id);
         service_domain
             .map(|d| d.environment_id.clone())
             .or_else(|| custom_domain.map(|d| d.environment_id.clone()))
             .or_else(|| proxy.map(|p| p.environment_id.clone()))
             .or_else(|| volume_instance.map(|v| v.environment_id.clone()))
             .or_else(|| trigger.map(|t| t.environment_id.clone()))
+            .or_else(|| service_instance.map(|i| i.environment_id.clone()))
     }
 
     /// The project of a volume, found by its id.

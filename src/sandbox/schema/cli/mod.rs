@@ -1,5 +1,5 @@
 //! The part of the sandbox schema that Railway's CLI needs beyond the operator's: `me`,
-//! `externalWorkspaces`, `projectToken`, single-object roots (`service`, `serviceInstance`,
+//! `externalWorkspaces`, `projectToken`, `projectTokens`, single-object roots (`service`, `serviceInstance`,
 //! `domains`, `environments`, `deploymentTriggers`, `variablesForServiceDeployment`) and the
 //! CLI's maintenance mutations. Each maps onto one store call; scope checks are in `access`.
 
@@ -25,6 +25,11 @@ connection!(
     QueryEnvironmentsConnection,
     QueryEnvironmentsConnectionEdge,
     Environment
+);
+connection!(
+    QueryProjectTokensConnection,
+    QueryProjectTokensConnectionEdge,
+    ProjectToken
 );
 connection!(
     QueryDeploymentTriggersConnection,
@@ -64,6 +69,22 @@ impl CliQuery {
                 .map(ProjectToken)
                 .ok_or(DomainError::NotAuthorized)
         })
+    }
+
+    /// The project's tokens; a project token may not list them (see the server's `scope`).
+    #[allow(clippy::too_many_arguments)]
+    async fn project_tokens(
+        &self,
+        ctx: &Context<'_>,
+        after: Option<String>,
+        before: Option<String>,
+        first: Option<i32>,
+        last: Option<i32>,
+        project_id: String,
+    ) -> async_graphql::Result<QueryProjectTokensConnection> {
+        let tokens = with_store(ctx, |store| store.project_tokens_of(&project_id))?;
+        let args = PageArgs::new(&after, &before, first, last);
+        QueryProjectTokensConnection::page(tokens.into_iter().map(ProjectToken).collect(), args)
     }
 
     async fn service(&self, ctx: &Context<'_>, id: String) -> async_graphql::Result<Service> {
@@ -191,6 +212,15 @@ impl CliMutation {
         })
     }
 
+    /// A deleted token stops working at once (R34: only minted tokens are accepted).
+    async fn project_token_delete(
+        &self,
+        ctx: &Context<'_>,
+        id: String,
+    ) -> async_graphql::Result<bool> {
+        with_store(ctx, |store| store.delete_project_token(&id).map(|()| true))
+    }
+
     async fn project_update(
         &self,
         ctx: &Context<'_>,
@@ -208,6 +238,16 @@ impl CliMutation {
 
     async fn project_delete(&self, ctx: &Context<'_>, id: String) -> async_graphql::Result<bool> {
         with_store(ctx, |store| store.delete_project(&id).map(|()| true))
+    }
+
+    /// Guess: Railway keeps the project for a 48-hour grace period (with a cancel); the sandbox
+    /// does not model that and deletes at once, as Railway's CLI reports ("Project deleted!").
+    async fn project_schedule_delete(
+        &self,
+        ctx: &Context<'_>,
+        id: String,
+    ) -> async_graphql::Result<bool> {
+        with_store(ctx, |store| store.delete_project(&id).map(|()| true)) // R37 inside
     }
 
     async fn environment_delete(

@@ -1,12 +1,18 @@
 //! The deployments part of the sandbox schema: `deployments`, `deployment`, the deploy,
-//! redeploy, remove and restart mutations, and `ServiceInstance`'s `latestDeployment`, `activeDeployments` and
+//! redeploy, remove and restart mutations, the cron runs (`deploymentInstanceExecutions`,
+//! `...Create`), and `ServiceInstance`'s `latestDeployment`, `activeDeployments` and
 //! `nextCronRunAt`. Each maps onto one store call; the lifecycle lives in the store.
 
+mod executions;
 mod types;
 
 use async_graphql::{Context, Object};
 use chrono::Utc;
 
+use executions::{
+    DeploymentInstanceExecution, DeploymentInstanceExecutionCreateInput,
+    DeploymentInstanceExecutionListInput, QueryDeploymentInstanceExecutionsConnection,
+};
 pub(crate) use types::Deployment;
 use types::{DeploymentListInput, QueryDeploymentsConnection, date_time};
 
@@ -62,6 +68,24 @@ impl DeploymentsQuery {
         let views = with_store(ctx, |store| Ok(store.list_deployments(&filter, Utc::now())))?;
         let args = PageArgs::new(&after, &before, first, last);
         QueryDeploymentsConnection::page(views.into_iter().map(Deployment).collect(), args)
+    }
+
+    /// `railway cron list`: the instance's off-schedule runs, newest first.
+    async fn deployment_instance_executions(
+        &self,
+        ctx: &Context<'_>,
+        after: Option<String>,
+        before: Option<String>,
+        first: Option<i32>,
+        input: DeploymentInstanceExecutionListInput,
+        last: Option<i32>,
+    ) -> async_graphql::Result<QueryDeploymentInstanceExecutionsConnection> {
+        let runs = with_store(ctx, |store| {
+            store.executions_of(&input.service_id, &input.environment_id)
+        })?;
+        let args = PageArgs::new(&after, &before, first, last);
+        let runs = runs.into_iter().map(DeploymentInstanceExecution).collect();
+        QueryDeploymentInstanceExecutionsConnection::page(runs, args)
     }
 }
 
@@ -141,5 +165,18 @@ impl DeploymentsMutation {
         id: String,
     ) -> async_graphql::Result<bool> {
         with_store(ctx, |store| store.restart_deployment(&id).map(|()| true))
+    }
+
+    /// `railway cron run`: runs the instance's current deployment once, off-schedule.
+    async fn deployment_instance_execution_create(
+        &self,
+        ctx: &Context<'_>,
+        input: DeploymentInstanceExecutionCreateInput,
+    ) -> async_graphql::Result<bool> {
+        with_store(ctx, |store| {
+            store
+                .run_instance_now(&input.service_instance_id, Utc::now())
+                .map(|()| true)
+        })
     }
 }

@@ -171,6 +171,17 @@ impl NetworkingMutation {
         })
     }
 
+    /// Always true for a live custom domain: see the store's `issue_custom_domain_certificate`.
+    async fn custom_domain_issue_certificate(
+        &self,
+        ctx: &Context<'_>,
+        id: String,
+    ) -> async_graphql::Result<bool> {
+        with_store(ctx, |store| {
+            store.issue_custom_domain_certificate(&id).map(|()| true)
+        })
+    }
+
     async fn tcp_proxy_create(
         &self,
         ctx: &Context<'_>,

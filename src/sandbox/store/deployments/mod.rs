@@ -3,6 +3,7 @@
 //! `lifecycle`), so nothing runs in the background; nothing here knows about GraphQL or HTTP.
 
 mod control;
+mod executions;
 mod lifecycle;
 mod read;
 
@@ -12,6 +13,7 @@ use std::time::Duration;
 use chrono::Utc;
 use serde_json::{Value, json};
 
+pub(crate) use executions::ExecutionView;
 pub(crate) use lifecycle::{can_redeploy, replica_status};
 pub(crate) use read::{DeploymentFilter, DeploymentView};
 
