@@ -352,6 +352,7 @@ fn a_volume_is_written_with_its_backup_schedules() {
         current_size_mb: 1.0,
         state: Some("READY".into()),
         backup_schedules: vec![BackupScheduleKind::Daily],
+        shared_with: Vec::new(),
     }];
     live.environments.truncate(1);
     let imported = import::build_manifest(&live, &ImportOptions::default(), &provenance()).unwrap();

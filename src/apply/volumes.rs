@@ -88,12 +88,7 @@ impl Executor<'_> {
         };
         // R22, R24: a volume shared with a copied environment has one name for both; renaming
         // it here would undo the other environment's name on every pass.
-        let shared = !self
-            .fresh_project()
-            .await?
-            .environments_sharing_volume(&live.volume_id, environment)
-            .is_empty();
-        if live.volume_name != desired.name && !shared {
+        if live.volume_name != desired.name && live.shared_with.is_empty() {
             self.client
                 .post::<VolumeUpdate>(volume_update::Variables {
                     volume_id: live.volume_id.clone(),

@@ -60,6 +60,7 @@ mod tests {
                 current_size_mb: 10.0,
                 state: Some("READY".into()),
                 backup_schedules: schedules,
+                shared_with: Vec::new(),
             }],
         }
     }

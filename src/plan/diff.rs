@@ -234,23 +234,13 @@ pub fn plan(desired: &Desired, live: &Live, options: &PlanOptions) -> Plan {
             let live_volume = live_instance
                 .zip(live_env)
                 .and_then(|(instance, env)| env.volume_of(&instance.service_id));
-            let mut volume = diff_volume(
+            let volume = diff_volume(
                 settings.volume.as_ref(),
                 live_volume,
                 &service.name,
                 owned,
                 desired.policy.prune,
             );
-            // R22, R24: a volume a copied environment shares keeps the name it has.
-            if let (Some(project), Some(have)) = (project, live_volume)
-                && !project
-                    .environments_sharing_volume(&have.volume_id, env)
-                    .is_empty()
-            {
-                volume
-                    .changes
-                    .retain(|change| change.field != "volume.name");
-            }
             findings.record_volume(&format!("{}[{env}]", service.name), &volume);
             records_created |= volume.create
                 || domains

@@ -66,7 +66,8 @@ pub fn diff_volume(
         }
         (Some(want), Some(have)) => {
             diff.owned = Some(have.volume_id.clone());
-            if want.name != have.volume_name {
+            // R22, R24: a volume a copied environment shares keeps the name it has there.
+            if want.name != have.volume_name && have.shared_with.is_empty() {
                 diff.changes.push(FieldChange {
                     field: "volume.name",
                     before: Some(json!(have.volume_name)),
@@ -133,6 +134,7 @@ mod tests {
             current_size_mb: 10.0,
             state: Some("READY".into()),
             backup_schedules: vec![BackupScheduleKind::Daily, BackupScheduleKind::Weekly],
+            shared_with: Vec::new(),
         }
     }
 
@@ -187,6 +189,23 @@ mod tests {
         assert_eq!(diff.changes.len(), 1);
         assert_eq!(diff.changes[0].after, json!([]));
         assert!(!diff.needs_deploy());
+    }
+
+    #[test]
+    fn r22_a_volume_a_copied_environment_shares_is_never_renamed() {
+        let mut want = desired();
+        want.name = "postgres-data-staging".into();
+        let mut have = live();
+        have.shared_with = vec!["production".into()];
+        let diff = diff_volume(Some(&want), Some(&have), "postgres", None, false);
+        assert!(diff.changes.is_empty(), "{:?}", diff.changes);
+        have.shared_with.clear();
+        let diff = diff_volume(Some(&want), Some(&have), "postgres", None, false);
+        assert_eq!(
+            diff.changes.len(),
+            1,
+            "alone, the volume takes the manifest's name"
+        );
     }
 
     #[test]

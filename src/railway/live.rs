@@ -84,6 +84,10 @@ pub struct LiveVolumeInstance {
     /// Railway-native schedules, sorted, from the config blob
     /// (`services.<id>.volumeMounts.<volumeId>.backupSchedules`).
     pub backup_schedules: Vec<BackupScheduleKind>,
+    /// The other environments with an instance of this volume (a copy shares the volume, R2,
+    /// R22): its name is theirs too.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub shared_with: Vec<String>,
 }
 
 impl LiveVolumeInstance {

@@ -204,13 +204,37 @@ pub async fn read_project(client: &Client, project_id: &str) -> Result<LiveProje
         environments.push(environment);
     }
 
-    Ok(LiveProject {
+    let mut project = LiveProject {
         id: project.id,
         name: project.name,
         workspace_id: project.workspace_id,
         environments,
         services,
-    })
+    };
+    note_shared_volumes(&mut project);
+    Ok(project)
+}
+
+/// Records, on each volume instance, the other environments sharing its volume (R22).
+fn note_shared_volumes(project: &mut LiveProject) {
+    let sharing: Vec<Vec<Vec<String>>> = project
+        .environments
+        .iter()
+        .map(|environment| {
+            environment
+                .volumes
+                .iter()
+                .map(|volume| {
+                    project.environments_sharing_volume(&volume.volume_id, &environment.name)
+                })
+                .collect()
+        })
+        .collect();
+    for (environment, shared) in project.environments.iter_mut().zip(sharing) {
+        for (volume, others) in environment.volumes.iter_mut().zip(shared) {
+            volume.shared_with = others;
+        }
+    }
 }
 
 /// The cursor of the next page, or `None` when there is none or the server stopped advancing.

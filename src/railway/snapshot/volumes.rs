@@ -116,6 +116,7 @@ pub(super) fn into_live(rows: Vec<VolumeRow>, config: &Value) -> Vec<LiveVolumeI
                 current_size_mb: row.current_size_mb,
                 state: row.state,
                 backup_schedules,
+                shared_with: Vec::new(),
             }
         })
         .collect()
