@@ -18,21 +18,6 @@ const PROJECT_TOKENS: &str = "query getProjectTokens($projectId: String!) {
     projectTokens(projectId: $projectId, first: 1000) { edges { node {
         id name projectId environmentId displayToken createdAt } } } }";
 
-fn message(envelope: &Value) -> &str {
-    envelope["errors"][0]["message"]
-        .as_str()
-        .unwrap_or_default()
-}
-
-fn nodes(connection: &Value) -> Vec<Value> {
-    connection["edges"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|edge| edge["node"].clone())
-        .collect()
-}
-
 /// A project with one `web` service; returns (project, environment, service).
 async fn project_with_service(sandbox: &Sandbox) -> (String, String, String) {
     let (project_id, environment_id) = create_project(sandbox, "shop").await;

@@ -67,12 +67,6 @@ async fn mint_token(sandbox: &Sandbox, project_id: &str, environment_id: &str) -
     minted["projectTokenCreate"].as_str().unwrap().to_string()
 }
 
-fn message(envelope: &Value) -> &str {
-    envelope["errors"][0]["message"]
-        .as_str()
-        .unwrap_or_default()
-}
-
 #[tokio::test]
 async fn r33_projects_without_a_workspace_id_lists_only_personal_projects() {
     let sandbox = start(SandboxConfig::default()).await;

@@ -42,12 +42,6 @@ async fn start_as(config: SandboxConfig) -> Sandbox {
         .expect("sandbox starts")
 }
 
-fn message(envelope: &Value) -> &str {
-    envelope["errors"][0]["message"]
-        .as_str()
-        .unwrap_or_default()
-}
-
 fn code(envelope: &Value) -> &str {
     envelope["errors"][0]["extensions"]["code"]
         .as_str()
@@ -83,15 +77,6 @@ async fn mounted_volume(sandbox: &Sandbox, ids: &(String, String, String)) -> (S
         volume_id.to_string(),
         instance.as_str().unwrap().to_string(),
     )
-}
-
-fn nodes(connection: &Value) -> Vec<Value> {
-    connection["edges"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|edge| edge["node"].clone())
-        .collect()
 }
 
 async fn project_volumes(sandbox: &Sandbox, project_id: &str) -> Vec<Value> {

@@ -113,3 +113,20 @@ pub async fn stats(sandbox: &Sandbox) -> Value {
         .await
         .unwrap()
 }
+
+/// The first error's message of an envelope, or "" when it has none.
+pub fn message(envelope: &Value) -> &str {
+    envelope["errors"][0]["message"]
+        .as_str()
+        .unwrap_or_default()
+}
+
+/// The nodes of a GraphQL connection (`edges[].node`).
+pub fn nodes(connection: &Value) -> Vec<Value> {
+    connection["edges"]
+        .as_array()
+        .expect("a connection with edges")
+        .iter()
+        .map(|edge| edge["node"].clone())
+        .collect()
+}
