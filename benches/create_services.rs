@@ -41,6 +41,23 @@ fn main() {
             .await;
         noop.expect_code(&[0], "the plan after apply");
         println!("  then a no-op plan: {} requests", total(&stats));
+        // Every service's start command and all 1,000 values at once: one environment patch.
+        let changed = manifest(SERVICES, VARIABLES, "-changed")
+            .replace("serve --port", "serve --changed --port");
+        std::fs::write(bench.manifest_path(), changed).expect("manifest written");
+        let (apply, stats) = bench.counted(&["apply", "-f", "{file}"]).await;
+        apply.expect_code(&[0], "apply of the changes");
+        println!(
+            "  then changing every service's start command and all {} values: {} requests in {} ({})",
+            SERVICES * VARIABLES,
+            total(&stats),
+            millis(apply.elapsed),
+            by_operation(&stats)
+        );
+        let (noop, _) = bench
+            .counted(&["plan", "-f", "{file}", "--detailed-exitcode"])
+            .await;
+        noop.expect_code(&[0], "the plan after the changes");
 
         for (label, max_rps) in [("unpaced", "0"), ("default pacing (--max-rps 5)", "5")] {
             let slow = Bench::empty_with_latency(&text, std::time::Duration::from_millis(50)).await;

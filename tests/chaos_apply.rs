@@ -116,9 +116,7 @@ async fn responses_slower_than_the_client_timeout_still_converge_without_duplica
 async fn failed_runs_say_what_was_and_was_not_applied_and_a_rerun_finishes_the_job() {
     // Faults heavy enough, and a retry budget short enough, that some runs give up.
     let sandbox = sandbox_with(SandboxConfig {
-        faults: "serviceInstanceUpdate=error500@0.25"
-            .parse()
-            .expect("fault spec"),
+        faults: "serviceCreate=error500@0.25".parse().expect("fault spec"),
         fault_seed: 11,
         ..SandboxConfig::default()
     })

@@ -48,7 +48,7 @@ async fn blackroad_plans_applies_and_then_has_no_changes() {
 }
 
 #[tokio::test]
-async fn changing_one_deploy_setting_sends_one_update_and_one_deploy() {
+async fn r16_changing_replicas_sends_one_patch_and_no_deploy_since_replicas_only_scale() {
     let sandbox = sandbox().await;
     let dir = tempfile::tempdir().expect("tempdir");
     let path = dir.path().join("m.yml");
@@ -75,8 +75,9 @@ async fn changing_one_deploy_setting_sends_one_update_and_one_deploy() {
     let (code, out, err) = cli(&sandbox, &["apply", "-f", &file]).await;
     assert_eq!(code, 0, "{out}\n{err}");
     let stats = stats(&sandbox).await;
-    assert_eq!(count(&stats, "ServiceInstanceUpdate"), 1, "{stats}");
-    assert_eq!(count(&stats, "ServiceInstanceDeployV2"), 1, "{stats}");
+    assert_eq!(count(&stats, "EnvironmentPatchCommit"), 1, "{stats}");
+    assert_eq!(count(&stats, "ServiceInstanceUpdate"), 0, "{stats}");
+    assert_eq!(count(&stats, "ServiceInstanceDeployV2"), 0, "{stats}");
     sandbox.shutdown().await;
 }
 
@@ -220,7 +221,7 @@ async fn json_plans_are_machine_readable() {
     let (code, out, _) = cli(&sandbox, &["plan", "-f", BLACKROAD, "--json"]).await;
     assert_eq!(code, 0, "{out}");
     let plan: serde_json::Value = serde_json::from_str(&out).expect("plan --json prints JSON");
-    assert_eq!(plan["formatVersion"], 1);
+    assert_eq!(plan["formatVersion"], 2);
     assert_eq!(plan["changesPending"], true);
     assert!(plan["summary"]["add"].as_u64().unwrap_or(0) >= 4, "{plan}");
     sandbox.shutdown().await;
@@ -278,7 +279,7 @@ async fn apply_converges_through_transient_server_errors() {
 #[tokio::test]
 async fn a_failed_apply_says_what_was_and_was_not_applied() {
     let sandbox = sandbox_with(SandboxConfig {
-        faults: "serviceInstanceDeployV2=error500"
+        faults: "environmentPatchCommit=error500"
             .parse()
             .expect("fault spec"),
         ..SandboxConfig::default()
@@ -290,12 +291,18 @@ async fn a_failed_apply_says_what_was_and_was_not_applied() {
     )
     .await;
     assert_eq!(code, 1, "{out}\n{err}");
-    assert!(err.contains("apply failed at deploy."), "{err}");
+    assert!(
+        err.contains("apply failed at ") && err.contains("EnvironmentPatchCommit"),
+        "{err}"
+    );
     assert!(
         err.contains("applied before the failure: project.blackroad-os"),
         "{err}"
     );
-    assert!(err.contains("not applied: deploy."), "{err}");
+    assert!(
+        err.contains("not applied: shared-variables[production]") && err.contains("deploy."),
+        "{err}"
+    );
     assert!(err.contains("Run apply again"), "{err}");
     sandbox.shutdown().await;
 }

@@ -4,7 +4,7 @@ mod support;
 
 use std::path::Path;
 
-use railway_operator::sandbox::{InstanceUpdateScope, SANDBOX_WORKSPACE_ID, SandboxConfig};
+use railway_operator::sandbox::SANDBOX_WORKSPACE_ID;
 use support::*;
 
 #[tokio::test]
@@ -24,12 +24,8 @@ async fn every_example_applies_and_then_plans_clean() {
         ("EXAMPLE_API_KEY", "example-key"),
     ];
     for example in examples {
-        // until issue 13 writes per-environment settings by patch
-        let sandbox = sandbox_with(SandboxConfig {
-            instance_update_scope: InstanceUpdateScope::RequestedEnvironment,
-            ..SandboxConfig::default()
-        })
-        .await;
+        // Railway's default scoping (R7): settings reach one environment only by patch.
+        let sandbox = sandbox().await;
         let file = example.to_string_lossy().to_string();
         let (code, out, err) = cli_env(&sandbox, &["validate", "-f", &file], root, &vars).await;
         assert_eq!(code, 0, "validate {file}\n{out}\n{err}");

@@ -198,7 +198,7 @@ async fn a_generated_value_is_created_once_and_kept_by_later_applies() {
 }
 
 #[tokio::test]
-async fn changing_three_variables_costs_one_upsert_and_one_deploy() {
+async fn changing_three_variables_costs_one_patch_which_deploys_the_service() {
     let f = Fixture::new().await;
     let mut m = Manifest::default();
     assert_eq!(f.run(&m, &["apply"]).await.0, 0);
@@ -218,8 +218,10 @@ async fn changing_three_variables_costs_one_upsert_and_one_deploy() {
     assert_eq!(code, 0, "{out}\n{err}");
     let stats = stats(&f.sandbox).await;
     println!("three variables changed: {stats}");
-    assert_eq!(count(&stats, "VariableCollectionUpsert"), 1, "{stats}");
-    assert_eq!(count(&stats, "ServiceInstanceDeployV2"), 1, "{stats}");
+    assert_eq!(count(&stats, "EnvironmentPatchCommit"), 1, "{stats}");
+    assert_eq!(count(&stats, "VariableCollectionUpsert"), 0, "{stats}");
+    assert_eq!(count(&stats, "ServiceInstanceDeployV2"), 0, "{stats}");
+    assert!(out.contains("deployed by environmentPatchCommit"), "{out}");
 }
 
 #[tokio::test]

@@ -61,6 +61,9 @@ fn environment(id: &str, name: &str, instances: Vec<LiveInstance>) -> LiveEnviro
     LiveEnvironment {
         id: id.into(),
         name: name.into(),
+        config_etag: String::new(),
+        unmerged_changes: 0,
+        is_fork: false,
         instances: instances
             .into_iter()
             .map(|i| (i.service_id.clone(), i))

@@ -105,6 +105,9 @@ fn live(services: &[(&str, &str, &str, i64)], envs: &[&str]) -> Live {
                 .map(|env| LiveEnvironment {
                     id: format!("env-{env}"),
                     name: env.to_string(),
+                    config_etag: String::new(),
+                    unmerged_changes: 0,
+                    is_fork: false,
                     instances: services
                         .iter()
                         .map(|(id, name, image, replicas)| {
@@ -142,9 +145,7 @@ fn a_missing_project_is_created_with_its_environments_and_services() {
     assert!(
         matches!(&p.actions[0], Action::CreateProject { default_environment, .. } if default_environment == "production")
     );
-    assert!(
-        matches!(&p.actions[1], Action::CreateEnvironment { name, clone_from: None } if name == "staging")
-    );
+    assert!(matches!(&p.actions[1], Action::CreateEnvironment { name } if name == "staging"));
     assert!(matches!(&p.actions[2], Action::CreateService { name, .. } if name == "api"));
     let text = render_text(&p);
     assert!(
@@ -172,8 +173,10 @@ fn matching_live_state_gives_no_changes() {
 
 #[test]
 fn one_changed_setting_gives_exactly_one_field_change_and_one_deploy() {
+    let mut wanted = settings("api:1", 2);
+    wanted.start_command = Some("./serve --v2".into());
     let d = desired(
-        vec![managed("api", &[("production", settings("api:1", 3))])],
+        vec![managed("api", &[("production", wanted)])],
         &["production"],
     );
     let p = plan(
@@ -186,7 +189,7 @@ fn one_changed_setting_gives_exactly_one_field_change_and_one_deploy() {
         panic!("expected a configure action: {p:#?}");
     };
     assert_eq!(changes.len(), 1);
-    assert_eq!(changes[0].field, "deploy.replicas");
+    assert_eq!(changes[0].field, "deploy.startCommand");
     assert!(matches!(&p.actions[1], Action::DeployInstance { .. }));
     let text = render_text(&p);
     assert_eq!(
@@ -194,7 +197,10 @@ fn one_changed_setting_gives_exactly_one_field_change_and_one_deploy() {
         2,
         "one service line and one field line: {text}"
     );
-    assert!(text.contains("~ deploy.replicas: 2 -> 3"), "{text}");
+    assert!(
+        text.contains("~ deploy.startCommand: \"run\" -> \"./serve --v2\""),
+        "{text}"
+    );
     assert!(
         text.contains("Plan: 0 to add, 1 to change, 0 to destroy."),
         "{text}"
@@ -260,7 +266,7 @@ fn planned_and_external_services_are_never_reconciled() {
 }
 
 #[test]
-fn a_new_environment_in_a_project_with_services_starts_as_a_copy() {
+fn r5_a_new_environment_in_a_project_with_services_starts_empty_and_its_patch_adds_the_instances() {
     let d = desired(
         vec![managed(
             "api",
@@ -276,9 +282,21 @@ fn a_new_environment_in_a_project_with_services_starts_as_a_copy() {
         &live(&[("s1", "api", "api:1", 1)], &["production"]),
         &PlanOptions::default(),
     );
-    assert_eq!(p.actions.len(), 1, "the copy already matches: {p:#?}");
     assert!(
-        matches!(&p.actions[0], Action::CreateEnvironment { name, clone_from: Some(from) } if name == "staging" && from == "production")
+        matches!(&p.actions[0], Action::CreateEnvironment { name } if name == "staging"),
+        "{p:#?}"
+    );
+    assert!(
+        p.actions.iter().any(|a| matches!(a,
+            Action::ConfigureInstance { service, environment, create_instance: true, new_service: false, .. }
+                if service == "api" && environment == "staging")),
+        "the existing service gets a new instance in the new environment: {p:#?}"
+    );
+    assert!(
+        !p.actions
+            .iter()
+            .any(|a| a.environment() == Some("production")),
+        "nothing changes in production: {p:#?}"
     );
 }
 
@@ -321,7 +339,7 @@ fn the_json_plan_is_versioned_and_carries_addresses_and_field_changes() {
         &PlanOptions::default(),
     );
     let json = render_json(&p);
-    assert_eq!(json["formatVersion"], 1);
+    assert_eq!(json["formatVersion"], 2);
     assert_eq!(json["summary"]["change"], 1);
     assert_eq!(json["actions"][0]["address"], "service.api[production]");
     assert_eq!(json["actions"][0]["changes"][0]["field"], "deploy.replicas");
@@ -362,23 +380,24 @@ fn r20_a_region_change_writes_multi_region_config_with_the_old_region_nulled() {
     wanted.region = Some("europe-west4-drams3a".into());
     let mut running = live_instance("s1", "api", "nginx", 2);
     running.region = Some("us-west2".into());
-    let input = railway_operator::apply::instance_update_input(&wanted, &running);
-    assert_eq!(
-        input.region, None,
-        "the region input moves nothing on Railway"
+    let entry = railway_operator::apply::instance_entry(&wanted, Some(&running), &[]);
+    let deploy = &entry["deploy"];
+    assert!(
+        deploy.get("region").is_none(),
+        "the region input moves nothing on Railway: {deploy}"
     );
     assert_eq!(
-        input.multi_region_config,
-        Some(serde_json::json!({
+        deploy["multiRegionConfig"],
+        serde_json::json!({
             "europe-west4-drams3a": { "numReplicas": 2 },
             "us-west2": null
-        }))
+        })
     );
 }
 
 #[test]
 fn r20_a_manifest_without_a_region_leaves_the_placement_alone() {
     let running = live_instance("s1", "api", "nginx", 2);
-    let input = railway_operator::apply::instance_update_input(&settings("nginx", 2), &running);
-    assert_eq!(input.multi_region_config, None);
+    let entry = railway_operator::apply::instance_entry(&settings("nginx", 2), Some(&running), &[]);
+    assert!(entry.get("deploy").is_none(), "{entry:?}");
 }

@@ -5,7 +5,6 @@
 use std::future::Future;
 
 use super::{Executor, Outcome, missing};
-use crate::manifest::desired::Source;
 use crate::railway::error::Error;
 use crate::railway::live::LiveProject;
 use crate::railway::ops::{
@@ -106,15 +105,14 @@ impl Executor<'_> {
         Ok(outcome)
     }
 
-    pub(super) async fn create_environment(
-        &mut self,
-        name: &str,
-        clone_from: Option<&str>,
-    ) -> Result<Outcome, Error> {
+    /// R2, R3, R5: an empty environment, never a copy: no source, nothing staged, nothing
+    /// deployed. Railway allows one environment create per user every 30 s (R4): the client
+    /// waits that out, and the outcome says so.
+    pub(super) async fn create_environment(&mut self, name: &str) -> Result<Outcome, Error> {
         let project = self.fresh_project().await?;
         let project_id = project.id.clone();
-        let source_id = clone_from.and_then(|from| env_id(project, from));
         let client = self.client;
+        let started = std::time::Instant::now();
         let outcome = observe_then_create(
             client.retry_policy(),
             || async {
@@ -123,10 +121,10 @@ impl Executor<'_> {
                         input: environment_create::EnvironmentCreateInput {
                             project_id: project_id.clone(),
                             name: name.to_string(),
-                            source_environment_id: source_id.clone(),
+                            source_environment_id: None,
                             ephemeral: None,
-                            skip_initial_deploys: None,
-                            stage_initial_changes: None,
+                            skip_initial_deploys: Some(true),
+                            stage_initial_changes: Some(false),
                             apply_changes_in_background: None,
                         },
                     })
@@ -140,25 +138,23 @@ impl Executor<'_> {
         )
         .await?;
         self.stale = true;
-        Ok(outcome)
+        let waited = started.elapsed();
+        Ok(match outcome {
+            Outcome::Applied(_) if waited >= COOLDOWN_WORTH_SAYING => Outcome::Applied(format!(
+                "environmentCreate (empty), after waiting {} s for Railway's limit of one environment per 30 s (R4)",
+                waited.as_secs()
+            )),
+            Outcome::Applied(_) => Outcome::Applied("environmentCreate (empty)".into()),
+            other => other,
+        })
     }
 
-    pub(super) async fn create_service(
-        &mut self,
-        name: &str,
-        source: Option<&Source>,
-    ) -> Result<Outcome, Error> {
+    /// R6: without a source, so nothing deploys before the environment patches have set it.
+    pub(super) async fn create_service(&mut self, name: &str) -> Result<Outcome, Error> {
         // Only the id is needed: consecutive creates share one re-read, before the first
         // action that needs the new services' instances.
         let project_id = self.project_id()?;
         let client = self.client;
-        let (image, repo, branch) = match source {
-            Some(Source::Image(image)) => (Some(image.clone()), None, None),
-            Some(Source::Repo { repo, branch, .. }) => {
-                (None, Some(repo.clone()), Some(branch.clone()))
-            }
-            None => (None, None, None),
-        };
         let outcome = observe_then_create(
             client.retry_policy(),
             || async {
@@ -167,13 +163,8 @@ impl Executor<'_> {
                         input: service_create::ServiceCreateInput {
                             project_id: project_id.clone(),
                             name: Some(name.to_string()),
-                            source: (image.is_some() || repo.is_some()).then(|| {
-                                service_create::ServiceSourceInput {
-                                    image: image.clone(),
-                                    repo: repo.clone(),
-                                }
-                            }),
-                            branch: branch.clone(),
+                            source: None,
+                            branch: None,
                             environment_id: None,
                             icon: None,
                             registry_credentials: None,
@@ -195,6 +186,9 @@ impl Executor<'_> {
         Ok(outcome)
     }
 }
+
+/// A create that took this long waited out a Railway cooldown; the outcome says so.
+const COOLDOWN_WORTH_SAYING: std::time::Duration = std::time::Duration::from_secs(5);
 
 pub(super) fn env_id(project: &LiveProject, name: &str) -> Option<String> {
     project

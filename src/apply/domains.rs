@@ -13,10 +13,10 @@ use crate::railway::error::Error;
 use crate::railway::live::LiveInstance;
 use crate::railway::ops::{
     CustomDomainCreate, CustomDomainDelete, CustomDomainUpdate, ServiceDomainAvailable,
-    ServiceDomainCreate, ServiceDomainDelete, ServiceDomainUpdate, TcpProxies, TcpProxyCreate,
-    TcpProxyDelete, custom_domain_create, custom_domain_delete, custom_domain_update,
-    service_domain_available, service_domain_create, service_domain_delete, service_domain_update,
-    tcp_proxies, tcp_proxy_create, tcp_proxy_delete,
+    ServiceDomainCreate, ServiceDomainDelete, ServiceDomainUpdate, TcpProxies, TcpProxyDelete,
+    custom_domain_create, custom_domain_delete, custom_domain_update, service_domain_available,
+    service_domain_create, service_domain_delete, service_domain_update, tcp_proxies,
+    tcp_proxy_delete,
 };
 
 /// What syncing an instance's domains did.
@@ -125,36 +125,8 @@ impl Executor<'_> {
                         .sent
                         .push(format!("customDomainDelete ({})", change.name));
                 }
-                (DomainKind::TcpProxy, DomainOp::Add) => {
-                    let port = change.port.unwrap_or_default();
-                    let client = self.client;
-                    let project_id = scope.project_id.to_string();
-                    let environment_id = scope.environment_id.to_string();
-                    observe_then_create(
-                        client.retry_policy(),
-                        || async {
-                            client
-                                .post::<TcpProxyCreate>(tcp_proxy_create::Variables {
-                                    input: tcp_proxy_create::TCPProxyCreateInput {
-                                        service_id: service_id.clone(),
-                                        environment_id: environment_id.clone(),
-                                        application_port: port,
-                                    },
-                                })
-                                .await
-                                .map(|_| ())
-                        },
-                        || async {
-                            let project =
-                                crate::railway::snapshot::read_project(client, &project_id).await?;
-                            Ok(instance_in(&project, &environment_id, &service_id)
-                                .is_some_and(|i| i.tcp_proxies.contains(&port)))
-                        },
-                    )
-                    .await?;
-                    result.tcp_changed = true;
-                    result.sent.push(format!("tcpProxyCreate (:{port})"));
-                }
+                // R31: created by the environment's patch, never by the deprecated mutation.
+                (DomainKind::TcpProxy, DomainOp::Add) => {}
                 (DomainKind::TcpProxy, _) => {
                     let port = change.port.unwrap_or_default();
                     let proxies = self

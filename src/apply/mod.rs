@@ -1,11 +1,14 @@
-//! Executes a [`Plan`] against Railway: in plan order (project, environments, services, then
-//! each environment's instances and deploys, one at a time), creates by observe-then-create so a
-//! lost response never yields a duplicate, updates with the full field set, and one deploy per
-//! instance that actually changed. Computes no diffs of its own beyond re-checking live values.
+//! Executes a [`Plan`] against Railway: the project's structure first (project, environments,
+//! services), by observe-then-create so a lost response never yields a duplicate; then each
+//! environment as one unit (its patch, direct mutations, deploys, in `environment`). Before
+//! the first write it checks that no environment it writes moved since the snapshot (R15).
+//! Computes no diffs of its own beyond re-checking live values.
 
 mod create;
 mod domains;
+mod environment;
 mod instance;
+mod patch;
 mod variables;
 mod volumes;
 
@@ -14,10 +17,10 @@ use std::collections::{BTreeMap, BTreeSet};
 use crate::manifest::desired::ProjectRef;
 use crate::plan::{Action, Plan};
 use crate::railway::live::{Live, LiveProject};
-use crate::railway::ops::{ServiceDelete, service_delete};
+use crate::railway::ops::{EnvironmentEtags, ServiceDelete, environment_etags, service_delete};
 use crate::railway::{Client, Error as RailwayError, snapshot};
 
-pub use instance::instance_update_input;
+pub use patch::instance_entry;
 
 #[derive(Debug, Clone, Default)]
 pub struct ApplyOptions {
@@ -72,6 +75,15 @@ pub enum ApplyError {
         applied: Vec<String>,
         not_applied: Vec<String>,
     },
+    /// R15, R17: an environment the plan writes changed on Railway since the snapshot (its
+    /// `configEtag` moved, or someone staged changes there). Nothing was written; plan again.
+    #[error(
+        "environment {environment} changed on Railway since the plan was made ({reason}); nothing was written: plan again"
+    )]
+    Stale {
+        environment: String,
+        reason: &'static str,
+    },
     #[error("failed at {address}: {source}")]
     Failed {
         address: String,
@@ -114,12 +126,21 @@ pub async fn apply(
         project: live.project.clone(),
         stale: false,
         changed_instances: Vec::new(),
-        changed_shared: BTreeMap::new(),
+        staged_changes: BTreeMap::new(),
         created_domains: Vec::new(),
         created_volumes: Vec::new(),
     };
+    executor.check_unchanged(plan, live).await?;
     let mut report = Report::default();
-    for (index, action) in plan.actions.iter().enumerate() {
+    let units = units(plan);
+    for (index, unit) in units.iter().enumerate() {
+        let not_applied = |report: &Report| {
+            units[index..]
+                .iter()
+                .flat_map(|u| u.actions.iter().map(|a| a.address()))
+                .filter(|address| !report.events.iter().any(|e| &e.address == address))
+                .collect::<Vec<_>>()
+        };
         if options
             .stop
             .as_ref()
@@ -127,26 +148,46 @@ pub async fn apply(
         {
             return Err(ApplyError::Interrupted {
                 applied: report.applied_addresses(),
-                not_applied: plan.actions[index..].iter().map(Action::address).collect(),
+                not_applied: not_applied(&report),
             });
         }
-        match executor.run(action).await {
-            Ok(outcome) => {
-                let event = Event {
-                    address: action.address(),
-                    outcome,
+        let result = match &unit.environment {
+            Some(environment) => {
+                let mut emit = |action: &Action, outcome: Outcome| {
+                    let event = Event {
+                        address: action.address(),
+                        outcome,
+                    };
+                    on_event(&event);
+                    report.events.push(event);
                 };
-                on_event(&event);
-                report.events.push(event);
+                executor
+                    .apply_environment(environment, &unit.actions, plan.skip_deploys, &mut emit)
+                    .await
             }
-            Err(source) => {
-                return Err(ApplyError::Failed {
-                    address: action.address(),
-                    source,
-                    applied: report.applied_addresses(),
-                    not_applied: plan.actions[index..].iter().map(Action::address).collect(),
-                });
+            None => {
+                let action = unit.actions[0];
+                match executor.run(action).await {
+                    Ok(outcome) => {
+                        let event = Event {
+                            address: action.address(),
+                            outcome,
+                        };
+                        on_event(&event);
+                        report.events.push(event);
+                        Ok(())
+                    }
+                    Err(error) => Err((action.address(), error)),
+                }
             }
+        };
+        if let Err((address, source)) = result {
+            return Err(ApplyError::Failed {
+                address,
+                source,
+                applied: report.applied_addresses(),
+                not_applied: not_applied(&report),
+            });
         }
     }
     // Ownership is recorded last, only once everything it describes has been applied.
@@ -189,10 +230,10 @@ struct Executor<'a> {
     project: Option<LiveProject>,
     /// Set after a structural create: re-read before touching instances.
     stale: bool,
-    /// (service, environment) pairs that received at least one mutation.
+    /// (service, environment) pairs a direct mutation changed in a way that needs a deploy.
     changed_instances: Vec<(String, String)>,
-    /// Shared variable names changed, per environment name.
-    changed_shared: BTreeMap<String, BTreeSet<String>>,
+    /// `unmergedChangesCount` by environment id, as read right before the first write.
+    staged_changes: BTreeMap<String, i64>,
     /// (environment, service, name) of domains created here, for the inventory: a generated
     /// domain's name is known only once Railway has made it.
     created_domains: Vec<(String, String, String)>,
@@ -201,6 +242,7 @@ struct Executor<'a> {
 }
 
 impl Executor<'_> {
+    /// A project-level action; environment-scoped ones go through `apply_environment`.
     async fn run(&mut self, action: &Action) -> Result<Outcome, RailwayError> {
         match action {
             Action::CreateProject {
@@ -211,47 +253,70 @@ impl Executor<'_> {
                 self.create_project(name, workspace_id.as_deref(), default_environment)
                     .await
             }
-            Action::CreateEnvironment { name, clone_from } => {
-                self.create_environment(name, clone_from.as_deref()).await
-            }
-            Action::CreateService { name, source } => {
-                self.create_service(name, source.as_ref()).await
-            }
-            Action::ConfigureInstance {
-                service,
-                environment,
-                desired,
-                variables,
-                domains,
-                ..
-            } => {
-                self.configure_instance(service, environment, desired, variables, domains)
-                    .await
-            }
-            Action::ConfigureSharedVariables {
-                environment,
-                variables,
-                desired,
-            } => self.configure_shared(environment, desired, variables).await,
+            Action::CreateEnvironment { name } => self.create_environment(name).await,
+            Action::CreateService { name } => self.create_service(name).await,
             Action::DeleteService { name, id } => self.delete_service(name, id).await,
-            Action::ConfigureVolume {
-                service,
-                environment,
-                desired,
-                ..
-            } => self.configure_volume(service, environment, desired).await,
-            Action::DeleteVolume {
-                environment,
-                name,
-                id,
-                ..
-            } => self.delete_volume(environment, name, id).await,
-            Action::DeployInstance {
-                service,
-                environment,
-                after_shared,
-            } => self.deploy(service, environment, after_shared).await,
+            other => Ok(Outcome::Skipped(format!(
+                "{} is applied with its environment",
+                other.address()
+            ))),
         }
+    }
+
+    /// R15, R17: right before the first write, one read of every environment's `configEtag`
+    /// and `unmergedChangesCount`. An environment the plan writes that moved since the snapshot
+    /// refuses the whole apply, before anything is sent.
+    async fn check_unchanged(&mut self, plan: &Plan, live: &Live) -> Result<(), ApplyError> {
+        let Some(project) = &live.project else {
+            return Ok(());
+        };
+        let written: BTreeSet<&str> = plan
+            .actions
+            .iter()
+            .filter(|a| !matches!(a, Action::CreateEnvironment { .. }))
+            .filter_map(Action::environment)
+            .collect();
+        let known: Vec<_> = project
+            .environments
+            .iter()
+            .filter(|e| written.contains(e.name.as_str()))
+            .collect();
+        if known.is_empty() {
+            return Ok(());
+        }
+        let now = self
+            .client
+            .post::<EnvironmentEtags>(environment_etags::Variables {
+                project_id: project.id.clone(),
+            })
+            .await
+            .map_err(|source| ApplyError::Failed {
+                address: "configEtag check".into(),
+                source,
+                applied: Vec::new(),
+                not_applied: plan.actions.iter().map(Action::address).collect(),
+            })?;
+        for node in now.project.environments.edges.into_iter().map(|e| e.node) {
+            let Some(before) = known.iter().find(|e| e.id == node.id) else {
+                continue;
+            };
+            let staged = node.unmerged_changes_count.unwrap_or(0);
+            let reason = if node.config_etag != before.config_etag {
+                Some("its configEtag moved")
+            } else if staged > 0 && before.unmerged_changes == 0 {
+                Some("someone staged changes there")
+            } else {
+                None
+            };
+            if let Some(reason) = reason {
+                return Err(ApplyError::Stale {
+                    environment: before.name.clone(),
+                    reason,
+                });
+            }
+            self.staged_changes.insert(node.id, staged);
+        }
+        Ok(())
     }
 
     /// Deletes a service the plan prunes; one already gone counts as done.
@@ -292,6 +357,41 @@ impl Executor<'_> {
             .map(|p| p.id.clone())
             .ok_or_else(|| missing("project", &self.project_ref.name))
     }
+}
+
+/// What the executor runs as one: a project-level action, or all of one environment's.
+struct Unit<'p> {
+    environment: Option<String>,
+    actions: Vec<&'p Action>,
+}
+
+/// The plan's actions as units, in plan order: an environment's unit stands where its first
+/// action was.
+fn units(plan: &Plan) -> Vec<Unit<'_>> {
+    let mut units: Vec<Unit<'_>> = Vec::new();
+    for action in &plan.actions {
+        let environment = match action {
+            Action::CreateEnvironment { .. } => None,
+            other => other.environment(),
+        };
+        match environment {
+            None => units.push(Unit {
+                environment: None,
+                actions: vec![action],
+            }),
+            Some(env) => match units
+                .iter_mut()
+                .find(|u| u.environment.as_deref() == Some(env))
+            {
+                Some(unit) => unit.actions.push(action),
+                None => units.push(Unit {
+                    environment: Some(env.to_string()),
+                    actions: vec![action],
+                }),
+            },
+        }
+    }
+    units
 }
 
 fn missing(kind: &str, name: &str) -> RailwayError {

@@ -1,22 +1,19 @@
-//! Applying variables: one `variableCollectionUpsert` per scope with `skipDeploys` (the executor
-//! deploys once afterwards), `variableDelete` for the owned names the plan prunes, generated
-//! values created here, once; and recording the ownership inventory. Values go only into request
-//! bodies, never into logs, events or errors.
+//! Variables on apply: which values to write (generated ones created here, once; the
+//! environment patch carries them), and recording the ownership inventory with
+//! `variableCollectionUpsert` and `skipDeploys`. Values go only into request bodies, never into
+//! logs, events or errors.
 
 use std::collections::BTreeMap;
 
 use rand::Rng;
 use rand::distr::Alphanumeric;
 
-use super::{Executor, Outcome};
+use super::Executor;
 use crate::inventory::{INVENTORY_VARIABLE, Inventory};
 use crate::manifest::desired::VariableValue;
-use crate::plan::{VariableChange, VariableOp};
 use crate::railway::error::Error;
 use crate::railway::live::LiveVariable;
-use crate::railway::ops::{
-    VariableCollectionUpsert, VariableDelete, variable_collection_upsert, variable_delete,
-};
+use crate::railway::ops::{VariableCollectionUpsert, variable_collection_upsert};
 
 /// Where a set of variables lives: a service in an environment, or an environment's shared set.
 pub(super) struct Scope<'a> {
@@ -67,43 +64,6 @@ fn generate(length: usize) -> String {
 }
 
 impl Executor<'_> {
-    /// Brings one scope's variables to the manifest's; returns the mutations sent.
-    pub(super) async fn sync_variables(
-        &self,
-        scope: &Scope<'_>,
-        desired: &BTreeMap<String, VariableValue>,
-        live: &BTreeMap<String, LiveVariable>,
-        planned: &[VariableChange],
-    ) -> Result<Vec<&'static str>, Error> {
-        let mut sent = Vec::new();
-        let upsert = values_to_upsert(desired, live);
-        if !upsert.is_empty() {
-            self.upsert(scope, upsert).await?;
-            sent.push("variableCollectionUpsert");
-        }
-        for change in planned.iter().filter(|c| c.op == VariableOp::Delete) {
-            if !live.contains_key(&change.name) {
-                continue;
-            }
-            match self
-                .client
-                .post::<VariableDelete>(variable_delete::Variables {
-                    input: variable_delete::VariableDeleteInput {
-                        project_id: scope.project_id.to_string(),
-                        environment_id: scope.environment_id.to_string(),
-                        service_id: scope.service_id.map(str::to_string),
-                        name: change.name.clone(),
-                    },
-                })
-                .await
-            {
-                Ok(_) | Err(Error::NotFound { .. }) => sent.push("variableDelete"),
-                Err(error) => return Err(error),
-            }
-        }
-        Ok(sent)
-    }
-
     async fn upsert(
         &self,
         scope: &Scope<'_>,
@@ -122,36 +82,6 @@ impl Executor<'_> {
             })
             .await
             .map(|_| ())
-    }
-
-    pub(super) async fn configure_shared(
-        &mut self,
-        environment: &str,
-        desired: &BTreeMap<String, VariableValue>,
-        planned: &[VariableChange],
-    ) -> Result<Outcome, Error> {
-        let project = self.fresh_project().await?;
-        let project_id = project.id.clone();
-        let env = project
-            .environments
-            .iter()
-            .find(|e| e.name == environment)
-            .ok_or_else(|| super::missing("environment", environment))?;
-        let (environment_id, live) = (env.id.clone(), env.shared_variables.clone());
-        let scope = Scope {
-            project_id: &project_id,
-            environment_id: &environment_id,
-            service_id: None,
-        };
-        let sent = self.sync_variables(&scope, desired, &live, planned).await?;
-        if sent.is_empty() {
-            return Ok(Outcome::Skipped("already matches the manifest".into()));
-        }
-        self.changed_shared
-            .entry(environment.to_string())
-            .or_default()
-            .extend(planned.iter().map(|c| c.name.clone()));
-        Ok(Outcome::Applied(sent.join(", ")))
     }
 
     /// Records what the operator owns in an environment, without deploying anything.

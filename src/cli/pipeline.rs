@@ -134,11 +134,14 @@ pub async fn plan(global: &GlobalOptions, args: &PlanArgs) -> anyhow::Result<u8>
     }
     let plan = plan::plan(&desired, &live, &options);
     print_plan(&plan, args)?;
-    Ok(if args.detailed_exitcode && plan.has_changes() {
-        EXIT_CHANGES
-    } else {
-        EXIT_OK
-    })
+    // Held environments (R17) are drift the operator will not fix until someone acts.
+    Ok(
+        if args.detailed_exitcode && (plan.has_changes() || !plan.held.is_empty()) {
+            EXIT_CHANGES
+        } else {
+            EXIT_OK
+        },
+    )
 }
 
 pub async fn apply(global: &GlobalOptions, args: &ApplyArgs) -> anyhow::Result<u8> {
@@ -147,27 +150,44 @@ pub async fn apply(global: &GlobalOptions, args: &ApplyArgs) -> anyhow::Result<u
     };
     let options = plan_options(&desired, &args.plan)?;
     let connection = connect(global).await?;
-    let result = apply_with(&connection.client, &desired, &options, args).await;
+    let mut result = Ok(None);
+    for _ in 0..STALE_REPLANS {
+        result = apply_with(&connection.client, &desired, &options, args).await;
+        if !matches!(result, Ok(None)) {
+            break;
+        }
+    }
     connection.close().await;
-    result
+    match result? {
+        Some(code) => Ok(code),
+        None => {
+            eprintln!(
+                "error: the project kept changing on Railway while applying; nothing more was written"
+            );
+            Ok(EXIT_ERROR)
+        }
+    }
 }
+
+/// How many times apply plans again when an environment moved under it (R15).
+const STALE_REPLANS: usize = 3;
 
 async fn apply_with(
     client: &crate::railway::Client,
     desired: &Desired,
     options: &PlanOptions,
     args: &ApplyArgs,
-) -> anyhow::Result<u8> {
+) -> anyhow::Result<Option<u8>> {
     let live: Live = snapshot::snapshot(client, &desired.project)
         .await
         .context("cannot read the live project")?;
     if !references_resolve(desired, &live) {
-        return Ok(EXIT_ERROR);
+        return Ok(Some(EXIT_ERROR));
     }
     let plan = plan::plan(desired, &live, options);
     print_plan(&plan, &args.plan)?;
     if !plan.has_changes() && plan.inventory_writes.is_empty() {
-        return Ok(EXIT_OK);
+        return Ok(Some(EXIT_OK));
     }
     if plan.has_changes() {
         println!("\nApplying...");
@@ -192,7 +212,7 @@ async fn apply_with(
     .await
     {
         // Only ownership bookkeeping was recorded: nothing to report.
-        Ok(_) if !plan.has_changes() => Ok(EXIT_OK),
+        Ok(_) if !plan.has_changes() => Ok(Some(EXIT_OK)),
         Ok(report) => {
             let summary = plan.summary();
             let deploys = report
@@ -206,7 +226,7 @@ async fn apply_with(
                 "\nApply complete: {} added, {} changed, {} destroyed; {deploys} deploy(s); {} request(s) to Railway.",
                 summary.add, summary.change, summary.destroy, report.requests
             );
-            Ok(EXIT_OK)
+            Ok(Some(EXIT_OK))
         }
         Err(ApplyError::Failed {
             address,
@@ -244,11 +264,15 @@ async fn apply_with(
             eprintln!(
                 "Run apply again to continue: it re-reads live state and never duplicates what exists."
             );
-            Ok(EXIT_ERROR)
+            Ok(Some(EXIT_ERROR))
+        }
+        Err(error @ ApplyError::Stale { .. }) => {
+            eprintln!("\n{error}; planning again");
+            Ok(None)
         }
         Err(error @ (ApplyError::DestructiveNotConfirmed(_) | ApplyError::Interrupted { .. })) => {
             eprintln!("\nerror: {error}");
-            Ok(EXIT_ERROR)
+            Ok(Some(EXIT_ERROR))
         }
     }
 }

@@ -116,6 +116,31 @@ pub fn record_pass(
             status.last_error = Some(message);
         }
     }
+    // R17: environments held by someone's staged changes keep the project from being ready.
+    if let Some(plan) = pass.plan.as_ref().filter(|p| !p.held.is_empty())
+        && pass.error.is_none()
+    {
+        let held: Vec<String> = plan
+            .held
+            .iter()
+            .map(|h| {
+                format!(
+                    "{} ({} staged change(s), {} change(s) held)",
+                    h.environment,
+                    h.staged_changes,
+                    h.held_actions.len()
+                )
+            })
+            .collect();
+        let message = format!(
+            "nothing is written where someone has staged changes nobody committed: {}; commit or discard them in Railway, or set spec.policy.stagedChanges: commit",
+            held.join(", ")
+        );
+        status
+            .conditions
+            .ready
+            .set(false, "StagedChangesHeld", message, now);
+    }
     let summary = match (&pass.plan, &pass.error) {
         (_, Some((reason, _))) => (*reason).to_string(),
         (Some(plan), None) => crate::plan::render::summary_line(plan),

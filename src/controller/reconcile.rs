@@ -131,6 +131,11 @@ pub async fn reconcile(client: &Client, desired: &Desired, stop: Arc<AtomicBool>
                 "stopped by shutdown between two actions".into(),
             ));
         }
+        // R15: the next pass re-reads and plans again.
+        Err(error @ ApplyError::Stale { .. }) => {
+            pass.kind = PassKind::Failed;
+            pass.error = Some(("EnvironmentChanged", error.to_string()));
+        }
         Err(error @ ApplyError::DestructiveNotConfirmed(_)) => {
             pass.kind = PassKind::Stalled;
             pass.error = Some(("DestructiveNotAllowed", error.to_string()));

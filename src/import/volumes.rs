@@ -47,6 +47,9 @@ mod tests {
         LiveEnvironment {
             id: "env".into(),
             name: "production".into(),
+            config_etag: String::new(),
+            unmerged_changes: 0,
+            is_fork: false,
             instances: Default::default(),
             shared_variables: Default::default(),
             inventory: InventoryState::Absent,

@@ -77,6 +77,19 @@ pub struct Policy {
     pub suspend: bool,
     pub drift: DriftPolicy,
     pub deploy: DeployPolicy,
+    pub staged_changes: StagedChangesPolicy,
+}
+
+/// What to do in an environment where someone has staged changes that are not committed (R17).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Default)]
+#[serde(rename_all = "kebab-case")]
+pub enum StagedChangesPolicy {
+    /// Write nothing there and report it: committing that patch later could revert the
+    /// operator's writes, and committing it now would publish someone's unfinished work.
+    #[default]
+    Hold,
+    /// Stage the operator's changes on top and commit everything together.
+    Commit,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Default)]

@@ -75,6 +75,17 @@ struct PolicySpec {
     suspend: Option<bool>,
     drift: Option<Drift>,
     deploy: Option<Deploy>,
+    /// Where someone has staged changes that are not committed: `hold` (default) writes nothing
+    /// there and reports it; `commit` commits them together with the operator's changes.
+    #[serde(rename = "stagedChanges")]
+    staged_changes: Option<StagedChanges>,
+}
+
+#[derive(Serialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+enum StagedChanges {
+    Hold,
+    Commit,
 }
 
 #[derive(Serialize, JsonSchema)]

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use super::desired::{
     BackupScheduleKind, Builder, CronBackup, DeployPolicy, DesiredDomain, DriftPolicy,
-    RestartPolicyType, VariableValue,
+    RestartPolicyType, StagedChangesPolicy, VariableValue,
 };
 use super::diagnostics::Position;
 use super::reference::Reference;
@@ -26,6 +26,7 @@ pub struct ManifestSpec {
     pub suspend: bool,
     pub drift: DriftPolicy,
     pub deploy: DeployPolicy,
+    pub staged_changes: StagedChangesPolicy,
     pub environments: Vec<Spanned<String>>,
     pub services: Vec<ServiceSpec>,
     /// `spec.sharedVariables`.

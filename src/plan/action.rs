@@ -7,10 +7,10 @@ use serde_json::Value;
 use crate::inventory::Inventory;
 use std::collections::BTreeMap;
 
-use crate::manifest::desired::{DesiredVolume, InstanceSettings, Source, VariableValue};
+use crate::manifest::desired::{DesiredVolume, InstanceSettings, VariableValue};
 
 /// Version of the JSON plan format (`plan --json`); bumped on any incompatible change.
-pub const PLAN_FORMAT_VERSION: u32 = 1;
+pub const PLAN_FORMAT_VERSION: u32 = 2;
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -23,9 +23,27 @@ pub struct Plan {
     pub actions: Vec<Action>,
     /// Things the plan saw and deliberately leaves alone, for the reader.
     pub notes: Vec<String>,
+    /// Environments with someone's uncommitted staged changes (R17) where the plan would write:
+    /// their actions are held back, not in `actions`.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub held: Vec<HeldEnvironment>,
     /// Ownership bookkeeping to record after the actions; never shown as a change.
     #[serde(skip)]
     pub inventory_writes: Vec<InventoryWrite>,
+    /// `deploy: never`: environment patches are committed without deploying (R16).
+    #[serde(skip)]
+    pub skip_deploys: bool,
+}
+
+/// An environment the operator does not write to because of staged changes (R17).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct HeldEnvironment {
+    pub environment: String,
+    /// Railway's `unmergedChangesCount`.
+    pub staged_changes: i64,
+    /// Addresses of the actions held back.
+    pub held_actions: Vec<String>,
 }
 
 /// The inventory an environment should hold once the plan is applied.
@@ -61,19 +79,15 @@ pub enum Action {
         /// Railway creates exactly one environment with a new project; this names it.
         default_environment: String,
     },
+    /// An empty environment (R2, R5): never a copy, so nothing of another environment
+    /// (secrets, volumes, services the manifest does not name) reaches it. Its environment
+    /// patch then adds exactly the manifest's instances.
     #[serde(rename_all = "camelCase")]
-    CreateEnvironment {
-        name: String,
-        /// Existing environment whose service instances the new one starts as a copy of, so that
-        /// services already in the project get an instance there.
-        clone_from: Option<String>,
-    },
+    CreateEnvironment { name: String },
+    /// A service without a source (R6): nothing deploys until its environment patches have
+    /// set its source, settings and variables.
     #[serde(rename_all = "camelCase")]
-    CreateService {
-        name: String,
-        /// The source of the first environment; other environments are adjusted per instance.
-        source: Option<Source>,
-    },
+    CreateService { name: String },
     /// Bring one service instance's settings to the manifest's.
     #[serde(rename_all = "camelCase")]
     ConfigureInstance {
@@ -81,6 +95,8 @@ pub enum Action {
         environment: String,
         /// True when the service is created by this plan (shown as `+`, counted with the service).
         new_service: bool,
+        /// The environment has no instance of the service yet: the patch adds it (`isCreated`, R9).
+        create_instance: bool,
         changes: Vec<FieldChange>,
         /// Variable changes; values only for non-sensitive ones.
         variables: Vec<VariableChange>,
@@ -96,6 +112,13 @@ pub enum Action {
         /// The full desired set (an executor input, never serialised: it may hold secrets).
         #[serde(skip)]
         desired: BTreeMap<String, VariableValue>,
+    },
+    /// Remove one environment's instance of a managed service (`isDeleted`, R9): an environment
+    /// the manifest does not declare, where creating the service put one (R6).
+    #[serde(rename_all = "camelCase")]
+    RemoveInstance {
+        service: String,
+        environment: String,
     },
     /// Delete a service this operator created that left the manifest (`prune: true`).
     #[serde(rename_all = "camelCase")]
@@ -147,6 +170,10 @@ impl Action {
             Action::ConfigureSharedVariables { environment, .. } => {
                 format!("shared-variables[{environment}]")
             }
+            Action::RemoveInstance {
+                service,
+                environment,
+            } => format!("service.{service}[{environment}]"),
             Action::DeleteService { name, .. } => format!("service.{name}"),
             Action::ConfigureVolume {
                 service,
@@ -180,8 +207,13 @@ impl Action {
             | Action::CreateService { .. } => ChangeKind::Create,
             Action::ConfigureInstance {
                 new_service: true, ..
+            }
+            | Action::ConfigureInstance {
+                create_instance: true,
+                ..
             } => ChangeKind::Create,
             Action::ConfigureVolume { create: true, .. } => ChangeKind::Create,
+            Action::RemoveInstance { .. } => ChangeKind::Delete,
             Action::ConfigureInstance { .. }
             | Action::ConfigureSharedVariables { .. }
             | Action::ConfigureVolume { .. } => ChangeKind::Update,
@@ -194,6 +226,7 @@ impl Action {
     pub fn environment(&self) -> Option<&str> {
         match self {
             Action::ConfigureInstance { environment, .. }
+            | Action::RemoveInstance { environment, .. }
             | Action::ConfigureVolume { environment, .. }
             | Action::DeleteVolume { environment, .. }
             | Action::DeployInstance { environment, .. }

@@ -81,7 +81,13 @@ pub fn render_text(plan: &Plan) -> String {
             line(&mut out, action);
         }
     }
-    for env in &plan.environments {
+    let mut shown_environments = plan.environments.clone();
+    for env in plan.actions.iter().filter_map(Action::environment) {
+        if !shown_environments.iter().any(|e| e == env) {
+            shown_environments.push(env.to_string());
+        }
+    }
+    for env in &shown_environments {
         let in_env: Vec<&Action> = plan
             .actions
             .iter()
@@ -134,20 +140,17 @@ fn line(out: &mut String, action: &Action) {
                 "  + project {name} (with environment {default_environment})"
             );
         }
-        Action::CreateEnvironment { name, clone_from } => match clone_from {
-            Some(from) => {
-                let _ = writeln!(out, "  + environment {name} (starts as a copy of {from})");
-            }
-            None => {
-                let _ = writeln!(out, "  + environment {name}");
-            }
-        },
-        Action::CreateService { name, source } => {
-            let source = source
-                .as_ref()
-                .map(|s| format!(" from {}", show(&super::settings::source_value(s))))
-                .unwrap_or_default();
-            let _ = writeln!(out, "  + service {name}{source}");
+        Action::CreateEnvironment { name } => {
+            let _ = writeln!(
+                out,
+                "  + environment {name} (empty: nothing is copied from another environment)"
+            );
+        }
+        Action::CreateService { name } => {
+            let _ = writeln!(
+                out,
+                "  + service {name} (without a source until its patches)"
+            );
         }
         Action::ConfigureInstance {
             service,
@@ -158,7 +161,16 @@ fn line(out: &mut String, action: &Action) {
         } => {
             let width = changes.iter().map(|c| c.field.len()).max().unwrap_or(0);
             if action.kind() == ChangeKind::Create {
-                let _ = writeln!(out, "  + service {service}");
+                let instance_only = match action {
+                    Action::ConfigureInstance { new_service, .. } => !new_service,
+                    _ => false,
+                };
+                let what = if instance_only {
+                    " (new instance in this environment)"
+                } else {
+                    ""
+                };
+                let _ = writeln!(out, "  + service {service}{what}");
                 for change in changes {
                     let _ = writeln!(
                         out,
@@ -189,6 +201,12 @@ fn line(out: &mut String, action: &Action) {
         Action::ConfigureSharedVariables { variables, .. } => {
             let _ = writeln!(out, "  ~ shared variables");
             variable_lines(out, variables);
+        }
+        Action::RemoveInstance { service, .. } => {
+            let _ = writeln!(
+                out,
+                "  - service {service} (an empty instance the service's creation put here; the manifest does not declare this environment)"
+            );
         }
         Action::DeleteService { name, .. } => {
             let _ = writeln!(
@@ -341,5 +359,6 @@ pub fn render_json(plan: &Plan) -> Value {
         "summary": plan.summary(),
         "actions": actions,
         "notes": plan.notes,
+        "held": plan.held,
     })
 }

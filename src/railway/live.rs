@@ -48,6 +48,13 @@ pub struct LiveService {
 pub struct LiveEnvironment {
     pub id: String,
     pub name: String,
+    /// R15: changes whenever the environment's config changes; compared right before writing.
+    pub config_etag: String,
+    /// R17: staged changes someone (usually the dashboard) has not committed yet.
+    pub unmerged_changes: i64,
+    /// R1: made from a source environment (`sourceEnvironment` set). Scoped mutations treat
+    /// forks differently (R6-R8).
+    pub is_fork: bool,
     /// Service instances keyed by service id.
     pub instances: BTreeMap<String, LiveInstance>,
     /// Shared variables, without the operator's inventory variable.

@@ -118,42 +118,12 @@ pub struct ServiceDelete;
 #[derive(GraphQLQuery)]
 #[graphql(
     schema_path = "graphql/railway.graphql",
-    query_path = "graphql/mutations/ServiceInstanceUpdate.graphql",
-    response_derives = "Debug, Clone, PartialEq",
-    variables_derives = "Debug, Clone",
-    skip_serializing_none
-)]
-pub struct ServiceInstanceUpdate;
-
-#[derive(GraphQLQuery)]
-#[graphql(
-    schema_path = "graphql/railway.graphql",
-    query_path = "graphql/mutations/ServiceInstanceLimitsUpdate.graphql",
-    response_derives = "Debug, Clone, PartialEq",
-    variables_derives = "Debug, Clone",
-    skip_serializing_none
-)]
-pub struct ServiceInstanceLimitsUpdate;
-
-#[derive(GraphQLQuery)]
-#[graphql(
-    schema_path = "graphql/railway.graphql",
     query_path = "graphql/mutations/ServiceInstanceDeployV2.graphql",
     response_derives = "Debug, Clone, PartialEq",
     variables_derives = "Debug, Clone",
     skip_serializing_none
 )]
 pub struct ServiceInstanceDeployV2;
-
-#[derive(GraphQLQuery)]
-#[graphql(
-    schema_path = "graphql/railway.graphql",
-    query_path = "graphql/mutations/DeploymentTriggerCreate.graphql",
-    response_derives = "Debug, Clone, PartialEq",
-    variables_derives = "Debug, Clone",
-    skip_serializing_none
-)]
-pub struct DeploymentTriggerCreate;
 
 #[derive(GraphQLQuery)]
 #[graphql(
@@ -174,16 +144,6 @@ pub struct DeploymentTriggerUpdate;
     skip_serializing_none
 )]
 pub struct VariableCollectionUpsert;
-
-#[derive(GraphQLQuery)]
-#[graphql(
-    schema_path = "graphql/railway.graphql",
-    query_path = "graphql/mutations/VariableDelete.graphql",
-    response_derives = "Debug, Clone, PartialEq",
-    variables_derives = "Debug, Clone",
-    skip_serializing_none
-)]
-pub struct VariableDelete;
 
 #[derive(GraphQLQuery)]
 #[graphql(
@@ -385,6 +345,46 @@ pub struct VolumeInstanceBackupCreate;
 )]
 pub struct VolumeInstanceBackupDelete;
 
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "graphql/railway.graphql",
+    query_path = "graphql/mutations/EnvironmentPatchCommit.graphql",
+    response_derives = "Debug, Clone, PartialEq",
+    variables_derives = "Debug, Clone",
+    skip_serializing_none
+)]
+pub struct EnvironmentPatchCommit;
+
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "graphql/railway.graphql",
+    query_path = "graphql/mutations/EnvironmentStageChanges.graphql",
+    response_derives = "Debug, Clone, PartialEq",
+    variables_derives = "Debug, Clone",
+    skip_serializing_none
+)]
+pub struct EnvironmentStageChanges;
+
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "graphql/railway.graphql",
+    query_path = "graphql/mutations/EnvironmentPatchCommitStaged.graphql",
+    response_derives = "Debug, Clone, PartialEq",
+    variables_derives = "Debug, Clone",
+    skip_serializing_none
+)]
+pub struct EnvironmentPatchCommitStaged;
+
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "graphql/railway.graphql",
+    query_path = "graphql/queries/EnvironmentEtags.graphql",
+    response_derives = "Debug, Clone, PartialEq",
+    variables_derives = "Debug, Clone",
+    skip_serializing_none
+)]
+pub struct EnvironmentEtags;
+
 retry_class! {
     Projects => Read,
     TokenProjects => Read,
@@ -395,15 +395,17 @@ retry_class! {
     EnvironmentCreate => Create,
     ServiceCreate => Create,
     ServiceDelete => Idempotent,
-    ServiceInstanceUpdate => Idempotent,
-    ServiceInstanceLimitsUpdate => Idempotent,
+    // A patch carries values, never increments (generated values are chosen before it is
+    // sent): resending it merges to the same config. At worst it deploys once more.
+    EnvironmentPatchCommit => Idempotent,
+    EnvironmentStageChanges => Idempotent,
+    EnvironmentPatchCommitStaged => Idempotent,
+    EnvironmentEtags => Read,
     // A second deploy is harmless, while a lost one would leave changed settings undeployed
     // with nothing left in the next plan to trigger it: retry it like an idempotent write.
     ServiceInstanceDeployV2 => Idempotent,
-    DeploymentTriggerCreate => Create,
     DeploymentTriggerUpdate => Idempotent,
     VariableCollectionUpsert => Idempotent,
-    VariableDelete => Idempotent,
     TcpProxies => Read,
     ServiceDomainAvailable => Read,
     ServiceDomainCreate => Create,

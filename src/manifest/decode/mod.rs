@@ -13,7 +13,7 @@ mod volume;
 
 use std::path::Path;
 
-use super::desired::{DeployPolicy, DriftPolicy};
+use super::desired::{DeployPolicy, DriftPolicy, StagedChangesPolicy};
 use super::diagnostics::{Position, Sink};
 use super::spec::{ExternalSpec, ManifestSpec, ServiceSpec, Spanned};
 use super::yaml_tree::{Key, Node};
@@ -150,7 +150,7 @@ fn decode_spec(reader: &mut Reader, node: &Node, spec: &mut ManifestSpec) {
         && let Some(policy) = reader.fields(
             policy_node,
             "spec.policy",
-            &["prune", "drift", "deploy", "suspend"],
+            &["prune", "drift", "deploy", "suspend", "stagedChanges"],
             &[],
         )
     {
@@ -176,6 +176,16 @@ fn decode_spec(reader: &mut Reader, node: &Node, spec: &mut ManifestSpec) {
                 ],
             )
             .map_or(DeployPolicy::default(), |d| d.value);
+        spec.staged_changes = reader
+            .opt_enum(
+                &policy,
+                "stagedChanges",
+                &[
+                    ("hold", StagedChangesPolicy::Hold),
+                    ("commit", StagedChangesPolicy::Commit),
+                ],
+            )
+            .map_or(StagedChangesPolicy::default(), |d| d.value);
     }
     match fields.get("environments") {
         None => reader.sink.error_with_hint(

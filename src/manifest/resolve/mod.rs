@@ -68,6 +68,7 @@ pub fn resolve(spec: ManifestSpec, path: &Path, sink: &mut Sink) -> Option<Desir
             suspend: spec.suspend,
             drift: spec.drift,
             deploy: spec.deploy,
+            staged_changes: spec.staged_changes,
         },
         environments,
         services,

@@ -200,6 +200,9 @@ pub async fn read_project(client: &Client, project_id: &str) -> Result<LiveProje
         };
         let mut environment =
             build_environment(env.id, env.name, &env.config, instances, &triggers);
+        environment.config_etag = env.config_etag;
+        environment.unmerged_changes = env.unmerged_changes_count.unwrap_or(0);
+        environment.is_fork = env.source_environment.is_some();
         environment.volumes = volumes::into_live(volume_rows, &env.config);
         environments.push(environment);
     }
@@ -499,6 +502,9 @@ fn build_environment(
     LiveEnvironment {
         id,
         name,
+        config_etag: String::new(),
+        unmerged_changes: 0,
+        is_fork: false,
         instances,
         shared_variables,
         inventory,

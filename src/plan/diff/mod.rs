@@ -1,0 +1,141 @@
+//! The pure planner: `plan(&Desired, &Live, &PlanOptions) -> Plan`. No I/O, no clock, no
+//! randomness: the same inputs always give the same plan, in dependency order. One stage a
+//! module: the project's structure (project, environments, services), each environment's
+//! contents, and what the manifest leaves out.
+
+mod environment;
+mod findings;
+mod instance;
+mod structure;
+mod unmanaged;
+
+use std::collections::BTreeSet;
+
+use super::action::{Action, HeldEnvironment, InventoryWrite, Plan};
+use crate::manifest::desired::{DeployPolicy, Desired, StagedChangesPolicy};
+use crate::railway::live::{Live, LiveEnvironment, LiveProject};
+use findings::Findings;
+
+#[derive(Debug, Clone, Default)]
+pub struct PlanOptions {
+    /// Plan only this manifest environment (`--env`); project- and service-level creates still apply.
+    pub only_environment: Option<String>,
+}
+
+/// What every stage reads, and what they add to.
+struct Planning<'a> {
+    desired: &'a Desired,
+    project: Option<&'a LiveProject>,
+    /// Manifest environments this plan covers, in manifest order.
+    in_scope: Vec<String>,
+    /// Manifest environments this plan creates (empty, R2, R5).
+    new_environments: BTreeSet<String>,
+    /// Managed services this plan creates (without a source, R6).
+    new_services: BTreeSet<String>,
+    actions: Vec<Action>,
+    notes: Vec<String>,
+    held: Vec<HeldEnvironment>,
+    findings: Findings,
+    inventory_writes: Vec<InventoryWrite>,
+    /// Prune services too: `prune: true` and the whole manifest in scope.
+    prune_services: bool,
+}
+
+impl<'a> Planning<'a> {
+    fn live_environment(&self, name: &str) -> Option<&'a LiveEnvironment> {
+        self.project
+            .and_then(|p| p.environments.iter().find(|e| e.name == name))
+    }
+}
+
+/// Computes what must change for live state to match the manifest.
+pub fn plan(desired: &Desired, live: &Live, options: &PlanOptions) -> Plan {
+    let in_scope: Vec<String> = desired
+        .environments
+        .iter()
+        .filter(|env| {
+            options
+                .only_environment
+                .as_ref()
+                .is_none_or(|only| only == *env)
+        })
+        .cloned()
+        .collect();
+    let mut planning = Planning {
+        desired,
+        project: live.project.as_ref(),
+        in_scope,
+        new_environments: BTreeSet::new(),
+        new_services: BTreeSet::new(),
+        actions: Vec::new(),
+        notes: Vec::new(),
+        held: Vec::new(),
+        findings: Findings::default(),
+        inventory_writes: Vec::new(),
+        prune_services: desired.policy.prune && options.only_environment.is_none(),
+    };
+    structure::project(&mut planning);
+    structure::environments(&mut planning);
+    structure::services(&mut planning);
+    for env in planning.in_scope.clone() {
+        environment_with_staged_changes_rule(&mut planning, &env);
+    }
+    structure::stray_instances(&mut planning);
+    structure::pruned_services(&mut planning);
+    unmanaged::notes(&mut planning);
+    let Planning {
+        mut notes,
+        findings,
+        actions,
+        held,
+        inventory_writes,
+        in_scope,
+        project,
+        ..
+    } = planning;
+    findings.into_notes(&mut notes);
+    Plan {
+        project: desired.project.name.clone(),
+        project_id: project.map(|p| p.id.clone()),
+        environments: in_scope,
+        actions,
+        notes,
+        held,
+        inventory_writes,
+        skip_deploys: desired.policy.deploy == DeployPolicy::Never,
+    }
+}
+
+/// Plans one environment; where someone has staged changes (R17) and the policy is `hold`, its
+/// actions are held back and reported instead. With `commit` they go ahead, and the note says
+/// the staged changes will be committed with them.
+fn environment_with_staged_changes_rule(planning: &mut Planning<'_>, env: &str) {
+    let staged = planning
+        .live_environment(env)
+        .filter(|_| !planning.new_environments.contains(env))
+        .map_or(0, |e| e.unmerged_changes);
+    let actions_before = planning.actions.len();
+    let writes_before = planning.inventory_writes.len();
+    environment::plan_environment(planning, env);
+    if staged == 0 || planning.actions.len() == actions_before {
+        return;
+    }
+    match planning.desired.policy.staged_changes {
+        StagedChangesPolicy::Hold => {
+            let held: Vec<Action> = planning.actions.drain(actions_before..).collect();
+            planning.inventory_writes.truncate(writes_before);
+            planning.held.push(HeldEnvironment {
+                environment: env.to_string(),
+                staged_changes: staged,
+                held_actions: held.iter().map(Action::address).collect(),
+            });
+            planning.notes.push(format!(
+                "environment {env} has {staged} staged change(s) nobody has committed (R17): its {} change(s) are held and nothing is written there; commit or discard the staged changes in Railway, or set spec.policy.stagedChanges: commit",
+                held.len()
+            ));
+        }
+        StagedChangesPolicy::Commit => planning.notes.push(format!(
+            "environment {env} has {staged} staged change(s) nobody has committed (R17): apply stages its changes on top and commits them all together (spec.policy.stagedChanges: commit)"
+        )),
+    }
+}
