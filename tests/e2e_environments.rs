@@ -330,3 +330,49 @@ async fn changing_settings_and_variables_of_two_services_in_one_environment_is_o
     let (code, text) = plan_code(&sandbox, &file).await;
     assert_eq!(code, 0, "{text}");
 }
+
+#[tokio::test]
+async fn a_project_with_an_empty_environment_imports_and_its_plan_only_adds_the_missing_instance() {
+    let sandbox = sandbox().await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = write(
+        dir.path(),
+        &format!(
+            "{HEAD}  environments:\n    production: {{}}\n  services:\n    api:\n      source: {{ image: \"nginx:1\" }}\n"
+        ),
+    );
+    apply(&sandbox, &file).await;
+    let project = ids(&sandbox).await.project;
+    let created = graphql(
+        &sandbox,
+        "mutation($i: EnvironmentCreateInput!) { environmentCreate(input: $i) { id } }",
+        json!({ "i": { "projectId": project, "name": "empty" } }),
+    )
+    .await;
+    assert!(created["errors"].is_null(), "{created}");
+    let imported = dir.path().join("imported.yml");
+    let imported = imported.to_string_lossy().into_owned();
+    let (code, out, err) = cli_in(
+        &sandbox,
+        &["import", "--project", "envs", "-o", &imported],
+        dir.path(),
+    )
+    .await;
+    assert_eq!(code, 0, "{out}\n{err}");
+    let text = std::fs::read_to_string(&imported).expect("import wrote the manifest");
+    assert!(
+        text.contains("service `api` has no instance in empty"),
+        "the import says what the manifest cannot express:\n{text}"
+    );
+    // A manifest declares each service in every environment: the plan adds the instance there.
+    let (code, plan) = plan_code(&sandbox, &imported).await;
+    assert_eq!(code, 2, "{text}\n{plan}");
+    assert!(
+        plan.contains("+ service api (new instance in this environment)"),
+        "{plan}"
+    );
+    assert!(
+        plan.contains("Plan: 1 to add, 0 to change, 0 to destroy."),
+        "{plan}"
+    );
+}

@@ -36,28 +36,28 @@ async fn the_operators_own_operation_files_run_against_the_sandbox() {
     let service_id = service["serviceCreate"]["id"].as_str().unwrap().to_string();
     let calls = [
         (
-            "mutations/ServiceInstanceUpdate.graphql",
-            json!({ "serviceId": service_id, "environmentId": environment, "input": { "numReplicas": 2 } }),
+            "mutations/EnvironmentPatchCommit.graphql",
+            json!({ "environmentId": environment, "patch": { "services": { service_id.clone(): { "source": { "repo": "acme/api", "branch": "dev" }, "deploy": { "numReplicas": 2 }, "variables": { "B": { "value": "2" } } } } } }),
         ),
         (
-            "mutations/ServiceInstanceLimitsUpdate.graphql",
-            json!({ "input": { "serviceId": service_id, "environmentId": environment, "vCPUs": 1.0 } }),
+            "mutations/EnvironmentStageChanges.graphql",
+            json!({ "environmentId": environment, "input": { "services": { service_id.clone(): { "deploy": { "startCommand": "./run" } } } }, "merge": true }),
+        ),
+        (
+            "mutations/EnvironmentPatchCommitStaged.graphql",
+            json!({ "environmentId": environment, "skipDeploys": true }),
+        ),
+        (
+            "queries/EnvironmentEtags.graphql",
+            json!({ "projectId": project_id }),
         ),
         (
             "mutations/VariableCollectionUpsert.graphql",
             json!({ "input": { "projectId": project_id, "environmentId": environment, "serviceId": service_id, "variables": { "A": "1" }, "skipDeploys": true } }),
         ),
         (
-            "mutations/VariableDelete.graphql",
-            json!({ "input": { "projectId": project_id, "environmentId": environment, "serviceId": service_id, "name": "A" } }),
-        ),
-        (
             "mutations/ServiceInstanceDeployV2.graphql",
             json!({ "serviceId": service_id, "environmentId": environment }),
-        ),
-        (
-            "mutations/DeploymentTriggerCreate.graphql",
-            json!({ "input": { "projectId": project_id, "environmentId": environment, "serviceId": service_id, "provider": "github", "repository": "acme/api", "branch": "dev" } }),
         ),
         (
             "mutations/EnvironmentCreate.graphql",
