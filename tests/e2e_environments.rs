@@ -376,3 +376,81 @@ async fn a_project_with_an_empty_environment_imports_and_its_plan_only_adds_the_
         "{plan}"
     );
 }
+
+#[tokio::test]
+async fn r4_two_new_environments_wait_out_railways_cooldown_and_the_apply_says_so() {
+    let mut config = railway_operator::sandbox::SandboxConfig {
+        token: Some(TOKEN.into()),
+        unidentified_rate_limit: None,
+        ..Default::default()
+    };
+    // Railway's own window: one environment per user every 30 s.
+    config.create_cooldown = None;
+    let sandbox = Sandbox::start(config, ([127, 0, 0, 1], 0).into())
+        .await
+        .expect("sandbox starts");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let services = "  services:\n    api:\n      source: { image: \"nginx:1\" }\n";
+    let file = write(
+        dir.path(),
+        &format!("{HEAD}  environments:\n    production: {{}}\n{services}"),
+    );
+    apply(&sandbox, &file).await;
+    let file = write(
+        dir.path(),
+        &format!(
+            "{HEAD}  environments:\n    production: {{}}\n    staging: {{}}\n    qa: {{}}\n{services}"
+        ),
+    );
+    let out = apply(&sandbox, &file).await;
+    assert!(
+        out.contains("one environment per 30 s (R4)"),
+        "the second create waited and said so:\n{out}"
+    );
+    let (code, text) = plan_code(&sandbox, &file).await;
+    assert_eq!(code, 0, "{text}");
+}
+
+#[tokio::test]
+async fn environments_past_the_first_hundred_are_read_at_one_request_per_page() {
+    let sandbox = sandbox().await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let services = "  services:\n    api:\n      source: { image: \"nginx:1\" }\n";
+    let file = write(
+        dir.path(),
+        &format!("{HEAD}  environments:\n    production: {{}}\n{services}"),
+    );
+    apply(&sandbox, &file).await;
+    let project = ids(&sandbox).await.project;
+    for i in 0..105 {
+        let created = graphql(
+            &sandbox,
+            "mutation($i: EnvironmentCreateInput!) { environmentCreate(input: $i) { id } }",
+            json!({ "i": { "projectId": project, "name": format!("pr-{i:03}") } }),
+        )
+        .await;
+        assert!(created["errors"].is_null(), "{created}");
+    }
+    // The 106th environment, on the second page, is the one the manifest adds a service to.
+    let file = write(
+        dir.path(),
+        &format!("{HEAD}  environments:\n    production: {{}}\n    pr-104: {{}}\n{services}"),
+    );
+    reset_stats(&sandbox).await;
+    let (code, text) = plan_code(&sandbox, &file).await;
+    assert_eq!(code, 2, "{text}");
+    assert!(
+        !text.contains("+ environment pr-104"),
+        "pr-104 is found: {text}"
+    );
+    assert!(
+        text.contains("104 environment(s) on Railway are not in the manifest"),
+        "{text}"
+    );
+    let stats = stats(&sandbox).await;
+    assert_eq!(
+        count(&stats, "ProjectSnapshot"),
+        2,
+        "one more page: {stats}"
+    );
+}

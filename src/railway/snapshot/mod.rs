@@ -77,6 +77,7 @@ pub async fn read_project(client: &Client, project_id: &str) -> Result<LiveProje
         .post::<ProjectSnapshot>(project_snapshot::Variables {
             project_id: project_id.to_string(),
             decrypt_variables: Some(true),
+            environments_after: None,
         })
         .await?;
     let project = data.project;
@@ -119,7 +120,49 @@ pub async fn read_project(client: &Client, project_id: &str) -> Result<LiveProje
     }
 
     let mut environments = Vec::new();
-    for edge in project.environments.edges {
+    let mut page = project.environments;
+    let mut seen_cursor = None;
+    loop {
+        environments.extend(read_environments(client, page.edges).await?);
+        let Some(cursor) = next_cursor(
+            page.page_info.has_next_page,
+            page.page_info.end_cursor,
+            seen_cursor.as_deref(),
+        ) else {
+            break;
+        };
+        seen_cursor = Some(cursor.clone());
+        // The same query with the next page's cursor: its services page repeats and is ignored.
+        page = client
+            .post::<ProjectSnapshot>(project_snapshot::Variables {
+                project_id: project_id.to_string(),
+                decrypt_variables: Some(true),
+                environments_after: Some(cursor),
+            })
+            .await?
+            .project
+            .environments;
+    }
+
+    let mut project = LiveProject {
+        id: project.id,
+        name: project.name,
+        workspace_id: project.workspace_id,
+        environments,
+        services,
+    };
+    note_shared_volumes(&mut project);
+    Ok(project)
+}
+
+/// One page of environments, each with its instances, triggers and volumes (whose further
+/// pages are followed), soft-deleted ones dropped.
+async fn read_environments(
+    client: &Client,
+    edges: Vec<project_snapshot::ProjectSnapshotProjectEnvironmentsEdges>,
+) -> Result<Vec<LiveEnvironment>> {
+    let mut environments = Vec::new();
+    for edge in edges {
         let env = edge.node;
         if env.deleted_at.is_some() {
             continue;
@@ -206,16 +249,7 @@ pub async fn read_project(client: &Client, project_id: &str) -> Result<LiveProje
         environment.volumes = volumes::into_live(volume_rows, &env.config);
         environments.push(environment);
     }
-
-    let mut project = LiveProject {
-        id: project.id,
-        name: project.name,
-        workspace_id: project.workspace_id,
-        environments,
-        services,
-    };
-    note_shared_volumes(&mut project);
-    Ok(project)
+    Ok(environments)
 }
 
 /// Records, on each volume instance, the other environments sharing its volume (R22).
