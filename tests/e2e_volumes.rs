@@ -118,7 +118,8 @@ async fn a_volume_is_created_with_its_name_mount_and_schedules_and_then_plans_cl
 }
 
 #[tokio::test]
-async fn a_moved_mount_is_one_instance_update_and_one_deploy_and_an_empty_list_clears_schedules() {
+async fn a_moved_mount_goes_in_the_patch_with_one_deploy_stays_attached_and_an_empty_list_clears_schedules()
+ {
     let (sandbox, dir) = applied(&manifest(POSTGRES_VOLUME, false)).await;
 
     let moved = POSTGRES_VOLUME
@@ -132,12 +133,22 @@ async fn a_moved_mount_is_one_instance_update_and_one_deploy_and_an_empty_list_c
         "{out}"
     );
     let stats = stats(&sandbox).await;
-    assert_eq!(count(&stats, "VolumeInstanceUpdate"), 1);
+    assert_eq!(count(&stats, "EnvironmentPatchCommit"), 1, "{stats}");
+    assert_eq!(count(&stats, "VolumeInstanceUpdate"), 0, "{stats}");
     assert_eq!(count(&stats, "VolumeInstanceBackupScheduleUpdate"), 1);
-    assert_eq!(count(&stats, "ServiceInstanceDeployV2"), 1);
+    assert_eq!(
+        count(&stats, "ServiceInstanceDeployV2"),
+        0,
+        "the commit deploys"
+    );
     assert_eq!(count(&stats, "VolumeCreate"), 0);
     let live = volumes(&sandbox).await;
     assert_eq!(live[0]["mountPath"], "/data");
+    assert!(
+        !live[0]["serviceId"].is_null(),
+        "R23: still attached: {}",
+        live[0]
+    );
     let id = live[0]["id"].as_str().expect("id").to_string();
     assert!(schedules(&sandbox, &id).await.is_empty());
     let (code, out, err) = run(

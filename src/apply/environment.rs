@@ -5,7 +5,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use serde_json::{Map, Value};
+use serde_json::{Map, Value, json};
 
 use super::patch::{EnvironmentPatch, instance_entry, variables_entry};
 use super::variables::{Scope, values_to_upsert};
@@ -50,21 +50,34 @@ impl Executor<'_> {
         }
         let first = actions.first().map(|a| a.address()).unwrap_or_default();
         // Volumes of instances that exist are created first, so the commit's deploy has them;
-        // a new instance gets its volume after the patch has created it.
-        let (before, after) = self.split_volumes(environment, actions).await;
+        // a new instance gets its volume after the patch has created it. A moved mount goes
+        // into the patch (R11 `volumeMounts`), the volume's other changes after it.
+        let mounts = self.mounts_to_move(environment, actions).await;
+        let (before, after) = self.split_volumes(environment, actions, &mounts).await;
         for action in &before {
             let outcome = self.run_volume_action(action).await.map_err(at(action))?;
             emit(action, outcome);
         }
-        let patched = self
+        let mut patched = self
             .build_patch(environment, actions)
             .await
             .map_err(|e| (first.clone(), e))?;
+        for (service, (service_id, volume_id, mount_path)) in &mounts {
+            let entry = Map::from_iter([(
+                "volumeMounts".to_string(),
+                json!({ volume_id.as_str(): { "mountPath": mount_path } }),
+            )]);
+            patched.patch.add_service(service_id, entry);
+            patched.services.insert(service.clone());
+        }
         let wants_deploy = actions
             .iter()
             .any(|a| matches!(a, Action::DeployInstance { .. }));
         // A new instance that gets a volume must not deploy before the volume is there.
-        let deploy_later = wants_deploy && !after.is_empty();
+        let deploy_later = wants_deploy
+            && after
+                .iter()
+                .any(|a| matches!(a, Action::ConfigureVolume { create: true, .. }));
         let commit = match patched.patch.is_empty() {
             true => None,
             false => Some(
@@ -114,11 +127,56 @@ impl Executor<'_> {
         Ok(())
     }
 
+    /// Existing volumes whose mount path changes: service -> (service id, volume id, path).
+    /// The patch moves them, naming the service (a move must never detach, R23).
+    async fn mounts_to_move(
+        &mut self,
+        environment: &str,
+        actions: &[&Action],
+    ) -> BTreeMap<String, (String, String, String)> {
+        let mut mounts = BTreeMap::new();
+        let Ok(project) = self.fresh_project().await else {
+            return mounts;
+        };
+        for action in actions {
+            let Action::ConfigureVolume {
+                service, desired, ..
+            } = action
+            else {
+                continue;
+            };
+            let Some(service_id) = project.services.iter().find(|s| &s.name == service) else {
+                continue;
+            };
+            let live = project
+                .environments
+                .iter()
+                .find(|e| e.name == environment)
+                .and_then(|e| e.volume_of(&service_id.id));
+            if let Some(live) = live.filter(|v| v.mount_path != desired.mount_path) {
+                mounts.insert(
+                    service.clone(),
+                    (
+                        service_id.id.clone(),
+                        live.volume_id.clone(),
+                        desired.mount_path.clone(),
+                    ),
+                );
+            }
+        }
+        for service in mounts.keys() {
+            self.mounts_by_patch
+                .insert((service.clone(), environment.to_string()));
+        }
+        mounts
+    }
+
     /// (volume actions to run before the patch, after it); deletes run after both.
     async fn split_volumes<'b>(
         &mut self,
         environment: &str,
         actions: &[&'b Action],
+        mounts: &BTreeMap<String, (String, String, String)>,
     ) -> (Vec<&'b Action>, Vec<&'b Action>) {
         let mut before = Vec::new();
         let mut after = Vec::new();
@@ -130,7 +188,7 @@ impl Executor<'_> {
                 Ok(project) => instance_exists(project, environment, service),
                 Err(_) => false,
             };
-            match exists {
+            match exists && !mounts.contains_key(service) {
                 true => before.push(*action),
                 false => after.push(*action),
             }

@@ -127,6 +127,7 @@ pub async fn apply(
         stale: false,
         changed_instances: Vec::new(),
         staged_changes: BTreeMap::new(),
+        mounts_by_patch: BTreeSet::new(),
         created_domains: Vec::new(),
         created_volumes: Vec::new(),
     };
@@ -234,6 +235,8 @@ struct Executor<'a> {
     changed_instances: Vec<(String, String)>,
     /// `unmergedChangesCount` by environment id, as read right before the first write.
     staged_changes: BTreeMap<String, i64>,
+    /// (service, environment) whose volume mount an environment patch moved.
+    mounts_by_patch: BTreeSet<(String, String)>,
     /// (environment, service, name) of domains created here, for the inventory: a generated
     /// domain's name is known only once Railway has made it.
     created_domains: Vec<(String, String, String)>,

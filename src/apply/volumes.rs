@@ -99,7 +99,12 @@ impl Executor<'_> {
                 .await?;
             sent.push("volumeUpdate");
         }
-        if live.mount_path != desired.mount_path {
+        let moved_by_patch = self
+            .mounts_by_patch
+            .contains(&(service.to_string(), environment.to_string()));
+        if moved_by_patch {
+            sent.push("volumeMounts in environmentPatchCommit");
+        } else if live.mount_path != desired.mount_path {
             self.client
                 .post::<VolumeInstanceUpdate>(volume_instance_update::Variables {
                     volume_id: live.volume_id.clone(),
