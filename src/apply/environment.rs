@@ -31,6 +31,8 @@ struct Patched {
     services: BTreeSet<String>,
     /// Shared variables the patch changes: the services referencing them deploy too.
     shared: BTreeSet<String>,
+    /// Services whose instance here the patch removes (R9).
+    removed: BTreeSet<String>,
 }
 
 impl Executor<'_> {
@@ -45,19 +47,13 @@ impl Executor<'_> {
         skip_deploys: bool,
         emit: &mut Emit<'_>,
     ) -> Result<(), (String, Error)> {
-        fn at(action: &Action) -> impl FnOnce(Error) -> (String, Error) + '_ {
-            move |error| (action.address(), error)
-        }
         let first = actions.first().map(|a| a.address()).unwrap_or_default();
         // Volumes of instances that exist are created first, so the commit's deploy has them;
         // a new instance gets its volume after the patch has created it. A moved mount goes
         // into the patch (R11 `volumeMounts`), the volume's other changes after it.
         let mounts = self.mounts_to_move(environment, actions).await;
         let (before, after) = self.split_volumes(environment, actions, &mounts).await;
-        for action in &before {
-            let outcome = self.run_volume_action(action).await.map_err(at(action))?;
-            emit(action, outcome);
-        }
+        self.run_volume_actions(&before, emit).await?;
         let mut patched = self
             .build_patch(environment, actions)
             .await
@@ -70,11 +66,10 @@ impl Executor<'_> {
             patched.patch.add_service(service_id, entry);
             patched.services.insert(service.clone());
         }
-        let wants_deploy = actions
-            .iter()
-            .any(|a| matches!(a, Action::DeployInstance { .. }));
         // A new instance that gets a volume must not deploy before the volume is there.
-        let deploy_later = wants_deploy
+        let deploy_later = actions
+            .iter()
+            .any(|a| matches!(a, Action::DeployInstance { .. }))
             && after
                 .iter()
                 .any(|a| matches!(a, Action::ConfigureVolume { create: true, .. }));
@@ -93,17 +88,40 @@ impl Executor<'_> {
                 .map_err(at(action))?;
             emit(action, outcome);
         }
-        for action in &after {
-            let outcome = self.run_volume_action(action).await.map_err(at(action))?;
-            emit(action, outcome);
-        }
-        let deletes = actions
+        self.run_volume_actions(&after, emit).await?;
+        let deletes: Vec<&Action> = actions
             .iter()
-            .filter(|a| matches!(a, Action::DeleteVolume { .. }));
-        for action in deletes {
+            .filter(|a| matches!(a, Action::DeleteVolume { .. }))
+            .copied()
+            .collect();
+        self.run_volume_actions(&deletes, emit).await?;
+        let commit = commit.filter(|_| !deploy_later);
+        self.deploys(environment, actions, &patched, commit, emit)
+            .await
+    }
+
+    async fn run_volume_actions(
+        &mut self,
+        actions: &[&Action],
+        emit: &mut Emit<'_>,
+    ) -> Result<(), (String, Error)> {
+        for action in actions {
             let outcome = self.run_volume_action(action).await.map_err(at(action))?;
             emit(action, outcome);
         }
+        Ok(())
+    }
+
+    /// Each planned deploy: done by a commit that deployed (R16), else one
+    /// `serviceInstanceDeployV2` for an instance that changed.
+    async fn deploys(
+        &mut self,
+        environment: &str,
+        actions: &[&Action],
+        patched: &Patched,
+        deploying_commit: Option<&'static str>,
+        emit: &mut Emit<'_>,
+    ) -> Result<(), (String, Error)> {
         for action in actions {
             let Action::DeployInstance {
                 service,
@@ -115,7 +133,7 @@ impl Executor<'_> {
             };
             let patched_here = patched.services.contains(service)
                 || after_shared.iter().any(|n| patched.shared.contains(n));
-            let outcome = match commit.filter(|_| patched_here && !deploy_later) {
+            let outcome = match deploying_commit.filter(|_| patched_here) {
                 Some(commit) => Outcome::Applied(format!("deployed by {commit}")),
                 None => self
                     .deploy_if_changed(service, environment, patched_here)
@@ -221,11 +239,7 @@ impl Executor<'_> {
         actions: &[&Action],
     ) -> Result<Patched, Error> {
         let project = self.fresh_project().await?;
-        let live_env = project
-            .environments
-            .iter()
-            .find(|e| e.name == environment)
-            .ok_or_else(|| missing("environment", environment))?;
+        let live_env = live_environment(project, environment)?;
         let mut patched = Patched::default();
         for action in actions {
             match action {
@@ -254,6 +268,7 @@ impl Executor<'_> {
                     let service_id = service_id(project, service)?;
                     if live_env.instances.contains_key(&service_id) {
                         patched.patch.remove_service(&service_id);
+                        patched.removed.insert(service.clone());
                     }
                 }
                 _ => {}
@@ -272,13 +287,9 @@ impl Executor<'_> {
         skip_deploys: bool,
     ) -> Result<&'static str, Error> {
         let project = self.fresh_project().await?;
-        let live_env = project
-            .environments
-            .iter()
-            .find(|e| e.name == environment)
-            .ok_or_else(|| missing("environment", environment))?;
-        let environment_id = live_env.id.clone();
-        let staged_at_snapshot = live_env.unmerged_changes;
+        let live_env = live_environment(project, environment)?;
+        let (environment_id, staged_at_snapshot) = (live_env.id.clone(), live_env.unmerged_changes);
+        // The count read right before the first write, else the snapshot's.
         let staged = self
             .staged_changes
             .get(&environment_id)
@@ -333,7 +344,7 @@ impl Executor<'_> {
             Action::ConfigureSharedVariables { variables, .. } => {
                 variables.iter().any(|v| patched.shared.contains(&v.name))
             }
-            Action::RemoveInstance { .. } => commit.is_some(),
+            Action::RemoveInstance { service, .. } => patched.removed.contains(service),
             _ => false,
         };
         let mut sent: Vec<String> = match (in_patch, commit) {
@@ -380,6 +391,11 @@ impl Executor<'_> {
     }
 }
 
+/// Tags an error with the address of the action it belongs to.
+fn at(action: &Action) -> impl FnOnce(Error) -> (String, Error) + '_ {
+    move |error| (action.address(), error)
+}
+
 fn is_patch_action(action: &Action) -> bool {
     matches!(
         action,
@@ -387,6 +403,17 @@ fn is_patch_action(action: &Action) -> bool {
             | Action::ConfigureSharedVariables { .. }
             | Action::RemoveInstance { .. }
     )
+}
+
+fn live_environment<'p>(
+    project: &'p LiveProject,
+    environment: &str,
+) -> Result<&'p LiveEnvironment, Error> {
+    project
+        .environments
+        .iter()
+        .find(|e| e.name == environment)
+        .ok_or_else(|| missing("environment", environment))
 }
 
 fn instance_exists(project: &LiveProject, environment: &str, service: &str) -> bool {
