@@ -358,7 +358,7 @@ async fn a_git_source_applies_each_new_commit_and_stalls_on_an_invalid_one() {
     );
     let stats = stats(&sandbox).await;
     assert_eq!(
-        count(&stats, "ServiceInstanceUpdate"),
+        count(&stats, "EnvironmentPatchCommit"),
         0,
         "live state untouched: {stats}"
     );

@@ -401,3 +401,36 @@ fn r20_a_manifest_without_a_region_leaves_the_placement_alone() {
     let entry = railway_operator::apply::instance_entry(&settings("nginx", 2), Some(&running), &[]);
     assert!(entry.get("deploy").is_none(), "{entry:?}");
 }
+
+#[test]
+fn r13_a_switch_from_image_to_repo_sends_the_repo_with_its_branch_and_clears_the_image() {
+    let mut wanted = settings("unused", 2);
+    wanted.source = Some(Source::Repo {
+        repo: "org/app".into(),
+        branch: "main".into(),
+        root_directory: Some("api".into()),
+    });
+    let running = live_instance("s1", "api", "nginx", 2);
+    let entry = railway_operator::apply::instance_entry(&wanted, Some(&running), &[]);
+    assert_eq!(
+        serde_json::Value::Object(entry),
+        serde_json::json!({ "source": {
+            "repo": "org/app", "branch": "main", "rootDirectory": "api", "image": null
+        } })
+    );
+}
+
+#[test]
+fn r11_limits_go_in_limit_override_with_memory_in_decimal_bytes() {
+    let mut wanted = settings("nginx", 2);
+    wanted.limits = Some(Limits {
+        vcpus: Some(2.0),
+        memory_gb: Some(2.0),
+    });
+    let running = live_instance("s1", "api", "nginx", 2);
+    let entry = railway_operator::apply::instance_entry(&wanted, Some(&running), &[]);
+    assert_eq!(
+        entry["deploy"],
+        serde_json::json!({ "limitOverride": { "containers": { "cpu": 2.0, "memoryBytes": 2000000000_i64 } } })
+    );
+}

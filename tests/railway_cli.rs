@@ -434,10 +434,8 @@ async fn railway_s_own_cli_runs_its_everyday_commands_against_the_sandbox() {
 
 /// The CLI deleted `ENVIRONMENT` (the plan puts it back and redeploys), set `CLI_PROOF`, added
 /// `api.example.org` and generated a domain for redis (the plan reports them as left alone),
-/// and changed nothing else. Not checked here: the `qa` environment the CLI created (the test
-/// checks it exists live), because the operator's plan does not yet list environments outside
-/// the manifest; that is issue 13 ("plan lists the live environments the manifest doesn't
-/// declare as unmanaged"), and this function should then look for qa in the notes.
+/// created the environment `qa` (the plan lists it as left alone, empty), and changed nothing
+/// else.
 fn assert_plan_shows_the_cli_writes(plan: &Value) {
     let addresses: Vec<&Value> = plan["actions"]
         .as_array()
@@ -475,6 +473,7 @@ fn assert_plan_shows_the_cli_writes(plan: &Value) {
         "api.example.org",
         "redis-production.up.railway.app",
         "CLI_PROOF",
+        "not in the manifest and are left alone: qa (empty)",
     ] {
         assert!(
             notes.contains(write),

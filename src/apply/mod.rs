@@ -152,34 +152,27 @@ pub async fn apply(
                 not_applied: not_applied(&report),
             });
         }
+        let mut emit = |action: &Action, outcome: Outcome| {
+            let event = Event {
+                address: action.address(),
+                outcome,
+            };
+            on_event(&event);
+            report.events.push(event);
+        };
         let result = match &unit.environment {
             Some(environment) => {
-                let mut emit = |action: &Action, outcome: Outcome| {
-                    let event = Event {
-                        address: action.address(),
-                        outcome,
-                    };
-                    on_event(&event);
-                    report.events.push(event);
-                };
                 executor
                     .apply_environment(environment, &unit.actions, plan.skip_deploys, &mut emit)
                     .await
             }
             None => {
                 let action = unit.actions[0];
-                match executor.run(action).await {
-                    Ok(outcome) => {
-                        let event = Event {
-                            address: action.address(),
-                            outcome,
-                        };
-                        on_event(&event);
-                        report.events.push(event);
-                        Ok(())
-                    }
-                    Err(error) => Err((action.address(), error)),
-                }
+                executor
+                    .run(action)
+                    .await
+                    .map(|outcome| emit(action, outcome))
+                    .map_err(|error| (action.address(), error))
             }
         };
         if let Err((address, source)) = result {
@@ -192,34 +185,9 @@ pub async fn apply(
         }
     }
     // Ownership is recorded last, only once everything it describes has been applied.
-    for write in &plan.inventory_writes {
-        let mut inventory = write.inventory.clone();
-        for (environment, service, name) in &executor.created_domains {
-            if environment == &write.environment {
-                inventory
-                    .domains
-                    .entry(service.clone())
-                    .or_default()
-                    .insert(name.clone());
-            }
-        }
-        for (environment, service, volume_id) in &executor.created_volumes {
-            if environment == &write.environment {
-                inventory.volumes.insert(service.clone(), volume_id.clone());
-            }
-        }
-        if let Err(source) = executor
-            .write_inventory(&write.environment, &inventory)
-            .await
-        {
-            return Err(ApplyError::Failed {
-                address: format!("inventory[{}]", write.environment),
-                source,
-                applied: report.applied_addresses(),
-                not_applied: vec![format!("inventory[{}]", write.environment)],
-            });
-        }
-    }
+    executor
+        .record_inventories(plan, report.applied_addresses())
+        .await?;
     report.requests = client.requests_sent() - start_requests;
     Ok(report)
 }
@@ -245,6 +213,40 @@ struct Executor<'a> {
 }
 
 impl Executor<'_> {
+    /// Each environment's inventory, with the names and ids Railway chose during this apply.
+    async fn record_inventories(
+        &mut self,
+        plan: &Plan,
+        applied: Vec<String>,
+    ) -> Result<(), ApplyError> {
+        for write in &plan.inventory_writes {
+            let mut inventory = write.inventory.clone();
+            for (environment, service, name) in &self.created_domains {
+                if environment == &write.environment {
+                    inventory
+                        .domains
+                        .entry(service.clone())
+                        .or_default()
+                        .insert(name.clone());
+                }
+            }
+            for (environment, service, volume_id) in &self.created_volumes {
+                if environment == &write.environment {
+                    inventory.volumes.insert(service.clone(), volume_id.clone());
+                }
+            }
+            if let Err(source) = self.write_inventory(&write.environment, &inventory).await {
+                return Err(ApplyError::Failed {
+                    address: format!("inventory[{}]", write.environment),
+                    source,
+                    applied: applied.clone(),
+                    not_applied: vec![format!("inventory[{}]", write.environment)],
+                });
+            }
+        }
+        Ok(())
+    }
+
     /// A project-level action; environment-scoped ones go through `apply_environment`.
     async fn run(&mut self, action: &Action) -> Result<Outcome, RailwayError> {
         match action {

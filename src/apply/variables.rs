@@ -90,14 +90,23 @@ impl Executor<'_> {
         environment: &str,
         inventory: &Inventory,
     ) -> Result<(), Error> {
-        let project = self.fresh_project().await?;
-        let project_id = project.id.clone();
-        let environment_id = project
-            .environments
-            .iter()
-            .find(|e| e.name == environment)
-            .map(|e| e.id.clone())
-            .ok_or_else(|| super::missing("environment", environment))?;
+        // Ids never change: the copy at hand serves unless the environment is new to it.
+        let cached = self.project.as_ref().and_then(|p| {
+            let env = p.environments.iter().find(|e| e.name == environment)?;
+            Some((p.id.clone(), env.id.clone()))
+        });
+        let (project_id, environment_id) = match cached {
+            Some(ids) => ids,
+            None => {
+                let project = self.fresh_project().await?;
+                let env = project
+                    .environments
+                    .iter()
+                    .find(|e| e.name == environment)
+                    .ok_or_else(|| super::missing("environment", environment))?;
+                (project.id.clone(), env.id.clone())
+            }
+        };
         let scope = Scope {
             project_id: &project_id,
             environment_id: &environment_id,

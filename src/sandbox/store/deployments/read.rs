@@ -180,11 +180,19 @@ impl Store {
         id: &str,
         now: DateTime<Utc>,
     ) -> Result<DeploymentView, DomainError> {
-        self.all_deployments()
-            .into_iter()
-            .find(|d| d.id == id)
-            .map(|record| self.view(record, now))
-            .ok_or(DomainError::DeploymentNotFound)
+        // The same order as `all_deployments`, without building every record: one lookup per
+        // instance would otherwise make a snapshot cubic in the number of instances.
+        let record = match self.state.deployments.iter().find(|d| d.id == id) {
+            Some(record) => record.clone(),
+            None => self
+                .state
+                .instances
+                .iter()
+                .filter(|i| i.latest_deployment.as_ref().is_some_and(|d| d.id == id))
+                .find_map(|i| self.legacy_record(i))
+                .ok_or(DomainError::DeploymentNotFound)?,
+        };
+        Ok(self.view(record, now))
     }
 
     /// `deployments(input)`: newest first, as Railway lists them.
