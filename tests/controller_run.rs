@@ -534,3 +534,47 @@ async fn one_failing_project_does_not_hold_up_the_others() {
     );
     running.stop().await;
 }
+
+#[tokio::test]
+async fn r17_staged_changes_hold_run_and_the_project_says_why_it_is_not_ready() {
+    let sandbox = sandbox().await;
+    let (_dir, file, running) = run_manifest(
+        &sandbox,
+        &manifest(1, "self-heal", "a"),
+        Duration::from_secs(60),
+        false,
+    )
+    .await;
+    running
+        .wait_for("ctl", Duration::from_secs(20), |p| {
+            p.conditions.ready.status
+        })
+        .await;
+    // Someone stages a change in the dashboard and does not commit it.
+    let ids = ids(&sandbox).await;
+    let staged = graphql(
+        &sandbox,
+        "mutation($e: String!, $p: EnvironmentConfig!) { environmentStageChanges(environmentId: $e, input: $p, merge: true) { id } }",
+        serde_json::json!({ "e": ids.environment, "p": { "services": { ids.service("api").as_str().unwrap_or_default(): { "deploy": { "startCommand": "./staged" } } } } }),
+    )
+    .await;
+    assert!(staged["errors"].is_null(), "{staged}");
+    reset_stats(&sandbox).await;
+    fs::write(&file, manifest(1, "self-heal", "b")).expect("edit");
+    running
+        .wait_for("ctl", Duration::from_secs(20), |p| {
+            p.conditions.ready.reason == "StagedChangesHeld"
+        })
+        .await;
+    let project = running.project("ctl").expect("status");
+    assert!(!project.conditions.ready.status);
+    assert!(
+        project.conditions.ready.message.contains("production"),
+        "{:?}",
+        project.conditions.ready
+    );
+    let stats = stats(&sandbox).await;
+    assert_eq!(count(&stats, "EnvironmentPatchCommit"), 0, "held: {stats}");
+    assert_eq!(count(&stats, "EnvironmentPatchCommitStaged"), 0, "{stats}");
+    assert_eq!(running.stop().await, 0);
+}
