@@ -434,3 +434,39 @@ fn r11_limits_go_in_limit_override_with_memory_in_decimal_bytes() {
         serde_json::json!({ "limitOverride": { "containers": { "cpu": 2.0, "memoryBytes": 2000000000_i64 } } })
     );
 }
+
+#[test]
+fn r6_a_new_service_s_instance_in_an_undeclared_environment_is_removed_unless_someone_staged_changes_there()
+ {
+    let d = desired(
+        vec![managed(
+            "worker",
+            &[("production", settings("worker:1", 1))],
+        )],
+        &["production"],
+    );
+    let mut l = live(&[], &["production", "qa"]);
+    let p = plan(&d, &l, &PlanOptions::default());
+    assert!(
+        p.actions.iter().any(|a| matches!(a,
+            Action::RemoveInstance { service, environment } if service == "worker" && environment == "qa")),
+        "{p:#?}"
+    );
+    if let Some(project) = l.project.as_mut() {
+        project.environments[1].unmerged_changes = 2;
+    }
+    let p = plan(&d, &l, &PlanOptions::default());
+    assert!(
+        !p.actions
+            .iter()
+            .any(|a| matches!(a, Action::RemoveInstance { .. })),
+        "{p:#?}"
+    );
+    assert!(
+        p.notes
+            .iter()
+            .any(|n| n.contains("empty instance in qa") && n.contains("staged changes")),
+        "{:#?}",
+        p.notes
+    );
+}

@@ -92,7 +92,13 @@ pub(super) fn stray_instances(planning: &mut Planning<'_>) {
                     .get(id)
                     .is_some_and(|i| i.source.is_none() && i.latest_deployment.is_none()),
             };
-            if stray {
+            // R17: committing there would publish someone's staged changes; report instead.
+            if stray && environment.unmerged_changes > 0 {
+                planning.notes.push(format!(
+                    "service {} has an empty instance in {}, which the manifest does not declare; it is left there because {} has staged changes nobody has committed",
+                    service.name, environment.name, environment.name
+                ));
+            } else if stray {
                 planning.actions.push(Action::RemoveInstance {
                     service: service.name.clone(),
                     environment: environment.name.clone(),
