@@ -157,18 +157,14 @@ fn line(out: &mut String, action: &Action) {
             changes,
             variables,
             domains,
+            new_service,
             ..
         } => {
             let width = changes.iter().map(|c| c.field.len()).max().unwrap_or(0);
             if action.kind() == ChangeKind::Create {
-                let instance_only = match action {
-                    Action::ConfigureInstance { new_service, .. } => !new_service,
-                    _ => false,
-                };
-                let what = if instance_only {
-                    " (new instance in this environment)"
-                } else {
-                    ""
+                let what = match new_service {
+                    true => "",
+                    false => " (new instance in this environment)",
                 };
                 let _ = writeln!(out, "  + service {service}{what}");
                 for change in changes {
