@@ -454,3 +454,34 @@ async fn environments_past_the_first_hundred_are_read_at_one_request_per_page() 
         "one more page: {stats}"
     );
 }
+
+#[tokio::test]
+async fn r31_a_tcp_proxy_comes_from_the_patch_and_is_followed_by_one_deploy() {
+    let sandbox = sandbox().await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let manifest = |proxies: &str| {
+        format!(
+            "{HEAD}  environments:\n    production: {{}}\n  services:\n    db:\n      source: {{ image: \"postgres:16\" }}\n{proxies}"
+        )
+    };
+    let file = write(dir.path(), &manifest(""));
+    apply(&sandbox, &file).await;
+    let before = deployments(&sandbox, "production", "db").await;
+    let file = write(dir.path(), &manifest("      tcpProxies: [5432]\n"));
+    reset_stats(&sandbox).await;
+    let out = apply(&sandbox, &file).await;
+    let stats = stats(&sandbox).await;
+    assert_eq!(count(&stats, "EnvironmentPatchCommit"), 1, "{stats}");
+    assert_eq!(
+        count(&stats, "TcpProxyCreate"),
+        0,
+        "deprecated (R31): {stats}"
+    );
+    assert_eq!(
+        deployments(&sandbox, "production", "db").await,
+        before + 1,
+        "a proxy is active only after a redeploy (R31):\n{out}"
+    );
+    let (code, text) = plan_code(&sandbox, &file).await;
+    assert_eq!(code, 0, "{text}");
+}

@@ -27,8 +27,11 @@ pub(super) type Emit<'e> = dyn FnMut(&Action, Outcome) + Send + 'e;
 #[derive(Default)]
 struct Patched {
     patch: EnvironmentPatch,
-    /// Services whose entry is in the patch: the commit deploys them (R16).
+    /// Services whose entry is in the patch.
     services: BTreeSet<String>,
+    /// Those of them the commit deploys (R16): any change but new TCP proxies alone, which no
+    /// source says a commit deploys for, while a proxy is active only after one (R31).
+    deploying: BTreeSet<String>,
     /// Shared variables the patch changes: the services referencing them deploy too.
     shared: BTreeSet<String>,
     /// Services whose instance here the patch removes (R9).
@@ -65,6 +68,7 @@ impl Executor<'_> {
             )]);
             patched.patch.add_service(service_id, entry);
             patched.services.insert(service.clone());
+            patched.deploying.insert(service.clone());
         }
         // A new instance that gets a volume must not deploy before the volume is there.
         let deploy_later = actions
@@ -131,7 +135,7 @@ impl Executor<'_> {
             else {
                 continue;
             };
-            let patched_here = patched.services.contains(service)
+            let patched_here = patched.deploying.contains(service)
                 || after_shared.iter().any(|n| patched.shared.contains(n));
             let outcome = match deploying_commit.filter(|_| patched_here) {
                 Some(commit) => Outcome::Applied(format!("deployed by {commit}")),
@@ -241,6 +245,7 @@ impl Executor<'_> {
         let project = self.fresh_project().await?;
         let live_env = live_environment(project, environment)?;
         let mut patched = Patched::default();
+        let mut proxies_only = Vec::new();
         for action in actions {
             match action {
                 Action::ConfigureSharedVariables {
@@ -262,6 +267,11 @@ impl Executor<'_> {
                     if !entry.is_empty() {
                         patched.services.insert(service.clone());
                     }
+                    if entry.keys().any(|key| key != "networking") {
+                        patched.deploying.insert(service.clone());
+                    } else if !entry.is_empty() {
+                        proxies_only.push(service.clone());
+                    }
                     patched.patch.add_service(&service_id, entry);
                 }
                 Action::RemoveInstance { service, .. } => {
@@ -273,6 +283,11 @@ impl Executor<'_> {
                 }
                 _ => {}
             }
+        }
+        // Deployed explicitly after the commit (`deploy_if_changed`).
+        for service in proxies_only {
+            self.changed_instances
+                .push((service, environment.to_string()));
         }
         Ok(patched)
     }
