@@ -88,6 +88,23 @@ async fn deployments(sandbox: &Sandbox, env: &str, service: &str) -> usize {
     nodes_of(&data["data"]["deployments"]).len()
 }
 
+/// A manifest with production only and the given `services:` entries.
+fn production_only(services: &str) -> String {
+    format!("{HEAD}  environments:\n    production: {{}}\n  services:\n{services}")
+}
+
+/// An environment made by someone else (no source: R1, not a fork).
+async fn create_environment_outside_the_manifest(sandbox: &Sandbox, name: &str) {
+    let project = ids(sandbox).await.project;
+    let created = graphql(
+        sandbox,
+        "mutation($i: EnvironmentCreateInput!) { environmentCreate(input: $i) { id } }",
+        json!({ "i": { "projectId": project, "name": name } }),
+    )
+    .await;
+    assert!(created["errors"].is_null(), "{created}");
+}
+
 #[tokio::test]
 async fn a_staging_override_of_the_start_command_leaves_production_alone_and_the_next_two_plans_are_clean()
  {
@@ -164,14 +181,7 @@ async fn a_new_service_never_deploys_before_its_variables_and_has_no_instance_wh
     let file = write(dir.path(), &base);
     apply(&sandbox, &file).await;
     // Someone's environment the manifest does not declare (not a fork: R6 reaches it).
-    let project = ids(&sandbox).await.project;
-    let created = graphql(
-        &sandbox,
-        "mutation($i: EnvironmentCreateInput!) { environmentCreate(input: $i) { id } }",
-        json!({ "i": { "projectId": project, "name": "qa" } }),
-    )
-    .await;
-    assert!(created["errors"].is_null(), "{created}");
+    create_environment_outside_the_manifest(&sandbox, "qa").await;
     let file = write(
         dir.path(),
         &format!(
@@ -216,8 +226,8 @@ async fn r20_a_region_with_replicas_converges_and_then_plans_clean() {
     let dir = tempfile::tempdir().expect("tempdir");
     let file = write(
         dir.path(),
-        &format!(
-            "{HEAD}  environments:\n    production: {{}}\n  services:\n    api:\n      source: {{ image: \"nginx:1\" }}\n      deploy:\n        region: europe-west4-drams3a\n        replicas: 2\n"
+        &production_only(
+            "    api:\n      source: { image: \"nginx:1\" }\n      deploy:\n        region: europe-west4-drams3a\n        replicas: 2\n",
         ),
     );
     apply(&sandbox, &file).await;
@@ -337,19 +347,10 @@ async fn a_project_with_an_empty_environment_imports_and_its_plan_only_adds_the_
     let dir = tempfile::tempdir().expect("tempdir");
     let file = write(
         dir.path(),
-        &format!(
-            "{HEAD}  environments:\n    production: {{}}\n  services:\n    api:\n      source: {{ image: \"nginx:1\" }}\n"
-        ),
+        &production_only("    api:\n      source: { image: \"nginx:1\" }\n"),
     );
     apply(&sandbox, &file).await;
-    let project = ids(&sandbox).await.project;
-    let created = graphql(
-        &sandbox,
-        "mutation($i: EnvironmentCreateInput!) { environmentCreate(input: $i) { id } }",
-        json!({ "i": { "projectId": project, "name": "empty" } }),
-    )
-    .await;
-    assert!(created["errors"].is_null(), "{created}");
+    create_environment_outside_the_manifest(&sandbox, "empty").await;
     let imported = dir.path().join("imported.yml");
     let imported = imported.to_string_lossy().into_owned();
     let (code, out, err) = cli_in(
@@ -421,15 +422,8 @@ async fn environments_past_the_first_hundred_are_read_at_one_request_per_page() 
         &format!("{HEAD}  environments:\n    production: {{}}\n{services}"),
     );
     apply(&sandbox, &file).await;
-    let project = ids(&sandbox).await.project;
     for i in 0..105 {
-        let created = graphql(
-            &sandbox,
-            "mutation($i: EnvironmentCreateInput!) { environmentCreate(input: $i) { id } }",
-            json!({ "i": { "projectId": project, "name": format!("pr-{i:03}") } }),
-        )
-        .await;
-        assert!(created["errors"].is_null(), "{created}");
+        create_environment_outside_the_manifest(&sandbox, &format!("pr-{i:03}")).await;
     }
     // The 106th environment, on the second page, is the one the manifest adds a service to.
     let file = write(
