@@ -255,15 +255,12 @@ async fn r17_staged_changes_hold_writes_by_default_and_are_committed_with_staged
     let file = write(dir.path(), &manifest("", ""));
     apply(&sandbox, &file).await;
     // A dashboard edit, staged and not committed.
-    let (environment_id, ..) = environment(&sandbox, "production").await;
-    let api = ids(&sandbox).await.service("api");
-    let staged = graphql(
+    stage_dashboard_edit(
         &sandbox,
-        "mutation($e: String!, $p: EnvironmentConfig!) { environmentStageChanges(environmentId: $e, input: $p, merge: true) { id } }",
-        json!({ "e": environment_id, "p": { "services": { api.as_str().unwrap_or_default(): { "variables": { "DASHBOARD": { "value": "x" } } } } } }),
+        "api",
+        json!({ "variables": { "DASHBOARD": { "value": "x" } } }),
     )
     .await;
-    assert!(staged["errors"].is_null(), "{staged}");
 
     let file = write(dir.path(), &manifest("        B: \"2\"\n", ""));
     let (code, text) = plan_code(&sandbox, &file).await;

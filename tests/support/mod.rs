@@ -184,6 +184,20 @@ pub async fn set_variable(sandbox: &Sandbox, service: Option<&str>, name: &str, 
     assert_eq!(result["data"]["variableUpsert"], true, "{result}");
 }
 
+/// Stages a change to a service in the first project's first environment and leaves it
+/// uncommitted, as a dashboard edit does (R17).
+pub async fn stage_dashboard_edit(sandbox: &Sandbox, service: &str, entry: Value) {
+    let ids = ids(sandbox).await;
+    let service_id = ids.service(service);
+    let staged = graphql(
+        sandbox,
+        "mutation($e: String!, $p: EnvironmentConfig!) { environmentStageChanges(environmentId: $e, input: $p, merge: true) { id } }",
+        json!({ "e": ids.environment, "p": { "services": { service_id.as_str().unwrap_or_default(): entry } } }),
+    )
+    .await;
+    assert!(staged["errors"].is_null(), "{staged}");
+}
+
 /// `{NAME: value}` of a service (or the shared variables), unrendered, as Railway stores them.
 pub async fn read_variables(sandbox: &Sandbox, service: Option<&str>) -> Value {
     let ids = ids(sandbox).await;

@@ -180,8 +180,9 @@ impl Store {
         id: &str,
         now: DateTime<Utc>,
     ) -> Result<DeploymentView, DomainError> {
-        // The same order as `all_deployments`, without building every record: one lookup per
-        // instance would otherwise make a snapshot cubic in the number of instances.
+        // Not a behaviour (no rule applies): the same answer as searching `all_deployments`, in
+        // the same order, without building every record, which made a snapshot cubic in the
+        // number of instances (one lookup per instance).
         let record = match self.state.deployments.iter().find(|d| d.id == id) {
             Some(record) => record.clone(),
             None => self
