@@ -72,19 +72,9 @@ impl Executor<'_> {
                         .sent
                         .push(format!("serviceDomainUpdate ({})", change.name));
                 }
-                (DomainKind::Railway, DomainOp::Delete) => {
-                    let id = change
-                        .id
-                        .clone()
-                        .ok_or_else(|| missing("service domain", &change.name))?;
-                    ignore_not_found(
-                        self.client
-                            .post::<ServiceDomainDelete>(service_domain_delete::Variables { id })
-                            .await,
-                    )?;
-                    result
-                        .sent
-                        .push(format!("serviceDomainDelete ({})", change.name));
+                (DomainKind::Railway | DomainKind::Custom, DomainOp::Delete) => {
+                    let sent = self.delete_domain(scope, &service_id, change).await?;
+                    result.sent.push(format!("{sent} ({})", change.name));
                 }
                 (DomainKind::Custom, DomainOp::Add) => {
                     let dns = self
@@ -111,20 +101,6 @@ impl Executor<'_> {
                         .sent
                         .push(format!("customDomainUpdate ({})", change.name));
                 }
-                (DomainKind::Custom, DomainOp::Delete) => {
-                    let id = change
-                        .id
-                        .clone()
-                        .ok_or_else(|| missing("custom domain", &change.name))?;
-                    ignore_not_found(
-                        self.client
-                            .post::<CustomDomainDelete>(custom_domain_delete::Variables { id })
-                            .await,
-                    )?;
-                    result
-                        .sent
-                        .push(format!("customDomainDelete ({})", change.name));
-                }
                 // R31: created by the environment's patch, never by the deprecated mutation.
                 (DomainKind::TcpProxy, DomainOp::Add) => {}
                 (DomainKind::TcpProxy, _) => {
@@ -141,13 +117,7 @@ impl Executor<'_> {
                         .into_iter()
                         .filter(|p| p.application_port == port && p.deleted_at.is_none())
                     {
-                        ignore_not_found(
-                            self.client
-                                .post::<TcpProxyDelete>(tcp_proxy_delete::Variables {
-                                    id: proxy.id,
-                                })
-                                .await,
-                        )?;
+                        self.delete_tcp_proxy(scope, &service_id, proxy.id).await?;
                     }
                     result.tcp_changed = true;
                     result.sent.push(format!("tcpProxyDelete (:{port})"));
@@ -312,9 +282,78 @@ fn instance_in<'a>(
         .get(service_id)
 }
 
-fn ignore_not_found<T>(result: Result<T, Error>) -> Result<(), Error> {
-    match result {
-        Ok(_) | Err(Error::NotFound { .. }) => Ok(()),
-        Err(error) => Err(error),
+impl Executor<'_> {
+    /// Deletes a generated or custom domain the plan prunes; one already gone is done (R37).
+    async fn delete_domain(
+        &mut self,
+        scope: &Scope<'_>,
+        service_id: &str,
+        change: &DomainChange,
+    ) -> Result<&'static str, Error> {
+        let custom = change.kind == DomainKind::Custom;
+        let what = if custom {
+            "custom domain"
+        } else {
+            "service domain"
+        };
+        let id = change
+            .id
+            .clone()
+            .ok_or_else(|| missing(what, &change.name))?;
+        let (operation, result) = if custom {
+            let sent = custom_domain_delete::Variables { id: id.clone() };
+            let result = self.client.post::<CustomDomainDelete>(sent).await.map(drop);
+            ("customDomainDelete", result)
+        } else {
+            let sent = service_domain_delete::Variables { id: id.clone() };
+            let result = self
+                .client
+                .post::<ServiceDomainDelete>(sent)
+                .await
+                .map(drop);
+            ("serviceDomainDelete", result)
+        };
+        super::settle_delete(result, async || {
+            self.stale = true;
+            let project = self.fresh_project().await?;
+            Ok(
+                instance_in(project, scope.environment_id, service_id).is_some_and(|live| {
+                    live.service_domains.iter().any(|d| d.id == id)
+                        || live.custom_domains.iter().any(|d| d.id == id)
+                }),
+            )
+        })
+        .await?;
+        Ok(operation)
+    }
+
+    /// Deletes one TCP proxy; one already gone is done (R37).
+    async fn delete_tcp_proxy(
+        &self,
+        scope: &Scope<'_>,
+        service_id: &str,
+        proxy_id: String,
+    ) -> Result<(), Error> {
+        let result = self
+            .client
+            .post::<TcpProxyDelete>(tcp_proxy_delete::Variables {
+                id: proxy_id.clone(),
+            })
+            .await;
+        super::settle_delete(result, async || {
+            let proxies = self
+                .client
+                .post::<TcpProxies>(tcp_proxies::Variables {
+                    environment_id: scope.environment_id.to_string(),
+                    service_id: service_id.to_string(),
+                })
+                .await?
+                .tcp_proxies;
+            Ok(proxies
+                .iter()
+                .any(|p| p.id == proxy_id && p.deleted_at.is_none()))
+        })
+        .await?;
+        Ok(())
     }
 }

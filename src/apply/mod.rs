@@ -326,22 +326,24 @@ impl Executor<'_> {
 
     /// Deletes a service the plan prunes; one already gone counts as done.
     async fn delete_service(&mut self, name: &str, id: &str) -> Result<Outcome, RailwayError> {
-        let outcome = match self
+        let result = self
             .client
             .post::<ServiceDelete>(service_delete::Variables {
                 id: id.to_string(),
                 environment_id: None,
             })
-            .await
-        {
-            Ok(_) => Outcome::Applied("serviceDelete".into()),
-            Err(RailwayError::NotFound { .. }) => {
-                Outcome::Skipped(format!("{name} was already gone"))
-            }
-            Err(error) => return Err(error),
-        };
+            .await;
         self.stale = true;
-        Ok(outcome)
+        let deleted = settle_delete(result, async || {
+            Ok(self
+                .fresh_project()
+                .await?
+                .services
+                .iter()
+                .any(|s| s.id == id))
+        })
+        .await?;
+        Ok(deleted.outcome("serviceDelete", name))
     }
 
     /// The project as it is now, re-read when a create made the copy stale.
@@ -399,9 +401,81 @@ fn units(plan: &Plan) -> Vec<Unit<'_>> {
     units
 }
 
+/// How a delete ended: sent and answered, or found already done.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Deleted {
+    Now,
+    AlreadyGone,
+}
+
+impl Deleted {
+    fn outcome(self, operation: &str, name: &str) -> Outcome {
+        match self {
+            Deleted::Now => Outcome::Applied(operation.to_string()),
+            Deleted::AlreadyGone => Outcome::Skipped(format!("{name} was already gone")),
+        }
+    }
+}
+
+/// Settles a delete's answer. R37: Railway answers `Not Authorized` both for a token that may
+/// not delete and for an object already gone (a retried delete whose first answer was lost
+/// meets the second), so a denial is judged by a re-read: gone means done; still there means
+/// the token is refused, and the denial stands.
+async fn settle_delete<T>(
+    result: Result<T, RailwayError>,
+    still_there: impl AsyncFnOnce() -> Result<bool, RailwayError>,
+) -> Result<Deleted, RailwayError> {
+    match result {
+        Ok(_) => Ok(Deleted::Now),
+        Err(RailwayError::NotFound { .. }) => Ok(Deleted::AlreadyGone),
+        Err(denied @ RailwayError::Unauthorized { .. }) => {
+            if still_there().await? {
+                Err(denied)
+            } else {
+                Ok(Deleted::AlreadyGone)
+            }
+        }
+        Err(error) => Err(error),
+    }
+}
+
 fn missing(kind: &str, name: &str) -> RailwayError {
     RailwayError::NotFound {
         operation: "apply",
         message: format!("{kind} {name} is not on Railway although the plan expected it"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn denied() -> Result<(), RailwayError> {
+        Err(RailwayError::Unauthorized {
+            operation: "serviceDelete",
+            message: "Not Authorized".into(),
+        })
+    }
+
+    #[tokio::test]
+    async fn r37_a_denied_delete_of_something_gone_is_done() {
+        let settled = settle_delete(denied(), async || Ok(false)).await;
+        assert_eq!(settled.ok(), Some(Deleted::AlreadyGone));
+    }
+
+    #[tokio::test]
+    async fn r37_a_denied_delete_of_something_still_there_stays_a_denial() {
+        let settled = settle_delete(denied(), async || Ok(true)).await;
+        assert!(matches!(settled, Err(RailwayError::Unauthorized { .. })));
+    }
+
+    #[tokio::test]
+    async fn r37_other_failures_are_not_settled_by_a_re_read() {
+        let failed: Result<(), RailwayError> = Err(RailwayError::Terminal {
+            operation: "serviceDelete",
+            message: "boom".into(),
+        });
+        let settled = settle_delete(failed, async || Ok(false)).await;
+        assert!(matches!(settled, Err(RailwayError::Terminal { .. })));
     }
 }

@@ -180,19 +180,22 @@ impl Executor<'_> {
                 elsewhere.join(", ")
             )));
         }
-        let outcome = match self
+        let result = self
             .client
             .post::<VolumeDelete>(volume_delete::Variables {
                 volume_id: volume_id.to_string(),
             })
-            .await
-        {
-            Ok(_) => Outcome::Applied("volumeDelete".into()),
-            Err(Error::NotFound { .. }) => Outcome::Skipped(format!("{name} was already gone")),
-            Err(error) => return Err(error),
-        };
+            .await;
         self.stale = true;
-        Ok(outcome)
+        let deleted = super::settle_delete(result, async || {
+            let project = self.fresh_project().await?;
+            Ok(project
+                .environments
+                .iter()
+                .any(|e| e.volumes.iter().any(|v| v.volume_id == volume_id)))
+        })
+        .await?;
+        Ok(deleted.outcome("volumeDelete", name))
     }
 
     fn remember_volume(&mut self, environment_id: &str, volume: LiveVolumeInstance) {

@@ -26,7 +26,8 @@ pub struct SandboxArgs {
     pub seed: Option<PathBuf>,
     /// Fault injection: `OP=KIND[@RATE],...`, e.g. `serviceCreate=drop-after-commit` or
     /// `*=error500@0.05,*=reset@0.04`. OP is an operation name, a root field or `*` (every
-    /// request); RATE is in (0, 1], default 1; rules matching one request share a single draw.
+    /// request); RATE is in (0, 1], default 1, or xN for the first N matching requests only;
+    /// rules matching one request share a single draw.
     /// KIND: drop-after-commit (performed, then the connection closes unanswered), reset
     /// (connection closed unanswered, nothing performed), slow (performed, answered after
     /// --slow-ms), error500 (HTTP 500 HTML page), error502 (HTTP 502 Cloudflare-like HTML page),

@@ -370,31 +370,39 @@ pub(crate) fn parse_response<T: serde::de::DeserializeOwned>(
             }
         });
     };
-    if let Some(first) = json
+    let first_error = json
         .get("errors")
         .and_then(Value::as_array)
-        .and_then(|e| e.first())
-    {
-        let message = first
+        .and_then(|e| e.first());
+    let first_message = first_error.map(|first| {
+        first
             .get("message")
             .and_then(Value::as_str)
-            .unwrap_or("unknown error");
+            .unwrap_or("unknown error")
+    });
+    // R39: the status decides before the body: a 5xx is transient whatever its errors say.
+    if status.is_server_error() {
+        return Err(Error::Transient {
+            operation,
+            message: match first_message {
+                Some(message) => format!("HTTP {}: {message}", status.as_u16()),
+                None => format!("HTTP {}", status.as_u16()),
+            },
+            maybe_applied: true,
+        });
+    }
+    if let (Some(first), Some(message)) = (first_error, first_message) {
         let code = first.pointer("/extensions/code").and_then(Value::as_str);
         let mut error = classify_graphql_error(operation, message, code);
         if let Error::RateLimited {
             retry_after: slot, ..
         } = &mut error
+            && retry_after.is_some()
         {
+            // A creation cooldown's own wait (R4, R36) stands unless Railway names another.
             *slot = retry_after;
         }
         return Err(error);
-    }
-    if status.is_server_error() {
-        return Err(Error::Transient {
-            operation,
-            message: format!("HTTP {}", status.as_u16()),
-            maybe_applied: true,
-        });
     }
     match json.get("data") {
         Some(data) if !data.is_null() => {
@@ -454,6 +462,40 @@ mod tests {
         )
         .expect_err("502 must fail");
         assert!(error.is_retryable() && error.maybe_applied(), "{error:?}");
+    }
+
+    #[test]
+    fn r39_a_5xx_with_a_json_errors_body_is_transient_whatever_the_message_says() {
+        for (status, message) in [
+            (StatusCode::SERVICE_UNAVAILABLE, "Service Unavailable"),
+            (StatusCode::INTERNAL_SERVER_ERROR, "Invalid project name"),
+            (StatusCode::BAD_GATEWAY, "Not Authorized"),
+        ] {
+            let body = format!(r#"{{"errors":[{{"message":"{message}"}}]}}"#);
+            let error = parse_response::<Data>("Op", status, None, &body).expect_err("5xx fails");
+            assert!(
+                matches!(error, Error::Transient { .. }),
+                "{status} {message}: {error:?}"
+            );
+            assert!(error.to_string().contains(message), "{error}");
+        }
+    }
+
+    #[test]
+    fn r36_a_creation_cooldown_on_http_200_keeps_its_thirty_second_wait() {
+        let body = r#"{"data":null,"errors":[{"message":"You are creating projects too quickly. This workspace allows 1 project per 30 seconds. Try again shortly.","extensions":{"code":"INTERNAL_SERVER_ERROR"}}]}"#;
+        let error = parse_response::<Data>("Op", StatusCode::OK, None, body).expect_err("fails");
+        assert!(
+            matches!(error, Error::RateLimited { retry_after: Some(wait), .. } if wait == crate::railway::error::CREATION_COOLDOWN_WAIT),
+            "{error:?}"
+        );
+        let named =
+            parse_response::<Data>("Op", StatusCode::OK, Some(Duration::from_secs(3)), body)
+                .expect_err("fails");
+        assert!(
+            matches!(named, Error::RateLimited { retry_after: Some(wait), .. } if wait.as_secs() == 3),
+            "a Retry-After Railway sends wins: {named:?}"
+        );
     }
 
     #[test]

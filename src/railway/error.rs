@@ -117,6 +117,13 @@ pub fn classify_graphql_error(operation: &'static str, message: &str, code: Opti
         || lower.contains("already taken")
     {
         Error::AlreadyExists { operation, message }
+    } else if lower.contains("cannot redeploy yet") {
+        // R38: the previous deployment is still building; nothing was done, so resending is safe.
+        Error::Transient {
+            operation,
+            message,
+            maybe_applied: false,
+        }
     } else if lower.contains("please try again")
         || lower.contains("problem processing request")
         || lower.contains("operation is already in progress")
@@ -166,6 +173,16 @@ mod tests {
             !classify_graphql_error("X", "Invalid project name", Some("BAD_USER_INPUT"))
                 .is_retryable()
         );
+    }
+
+    #[test]
+    fn r38_cannot_redeploy_yet_is_transient_and_safe_to_send_again() {
+        let error = classify_graphql_error(
+            "ServiceInstanceDeployV2",
+            "Cannot redeploy yet, please wait for the original deployment to finish building",
+            Some("INTERNAL_SERVER_ERROR"),
+        );
+        assert!(error.is_retryable() && !error.maybe_applied(), "{error:?}");
     }
 
     #[test]

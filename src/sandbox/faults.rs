@@ -88,11 +88,15 @@ impl fmt::Display for FaultKind {
 }
 
 /// One `OP=KIND[@RATE]` entry. `operation` is an operation name, a root field name or `*`.
+/// `RATE` is a probability in (0, 1], or `xN`: always, for the first N matching requests only
+/// (a fault that happens once, so a test can watch what the client does on its retry).
 #[derive(Debug, Clone, PartialEq)]
 pub struct FaultRule {
     pub operation: String,
     pub kind: FaultKind,
     pub rate: f64,
+    /// With `xN`: how many more matching requests this rule faults.
+    pub remaining: Option<u32>,
 }
 
 /// An ordered list of fault rules. For each request the sandbox draws one number in [0, 1) and
@@ -129,7 +133,15 @@ fn parse_rule(part: &str) -> Result<FaultRule, FaultPlanError> {
     if operation.is_empty() {
         return Err(FaultPlanError(format!("{part:?} has no operation")));
     }
-    let (kind_text, rate) = match rest.split_once('@') {
+    let (kind_text, rate, remaining) = match rest.split_once('@') {
+        Some((kind, count_text)) if count_text.trim().starts_with('x') => {
+            let count: u32 = count_text.trim()[1..].parse().map_err(|_| {
+                FaultPlanError(format!(
+                    "{part:?} has a count {count_text:?} that is not x followed by a whole number"
+                ))
+            })?;
+            (kind, 1.0, Some(count))
+        }
         Some((kind, rate_text)) => {
             let rate: f64 = rate_text.trim().parse().map_err(|_| {
                 FaultPlanError(format!(
@@ -141,9 +153,9 @@ fn parse_rule(part: &str) -> Result<FaultRule, FaultPlanError> {
                     "{part:?} has a rate {rate} outside (0, 1]"
                 )));
             }
-            (kind, rate)
+            (kind, rate, None)
         }
-        None => (rest, 1.0),
+        None => (rest, 1.0, None),
     };
     let kind = kind_text
         .trim()
@@ -153,6 +165,7 @@ fn parse_rule(part: &str) -> Result<FaultRule, FaultPlanError> {
         operation: operation.to_string(),
         kind,
         rate,
+        remaining,
     })
 }
 
@@ -182,12 +195,17 @@ impl FaultDecider {
         operation_name: Option<&str>,
         root_fields: &[String],
     ) -> Option<FaultKind> {
-        let mut matching = self.plan.rules.iter().filter(|rule| {
-            rule.operation == "*"
-                || operation_name == Some(rule.operation.as_str())
-                || root_fields.contains(&rule.operation)
+        let mut matching = self.plan.rules.iter_mut().filter(|rule| {
+            rule.remaining != Some(0)
+                && (rule.operation == "*"
+                    || operation_name == Some(rule.operation.as_str())
+                    || root_fields.contains(&rule.operation))
         });
         let first = matching.next()?;
+        if let Some(remaining) = &mut first.remaining {
+            *remaining -= 1;
+            return Some(first.kind);
+        }
         if first.rate >= 1.0 {
             return Some(first.kind);
         }
@@ -293,5 +311,21 @@ mod tests {
         };
         assert_eq!(run(9), run(9));
         assert_ne!(run(9), run(10));
+    }
+
+    #[test]
+    fn a_counted_rule_faults_only_its_first_requests_then_lets_them_through() {
+        let mut faults = decider("serviceDelete=drop-after-commit@x2", 1);
+        let delete = || vec!["serviceDelete".to_string()];
+        assert_eq!(
+            faults.decide(None, &delete()),
+            Some(FaultKind::DropAfterCommit)
+        );
+        assert_eq!(
+            faults.decide(None, &delete()),
+            Some(FaultKind::DropAfterCommit)
+        );
+        assert_eq!(faults.decide(None, &delete()), None);
+        assert!("serviceDelete=reset@xtwo".parse::<FaultPlan>().is_err());
     }
 }
