@@ -59,10 +59,9 @@ fn cron_entry(schedule: &str, rule: &str) -> String {
 }
 
 async fn backups(sandbox: &Sandbox) -> Vec<Value> {
-    let data = graphql(
+    let data = all_projects(
         sandbox,
-        "query { projects { edges { node { environments { edges { node { volumeInstances { edges { node { id } } } } } } } } } }",
-        json!({}),
+        "environments { edges { node { volumeInstances { edges { node { id } } } } } }",
     )
     .await;
     let id = data["data"]["projects"]["edges"][0]["node"]["environments"]["edges"][0]["node"]

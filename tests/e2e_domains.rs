@@ -36,11 +36,7 @@ async fn write_and(
 
 /// The `web` instance's domains as Railway lists them (deleted ones left out).
 async fn domains(sandbox: &railway_operator::sandbox::Sandbox) -> (Vec<Value>, Vec<Value>) {
-    let data = graphql(
-        sandbox,
-        "query { projects { edges { node { environments { edges { node { serviceInstances { edges { node { serviceName domains { serviceDomains { id domain targetPort deletedAt } customDomains { id domain targetPort deletedAt } } } } } } } } } } } }",
-        json!({}),
-    )
+    let data = all_projects(sandbox, "environments { edges { node { serviceInstances { edges { node { serviceName domains { serviceDomains { id domain targetPort deletedAt } customDomains { id domain targetPort deletedAt } } } } } } } }")
     .await;
     let instance = data["data"]["projects"]["edges"][0]["node"]["environments"]["edges"][0]["node"]
         ["serviceInstances"]["edges"]

@@ -33,11 +33,7 @@ async fn plan_code(sandbox: &Sandbox, file: &str) -> (i32, String) {
 
 /// Every environment of the first project: name -> (id, config blob, fork?, staged count).
 async fn environments(sandbox: &Sandbox) -> Vec<(String, String, Value, bool, i64)> {
-    let data = graphql(
-        sandbox,
-        "query { projects { edges { node { environments { edges { node { id name unmergedChangesCount sourceEnvironment { id } config(decryptVariables: true) } } } } } } }",
-        json!({}),
-    )
+    let data = all_projects(sandbox, "environments { edges { node { id name unmergedChangesCount sourceEnvironment { id } config(decryptVariables: true) } } }")
     .await;
     nodes_of(&data["data"]["projects"]["edges"][0]["node"]["environments"])
         .into_iter()

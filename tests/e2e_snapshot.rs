@@ -82,12 +82,7 @@ async fn soft_deleted_services_are_not_mistaken_for_live_ones() {
     let file = manifest.to_string_lossy().to_string();
     let (code, out, err) = cli(&sandbox, &["apply", "-f", &file]).await;
     assert_eq!(code, 0, "{out}\n{err}");
-    let services = graphql(
-        &sandbox,
-        "query { projects { edges { node { services { edges { node { id name } } } } } } }",
-        json!({}),
-    )
-    .await;
+    let services = all_projects(&sandbox, "services { edges { node { id name } } }").await;
     let id = services["data"]["projects"]["edges"][0]["node"]["services"]["edges"]
         .as_array()
         .and_then(|edges| edges.iter().find(|e| e["node"]["name"] == "svc-0001"))

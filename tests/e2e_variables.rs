@@ -323,13 +323,8 @@ async fn services_never_applied_by_the_operator_are_never_deleted() {
     let f = Fixture::new().await;
     let mut m = Manifest::default();
     assert_eq!(f.run(&m, &["apply"]).await.0, 0);
-    let project_id = graphql(
-        &f.sandbox,
-        "query { projects { edges { node { id } } } }",
-        json!({}),
-    )
-    .await["data"]["projects"]["edges"][0]["node"]["id"]
-        .clone();
+    let project_id =
+        all_projects(&f.sandbox, "id").await["data"]["projects"]["edges"][0]["node"]["id"].clone();
     let created = graphql(
         &f.sandbox,
         "mutation($i: ServiceCreateInput!) { serviceCreate(input: $i) { id } }",

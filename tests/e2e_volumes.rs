@@ -40,11 +40,7 @@ async fn applied(text: &str) -> (Sandbox, tempfile::TempDir) {
 
 /// Live volume instances of the production environment (deleted ones left out).
 async fn volumes(sandbox: &Sandbox) -> Vec<Value> {
-    let data = graphql(
-        sandbox,
-        "query { projects { edges { node { environments { edges { node { name volumeInstances { edges { node { id mountPath serviceId deletedAt volume { id name } } } } } } } } } } }",
-        json!({}),
-    )
+    let data = all_projects(sandbox, "environments { edges { node { name volumeInstances { edges { node { id mountPath serviceId deletedAt volume { id name } } } } } } }")
     .await;
     data["data"]["projects"]["edges"][0]["node"]["environments"]["edges"]
         .as_array()

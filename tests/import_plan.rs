@@ -181,6 +181,8 @@ fn project() -> LiveProject {
         id: "5b1f3c3e-0000-4000-8000-000000000001".into(),
         name: "shop".into(),
         workspace_id: None,
+        restricted_environments: Vec::new(),
+        token_environment: None,
         environments: vec![production, staging],
         services: ["api", "worker", "postgres"]
             .iter()
@@ -213,6 +215,7 @@ fn plan_with(imported: &Imported, live: &LiveProject, secrets: &[(&str, &str)]) 
         &desired,
         &Live {
             project: Some(live.clone()),
+            new_project_home: None,
         },
         &PlanOptions::default(),
     )

@@ -93,6 +93,8 @@ fn live(services: &[(&str, &str, &str, i64)], envs: &[&str]) -> Live {
             id: "p1".into(),
             name: "demo".into(),
             workspace_id: None,
+            restricted_environments: Vec::new(),
+            token_environment: None,
             services: services
                 .iter()
                 .map(|(id, name, _, _)| LiveService {
@@ -120,6 +122,7 @@ fn live(services: &[(&str, &str, &str, i64)], envs: &[&str]) -> Live {
                 })
                 .collect(),
         }),
+        new_project_home: None,
     }
 }
 

@@ -102,7 +102,13 @@ impl Executor<'_> {
             .flatten()
             .ok_or_else(|| missing("project", name))?;
         self.project = Some(snapshot::read_project(client, &id).await?);
-        Ok(outcome)
+        // R33: a name is found again only by searching every workspace; the id is exact.
+        let pin = format!("pin it with metadata.id: {id}");
+        Ok(match outcome {
+            Outcome::Applied(detail) => Outcome::Applied(format!("{detail}; {pin}")),
+            Outcome::Adopted(detail) => Outcome::Adopted(format!("{detail}; {pin}")),
+            Outcome::Skipped(detail) => Outcome::Skipped(detail),
+        })
     }
 
     /// R2, R3, R5: an empty environment, never a copy: no source, nothing staged, nothing

@@ -252,10 +252,11 @@ impl Executor<'_> {
         match action {
             Action::CreateProject {
                 name,
-                workspace_id,
+                home,
                 default_environment,
             } => {
-                self.create_project(name, workspace_id.as_deref(), default_environment)
+                let workspace_id = home.as_ref().map(|h| h.workspace_id.as_str());
+                self.create_project(name, workspace_id, default_environment)
                     .await
             }
             Action::CreateEnvironment { name } => self.create_environment(name).await,

@@ -103,9 +103,17 @@ fn print_plan(plan: &Plan, args: &PlanArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Reports references to services that exist neither in the manifest nor on Railway.
-/// Returns false when there are any: nothing may be planned or applied then.
+/// Reports environments the token cannot reach (R34, R35) and references to services that
+/// exist neither in the manifest nor on Railway. Returns false when there are any: nothing may
+/// be planned or applied then.
 fn references_resolve(desired: &Desired, live: &Live) -> bool {
+    let blocked = plan::access::blocked_environments(desired, live);
+    for problem in &blocked {
+        eprintln!("error: {problem}");
+    }
+    if !blocked.is_empty() {
+        return false;
+    }
     let unresolved = plan::references::unresolved_references(desired, live);
     for problem in &unresolved {
         eprintln!("{problem}");

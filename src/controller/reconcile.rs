@@ -72,6 +72,14 @@ pub async fn reconcile(client: &Client, desired: &Desired, stop: Arc<AtomicBool>
             return pass;
         }
     };
+    let blocked = crate::plan::access::blocked_environments(desired, &live);
+    if !blocked.is_empty() {
+        pass.kind = PassKind::Stalled;
+        pass.error = Some(("EnvironmentUnreachable", blocked.join("\n")));
+        pass.live = Some(live);
+        pass.duration = started.elapsed();
+        return pass;
+    }
     let unresolved = unresolved_references(desired, &live);
     if !unresolved.is_empty() {
         pass.kind = PassKind::Stalled;

@@ -1,6 +1,7 @@
 //! The plan's vocabulary: typed actions with addresses and risk, and field-level changes.
 //! Data only: computing actions is `diff`, showing them is `render`.
 
+use crate::railway::live::ProjectHome;
 use serde::Serialize;
 use serde_json::Value;
 
@@ -75,7 +76,9 @@ pub enum Action {
     #[serde(rename_all = "camelCase")]
     CreateProject {
         name: String,
-        workspace_id: Option<String>,
+        /// R33: the workspace it goes to; `None` only when the snapshot did not say (a
+        /// planner fed by hand), and then Railway decides.
+        home: Option<ProjectHome>,
         /// Railway creates exactly one environment with a new project; this names it.
         default_environment: String,
     },

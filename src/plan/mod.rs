@@ -1,6 +1,7 @@
 //! The plan: a pure function from (desired, live) to typed actions, and their rendering as
 //! Terraform-style text or versioned JSON. Performs no I/O.
 
+pub mod access;
 pub mod action;
 pub mod diff;
 pub mod domains;

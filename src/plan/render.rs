@@ -1,6 +1,7 @@
 //! Shows a [`Plan`]: Terraform-style text for people, versioned JSON for machines.
 //! Values are rendered from the plan only; nothing here reads live state or secrets.
 
+use crate::railway::live::{HomeReason, ProjectHome};
 use std::fmt::Write as _;
 
 use serde_json::{Value, json};
@@ -128,16 +129,29 @@ fn notes(out: &mut String, plan: &Plan) {
     }
 }
 
+/// R33: which workspace a new project goes to, and why that one.
+fn workspace_phrase(home: &ProjectHome) -> String {
+    match (&home.workspace_name, home.reason) {
+        (Some(name), HomeReason::OnlyWorkspace) => format!(
+            ", in workspace {name} ({}): the token's only workspace",
+            home.workspace_id
+        ),
+        (Some(name), HomeReason::Named) => format!(", in workspace {name} ({})", home.workspace_id),
+        (None, _) => format!(", in workspace {}", home.workspace_id),
+    }
+}
+
 fn line(out: &mut String, action: &Action) {
     match action {
         Action::CreateProject {
             name,
+            home,
             default_environment,
-            ..
         } => {
             let _ = writeln!(
                 out,
-                "  + project {name} (with environment {default_environment})"
+                "  + project {name} (with environment {default_environment}{})",
+                home.as_ref().map(workspace_phrase).unwrap_or_default()
             );
         }
         Action::CreateEnvironment { name } => {

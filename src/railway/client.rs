@@ -102,6 +102,15 @@ pub struct Client {
     stats: Arc<std::sync::Mutex<ClientStats>>,
     /// When the next request may leave, under `max_requests_per_second`.
     next_slot: Arc<tokio::sync::Mutex<tokio::time::Instant>>,
+    /// R34: what a project token reaches, asked once per client.
+    token_scope: Arc<tokio::sync::OnceCell<TokenScope>>,
+}
+
+/// R34: the one project and environment a project token reaches (`projectToken`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TokenScope {
+    pub project_id: String,
+    pub environment_id: String,
 }
 
 /// How every request names its client (R40): `?source=` on the URL and the `x-source` header.
@@ -125,11 +134,22 @@ impl Client {
             requests: Arc::new(AtomicU64::new(0)),
             stats: Arc::default(),
             next_slot: Arc::new(tokio::sync::Mutex::new(tokio::time::Instant::now())),
+            token_scope: Arc::default(),
         })
     }
 
     pub fn api_url(&self) -> &str {
         &self.config.api_url
+    }
+
+    /// Whether requests carry a project token (R34: one environment of one project).
+    pub fn uses_project_token(&self) -> bool {
+        matches!(self.config.auth, Auth::ProjectToken(_))
+    }
+
+    /// The cell holding a project token's scope once it has been asked for.
+    pub(crate) fn token_scope_cell(&self) -> &tokio::sync::OnceCell<TokenScope> {
+        &self.token_scope
     }
 
     pub fn retry_policy(&self) -> &RetryPolicy {

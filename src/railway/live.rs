@@ -9,10 +9,38 @@ use crate::inventory::InventoryState;
 use crate::manifest::desired::{BackupScheduleKind, Builder, Limits, RestartPolicyType};
 use crate::secret::Secret;
 
-/// What the snapshot found. `project` is `None` when no project matched the manifest.
+/// What the snapshot found. `project` is `None` when no project matched the manifest; then
+/// `new_project_home` says where creating it would put it.
 #[derive(Debug, Clone, PartialEq, Serialize, Default)]
 pub struct Live {
     pub project: Option<LiveProject>,
+    pub new_project_home: Option<ProjectHome>,
+}
+
+/// A workspace the token's user belongs to (`me { workspaces }`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Workspace {
+    pub id: String,
+    pub name: String,
+}
+
+/// The workspace a new project goes to (R33: Railway creates projects only in a workspace).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ProjectHome {
+    pub workspace_id: String,
+    /// Known when it came from the token's workspaces.
+    pub workspace_name: Option<String>,
+    pub reason: HomeReason,
+}
+
+/// Why that workspace.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum HomeReason {
+    /// `spec.workspace` or `RAILWAY_WORKSPACE_ID`.
+    Named,
+    /// The token's user belongs to exactly one workspace.
+    OnlyWorkspace,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -23,6 +51,11 @@ pub struct LiveProject {
     /// Non-ephemeral environments, in the order Railway returned them.
     pub environments: Vec<LiveEnvironment>,
     pub services: Vec<LiveService>,
+    /// R35: environments the token may not read (`canAccess: false`): listed by name only,
+    /// never in `environments`.
+    pub restricted_environments: Vec<String>,
+    /// R34: a project token's one environment; `environments` then holds only it.
+    pub token_environment: Option<String>,
 }
 
 impl LiveProject {

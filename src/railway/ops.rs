@@ -58,6 +58,38 @@ pub struct ProjectSnapshot;
 #[derive(GraphQLQuery)]
 #[graphql(
     schema_path = "graphql/railway.graphql",
+    query_path = "graphql/queries/EnvironmentSnapshot.graphql",
+    // Serialize: the answer is decoded into ProjectSnapshot's environment node, the same fields.
+    response_derives = "Debug, Clone, PartialEq, Serialize",
+    variables_derives = "Debug, Clone",
+    skip_serializing_none
+)]
+pub struct EnvironmentSnapshot;
+
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "graphql/railway.graphql",
+    query_path = "graphql/queries/ProjectOutline.graphql",
+    // Serialize: its services page is decoded into ProjectSnapshot's, the same fields.
+    response_derives = "Debug, Clone, PartialEq, Serialize",
+    variables_derives = "Debug, Clone",
+    skip_serializing_none
+)]
+pub struct ProjectOutline;
+
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "graphql/railway.graphql",
+    query_path = "graphql/queries/ProjectTokenScope.graphql",
+    response_derives = "Debug, Clone, PartialEq",
+    variables_derives = "Debug, Clone",
+    skip_serializing_none
+)]
+pub struct ProjectTokenScope;
+
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "graphql/railway.graphql",
     query_path = "graphql/queries/ProjectServicesPage.graphql",
     response_derives = "Debug, Clone, PartialEq",
     variables_derives = "Debug, Clone",
@@ -389,6 +421,9 @@ retry_class! {
     Projects => Read,
     TokenProjects => Read,
     ProjectSnapshot => Read,
+    EnvironmentSnapshot => Read,
+    ProjectOutline => Read,
+    ProjectTokenScope => Read,
     ProjectServicesPage => Read,
     EnvironmentInstancesPage => Read,
     ProjectCreate => Create,

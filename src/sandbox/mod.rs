@@ -161,6 +161,8 @@
 //!
 //! ```yaml
 //! memberTokens: [member-token]       # R35: non-admin account tokens (accepted like the admin's)
+//! workspaces:                         # R33: the user's workspaces besides the sandbox's own
+//!   - { id: 7c2e..., name: Agency }
 //! projects:
 //!   - name: shop                      # required
 //!     id: 4f0c...                     # optional, a UUID is generated otherwise

@@ -25,6 +25,16 @@ struct SeedFile {
     /// R35: account tokens of non-admin workspace members.
     #[serde(default)]
     member_tokens: Vec<String>,
+    /// R33: the user's workspaces besides the sandbox's own.
+    #[serde(default)]
+    workspaces: Vec<SeedWorkspace>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct SeedWorkspace {
+    id: String,
+    name: String,
 }
 
 #[derive(Deserialize)]
@@ -193,6 +203,18 @@ pub(crate) fn apply_seed_file(path: &Path, state: State) -> Result<State, Sandbo
         ..Store::default()
     };
     store.state.access.member_tokens.extend(seed.member_tokens);
+    store
+        .state
+        .access
+        .other_workspaces
+        .extend(
+            seed.workspaces
+                .into_iter()
+                .map(|w| super::model::WorkspaceRecord {
+                    id: w.id,
+                    name: w.name,
+                }),
+        );
     for project in seed.projects {
         let name = project.name.clone();
         seed_project(&mut store, project)

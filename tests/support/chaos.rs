@@ -6,9 +6,9 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use railway_operator::sandbox::Sandbox;
-use serde_json::{Value, json};
+use serde_json::Value;
 
-use crate::support::{cli, graphql};
+use crate::support::{all_projects, cli};
 
 /// The mixed 20% fault plan the chaos tests run under.
 pub const MIXED_FAULTS: &str =
@@ -110,16 +110,12 @@ fn live(node: &Value) -> bool {
 /// Reads every project through raw GraphQL and lists duplicate projects, service names per
 /// project, domains per service instance and live volume instances per service instance.
 pub async fn duplicates(sandbox: &Sandbox) -> Duplicates {
-    let data = graphql(
-        sandbox,
-        "query { projects(first: 100) { edges { node { name
+    let data = all_projects(sandbox, "name
             services(first: 1000) { edges { node { name deletedAt } } }
             environments { edges { node { name
                 serviceInstances(first: 1000) { edges { node { serviceName
                     domains { serviceDomains { domain deletedAt } customDomains { domain deletedAt } } } } }
-                volumeInstances { edges { node { serviceId deletedAt } } } } } } } } } }",
-        json!({}),
-    )
+                volumeInstances { edges { node { serviceId deletedAt } } } } } }")
     .await;
     assert!(data.get("errors").is_none(), "inspection failed: {data}");
     let projects = edges(&data["data"]["projects"]);

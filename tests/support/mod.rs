@@ -108,6 +108,34 @@ pub async fn clear_faults(sandbox: &Sandbox) {
         .expect("faults cleared");
 }
 
+/// Every project of the sandbox's user as `{"data": {"projects": {"edges": [...]}}}`: the
+/// personal ones and those in the sandbox's workspace, where the operator creates projects
+/// (R33: an unscoped `projects` lists personal projects only). `selection` is read per project.
+pub async fn all_projects(sandbox: &Sandbox, selection: &str) -> Value {
+    let query = format!(
+        "query($w: String) {{ personal: projects(first: 100) {{ edges {{ node {{ {selection} }} }} }} workspace: projects(first: 100, workspaceId: $w) {{ edges {{ node {{ {selection} }} }} }} }}"
+    );
+    let answer = graphql(
+        sandbox,
+        &query,
+        json!({ "w": railway_operator::sandbox::SANDBOX_WORKSPACE_ID }),
+    )
+    .await;
+    if answer.get("errors").is_some() {
+        return answer;
+    }
+    let edges: Vec<Value> = ["personal", "workspace"]
+        .iter()
+        .flat_map(|key| {
+            answer["data"][key]["edges"]
+                .as_array()
+                .cloned()
+                .unwrap_or_default()
+        })
+        .collect();
+    json!({ "data": { "projects": { "edges": edges } } })
+}
+
 /// A raw GraphQL request, as another client would send it.
 pub async fn graphql(sandbox: &Sandbox, query: &str, variables: Value) -> Value {
     reqwest::Client::new()
@@ -142,11 +170,7 @@ impl Ids {
 }
 
 pub async fn ids(sandbox: &Sandbox) -> Ids {
-    let data = graphql(
-        sandbox,
-        "query { projects { edges { node { id environments { edges { node { id } } } services { edges { node { id name deletedAt } } } } } } }",
-        json!({}),
-    )
+    let data = all_projects(sandbox, "id environments { edges { node { id } } } services { edges { node { id name deletedAt } } }")
     .await;
     let project = &data["data"]["projects"]["edges"][0]["node"];
     let services = project["services"]["edges"]
@@ -212,10 +236,9 @@ pub async fn read_variables(sandbox: &Sandbox, service: Option<&str>) -> Value {
 
 /// Every project in the sandbox with its non-deleted service names.
 pub async fn project_services(sandbox: &Sandbox) -> Vec<(String, Vec<String>)> {
-    let data = graphql(
+    let data = all_projects(
         sandbox,
-        "query { projects(first: 100) { edges { node { name services(first: 1000) { edges { node { name deletedAt } } } } } } }",
-        json!({}),
+        "name services(first: 1000) { edges { node { name deletedAt } } }",
     )
     .await;
     data["data"]["projects"]["edges"]

@@ -11,9 +11,10 @@ mod unmanaged;
 
 use std::collections::BTreeSet;
 
+use super::access;
 use super::action::{Action, HeldEnvironment, InventoryWrite, Plan};
 use crate::manifest::desired::{DeployPolicy, Desired, StagedChangesPolicy};
-use crate::railway::live::{Live, LiveEnvironment, LiveProject};
+use crate::railway::live::{Live, LiveEnvironment, LiveProject, ProjectHome};
 use findings::Findings;
 
 #[derive(Debug, Clone, Default)]
@@ -26,6 +27,8 @@ pub struct PlanOptions {
 struct Planning<'a> {
     desired: &'a Desired,
     project: Option<&'a LiveProject>,
+    /// R33: where the snapshot says a missing project would be created.
+    new_project_home: Option<&'a ProjectHome>,
     /// Manifest environments this plan covers, in manifest order.
     in_scope: Vec<String>,
     /// Manifest environments this plan creates (empty, R2, R5).
@@ -59,11 +62,14 @@ pub fn plan(desired: &Desired, live: &Live, options: &PlanOptions) -> Plan {
                 .as_ref()
                 .is_none_or(|only| only == *env)
         })
+        // R34, R35: what the token cannot reach is neither changed nor created.
+        .filter(|env| access::reachable(desired, live, env))
         .cloned()
         .collect();
     let mut planning = Planning {
         desired,
         project: live.project.as_ref(),
+        new_project_home: live.new_project_home.as_ref(),
         in_scope,
         new_environments: BTreeSet::new(),
         new_services: BTreeSet::new(),
@@ -72,8 +78,14 @@ pub fn plan(desired: &Desired, live: &Live, options: &PlanOptions) -> Plan {
         held: Vec::new(),
         findings: Findings::default(),
         inventory_writes: Vec::new(),
-        prune_services: desired.policy.prune && options.only_environment.is_none(),
+        prune_services: desired.policy.prune
+            && options.only_environment.is_none()
+            && live
+                .project
+                .as_ref()
+                .is_none_or(|p| p.token_environment.is_none()),
     };
+    planning.notes.extend(access::scope_notes(desired, live));
     structure::project(&mut planning);
     structure::environments(&mut planning);
     structure::services(&mut planning);

@@ -4,6 +4,7 @@
 use super::Planning;
 use crate::manifest::desired::ServiceKind;
 use crate::plan::action::Action;
+use crate::railway::live::{HomeReason, ProjectHome};
 
 /// The manifest's first environment: the one a new project is created with.
 pub(super) fn default_environment(planning: &Planning<'_>) -> String {
@@ -17,9 +18,19 @@ pub(super) fn default_environment(planning: &Planning<'_>) -> String {
 
 pub(super) fn project(planning: &mut Planning<'_>) {
     if planning.project.is_none() {
+        let named = planning
+            .desired
+            .project
+            .workspace_id
+            .clone()
+            .map(|workspace_id| ProjectHome {
+                workspace_id,
+                workspace_name: None,
+                reason: HomeReason::Named,
+            });
         planning.actions.push(Action::CreateProject {
             name: planning.desired.project.name.clone(),
-            workspace_id: planning.desired.project.workspace_id.clone(),
+            home: planning.new_project_home.cloned().or(named),
             default_environment: default_environment(planning),
         });
     }

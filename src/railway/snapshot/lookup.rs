@@ -4,7 +4,75 @@
 use super::next_cursor;
 use crate::railway::client::Client;
 use crate::railway::error::{Error, Result};
+use crate::railway::live::{HomeReason, ProjectHome, Workspace};
 use crate::railway::ops::{Projects, TokenProjects, projects, token_projects};
+
+/// What a search by name found: the matching projects' ids and, when no workspace was named,
+/// every workspace of the token's user.
+#[derive(Debug, Default)]
+pub struct ProjectSearch {
+    pub ids: Vec<String>,
+    pub workspaces: Vec<Workspace>,
+}
+
+impl ProjectSearch {
+    /// The one match, if any.
+    ///
+    /// # Errors
+    /// Several projects with the name is [`Error::Terminal`] listing their ids.
+    pub fn single(mut self, name: &str) -> Result<Option<String>> {
+        match self.ids.len() {
+            0 | 1 => Ok(self.ids.pop()),
+            n => Err(Error::Terminal {
+                operation: "TokenProjects",
+                message: format!(
+                    "{n} projects are named {name:?}; pin the right one with metadata.id ({})",
+                    self.ids.join(", ")
+                ),
+            }),
+        }
+    }
+
+    /// R33: where a project called `name` that Railway lacks would be created: the named
+    /// workspace, else the token's only one.
+    ///
+    /// # Errors
+    /// [`Error::Terminal`] when no workspace is named and the token has none or several (listed).
+    pub fn home_for(&self, name: &str, named: Option<&str>) -> Result<ProjectHome> {
+        if let Some(id) = named {
+            return Ok(ProjectHome {
+                workspace_id: id.to_string(),
+                workspace_name: None,
+                reason: HomeReason::Named,
+            });
+        }
+        match self.workspaces.as_slice() {
+            [only] => Ok(ProjectHome {
+                workspace_id: only.id.clone(),
+                workspace_name: Some(only.name.clone()),
+                reason: HomeReason::OnlyWorkspace,
+            }),
+            [] => Err(Error::Terminal {
+                operation: "TokenProjects",
+                message: format!(
+                    "project {name:?} is not on Railway, and the token reaches no workspace to create it in (Railway creates projects only in a workspace): set spec.workspace or RAILWAY_WORKSPACE_ID, or pin an existing project with metadata.id"
+                ),
+            }),
+            several => Err(Error::Terminal {
+                operation: "TokenProjects",
+                message: format!(
+                    "project {name:?} is not on Railway, and the token reaches {} workspaces: {}; name the one to create it in with spec.workspace or RAILWAY_WORKSPACE_ID",
+                    several.len(),
+                    several
+                        .iter()
+                        .map(|w| format!("{} ({})", w.name, w.id))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            }),
+        }
+    }
+}
 
 /// Looks a project up by name among the projects the token can see (in the workspace, if given).
 ///
@@ -15,24 +83,12 @@ pub async fn find_project_id(
     name: &str,
     workspace_id: Option<&str>,
 ) -> Result<Option<String>> {
-    let mut matches = find_project_ids(client, name, workspace_id).await?;
-    match matches.len() {
-        0 | 1 => Ok(matches.pop()),
-        n => Err(Error::Terminal {
-            operation: "TokenProjects",
-            message: format!(
-                "{n} projects are named {name:?}; pin the right one with metadata.id ({})",
-                matches.join(", ")
-            ),
-        }),
-    }
+    search_projects(client, name, workspace_id)
+        .await?
+        .single(name)
 }
 
 /// The ids of every live project with this name that the token can see.
-///
-/// With a workspace, its project list. Without one (R33): `projects` unscoped lists personal
-/// projects only, so one request reads those and every workspace of the token's user; a list
-/// longer than one page goes on page by page.
 ///
 /// # Errors
 /// Railway errors from the `TokenProjects` or `Projects` pages.
@@ -41,7 +97,24 @@ pub async fn find_project_ids(
     name: &str,
     workspace_id: Option<&str>,
 ) -> Result<Vec<String>> {
+    Ok(search_projects(client, name, workspace_id).await?.ids)
+}
+
+/// Every live project with this name that the token can see, and the token's workspaces.
+///
+/// With a workspace, its project list. Without one (R33): `projects` unscoped lists personal
+/// projects only, so one request reads those and every workspace of the token's user; a list
+/// longer than one page goes on page by page.
+///
+/// # Errors
+/// Railway errors from the `TokenProjects` or `Projects` pages.
+pub async fn search_projects(
+    client: &Client,
+    name: &str,
+    workspace_id: Option<&str>,
+) -> Result<ProjectSearch> {
     let mut matches = Vec::new();
+    let mut workspaces = Vec::new();
     let mut pending: Vec<(Option<String>, Option<String>)> = Vec::new();
     match workspace_id {
         Some(workspace) => pending.push((Some(workspace.to_string()), None)),
@@ -66,6 +139,10 @@ pub async fn find_project_ids(
                 pending.push((None, Some(cursor)));
             }
             for workspace in data.me.workspaces {
+                workspaces.push(Workspace {
+                    id: workspace.id.clone(),
+                    name: workspace.name,
+                });
                 let page = workspace.projects;
                 collect_named(
                     &mut matches,
@@ -89,7 +166,10 @@ pub async fn find_project_ids(
     }
     matches.sort();
     matches.dedup();
-    Ok(matches)
+    Ok(ProjectSearch {
+        ids: matches,
+        workspaces,
+    })
 }
 
 /// Pages through `projects(workspaceId)` from `after`, collecting the live projects named `name`.

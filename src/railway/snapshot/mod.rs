@@ -4,9 +4,10 @@
 
 mod config_blob;
 mod lookup;
+mod scoped;
 mod volumes;
 
-pub use lookup::{find_project_id, find_project_ids};
+pub use lookup::{ProjectSearch, find_project_id, find_project_ids, search_projects};
 pub use volumes::read_environment_volumes;
 
 use std::collections::BTreeMap;
@@ -16,15 +17,15 @@ use serde_json::Value;
 use self::config_blob::{
     limits_from_config, placement_from_config, service_entry, tcp_ports_from_config, variables_of,
 };
-use super::client::Client;
+use super::client::{Client, TokenScope};
 use super::error::{Error, Result};
 use super::live::{
     Live, LiveCustomDomain, LiveDeployment, LiveDnsRecord, LiveEnvironment, LiveInstance,
     LiveProject, LiveService, LiveServiceDomain, LiveSource, LiveVariable, REGION_SEPARATOR,
 };
 use super::ops::{
-    self, EnvironmentInstancesPage, ProjectServicesPage, ProjectSnapshot,
-    environment_instances_page, project_services_page, project_snapshot,
+    self, EnvironmentInstancesPage, ProjectServicesPage, ProjectSnapshot, ProjectTokenScope,
+    environment_instances_page, project_services_page, project_snapshot, project_token_scope,
 };
 use crate::inventory::{INVENTORY_VARIABLE, InventoryState};
 use crate::manifest::desired::{Builder, ProjectRef, RestartPolicyType};
@@ -48,18 +49,42 @@ macro_rules! trigger_row {
 /// Railway errors; a pinned id that does not exist, or a name shared by several projects, is
 /// [`Error::Terminal`] with a message saying how to fix the manifest.
 pub async fn snapshot(client: &Client, project: &ProjectRef) -> Result<Live> {
-    let project_id = match &project.id {
-        Some(id) => id.clone(),
-        None => {
-            match find_project_id(client, &project.name, project.workspace_id.as_deref()).await? {
+    let token_project = match token_scope(client).await? {
+        Some(scope) => Some(scope.project_id),
+        None => None,
+    };
+    let project_id = match (&project.id, token_project) {
+        // R34: a project token names its project; no search (`me` fails with one).
+        (Some(id), Some(reached)) if *id != reached => {
+            return Err(Error::Terminal {
+                operation: "ProjectTokenScope",
+                message: format!(
+                    "metadata.id {id}: the project token reaches project {reached} only; use a token of this project, or an account or workspace token"
+                ),
+            });
+        }
+        (_, Some(reached)) => reached,
+        (Some(id), None) => id.clone(),
+        (None, None) => {
+            let named = project.workspace_id.as_deref();
+            let search = search_projects(client, &project.name, named).await?;
+            // R33: never plan a create without knowing where it goes.
+            let home = search.home_for(&project.name, named);
+            match search.single(&project.name)? {
                 Some(id) => id,
-                None => return Ok(Live { project: None }),
+                None => {
+                    return Ok(Live {
+                        project: None,
+                        new_project_home: Some(home?),
+                    });
+                }
             }
         }
     };
     match read_project(client, &project_id).await {
         Ok(found) => Ok(Live {
             project: Some(found),
+            new_project_home: None,
         }),
         Err(Error::NotFound { operation, .. }) if project.id.is_some() => Err(Error::Terminal {
             operation,
@@ -71,8 +96,61 @@ pub async fn snapshot(client: &Client, project: &ProjectRef) -> Result<Live> {
     }
 }
 
-/// Reads a project by id.
+/// R34: the project and environment a project token reaches, asked once per client; `None`
+/// for account and workspace tokens (no request).
+///
+/// # Errors
+/// Railway errors of `projectToken`.
+pub async fn token_scope(client: &Client) -> Result<Option<TokenScope>> {
+    if !client.uses_project_token() {
+        return Ok(None);
+    }
+    let scope = client
+        .token_scope_cell()
+        .get_or_try_init(|| async {
+            let data = client
+                .post::<ProjectTokenScope>(project_token_scope::Variables)
+                .await?;
+            Ok::<_, Error>(TokenScope {
+                project_id: data.project_token.project_id,
+                environment_id: data.project_token.environment_id,
+            })
+        })
+        .await?;
+    Ok(Some(scope.clone()))
+}
+
+/// Reads a project by id: in one nested request, or environment by environment where that
+/// cannot work (a project token, R34; a restricted environment, R35).
+///
+/// # Errors
+/// Railway errors; a project token of another project is [`Error::Terminal`].
 pub async fn read_project(client: &Client, project_id: &str) -> Result<LiveProject> {
+    if let Some(scope) = token_scope(client).await? {
+        if scope.project_id != project_id {
+            return Err(Error::Terminal {
+                operation: "ProjectTokenScope",
+                message: format!(
+                    "the project token reaches project {}, not {project_id}",
+                    scope.project_id
+                ),
+            });
+        }
+        return scoped::read_by_environment(client, project_id, Some(&scope.environment_id)).await;
+    }
+    match read_nested(client, project_id).await {
+        // R35: a restricted environment's contents answer errors, which void the nested read;
+        // a token that can read nothing fails the outline too, with the same error.
+        Err(Error::Unauthorized { .. }) => {
+            scoped::read_by_environment(client, project_id, None).await
+        }
+        other => other,
+    }
+}
+
+/// The whole project in one request (architecture decision 1), more pages only past 100
+/// environments or 1,000 services.
+async fn read_nested(client: &Client, project_id: &str) -> Result<LiveProject> {
     let data = client
         .post::<ProjectSnapshot>(project_snapshot::Variables {
             project_id: project_id.to_string(),
@@ -88,8 +166,52 @@ pub async fn read_project(client: &Client, project_id: &str) -> Result<LiveProje
         });
     }
 
+    let services = read_services(client, project_id, project.services).await?;
+    let mut environments = Vec::new();
+    let mut page = project.environments;
+    let mut seen_cursor = None;
+    loop {
+        environments.extend(read_environments(client, page.edges).await?);
+        let Some(cursor) = next_cursor(
+            page.page_info.has_next_page,
+            page.page_info.end_cursor,
+            seen_cursor.as_deref(),
+        ) else {
+            break;
+        };
+        seen_cursor = Some(cursor.clone());
+        // The same query with the next page's cursor: its services page repeats and is ignored.
+        page = client
+            .post::<ProjectSnapshot>(project_snapshot::Variables {
+                project_id: project_id.to_string(),
+                decrypt_variables: Some(true),
+                environments_after: Some(cursor),
+            })
+            .await?
+            .project
+            .environments;
+    }
+    let mut project = LiveProject {
+        id: project.id,
+        name: project.name,
+        workspace_id: project.workspace_id,
+        environments,
+        services,
+        restricted_environments: Vec::new(),
+        token_environment: None,
+    };
+    note_shared_volumes(&mut project);
+    Ok(project)
+}
+
+/// The project's live services, from the first page on (further pages are requested).
+async fn read_services(
+    client: &Client,
+    project_id: &str,
+    first_page: project_snapshot::ProjectSnapshotProjectServices,
+) -> Result<Vec<LiveService>> {
     let mut services: Vec<LiveService> = Vec::new();
-    let mut service_page = project.services;
+    let mut service_page = first_page;
     let mut seen_cursor = None;
     loop {
         services.extend(
@@ -118,41 +240,7 @@ pub async fn read_project(client: &Client, project_id: &str) -> Result<LiveProje
             .await?;
         service_page = convert_services_page(next.project.services);
     }
-
-    let mut environments = Vec::new();
-    let mut page = project.environments;
-    let mut seen_cursor = None;
-    loop {
-        environments.extend(read_environments(client, page.edges).await?);
-        let Some(cursor) = next_cursor(
-            page.page_info.has_next_page,
-            page.page_info.end_cursor,
-            seen_cursor.as_deref(),
-        ) else {
-            break;
-        };
-        seen_cursor = Some(cursor.clone());
-        // The same query with the next page's cursor: its services page repeats and is ignored.
-        page = client
-            .post::<ProjectSnapshot>(project_snapshot::Variables {
-                project_id: project_id.to_string(),
-                decrypt_variables: Some(true),
-                environments_after: Some(cursor),
-            })
-            .await?
-            .project
-            .environments;
-    }
-
-    let mut project = LiveProject {
-        id: project.id,
-        name: project.name,
-        workspace_id: project.workspace_id,
-        environments,
-        services,
-    };
-    note_shared_volumes(&mut project);
-    Ok(project)
+    Ok(services)
 }
 
 /// One page of environments, each with its instances, triggers and volumes (whose further

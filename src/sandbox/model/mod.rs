@@ -19,7 +19,7 @@ pub(crate) use networking::{
     ServiceDomainRecord, SyncStatus, TcpProxyRecord,
 };
 pub(crate) use patches::{DEFAULT_REGION, EnvironmentPatchStatus, StagedPatchRecord};
-pub(crate) use tokens::{AccessRecords, ProjectTokenRecord};
+pub(crate) use tokens::{AccessRecords, ProjectTokenRecord, WorkspaceRecord};
 pub(crate) use volumes::{
     BackupRecord, BackupScheduleRecord, VolumeInstanceBackupScheduleKind, VolumeInstanceRecord,
     VolumeRecord, VolumeState, WorkflowStatus,

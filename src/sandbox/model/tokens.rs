@@ -25,4 +25,14 @@ pub(crate) struct AccessRecords {
     pub member_tokens: Vec<String>,
     /// Ids of environments restricted to admins (Enterprise environment RBAC, R35).
     pub restricted_environments: Vec<String>,
+    /// Workspaces the user belongs to besides the sandbox's own (R33), from the seed.
+    pub other_workspaces: Vec<WorkspaceRecord>,
+}
+
+/// A workspace of the sandbox's user other than [`crate::sandbox::SANDBOX_WORKSPACE_ID`].
+#[derive(Serialize, Deserialize, Clone, Debug)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct WorkspaceRecord {
+    pub id: String,
+    pub name: String,
 }

@@ -188,8 +188,16 @@ impl Workspace {
     async fn id(&self) -> ID {
         ID(self.id.clone())
     }
-    async fn name(&self) -> &str {
-        "Sandbox"
+    async fn name(&self, ctx: &Context<'_>) -> async_graphql::Result<String> {
+        with_store(ctx, |store| {
+            Ok(store
+                .state
+                .access
+                .other_workspaces
+                .iter()
+                .find(|w| w.id == self.id)
+                .map_or_else(|| "Sandbox".to_string(), |w| w.name.clone()))
+        })
     }
     #[graphql(deprecation = "Use workspace")]
     async fn team(&self) -> Option<Team> {

@@ -27,10 +27,13 @@ impl User {
         "sandbox@example.com"
     }
     /// R33: the CLI lists projects through here.
-    async fn workspaces(&self) -> Vec<Workspace> {
-        vec![Workspace {
+    async fn workspaces(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Workspace>> {
+        let others = with_store(ctx, |store| Ok(store.state.access.other_workspaces.clone()))?;
+        Ok(std::iter::once(Workspace {
             id: SANDBOX_WORKSPACE_ID.to_string(),
-        }]
+        })
+        .chain(others.into_iter().map(|w| Workspace { id: w.id }))
+        .collect())
     }
 }
 

@@ -1,0 +1,87 @@
+//! Reading a project one environment at a time, where the one nested snapshot cannot work: a
+//! project token reaches only its own environment (R34), and a restricted environment's contents
+//! answer errors that void a nested read (R35). Reads only; decides nothing about plans.
+
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use super::{note_shared_volumes, read_environments, read_services};
+use crate::railway::client::Client;
+use crate::railway::error::{Error, Result};
+use crate::railway::live::LiveProject;
+use crate::railway::ops::{
+    EnvironmentSnapshot, ProjectOutline, environment_snapshot, project_outline, project_snapshot,
+};
+
+/// The project with the environments the token may read, each read alone; `only` (a project
+/// token's environment id) leaves out every other one. Restricted environments are listed by
+/// name in `restricted_environments`.
+///
+/// # Errors
+/// Railway errors of the outline or of a readable environment.
+pub(super) async fn read_by_environment(
+    client: &Client,
+    project_id: &str,
+    only: Option<&str>,
+) -> Result<LiveProject> {
+    let project = client
+        .post::<ProjectOutline>(project_outline::Variables {
+            project_id: project_id.to_string(),
+        })
+        .await?
+        .project;
+    if project.deleted_at.is_some() {
+        return Err(Error::NotFound {
+            operation: "ProjectOutline",
+            message: format!("project {project_id} is deleted"),
+        });
+    }
+    let services = read_services(client, project_id, same_shape(&project.services)?).await?;
+    let mut edges = Vec::new();
+    let mut restricted = Vec::new();
+    let mut token_environment = None;
+    for environment in project.environments.edges.into_iter().map(|e| e.node) {
+        if environment.deleted_at.is_some() || only.is_some_and(|id| id != environment.id) {
+            continue;
+        }
+        if only.is_some() {
+            token_environment = Some(environment.name.clone());
+        }
+        if !environment.can_access {
+            restricted.push(environment.name);
+            continue;
+        }
+        let node = client
+            .post::<EnvironmentSnapshot>(environment_snapshot::Variables {
+                environment_id: environment.id,
+                decrypt_variables: Some(true),
+            })
+            .await?
+            .environment;
+        edges.push(project_snapshot::ProjectSnapshotProjectEnvironmentsEdges {
+            node: same_shape(&node)?,
+        });
+    }
+    let mut live = LiveProject {
+        id: project.id,
+        name: project.name,
+        workspace_id: project.workspace_id,
+        environments: read_environments(client, edges).await?,
+        services,
+        restricted_environments: restricted,
+        token_environment,
+    };
+    note_shared_volumes(&mut live);
+    Ok(live)
+}
+
+/// Decodes one operation's answer into another's type for the same selection (graphql_client
+/// makes one type per operation; the fields, and so the JSON, are the same).
+fn same_shape<T: DeserializeOwned>(value: &impl Serialize) -> Result<T> {
+    serde_json::to_value(value)
+        .and_then(serde_json::from_value)
+        .map_err(|e| Error::Terminal {
+            operation: "EnvironmentSnapshot",
+            message: format!("unexpected response shape: {e}"),
+        })
+}
