@@ -241,6 +241,27 @@ async fn r34_a_project_token_plans_and_applies_only_its_own_environment() {
         out.contains("the project token reaches environment staging only, which the manifest does not declare"),
         "{out}"
     );
+    let new_service = write(
+        dir.path(),
+        "new-service.yml",
+        &format!("{changed}    worker:\n      source: {{ image: \"worker:1\" }}\n"),
+    );
+    reset_stats(&sandbox).await;
+    let (code, out) = run_as(
+        &sandbox,
+        dir.path(),
+        &["apply", "-f", &new_service],
+        &as_project_token,
+    )
+    .await;
+    assert_ne!(code, 0, "{out}");
+    assert!(
+        out.contains(
+            "service worker is not on Railway, and a project token cannot create services"
+        ),
+        "{out}"
+    );
+    assert_eq!(count(&stats(&sandbox).await, "ServiceCreate"), 0);
 }
 
 const RESTRICTED: &str = "memberTokens: [member-token]

@@ -2,6 +2,7 @@
 //! must neither change nor create. Pure: reads the snapshot's access facts, sends nothing.
 
 use crate::manifest::Desired;
+use crate::manifest::desired::ServiceKind;
 use crate::railway::live::Live;
 
 /// One reason the manifest cannot be planned with this token, for the user to act on.
@@ -19,12 +20,26 @@ pub fn blocked_environments(desired: &Desired, live: &Live) -> Vec<String> {
             )
         })
         .collect();
-    if let Some(reached) = &project.token_environment
-        && !desired.environments.contains(reached)
-    {
-        blocked.push(format!(
-            "the project token reaches environment {reached} only, which the manifest does not declare; use that environment's token, or an account or workspace token"
-        ));
+    if let Some(reached) = &project.token_environment {
+        if !desired.environments.contains(reached) {
+            blocked.push(format!(
+                "the project token reaches environment {reached} only, which the manifest does not declare; use that environment's token, or an account or workspace token"
+            ));
+        }
+        // A new service gets an instance in every environment (R6): beyond one environment.
+        blocked.extend(
+            desired
+                .services
+                .iter()
+                .filter(|s| matches!(s.kind, ServiceKind::Managed { .. }))
+                .filter(|s| !project.services.iter().any(|live| live.name == s.name))
+                .map(|s| {
+                    format!(
+                        "service {} is not on Railway, and a project token cannot create services; create it once with an account or workspace token",
+                        s.name
+                    )
+                }),
+        );
     }
     blocked
 }
