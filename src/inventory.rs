@@ -103,12 +103,15 @@ impl Inventory {
 }
 
 impl InventoryState {
-    /// Reads the variable's value; `None` when the variable is absent, `Some(None)` when sealed.
+    /// Reads the variable's value; `None` when the variable is absent, `Some(None)` when it is
+    /// sealed (`isSealed: true`, R27). A value the token cannot decrypt never gets here: the
+    /// snapshot fails with `railway::Error::CannotDecrypt` instead.
     pub fn decode(value: Option<Option<&str>>) -> InventoryState {
         match value {
             None => InventoryState::Absent,
+            // R27: someone sealed it in the dashboard; a sealed value can never be read back.
             Some(None) => InventoryState::Corrupt {
-                reason: "its value cannot be read (sealed?)".into(),
+                reason: "it is sealed (R27), so its value can never be read".into(),
             },
             Some(Some(text)) => match serde_json::from_str::<Envelope>(text) {
                 Ok(envelope) if envelope.version == FORMAT_VERSION => InventoryState::Present {

@@ -412,6 +412,46 @@ async fn a_sealed_variable_is_compared_by_presence_only() {
 }
 
 #[tokio::test]
+async fn r27_a_null_value_on_an_unsealed_variable_fails_the_plan_naming_it_and_its_environment() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let seed = dir.path().join("seed.yml");
+    fs::write(
+        &seed,
+        "projects:\n  - name: vars\n    services:\n      - name: api\n        image: \"api:1\"\n        variables: { PORT: \"8000\", TOKEN: unreadable }\n        sealedVariables: [TOKEN]\n",
+    )
+    .expect("seed");
+    let f = Fixture::with(SandboxConfig {
+        seed_file: Some(seed),
+        ..SandboxConfig::default()
+    })
+    .await;
+    let path = f.dir.path().join("undecrypted.yml");
+    fs::write(
+        &path,
+        "apiVersion: railway-operator/v1\nkind: Project\nmetadata: { name: vars }\nspec:\n  environments: { production: {} }\n  services:\n    api:\n      source: { image: \"api:1\" }\n      variables: { PORT: \"8000\", TOKEN: something-else }\n",
+    )
+    .expect("write");
+    let file = path.to_string_lossy().to_string();
+    // The token's reads come back undecrypted: PORT has a null value but is not sealed.
+    set_faults(&f.sandbox, "ProjectSnapshot=undecrypted").await;
+    let (code, out, err) = cli(&f.sandbox, &["plan", "-f", &file, "--detailed-exitcode"]).await;
+    assert_eq!(code, 1, "not \"no drift\": {out}\n{err}");
+    assert!(
+        err.contains(
+            "variable PORT of service api in environment production has no value although it is not sealed"
+        ) && err.contains("cannot decrypt"),
+        "{err}"
+    );
+    assert!(!out.contains("No changes"), "{out}");
+    clear_faults(&f.sandbox).await;
+    let (code, out, err) = cli(&f.sandbox, &["plan", "-f", &file, "--detailed-exitcode"]).await;
+    assert_eq!(
+        code, 0,
+        "decrypted, only the sealed TOKEN is unreadable: {out}\n{err}"
+    );
+}
+
+#[tokio::test]
 async fn a_reference_to_a_service_nowhere_to_be_found_fails_the_plan_with_its_location() {
     let f = Fixture::new().await;
     let mut m = Manifest::default();
