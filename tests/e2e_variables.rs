@@ -6,6 +6,7 @@ mod support;
 use std::fs;
 use std::path::Path;
 
+use railway_operator::inventory::InventoryState;
 use railway_operator::sandbox::{Sandbox, SandboxConfig};
 use serde_json::{Value, json};
 use support::*;
@@ -375,10 +376,36 @@ async fn a_corrupt_inventory_prunes_nothing_and_says_so() {
     );
     let inventory = f.variables(None).await["RAILWAY_OPERATOR_INVENTORY"].clone();
     assert!(
-        inventory
-            .as_str()
-            .is_some_and(|t| t.starts_with("{\"ro\":1")),
+        inventory.as_str().is_some_and(|t| t.starts_with("ro2:")),
         "rewritten: {inventory}"
+    );
+}
+
+#[tokio::test]
+async fn an_inventory_an_earlier_operator_wrote_as_plain_json_still_owns_and_is_rewritten_compressed()
+ {
+    let f = Fixture::new().await;
+    let mut m = Manifest::default();
+    assert_eq!(f.run(&m, &["apply"]).await.0, 0);
+    let stored = f.variables(None).await["RAILWAY_OPERATOR_INVENTORY"].clone();
+    let state = InventoryState::decode(Some(stored.as_str()));
+    let legacy = state.owned().expect("readable").encode_legacy();
+    assert!(legacy.starts_with("{\"ro\":1"), "{legacy}");
+    f.set_variable(None, "RAILWAY_OPERATOR_INVENTORY", &legacy)
+        .await;
+    m.prune = true;
+    m.api_variables.retain(|(name, _)| *name != "C");
+    let (code, out, err) = f.run(&m, &["apply"]).await;
+    assert_eq!(code, 0, "{out}\n{err}");
+    assert!(
+        out.contains("- C"),
+        "owned through the old format, so pruned:\n{out}"
+    );
+    assert!(f.variables(Some("api")).await.get("C").is_none());
+    let rewritten = f.variables(None).await["RAILWAY_OPERATOR_INVENTORY"].clone();
+    assert!(
+        rewritten.as_str().is_some_and(|t| t.starts_with("ro2:")),
+        "{rewritten}"
     );
 }
 

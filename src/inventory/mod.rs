@@ -1,0 +1,327 @@
+//! The ownership inventory: what this operator applied earlier, per environment, stored in
+//! Railway itself as one shared variable, so a plan in CI and a running operator agree without
+//! extra infrastructure. Only what the inventory owns may ever be pruned. Encoding and decoding
+//! only; deciding what to prune is the plan's job.
+//!
+//! The stored text is format 2 (compressed, grouped by service, see [`encoding`]); format 1,
+//! plain JSON written by earlier operators, is still read.
+
+mod encoding;
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::{Deserialize, Serialize};
+
+/// The shared variable holding an environment's inventory. Shared variables are injected only
+/// where referenced, so no service sees it.
+pub const INVENTORY_VARIABLE: &str = "RAILWAY_OPERATOR_INVENTORY";
+
+/// The key under `variables` for the environment's shared variables.
+pub const SHARED: &str = "";
+
+/// The largest encoded inventory the operator writes: 64 KiB. Railway documents no size limit
+/// for one variable (an open question, railway-semantics.md); the operator keeps well inside the
+/// smallest limits common for such values (64 KiB and up), and 1,000 services x 20 variables
+/// encode to about a tenth of it (BENCHMARKS.md).
+pub const MAX_ENCODED_BYTES: usize = 64 * 1024;
+
+/// Failures to produce an inventory that can be written.
+#[derive(Debug, thiserror::Error)]
+pub enum InventoryError {
+    /// Over [`MAX_ENCODED_BYTES`]; nothing was written, so the previous inventory stands.
+    #[error(
+        "failed to encode the ownership inventory: {bytes} bytes, over the limit of {limit} bytes for one variable"
+    )]
+    TooLarge { bytes: usize, limit: usize },
+}
+
+/// What the operator owns in one environment.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Inventory {
+    /// Service names the operator created or manages.
+    #[serde(default, rename = "s")]
+    pub services: BTreeSet<String>,
+    /// Variable names it set, per service name ([`SHARED`] for shared variables).
+    #[serde(default, rename = "v")]
+    pub variables: BTreeMap<String, BTreeSet<String>>,
+    /// Of those, the ones whose value was sensitive: their old values are never shown.
+    #[serde(default, rename = "x")]
+    pub sensitive: BTreeMap<String, BTreeSet<String>>,
+    /// Domain names it created, per service name (custom hostnames and generated names).
+    #[serde(default, rename = "d", skip_serializing_if = "BTreeMap::is_empty")]
+    pub domains: BTreeMap<String, BTreeSet<String>>,
+    /// TCP proxy application ports it created, per service name.
+    #[serde(default, rename = "t", skip_serializing_if = "BTreeMap::is_empty")]
+    pub tcp_proxies: BTreeMap<String, BTreeSet<i64>>,
+    /// The volume (by id) it created or manages, per service name: only that one may be pruned,
+    /// never a volume someone attached by hand later.
+    #[serde(default, rename = "m", skip_serializing_if = "BTreeMap::is_empty")]
+    pub volumes: BTreeMap<String, String>,
+}
+
+/// The inventory as read from live state.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "state", rename_all = "camelCase")]
+pub enum InventoryState {
+    /// Never written in this environment: nothing is owned yet.
+    Absent,
+    /// Present but unreadable (edited by hand, sealed, or a newer format): nothing is pruned.
+    Corrupt {
+        reason: String,
+    },
+    Present {
+        inventory: Inventory,
+    },
+}
+
+impl Inventory {
+    /// The text to store: format 2 (see [`encoding`]).
+    pub fn encode(&self) -> String {
+        encoding::encode(self)
+    }
+
+    /// [`Inventory::encode`], checked against [`MAX_ENCODED_BYTES`] before it is written.
+    ///
+    /// # Errors
+    /// [`InventoryError::TooLarge`] with both sizes; nothing should be written then.
+    pub fn encode_checked(&self) -> Result<String, InventoryError> {
+        let text = self.encode();
+        if text.len() > MAX_ENCODED_BYTES {
+            return Err(InventoryError::TooLarge {
+                bytes: text.len(),
+                limit: MAX_ENCODED_BYTES,
+            });
+        }
+        Ok(text)
+    }
+
+    /// Format 1, plain JSON, as operators before format 2 wrote it (for tests and figures).
+    pub fn encode_legacy(&self) -> String {
+        encoding::encode_legacy(self)
+    }
+
+    pub fn owns_service(&self, name: &str) -> bool {
+        self.services.contains(name)
+    }
+
+    pub fn owns_variable(&self, scope: &str, name: &str) -> bool {
+        self.variables
+            .get(scope)
+            .is_some_and(|names| names.contains(name))
+    }
+
+    pub fn owns_domain(&self, service: &str, name: &str) -> bool {
+        self.domains
+            .get(service)
+            .is_some_and(|names| names.contains(name))
+    }
+
+    pub fn owns_tcp_proxy(&self, service: &str, port: i64) -> bool {
+        self.tcp_proxies
+            .get(service)
+            .is_some_and(|ports| ports.contains(&port))
+    }
+
+    pub fn was_sensitive(&self, scope: &str, name: &str) -> bool {
+        self.sensitive
+            .get(scope)
+            .is_some_and(|names| names.contains(name))
+    }
+}
+
+impl InventoryState {
+    /// Reads the variable's value; `None` when the variable is absent, `Some(None)` when it is
+    /// sealed (`isSealed: true`, R27). A value the token cannot decrypt never gets here: the
+    /// snapshot fails with `railway::Error::CannotDecrypt` instead.
+    pub fn decode(value: Option<Option<&str>>) -> InventoryState {
+        match value {
+            None => InventoryState::Absent,
+            // R27: someone sealed it in the dashboard; a sealed value can never be read back.
+            Some(None) => InventoryState::Corrupt {
+                reason: "it is sealed (R27), so its value can never be read".into(),
+            },
+            Some(Some(text)) => match encoding::decode(text) {
+                Ok(inventory) => InventoryState::Present { inventory },
+                Err(reason) => InventoryState::Corrupt { reason },
+            },
+        }
+    }
+
+    /// The owned set, or an empty one when there is nothing trustworthy.
+    pub fn owned(&self) -> Option<&Inventory> {
+        match self {
+            InventoryState::Present { inventory } => Some(inventory),
+            _ => None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_inventory_round_trips_through_its_encoding() {
+        let mut inventory = Inventory::default();
+        inventory.services.insert("api".into());
+        inventory
+            .variables
+            .entry("api".into())
+            .or_default()
+            .insert("PORT".into());
+        inventory
+            .variables
+            .entry(SHARED.into())
+            .or_default()
+            .insert("LOG_LEVEL".into());
+        let text = inventory.encode();
+        assert!(text.starts_with("ro2:"), "{text}");
+        assert_eq!(
+            InventoryState::decode(Some(Some(&text))),
+            InventoryState::Present {
+                inventory: inventory.clone()
+            }
+        );
+        let legacy = inventory.encode_legacy();
+        assert!(legacy.starts_with("{\"ro\":1"), "{legacy}");
+        assert_eq!(
+            InventoryState::decode(Some(Some(&legacy))),
+            InventoryState::Present { inventory }
+        );
+    }
+
+    #[test]
+    fn an_inventory_written_by_an_earlier_operator_in_plain_json_is_still_read() {
+        let text = r#"{"ro":1,"s":["api"],"v":{"":["LOG_LEVEL"],"api":["PORT"]},"x":{"api":["KEY"]},"m":{"api":"vol-1"}}"#;
+        let InventoryState::Present { inventory } = InventoryState::decode(Some(Some(text))) else {
+            panic!("format 1 is read");
+        };
+        assert!(inventory.owns_service("api") && inventory.owns_variable(SHARED, "LOG_LEVEL"));
+        assert!(inventory.was_sensitive("api", "KEY"));
+        assert_eq!(inventory.volumes["api"], "vol-1");
+    }
+
+    /// `services` services with 20 variables each, 5 of them sensitive, one domain each and a
+    /// volume on every tenth. `own` of the 20 names are the service's own (they embed its
+    /// name, so nothing repeats across services); the others every service has.
+    fn large_inventory(services: usize, own: usize) -> Inventory {
+        let common = [
+            "PORT",
+            "DATABASE_URL",
+            "REDIS_URL",
+            "LOG_LEVEL",
+            "NODE_ENV",
+            "SENTRY_DSN",
+            "API_BASE_URL",
+            "FEATURE_FLAGS",
+            "OTEL_EXPORTER_OTLP_ENDPOINT",
+            "SESSION_SECRET",
+            "AWS_REGION",
+            "S3_BUCKET",
+            "SMTP_HOST",
+            "SMTP_PORT",
+            "JWT_SECRET",
+            "CORS_ORIGINS",
+            "RATE_LIMIT_PER_MINUTE",
+            "WORKER_CONCURRENCY",
+            "CACHE_TTL_SECONDS",
+            "STRIPE_API_KEY",
+        ];
+        let mut inventory = Inventory::default();
+        for i in 0..services {
+            let name = format!("service-{i:04}");
+            let prefix = name.to_ascii_uppercase().replace('-', "_");
+            let names: Vec<String> = (0..own)
+                .map(|j| format!("{prefix}_SETTING_{j:02}"))
+                .chain(common.iter().take(20 - own).map(|v| v.to_string()))
+                .collect();
+            inventory
+                .sensitive
+                .insert(name.clone(), names.iter().rev().take(5).cloned().collect());
+            inventory
+                .variables
+                .insert(name.clone(), names.into_iter().collect());
+            inventory
+                .domains
+                .entry(name.clone())
+                .or_default()
+                .insert(format!("{name}-production.up.railway.app"));
+            if i % 10 == 0 {
+                let volume = format!("9b2c{i:04}-5d1e-4f3a-8c7b-1a2b3c4d5e6f");
+                inventory.volumes.insert(name.clone(), volume);
+            }
+            inventory.services.insert(name);
+        }
+        inventory
+    }
+
+    /// The figures in BENCHMARKS.md (`cargo test --lib inventory -- --nocapture`); sizes only.
+    #[test]
+    fn an_inventory_of_1000_services_by_20_variables_stays_well_under_the_size_limit() {
+        for (case, own, share) in [("the same 20 names", 0, 4), ("10 names of its own", 10, 1)] {
+            let inventory = large_inventory(1000, own);
+            let legacy = inventory.encode_legacy().len();
+            let text = inventory.encode_checked().expect("under the limit");
+            println!(
+                "inventory, 1,000 services x 20 variables, each service with {case}: format 1 (plain JSON) {legacy} bytes, format 2 (grouped, deflate + base64) {} bytes, limit {MAX_ENCODED_BYTES}",
+                text.len()
+            );
+            assert!(
+                text.len() * share <= MAX_ENCODED_BYTES,
+                "{case}: {} bytes",
+                text.len()
+            );
+            assert_eq!(
+                InventoryState::decode(Some(Some(&text))),
+                InventoryState::Present { inventory }
+            );
+        }
+    }
+
+    #[test]
+    fn an_inventory_over_the_size_limit_is_refused_with_both_sizes() {
+        let mut inventory = Inventory::default();
+        // Names that do not compress: 3,000 of 64 pseudo-random hex digits.
+        let mut state: u64 = 0x9e37_79b9_7f4a_7c15;
+        for _ in 0..3000 {
+            let name: String = (0..4)
+                .map(|_| {
+                    state ^= state << 13;
+                    state ^= state >> 7;
+                    state ^= state << 17;
+                    format!("{state:016x}")
+                })
+                .collect();
+            inventory.services.insert(name);
+        }
+        let error = inventory.encode_checked().expect_err("too large");
+        let text = error.to_string();
+        let InventoryError::TooLarge { bytes, limit } = error;
+        assert!(
+            bytes > limit && limit == MAX_ENCODED_BYTES,
+            "{bytes} / {limit}"
+        );
+        assert!(
+            text.contains(&format!(
+                "{bytes} bytes, over the limit of {MAX_ENCODED_BYTES} bytes"
+            )),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn absent_sealed_garbage_and_future_inventories_own_nothing() {
+        assert_eq!(InventoryState::decode(None), InventoryState::Absent);
+        for state in [
+            InventoryState::decode(Some(None)),
+            InventoryState::decode(Some(Some("not json"))),
+            InventoryState::decode(Some(Some("{\"ro\":99}"))),
+            InventoryState::decode(Some(Some("ro2:not base64!"))),
+            InventoryState::decode(Some(Some("ro2:AAAA"))),
+            InventoryState::decode(Some(Some("ro7:abc"))),
+        ] {
+            assert!(matches!(state, InventoryState::Corrupt { .. }), "{state:?}");
+            assert!(state.owned().is_none());
+        }
+    }
+}
