@@ -20,9 +20,9 @@ pub const INVENTORY_VARIABLE: &str = "RAILWAY_OPERATOR_INVENTORY";
 pub const SHARED: &str = "";
 
 /// The largest encoded inventory the operator writes: 64 KiB. Railway documents no size limit
-/// for one variable (an open question, railway-semantics.md); the operator keeps well inside the
-/// smallest limits common for such values (64 KiB and up), and 1,000 services x 20 variables
-/// encode to about a tenth of it (BENCHMARKS.md).
+/// for one variable (an open question in railway-semantics.md). 64 KiB is the value limit of
+/// common secret stores and half of Linux's 128 KiB limit on one environment string, so it is
+/// below any plausible one; 1,000 services x 20 variables take 15 to 66 % of it (BENCHMARKS.md).
 pub const MAX_ENCODED_BYTES: usize = 64 * 1024;
 
 /// Failures to produce an inventory that can be written.
@@ -93,11 +93,6 @@ impl Inventory {
             });
         }
         Ok(text)
-    }
-
-    /// Format 1, plain JSON, as operators before format 2 wrote it (for tests and figures).
-    pub fn encode_legacy(&self) -> String {
-        encoding::encode_legacy(self)
     }
 
     pub fn owns_service(&self, name: &str) -> bool {
@@ -182,7 +177,7 @@ mod tests {
                 inventory: inventory.clone()
             }
         );
-        let legacy = inventory.encode_legacy();
+        let legacy = encoding::encode_legacy(&inventory);
         assert!(legacy.starts_with("{\"ro\":1"), "{legacy}");
         assert_eq!(
             InventoryState::decode(Some(Some(&legacy))),
@@ -199,83 +194,6 @@ mod tests {
         assert!(inventory.owns_service("api") && inventory.owns_variable(SHARED, "LOG_LEVEL"));
         assert!(inventory.was_sensitive("api", "KEY"));
         assert_eq!(inventory.volumes["api"], "vol-1");
-    }
-
-    /// `services` services with 20 variables each, 5 of them sensitive, one domain each and a
-    /// volume on every tenth. `own` of the 20 names are the service's own (they embed its
-    /// name, so nothing repeats across services); the others every service has.
-    fn large_inventory(services: usize, own: usize) -> Inventory {
-        let common = [
-            "PORT",
-            "DATABASE_URL",
-            "REDIS_URL",
-            "LOG_LEVEL",
-            "NODE_ENV",
-            "SENTRY_DSN",
-            "API_BASE_URL",
-            "FEATURE_FLAGS",
-            "OTEL_EXPORTER_OTLP_ENDPOINT",
-            "SESSION_SECRET",
-            "AWS_REGION",
-            "S3_BUCKET",
-            "SMTP_HOST",
-            "SMTP_PORT",
-            "JWT_SECRET",
-            "CORS_ORIGINS",
-            "RATE_LIMIT_PER_MINUTE",
-            "WORKER_CONCURRENCY",
-            "CACHE_TTL_SECONDS",
-            "STRIPE_API_KEY",
-        ];
-        let mut inventory = Inventory::default();
-        for i in 0..services {
-            let name = format!("service-{i:04}");
-            let prefix = name.to_ascii_uppercase().replace('-', "_");
-            let names: Vec<String> = (0..own)
-                .map(|j| format!("{prefix}_SETTING_{j:02}"))
-                .chain(common.iter().take(20 - own).map(|v| v.to_string()))
-                .collect();
-            inventory
-                .sensitive
-                .insert(name.clone(), names.iter().rev().take(5).cloned().collect());
-            inventory
-                .variables
-                .insert(name.clone(), names.into_iter().collect());
-            inventory
-                .domains
-                .entry(name.clone())
-                .or_default()
-                .insert(format!("{name}-production.up.railway.app"));
-            if i % 10 == 0 {
-                let volume = format!("9b2c{i:04}-5d1e-4f3a-8c7b-1a2b3c4d5e6f");
-                inventory.volumes.insert(name.clone(), volume);
-            }
-            inventory.services.insert(name);
-        }
-        inventory
-    }
-
-    /// The figures in BENCHMARKS.md (`cargo test --lib inventory -- --nocapture`); sizes only.
-    #[test]
-    fn an_inventory_of_1000_services_by_20_variables_stays_well_under_the_size_limit() {
-        for (case, own, share) in [("the same 20 names", 0, 4), ("10 names of its own", 10, 1)] {
-            let inventory = large_inventory(1000, own);
-            let legacy = inventory.encode_legacy().len();
-            let text = inventory.encode_checked().expect("under the limit");
-            println!(
-                "inventory, 1,000 services x 20 variables, each service with {case}: format 1 (plain JSON) {legacy} bytes, format 2 (grouped, deflate + base64) {} bytes, limit {MAX_ENCODED_BYTES}",
-                text.len()
-            );
-            assert!(
-                text.len() * share <= MAX_ENCODED_BYTES,
-                "{case}: {} bytes",
-                text.len()
-            );
-            assert_eq!(
-                InventoryState::decode(Some(Some(&text))),
-                InventoryState::Present { inventory }
-            );
-        }
     }
 
     #[test]
