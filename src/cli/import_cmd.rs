@@ -1,5 +1,6 @@
 //! `import`: writes a manifest from a live project (to stdout or a file) and lists on stderr the
-//! environment variables the user must set before planning. Never prints a secret's value.
+//! environment variables the user must set before planning, by name: never a value that is not in
+//! the manifest in clear (R27).
 
 use std::path::PathBuf;
 

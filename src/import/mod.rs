@@ -1,6 +1,7 @@
 //! `import`: writes a manifest from a live Railway project, so a team can adopt the operator on
 //! an existing project. Reads through the snapshot; builds the manifest text purely; checks it
-//! with the manifest loader. Never writes to Railway and never writes a secret's value.
+//! with the manifest loader. Never writes to Railway; writes a value only when it is one whole
+//! `${{...}}` reference or named with `--plain` (R27).
 
 mod domains;
 mod render;

@@ -256,7 +256,7 @@ fn slots(entries: &[(String, Slot)], placeholders: &[Placeholder]) -> Value {
             .map(|(name, slot)| {
                 let value = match slot {
                     Slot::Plain(value) => literal(value),
-                    Slot::Secret(index) => mapping([(
+                    Slot::FromEnv(index) => mapping([(
                         "fromEnv",
                         placeholders
                             .get(*index)

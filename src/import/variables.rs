@@ -11,12 +11,13 @@ use crate::railway::live::LiveVariable;
 /// A variable's value in the manifest.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Slot {
+    /// Written in clear: one whole reference, or a `--plain` name.
     Plain(String),
     /// `{ fromEnv: NAME }`, the index into the placeholder list.
-    Secret(usize),
+    FromEnv(usize),
 }
 
-/// A secret the user supplies through an environment variable before planning.
+/// A value the user supplies through an environment variable before planning (R27).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Placeholder {
     /// The environment variable to set (assigned by [`name_placeholders`]).
@@ -107,7 +108,7 @@ pub fn split_scope(
                 variable: name.clone(),
                 environment: environment.cloned(),
             });
-            Slot::Secret(placeholders.len() - 1)
+            Slot::FromEnv(placeholders.len() - 1)
         };
         if let Some(shared) = same_everywhere(&values) {
             let slot = slot(shared, None, format!("{}.{name}", paths.base));
@@ -281,7 +282,7 @@ mod tests {
             split.base,
             vec![
                 ("A".to_string(), Slot::Plain("${{x.A}}".into())),
-                ("TOKEN".to_string(), Slot::Secret(0))
+                ("TOKEN".to_string(), Slot::FromEnv(0))
             ]
         );
         assert_eq!(
