@@ -79,13 +79,13 @@ async fn an_apply_killed_mid_way_and_restarted_duplicates_nothing_and_records_ev
     let inventory = shared["RAILWAY_OPERATOR_INVENTORY"]
         .as_str()
         .expect("the inventory is a shared variable");
-    let inventory: serde_json::Value =
-        serde_json::from_str(inventory).expect("the inventory parses as JSON");
-    let mut owned: Vec<String> = inventory["s"]
-        .as_array()
-        .expect("the inventory lists services")
+    let state = railway_operator::inventory::InventoryState::decode(Some(Some(inventory)));
+    let mut owned: Vec<String> = state
+        .owned()
+        .expect("the inventory is readable")
+        .services
         .iter()
-        .filter_map(|s| s.as_str().map(str::to_string))
+        .cloned()
         .collect();
     owned.sort();
     let expected: Vec<String> = (0..50).map(|i| format!("svc-{i:02}")).collect();

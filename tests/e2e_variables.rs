@@ -6,6 +6,7 @@ mod support;
 use std::fs;
 use std::path::Path;
 
+use railway_operator::inventory::InventoryState;
 use railway_operator::sandbox::{Sandbox, SandboxConfig};
 use serde_json::{Value, json};
 use support::*;
@@ -370,10 +371,38 @@ async fn a_corrupt_inventory_prunes_nothing_and_says_so() {
     );
     let inventory = f.variables(None).await["RAILWAY_OPERATOR_INVENTORY"].clone();
     assert!(
-        inventory
-            .as_str()
-            .is_some_and(|t| t.starts_with("{\"ro\":1")),
+        inventory.as_str().is_some_and(|t| t.starts_with("ro2:")),
         "rewritten: {inventory}"
+    );
+}
+
+#[tokio::test]
+async fn an_inventory_an_earlier_operator_wrote_as_plain_json_still_owns_and_is_rewritten_compressed()
+ {
+    let f = Fixture::new().await;
+    let mut m = Manifest::default();
+    assert_eq!(f.run(&m, &["apply"]).await.0, 0);
+    let stored = f.variables(None).await["RAILWAY_OPERATOR_INVENTORY"].clone();
+    let state = InventoryState::decode(Some(stored.as_str()));
+    // Format 1 as earlier operators wrote it: the inventory's JSON with `"ro":1`.
+    let mut legacy = serde_json::to_value(state.owned().expect("readable")).expect("json");
+    legacy["ro"] = json!(1);
+    let legacy = legacy.to_string();
+    f.set_variable(None, "RAILWAY_OPERATOR_INVENTORY", &legacy)
+        .await;
+    m.prune = true;
+    m.api_variables.retain(|(name, _)| *name != "C");
+    let (code, out, err) = f.run(&m, &["apply"]).await;
+    assert_eq!(code, 0, "{out}\n{err}");
+    assert!(
+        out.contains("- C"),
+        "owned through the old format, so pruned:\n{out}"
+    );
+    assert!(f.variables(Some("api")).await.get("C").is_none());
+    let rewritten = f.variables(None).await["RAILWAY_OPERATOR_INVENTORY"].clone();
+    assert!(
+        rewritten.as_str().is_some_and(|t| t.starts_with("ro2:")),
+        "{rewritten}"
     );
 }
 
@@ -403,6 +432,46 @@ async fn a_sealed_variable_is_compared_by_presence_only() {
     assert!(
         out.contains("compared by presence only: api[production]: TOKEN"),
         "{out}"
+    );
+}
+
+#[tokio::test]
+async fn r27_a_null_value_on_an_unsealed_variable_fails_the_plan_naming_it_and_its_environment() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let seed = dir.path().join("seed.yml");
+    fs::write(
+        &seed,
+        "projects:\n  - name: vars\n    services:\n      - name: api\n        image: \"api:1\"\n        variables: { PORT: \"8000\", TOKEN: unreadable }\n        sealedVariables: [TOKEN]\n",
+    )
+    .expect("seed");
+    let f = Fixture::with(SandboxConfig {
+        seed_file: Some(seed),
+        ..SandboxConfig::default()
+    })
+    .await;
+    let path = f.dir.path().join("undecrypted.yml");
+    fs::write(
+        &path,
+        "apiVersion: railway-operator/v1\nkind: Project\nmetadata: { name: vars }\nspec:\n  environments: { production: {} }\n  services:\n    api:\n      source: { image: \"api:1\" }\n      variables: { PORT: \"8000\", TOKEN: something-else }\n",
+    )
+    .expect("write");
+    let file = path.to_string_lossy().to_string();
+    // The token's reads come back undecrypted: PORT has a null value but is not sealed.
+    set_faults(&f.sandbox, "ProjectSnapshot=undecrypted").await;
+    let (code, out, err) = cli(&f.sandbox, &["plan", "-f", &file, "--detailed-exitcode"]).await;
+    assert_eq!(code, 1, "not \"no drift\": {out}\n{err}");
+    assert!(
+        err.contains(
+            "variable PORT of service api in environment production has no value although it is not sealed"
+        ) && err.contains("cannot decrypt"),
+        "{err}"
+    );
+    assert!(!out.contains("No changes"), "{out}");
+    clear_faults(&f.sandbox).await;
+    let (code, out, err) = cli(&f.sandbox, &["plan", "-f", &file, "--detailed-exitcode"]).await;
+    assert_eq!(
+        code, 0,
+        "decrypted, only the sealed TOKEN is unreadable: {out}\n{err}"
     );
 }
 

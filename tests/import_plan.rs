@@ -234,9 +234,12 @@ fn an_imported_project_plans_with_no_changes() {
     assert_eq!(
         names,
         vec![
+            "SHARED_LOG_LEVEL_PRODUCTION",
+            "SHARED_LOG_LEVEL_STAGING",
             "SHARED_TOKEN",
             "API_API_KEY_PRODUCTION",
             "API_API_KEY_STAGING",
+            "PORT",
             "SESSION_SECRET",
             "POSTGRES_PASSWORD"
         ],
@@ -247,7 +250,10 @@ fn an_imported_project_plans_with_no_changes() {
         &imported,
         &live,
         &[
+            ("SHARED_LOG_LEVEL_PRODUCTION", "info"),
+            ("SHARED_LOG_LEVEL_STAGING", "debug"),
             ("SHARED_TOKEN", "shared-secret-1"),
+            ("PORT", "8000"),
             ("API_API_KEY_PRODUCTION", "key-prod"),
             ("API_API_KEY_STAGING", "key-staging"),
             ("SESSION_SECRET", "anything"),
@@ -283,6 +289,38 @@ fn secret_values_never_appear_in_the_manifest() {
 }
 
 #[test]
+fn r27_every_value_but_one_whole_reference_becomes_a_placeholder_whatever_its_name() {
+    let mut live = project();
+    for env in &mut live.environments {
+        let api = env.instances.get_mut("svc-api").unwrap();
+        api.variables.extend(variables(&[
+            ("DIRECT_URL", value("postgres://u:p@db.internal/db")),
+            ("LOG_FORMAT", value("json")),
+            ("TWO_REFS", value("${{a.X}}${{b.Y}}")),
+        ]));
+    }
+    let imported = import::build_manifest(&live, &ImportOptions::default(), &provenance()).unwrap();
+    let text = &imported.text;
+    for value in ["u:p@db.internal", "json", "${{a.X}}"] {
+        assert!(!text.contains(value), "{value} is in clear:\n{text}");
+    }
+    for name in ["DIRECT_URL", "LOG_FORMAT", "TWO_REFS", "PORT"] {
+        assert!(
+            text.contains(&format!("{name}:\n          fromEnv: {name}\n")),
+            "{name} is a placeholder:\n{text}"
+        );
+        assert!(
+            imported.placeholders.iter().any(|p| p.name == name),
+            "{name} is listed"
+        );
+    }
+    assert!(
+        text.contains("DATABASE_URL: ${{postgres.DATABASE_URL}}"),
+        "a whole reference stays in clear:\n{text}"
+    );
+}
+
+#[test]
 fn the_manifest_pins_the_project_and_adopts_without_owning() {
     let imported =
         import::build_manifest(&project(), &ImportOptions::default(), &provenance()).unwrap();
@@ -312,6 +350,7 @@ fn staging_only_imports_one_environment_and_still_plans_clean() {
     let live = project();
     let options = ImportOptions {
         environments: vec!["staging".into()],
+        ..ImportOptions::default()
     };
     let imported = import::build_manifest(&live, &options, &provenance()).unwrap();
     assert!(!imported.text.contains("production"), "{}", imported.text);
@@ -319,6 +358,8 @@ fn staging_only_imports_one_environment_and_still_plans_clean() {
         &imported,
         &live,
         &[
+            ("LOG_LEVEL", "debug"),
+            ("PORT", "8000"),
             ("SHARED_TOKEN", "shared-secret-1"),
             ("API_KEY", "key-staging"),
             ("SESSION_SECRET", "x"),
@@ -337,6 +378,7 @@ fn staging_only_imports_one_environment_and_still_plans_clean() {
 fn an_unknown_environment_is_an_error_naming_the_ones_there_are() {
     let options = ImportOptions {
         environments: vec!["qa".into()],
+        ..ImportOptions::default()
     };
     let error = import::build_manifest(&project(), &options, &provenance()).unwrap_err();
     assert_eq!(

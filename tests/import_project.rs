@@ -165,11 +165,17 @@ async fn an_imported_project_plans_with_no_changes_and_never_shows_a_secret() {
         }
     }
     let expected: BTreeSet<String> = [
+        "SHARED_LOG_LEVEL_PRODUCTION",
+        "SHARED_LOG_LEVEL_STAGING",
+        "REGION_NAME",
         "SHARED_TOKEN",
+        "PORT",
         "API_API_KEY_PRODUCTION",
         "API_API_KEY_STAGING",
+        "FEATURE_FLAG",
         "SESSION_SECRET",
         "POSTGRES_PASSWORD",
+        "DATABASE_URL",
     ]
     .into_iter()
     .map(str::to_string)
@@ -196,6 +202,36 @@ async fn an_imported_project_plans_with_no_changes_and_never_shows_a_secret() {
     );
 
     let values = [
+        (
+            "SHARED_LOG_LEVEL_PRODUCTION",
+            live_value(&sandbox, "env-production", None, "LOG_LEVEL").await,
+        ),
+        (
+            "SHARED_LOG_LEVEL_STAGING",
+            live_value(&sandbox, "env-staging", None, "LOG_LEVEL").await,
+        ),
+        (
+            "REGION_NAME",
+            live_value(&sandbox, "env-production", None, "REGION_NAME").await,
+        ),
+        (
+            "PORT",
+            live_value(&sandbox, "env-production", Some("svc-api"), "PORT").await,
+        ),
+        (
+            "FEATURE_FLAG",
+            live_value(&sandbox, "env-staging", Some("svc-api"), "FEATURE_FLAG").await,
+        ),
+        (
+            "DATABASE_URL",
+            live_value(
+                &sandbox,
+                "env-production",
+                Some("svc-postgres"),
+                "DATABASE_URL",
+            )
+            .await,
+        ),
         (
             "SHARED_TOKEN",
             live_value(&sandbox, "env-production", None, "SHARED_TOKEN").await,
@@ -229,6 +265,63 @@ async fn an_imported_project_plans_with_no_changes_and_never_shows_a_secret() {
         stdout.contains("No changes"),
         "{stdout}\n{stderr}\n{manifest}"
     );
+    sandbox.shutdown().await;
+}
+
+#[tokio::test]
+async fn r27_plain_names_are_written_in_clear_and_everything_else_but_a_reference_is_a_placeholder()
+{
+    let dir = tempfile::tempdir().unwrap();
+    let sandbox = seeded(dir.path()).await;
+    let (code, manifest, stderr) = cli_in(
+        &sandbox,
+        &[
+            "import",
+            "--project",
+            "shop",
+            "--plain",
+            "PORT",
+            "--plain",
+            "LOG_LEVEL",
+            "--plain",
+            "NOPE",
+        ],
+        dir.path(),
+    )
+    .await;
+    assert_eq!(code, 0, "{stderr}");
+    assert!(manifest.contains("PORT: '8000'"), "{manifest}");
+    assert!(
+        manifest.contains("LOG_LEVEL: info") && manifest.contains("LOG_LEVEL: debug"),
+        "{manifest}"
+    );
+    assert!(
+        manifest.contains("DATABASE_URL: ${{postgres.DATABASE_URL}}"),
+        "{manifest}"
+    );
+    // A URL made of references and text is not one reference: it could carry a credential.
+    assert!(!manifest.contains("postgresql://"), "{manifest}");
+    let listed = listed_placeholders(&stderr);
+    assert!(
+        listed.contains("DATABASE_URL") && listed.contains("REGION_NAME"),
+        "{stderr}"
+    );
+    assert!(
+        !listed
+            .iter()
+            .any(|n| n.contains("PORT") || n.contains("LOG_LEVEL")),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("warning: --plain NOPE: no imported variable has this name"),
+        "{stderr}"
+    );
+    for secret in SECRET_VALUES {
+        assert!(
+            !stderr.contains(secret) && !manifest.contains(secret),
+            "{secret}"
+        );
+    }
     sandbox.shutdown().await;
 }
 

@@ -90,6 +90,13 @@ impl Executor<'_> {
         environment: &str,
         inventory: &Inventory,
     ) -> Result<(), Error> {
+        // Checked before any request: one too large for a variable is never sent.
+        let text = inventory
+            .encode_checked()
+            .map_err(|error| Error::Terminal {
+                operation: "VariableCollectionUpsert",
+                message: error.to_string(),
+            })?;
         // Ids never change: the copy at hand serves unless the environment is new to it.
         let cached = self.project.as_ref().and_then(|p| {
             let env = p.environments.iter().find(|e| e.name == environment)?;
@@ -114,7 +121,7 @@ impl Executor<'_> {
         };
         self.upsert(
             &scope,
-            BTreeMap::from([(INVENTORY_VARIABLE.to_string(), Some(inventory.encode()))]),
+            BTreeMap::from([(INVENTORY_VARIABLE.to_string(), Some(text))]),
         )
         .await
     }

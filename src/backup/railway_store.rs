@@ -37,7 +37,8 @@ fn store_error(error: RailwayError) -> StoreError {
         }
         RailwayError::Unauthorized { .. }
         | RailwayError::AlreadyExists { .. }
-        | RailwayError::Terminal { .. } => StoreError::Rejected(error.to_string()),
+        | RailwayError::Terminal { .. }
+        | RailwayError::CannotDecrypt { .. } => StoreError::Rejected(error.to_string()),
     }
 }
 

@@ -1,5 +1,6 @@
 //! `import`: writes a manifest from a live project (to stdout or a file) and lists on stderr the
-//! environment variables the user must set before planning. Never prints a secret's value.
+//! environment variables the user must set before planning, by name: never a value that is not in
+//! the manifest in clear (R27).
 
 use std::path::PathBuf;
 
@@ -18,6 +19,10 @@ pub struct ImportArgs {
     /// Import only this environment (repeatable); default: every non-ephemeral one.
     #[arg(long = "env")]
     pub environments: Vec<String>,
+    /// Write this variable's value in clear (repeatable; every service and the shared variables).
+    /// Every other value, except a whole `${{...}}` reference, becomes a `fromEnv` placeholder.
+    #[arg(long = "plain", value_name = "NAME")]
+    pub plain: Vec<String>,
     /// Write the manifest to this file instead of stdout.
     #[arg(short = 'o', long = "output")]
     pub output: Option<PathBuf>,
@@ -41,6 +46,7 @@ pub async fn import(global: &GlobalOptions, args: &ImportArgs) -> anyhow::Result
     };
     let options = ImportOptions {
         environments: args.environments.clone(),
+        plain: args.plain.clone(),
     };
     let imported = import::build_manifest(&live, &options, &provenance)?;
     import::validate(&imported)?;
@@ -52,11 +58,12 @@ pub async fn import(global: &GlobalOptions, args: &ImportArgs) -> anyhow::Result
     for warning in &imported.warnings {
         eprintln!("warning: {warning}");
     }
+    // R27: names and manifest paths only, never a value.
     if imported.placeholders.is_empty() {
-        eprintln!("No secret placeholders: the manifest plans as is.");
+        eprintln!("No placeholders: the manifest plans as is.");
     } else {
         eprintln!(
-            "Set these environment variables to the secrets' values before `plan` (import never writes them):"
+            "Set these environment variables to the values they have on Railway before `plan` (import writes only `${{{{...}}}}` references and --plain names in clear):"
         );
         for placeholder in &imported.placeholders {
             eprintln!("  {}  (used in {})", placeholder.name, placeholder.used_in);

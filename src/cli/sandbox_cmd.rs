@@ -35,7 +35,8 @@ pub struct SandboxArgs {
     /// envelope), try-again (HTTP 200 "Failed to create service domain, please try again"),
     /// redeploy-not-ready (HTTP 200 "Cannot redeploy yet, ..."), in-progress (HTTP 200 "... an
     /// operation is already in progress"), error503-text (HTTP 503 plain text), error503-json
-    /// (HTTP 503 JSON errors), error504 (HTTP 504 HTML page).
+    /// (HTTP 503 JSON errors), error504 (HTTP 504 HTML page), undecrypted (answered as if
+    /// decryptVariables were false: null values, as for a token that cannot decrypt).
     /// Nothing is performed for the HTTP-error kinds. `POST /_sandbox/faults` replaces the plan
     /// while running.
     #[arg(long, default_value = "", verbatim_doc_comment)]

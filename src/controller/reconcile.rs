@@ -158,6 +158,8 @@ pub async fn reconcile(client: &Client, desired: &Desired, stop: Arc<AtomicBool>
 fn fail(pass: &mut Pass, error: &RailwayError) {
     let (kind, reason) = match error {
         RailwayError::Unauthorized { .. } => (PassKind::Stalled, "Unauthorized"),
+        // R27: retrying cannot help until the token changes.
+        RailwayError::CannotDecrypt { .. } => (PassKind::Stalled, "CannotDecrypt"),
         error if error.is_retryable() => (PassKind::Failed, "RailwayUnavailable"),
         RailwayError::NotFound { .. } => (PassKind::Failed, "NotFound"),
         _ => (PassKind::Stalled, "RailwayRejected"),

@@ -1,6 +1,7 @@
 //! `import`: writes a manifest from a live Railway project, so a team can adopt the operator on
 //! an existing project. Reads through the snapshot; builds the manifest text purely; checks it
-//! with the manifest loader. Never writes to Railway and never writes a secret's value.
+//! with the manifest loader. Never writes to Railway; writes a value only when it is one whole
+//! `${{...}}` reference or named with `--plain` (R27).
 
 mod domains;
 mod render;
@@ -10,6 +11,7 @@ mod variables;
 mod volumes;
 mod yaml;
 
+use std::collections::BTreeSet;
 use std::path::Path;
 
 use chrono::{DateTime, Utc};
@@ -25,6 +27,9 @@ use crate::railway::{Client, Error as RailwayError, snapshot};
 pub struct ImportOptions {
     /// Environment names to import, in any order; empty: every non-ephemeral one.
     pub environments: Vec<String>,
+    /// Variable names whose values are written in clear (`--plain`), in every scope (R27);
+    /// every other value but a whole `${{...}}` reference becomes a `fromEnv` placeholder.
+    pub plain: Vec<String>,
 }
 
 /// Where and when the import happened, for the manifest's header comment.
@@ -134,7 +139,34 @@ pub fn build_manifest(
     if environments.is_empty() {
         return Err(ImportError::NoEnvironment);
     }
-    Ok(render::render(project, &environments, provenance))
+    let plain: BTreeSet<String> = options.plain.iter().cloned().collect();
+    let mut imported = render::render(project, &environments, &plain, provenance);
+    imported
+        .warnings
+        .extend(unknown_plain(&environments, &plain));
+    Ok(imported)
+}
+
+/// A warning for each `--plain` name no imported variable has (a typo would otherwise pass
+/// silently and leave the value a placeholder).
+fn unknown_plain(
+    environments: &[&crate::railway::live::LiveEnvironment],
+    plain: &BTreeSet<String>,
+) -> Vec<String> {
+    let present = |name: &String| {
+        environments.iter().any(|env| {
+            env.shared_variables.contains_key(name)
+                || env
+                    .instances
+                    .values()
+                    .any(|i| i.variables.contains_key(name))
+        })
+    };
+    plain
+        .iter()
+        .filter(|name| !present(name))
+        .map(|name| format!("--plain {name}: no imported variable has this name"))
+        .collect()
 }
 
 /// Loads `imported` with the manifest loader, its placeholders set to dummy values.

@@ -2,6 +2,8 @@
 //! entry per service (base settings plus per-environment overrides), then the YAML text with its
 //! header comments. Pure.
 
+use std::collections::BTreeSet;
+
 use serde_yaml::{Mapping, Value};
 
 use super::settings::{self, Entry};
@@ -19,9 +21,11 @@ struct ServiceInstances<'a> {
     instances: Vec<(&'a LiveEnvironment, &'a LiveInstance)>,
 }
 
+/// The manifest of `environments`; `plain` names the variables written in clear (R27).
 pub fn render(
     project: &LiveProject,
     environments: &[&LiveEnvironment],
+    plain: &BTreeSet<String>,
     provenance: &Provenance,
 ) -> Imported {
     let mut warnings = Vec::new();
@@ -39,10 +43,12 @@ pub fn render(
         .collect();
 
     let mut placeholders = Vec::new();
-    let shared = shared_variables(environments, &mut placeholders);
+    let shared = shared_variables(environments, plain, &mut placeholders);
     let service_variables: Vec<Option<ScopeVariables>> = services
         .iter()
-        .map(|s| importable(s, &mut warnings).then(|| service_variables(s, &mut placeholders)))
+        .map(|s| {
+            importable(s, &mut warnings).then(|| service_variables(s, plain, &mut placeholders))
+        })
         .collect();
     variables::name_placeholders(&mut placeholders);
 
@@ -123,6 +129,7 @@ fn importable(service: &ServiceInstances, warnings: &mut Vec<String>) -> bool {
 
 fn service_variables(
     service: &ServiceInstances,
+    plain: &BTreeSet<String>,
     placeholders: &mut Vec<Placeholder>,
 ) -> ScopeVariables {
     let name = &service.service.name;
@@ -139,12 +146,14 @@ fn service_variables(
             base: format!("services.{name}.variables"),
             environment: &environment_path,
         },
+        plain,
         placeholders,
     )
 }
 
 fn shared_variables(
     environments: &[&LiveEnvironment],
+    plain: &BTreeSet<String>,
     placeholders: &mut Vec<Placeholder>,
 ) -> ScopeVariables {
     let per_environment: Vec<_> = environments
@@ -159,6 +168,7 @@ fn shared_variables(
             base: "spec.sharedVariables".into(),
             environment: &environment_path,
         },
+        plain,
         placeholders,
     )
 }
@@ -246,7 +256,7 @@ fn slots(entries: &[(String, Slot)], placeholders: &[Placeholder]) -> Value {
             .map(|(name, slot)| {
                 let value = match slot {
                     Slot::Plain(value) => literal(value),
-                    Slot::Secret(index) => mapping([(
+                    Slot::FromEnv(index) => mapping([(
                         "fromEnv",
                         placeholders
                             .get(*index)
@@ -267,7 +277,7 @@ fn header(
 ) -> String {
     let names: Vec<&str> = environments.iter().map(|e| e.name.as_str()).collect();
     let mut text = format!(
-        "# Imported by `railway-operator import` from project {} ({}) at {}\n# through {}; environments: {}.\n# Secrets are `fromEnv` placeholders: set those environment variables before `plan`.\n",
+        "# Imported by `railway-operator import` from project {} ({}) at {}\n# through {}; environments: {}.\n# Values are `fromEnv` placeholders, except `${{{{...}}}}` references and --plain names: set those environment variables before `plan`.\n",
         project.name,
         project.id,
         provenance

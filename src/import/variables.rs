@@ -1,32 +1,23 @@
 //! Variables of one scope (a service, or the shared variables) across the imported environments:
-//! which values are plain and which become `{ fromEnv: NAME }` placeholders, which go to the base
-//! and which to one environment, and the placeholders' names. Compares secret values in memory
-//! only; never copies one into its output.
+//! which values are written in clear and which become `{ fromEnv: NAME }` placeholders, which go
+//! to the base and which to one environment, and the placeholders' names. Compares values in
+//! memory only; never copies a value that is not written in clear into its output.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use crate::inventory::INVENTORY_VARIABLE;
 use crate::railway::live::LiveVariable;
 
-/// Name fragments that mark a variable as secret (matched case-insensitively).
-const SECRET_WORDS: &[&str] = &[
-    "PASSWORD",
-    "SECRET",
-    "TOKEN",
-    "KEY",
-    "PRIVATE",
-    "CREDENTIAL",
-];
-
 /// A variable's value in the manifest.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Slot {
+    /// Written in clear: one whole reference, or a `--plain` name.
     Plain(String),
     /// `{ fromEnv: NAME }`, the index into the placeholder list.
-    Secret(usize),
+    FromEnv(usize),
 }
 
-/// A secret the user supplies through an environment variable before planning.
+/// A value the user supplies through an environment variable before planning (R27).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Placeholder {
     /// The environment variable to set (assigned by [`name_placeholders`]).
@@ -55,43 +46,42 @@ pub struct ScopePaths<'a> {
     pub environment: &'a dyn Fn(&str) -> String,
 }
 
-/// Whether the manifest must not hold this value: sealed, or a secret-looking name whose value is
-/// more than Railway references.
-pub fn is_secret(name: &str, variable: &LiveVariable) -> bool {
+/// The value to write in clear, or `None` for a `fromEnv` placeholder (R27). Only a value that
+/// is one whole `${{...}}` reference (it names where the value lives, never the value) or a
+/// variable the user named with `--plain` is written; everything else, whatever its name, may be
+/// a credential (`postgres://u:p@host/db` is one), and a sealed variable has no value to write.
+pub fn clear_value<'a>(
+    name: &str,
+    variable: &'a LiveVariable,
+    plain: &BTreeSet<String>,
+) -> Option<&'a str> {
     match variable {
-        LiveVariable::Sealed => true,
+        LiveVariable::Sealed => None,
         LiveVariable::Value(value) => {
-            let upper = name.to_ascii_uppercase();
-            SECRET_WORDS.iter().any(|word| upper.contains(word))
-                && !is_pure_reference(value.expose())
+            let value = value.expose();
+            (plain.contains(name) || is_one_reference(value)).then_some(value)
         }
     }
 }
 
-/// Only `${{...}}` references, nothing else (a reference carries no secret itself).
-fn is_pure_reference(value: &str) -> bool {
-    let mut rest = value.trim();
-    if rest.is_empty() {
-        return false;
-    }
-    while !rest.is_empty() {
-        let Some(after) = rest.strip_prefix("${{") else {
-            return false;
-        };
-        let Some(end) = after.find("}}") else {
-            return false;
-        };
-        rest = after[end + 2..].trim_start();
-    }
-    true
+/// Exactly one `${{...}}` reference and nothing around it: `x${{A}}` or `${{A}}${{B}}` is not.
+fn is_one_reference(value: &str) -> bool {
+    value
+        .strip_prefix("${{")
+        .and_then(|rest| rest.strip_suffix("}}"))
+        .is_some_and(|inner| {
+            !inner.trim().is_empty() && !inner.contains("}}") && !inner.contains("${{")
+        })
 }
 
 /// Splits one scope's variables; `per_environment` lists the environments the scope exists in,
-/// in order. Placeholders are appended to `placeholders`, unnamed.
+/// in order, and `plain` the names the user asked to have written in clear. Placeholders are
+/// appended to `placeholders`, unnamed.
 pub fn split_scope(
     scope: &str,
     per_environment: &[(String, &BTreeMap<String, LiveVariable>)],
     paths: &ScopePaths,
+    plain: &BTreeSet<String>,
     placeholders: &mut Vec<Placeholder>,
 ) -> ScopeVariables {
     let mut result = ScopeVariables::default();
@@ -107,7 +97,10 @@ pub fn split_scope(
             .iter()
             .map(|(env, variables)| (env, variables.get(name)))
             .collect();
-        let mut placeholder = |environment: Option<&String>, used_in: String| {
+        let mut slot = |variable: &LiveVariable, environment: Option<&String>, used_in: String| {
+            if let Some(value) = clear_value(name, variable, plain) {
+                return Slot::Plain(value.to_string());
+            }
             placeholders.push(Placeholder {
                 name: String::new(),
                 used_in,
@@ -115,24 +108,17 @@ pub fn split_scope(
                 variable: name.clone(),
                 environment: environment.cloned(),
             });
-            Slot::Secret(placeholders.len() - 1)
+            Slot::FromEnv(placeholders.len() - 1)
         };
-        if let Some(shared) = same_everywhere(name, &values) {
-            let slot = match shared {
-                Some(value) => Slot::Plain(value),
-                None => placeholder(None, format!("{}.{name}", paths.base)),
-            };
+        if let Some(shared) = same_everywhere(&values) {
+            let slot = slot(shared, None, format!("{}.{name}", paths.base));
             result.base.push((name.clone(), slot));
             continue;
         }
         for (env, variable) in values {
             let Some(variable) = variable else { continue };
-            let slot = match variable {
-                LiveVariable::Value(value) if !is_secret(name, variable) => {
-                    Slot::Plain(value.expose().to_string())
-                }
-                _ => placeholder(Some(env), format!("{}.{name}", (paths.environment)(env))),
-            };
+            let used_in = format!("{}.{name}", (paths.environment)(env));
+            let slot = slot(variable, Some(env), used_in);
             result
                 .overrides
                 .entry(env.clone())
@@ -143,27 +129,15 @@ pub fn split_scope(
     result
 }
 
-/// `Some(Some(plain))` or `Some(None)` (one secret) when the variable is the same in every
-/// environment of the scope; `None` when it differs or is missing somewhere.
-fn same_everywhere(
-    name: &str,
-    values: &[(&String, Option<&LiveVariable>)],
-) -> Option<Option<String>> {
+/// The variable when it is the same in every environment of the scope (so one base entry, or
+/// one placeholder, serves them all); `None` when it differs or is missing somewhere.
+fn same_everywhere<'a>(values: &[(&String, Option<&'a LiveVariable>)]) -> Option<&'a LiveVariable> {
     let (_, first) = values.first()?;
     let first = (*first)?;
-    if !values.iter().all(|(_, v)| *v == Some(first)) {
-        return None;
-    }
-    let all_secret = values
+    values
         .iter()
-        .all(|(_, v)| v.is_some_and(|v| is_secret(name, v)));
-    match first {
-        _ if all_secret => Some(None),
-        LiveVariable::Value(value) if !is_secret(name, first) => {
-            Some(Some(value.expose().to_string()))
-        }
-        _ => None,
-    }
+        .all(|(_, v)| *v == Some(first))
+        .then_some(first)
 }
 
 /// Gives every placeholder its environment variable name: the variable's own name, prefixed with
@@ -250,37 +224,70 @@ mod tests {
         }
     }
 
+    fn none() -> BTreeSet<String> {
+        BTreeSet::new()
+    }
+
     #[test]
-    fn secret_looking_names_are_secret_unless_the_value_is_only_references() {
-        assert!(is_secret("db_password", &value("hunter2")));
-        assert!(is_secret("API_KEY", &value("k")));
-        assert!(is_secret("anything", &LiveVariable::Sealed));
-        assert!(!is_secret("API_KEY", &value("${{shared.API_KEY}}")));
-        assert!(is_secret("API_KEY", &value("x${{shared.API_KEY}}")));
-        assert!(!is_secret("PORT", &value("8000")));
+    fn r27_only_one_whole_reference_or_a_plain_name_is_written_in_clear() {
+        let plain = BTreeSet::from(["LOG_LEVEL".to_string()]);
+        let url = value("postgres://u:p@host/db");
+        assert_eq!(clear_value("DATABASE_URL", &url, &plain), None);
+        assert_eq!(clear_value("PORT", &value("8000"), &plain), None);
+        assert_eq!(
+            clear_value("LOG_LEVEL", &value("info"), &plain),
+            Some("info")
+        );
+        assert_eq!(
+            clear_value("LOG_LEVEL", &LiveVariable::Sealed, &plain),
+            None
+        );
+        let reference = value("${{shared.API_KEY}}");
+        assert_eq!(
+            clear_value("API_KEY", &reference, &none()),
+            Some("${{shared.API_KEY}}")
+        );
+        for mixed in [
+            "x${{shared.API_KEY}}",
+            "${{A}}${{B}}",
+            "${{A}} ",
+            "${{}}",
+            "",
+        ] {
+            assert_eq!(clear_value("X", &value(mixed), &none()), None, "{mixed}");
+        }
     }
 
     #[test]
     fn equal_values_go_to_the_base_and_differing_ones_to_each_environment() {
-        let prod = vars(&[("A", value("1")), ("B", value("p")), ("TOKEN", value("t"))]);
-        let staging = vars(&[("A", value("1")), ("B", value("s")), ("TOKEN", value("t"))]);
+        let prod = vars(&[
+            ("A", value("${{x.A}}")),
+            ("B", value("${{x.P}}")),
+            ("TOKEN", value("t")),
+        ]);
+        let staging = vars(&[
+            ("A", value("${{x.A}}")),
+            ("B", value("${{x.S}}")),
+            ("TOKEN", value("t")),
+        ]);
         let mut placeholders = Vec::new();
         let split = split_scope(
             "api",
             &[("production".into(), &prod), ("staging".into(), &staging)],
             &paths(),
+            &none(),
             &mut placeholders,
         );
         assert_eq!(
             split.base,
             vec![
-                ("A".to_string(), Slot::Plain("1".into())),
-                ("TOKEN".to_string(), Slot::Secret(0))
+                ("A".to_string(), Slot::Plain("${{x.A}}".into())),
+                ("TOKEN".to_string(), Slot::FromEnv(0))
             ]
         );
         assert_eq!(
             split.overrides["staging"],
-            vec![("B".to_string(), Slot::Plain("s".into()))]
+            vec![("B".to_string(), Slot::Plain("${{x.S}}".into()))]
         );
         assert_eq!(placeholders.len(), 1);
         assert_eq!(placeholders[0].used_in, "services.api.variables.TOKEN");
@@ -295,6 +302,7 @@ mod tests {
             "api",
             &[("production".into(), &prod), ("staging".into(), &staging)],
             &paths(),
+            &none(),
             &mut placeholders,
         );
         name_placeholders(&mut placeholders);
@@ -317,12 +325,14 @@ mod tests {
             "postgres",
             &[("production".into(), &one)],
             &paths(),
+            &none(),
             &mut placeholders,
         );
         split_scope(
             "my-api",
             &[("production".into(), &two)],
             &paths(),
+            &none(),
             &mut placeholders,
         );
         name_placeholders(&mut placeholders);
@@ -345,6 +355,7 @@ mod tests {
             "shared",
             &[("production".into(), &env)],
             &paths(),
+            &none(),
             &mut placeholders,
         );
         assert_eq!(split, ScopeVariables::default());

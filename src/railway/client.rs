@@ -211,7 +211,7 @@ impl Client {
             Err(Error::NotFound { .. }) => "not_found",
             Err(Error::AlreadyExists { .. }) => "already_exists",
             Err(Error::Transient { .. }) => "transient",
-            Err(Error::Terminal { .. }) => "error",
+            Err(Error::Terminal { .. } | Error::CannotDecrypt { .. }) => "error",
         };
         let Ok(mut stats) = self.stats.lock() else {
             return;

@@ -43,6 +43,28 @@ pub enum Error {
         operation: &'static str,
         message: String,
     },
+    /// R27: a variable that is not sealed came back without a value from a decrypted read: the
+    /// token cannot decrypt this environment's variables. Never taken for "sealed" (which would
+    /// hide drift) nor for "absent"; the snapshot stops.
+    #[error(
+        "{}: the token cannot decrypt this environment's variables (R27); use a token with access to them",
+        undecryptable(.environment, .service.as_deref(), .variable)
+    )]
+    CannotDecrypt {
+        environment: String,
+        /// The service's name; `None` for a shared variable.
+        service: Option<String>,
+        variable: String,
+    },
+}
+
+/// `variable PORT of service api in environment production has no value although it is not sealed`.
+fn undecryptable(environment: &str, service: Option<&str>, variable: &str) -> String {
+    let scope = match service {
+        Some(service) => format!("variable {variable} of service {service}"),
+        None => format!("shared variable {variable}"),
+    };
+    format!("{scope} in environment {environment} has no value although it is not sealed")
 }
 
 impl Error {
@@ -70,6 +92,7 @@ impl Error {
             | Error::AlreadyExists { operation, .. }
             | Error::Transient { operation, .. }
             | Error::Terminal { operation, .. } => operation,
+            Error::CannotDecrypt { .. } => "ProjectSnapshot",
         }
     }
 }

@@ -40,6 +40,9 @@ pub enum FaultKind {
     Error503Json,
     /// R39: HTTP 504 with a Cloudflare-like HTML page, nothing performed.
     Error504,
+    /// R12, R27: served as if `decryptVariables` were false, as for a token whose access does
+    /// not decrypt: every variable value null, sealed ones still flagged `isSealed`.
+    Undecrypted,
 }
 
 impl FromStr for FaultKind {
@@ -60,8 +63,9 @@ impl FromStr for FaultKind {
             "error503-text" => Ok(Self::Error503Text),
             "error503-json" => Ok(Self::Error503Json),
             "error504" => Ok(Self::Error504),
+            "undecrypted" => Ok(Self::Undecrypted),
             other => Err(FaultPlanError(format!(
-                "unknown fault kind {other:?} (expected drop-after-commit, error500, error502, error503-text, error503-json, error504, reset, slow, ratelimit, problem, try-again, redeploy-not-ready or in-progress)"
+                "unknown fault kind {other:?} (expected drop-after-commit, error500, error502, error503-text, error503-json, error504, reset, slow, ratelimit, problem, try-again, redeploy-not-ready, in-progress or undecrypted)"
             ))),
         }
     }
@@ -83,6 +87,7 @@ impl fmt::Display for FaultKind {
             Self::Error503Text => "error503-text",
             Self::Error503Json => "error503-json",
             Self::Error504 => "error504",
+            Self::Undecrypted => "undecrypted",
         })
     }
 }
@@ -242,6 +247,7 @@ mod tests {
             "error503-text",
             "error503-json",
             "error504",
+            "undecrypted",
         ] {
             let kind: FaultKind = name.parse().expect("known kind");
             assert_eq!(kind.to_string(), name);

@@ -37,6 +37,8 @@
 //! - `error503-text`: HTTP 503 with a plain-text "upstream connect error ..." body;
 //! - `error503-json`: HTTP 503 with a JSON `{"errors": [{"message": "Service Unavailable"}]}`;
 //! - `error504`: HTTP 504 with a Cloudflare-like HTML page; nothing performed for any of them.
+//! - `undecrypted` (R12, R27): performed as if the request's `decryptVariables` were false, as
+//!   for a token that cannot decrypt: unsealed variables come back with a null value.
 //!
 //! # Railway's limits
 //!

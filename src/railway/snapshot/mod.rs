@@ -15,7 +15,8 @@ use std::collections::BTreeMap;
 use serde_json::Value;
 
 use self::config_blob::{
-    limits_from_config, placement_from_config, service_entry, tcp_ports_from_config, variables_of,
+    VariableScope, limits_from_config, placement_from_config, service_entry, tcp_ports_from_config,
+    variables_of,
 };
 use super::client::{Client, TokenScope};
 use super::error::{Error, Result};
@@ -330,7 +331,7 @@ async fn read_environments(
             None => volume_rows,
         };
         let mut environment =
-            build_environment(env.id, env.name, &env.config, instances, &triggers);
+            build_environment(env.id, env.name, &env.config, instances, &triggers)?;
         environment.config_etag = env.config_etag;
         environment.unmerged_changes = env.unmerged_changes_count.unwrap_or(0);
         environment.is_fork = env.source_environment.is_some();
@@ -536,84 +537,28 @@ impl InstanceRow {
     }
 }
 
+/// One environment from its config blob and instance rows.
+///
+/// # Errors
+/// [`Error::CannotDecrypt`] when a variable that is not sealed has no value (R27).
 fn build_environment(
     id: String,
     name: String,
     config: &Value,
     instances: Vec<InstanceRow>,
     triggers: &[TriggerRow],
-) -> LiveEnvironment {
+) -> Result<LiveEnvironment> {
     let instances = instances
         .into_iter()
         .filter(|row| !row.deleted)
-        .map(|row| {
-            let trigger = triggers
-                .iter()
-                .find(|t| t.service_id.as_deref() == Some(row.service_id.as_str()));
-            let source = match (row.image, row.repo) {
-                (_, Some(repo)) => Some(LiveSource::Repo {
-                    repo: trigger.map(|t| t.repository.clone()).unwrap_or(repo),
-                    branch: trigger.map(|t| t.branch.clone()),
-                    trigger_id: trigger.map(|t| t.id.clone()),
-                }),
-                (Some(image), None) => Some(LiveSource::Image(image)),
-                (None, None) => None,
-            };
-            let limits = limits_from_config(config, &row.service_id);
-            let (region, num_replicas) = match placement_from_config(config, &row.service_id) {
-                Some(placement) => (
-                    Some(
-                        placement
-                            .iter()
-                            .map(|(region, _)| region.as_str())
-                            .collect::<Vec<_>>()
-                            .join(REGION_SEPARATOR),
-                    ),
-                    Some(placement.iter().map(|(_, replicas)| replicas).sum()),
-                ),
-                // An older Railway answer (or sandbox) without placement in the blob.
-                None => (row.region, row.num_replicas),
-            };
-            let tcp_proxies = tcp_ports_from_config(config, &row.service_id);
-            let variables = variables_of(
-                service_entry(config, &row.service_id).and_then(|s| s.get("variables")),
-            );
-            let instance = LiveInstance {
-                id: row.id,
-                service_id: row.service_id.clone(),
-                service_name: row.service_name,
-                source,
-                builder: parse_enum::<Builder>(&row.builder),
-                build_command: row.build_command,
-                dockerfile_path: row.dockerfile_path,
-                root_directory: row.root_directory,
-                railway_config_file: row.railway_config_file,
-                watch_patterns: row.watch_patterns,
-                start_command: row.start_command,
-                pre_deploy_command: pre_deploy_from_json(row.pre_deploy_command),
-                healthcheck_path: row.healthcheck_path,
-                healthcheck_timeout: row.healthcheck_timeout,
-                num_replicas,
-                region,
-                restart_policy_type: parse_enum::<RestartPolicyType>(&row.restart_policy_type),
-                restart_policy_max_retries: Some(row.restart_policy_max_retries),
-                cron_schedule: row.cron_schedule,
-                sleep_application: row.sleep_application,
-                draining_seconds: row.draining_seconds,
-                overlap_seconds: row.overlap_seconds,
-                limits,
-                variables,
-                service_domains: row.service_domains,
-                custom_domains: row.custom_domains,
-                tcp_proxies,
-                latest_deployment: row
-                    .latest_deployment
-                    .map(|(id, status)| LiveDeployment { id, status }),
-            };
-            (row.service_id, instance)
-        })
-        .collect::<BTreeMap<_, _>>();
-    let mut shared_variables = variables_of(config.get("sharedVariables"));
+        .map(|row| build_instance(row, &name, config, triggers))
+        .collect::<Result<BTreeMap<_, _>>>()?;
+    let shared_scope = VariableScope {
+        environment: &name,
+        service: None,
+    };
+    let mut shared_variables = variables_of(config.get("sharedVariables"), &shared_scope)?;
+    // R27: `Sealed` here is `isSealed: true`; an unreadable value already failed above.
     let inventory =
         InventoryState::decode(shared_variables.remove(INVENTORY_VARIABLE).as_ref().map(
             |variable| match variable {
@@ -621,7 +566,7 @@ fn build_environment(
                 LiveVariable::Sealed => None,
             },
         ));
-    LiveEnvironment {
+    Ok(LiveEnvironment {
         id,
         name,
         config_etag: String::new(),
@@ -631,7 +576,83 @@ fn build_environment(
         shared_variables,
         inventory,
         volumes: Vec::new(),
-    }
+    })
+}
+
+/// One service instance of environment `environment`, keyed by its service id.
+fn build_instance(
+    row: InstanceRow,
+    environment: &str,
+    config: &Value,
+    triggers: &[TriggerRow],
+) -> Result<(String, LiveInstance)> {
+    let trigger = triggers
+        .iter()
+        .find(|t| t.service_id.as_deref() == Some(row.service_id.as_str()));
+    let source = match (row.image, row.repo) {
+        (_, Some(repo)) => Some(LiveSource::Repo {
+            repo: trigger.map(|t| t.repository.clone()).unwrap_or(repo),
+            branch: trigger.map(|t| t.branch.clone()),
+            trigger_id: trigger.map(|t| t.id.clone()),
+        }),
+        (Some(image), None) => Some(LiveSource::Image(image)),
+        (None, None) => None,
+    };
+    let (region, num_replicas) = match placement_from_config(config, &row.service_id) {
+        Some(placement) => (
+            Some(
+                placement
+                    .iter()
+                    .map(|(region, _)| region.as_str())
+                    .collect::<Vec<_>>()
+                    .join(REGION_SEPARATOR),
+            ),
+            Some(placement.iter().map(|(_, replicas)| replicas).sum()),
+        ),
+        // An older Railway answer (or sandbox) without placement in the blob.
+        None => (row.region, row.num_replicas),
+    };
+    let scope = VariableScope {
+        environment,
+        service: Some(&row.service_name),
+    };
+    let variables = variables_of(
+        service_entry(config, &row.service_id).and_then(|s| s.get("variables")),
+        &scope,
+    )?;
+    let instance = LiveInstance {
+        id: row.id,
+        service_id: row.service_id.clone(),
+        service_name: row.service_name.clone(),
+        source,
+        builder: parse_enum::<Builder>(&row.builder),
+        build_command: row.build_command,
+        dockerfile_path: row.dockerfile_path,
+        root_directory: row.root_directory,
+        railway_config_file: row.railway_config_file,
+        watch_patterns: row.watch_patterns,
+        start_command: row.start_command,
+        pre_deploy_command: pre_deploy_from_json(row.pre_deploy_command),
+        healthcheck_path: row.healthcheck_path,
+        healthcheck_timeout: row.healthcheck_timeout,
+        num_replicas,
+        region,
+        restart_policy_type: parse_enum::<RestartPolicyType>(&row.restart_policy_type),
+        restart_policy_max_retries: Some(row.restart_policy_max_retries),
+        cron_schedule: row.cron_schedule,
+        sleep_application: row.sleep_application,
+        draining_seconds: row.draining_seconds,
+        overlap_seconds: row.overlap_seconds,
+        limits: limits_from_config(config, &row.service_id),
+        variables,
+        service_domains: row.service_domains,
+        custom_domains: row.custom_domains,
+        tcp_proxies: tcp_ports_from_config(config, &row.service_id),
+        latest_deployment: row
+            .latest_deployment
+            .map(|(id, status)| LiveDeployment { id, status }),
+    };
+    Ok((row.service_id, instance))
 }
 
 /// Generated enums print as their upstream names (`RAILPACK`) via Debug of `Other`-aware variants;

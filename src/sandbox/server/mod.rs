@@ -492,6 +492,7 @@ async fn answer(
         Some(FaultKind::Error503Json) => return service_unavailable_json(),
         Some(FaultKind::Error504) => return gateway_timeout_page(),
         Some(FaultKind::Reset) => return vanish(kill).await,
+        Some(FaultKind::Undecrypted) => undecrypted(&mut body),
         Some(FaultKind::DropAfterCommit | FaultKind::Slow) | None => {}
     }
     if let Some(field) = upstream_errors::not_emulated(&summary.root_fields, &app.served_roots) {
@@ -531,6 +532,16 @@ async fn answer(
         _ => {}
     }
     Json(response).into_response()
+}
+
+/// R12, R27: the request's `decryptVariables` variable turned false, as Railway answers a token
+/// that cannot decrypt (an inline `decryptVariables: true` in the query text is left alone).
+fn undecrypted(body: &mut GraphqlBody) {
+    if let Some(Value::Object(variables)) = body.variables.as_mut()
+        && variables.contains_key("decryptVariables")
+    {
+        variables.insert("decryptVariables".into(), Value::Bool(false));
+    }
 }
 
 /// Closes the request's connection without answering; never returns.

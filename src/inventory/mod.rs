@@ -2,6 +2,11 @@
 //! Railway itself as one shared variable, so a plan in CI and a running operator agree without
 //! extra infrastructure. Only what the inventory owns may ever be pruned. Encoding and decoding
 //! only; deciding what to prune is the plan's job.
+//!
+//! The stored text is format 2 (compressed, grouped by service, see [`encoding`]); format 1,
+//! plain JSON written by earlier operators, is still read.
+
+mod encoding;
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -14,7 +19,21 @@ pub const INVENTORY_VARIABLE: &str = "RAILWAY_OPERATOR_INVENTORY";
 /// The key under `variables` for the environment's shared variables.
 pub const SHARED: &str = "";
 
-const FORMAT_VERSION: u32 = 1;
+/// The largest encoded inventory the operator writes: 64 KiB. Railway documents no size limit
+/// for one variable (an open question in railway-semantics.md). 64 KiB is the value limit of
+/// common secret stores and half of Linux's 128 KiB limit on one environment string, so it is
+/// below any plausible one; 1,000 services x 20 variables take 15 to 66 % of it (BENCHMARKS.md).
+pub const MAX_ENCODED_BYTES: usize = 64 * 1024;
+
+/// Failures to produce an inventory that can be written.
+#[derive(Debug, thiserror::Error)]
+pub enum InventoryError {
+    /// Over [`MAX_ENCODED_BYTES`]; nothing was written, so the previous inventory stands.
+    #[error(
+        "failed to encode the ownership inventory: {bytes} bytes, over the limit of {limit} bytes for one variable"
+    )]
+    TooLarge { bytes: usize, limit: usize },
+}
 
 /// What the operator owns in one environment.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -55,22 +74,25 @@ pub enum InventoryState {
     },
 }
 
-#[derive(Serialize, Deserialize)]
-struct Envelope {
-    #[serde(rename = "ro")]
-    version: u32,
-    #[serde(flatten)]
-    inventory: Inventory,
-}
-
 impl Inventory {
-    /// Compact JSON, versioned.
+    /// The text to store: format 2 (see [`encoding`]).
     pub fn encode(&self) -> String {
-        let envelope = Envelope {
-            version: FORMAT_VERSION,
-            inventory: self.clone(),
-        };
-        serde_json::to_string(&envelope).unwrap_or_else(|_| format!("{{\"ro\":{FORMAT_VERSION}}}"))
+        encoding::encode(self)
+    }
+
+    /// [`Inventory::encode`], checked against [`MAX_ENCODED_BYTES`] before it is written.
+    ///
+    /// # Errors
+    /// [`InventoryError::TooLarge`] with both sizes; nothing should be written then.
+    pub fn encode_checked(&self) -> Result<String, InventoryError> {
+        let text = self.encode();
+        if text.len() > MAX_ENCODED_BYTES {
+            return Err(InventoryError::TooLarge {
+                bytes: text.len(),
+                limit: MAX_ENCODED_BYTES,
+            });
+        }
+        Ok(text)
     }
 
     pub fn owns_service(&self, name: &str) -> bool {
@@ -103,26 +125,19 @@ impl Inventory {
 }
 
 impl InventoryState {
-    /// Reads the variable's value; `None` when the variable is absent, `Some(None)` when sealed.
+    /// Reads the variable's value; `None` when the variable is absent, `Some(None)` when it is
+    /// sealed (`isSealed: true`, R27). A value the token cannot decrypt never gets here: the
+    /// snapshot fails with `railway::Error::CannotDecrypt` instead.
     pub fn decode(value: Option<Option<&str>>) -> InventoryState {
         match value {
             None => InventoryState::Absent,
+            // R27: someone sealed it in the dashboard; a sealed value can never be read back.
             Some(None) => InventoryState::Corrupt {
-                reason: "its value cannot be read (sealed?)".into(),
+                reason: "it is sealed (R27), so its value can never be read".into(),
             },
-            Some(Some(text)) => match serde_json::from_str::<Envelope>(text) {
-                Ok(envelope) if envelope.version == FORMAT_VERSION => InventoryState::Present {
-                    inventory: envelope.inventory,
-                },
-                Ok(envelope) => InventoryState::Corrupt {
-                    reason: format!(
-                        "format version {} is not understood by this operator",
-                        envelope.version
-                    ),
-                },
-                Err(error) => InventoryState::Corrupt {
-                    reason: format!("not a valid inventory: {error}"),
-                },
+            Some(Some(text)) => match encoding::decode(text) {
+                Ok(inventory) => InventoryState::Present { inventory },
+                Err(reason) => InventoryState::Corrupt { reason },
             },
         }
     }
@@ -155,10 +170,60 @@ mod tests {
             .or_default()
             .insert("LOG_LEVEL".into());
         let text = inventory.encode();
-        assert!(text.starts_with("{\"ro\":1"), "{text}");
+        assert!(text.starts_with("ro2:"), "{text}");
         assert_eq!(
             InventoryState::decode(Some(Some(&text))),
+            InventoryState::Present {
+                inventory: inventory.clone()
+            }
+        );
+        let legacy = encoding::encode_legacy(&inventory);
+        assert!(legacy.starts_with("{\"ro\":1"), "{legacy}");
+        assert_eq!(
+            InventoryState::decode(Some(Some(&legacy))),
             InventoryState::Present { inventory }
+        );
+    }
+
+    #[test]
+    fn an_inventory_written_by_an_earlier_operator_in_plain_json_is_still_read() {
+        let text = r#"{"ro":1,"s":["api"],"v":{"":["LOG_LEVEL"],"api":["PORT"]},"x":{"api":["KEY"]},"m":{"api":"vol-1"}}"#;
+        let InventoryState::Present { inventory } = InventoryState::decode(Some(Some(text))) else {
+            panic!("format 1 is read");
+        };
+        assert!(inventory.owns_service("api") && inventory.owns_variable(SHARED, "LOG_LEVEL"));
+        assert!(inventory.was_sensitive("api", "KEY"));
+        assert_eq!(inventory.volumes["api"], "vol-1");
+    }
+
+    #[test]
+    fn an_inventory_over_the_size_limit_is_refused_with_both_sizes() {
+        let mut inventory = Inventory::default();
+        // Names that do not compress: 3,000 of 64 pseudo-random hex digits.
+        let mut state: u64 = 0x9e37_79b9_7f4a_7c15;
+        for _ in 0..3000 {
+            let name: String = (0..4)
+                .map(|_| {
+                    state ^= state << 13;
+                    state ^= state >> 7;
+                    state ^= state << 17;
+                    format!("{state:016x}")
+                })
+                .collect();
+            inventory.services.insert(name);
+        }
+        let error = inventory.encode_checked().expect_err("too large");
+        let text = error.to_string();
+        let InventoryError::TooLarge { bytes, limit } = error;
+        assert!(
+            bytes > limit && limit == MAX_ENCODED_BYTES,
+            "{bytes} / {limit}"
+        );
+        assert!(
+            text.contains(&format!(
+                "{bytes} bytes, over the limit of {MAX_ENCODED_BYTES} bytes"
+            )),
+            "{text}"
         );
     }
 
@@ -169,6 +234,9 @@ mod tests {
             InventoryState::decode(Some(None)),
             InventoryState::decode(Some(Some("not json"))),
             InventoryState::decode(Some(Some("{\"ro\":99}"))),
+            InventoryState::decode(Some(Some("ro2:not base64!"))),
+            InventoryState::decode(Some(Some("ro2:AAAA"))),
+            InventoryState::decode(Some(Some("ro7:abc"))),
         ] {
             assert!(matches!(state, InventoryState::Corrupt { .. }), "{state:?}");
             assert!(state.owned().is_none());
