@@ -152,6 +152,53 @@ async fn a_custom_domain_lists_its_dns_work_until_verified() {
     );
 }
 
+fn one_custom_domain(port: Option<u32>) -> String {
+    let domains = match port {
+        Some(port) => format!("      domains: [ {{ custom: {{ domain: shop.example.com, port: {port} }} }} ]\n"),
+        None => String::new(),
+    };
+    format!(
+        "apiVersion: railway-operator/v1\nkind: Project\nmetadata: {{ name: doms }}\nspec:\n  environments: {{ production: {{}} }}\n  services:\n    web:\n      source: {{ image: \"web:1\" }}\n{domains}"
+    )
+}
+
+/// Requests an apply of `text` sends, by operation.
+async fn apply_counting(
+    sandbox: &railway_operator::sandbox::Sandbox,
+    dir: &Path,
+    text: &str,
+) -> (String, Value) {
+    reset_stats(sandbox).await;
+    let (code, out, err) = write_and(sandbox, dir, text, &["apply"]).await;
+    assert_eq!(code, 0, "{out}{err}");
+    (out, stats(sandbox).await)
+}
+
+#[tokio::test]
+async fn a_new_custom_domain_prints_the_records_of_the_create_answer_without_reading_again() {
+    let sandbox = sandbox().await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    apply_counting(&sandbox, dir.path(), &one_custom_domain(None)).await;
+    let (out, created) = apply_counting(&sandbox, dir.path(), &one_custom_domain(Some(8000))).await;
+    assert!(
+        out.contains("DNS to create: shop.example.com: CNAME shop.example.com -> "),
+        "the routing record, picked by purpose (R29):\n{out}"
+    );
+    assert!(
+        out.contains("; TXT _railway-verify.shop.example.com -> "),
+        "and the TXT verification record:\n{out}"
+    );
+    assert_eq!(count(&created, "CustomDomainCreate"), 1, "{created}");
+    // A port change reads exactly what the pass needs; the create must read no more (R29).
+    let (_, updated) = apply_counting(&sandbox, dir.path(), &one_custom_domain(Some(9000))).await;
+    assert_eq!(count(&updated, "CustomDomainUpdate"), 1, "{updated}");
+    assert_eq!(
+        count(&created, "ProjectSnapshot"),
+        count(&updated, "ProjectSnapshot"),
+        "no re-read after customDomainCreate:\ncreate: {created}\nupdate: {updated}"
+    );
+}
+
 #[tokio::test]
 async fn changing_a_custom_domain_port_updates_it_in_place() {
     let sandbox = sandbox().await;

@@ -279,6 +279,35 @@ pub fn dns_work(domain: &LiveCustomDomain) -> String {
     format!("{}: {}", domain.domain, parts.join("; "))
 }
 
+/// The records a just-created custom domain needs, as `customDomainCreate` answered them (R29):
+/// the routing record(s), picked by purpose since the list is unordered, and the TXT
+/// verification record. Both are required; without the TXT the domain serves 404.
+pub fn new_domain_dns(domain: &LiveCustomDomain) -> String {
+    let mut parts: Vec<String> = domain
+        .dns_records
+        .iter()
+        .filter(|r| r.purpose == ROUTING_PURPOSE)
+        .map(|r| {
+            format!(
+                "{} {} -> {}",
+                short(&r.record_type, "DNS_RECORD_TYPE_"),
+                r.fqdn,
+                r.required_value
+            )
+        })
+        .collect();
+    if let (Some(host), Some(token)) = (&domain.verification_dns_host, &domain.verification_token) {
+        parts.push(format!("TXT {host} -> {token}"));
+    }
+    if parts.is_empty() {
+        parts.push("Railway's answer held no records; `plan` shows them once Railway lists them".into());
+    }
+    format!("{}: {}", domain.domain, parts.join("; "))
+}
+
+/// `DNSRecordPurpose` of the record that routes traffic (CNAME or A) (R29).
+const ROUTING_PURPOSE: &str = "DNS_RECORD_PURPOSE_TRAFFIC_ROUTE";
+
 fn short<'a>(value: &'a str, prefix: &str) -> &'a str {
     value.strip_prefix(prefix).unwrap_or(value)
 }
