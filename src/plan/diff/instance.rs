@@ -54,6 +54,9 @@ pub(super) fn plan_instance(
         prune,
     );
     planning.findings.record(&scope, &variables);
+    planning
+        .findings
+        .record_config_file(&scope, live.and_then(|i| i.railway_config_file.as_deref()));
     record_scope(
         next,
         service,
