@@ -330,6 +330,54 @@ async fn a_pinned_subdomain_taken_elsewhere_is_a_clear_error_not_a_retry_loop() 
     );
 }
 
+/// Makes the sandbox's renames of generated domains not take (R30): `ignore` or `pending`.
+async fn renames_do_not_take(sandbox: &railway_operator::sandbox::Sandbox, how: &str) {
+    let answer = reqwest::Client::new()
+        .post(format!("{}/_sandbox/domains/renames", sandbox.base_url()))
+        .body(how.to_string())
+        .send()
+        .await
+        .expect("renames knob");
+    assert!(answer.status().is_success(), "{}", answer.status());
+}
+
+const PINNED_ONLY: &str = "apiVersion: railway-operator/v1\nkind: Project\nmetadata: { name: doms }\nspec:\n  environments: { production: {} }\n  services:\n    web:\n      source: { image: \"web:1\" }\n      domains: [ { railway: { port: 8000, subdomain: doms-web-pinned } } ]\n";
+
+#[tokio::test]
+async fn a_pinned_rename_that_does_not_take_is_reported_and_never_sent_again() {
+    for (how, says) in [
+        ("ignore", "(still web-"),
+        ("pending", "; Railway shows the rename as pending)"),
+    ] {
+        let sandbox = sandbox().await;
+        renames_do_not_take(&sandbox, how).await;
+        let dir = tempfile::tempdir().expect("tempdir");
+        let (code, out, err) = write_and(&sandbox, dir.path(), PINNED_ONLY, &["apply"]).await;
+        assert_eq!(code, 0, "{how}: {out}{err}");
+        let (generated, _) = domains(&sandbox).await;
+        assert_eq!(generated.len(), 1, "{how}: {generated:?}");
+        assert_ne!(generated[0]["domain"], "doms-web-pinned.up.railway.app");
+
+        reset_stats(&sandbox).await;
+        let (code, out, _) =
+            write_and(&sandbox, dir.path(), PINNED_ONLY, &["plan", "--detailed-exitcode"]).await;
+        assert_eq!(code, 0, "{how}: not planned again:\n{out}");
+        assert!(
+            out.contains("Railway did not rename these generated domains to their pinned subdomain (R30), and the rename is not sent again: web[production] doms-web-pinned.up.railway.app"),
+            "{how}:\n{out}"
+        );
+        assert!(out.contains(says), "{how}:\n{out}");
+        for _ in 0..2 {
+            let (code, out, err) = write_and(&sandbox, dir.path(), PINNED_ONLY, &["apply"]).await;
+            assert_eq!(code, 0, "{how}: {out}{err}");
+        }
+        let stats = stats(&sandbox).await;
+        assert_eq!(count(&stats, "ServiceDomainUpdate"), 0, "{how}: {stats}");
+        assert_eq!(count(&stats, "ServiceDomainCreate"), 0, "{how}: {stats}");
+        assert_eq!(domains(&sandbox).await.0.len(), 1, "{how}: no second domain");
+    }
+}
+
 #[tokio::test]
 async fn run_status_shows_a_custom_domain_as_active_once_verified() {
     let sandbox = sandbox().await;

@@ -202,6 +202,14 @@ impl Executor<'_> {
             .flatten()
             .ok_or_else(|| missing("service domain", "just created"))?;
         if change.subdomain.is_some() {
+            // R30: whether the rename takes shows only in a later read; the inventory keeps the
+            // generated name so that plan reports a rename that did not take, never resends it.
+            self.pins.push((
+                environment.to_string(),
+                service.to_string(),
+                change.name.clone(),
+                name.clone(),
+            ));
             client
                 .post::<ServiceDomainUpdate>(service_domain_update::Variables {
                     input: service_domain_update::ServiceDomainUpdateInput {

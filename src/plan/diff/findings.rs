@@ -14,6 +14,8 @@ pub(super) struct Findings {
     pub unmanaged_volumes: Vec<String>,
     pub pending_prune: Vec<String>,
     pub pending_dns: Vec<String>,
+    /// Pinned subdomains whose rename did not take (R30).
+    pub renames_not_taken: Vec<String>,
     /// Instances whose live `railwayConfigFile` is set, with the path (R18).
     pub config_files: Vec<String>,
 }
@@ -50,6 +52,11 @@ impl Findings {
                 .iter()
                 .map(|line| format!("{scope} {line}")),
         );
+        self.renames_not_taken.extend(
+            diff.renames_not_taken
+                .iter()
+                .map(|line| format!("{scope} {line}")),
+        );
     }
 
     pub(super) fn record_volume(&mut self, scope: &str, diff: &VolumeDiff) {
@@ -71,6 +78,12 @@ impl Findings {
     }
 
     pub(super) fn into_notes(self, notes: &mut Vec<String>) {
+        if !self.renames_not_taken.is_empty() {
+            notes.push(format!(
+                "Railway did not rename these generated domains to their pinned subdomain (R30), and the rename is not sent again: {}. Rename the domain in Railway, or pin another subdomain",
+                self.renames_not_taken.join("; ")
+            ));
+        }
         if !self.config_files.is_empty() {
             notes.push(format!(
                 "a Config-as-Code file is set on Railway for {}: Railway reads it at deploy, where it overrides these settings, and stops reading Config-as-Code files on 2026-12-01 (R18). The operator neither sends nor compares it: move its settings into the manifest and clear the path in the service's settings",

@@ -144,6 +144,10 @@ fn live_instance<'a>(
 
 /// What the inventory records of an instance's domains and TCP proxies.
 fn record_domains(next: &mut Inventory, service: &str, domains: &DomainDiff) {
+    if !domains.pins.is_empty() {
+        next.pins
+            .insert(service.to_string(), domains.pins.iter().cloned().collect());
+    }
     if !domains.owned_names.is_empty() {
         next.domains.insert(
             service.to_string(),

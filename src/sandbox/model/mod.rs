@@ -18,6 +18,7 @@ pub(crate) use networking::{
     CertificateStatus, CustomDomainRecord, DnsRecordPurpose, DnsRecordStatus, DnsRecordType,
     ServiceDomainRecord, SyncStatus, TcpProxyRecord,
 };
+pub use networking::DomainRenames;
 pub(crate) use patches::{DEFAULT_REGION, EnvironmentPatchStatus, StagedPatchRecord};
 pub(crate) use tokens::{AccessRecords, ProjectTokenRecord};
 pub(crate) use volumes::{
