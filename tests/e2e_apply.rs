@@ -395,11 +395,19 @@ async fn a_config_as_code_file_on_railway_is_noted_once_and_never_sent_or_compar
         "one note:\n{out}"
     );
     assert!(
-        out.contains("a Config-as-Code file is set on Railway for svc-0000[production] (railway.json)"),
+        out.contains(
+            "a Config-as-Code file is set on Railway for svc-0000[production] (railway.json)"
+        ),
         "{out}"
     );
-    assert!(out.contains("stops reading Config-as-Code files on 2026-12-01 (R18)"), "{out}");
-    assert!(out.contains("The operator neither sends nor compares it"), "{out}");
+    assert!(
+        out.contains("stops reading Config-as-Code files on 2026-12-01 (R18)"),
+        "{out}"
+    );
+    assert!(
+        out.contains("The operator neither sends nor compares it"),
+        "{out}"
+    );
 
     let changed = generated_manifest(2, 1).replacen("replicas: 1", "replicas: 2", 1);
     fs::write(&path, changed).expect("write");

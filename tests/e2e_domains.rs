@@ -154,7 +154,9 @@ async fn a_custom_domain_lists_its_dns_work_until_verified() {
 
 fn one_custom_domain(port: Option<u32>) -> String {
     let domains = match port {
-        Some(port) => format!("      domains: [ {{ custom: {{ domain: shop.example.com, port: {port} }} }} ]\n"),
+        Some(port) => format!(
+            "      domains: [ {{ custom: {{ domain: shop.example.com, port: {port} }} }} ]\n"
+        ),
         None => String::new(),
     };
     format!(
@@ -359,8 +361,13 @@ async fn a_pinned_rename_that_does_not_take_is_reported_and_never_sent_again() {
         assert_ne!(generated[0]["domain"], "doms-web-pinned.up.railway.app");
 
         reset_stats(&sandbox).await;
-        let (code, out, _) =
-            write_and(&sandbox, dir.path(), PINNED_ONLY, &["plan", "--detailed-exitcode"]).await;
+        let (code, out, _) = write_and(
+            &sandbox,
+            dir.path(),
+            PINNED_ONLY,
+            &["plan", "--detailed-exitcode"],
+        )
+        .await;
         assert_eq!(code, 0, "{how}: not planned again:\n{out}");
         assert!(
             out.contains("Railway did not rename these generated domains to their pinned subdomain (R30), and the rename is not sent again: web[production] doms-web-pinned.up.railway.app"),
@@ -374,7 +381,11 @@ async fn a_pinned_rename_that_does_not_take_is_reported_and_never_sent_again() {
         let stats = stats(&sandbox).await;
         assert_eq!(count(&stats, "ServiceDomainUpdate"), 0, "{how}: {stats}");
         assert_eq!(count(&stats, "ServiceDomainCreate"), 0, "{how}: {stats}");
-        assert_eq!(domains(&sandbox).await.0.len(), 1, "{how}: no second domain");
+        assert_eq!(
+            domains(&sandbox).await.0.len(),
+            1,
+            "{how}: no second domain"
+        );
     }
 }
 

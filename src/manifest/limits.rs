@@ -28,7 +28,10 @@ pub fn custom_domain_warnings(spec: &ManifestSpec, path: &Path) -> Vec<Warning> 
         let owner = format!("services.{}", service.name.value);
         let lists = std::iter::once((owner.clone(), &service.base.domains)).chain(
             service.overrides.iter().map(|(env, overlay)| {
-                (format!("{owner}.environments.{}", env.value), &overlay.domains)
+                (
+                    format!("{owner}.environments.{}", env.value),
+                    &overlay.domains,
+                )
             }),
         );
         for (owner, list) in lists {
@@ -98,6 +101,9 @@ mod tests {
         assert!(warning.contains("about 120 requests an hour"), "{warning}");
         assert!(warning.contains("--interval 72s or more"), "{warning}");
         assert_eq!(request_budget_warning(Duration::from_secs(72), path), None);
-        assert_eq!(request_budget_warning(Duration::from_secs(3600), path), None);
+        assert_eq!(
+            request_budget_warning(Duration::from_secs(3600), path),
+            None
+        );
     }
 }

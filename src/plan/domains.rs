@@ -243,7 +243,9 @@ fn pinned_domain(
     let name = format!("{}.{RAILWAY_SUFFIX}", pin.label);
     let matched = live.iter().position(|d| d.domain == name);
     let renamed = || {
-        let asked = pin.owned.and_then(|inv| inv.pinned_from(pin.service, &name));
+        let asked = pin
+            .owned
+            .and_then(|inv| inv.pinned_from(pin.service, &name));
         (0..live.len()).find(|&i| {
             !claimed[i]
                 && (live[i].new_domain_name.as_deref() == Some(name.as_str())
@@ -261,7 +263,11 @@ fn pinned_domain(
     claimed[i] = true;
     let existing = &live[i];
     diff.owned_names.push(existing.domain.clone());
-    if let (Some(_), Some(asked)) = (matched, pin.owned.and_then(|inv| inv.pinned_from(pin.service, &name))) {
+    if let (Some(_), Some(asked)) = (
+        matched,
+        pin.owned
+            .and_then(|inv| inv.pinned_from(pin.service, &name)),
+    ) {
         // The rename took; keeping the record spares an inventory write.
         diff.pins.push((name.clone(), asked.to_string()));
     }
@@ -355,7 +361,9 @@ pub fn new_domain_dns(domain: &LiveCustomDomain) -> String {
         parts.push(format!("TXT {host} -> {token}"));
     }
     if parts.is_empty() {
-        parts.push("Railway's answer held no records; `plan` shows them once Railway lists them".into());
+        parts.push(
+            "Railway's answer held no records; `plan` shows them once Railway lists them".into(),
+        );
     }
     format!("{}: {}", domain.domain, parts.join("; "))
 }

@@ -14,11 +14,11 @@ use serde::{Deserialize, Serialize};
 
 pub(crate) use deployments::{DeploymentHistoryRecord, DeploymentInstanceStatus, ExecutionRecord};
 pub use deployments::{DeploymentOutcome, UnknownOutcome};
+pub(crate) use networking::DomainRenames;
 pub(crate) use networking::{
     CertificateStatus, CustomDomainRecord, DnsRecordPurpose, DnsRecordStatus, DnsRecordType,
     ServiceDomainRecord, SyncStatus, TcpProxyRecord,
 };
-pub use networking::DomainRenames;
 pub(crate) use patches::{DEFAULT_REGION, EnvironmentPatchStatus, StagedPatchRecord};
 pub(crate) use tokens::{AccessRecords, ProjectTokenRecord};
 pub(crate) use volumes::{

@@ -99,7 +99,7 @@ pub(crate) struct ServiceDomainRecord {
 /// with it; a live-tested client saw only `targetPort` change. The sandbox applies renames by
 /// default; the other two are guesses at how a rename that "does not take" looks.
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Default)]
-pub enum DomainRenames {
+pub(crate) enum DomainRenames {
     /// The host is renamed at once.
     #[default]
     Apply,
