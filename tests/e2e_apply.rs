@@ -356,3 +356,66 @@ async fn the_embedded_sandbox_keeps_state_between_commands() {
         "the second command sees the first one's project:\n{out}"
     );
 }
+
+/// `svc-0000`'s live `railwayConfigFile` in the first environment.
+async fn live_config_file(sandbox: &railway_operator::sandbox::Sandbox) -> serde_json::Value {
+    let ids = ids(sandbox).await;
+    let data = graphql(
+        sandbox,
+        "query($s: String!, $e: String!) { serviceInstance(serviceId: $s, environmentId: $e) { railwayConfigFile } }",
+        serde_json::json!({ "s": ids.service("svc-0000"), "e": ids.environment }),
+    )
+    .await;
+    data["data"]["serviceInstance"]["railwayConfigFile"].clone()
+}
+
+#[tokio::test]
+async fn a_config_as_code_file_on_railway_is_noted_once_and_never_sent_or_compared() {
+    let sandbox = sandbox().await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("m.yml");
+    fs::write(&path, generated_manifest(2, 1)).expect("write");
+    let file = path.to_string_lossy().to_string();
+    let (code, out, err) = cli(&sandbox, &["apply", "-f", &file]).await;
+    assert_eq!(code, 0, "{out}\n{err}");
+    let ids = ids(&sandbox).await;
+    let answer = graphql(
+        &sandbox,
+        "mutation($s: String!, $e: String!, $i: ServiceInstanceUpdateInput!) { serviceInstanceUpdate(serviceId: $s, environmentId: $e, input: $i) }",
+        serde_json::json!({ "s": ids.service("svc-0000"), "e": ids.environment, "i": { "railwayConfigFile": "railway.json" } }),
+    )
+    .await;
+    assert!(answer["errors"].is_null(), "{answer}");
+
+    let (code, out, err) = cli(&sandbox, &["plan", "-f", &file, "--detailed-exitcode"]).await;
+    assert_eq!(code, 0, "the path is not compared (R18)\n{out}\n{err}");
+    assert_eq!(
+        out.lines().filter(|l| l.contains("Config-as-Code")).count(),
+        1,
+        "one note:\n{out}"
+    );
+    assert!(
+        out.contains(
+            "a Config-as-Code file is set on Railway for svc-0000[production] (railway.json)"
+        ),
+        "{out}"
+    );
+    assert!(
+        out.contains("stops reading Config-as-Code files on 2026-12-01 (R18)"),
+        "{out}"
+    );
+    assert!(
+        out.contains("The operator neither sends nor compares it"),
+        "{out}"
+    );
+
+    let changed = generated_manifest(2, 1).replacen("replicas: 1", "replicas: 2", 1);
+    fs::write(&path, changed).expect("write");
+    let (code, out, err) = cli(&sandbox, &["apply", "-f", &file]).await;
+    assert_eq!(code, 0, "{out}\n{err}");
+    assert_eq!(
+        live_config_file(&sandbox).await,
+        "railway.json",
+        "an update of the same instance neither clears nor rewrites it"
+    );
+}

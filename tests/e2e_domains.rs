@@ -148,6 +148,55 @@ async fn a_custom_domain_lists_its_dns_work_until_verified() {
     );
 }
 
+fn one_custom_domain(port: Option<u32>) -> String {
+    let domains = match port {
+        Some(port) => format!(
+            "      domains: [ {{ custom: {{ domain: shop.example.com, port: {port} }} }} ]\n"
+        ),
+        None => String::new(),
+    };
+    format!(
+        "apiVersion: railway-operator/v1\nkind: Project\nmetadata: {{ name: doms }}\nspec:\n  environments: {{ production: {{}} }}\n  services:\n    web:\n      source: {{ image: \"web:1\" }}\n{domains}"
+    )
+}
+
+/// Requests an apply of `text` sends, by operation.
+async fn apply_counting(
+    sandbox: &railway_operator::sandbox::Sandbox,
+    dir: &Path,
+    text: &str,
+) -> (String, Value) {
+    reset_stats(sandbox).await;
+    let (code, out, err) = write_and(sandbox, dir, text, &["apply"]).await;
+    assert_eq!(code, 0, "{out}{err}");
+    (out, stats(sandbox).await)
+}
+
+#[tokio::test]
+async fn a_new_custom_domain_prints_the_records_of_the_create_answer_without_reading_again() {
+    let sandbox = sandbox().await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    apply_counting(&sandbox, dir.path(), &one_custom_domain(None)).await;
+    let (out, created) = apply_counting(&sandbox, dir.path(), &one_custom_domain(Some(8000))).await;
+    assert!(
+        out.contains("DNS to create: shop.example.com: CNAME shop.example.com -> "),
+        "the routing record, picked by purpose (R29):\n{out}"
+    );
+    assert!(
+        out.contains("; TXT _railway-verify.shop.example.com -> "),
+        "and the TXT verification record:\n{out}"
+    );
+    assert_eq!(count(&created, "CustomDomainCreate"), 1, "{created}");
+    // A port change reads exactly what the pass needs; the create must read no more (R29).
+    let (_, updated) = apply_counting(&sandbox, dir.path(), &one_custom_domain(Some(9000))).await;
+    assert_eq!(count(&updated, "CustomDomainUpdate"), 1, "{updated}");
+    assert_eq!(
+        count(&created, "ProjectSnapshot"),
+        count(&updated, "ProjectSnapshot"),
+        "no re-read after customDomainCreate:\ncreate: {created}\nupdate: {updated}"
+    );
+}
+
 #[tokio::test]
 async fn changing_a_custom_domain_port_updates_it_in_place() {
     let sandbox = sandbox().await;
@@ -277,6 +326,63 @@ async fn a_pinned_subdomain_taken_elsewhere_is_a_clear_error_not_a_retry_loop() 
         count(&stats(&sandbox).await, "ServiceDomainAvailable") <= 1,
         "checked once, not retried"
     );
+}
+
+/// Makes the sandbox's renames of generated domains not take (R30): `ignore` or `pending`.
+async fn renames_do_not_take(sandbox: &railway_operator::sandbox::Sandbox, how: &str) {
+    let answer = reqwest::Client::new()
+        .post(format!("{}/_sandbox/domains/renames", sandbox.base_url()))
+        .body(how.to_string())
+        .send()
+        .await
+        .expect("renames knob");
+    assert!(answer.status().is_success(), "{}", answer.status());
+}
+
+const PINNED_ONLY: &str = "apiVersion: railway-operator/v1\nkind: Project\nmetadata: { name: doms }\nspec:\n  environments: { production: {} }\n  services:\n    web:\n      source: { image: \"web:1\" }\n      domains: [ { railway: { port: 8000, subdomain: doms-web-pinned } } ]\n";
+
+#[tokio::test]
+async fn a_pinned_rename_that_does_not_take_is_reported_and_never_sent_again() {
+    for (how, says) in [
+        ("ignore", "(still web-"),
+        ("pending", "; Railway shows the rename as pending)"),
+    ] {
+        let sandbox = sandbox().await;
+        renames_do_not_take(&sandbox, how).await;
+        let dir = tempfile::tempdir().expect("tempdir");
+        let (code, out, err) = write_and(&sandbox, dir.path(), PINNED_ONLY, &["apply"]).await;
+        assert_eq!(code, 0, "{how}: {out}{err}");
+        let (generated, _) = domains(&sandbox).await;
+        assert_eq!(generated.len(), 1, "{how}: {generated:?}");
+        assert_ne!(generated[0]["domain"], "doms-web-pinned.up.railway.app");
+
+        reset_stats(&sandbox).await;
+        let (code, out, _) = write_and(
+            &sandbox,
+            dir.path(),
+            PINNED_ONLY,
+            &["plan", "--detailed-exitcode"],
+        )
+        .await;
+        assert_eq!(code, 0, "{how}: not planned again:\n{out}");
+        assert!(
+            out.contains("Railway did not rename these generated domains to their pinned subdomain (R30), and the rename is not sent again: web[production] doms-web-pinned.up.railway.app"),
+            "{how}:\n{out}"
+        );
+        assert!(out.contains(says), "{how}:\n{out}");
+        for _ in 0..2 {
+            let (code, out, err) = write_and(&sandbox, dir.path(), PINNED_ONLY, &["apply"]).await;
+            assert_eq!(code, 0, "{how}: {out}{err}");
+        }
+        let stats = stats(&sandbox).await;
+        assert_eq!(count(&stats, "ServiceDomainUpdate"), 0, "{how}: {stats}");
+        assert_eq!(count(&stats, "ServiceDomainCreate"), 0, "{how}: {stats}");
+        assert_eq!(
+            domains(&sandbox).await.0.len(),
+            1,
+            "{how}: no second domain"
+        );
+    }
 }
 
 #[tokio::test]

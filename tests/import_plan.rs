@@ -100,6 +100,7 @@ fn api(env: &str, replicas: i64, api_key: &str) -> LiveInstance {
         domain: format!("api-{env}.up.railway.app"),
         suffix: Some("up.railway.app".into()),
         target_port: Some(8000),
+        new_domain_name: None,
     }];
     api
 }

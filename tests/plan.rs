@@ -51,6 +51,7 @@ fn desired(services: Vec<DesiredService>, envs: &[&str]) -> Desired {
             .map(|e| (e.to_string(), BTreeMap::new()))
             .collect(),
         pending_references: Vec::new(),
+        warnings: Vec::new(),
     }
 }
 

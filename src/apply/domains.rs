@@ -8,9 +8,9 @@ use std::sync::Mutex;
 use super::create::observe_then_create;
 use super::variables::Scope;
 use super::{Executor, missing};
-use crate::plan::domains::{DomainChange, DomainKind, DomainOp, dns_work};
+use crate::plan::domains::{DomainChange, DomainKind, DomainOp, new_domain_dns};
 use crate::railway::error::Error;
-use crate::railway::live::LiveInstance;
+use crate::railway::live::{LiveCustomDomain, LiveDnsRecord, LiveInstance};
 use crate::railway::ops::{
     CustomDomainCreate, CustomDomainDelete, CustomDomainUpdate, ServiceDomainAvailable,
     ServiceDomainCreate, ServiceDomainDelete, ServiceDomainUpdate, TcpProxies, TcpProxyDelete,
@@ -202,6 +202,14 @@ impl Executor<'_> {
             .flatten()
             .ok_or_else(|| missing("service domain", "just created"))?;
         if change.subdomain.is_some() {
+            // R30: whether the rename takes shows only in a later read; the inventory keeps the
+            // generated name so that plan reports a rename that did not take, never resends it.
+            self.pins.push((
+                environment.to_string(),
+                service.to_string(),
+                change.name.clone(),
+                name.clone(),
+            ));
             client
                 .post::<ServiceDomainUpdate>(service_domain_update::Variables {
                     input: service_domain_update::ServiceDomainUpdateInput {
@@ -220,7 +228,8 @@ impl Executor<'_> {
         Ok((id, name))
     }
 
-    /// Creates a custom domain and returns the DNS records its owner must create.
+    /// Creates a custom domain and returns the DNS records its owner must create, taken from
+    /// Railway's answer (R29); a re-read happens only when the create may have been lost.
     async fn create_custom_domain(
         &mut self,
         scope: &Scope<'_>,
@@ -229,13 +238,14 @@ impl Executor<'_> {
         change: &DomainChange,
     ) -> Result<Vec<String>, Error> {
         let client = self.client;
+        let created = Mutex::new(None::<LiveCustomDomain>);
         let project_id = scope.project_id.to_string();
         let environment_id = scope.environment_id.to_string();
         let service_id = scope.service_id.unwrap_or_default().to_string();
         observe_then_create(
             client.retry_policy(),
             || async {
-                client
+                let answer = client
                     .post::<CustomDomainCreate>(custom_domain_create::Variables {
                         input: custom_domain_create::CustomDomainCreateInput {
                             project_id: project_id.clone(),
@@ -245,13 +255,23 @@ impl Executor<'_> {
                             target_port: change.port,
                         },
                     })
-                    .await
-                    .map(|_| ())
+                    .await?
+                    .custom_domain_create;
+                if let Ok(mut slot) = created.lock() {
+                    *slot = Some(created_custom_domain(answer));
+                }
+                Ok(())
             },
             || async {
                 let project = crate::railway::snapshot::read_project(client, &project_id).await?;
-                Ok(instance_in(&project, &environment_id, &service_id)
-                    .is_some_and(|i| i.custom_domains.iter().any(|d| d.domain == change.name)))
+                let found = instance_in(&project, &environment_id, &service_id)
+                    .and_then(|i| i.custom_domains.iter().find(|d| d.domain == change.name))
+                    .cloned();
+                let adopted = found.is_some();
+                if let (Some(domain), Ok(mut slot)) = (found, created.lock()) {
+                    *slot = Some(domain);
+                }
+                Ok(adopted)
             },
         )
         .await?;
@@ -260,12 +280,43 @@ impl Executor<'_> {
             service.to_string(),
             change.name.clone(),
         ));
-        // Railway assigns the records on creation: read them back so the user sees what to create.
-        let project = crate::railway::snapshot::read_project(client, &project_id).await?;
-        Ok(instance_in(&project, &environment_id, &service_id)
-            .and_then(|i| i.custom_domains.iter().find(|d| d.domain == change.name))
-            .map(|d| vec![dns_work(d)])
+        Ok(created
+            .into_inner()
+            .ok()
+            .flatten()
+            .map(|d| vec![new_domain_dns(&d)])
             .unwrap_or_default())
+    }
+}
+
+/// The custom domain as `customDomainCreate` answered it, records included (R29).
+fn created_custom_domain(
+    answer: custom_domain_create::CustomDomainCreateCustomDomainCreate,
+) -> LiveCustomDomain {
+    use crate::railway::snapshot::enum_name;
+    let status = answer.status;
+    LiveCustomDomain {
+        id: answer.id,
+        domain: answer.domain,
+        target_port: answer.target_port,
+        verified: status.verified,
+        certificate_status: enum_name(&format!("{:?}", status.certificate_status)),
+        verification_dns_host: status.verification_dns_host,
+        verification_token: status.verification_token,
+        dns_records: status
+            .dns_records
+            .into_iter()
+            .map(|r| LiveDnsRecord {
+                record_type: enum_name(&format!("{:?}", r.record_type)),
+                purpose: enum_name(&format!("{:?}", r.purpose)),
+                hostlabel: r.hostlabel,
+                fqdn: r.fqdn,
+                zone: r.zone,
+                required_value: r.required_value,
+                current_value: r.current_value,
+                status: enum_name(&format!("{:?}", r.status)),
+            })
+            .collect(),
     }
 }
 

@@ -129,6 +129,7 @@ pub async fn apply(
         staged_changes: BTreeMap::new(),
         mounts_by_patch: BTreeSet::new(),
         created_domains: Vec::new(),
+        pins: Vec::new(),
         created_volumes: Vec::new(),
     };
     executor.check_unchanged(plan, live).await?;
@@ -208,6 +209,8 @@ struct Executor<'a> {
     /// (environment, service, name) of domains created here, for the inventory: a generated
     /// domain's name is known only once Railway has made it.
     created_domains: Vec<(String, String, String)>,
+    /// (environment, service, pinned name, generated name) of renames sent here (R30).
+    pins: Vec<(String, String, String, String)>,
     /// (environment, service, volume id) of volumes created here, for the inventory.
     created_volumes: Vec<(String, String, String)>,
 }
@@ -228,6 +231,15 @@ impl Executor<'_> {
                         .entry(service.clone())
                         .or_default()
                         .insert(name.clone());
+                }
+            }
+            for (environment, service, pinned, generated) in &self.pins {
+                if environment == &write.environment {
+                    inventory
+                        .pins
+                        .entry(service.clone())
+                        .or_default()
+                        .insert(pinned.clone(), generated.clone());
                 }
             }
             for (environment, service, volume_id) in &self.created_volumes {

@@ -59,8 +59,9 @@ pub const DEFAULT_MAX_RPS: f64 = 5.0;
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Check a manifest and report every problem with file:line:col. Sends no request.
-    Validate(ManifestArgs),
+    /// Check a manifest and report every problem with file:line:col, and plan limits it may
+    /// run into as warnings. Sends no request.
+    Validate(ValidateArgs),
     /// Show what apply would change (never writes).
     Plan(PlanArgs),
     /// Make Railway match the manifest.
@@ -96,6 +97,15 @@ pub struct ManifestArgs {
     /// The manifest file.
     #[arg(short = 'f', long = "file")]
     pub file: PathBuf,
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct ValidateArgs {
+    #[command(flatten)]
+    pub manifest: ManifestArgs,
+    /// The interval `run` reconciles at, checked against the Free plan's hourly request budget.
+    #[arg(long, env = "RAILWAY_OPERATOR_INTERVAL", default_value = "60s", value_parser = crate::controller::source::parse_duration)]
+    pub interval: std::time::Duration,
 }
 
 /// How a command prints its result.

@@ -6,7 +6,7 @@ use anyhow::{Context, bail};
 use super::connect::connect;
 use super::{
     ApplyArgs, EXIT_CHANGES, EXIT_ERROR, EXIT_OK, GlobalOptions, ManifestArgs, OutputFormat,
-    PlanArgs,
+    PlanArgs, ValidateArgs,
 };
 use crate::apply::{self, ApplyError, ApplyOptions, Event, Outcome};
 use crate::manifest::{self, Desired, LoadError};
@@ -35,9 +35,23 @@ pub(super) fn load(args: &ManifestArgs) -> anyhow::Result<Option<Desired>> {
     }
 }
 
-pub fn validate(args: &ManifestArgs) -> anyhow::Result<u8> {
+/// Prints the plan-limit warnings of a valid manifest (R32, R40), on stderr; they never fail it.
+fn print_warnings(desired: &Desired, args: &ValidateArgs) {
+    for warning in &desired.warnings {
+        eprintln!("{warning}");
+    }
+    if let Some(warning) =
+        manifest::limits::request_budget_warning(args.interval, &args.manifest.file)
+    {
+        eprintln!("{warning}");
+    }
+}
+
+pub fn validate(validate: &ValidateArgs) -> anyhow::Result<u8> {
+    let args = &validate.manifest;
     match load(args)? {
         Some(desired) => {
+            print_warnings(&desired, validate);
             let managed = desired
                 .services
                 .iter()

@@ -57,6 +57,11 @@ pub struct Inventory {
     /// never a volume someone attached by hand later.
     #[serde(default, rename = "m", skip_serializing_if = "BTreeMap::is_empty")]
     pub volumes: BTreeMap<String, String>,
+    /// R30: renames to a pinned subdomain, per service: the pinned name and the generated name
+    /// of the domain that was asked to take it. Kept while the rename has not taken, so the plan
+    /// reports it once instead of creating and renaming another domain on every pass.
+    #[serde(default, rename = "p", skip_serializing_if = "BTreeMap::is_empty")]
+    pub pins: BTreeMap<String, BTreeMap<String, String>>,
 }
 
 /// The inventory as read from live state.
@@ -109,6 +114,14 @@ impl Inventory {
         self.domains
             .get(service)
             .is_some_and(|names| names.contains(name))
+    }
+
+    /// The generated name of the domain asked to become `pinned` (R30), if any.
+    pub fn pinned_from(&self, service: &str, pinned: &str) -> Option<&str> {
+        self.pins
+            .get(service)
+            .and_then(|pins| pins.get(pinned))
+            .map(String::as_str)
     }
 
     pub fn owns_tcp_proxy(&self, service: &str, port: i64) -> bool {

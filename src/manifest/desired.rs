@@ -28,6 +28,8 @@ pub struct Desired {
     /// `${{service.VAR}}` references to services the manifest does not declare: valid only if
     /// the service exists on Railway, which the plan checks against live state.
     pub pending_references: Vec<PendingReference>,
+    /// Plan limits the manifest may run into (R32), for `validate` to print; never errors.
+    pub warnings: Vec<super::diagnostics::Warning>,
 }
 
 /// A variable's desired value.

@@ -6,6 +6,7 @@ mod decode;
 pub mod desired;
 mod diagnostics;
 mod expand;
+pub mod limits;
 mod reference;
 mod resolve;
 mod schema;
@@ -15,7 +16,7 @@ mod yaml_tree;
 use std::path::Path;
 
 pub use desired::Desired;
-pub use diagnostics::{Diagnostic, Diagnostics, LoadError};
+pub use diagnostics::{Diagnostic, Diagnostics, LoadError, Warning};
 pub use schema::json_schema;
 
 /// Reads and validates the manifest at `path`; `env` resolves `${VAR}` and `fromEnv`.

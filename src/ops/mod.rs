@@ -285,6 +285,7 @@ mod tests {
             services: Vec::new(),
             shared_variables: Default::default(),
             pending_references: Vec::new(),
+            warnings: Vec::new(),
         }
     }
 

@@ -6,7 +6,7 @@ use serde::Serialize;
 
 use crate::inventory::Inventory;
 use crate::manifest::desired::DesiredDomain;
-use crate::railway::live::{LiveCustomDomain, LiveInstance};
+use crate::railway::live::{LiveCustomDomain, LiveInstance, LiveServiceDomain};
 
 /// Generated domains live under this suffix.
 pub const RAILWAY_SUFFIX: &str = "up.railway.app";
@@ -58,6 +58,10 @@ pub struct DomainDiff {
     pub pending_prune: Vec<String>,
     /// Custom domains still waiting for DNS or a certificate, as readable lines.
     pub pending_dns: Vec<String>,
+    /// R30: pinned names a rename did not give, with the name the domain kept, as readable lines.
+    pub renames_not_taken: Vec<String>,
+    /// R30: (pinned name, generated name) of renames that did not take, kept in the inventory.
+    pub pins: Vec<(String, String)>,
 }
 
 fn change(op: DomainOp, kind: DomainKind, name: &str) -> DomainChange {
@@ -98,27 +102,13 @@ pub fn diff_domains(
             subdomain: Some(label),
         } = wanted
         {
-            let name = format!("{label}.{RAILWAY_SUFFIX}");
-            match service_domains.iter().position(|d| d.domain == name) {
-                Some(i) => {
-                    claimed[i] = true;
-                    diff.owned_names.push(name.clone());
-                    if port.is_some() && service_domains[i].target_port != *port {
-                        let mut c = change(DomainOp::Update, DomainKind::Railway, &name);
-                        c.id = Some(service_domains[i].id.clone());
-                        c.port = *port;
-                        c.before_port = service_domains[i].target_port;
-                        diff.changes.push(c);
-                    }
-                }
-                None => {
-                    let mut c = change(DomainOp::Add, DomainKind::Railway, &name);
-                    c.port = *port;
-                    c.subdomain = Some(label.clone());
-                    diff.changes.push(c);
-                    diff.owned_names.push(name);
-                }
-            }
+            let pin = Pin {
+                label,
+                port: *port,
+                service,
+                owned,
+            };
+            pinned_domain(&mut diff, &mut claimed, service_domains, &pin);
         }
     }
     for wanted in desired {
@@ -233,6 +223,77 @@ pub fn diff_domains(
     diff
 }
 
+/// A pinned generated domain of the manifest.
+struct Pin<'a> {
+    label: &'a str,
+    port: Option<i64>,
+    service: &'a str,
+    owned: Option<&'a Inventory>,
+}
+
+/// Matches one pinned generated domain by name, or creates it. When a rename to it did not take
+/// (R30: the host stayed, or `newDomainName` shows it pending), the renamed domain stands in for
+/// it and is reported; the rename is never planned again.
+fn pinned_domain(
+    diff: &mut DomainDiff,
+    claimed: &mut [bool],
+    live: &[LiveServiceDomain],
+    pin: &Pin<'_>,
+) {
+    let name = format!("{}.{RAILWAY_SUFFIX}", pin.label);
+    let matched = live.iter().position(|d| d.domain == name);
+    let renamed = || {
+        let asked = pin
+            .owned
+            .and_then(|inv| inv.pinned_from(pin.service, &name));
+        (0..live.len()).find(|&i| {
+            !claimed[i]
+                && (live[i].new_domain_name.as_deref() == Some(name.as_str())
+                    || asked == Some(live[i].domain.as_str()))
+        })
+    };
+    let Some(i) = matched.or_else(renamed) else {
+        let mut c = change(DomainOp::Add, DomainKind::Railway, &name);
+        c.port = pin.port;
+        c.subdomain = Some(pin.label.to_string());
+        diff.changes.push(c);
+        diff.owned_names.push(name);
+        return;
+    };
+    claimed[i] = true;
+    let existing = &live[i];
+    diff.owned_names.push(existing.domain.clone());
+    if let (Some(_), Some(asked)) = (
+        matched,
+        pin.owned
+            .and_then(|inv| inv.pinned_from(pin.service, &name)),
+    ) {
+        // The rename took; keeping the record spares an inventory write.
+        diff.pins.push((name.clone(), asked.to_string()));
+    }
+    if matched.is_none() {
+        let pending = existing.new_domain_name.as_deref() == Some(name.as_str());
+        diff.renames_not_taken.push(format!(
+            "{name} (still {}{})",
+            existing.domain,
+            if pending {
+                "; Railway shows the rename as pending"
+            } else {
+                ""
+            }
+        ));
+        diff.pins.push((name, existing.domain.clone()));
+    }
+    if pin.port.is_some() && existing.target_port != pin.port {
+        // Keeps the live name: only the port changes, no rename is sent.
+        let mut c = change(DomainOp::Update, DomainKind::Railway, &existing.domain);
+        c.id = Some(existing.id.clone());
+        c.port = pin.port;
+        c.before_port = existing.target_port;
+        diff.changes.push(c);
+    }
+}
+
 /// A custom domain's state in a few words: `active`, `issuing certificate`, or
 /// `pending DNS: <the records to create>`.
 pub fn custom_domain_state(domain: &LiveCustomDomain) -> String {
@@ -278,6 +339,37 @@ pub fn dns_work(domain: &LiveCustomDomain) -> String {
     ));
     format!("{}: {}", domain.domain, parts.join("; "))
 }
+
+/// The records a just-created custom domain needs, as `customDomainCreate` answered them (R29):
+/// the routing record(s), picked by purpose since the list is unordered, and the TXT
+/// verification record. Both are required; without the TXT the domain serves 404.
+pub fn new_domain_dns(domain: &LiveCustomDomain) -> String {
+    let mut parts: Vec<String> = domain
+        .dns_records
+        .iter()
+        .filter(|r| r.purpose == ROUTING_PURPOSE)
+        .map(|r| {
+            format!(
+                "{} {} -> {}",
+                short(&r.record_type, "DNS_RECORD_TYPE_"),
+                r.fqdn,
+                r.required_value
+            )
+        })
+        .collect();
+    if let (Some(host), Some(token)) = (&domain.verification_dns_host, &domain.verification_token) {
+        parts.push(format!("TXT {host} -> {token}"));
+    }
+    if parts.is_empty() {
+        parts.push(
+            "Railway's answer held no records; `plan` shows them once Railway lists them".into(),
+        );
+    }
+    format!("{}: {}", domain.domain, parts.join("; "))
+}
+
+/// `DNSRecordPurpose` of the record that routes traffic (CNAME or A) (R29).
+const ROUTING_PURPOSE: &str = "DNS_RECORD_PURPOSE_TRAFFIC_ROUTE";
 
 fn short<'a>(value: &'a str, prefix: &str) -> &'a str {
     value.strip_prefix(prefix).unwrap_or(value)

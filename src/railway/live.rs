@@ -223,6 +223,8 @@ pub struct LiveServiceDomain {
     pub domain: String,
     pub suffix: Option<String>,
     pub target_port: Option<i64>,
+    /// R30: a rename Railway shows as pending (`ServiceDomain.newDomainName`).
+    pub new_domain_name: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

@@ -7,7 +7,17 @@
 //! test-only knobs: request counters (`GET /_sandbox/stats`, `POST /_sandbox/stats/reset`), rate
 //! limits, fault injection ([`FaultPlan`], on every query and mutation including the volume
 //! ones), a JSON state file, a YAML seed file, `POST /_sandbox/domains/verify`,
-//! `POST /_sandbox/volumes/usage` and `POST /_sandbox/deployments/outcome` (all below).
+//! `POST /_sandbox/domains/renames`, `POST /_sandbox/volumes/usage` and
+//! `POST /_sandbox/deployments/outcome` (all below).
+//!
+//! # Renames of generated domains (R30, disputed)
+//!
+//! `serviceDomainUpdate` with a new `domain` renames the host at once, as Railway's CLI expects.
+//! `POST /_sandbox/domains/renames` with the body `ignore` or `pending` makes renames not take
+//! from then on (`apply` restores the default): `ignore` answers `true` and changes the port but
+//! keeps the host; `pending` keeps the host too and shows the requested name in
+//! `ServiceDomain.newDomainName`, never applying it. Both are guesses at what a live-tested
+//! client saw (only `targetPort` changing) and at what `newDomainName` means.
 //!
 //! # Faults
 //!

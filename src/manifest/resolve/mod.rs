@@ -54,6 +54,7 @@ pub fn resolve(spec: ManifestSpec, path: &Path, sink: &mut Sink) -> Option<Desir
         return None;
     }
     let mut services = services.into_iter().collect::<Option<Vec<_>>>()?;
+    let warnings = super::limits::custom_domain_warnings(&spec, path);
     let environments: Vec<String> = spec.environments.into_iter().map(|e| e.value).collect();
     make_volume_names_project_unique(&environments, &mut services);
     Some(Desired {
@@ -77,6 +78,7 @@ pub fn resolve(spec: ManifestSpec, path: &Path, sink: &mut Sink) -> Option<Desir
             .map(|(env, variables)| (env.clone(), values(variables)))
             .collect(),
         pending_references,
+        warnings,
     })
 }
 

@@ -14,6 +14,10 @@ pub(super) struct Findings {
     pub unmanaged_volumes: Vec<String>,
     pub pending_prune: Vec<String>,
     pub pending_dns: Vec<String>,
+    /// Pinned subdomains whose rename did not take (R30).
+    pub renames_not_taken: Vec<String>,
+    /// Instances whose live `railwayConfigFile` is set, with the path (R18).
+    pub config_files: Vec<String>,
 }
 
 impl Findings {
@@ -48,6 +52,11 @@ impl Findings {
                 .iter()
                 .map(|line| format!("{scope} {line}")),
         );
+        self.renames_not_taken.extend(
+            diff.renames_not_taken
+                .iter()
+                .map(|line| format!("{scope} {line}")),
+        );
     }
 
     pub(super) fn record_volume(&mut self, scope: &str, diff: &VolumeDiff) {
@@ -60,7 +69,27 @@ impl Findings {
         }
     }
 
+    /// R18: a Config-as-Code path on the live instance. The operator neither sends nor
+    /// compares it, so it is reported, once per plan, rather than diffed.
+    pub(super) fn record_config_file(&mut self, scope: &str, path: Option<&str>) {
+        if let Some(path) = path.filter(|p| !p.is_empty()) {
+            self.config_files.push(format!("{scope} ({path})"));
+        }
+    }
+
     pub(super) fn into_notes(self, notes: &mut Vec<String>) {
+        if !self.renames_not_taken.is_empty() {
+            notes.push(format!(
+                "Railway did not rename these generated domains to their pinned subdomain (R30), and the rename is not sent again: {}. Rename the domain in Railway, or pin another subdomain",
+                self.renames_not_taken.join("; ")
+            ));
+        }
+        if !self.config_files.is_empty() {
+            notes.push(format!(
+                "a Config-as-Code file is set on Railway for {}: Railway reads it at deploy, where it overrides these settings, and stops reading Config-as-Code files on 2026-12-01 (R18). The operator neither sends nor compares it: move its settings into the manifest and clear the path in the service's settings",
+                self.config_files.join(", ")
+            ));
+        }
         if !self.pending_dns.is_empty() {
             notes.push(format!(
                 "pending DNS work:\n  - {}",

@@ -54,6 +54,9 @@ pub(super) fn plan_instance(
         prune,
     );
     planning.findings.record(&scope, &variables);
+    planning
+        .findings
+        .record_config_file(&scope, live.and_then(|i| i.railway_config_file.as_deref()));
     record_scope(
         next,
         service,
@@ -141,6 +144,10 @@ fn live_instance<'a>(
 
 /// What the inventory records of an instance's domains and TCP proxies.
 fn record_domains(next: &mut Inventory, service: &str, domains: &DomainDiff) {
+    if !domains.pins.is_empty() {
+        next.pins
+            .insert(service.to_string(), domains.pins.iter().cloned().collect());
+    }
     if !domains.owned_names.is_empty() {
         next.domains.insert(
             service.to_string(),

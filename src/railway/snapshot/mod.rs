@@ -476,6 +476,7 @@ macro_rules! instance_row_from {
                     domain: d.domain,
                     suffix: d.suffix,
                     target_port: d.target_port,
+                    new_domain_name: d.new_domain_name,
                 })
                 .collect(),
             custom_domains: n

@@ -14,6 +14,7 @@ use serde::{Deserialize, Serialize};
 
 pub(crate) use deployments::{DeploymentHistoryRecord, DeploymentInstanceStatus, ExecutionRecord};
 pub use deployments::{DeploymentOutcome, UnknownOutcome};
+pub(crate) use networking::DomainRenames;
 pub(crate) use networking::{
     CertificateStatus, CustomDomainRecord, DnsRecordPurpose, DnsRecordStatus, DnsRecordType,
     ServiceDomainRecord, SyncStatus, TcpProxyRecord,

@@ -90,6 +90,36 @@ pub(crate) struct ServiceDomainRecord {
     pub sync_status: SyncStatus,
     pub deleted_at: Option<String>,
     pub created_at: String,
+    /// R30: a rename Railway has accepted but not applied (only with [`DomainRenames::Pending`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub new_domain_name: Option<String>,
+}
+
+/// R30 (disputed): what `serviceDomainUpdate` does with a new `domain`. Railway's CLI renames
+/// with it; a live-tested client saw only `targetPort` change. The sandbox applies renames by
+/// default; the other two are guesses at how a rename that "does not take" looks.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Default)]
+pub(crate) enum DomainRenames {
+    /// The host is renamed at once.
+    #[default]
+    Apply,
+    /// The mutation answers `true`, the port changes, the host stays as it was.
+    Ignore,
+    /// The host stays and `newDomainName` shows the requested name, never applied.
+    Pending,
+}
+
+impl std::str::FromStr for DomainRenames {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        match text.trim() {
+            "apply" => Ok(DomainRenames::Apply),
+            "ignore" => Ok(DomainRenames::Ignore),
+            "pending" => Ok(DomainRenames::Pending),
+            other => Err(format!("{other:?}: expected apply, ignore or pending")),
+        }
+    }
 }
 
 /// A customer-owned hostname routed to an instance. The DNS records and certificate state are

@@ -61,6 +61,23 @@ pub(super) async fn verify_domain(
     }
 }
 
+/// `POST /_sandbox/domains/renames` with `apply`, `ignore` or `pending` as the body: what
+/// `serviceDomainUpdate` does with a new name from now on (R30; see the module documentation).
+pub(super) async fn set_domain_renames(
+    State(app): State<Arc<App>>,
+    body: String,
+) -> (StatusCode, String) {
+    let renames = match body.parse::<crate::sandbox::model::DomainRenames>() {
+        Ok(renames) => renames,
+        Err(error) => return (StatusCode::BAD_REQUEST, format!("{error}\n")),
+    };
+    match app.store.lock() {
+        Ok(mut store) => store.domain_renames = renames,
+        Err(error) => return (StatusCode::SERVICE_UNAVAILABLE, format!("{error}\n")),
+    }
+    (StatusCode::OK, format!("domain renames: {}\n", body.trim()))
+}
+
 /// `POST /_sandbox/volumes/usage` with `<volumeInstanceId>=<currentSizeMB>` as the body: sets how
 /// full the volume instance is. 400 for a malformed body, 404 for an unknown live instance.
 pub(super) async fn set_volume_usage(

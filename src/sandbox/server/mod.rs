@@ -99,6 +99,7 @@ impl Sandbox {
             .route("/_sandbox/stats/reset", post(admin::reset_stats))
             .route("/_sandbox/faults", post(admin::set_faults))
             .route("/_sandbox/domains/verify", post(admin::verify_domain))
+            .route("/_sandbox/domains/renames", post(admin::set_domain_renames))
             .route("/_sandbox/volumes/usage", post(admin::set_volume_usage))
             .route(
                 "/_sandbox/volumes/scheduled-backup",

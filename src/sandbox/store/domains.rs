@@ -6,7 +6,7 @@ use super::hostnames::{
 };
 use super::{DomainError, Store};
 use crate::sandbox::model::{
-    CustomDomainRecord, ServiceDomainRecord, SyncStatus, new_id, now_rfc3339,
+    CustomDomainRecord, DomainRenames, ServiceDomainRecord, SyncStatus, new_id, now_rfc3339,
 };
 
 /// The answer of `serviceDomainAvailable` / `customDomainAvailable`.
@@ -104,6 +104,7 @@ impl Store {
             sync_status: SyncStatus::Active,
             deleted_at: None,
             created_at: now_rfc3339(),
+            new_domain_name: None,
         };
         self.state.service_domains.push(record.clone());
         Ok(record)
@@ -149,7 +150,18 @@ impl Store {
                     && d.environment_id == environment_id
             })
             .ok_or(DomainError::ServiceDomainNotFound)?;
-        record.domain = domain;
+        // R30: renamed at once unless the sandbox was told renames do not take.
+        match self.domain_renames {
+            DomainRenames::Apply => {
+                record.domain = domain;
+                record.new_domain_name = None;
+            }
+            DomainRenames::Ignore => {}
+            DomainRenames::Pending if record.domain != domain => {
+                record.new_domain_name = Some(domain);
+            }
+            DomainRenames::Pending => {}
+        }
         record.target_port = target_port;
         Ok(())
     }

@@ -165,6 +165,8 @@ pub(crate) struct Store {
     pub(crate) throttles: Throttles,
     /// Deployment timing and forced outcomes (not persisted: they are the sandbox's settings).
     pub(crate) deploy_settings: DeploySettings,
+    /// R30's switch (`POST /_sandbox/domains/renames`); not persisted.
+    pub(crate) domain_renames: crate::sandbox::model::DomainRenames,
 }
 
 /// The store shared by the HTTP layer and every resolver.
@@ -182,6 +184,7 @@ impl SharedStore {
             limits,
             throttles: Throttles::default(),
             deploy_settings: DeploySettings::default(),
+            domain_renames: crate::sandbox::model::DomainRenames::default(),
         };
         store.normalize_placements();
         Self(Arc::new(Mutex::new(store)))

@@ -95,6 +95,17 @@ impl ServiceDomain {
     async fn updated_at(&self) -> Option<DateTime> {
         Some(DateTime(self.0.created_at.clone()))
     }
+    /// R30: a rename accepted but not applied (set only when renames are `pending`).
+    async fn new_domain_name(&self) -> Option<&str> {
+        self.0.new_domain_name.as_deref()
+    }
+    /// The first label of `newDomainName`.
+    async fn new_host_label(&self) -> Option<&str> {
+        self.0
+            .new_domain_name
+            .as_deref()
+            .and_then(|name| name.split('.').next())
+    }
 }
 
 pub(crate) struct CustomDomain(pub CustomDomainRecord);
