@@ -1,5 +1,5 @@
 //! The inventory's stored text. Format 2, written: `ro2:` then base64 of the raw-deflated JSON
-//! `{"ro":2,"r":{"<service>":{"o":true,"v":[..],"x":[..],"d":[..],"t":[..],"m":".."}}}`, one
+//! `{"ro":2,"r":{"<service>":{"o":true,"v":[..],"x":[..],"d":[..],"t":[..],"m":"..","p":{..}}}}`, one
 //! record per service name (`""` for the shared variables). Grouping by service keeps each
 //! service's names together, inside deflate's 32 KiB window, so repeats compress. Format 1, read
 //! only: the plain JSON `{"ro":1,"s":[..],"v":{..},"x":{..},"d":{..},"t":{..},"m":{..}}` that
@@ -58,6 +58,9 @@ struct Record {
     tcp_proxies: BTreeSet<i64>,
     #[serde(default, rename = "m", skip_serializing_if = "Option::is_none")]
     volume: Option<String>,
+    /// R30: pinned subdomain -> the generated domain asked to take it.
+    #[serde(default, rename = "p", skip_serializing_if = "BTreeMap::is_empty")]
+    pins: BTreeMap<String, String>,
 }
 
 /// Format 2; format 1 only if compressing into memory failed, which it does not.
@@ -125,6 +128,9 @@ fn records(inventory: &Inventory) -> BTreeMap<String, Record> {
     for (name, volume) in &inventory.volumes {
         records.entry(name.clone()).or_default().volume = Some(volume.clone());
     }
+    for (name, pins) in &inventory.pins {
+        records.entry(name.clone()).or_default().pins = pins.clone();
+    }
     records
 }
 
@@ -147,6 +153,9 @@ fn inventory(records: BTreeMap<String, Record>) -> Inventory {
             inventory
                 .tcp_proxies
                 .insert(name.clone(), record.tcp_proxies);
+        }
+        if !record.pins.is_empty() {
+            inventory.pins.insert(name.clone(), record.pins);
         }
         if let Some(volume) = record.volume {
             inventory.volumes.insert(name, volume);

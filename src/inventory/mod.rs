@@ -182,6 +182,26 @@ mod tests {
             .entry(SHARED.into())
             .or_default()
             .insert("LOG_LEVEL".into());
+        inventory
+            .sensitive
+            .entry("api".into())
+            .or_default()
+            .insert("TOKEN".into());
+        inventory
+            .domains
+            .entry("api".into())
+            .or_default()
+            .insert("api.example.com".into());
+        inventory
+            .tcp_proxies
+            .entry("api".into())
+            .or_default()
+            .insert(5432);
+        inventory.volumes.insert("api".into(), "api-data".into());
+        inventory.pins.entry("api".into()).or_default().insert(
+            "api-pinned.up.railway.app".into(),
+            "api-production.up.railway.app".into(),
+        );
         let text = inventory.encode();
         assert!(text.starts_with("ro2:"), "{text}");
         assert_eq!(
