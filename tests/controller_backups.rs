@@ -1,7 +1,8 @@
 //! Operator-run backups under `run`, against the sandbox: taken on schedule, own expired ones
 //! pruned while foreign and locked ones stay, a removed schedule stops at once, a restart after
 //! a long pause takes exactly one catch-up backup, failures and volume usage show in status and
-//! metrics.
+//! metrics, and a volume above half full is warned about in status, metrics and plan, its
+//! refused backups saying what to do (R25).
 
 #[path = "support/controller.rs"]
 mod controller;
@@ -299,4 +300,61 @@ async fn lost_backup_create_answers_never_duplicate_a_backup() {
     );
     let dropped = stats(&sandbox).await["faults"].clone();
     println!("backups: {}, faults injected: {dropped}", all.len());
+}
+
+#[tokio::test]
+async fn r25_a_volume_over_half_full_is_warned_about_and_its_refused_backups_say_what_to_do() {
+    // 60 %: below the usage warning (80 %), above Railway's limit for manual backups.
+    let (_seed_dir, sandbox) = seeded("[]", 6000).await;
+    let text = manifest(&cron_entry(EVERY_SECOND, "keep: 5"));
+    let (_dir, file, running) = run_manifest(&sandbox, &text, Duration::from_secs(60), true).await;
+    let advice = "grow the volume or use native schedules (backups.schedules)";
+    running
+        .wait_for("bk", Duration::from_secs(20), |p| {
+            p.environments.iter().flat_map(|e| &e.services).any(|s| {
+                s.volume.as_ref().is_some_and(|v| {
+                    v.backups.iter().any(|b| {
+                        b.failed >= 2 && b.last_error.as_deref().is_some_and(|e| e.contains(advice))
+                    })
+                })
+            })
+        })
+        .await;
+    let project = running.project("bk").expect("status");
+    let warning = "volume db-data of db in production is 60% full: Railway refuses manual backups of a volume more than 50% full";
+    assert!(
+        project
+            .warnings
+            .iter()
+            .any(|w| w.starts_with(warning) && w.ends_with(advice)),
+        "{:?}",
+        project.warnings
+    );
+    let failed: u64 = project
+        .environments
+        .iter()
+        .flat_map(|e| &e.services)
+        .filter_map(|s| s.volume.as_ref())
+        .flat_map(|v| &v.backups)
+        .map(|b| b.failed)
+        .sum();
+    let creates = count(&stats(&sandbox).await, "VolumeInstanceBackupCreate");
+    assert!(
+        creates <= failed + 1,
+        "a refused backup was retried: {creates} creates for {failed} runs"
+    );
+    let metrics = http_text(&running, "/metrics").await;
+    assert!(
+        metrics.contains("railway_operator_volume_backup_limit_exceeded{project=\"bk\",environment=\"production\",service=\"db\",volume=\"db-data\"} 1"),
+        "{metrics}"
+    );
+    let page = http_text(&running, "/").await;
+    assert!(page.contains(advice), "the page shows the warning");
+    running.stop().await;
+
+    let (code, out, err) = cli(&sandbox, &["plan", "-f", &file.to_string_lossy()]).await;
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains(warning) && out.contains(advice), "{out}");
+    let (_, out, err) = cli(&sandbox, &["status", "-f", &file.to_string_lossy()]).await;
+    assert!(out.contains(warning), "{out}{err}");
 }

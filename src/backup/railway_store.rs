@@ -4,6 +4,7 @@
 
 use chrono::{DateTime, Utc};
 
+use super::limit;
 use super::retention::BackupRecord;
 use super::store::{BackupStore, StoreError, WorkflowState};
 use crate::railway::Client;
@@ -38,6 +39,17 @@ fn store_error(error: RailwayError) -> StoreError {
         RailwayError::Unauthorized { .. }
         | RailwayError::AlreadyExists { .. }
         | RailwayError::Terminal { .. } => StoreError::Rejected(error.to_string()),
+    }
+}
+
+/// A create error: Railway's refusal for the 50 % limit is told apart whatever class its text
+/// would otherwise get (R25), so it is never retried as if it were transient.
+fn create_error(error: RailwayError) -> StoreError {
+    let message = error.to_string();
+    if limit::is_refusal(&message) {
+        StoreError::VolumeTooFull(message)
+    } else {
+        store_error(error)
     }
 }
 
@@ -87,7 +99,7 @@ impl BackupStore for RailwayStore {
                 name: Some(name.to_string()),
             })
             .await
-            .map_err(store_error)?;
+            .map_err(create_error)?;
         Ok(data.volume_instance_backup_create.workflow_id)
     }
 

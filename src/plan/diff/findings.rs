@@ -1,5 +1,6 @@
 //! Observations gathered across scopes while planning (sealed and unmanaged variables, domains
-//! and volumes left alone, pending prunes, DNS work), turned into the plan's notes at the end.
+//! and volumes left alone, pending prunes, DNS work, volumes too full for operator backups),
+//! turned into the plan's notes at the end.
 
 use crate::plan::domains::DomainDiff;
 use crate::plan::variables::VariableDiff;
@@ -14,6 +15,8 @@ pub(super) struct Findings {
     pub unmanaged_volumes: Vec<String>,
     pub pending_prune: Vec<String>,
     pub pending_dns: Vec<String>,
+    /// R25: volumes with `backups.cron` at 50 % usage or more, as warnings.
+    pub backup_limit: Vec<String>,
 }
 
 impl Findings {
@@ -61,6 +64,7 @@ impl Findings {
     }
 
     pub(super) fn into_notes(self, notes: &mut Vec<String>) {
+        notes.extend(self.backup_limit);
         if !self.pending_dns.is_empty() {
             notes.push(format!(
                 "pending DNS work:\n  - {}",

@@ -4,6 +4,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::Planning;
+use crate::backup::limit;
 use crate::inventory::Inventory;
 use crate::manifest::desired::{DeployPolicy, InstanceSettings};
 use crate::plan::action::Action;
@@ -76,6 +77,17 @@ pub(super) fn plan_instance(
         .and_then(|(instance, env)| env.volume_of(&instance.service_id));
     let volume = diff_volume(settings.volume.as_ref(), live_volume, service, owned, prune);
     planning.findings.record_volume(&scope, &volume);
+    // R25: operator-run backups are manual ones, which Railway refuses above 50 % usage.
+    if let Some((want, used)) = settings
+        .volume
+        .as_ref()
+        .filter(|v| !v.cron_backups.is_empty())
+        .zip(live_volume.and_then(|v| v.usage_percent()))
+        .filter(|(_, used)| limit::at_risk(*used))
+    {
+        let warning = limit::warning(&want.name, service, env, used);
+        planning.findings.backup_limit.push(warning);
+    }
     if let Some(id) = &volume.owned {
         next.volumes.insert(service.to_string(), id.clone());
     }

@@ -1,0 +1,245 @@
+//! The runner's steps on one named backup: create it (with bounded retries), follow its
+//! workflow until done or until polling stops, and follow one an earlier run left running.
+
+use super::{BackupError, BackupOutcome, RunnerConfig};
+use crate::backup::in_flight::{InFlight, RunningBackup};
+use crate::backup::limit;
+use crate::backup::naming::BackupOrigin;
+use crate::backup::retention::BackupRecord;
+use crate::backup::store::{BackupStore, StoreError, WorkflowState};
+
+/// What following a backup's workflow found.
+enum Awaited {
+    Done,
+    /// Polling stopped first (or, without a workflow, the list never showed it).
+    StillRunning,
+    /// The workflow failed, or vanished with no backup listed: worth another attempt.
+    Failed(String),
+}
+
+/// What an earlier run left behind for this schedule.
+pub(super) enum Earlier {
+    /// Nothing running (any more); `Some(name)`: that earlier backup finished now.
+    None(Option<String>),
+    /// It is still being taken: this run creates nothing.
+    StillRunning(String),
+}
+
+/// How the next attempt starts, after what the last one saw.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Next {
+    Create,
+    /// The workflow failed after the create: look once whether the backup exists anyway.
+    CheckList,
+    /// The create's answer was lost: the backup may be being taken, without a workflow to
+    /// follow. Watch the list for the whole polling time before creating again.
+    AwaitList,
+}
+
+/// R26: follows the earliest backup of `origin` that `in_flight` says an earlier run left
+/// running, instead of creating a second one while it runs.
+pub(super) async fn follow_earlier<S: BackupStore>(
+    store: &S,
+    volume_instance_id: &str,
+    origin: &BackupOrigin,
+    config: &RunnerConfig,
+    in_flight: &InFlight,
+) -> Result<Earlier, BackupError> {
+    let Some(earlier) = in_flight.running_for(volume_instance_id, origin) else {
+        return Ok(Earlier::None(None));
+    };
+    let name = earlier.name.clone();
+    let awaited = await_done(
+        store,
+        volume_instance_id,
+        &name,
+        earlier.workflow_id.as_deref(),
+        config,
+    )
+    .await;
+    if !matches!(awaited, Ok(Awaited::StillRunning)) {
+        in_flight.finish(volume_instance_id, &name);
+    }
+    match awaited {
+        Ok(Awaited::Done) => {
+            tracing::info!(backup = %name, "a backup an earlier run left running has finished");
+            Ok(Earlier::None(Some(name)))
+        }
+        Ok(Awaited::StillRunning) => {
+            tracing::info!(backup = %name, "an earlier backup is still running; following it, not taking another");
+            Ok(Earlier::StillRunning(name))
+        }
+        Ok(Awaited::Failed(reason)) => {
+            tracing::warn!(backup = %name, %reason, "a backup an earlier run left running failed");
+            Ok(Earlier::None(None))
+        }
+        Err(source) => Err(refusal(&name, source)),
+    }
+}
+
+fn refusal(name: &str, source: StoreError) -> BackupError {
+    match source {
+        StoreError::VolumeTooFull(reason) => BackupError::VolumeTooFull {
+            name: name.to_string(),
+            reason,
+        },
+        source => BackupError::Refused {
+            name: name.to_string(),
+            source,
+        },
+    }
+}
+
+/// Takes the backup `name`: up to `config.attempts` creates, never a second one while the
+/// first may still be running.
+pub(super) async fn take_named<S: BackupStore>(
+    store: &S,
+    volume_instance_id: &str,
+    name: &str,
+    config: &RunnerConfig,
+    in_flight: &InFlight,
+) -> Result<BackupOutcome, BackupError> {
+    let attempts = config.attempts.max(1);
+    let mut last = String::new();
+    let mut delay = config.retry_delay;
+    let mut next = Next::Create;
+    for attempt in 1..=attempts {
+        if attempt > 1 {
+            tokio::time::sleep(delay).await;
+            delay = delay.saturating_mul(2);
+        }
+        let done = |running: bool, adopted: bool| BackupOutcome {
+            adopted,
+            attempts: attempt,
+            running,
+            ..BackupOutcome::named(name.to_string())
+        };
+        // An earlier create may have worked: look before creating again.
+        let adopted = match next {
+            Next::Create => false,
+            Next::CheckList => match find_named(store, volume_instance_id, name).await {
+                Ok(found) => found.is_some(),
+                Err(error) => {
+                    last = error.to_string();
+                    continue;
+                }
+            },
+            Next::AwaitList => matches!(
+                await_done(store, volume_instance_id, name, None, config).await,
+                Ok(Awaited::Done)
+            ),
+        };
+        if adopted {
+            tracing::info!(
+                backup = name,
+                "adopting a backup an earlier attempt created"
+            );
+            return Ok(done(false, true));
+        }
+        let workflow = match store.create(volume_instance_id, name).await {
+            Ok(workflow) => workflow,
+            Err(error) if error.is_retryable() => {
+                tracing::warn!(backup = name, attempt, %error, "backup create failed");
+                next = if error.maybe_applied() {
+                    Next::AwaitList
+                } else {
+                    Next::Create
+                };
+                last = error.to_string();
+                continue;
+            }
+            Err(error) => return Err(refusal(name, error)),
+        };
+        in_flight.start(RunningBackup {
+            volume_instance_id: volume_instance_id.to_string(),
+            name: name.to_string(),
+            workflow_id: workflow.clone(),
+        });
+        let awaited =
+            await_done(store, volume_instance_id, name, workflow.as_deref(), config).await;
+        if !matches!(awaited, Ok(Awaited::StillRunning)) {
+            in_flight.finish(volume_instance_id, name);
+        }
+        match awaited {
+            Ok(Awaited::Done) => return Ok(done(false, false)),
+            // R26: never created again while it may run; the next run follows it.
+            Ok(Awaited::StillRunning) => return Ok(done(true, false)),
+            Ok(Awaited::Failed(reason)) => {
+                tracing::warn!(backup = name, attempt, %reason, "backup attempt failed");
+                next = Next::CheckList;
+                last = reason;
+            }
+            Err(error) => return Err(refusal(name, error)),
+        }
+    }
+    Err(BackupError::Exhausted {
+        name: name.to_string(),
+        attempts,
+        last,
+    })
+}
+
+async fn find_named<S: BackupStore>(
+    store: &S,
+    volume_instance_id: &str,
+    name: &str,
+) -> Result<Option<BackupRecord>, StoreError> {
+    Ok(store
+        .list(volume_instance_id)
+        .await?
+        .into_iter()
+        .find(|b| b.name == name))
+}
+
+/// Follows the backup `name` until it is done, failed, or polling stops. Without a workflow, it
+/// is done once it is listed. `Err`: refused for good.
+async fn await_done<S: BackupStore>(
+    store: &S,
+    volume_instance_id: &str,
+    name: &str,
+    workflow: Option<&str>,
+    config: &RunnerConfig,
+) -> Result<Awaited, StoreError> {
+    for poll in 0..config.poll_tries.max(1) {
+        if poll > 0 {
+            tokio::time::sleep(config.poll_interval).await;
+        }
+        let state = match workflow {
+            Some(id) => store.workflow_status(id).await,
+            None => find_named(store, volume_instance_id, name)
+                .await
+                .map(|found| match found {
+                    Some(_) => WorkflowState::Complete,
+                    None => WorkflowState::Running,
+                }),
+        };
+        match state {
+            Ok(WorkflowState::Complete) => return Ok(Awaited::Done),
+            Ok(WorkflowState::Running) => {}
+            // R25: the limit may be enforced by the workflow rather than the create.
+            Ok(WorkflowState::Error(message)) if limit::is_refusal(&message) => {
+                return Err(StoreError::VolumeTooFull(message));
+            }
+            Ok(WorkflowState::Error(message)) => {
+                return Ok(Awaited::Failed(format!(
+                    "backup workflow failed: {message}"
+                )));
+            }
+            // A finished workflow can be forgotten; the list tells whether the backup exists.
+            Ok(WorkflowState::NotFound) => {
+                return Ok(match find_named(store, volume_instance_id, name).await {
+                    Ok(Some(_)) => Awaited::Done,
+                    Ok(None) => Awaited::Failed(
+                        "backup workflow unknown to Railway and no backup listed".into(),
+                    ),
+                    Err(error) => Awaited::Failed(error.to_string()),
+                });
+            }
+            Err(error) if error.is_retryable() => {
+                tracing::debug!(%error, "backup status poll failed; polling again");
+            }
+            Err(error) => return Err(error),
+        }
+    }
+    Ok(Awaited::StillRunning)
+}
