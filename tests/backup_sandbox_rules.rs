@@ -1,6 +1,7 @@
 //! The backup engine (runner, scheduler, Railway store) against the sandbox's volume rules:
-//! the 50 % limit on manual backups (R25) and backups that take time (R26: followed through
-//! their workflow, never created twice).
+//! the 50 % limit on manual backups (R25), backups that take time (R26: followed through their
+//! workflow, never created twice) and retention that deletes only the operator's own backups,
+//! whatever their expiry says (R26).
 
 #[path = "support/controller.rs"]
 mod controller;
@@ -185,4 +186,61 @@ async fn r26_later_runs_follow_a_running_backup_and_never_duplicate_it() {
         "a backup was taken twice: {names:?}"
     );
     assert_eq!(scheduler.stats().backups_total("failure"), 0);
+}
+
+#[tokio::test]
+async fn r26_retention_prunes_the_operators_own_expired_backups_even_without_an_expiry() {
+    let no_expiry = own_name(EVERY_SECOND, days_ago(2));
+    let backups = format!(
+        "[ {{ name: \"{no_expiry}\", createdAt: \"{}\", locked: true }}, {{ name: nightly-dump, createdAt: \"{}\", locked: true }} ]",
+        days_ago(2).to_rfc3339(),
+        days_ago(2).to_rfc3339()
+    );
+    let (_seed, sandbox) = seeded(100, "[]", &backups, Duration::from_millis(50)).await;
+    let id = volume_instance_id(&sandbox).await;
+    let store = RailwayStore::new(client_for(&sandbox));
+    let outcome = take_backup(
+        &store,
+        &target(&id, EVERY_SECOND, Retention::MaxAge { seconds: 3600 }),
+        Utc::now(),
+        &RunnerConfig::for_tests(),
+    )
+    .await
+    .expect("backup");
+    assert_eq!(outcome.pruned.len(), 1, "{outcome:?}");
+    let names = listed_names(&store, &id).await;
+    assert!(!names.contains(&no_expiry), "{names:?}");
+    assert!(
+        names.iter().any(|n| n == "nightly-dump"),
+        "a foreign backup stays: {names:?}"
+    );
+}
+
+#[tokio::test]
+async fn r26_retention_never_deletes_native_schedule_or_user_manual_backups() {
+    // A native-schedule backup and a user's manual one that happen to carry an operator name.
+    let native = own_name(EVERY_SECOND, days_ago(2));
+    let by_hand = own_name(EVERY_SECOND, days_ago(3));
+    let backups = format!(
+        "[ {{ name: \"{native}\", createdAt: \"{}\", schedule: DAILY }}, {{ name: \"{by_hand}\", createdAt: \"{}\", creatorId: someone-else }}, {{ name: Manual, createdAt: \"{}\" }} ]",
+        days_ago(2).to_rfc3339(),
+        days_ago(3).to_rfc3339(),
+        days_ago(4).to_rfc3339()
+    );
+    let (_seed, sandbox) = seeded(100, "[DAILY]", &backups, Duration::from_millis(50)).await;
+    let id = volume_instance_id(&sandbox).await;
+    let store = RailwayStore::new(client_for(&sandbox));
+    let outcome = take_backup(
+        &store,
+        &target(&id, EVERY_SECOND, Retention::MaxAge { seconds: 3600 }),
+        Utc::now(),
+        &RunnerConfig::for_tests(),
+    )
+    .await
+    .expect("backup");
+    let names = listed_names(&store, &id).await;
+    assert!(outcome.pruned.is_empty(), "{outcome:?} {names:?}");
+    for kept in [&native, &by_hand, &"Manual".to_string()] {
+        assert!(names.contains(kept), "{kept} was deleted: {names:?}");
+    }
 }

@@ -1,8 +1,8 @@
 //! Operator-run backups under `run`, against the sandbox: taken on schedule, own expired ones
-//! pruned while foreign and locked ones stay, a removed schedule stops at once, a restart after
-//! a long pause takes exactly one catch-up backup, failures and volume usage show in status and
-//! metrics, and a volume above half full is warned about in status, metrics and plan, its
-//! refused backups saying what to do (R25).
+//! pruned (with or without an expiry, R26) while foreign and locked ones stay, a removed
+//! schedule stops at once, a restart after a long pause takes exactly one catch-up backup,
+//! failures and volume usage show in status and metrics, and a volume above half full is warned
+//! about in status, metrics and plan, its refused backups saying what to do (R25).
 
 #[path = "support/controller.rs"]
 mod controller;
@@ -106,12 +106,14 @@ async fn wait_until(limit: Duration, mut check: impl AsyncFnMut() -> bool) {
 #[tokio::test]
 async fn run_takes_backups_on_time_and_prunes_only_its_own_expired_ones() {
     let expired = own_name(EVERY_SECOND, days_ago(2));
-    let locked = own_name(EVERY_SECOND, days_ago(3));
+    // R26: no expiry on the operator's own backup is no lock; on someone else's it is.
+    let no_expiry = own_name(EVERY_SECOND, days_ago(3));
     let seed = format!(
-        "[ {{ name: \"{expired}\", createdAt: \"{}\" }}, {{ name: \"{locked}\", createdAt: \"{}\", locked: true }}, {{ name: nightly-dump, createdAt: \"{}\" }} ]",
+        "[ {{ name: \"{expired}\", createdAt: \"{}\" }}, {{ name: \"{no_expiry}\", createdAt: \"{}\", locked: true }}, {{ name: nightly-dump, createdAt: \"{}\" }}, {{ name: kept-by-hand, createdAt: \"{}\", locked: true }} ]",
         days_ago(2).to_rfc3339(),
         days_ago(3).to_rfc3339(),
-        days_ago(2).to_rfc3339()
+        days_ago(2).to_rfc3339(),
+        days_ago(3).to_rfc3339()
     );
     let (_seed_dir, sandbox) = seeded(&seed, 100).await;
     let text = manifest(&cron_entry(EVERY_SECOND, "retention: 1h"));
@@ -119,11 +121,17 @@ async fn run_takes_backups_on_time_and_prunes_only_its_own_expired_ones() {
 
     wait_until(Duration::from_secs(20), async || {
         let list = backups(&sandbox).await;
-        !names(&list).contains(&expired) && own_count(&list, EVERY_SECOND) >= 3
+        let names = names(&list);
+        !names.contains(&expired)
+            && !names.contains(&no_expiry)
+            && own_count(&list, EVERY_SECOND) >= 3
     })
     .await;
     let list = names(&backups(&sandbox).await);
-    assert!(list.contains(&locked), "a locked backup stays: {list:?}");
+    assert!(
+        list.iter().any(|n| n == "kept-by-hand"),
+        "a locked foreign backup stays: {list:?}"
+    );
     assert!(
         list.iter().any(|n| n == "nightly-dump"),
         "a foreign backup stays: {list:?}"

@@ -82,6 +82,8 @@ impl BackupStore for RailwayStore {
                         .transpose()?,
                     id: backup.id,
                     name: backup.name.unwrap_or_default(),
+                    schedule_id: backup.schedule_id,
+                    creator_id: backup.creator_id,
                 })
             })
             .collect()

@@ -197,7 +197,7 @@ fn would_prune(backups: &[BackupRecord], crons: &[CronBackup], now: DateTime<Utc
         .iter()
         .flat_map(|cron| {
             let schedule = naming::ScheduleId::new(&cron.schedule, cron.timezone.as_deref());
-            retention::to_delete(backups, &schedule, cron.retention, now)
+            retention::to_delete(backups, &schedule, cron.retention, now, None)
         })
         .collect()
 }

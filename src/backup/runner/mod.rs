@@ -131,7 +131,8 @@ pub async fn take_backup_following<S: BackupStore>(
     };
     // Retention runs while a backup is still being taken too: a slow volume must not keep
     // every older backup forever.
-    let (pruned, prune_failures) = prune_schedule(store, target, now).await;
+    let latest = [Some(taken.name.as_str()), taken.followed.as_deref()];
+    let (pruned, prune_failures) = prune_schedule(store, target, now, &latest).await;
     Ok(BackupOutcome {
         pruned,
         prune_failures,
@@ -164,17 +165,25 @@ impl BackupOutcome {
     }
 }
 
-/// Deletes what the schedule's retention says; returns (deleted ids, failures).
+/// Deletes what the schedule's retention says; returns (deleted ids, failures). `latest`:
+/// names of backups this run took or saw finish; the first one listed tells who Railway says
+/// makes the operator's backups, and own-named backups by anyone else are left alone.
 pub async fn prune_schedule<S: BackupStore>(
     store: &S,
     target: &BackupTarget,
     now: DateTime<Utc>,
+    latest: &[Option<&str>],
 ) -> (Vec<String>, Vec<(String, String)>) {
     let backups = match store.list(&target.volume_instance_id).await {
         Ok(backups) => backups,
         Err(error) => return (Vec::new(), vec![("list".to_string(), error.to_string())]),
     };
-    let doomed = retention::to_delete(&backups, &target.schedule_id(), target.cron.retention, now);
+    let operator = latest.iter().flatten().find_map(|name| {
+        let own = backups.iter().find(|b| b.name == *name)?;
+        own.creator_id.as_deref()
+    });
+    let schedule = target.schedule_id();
+    let doomed = retention::to_delete(&backups, &schedule, target.cron.retention, now, operator);
     delete_all(store, &target.volume_instance_id, &doomed).await
 }
 

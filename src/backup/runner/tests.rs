@@ -98,6 +98,8 @@ async fn a_failed_delete_is_reported_and_does_not_fail_the_backup() {
                 ),
                 created_at,
                 expires_at: Some(now()),
+                schedule_id: None,
+                creator_id: None,
             },
         );
     }
