@@ -365,4 +365,14 @@ async fn r25_a_volume_over_half_full_is_warned_about_and_its_refused_backups_say
     assert!(out.contains(warning) && out.contains(advice), "{out}");
     let (_, out, err) = cli(&sandbox, &["status", "-f", &file.to_string_lossy()]).await;
     assert!(out.contains(warning), "{out}{err}");
+    let docs = tempfile::tempdir().expect("tempdir");
+    let docs_arg = docs.path().to_string_lossy().into_owned();
+    let file_arg = file.to_string_lossy().into_owned();
+    let (code, out, err) = cli(&sandbox, &["report", "-f", &file_arg, "--out", &docs_arg]).await;
+    assert_eq!(code, 0, "{out}{err}");
+    let document = fs::read_to_string(docs.path().join("db.md")).expect("db.md");
+    assert!(
+        document.contains(&format!("- `production`: {warning}")),
+        "{document}"
+    );
 }
