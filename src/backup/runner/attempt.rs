@@ -108,68 +108,20 @@ pub(super) async fn take_named<S: BackupStore>(
             tokio::time::sleep(delay).await;
             delay = delay.saturating_mul(2);
         }
-        let done = |running: bool, adopted: bool| BackupOutcome {
-            adopted,
-            attempts: attempt,
-            running,
-            ..BackupOutcome::named(name.to_string())
-        };
-        // An earlier create may have worked: look before creating again.
-        let adopted = match next {
-            Next::Create => false,
-            Next::CheckList => match find_named(store, volume_instance_id, name).await {
-                Ok(found) => found.is_some(),
-                Err(error) => {
-                    last = error.to_string();
-                    continue;
-                }
-            },
-            Next::AwaitList => matches!(
-                await_done(store, volume_instance_id, name, None, config).await,
-                Ok(Awaited::Done)
-            ),
-        };
-        if adopted {
-            tracing::info!(
-                backup = name,
-                "adopting a backup an earlier attempt created"
-            );
-            return Ok(done(false, true));
-        }
-        let workflow = match store.create(volume_instance_id, name).await {
-            Ok(workflow) => workflow,
-            Err(error) if error.is_retryable() => {
-                tracing::warn!(backup = name, attempt, %error, "backup create failed");
-                next = if error.maybe_applied() {
-                    Next::AwaitList
-                } else {
-                    Next::Create
-                };
-                last = error.to_string();
-                continue;
+        match attempt_once(store, volume_instance_id, name, config, in_flight, next).await? {
+            Step::Done { running, adopted } => {
+                return Ok(BackupOutcome {
+                    adopted,
+                    attempts: attempt,
+                    running,
+                    ..BackupOutcome::named(name.to_string())
+                });
             }
-            Err(error) => return Err(refusal(name, error)),
-        };
-        in_flight.start(RunningBackup {
-            volume_instance_id: volume_instance_id.to_string(),
-            name: name.to_string(),
-            workflow_id: workflow.clone(),
-        });
-        let awaited =
-            await_done(store, volume_instance_id, name, workflow.as_deref(), config).await;
-        if !matches!(awaited, Ok(Awaited::StillRunning)) {
-            in_flight.finish(volume_instance_id, name);
-        }
-        match awaited {
-            Ok(Awaited::Done) => return Ok(done(false, false)),
-            // R26: never created again while it may run; the next run follows it.
-            Ok(Awaited::StillRunning) => return Ok(done(true, false)),
-            Ok(Awaited::Failed(reason)) => {
+            Step::Retry { then, reason } => {
                 tracing::warn!(backup = name, attempt, %reason, "backup attempt failed");
-                next = Next::CheckList;
+                next = then;
                 last = reason;
             }
-            Err(error) => return Err(refusal(name, error)),
         }
     }
     Err(BackupError::Exhausted {
@@ -177,6 +129,103 @@ pub(super) async fn take_named<S: BackupStore>(
         attempts,
         last,
     })
+}
+
+/// What one attempt came to.
+enum Step {
+    /// Taken, adopted, or (R26) still running and left to the next run.
+    Done {
+        running: bool,
+        adopted: bool,
+    },
+    Retry {
+        then: Next,
+        reason: String,
+    },
+}
+
+async fn attempt_once<S: BackupStore>(
+    store: &S,
+    volume_instance_id: &str,
+    name: &str,
+    config: &RunnerConfig,
+    in_flight: &InFlight,
+    next: Next,
+) -> Result<Step, BackupError> {
+    match look_first(store, volume_instance_id, name, config, next).await {
+        Ok(true) => {
+            tracing::info!(
+                backup = name,
+                "adopting a backup an earlier attempt created"
+            );
+            return Ok(Step::Done {
+                running: false,
+                adopted: true,
+            });
+        }
+        Ok(false) => {}
+        Err(reason) => return Ok(Step::Retry { then: next, reason }),
+    }
+    let workflow = match store.create(volume_instance_id, name).await {
+        Ok(workflow) => workflow,
+        Err(error) if error.is_retryable() => {
+            let then = if error.maybe_applied() {
+                Next::AwaitList
+            } else {
+                Next::Create
+            };
+            let reason = error.to_string();
+            return Ok(Step::Retry { then, reason });
+        }
+        Err(error) => return Err(refusal(name, error)),
+    };
+    in_flight.start(RunningBackup {
+        volume_instance_id: volume_instance_id.to_string(),
+        name: name.to_string(),
+        workflow_id: workflow.clone(),
+    });
+    let awaited = await_done(store, volume_instance_id, name, workflow.as_deref(), config).await;
+    if !matches!(awaited, Ok(Awaited::StillRunning)) {
+        in_flight.finish(volume_instance_id, name);
+    }
+    match awaited {
+        Ok(Awaited::Done) => Ok(Step::Done {
+            running: false,
+            adopted: false,
+        }),
+        // R26: never created again while it may run; the next run follows it.
+        Ok(Awaited::StillRunning) => Ok(Step::Done {
+            running: true,
+            adopted: false,
+        }),
+        Ok(Awaited::Failed(reason)) => Ok(Step::Retry {
+            then: Next::CheckList,
+            reason,
+        }),
+        Err(error) => Err(refusal(name, error)),
+    }
+}
+
+/// Whether a backup of `name` exists already, as far as `next` says to look. `Err`: the list
+/// could not be read.
+async fn look_first<S: BackupStore>(
+    store: &S,
+    volume_instance_id: &str,
+    name: &str,
+    config: &RunnerConfig,
+    next: Next,
+) -> Result<bool, String> {
+    match next {
+        Next::Create => Ok(false),
+        Next::CheckList => find_named(store, volume_instance_id, name)
+            .await
+            .map(|found| found.is_some())
+            .map_err(|error| error.to_string()),
+        Next::AwaitList => Ok(matches!(
+            await_done(store, volume_instance_id, name, None, config).await,
+            Ok(Awaited::Done)
+        )),
+    }
 }
 
 async fn find_named<S: BackupStore>(
