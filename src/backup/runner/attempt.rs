@@ -1,10 +1,12 @@
 //! The runner's steps on one named backup: create it (with bounded retries), follow its
 //! workflow until done or until polling stops, and follow one an earlier run left running.
 
+use chrono::{DateTime, Utc};
+
 use super::{BackupError, BackupOutcome, RunnerConfig};
 use crate::backup::in_flight::{InFlight, RunningBackup};
 use crate::backup::limit;
-use crate::backup::naming::BackupOrigin;
+use crate::backup::naming::{self, BackupOrigin};
 use crate::backup::retention::BackupRecord;
 use crate::backup::store::{BackupStore, StoreError, WorkflowState};
 
@@ -36,19 +38,28 @@ enum Next {
     AwaitList,
 }
 
+/// A backup still running this long after it was asked for is given up on (a workflow stuck
+/// at `Running` must not stop the schedule for good): the next run takes a new one.
+pub const GIVE_UP_AFTER: chrono::TimeDelta = chrono::TimeDelta::hours(6);
+
 /// R26: follows the earliest backup of `origin` that `in_flight` says an earlier run left
 /// running, instead of creating a second one while it runs.
 pub(super) async fn follow_earlier<S: BackupStore>(
     store: &S,
     volume_instance_id: &str,
     origin: &BackupOrigin,
-    config: &RunnerConfig,
+    (config, now): (&RunnerConfig, DateTime<Utc>),
     in_flight: &InFlight,
 ) -> Result<Earlier, BackupError> {
     let Some(earlier) = in_flight.running_for(volume_instance_id, origin) else {
         return Ok(Earlier::None(None));
     };
     let name = earlier.name.clone();
+    if naming::parse(&name).is_some_and(|n| now - n.taken_at > GIVE_UP_AFTER) {
+        tracing::warn!(backup = %name, "a backup is still running after 6 hours; no longer following it");
+        in_flight.finish(volume_instance_id, &name);
+        return Ok(Earlier::None(None));
+    }
     let awaited = await_done(
         store,
         volume_instance_id,

@@ -108,7 +108,8 @@ pub async fn take_backup<S: BackupStore>(
 }
 
 /// [`take_backup`], first following the schedule's backup that `in_flight` says is still
-/// running (R26): while it runs, no new backup is created; once it finished, this run's is.
+/// running (R26): while it runs, no new backup is created; once it finished (or after
+/// [`attempt::GIVE_UP_AFTER`]), this run's is.
 pub async fn take_backup_following<S: BackupStore>(
     store: &S,
     target: &BackupTarget,
@@ -118,7 +119,8 @@ pub async fn take_backup_following<S: BackupStore>(
 ) -> Result<BackupOutcome, BackupError> {
     let origin = BackupOrigin::Schedule(target.schedule_id());
     let vi = &target.volume_instance_id;
-    let taken = match attempt::follow_earlier(store, vi, &origin, config, in_flight).await? {
+    let earlier = attempt::follow_earlier(store, vi, &origin, (config, now), in_flight).await?;
+    let taken = match earlier {
         attempt::Earlier::StillRunning(name) => BackupOutcome {
             running: true,
             ..BackupOutcome::named(name)

@@ -130,7 +130,7 @@ async fn a_backup_still_running_when_polling_stops_is_followed_by_the_next_run()
         .unwrap();
     assert!(first.running, "{first:?}");
     assert_eq!(in_flight.all().len(), 1);
-    let later = now() + chrono::Duration::hours(24);
+    let later = now() + chrono::Duration::hours(1);
     let second = take_backup_following(&store, &t, later, &config, &in_flight)
         .await
         .unwrap();
@@ -157,4 +157,24 @@ async fn a_running_earlier_backup_keeps_a_run_from_creating_another() {
     assert!(outcome.running && outcome.followed.is_none(), "{outcome:?}");
     assert_eq!(outcome.attempts, 0);
     assert_eq!(store.create_calls(), 1);
+}
+
+#[tokio::test]
+async fn a_backup_running_for_over_six_hours_is_given_up_and_a_new_one_taken() {
+    let store = FakeStore::new();
+    let config = RunnerConfig::for_tests();
+    store.set_running_polls(u32::MAX);
+    let in_flight = InFlight::new();
+    let t = target(Retention::Keep { count: 5 });
+    take_backup_following(&store, &t, now(), &config, &in_flight)
+        .await
+        .unwrap();
+    let later = now() + chrono::Duration::hours(7);
+    let outcome = take_backup_following(&store, &t, later, &config, &in_flight)
+        .await
+        .unwrap();
+    assert_eq!(outcome.followed, None);
+    assert_eq!(outcome.attempts, 1, "{outcome:?}");
+    assert_eq!(store.create_calls(), 2);
+    assert_eq!(in_flight.all().len(), 1, "only the new one is followed");
 }
