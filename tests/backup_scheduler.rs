@@ -39,12 +39,12 @@ fn keep_all() -> Retention {
 
 fn record(id: &str, name: &str, age: Age, locked: bool) -> BackupRecord {
     let created_at = Utc::now() - age;
-    BackupRecord {
-        id: id.into(),
-        name: name.into(),
+    BackupRecord::manual(
+        id,
+        name,
         created_at,
-        expires_at: (!locked).then(|| created_at + Age::days(90)),
-    }
+        (!locked).then(|| created_at + Age::days(90)),
+    )
 }
 
 fn own_name(schedule: &str, age: Age) -> String {
@@ -99,7 +99,7 @@ async fn backups_are_taken_every_second_on_a_per_second_schedule() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn retention_deletes_only_the_schedules_own_expired_backups() {
+async fn retention_deletes_only_the_schedules_own_expired_backups_expiry_or_not() {
     let store = Arc::new(FakeStore::new());
     let old = Age::days(40);
     store.insert(
@@ -107,10 +107,15 @@ async fn retention_deletes_only_the_schedules_own_expired_backups() {
         record("foreign", "before the migration", old, false),
     );
     store.insert("vi-1", record("railway-native", "", old, false));
+    // R26: no expiry on an own backup is no lock.
     store.insert(
         "vi-1",
-        record("locked", &own_name(EVERY_SECOND, old), old, true),
+        record("no-expiry", &own_name(EVERY_SECOND, old), old, true),
     );
+    store.insert("vi-1", record("locked-foreign", "kept by hand", old, true));
+    let mut native = record("native", &own_name(EVERY_SECOND, old), old, false);
+    native.schedule_id = Some("daily-schedule".into());
+    store.insert("vi-1", native);
     store.insert(
         "vi-1",
         record("other-schedule", &own_name(DAILY, old), old, false),
@@ -147,12 +152,15 @@ async fn retention_deletes_only_the_schedules_own_expired_backups() {
             .is_some_and(|s| s.runs_ok >= 1))
         .await
     );
-    assert_eq!(store.deleted(), vec!["expired"]);
+    let mut deleted = store.deleted();
+    deleted.sort();
+    assert_eq!(deleted, vec!["expired", "no-expiry"]);
     let left: Vec<String> = store.backups("vi-1").into_iter().map(|b| b.id).collect();
     for survivor in [
         "foreign",
         "railway-native",
-        "locked",
+        "locked-foreign",
+        "native",
         "other-schedule",
         "manual",
     ] {
@@ -161,7 +169,7 @@ async fn retention_deletes_only_the_schedules_own_expired_backups() {
             "{survivor} was deleted: {left:?}"
         );
     }
-    assert_eq!(scheduler.stats().targets[&key].pruned, 1);
+    assert_eq!(scheduler.stats().targets[&key].pruned, 2);
     scheduler.shutdown().await.unwrap();
 }
 

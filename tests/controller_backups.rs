@@ -1,7 +1,8 @@
 //! Operator-run backups under `run`, against the sandbox: taken on schedule, own expired ones
-//! pruned while foreign and locked ones stay, a removed schedule stops at once, a restart after
-//! a long pause takes exactly one catch-up backup, failures and volume usage show in status and
-//! metrics.
+//! pruned (with or without an expiry, R26) while foreign and locked ones stay, a removed
+//! schedule stops at once, a restart after a long pause takes exactly one catch-up backup,
+//! failures and volume usage show in status and metrics, and a volume above half full is warned
+//! about in status, metrics and plan, its refused backups saying what to do (R25).
 
 #[path = "support/controller.rs"]
 mod controller;
@@ -104,12 +105,14 @@ async fn wait_until(limit: Duration, mut check: impl AsyncFnMut() -> bool) {
 #[tokio::test]
 async fn run_takes_backups_on_time_and_prunes_only_its_own_expired_ones() {
     let expired = own_name(EVERY_SECOND, days_ago(2));
-    let locked = own_name(EVERY_SECOND, days_ago(3));
+    // R26: no expiry on the operator's own backup is no lock; on someone else's it is.
+    let no_expiry = own_name(EVERY_SECOND, days_ago(3));
     let seed = format!(
-        "[ {{ name: \"{expired}\", createdAt: \"{}\" }}, {{ name: \"{locked}\", createdAt: \"{}\", locked: true }}, {{ name: nightly-dump, createdAt: \"{}\" }} ]",
+        "[ {{ name: \"{expired}\", createdAt: \"{}\" }}, {{ name: \"{no_expiry}\", createdAt: \"{}\", locked: true }}, {{ name: nightly-dump, createdAt: \"{}\" }}, {{ name: kept-by-hand, createdAt: \"{}\", locked: true }} ]",
         days_ago(2).to_rfc3339(),
         days_ago(3).to_rfc3339(),
-        days_ago(2).to_rfc3339()
+        days_ago(2).to_rfc3339(),
+        days_ago(3).to_rfc3339()
     );
     let (_seed_dir, sandbox) = seeded(&seed, 100).await;
     let text = manifest(&cron_entry(EVERY_SECOND, "retention: 1h"));
@@ -117,11 +120,17 @@ async fn run_takes_backups_on_time_and_prunes_only_its_own_expired_ones() {
 
     wait_until(Duration::from_secs(20), async || {
         let list = backups(&sandbox).await;
-        !names(&list).contains(&expired) && own_count(&list, EVERY_SECOND) >= 3
+        let names = names(&list);
+        !names.contains(&expired)
+            && !names.contains(&no_expiry)
+            && own_count(&list, EVERY_SECOND) >= 3
     })
     .await;
     let list = names(&backups(&sandbox).await);
-    assert!(list.contains(&locked), "a locked backup stays: {list:?}");
+    assert!(
+        list.iter().any(|n| n == "kept-by-hand"),
+        "a locked foreign backup stays: {list:?}"
+    );
     assert!(
         list.iter().any(|n| n == "nightly-dump"),
         "a foreign backup stays: {list:?}"
@@ -298,4 +307,71 @@ async fn lost_backup_create_answers_never_duplicate_a_backup() {
     );
     let dropped = stats(&sandbox).await["faults"].clone();
     println!("backups: {}, faults injected: {dropped}", all.len());
+}
+
+#[tokio::test]
+async fn r25_a_volume_over_half_full_is_warned_about_and_its_refused_backups_say_what_to_do() {
+    // 60 %: below the usage warning (80 %), above Railway's limit for manual backups.
+    let (_seed_dir, sandbox) = seeded("[]", 6000).await;
+    let text = manifest(&cron_entry(EVERY_SECOND, "keep: 5"));
+    let (_dir, file, running) = run_manifest(&sandbox, &text, Duration::from_secs(60), true).await;
+    let advice = "grow the volume or use native schedules (backups.schedules)";
+    running
+        .wait_for("bk", Duration::from_secs(20), |p| {
+            p.environments.iter().flat_map(|e| &e.services).any(|s| {
+                s.volume.as_ref().is_some_and(|v| {
+                    v.backups.iter().any(|b| {
+                        b.failed >= 2 && b.last_error.as_deref().is_some_and(|e| e.contains(advice))
+                    })
+                })
+            })
+        })
+        .await;
+    let project = running.project("bk").expect("status");
+    let warning = "volume db-data of db in production is 60% full: Railway refuses manual backups of a volume more than 50% full";
+    assert!(
+        project
+            .warnings
+            .iter()
+            .any(|w| w.starts_with(warning) && w.ends_with(advice)),
+        "{:?}",
+        project.warnings
+    );
+    let failed: u64 = project
+        .environments
+        .iter()
+        .flat_map(|e| &e.services)
+        .filter_map(|s| s.volume.as_ref())
+        .flat_map(|v| &v.backups)
+        .map(|b| b.failed)
+        .sum();
+    let creates = count(&stats(&sandbox).await, "VolumeInstanceBackupCreate");
+    assert!(
+        creates <= failed + 1,
+        "a refused backup was retried: {creates} creates for {failed} runs"
+    );
+    let metrics = http_text(&running, "/metrics").await;
+    assert!(
+        metrics.contains("railway_operator_volume_backup_limit_exceeded{project=\"bk\",environment=\"production\",service=\"db\",volume=\"db-data\"} 1"),
+        "{metrics}"
+    );
+    let page = http_text(&running, "/").await;
+    assert!(page.contains(advice), "the page shows the warning");
+    running.stop().await;
+
+    let (code, out, err) = cli(&sandbox, &["plan", "-f", &file.to_string_lossy()]).await;
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains(warning) && out.contains(advice), "{out}");
+    let (_, out, err) = cli(&sandbox, &["status", "-f", &file.to_string_lossy()]).await;
+    assert!(out.contains(warning), "{out}{err}");
+    let docs = tempfile::tempdir().expect("tempdir");
+    let docs_arg = docs.path().to_string_lossy().into_owned();
+    let file_arg = file.to_string_lossy().into_owned();
+    let (code, out, err) = cli(&sandbox, &["report", "-f", &file_arg, "--out", &docs_arg]).await;
+    assert_eq!(code, 0, "{out}{err}");
+    let document = fs::read_to_string(docs.path().join("db.md")).expect("db.md");
+    assert!(
+        document.contains(&format!("- `production`: {warning}")),
+        "{document}"
+    );
 }

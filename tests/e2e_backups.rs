@@ -1,5 +1,6 @@
 //! `railway-operator backup list|create|prune` against the sandbox: the same names and retention
-//! rules as `run`, never touching foreign or locked backups.
+//! rules as `run`, never touching foreign or locked backups (R26: a null expiry on the
+//! operator's own is no lock).
 
 mod support;
 
@@ -25,7 +26,7 @@ async fn backup_commands_list_create_and_prune_by_the_manifest_rules() {
         &BackupOrigin::Schedule(ScheduleId::new(EVERY_SECOND, None)),
         days_ago(2),
     );
-    let locked = naming::format(
+    let no_expiry = naming::format(
         &BackupOrigin::Schedule(ScheduleId::new(EVERY_SECOND, None)),
         days_ago(3),
     );
@@ -34,7 +35,7 @@ async fn backup_commands_list_create_and_prune_by_the_manifest_rules() {
     fs::write(
         &seed,
         format!(
-            "projects:\n  - name: bk\n    services:\n      - name: db\n        image: postgres:16\n        volume:\n          name: db-data\n          mountPath: /data\n          backups:\n            - {{ name: \"{expired}\", createdAt: \"{}\" }}\n            - {{ name: \"{locked}\", createdAt: \"{}\", locked: true }}\n            - {{ name: \"{old_manual}\", createdAt: \"{}\" }}\n            - {{ name: nightly-dump, createdAt: \"{}\" }}\n",
+            "projects:\n  - name: bk\n    services:\n      - name: db\n        image: postgres:16\n        volume:\n          name: db-data\n          mountPath: /data\n          backups:\n            - {{ name: \"{expired}\", createdAt: \"{}\" }}\n            - {{ name: \"{no_expiry}\", createdAt: \"{}\", locked: true }}\n            - {{ name: \"{old_manual}\", createdAt: \"{}\" }}\n            - {{ name: nightly-dump, createdAt: \"{}\" }}\n",
             days_ago(2).to_rfc3339(),
             days_ago(3).to_rfc3339(),
             days_ago(20).to_rfc3339(),
@@ -79,8 +80,9 @@ async fn backup_commands_list_create_and_prune_by_the_manifest_rules() {
             .expect(name)
     };
     assert_eq!(row(&expired)["wouldPrune"], true);
-    assert_eq!(row(&locked)["wouldPrune"], false);
-    assert_eq!(row(&locked)["locked"], true);
+    // R26: no expiry on the operator's own backup is no lock.
+    assert_eq!(row(&no_expiry)["wouldPrune"], true);
+    assert_eq!(row(&no_expiry)["locked"], false);
     assert_eq!(row("nightly-dump")["owner"], "foreign");
     assert_eq!(row(&old_manual)["owner"], "manual");
 
@@ -91,7 +93,7 @@ async fn backup_commands_list_create_and_prune_by_the_manifest_rules() {
     let (code, out, err) = run(backup(&["prune", "--dry-run", "--output", "json"])).await;
     assert_eq!(code, 0, "{out}{err}");
     let dry: Value = serde_json::from_str(&out).expect("JSON");
-    assert_eq!(dry["toDelete"].as_array().map(Vec::len), Some(1), "{out}");
+    assert_eq!(dry["toDelete"].as_array().map(Vec::len), Some(2), "{out}");
     assert_eq!(dry["deleted"].as_array().map(Vec::len), Some(0), "{out}");
 
     let (code, out, err) = run(backup(&["prune", "--manual-older-than", "10d"])).await;
@@ -104,10 +106,8 @@ async fn backup_commands_list_create_and_prune_by_the_manifest_rules() {
         .collect();
     assert!(!names.contains(&expired), "{names:?}");
     assert!(!names.contains(&old_manual), "{names:?}");
-    assert!(
-        names.contains(&locked) && names.iter().any(|n| n == "nightly-dump"),
-        "{names:?}"
-    );
+    assert!(!names.contains(&no_expiry), "{names:?}");
+    assert!(names.iter().any(|n| n == "nightly-dump"), "{names:?}");
     assert_eq!(
         names
             .iter()

@@ -138,12 +138,12 @@ impl BackupStore for FakeStore {
             .backups
             .entry(volume_instance_id.to_string())
             .or_default()
-            .push(BackupRecord {
-                id,
-                name: name.to_string(),
+            .push(BackupRecord::manual(
+                &id,
+                name,
                 created_at,
-                expires_at: Some(created_at + Duration::days(EXPIRY_DAYS)),
-            });
+                Some(created_at + Duration::days(EXPIRY_DAYS)),
+            ));
         let polls = state.running_polls;
         state.workflows.insert(workflow.clone(), polls);
         if state.lost_creates > 0 {

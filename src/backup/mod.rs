@@ -1,12 +1,15 @@
 //! Operator-run volume backups (`backups.cron` in the manifest): Railway keeps its native daily
 //! backups only 6 days, so the operator takes and prunes its own, named so it can tell them apart.
 //!
-//! [`naming`] names them, [`retention`] and [`cadence`] decide (pure), [`store`] abstracts Railway
-//! ([`railway_store`], or [`fake`] for tests and demos), [`runner`] takes one backup and
-//! [`scheduler`] runs them on their cron schedules. Nothing here reconciles other resources.
+//! [`naming`] names them, [`limit`] knows Railway's 50 % limit on them (R25), [`retention`] and
+//! [`cadence`] decide (pure), [`store`] abstracts Railway ([`railway_store`], or [`fake`] for
+//! tests and demos), [`runner`] takes one backup (following one still running, [`in_flight`]) and [`scheduler`] runs them on their cron
+//! schedules. Nothing here reconciles other resources.
 
 pub mod cadence;
 pub mod fake;
+pub mod in_flight;
+pub mod limit;
 pub mod naming;
 pub mod railway_store;
 pub mod retention;

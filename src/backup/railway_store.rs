@@ -4,6 +4,7 @@
 
 use chrono::{DateTime, Utc};
 
+use super::limit;
 use super::retention::BackupRecord;
 use super::store::{BackupStore, StoreError, WorkflowState};
 use crate::railway::Client;
@@ -42,6 +43,17 @@ fn store_error(error: RailwayError) -> StoreError {
     }
 }
 
+/// A create error: Railway's refusal for the 50 % limit is told apart whatever class its text
+/// would otherwise get (R25), so it is never retried as if it were transient.
+fn create_error(error: RailwayError) -> StoreError {
+    let message = error.to_string();
+    if limit::is_refusal(&message) {
+        StoreError::VolumeTooFull(message)
+    } else {
+        store_error(error)
+    }
+}
+
 fn timestamp(field: &str, value: &str) -> Result<DateTime<Utc>, StoreError> {
     DateTime::parse_from_rfc3339(value)
         .map(|t| t.with_timezone(&Utc))
@@ -71,6 +83,8 @@ impl BackupStore for RailwayStore {
                         .transpose()?,
                     id: backup.id,
                     name: backup.name.unwrap_or_default(),
+                    schedule_id: backup.schedule_id,
+                    creator_id: backup.creator_id,
                 })
             })
             .collect()
@@ -88,7 +102,7 @@ impl BackupStore for RailwayStore {
                 name: Some(name.to_string()),
             })
             .await
-            .map_err(store_error)?;
+            .map_err(create_error)?;
         Ok(data.volume_instance_backup_create.workflow_id)
     }
 

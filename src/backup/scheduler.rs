@@ -1,6 +1,7 @@
 //! Runs every backup target on its cron schedule with tokio-cron-scheduler: jobs follow
 //! [`BackupScheduler::set_targets`] without a restart, a first registration catches up once if a
-//! run was missed, and a failing backup is recorded, never fatal. Taking a backup is the runner's job.
+//! run was missed, a backup still running is followed by the next run rather than taken again
+//! (R26), and a failing backup is recorded, never fatal. Taking a backup is the runner's job.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::{Arc, Mutex, RwLock};
@@ -10,6 +11,7 @@ use tokio_cron_scheduler::{Job, JobScheduler};
 use uuid::Uuid;
 
 use super::cadence::{self, Cadence, CadenceError};
+use super::in_flight::InFlight;
 use super::naming::{self, BackupOrigin};
 use super::runner::{self, RunnerConfig};
 pub use super::stats::{BackupStats, TargetStats};
@@ -41,6 +43,8 @@ struct JobContext<S> {
     store: Arc<S>,
     config: RunnerConfig,
     stats: Arc<Mutex<BackupStats>>,
+    /// Shared by every job: backups still being taken, followed by later runs (R26).
+    in_flight: Arc<InFlight>,
 }
 
 impl<S: BackupStore + 'static> JobContext<S> {
@@ -58,8 +62,18 @@ impl<S: BackupStore + 'static> JobContext<S> {
             return;
         };
         let target = self.current_target();
-        let result = runner::take_backup(&*self.store, &target, Utc::now(), &self.config).await;
+        let result = runner::take_backup_following(
+            &*self.store,
+            &target,
+            Utc::now(),
+            &self.config,
+            &self.in_flight,
+        )
+        .await;
         match &result {
+            Ok(outcome) if outcome.running => {
+                tracing::info!(target_key = %self.key, backup = %outcome.name, "backup still running; the next run follows it")
+            }
             Ok(outcome) => {
                 tracing::info!(target_key = %self.key, backup = %outcome.name, pruned = outcome.pruned.len(), "backup taken")
             }
@@ -107,6 +121,7 @@ pub struct BackupScheduler<S> {
     /// Keys registered at least once in this process: only a first registration catches up.
     seen: Mutex<BTreeSet<TargetKey>>,
     stats: Arc<Mutex<BackupStats>>,
+    in_flight: Arc<InFlight>,
 }
 
 impl<S: BackupStore + 'static> BackupScheduler<S> {
@@ -121,6 +136,7 @@ impl<S: BackupStore + 'static> BackupScheduler<S> {
             jobs: tokio::sync::Mutex::new(BTreeMap::new()),
             seen: Mutex::new(BTreeSet::new()),
             stats: Arc::default(),
+            in_flight: Arc::default(),
         })
     }
 
@@ -186,6 +202,7 @@ impl<S: BackupStore + 'static> BackupScheduler<S> {
             store: self.store.clone(),
             config: self.config,
             stats: self.stats.clone(),
+            in_flight: self.in_flight.clone(),
         });
         let job_context = context.clone();
         let job = Job::new_async_tz(

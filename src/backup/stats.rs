@@ -20,13 +20,16 @@ pub struct TargetStats {
     pub pruned: u64,
     /// Deletions retention wanted that failed.
     pub prune_failures: u64,
+    /// R26: the backup still being taken, which the next run follows instead of taking another.
+    pub running: Option<String>,
 }
 
 /// Per target key, and the totals behind `backups_total{result=success|failure}`.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct BackupStats {
     pub targets: BTreeMap<TargetKey, TargetStats>,
-    /// `backups_total{result="success"}`.
+    /// `backups_total{result="success"}`: backups seen finished (a long one counts when it
+    /// finishes, in whichever run sees it).
     pub success_total: u64,
     /// `backups_total{result="failure"}`.
     pub failure_total: u64,
@@ -51,13 +54,19 @@ impl BackupStats {
         let target = self.targets.entry(key.clone()).or_default();
         match result {
             Ok(outcome) => {
-                target.last_success = Some(finished_at);
-                target.runs_ok += 1;
+                // A backup an earlier run left running counts once, when it is seen finished.
+                let finished = u64::from(outcome.followed.is_some()) + u64::from(!outcome.running);
+                if finished > 0 {
+                    target.last_success = Some(finished_at);
+                }
+                target.runs_ok += finished;
                 target.pruned += outcome.pruned.len() as u64;
                 target.prune_failures += outcome.prune_failures.len() as u64;
-                self.success_total += 1;
+                target.running = outcome.running.then(|| outcome.name.clone());
+                self.success_total += finished;
             }
             Err(error) => {
+                target.running = None;
                 target.last_failure = Some((finished_at, error.to_string()));
                 target.runs_failed += 1;
                 self.failure_total += 1;

@@ -27,6 +27,10 @@ pub enum StoreError {
         message: String,
         maybe_applied: bool,
     },
+    /// R25: Railway refuses a manual backup of a volume more than half full. Not retryable: only
+    /// growing or emptying the volume helps.
+    #[error("volume too full for a manual backup: {0}")]
+    VolumeTooFull(String),
     /// Refused for good (bad input, no access, unexpected answer).
     #[error("{0}")]
     Rejected(String),

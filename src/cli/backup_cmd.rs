@@ -197,7 +197,7 @@ fn would_prune(backups: &[BackupRecord], crons: &[CronBackup], now: DateTime<Utc
         .iter()
         .flat_map(|cron| {
             let schedule = naming::ScheduleId::new(&cron.schedule, cron.timezone.as_deref());
-            retention::to_delete(backups, &schedule, cron.retention, now)
+            retention::to_delete(backups, &schedule, cron.retention, now, None)
         })
         .collect()
 }
@@ -274,7 +274,12 @@ async fn create(store: &RailwayStore, volume: &Volume, output: OutputFormat) -> 
     match output {
         OutputFormat::Json => println!(
             "{}",
-            serde_json::json!({"name": outcome.name, "adopted": outcome.adopted, "attempts": outcome.attempts})
+            serde_json::json!({"name": outcome.name, "adopted": outcome.adopted, "attempts": outcome.attempts, "running": outcome.running})
+        ),
+        // R26: a backup can take minutes; it was not created twice, and it lists once done.
+        OutputFormat::Text if outcome.running => println!(
+            "Backup {:?} is still being taken by Railway; `backup list` shows it once done.",
+            outcome.name
         ),
         OutputFormat::Text => println!("Backup {:?} complete.", outcome.name),
     }

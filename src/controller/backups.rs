@@ -95,5 +95,6 @@ fn job_status(key: &TargetKey, target: &crate::backup::TargetStats) -> BackupJob
         succeeded: target.runs_ok,
         failed: target.runs_failed,
         pruned: target.pruned,
+        running: target.running.clone(),
     }
 }

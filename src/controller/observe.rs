@@ -7,6 +7,7 @@ use super::status::{
     ServiceStatus, SyncState, VolumeStatus,
 };
 use crate::apply::Outcome;
+use crate::backup::limit;
 use crate::manifest::Desired;
 use crate::manifest::desired::{DesiredService, Retention, ServiceKind};
 use crate::plan::render::action_text;
@@ -56,7 +57,8 @@ pub fn record_pass(
             .environments
             .iter()
             .flat_map(|e| &e.services)
-            .filter_map(|s| s.volume.as_ref()?.warning.clone())
+            .filter_map(|s| s.volume.as_ref())
+            .flat_map(|v| v.warning.iter().chain(&v.backup_warning).cloned())
             .collect();
     }
     match (pass.kind, &pass.error) {
@@ -293,6 +295,10 @@ fn volume_status(service: &DesiredService, environment: &str, pass: &Pass) -> Op
                 desired.name, service.name, desired.usage_warning_percent
             )
         });
+    // R25: operator-run backups are manual ones, which Railway refuses above 50 % usage.
+    let backup_warning = usage_percent
+        .filter(|used| !desired.cron_backups.is_empty() && limit::at_risk(*used))
+        .map(|used| limit::warning(&desired.name, &service.name, environment, used));
     Some(VolumeStatus {
         name: desired.name.clone(),
         mount_path: desired.mount_path.clone(),
@@ -301,6 +307,7 @@ fn volume_status(service: &DesiredService, environment: &str, pass: &Pass) -> Op
         usage_percent,
         warning_percent: desired.usage_warning_percent,
         warning,
+        backup_warning,
         native_schedules: live
             .map(|v| {
                 v.backup_schedules

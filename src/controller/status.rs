@@ -134,6 +134,10 @@ pub struct VolumeStatus {
     pub warning_percent: u8,
     /// Set when usage is above `warningPercent`: a sentence for people.
     pub warning: Option<String>,
+    /// R25: set when `backups.cron` is declared and usage is 50 % or more, where Railway refuses
+    /// the operator's (manual) backups: a sentence for people.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub backup_warning: Option<String>,
     /// Railway-native schedules as live state has them, e.g. `DAILY`.
     pub native_schedules: Vec<String>,
     /// Operator-run schedules, as `"0 3 * * * (kept 30d)"`.
@@ -156,6 +160,9 @@ pub struct BackupJobStatus {
     pub failed: u64,
     /// Expired backups retention deleted.
     pub pruned: u64,
+    /// R26: a backup still being taken, which the next run follows instead of taking another.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub running: Option<String>,
 }
 
 /// A domain or TCP proxy of a service instance, e.g. `blackroad.systems` / `pending DNS: CNAME ...`.

@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use super::{SyncState, View, kind_label, settings, table};
+use crate::backup::limit;
 use crate::manifest::desired::ServiceKind;
 use crate::railway::live::LiveInstance;
 use crate::railway::ops::{VolumeInstanceBackups, volume_instance_backups};
@@ -71,6 +72,10 @@ pub struct VolumeStatus {
     pub native_schedules: Vec<String>,
     /// Null when the volume is absent or its backups could not be read.
     pub backups: Option<BackupSummary>,
+    /// R25: set when `backups.cron` is declared and usage is 50 % or more, where Railway
+    /// refuses the operator's (manual) backups.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub backup_warning: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -199,6 +204,10 @@ fn volume_status(
     let live = instance.and_then(|i| view.environment(env)?.volume_of(&i.service_id));
     match (desired, live) {
         (_, Some(live)) => Some(VolumeStatus {
+            backup_warning: desired
+                .filter(|d| !d.cron_backups.is_empty())
+                .zip(live.usage_percent().filter(|p| limit::at_risk(*p)))
+                .map(|(d, used)| limit::warning(&d.name, &service.name, env, used)),
             name: live.volume_name.clone(),
             found: true,
             mount_path: Some(live.mount_path.clone()),
@@ -222,6 +231,7 @@ fn volume_status(
             usage_percent: None,
             native_schedules: Vec::new(),
             backups: None,
+            backup_warning: None,
         }),
         (None, None) => None,
     }
@@ -252,7 +262,9 @@ pub fn render_text(report: &StatusReport) -> String {
             "VOLUME".into(),
         ]];
         let mut domains = Vec::new();
+        let mut warnings = Vec::new();
         for s in &env.services {
+            warnings.extend(s.volume.as_ref().and_then(|v| v.backup_warning.clone()));
             let volume = s.volume.as_ref().map(volume_text);
             rows.push(vec![
                 s.name.clone(),
@@ -275,6 +287,9 @@ pub fn render_text(report: &StatusReport) -> String {
                 out.push_str(&line);
                 out.push('\n');
             }
+        }
+        for warning in warnings {
+            out.push_str(&format!("  warning: {warning}\n"));
         }
     }
     out

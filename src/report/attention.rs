@@ -50,6 +50,10 @@ pub fn attention(
             .and_then(|s| s.volume.as_ref())
             .map(|v| v.usage_warning_percent);
         if let Some(volume) = &found.volume {
+            // R25: operator-run backups are manual ones, refused above 50 % usage.
+            if let Some(warning) = &volume.backup_warning {
+                items.push(format!("`{name}`: {warning}."));
+            }
             if !volume.found {
                 items.push(format!(
                     "`{name}`: volume {} is not on Railway.",

@@ -82,6 +82,7 @@ pub fn render_metrics(status: &ControllerStatus) -> String {
     }
 
     volume_families(&mut out, status);
+    backup_limit_family(&mut out, status);
     backup_families(&mut out, status);
 
     if let Some(remaining) = status.rate_limit.remaining {
@@ -162,6 +163,43 @@ fn volume_families(out: &mut String, status: &ControllerStatus) {
                     ],
                     &value,
                 );
+            }
+        }
+    }
+}
+
+/// R25: 1 for a volume with `backups.cron` at 50 % usage or more, where Railway refuses the
+/// operator's (manual) backups; 0 below. Only volumes with `backups.cron` and a known usage.
+fn backup_limit_family(out: &mut String, status: &ControllerStatus) {
+    let name = "volume_backup_limit_exceeded";
+    family(
+        out,
+        name,
+        "gauge",
+        "1 when a volume with backups.cron is at least 50% full: Railway refuses manual backups above 50%, and operator backups are manual.",
+    );
+    for project in status.projects.values() {
+        for env in &project.environments {
+            for service in &env.services {
+                let Some(volume) = service
+                    .volume
+                    .as_ref()
+                    .filter(|v| !v.cron_backups.is_empty() && v.usage_percent.is_some())
+                else {
+                    continue;
+                };
+                let value = if volume.backup_warning.is_some() {
+                    "1"
+                } else {
+                    "0"
+                };
+                let labels = [
+                    ("project", project.name.as_str()),
+                    ("environment", env.name.as_str()),
+                    ("service", service.name.as_str()),
+                    ("volume", volume.name.as_str()),
+                ];
+                sample(out, name, &labels, value);
             }
         }
     }

@@ -1,5 +1,6 @@
 //! Observations gathered across scopes while planning (sealed and unmanaged variables, domains
-//! and volumes left alone, pending prunes, DNS work), turned into the plan's notes at the end.
+//! and volumes left alone, pending prunes, DNS work, volumes too full for operator backups),
+//! turned into the plan's notes at the end.
 
 use crate::plan::domains::DomainDiff;
 use crate::plan::variables::VariableDiff;
@@ -18,6 +19,8 @@ pub(super) struct Findings {
     pub renames_not_taken: Vec<String>,
     /// Instances whose live `railwayConfigFile` is set, with the path (R18).
     pub config_files: Vec<String>,
+    /// R25: volumes with `backups.cron` at 50 % usage or more, as warnings.
+    pub backup_limit: Vec<String>,
 }
 
 impl Findings {
@@ -86,10 +89,11 @@ impl Findings {
         }
         if !self.config_files.is_empty() {
             notes.push(format!(
-                "a Config-as-Code file is set on Railway for {}: Railway reads it at deploy, where it overrides these settings, and stops reading Config-as-Code files on 2026-12-01 (R18). The operator neither sends nor compares it: move its settings into the manifest and clear the path in the service's settings",
+                "a Config-as-Code file is set on Railway for {}: Railway set 2026-12-01 as the date it stops reading Config-as-Code files (R18); while it still reads one, the file overrides these settings at deploy. The operator neither sends nor compares it: move its settings into the manifest and clear the path in the service's settings",
                 self.config_files.join(", ")
             ));
         }
+        notes.extend(self.backup_limit);
         if !self.pending_dns.is_empty() {
             notes.push(format!(
                 "pending DNS work:\n  - {}",

@@ -4,6 +4,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::Planning;
+use crate::backup::limit;
 use crate::inventory::Inventory;
 use crate::manifest::desired::{DeployPolicy, InstanceSettings};
 use crate::plan::action::Action;
@@ -11,7 +12,7 @@ use crate::plan::domains::{DomainDiff, DomainKind, diff_domains};
 use crate::plan::settings::diff_settings;
 use crate::plan::variables::{diff_variables, record_scope, shared_references};
 use crate::plan::volumes::{VolumeDiff, diff_volume};
-use crate::railway::live::{LiveEnvironment, LiveInstance};
+use crate::railway::live::{LiveEnvironment, LiveInstance, LiveVolumeInstance};
 
 /// What the environment stage knows while it plans each instance.
 pub(super) struct EnvironmentContext<'a> {
@@ -79,6 +80,8 @@ pub(super) fn plan_instance(
         .and_then(|(instance, env)| env.volume_of(&instance.service_id));
     let volume = diff_volume(settings.volume.as_ref(), live_volume, service, owned, prune);
     planning.findings.record_volume(&scope, &volume);
+    let backup_limit = backup_limit_warning(settings, live_volume, service, env);
+    planning.findings.backup_limit.extend(backup_limit);
     if let Some(id) = &volume.owned {
         next.volumes.insert(service.to_string(), id.clone());
     }
@@ -212,4 +215,22 @@ fn deploy_action(
         environment: context.env.to_string(),
         after_shared,
     })
+}
+
+/// R25: operator-run backups (`backups.cron`) are manual ones, which Railway refuses once the
+/// volume is more than half full; the warning from 50 % usage.
+fn backup_limit_warning(
+    settings: &InstanceSettings,
+    live_volume: Option<&LiveVolumeInstance>,
+    service: &str,
+    env: &str,
+) -> Option<String> {
+    let want = settings
+        .volume
+        .as_ref()
+        .filter(|v| !v.cron_backups.is_empty())?;
+    let used = live_volume?
+        .usage_percent()
+        .filter(|used| limit::at_risk(*used))?;
+    Some(limit::warning(&want.name, service, env, used))
 }

@@ -281,6 +281,12 @@ fn volume_cell(volume: &VolumeStatus) -> String {
     for cron in &volume.cron_backups {
         lines.push(format!("operator backups: {}", escape(cron)));
     }
+    if let Some(warning) = &volume.backup_warning {
+        lines.push(format!(
+            "<span class=\"badge bad\">{}</span>",
+            escape(warning)
+        ));
+    }
     for job in &volume.backups {
         let last = job.last_success_at.as_deref().unwrap_or("none yet");
         let mut line = format!(
@@ -297,6 +303,12 @@ fn volume_cell(volume: &VolumeStatus) -> String {
             line.push_str(&format!(
                 " <span class=\"badge bad\">{}</span>",
                 escape(error)
+            ));
+        }
+        if let Some(running) = &job.running {
+            line.push_str(&format!(
+                " <span class=\"muted\">(still running: {})</span>",
+                escape(running)
             ));
         }
         lines.push(line);
