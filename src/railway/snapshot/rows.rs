@@ -1,0 +1,301 @@
+//! One environment's rows as read (instances, triggers, the config blob) turned into a
+//! [`LiveEnvironment`]: settings, variables, domains and deployments per instance. Pure
+//! conversion; sends nothing.
+
+use std::collections::BTreeMap;
+
+use serde_json::Value;
+
+use super::config_blob::{
+    VariableScope, limits_from_config, placement_from_config, service_entry, tcp_ports_from_config,
+    variables_of,
+};
+use crate::inventory::{INVENTORY_VARIABLE, InventoryState};
+use crate::manifest::desired::{Builder, RestartPolicyType};
+use crate::railway::error::Result;
+use crate::railway::live::{
+    LiveCustomDomain, LiveDeployment, LiveDnsRecord, LiveEnvironment, LiveInstance,
+    LiveServiceDomain, LiveSource, LiveVariable, REGION_SEPARATOR,
+};
+use crate::railway::ops::{self, environment_instances_page};
+
+pub(super) struct TriggerRow {
+    pub(super) id: String,
+    pub(super) service_id: Option<String>,
+    pub(super) repository: String,
+    pub(super) branch: String,
+}
+
+/// One service instance as read, before normalisation; both queries' shapes convert into it.
+pub(super) struct InstanceRow {
+    id: String,
+    service_id: String,
+    service_name: String,
+    deleted: bool,
+    image: Option<String>,
+    repo: Option<String>,
+    builder: String,
+    build_command: Option<String>,
+    start_command: Option<String>,
+    root_directory: Option<String>,
+    dockerfile_path: Option<String>,
+    railway_config_file: Option<String>,
+    pre_deploy_command: Option<Value>,
+    watch_patterns: Vec<String>,
+    healthcheck_path: Option<String>,
+    healthcheck_timeout: Option<i64>,
+    num_replicas: Option<i64>,
+    region: Option<String>,
+    cron_schedule: Option<String>,
+    restart_policy_type: String,
+    restart_policy_max_retries: i64,
+    sleep_application: Option<bool>,
+    draining_seconds: Option<i64>,
+    overlap_seconds: Option<i64>,
+    latest_deployment: Option<(String, String)>,
+    service_domains: Vec<LiveServiceDomain>,
+    custom_domains: Vec<LiveCustomDomain>,
+}
+
+macro_rules! instance_row_from {
+    ($node:expr) => {{
+        let n = $node;
+        InstanceRow {
+            id: n.id,
+            service_id: n.service_id,
+            service_name: n.service_name,
+            deleted: n.deleted_at.is_some(),
+            image: n.source.as_ref().and_then(|s| s.image.clone()),
+            repo: n.source.as_ref().and_then(|s| s.repo.clone()),
+            builder: format!("{:?}", n.builder),
+            build_command: n.build_command,
+            start_command: n.start_command,
+            root_directory: n.root_directory,
+            dockerfile_path: n.dockerfile_path,
+            railway_config_file: n.railway_config_file,
+            pre_deploy_command: n.pre_deploy_command,
+            watch_patterns: n.watch_patterns,
+            healthcheck_path: n.healthcheck_path,
+            healthcheck_timeout: n.healthcheck_timeout,
+            num_replicas: n.num_replicas,
+            region: n.region,
+            cron_schedule: n.cron_schedule,
+            restart_policy_type: format!("{:?}", n.restart_policy_type),
+            restart_policy_max_retries: n.restart_policy_max_retries,
+            sleep_application: n.sleep_application,
+            draining_seconds: n.draining_seconds,
+            overlap_seconds: n.overlap_seconds,
+            latest_deployment: n
+                .latest_deployment
+                .map(|d| (d.id, format!("{:?}", d.status))),
+            service_domains: n
+                .domains
+                .service_domains
+                .into_iter()
+                .filter(|d| d.deleted_at.is_none() && !is_going(&format!("{:?}", d.sync_status)))
+                .map(|d| LiveServiceDomain {
+                    id: d.id,
+                    domain: d.domain,
+                    suffix: d.suffix,
+                    target_port: d.target_port,
+                    new_domain_name: d.new_domain_name,
+                })
+                .collect(),
+            custom_domains: n
+                .domains
+                .custom_domains
+                .into_iter()
+                .filter(|d| d.deleted_at.is_none() && !is_going(&format!("{:?}", d.sync_status)))
+                .map(|d| LiveCustomDomain {
+                    id: d.id,
+                    domain: d.domain,
+                    target_port: d.target_port,
+                    verified: d.status.verified,
+                    certificate_status: enum_name(&format!("{:?}", d.status.certificate_status)),
+                    verification_dns_host: d.status.verification_dns_host,
+                    verification_token: d.status.verification_token,
+                    dns_records: d
+                        .status
+                        .dns_records
+                        .into_iter()
+                        .map(|r| LiveDnsRecord {
+                            record_type: enum_name(&format!("{:?}", r.record_type)),
+                            purpose: enum_name(&format!("{:?}", r.purpose)),
+                            hostlabel: r.hostlabel,
+                            fqdn: r.fqdn,
+                            zone: r.zone,
+                            required_value: r.required_value,
+                            current_value: r.current_value,
+                            status: enum_name(&format!("{:?}", r.status)),
+                        })
+                        .collect(),
+                })
+                .collect(),
+        }
+    }};
+}
+
+/// Domains being deleted are as good as gone.
+fn is_going(sync_status: &str) -> bool {
+    sync_status.contains("DELET")
+}
+
+/// A generated enum's Debug name, with an unknown value's `Other("X")` unwrapped.
+pub(crate) fn enum_name(debug: &str) -> String {
+    debug
+        .trim_start_matches("Other(\"")
+        .trim_end_matches("\")")
+        .to_string()
+}
+
+impl InstanceRow {
+    pub(super) fn from_snapshot(node: ops::project_snapshot::LiveInstance) -> Self {
+        instance_row_from!(node)
+    }
+
+    pub(super) fn from_page(
+        node: environment_instances_page::EnvironmentInstancesPageEnvironmentServiceInstancesEdgesNode,
+    ) -> Self {
+        instance_row_from!(node)
+    }
+}
+
+/// One environment from its config blob and instance rows.
+///
+/// # Errors
+/// [`Error::CannotDecrypt`] when a variable that is not sealed has no value (R27).
+pub(super) fn build_environment(
+    id: String,
+    name: String,
+    config: &Value,
+    instances: Vec<InstanceRow>,
+    triggers: &[TriggerRow],
+) -> Result<LiveEnvironment> {
+    let instances = instances
+        .into_iter()
+        .filter(|row| !row.deleted)
+        .map(|row| build_instance(row, &name, config, triggers))
+        .collect::<Result<BTreeMap<_, _>>>()?;
+    let shared_scope = VariableScope {
+        environment: &name,
+        service: None,
+    };
+    let mut shared_variables = variables_of(config.get("sharedVariables"), &shared_scope)?;
+    // R27: `Sealed` here is `isSealed: true`; an unreadable value already failed above.
+    let inventory =
+        InventoryState::decode(shared_variables.remove(INVENTORY_VARIABLE).as_ref().map(
+            |variable| match variable {
+                LiveVariable::Value(secret) => Some(secret.expose()),
+                LiveVariable::Sealed => None,
+            },
+        ));
+    Ok(LiveEnvironment {
+        id,
+        name,
+        config_etag: String::new(),
+        unmerged_changes: 0,
+        is_fork: false,
+        instances,
+        shared_variables,
+        inventory,
+        volumes: Vec::new(),
+    })
+}
+
+/// One service instance of environment `environment`, keyed by its service id.
+fn build_instance(
+    row: InstanceRow,
+    environment: &str,
+    config: &Value,
+    triggers: &[TriggerRow],
+) -> Result<(String, LiveInstance)> {
+    let trigger = triggers
+        .iter()
+        .find(|t| t.service_id.as_deref() == Some(row.service_id.as_str()));
+    let source = match (row.image, row.repo) {
+        (_, Some(repo)) => Some(LiveSource::Repo {
+            repo: trigger.map(|t| t.repository.clone()).unwrap_or(repo),
+            branch: trigger.map(|t| t.branch.clone()),
+            trigger_id: trigger.map(|t| t.id.clone()),
+        }),
+        (Some(image), None) => Some(LiveSource::Image(image)),
+        (None, None) => None,
+    };
+    let (region, num_replicas) = match placement_from_config(config, &row.service_id) {
+        Some(placement) => (
+            Some(
+                placement
+                    .iter()
+                    .map(|(region, _)| region.as_str())
+                    .collect::<Vec<_>>()
+                    .join(REGION_SEPARATOR),
+            ),
+            Some(placement.iter().map(|(_, replicas)| replicas).sum()),
+        ),
+        // An older Railway answer (or sandbox) without placement in the blob.
+        None => (row.region, row.num_replicas),
+    };
+    let scope = VariableScope {
+        environment,
+        service: Some(&row.service_name),
+    };
+    let variables = variables_of(
+        service_entry(config, &row.service_id).and_then(|s| s.get("variables")),
+        &scope,
+    )?;
+    let instance = LiveInstance {
+        id: row.id,
+        service_id: row.service_id.clone(),
+        service_name: row.service_name.clone(),
+        source,
+        builder: parse_enum::<Builder>(&row.builder),
+        build_command: row.build_command,
+        dockerfile_path: row.dockerfile_path,
+        root_directory: row.root_directory,
+        railway_config_file: row.railway_config_file,
+        watch_patterns: row.watch_patterns,
+        start_command: row.start_command,
+        pre_deploy_command: pre_deploy_from_json(row.pre_deploy_command),
+        healthcheck_path: row.healthcheck_path,
+        healthcheck_timeout: row.healthcheck_timeout,
+        num_replicas,
+        region,
+        restart_policy_type: parse_enum::<RestartPolicyType>(&row.restart_policy_type),
+        restart_policy_max_retries: Some(row.restart_policy_max_retries),
+        cron_schedule: row.cron_schedule,
+        sleep_application: row.sleep_application,
+        draining_seconds: row.draining_seconds,
+        overlap_seconds: row.overlap_seconds,
+        limits: limits_from_config(config, &row.service_id),
+        variables,
+        service_domains: row.service_domains,
+        custom_domains: row.custom_domains,
+        tcp_proxies: tcp_ports_from_config(config, &row.service_id),
+        latest_deployment: row
+            .latest_deployment
+            .map(|(id, status)| LiveDeployment { id, status }),
+    };
+    Ok((row.service_id, instance))
+}
+
+/// Generated enums print as their upstream names (`RAILPACK`) via Debug of `Other`-aware variants;
+/// anything unknown maps to `None` rather than failing the whole snapshot.
+fn parse_enum<T: serde::de::DeserializeOwned>(debug_name: &str) -> Option<T> {
+    let name = debug_name
+        .trim_start_matches("Other(\"")
+        .trim_end_matches("\")");
+    serde_json::from_value(Value::String(name.to_string())).ok()
+}
+
+fn pre_deploy_from_json(value: Option<Value>) -> Option<Vec<String>> {
+    match value? {
+        Value::String(s) => Some(vec![s]),
+        Value::Array(items) => Some(
+            items
+                .into_iter()
+                .filter_map(|v| v.as_str().map(str::to_string))
+                .collect(),
+        ),
+        _ => None,
+    }
+}
