@@ -33,6 +33,13 @@ async fn answer(State(seen): State<Seen>, Json(body): Json<Value>) -> Json<Value
         "WorkflowStatus" => {
             json!({"data": {"workflowStatus": {"status": "Error", "error": "volume too large"}}})
         }
+        // R37: Railway's answer both for a backup already gone and for a token refused.
+        "VolumeInstanceBackupDelete"
+            if variables["volumeInstanceBackupId"] == "b9"
+                || variables["volumeInstanceId"] == "vi-denied" =>
+        {
+            json!({"data": null, "errors": [{"message": "Not Authorized", "extensions": {"code": "UNAUTHENTICATED"}}]})
+        }
         "VolumeInstanceBackupDelete" => {
             json!({"data": {"volumeInstanceBackupDelete": {"workflowId": "wf-2"}}})
         }
@@ -115,5 +122,33 @@ async fn an_unknown_volume_instance_is_not_found() {
     assert!(matches!(
         store.list("gone").await,
         Err(StoreError::NotFound(_))
+    ));
+}
+
+#[tokio::test]
+async fn r37_a_delete_denied_for_a_backup_that_is_gone_is_done() {
+    let (store, seen) = store().await;
+    store.delete("vi-1", "b9").await.unwrap();
+    let operations: Vec<Value> = seen
+        .lock()
+        .unwrap()
+        .iter()
+        .map(|b| b["operationName"].clone())
+        .collect();
+    assert_eq!(
+        operations,
+        vec![
+            json!("VolumeInstanceBackupDelete"),
+            json!("VolumeInstanceBackups")
+        ]
+    );
+}
+
+#[tokio::test]
+async fn r37_a_delete_denied_for_a_backup_still_listed_stays_refused() {
+    let (store, _) = store().await;
+    assert!(matches!(
+        store.delete("vi-denied", "b1").await,
+        Err(StoreError::Rejected(_))
     ));
 }

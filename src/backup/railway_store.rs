@@ -129,13 +129,26 @@ impl BackupStore for RailwayStore {
     }
 
     async fn delete(&self, volume_instance_id: &str, backup_id: &str) -> Result<(), StoreError> {
-        self.client
+        let result = self
+            .client
             .post::<VolumeInstanceBackupDelete>(volume_instance_backup_delete::Variables {
                 volume_instance_backup_id: backup_id.to_string(),
                 volume_instance_id: volume_instance_id.to_string(),
             })
-            .await
-            .map_err(store_error)?;
-        Ok(())
+            .await;
+        match result {
+            Ok(_) => Ok(()),
+            // R37: `Not Authorized` also answers a delete of a backup already gone (a retry
+            // after a lost answer); the list settles it.
+            Err(denied @ RailwayError::Unauthorized { .. }) => {
+                let listed = self.list(volume_instance_id).await?;
+                if listed.iter().any(|b| b.id == backup_id) {
+                    Err(store_error(denied))
+                } else {
+                    Ok(())
+                }
+            }
+            Err(error) => Err(store_error(error)),
+        }
     }
 }
