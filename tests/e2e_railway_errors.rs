@@ -113,3 +113,28 @@ async fn r38_cannot_redeploy_yet_is_waited_out_and_the_deploy_sent_again() {
     );
     converged(&sandbox, &file).await;
 }
+
+#[tokio::test]
+async fn r40_every_request_names_its_client_so_railways_edge_never_turns_one_away() {
+    // Railway's edge caps unidentified clients near 10 requests/s with an HTML 403; the
+    // sandbox keeps that cap on here, and the apply runs unpaced.
+    let sandbox = railway_operator::sandbox::Sandbox::start(
+        railway_operator::sandbox::SandboxConfig {
+            token: Some(TOKEN.into()),
+            create_cooldown: Some(std::time::Duration::ZERO),
+            ..railway_operator::sandbox::SandboxConfig::default()
+        },
+        ([127, 0, 0, 1], 0).into(),
+    )
+    .await
+    .expect("sandbox starts");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = write(dir.path(), &generated_manifest(30, 1));
+    apply(&sandbox, &file).await;
+    let counters = stats(&sandbox).await;
+    assert!(total(&counters) >= 30, "{counters}");
+    assert!(
+        counters.get("accessDenied").is_none(),
+        "no request was turned away at the edge: {counters}"
+    );
+}

@@ -23,6 +23,9 @@ pub(super) async fn stats(State(app): State<Arc<App>>) -> Json<Value> {
     if !stats.faults.is_empty() {
         counters["faults"] = json!(stats.faults);
     }
+    if stats.access_denied > 0 {
+        counters["accessDenied"] = json!(stats.access_denied);
+    }
     Json(counters)
 }
 

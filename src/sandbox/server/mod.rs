@@ -214,6 +214,8 @@ pub(super) struct Stats {
     pub(super) rate_limited: u64,
     /// Injected faults by kind.
     pub(super) faults: BTreeMap<String, u64>,
+    /// R40: unidentified requests the edge turned away with its HTML 403.
+    pub(super) access_denied: u64,
 }
 
 /// Counters and limiter stay usable even if a holder panicked: they are plain numbers.
@@ -422,6 +424,7 @@ async fn graphql(
         && relock(unidentified).admit().refused_for.is_some()
     {
         // R40: Cloudflare turns away unidentified clients above the cap, before Railway counts.
+        relock(&app.stats).access_denied += 1;
         return access_denied_page();
     }
     let body: GraphqlBody = match serde_json::from_slice(&body) {
