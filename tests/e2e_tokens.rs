@@ -214,6 +214,19 @@ async fn r34_a_project_token_plans_and_applies_only_its_own_environment() {
         "{out}"
     );
     assert_eq!(staging_variables(&sandbox, &staging).await["MODE"], "slow");
+    reset_stats(&sandbox).await;
+    let (code, out) = run_as(
+        &sandbox,
+        dir.path(),
+        &["plan", "-f", &file, "--detailed-exitcode"],
+        &as_project_token,
+    )
+    .await;
+    assert_eq!(code, 0, "converged in its environment: {out}");
+    println!(
+        "figure: a no-op plan with a project token costs {} requests",
+        total(&stats(&sandbox).await)
+    );
     let production = environments
         .iter()
         .find(|(name, _)| name == "production")
@@ -303,6 +316,13 @@ async fn r35_a_restricted_environment_outside_the_manifest_is_skipped_not_a_fail
     )
     .await;
     assert_eq!(code, 0, "converged: {out}");
+    reset_stats(&sandbox).await;
+    let (code, _) = run_as(&sandbox, dir.path(), &["plan", "-f", &file], &member).await;
+    assert_eq!(code, 0);
+    println!(
+        "figure: a no-op plan beside a restricted environment costs {} requests",
+        total(&stats(&sandbox).await)
+    );
 }
 
 #[tokio::test]
