@@ -343,3 +343,26 @@ async fn r35_a_restricted_environment_the_manifest_declares_fails_the_plan_by_na
     );
     assert_eq!(count(&stats(&sandbox).await, "EnvironmentCreate"), 0);
 }
+
+#[tokio::test]
+async fn r35_past_a_hundred_environments_the_outline_pages_on_and_still_finds_the_restricted_one() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut seed = String::from(
+        "memberTokens: [member-token]\nprojects:\n  - name: bank\n    workspaceId: 5a9d1c3e-7b2f-4e61-9c8a-0d4b6f2e1a77\n    environments:\n      - name: production\n",
+    );
+    for i in 0..100 {
+        seed.push_str(&format!("      - name: qa-{i}\n"));
+    }
+    seed.push_str("      - name: audit\n        restricted: true\n    services:\n      - name: api\n        image: api:1\n");
+    let sandbox = seeded(dir.path(), &seed).await;
+    let file = write(
+        dir.path(),
+        "railway.yml",
+        &manifest("bank", "{ production: {} }"),
+    );
+    let member = [("RAILWAY_API_TOKEN", "member-token")];
+    let (code, out) = run_as(&sandbox, dir.path(), &["plan", "-f", &file], &member).await;
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("skipped unread: audit"), "{out}");
+    assert_eq!(count(&stats(&sandbox).await, "ProjectOutline"), 2);
+}

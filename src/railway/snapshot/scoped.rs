@@ -5,7 +5,7 @@
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use super::{note_shared_volumes, read_environments, read_services};
+use super::{next_cursor, note_shared_volumes, read_environments, read_services};
 use crate::railway::client::Client;
 use crate::railway::error::{Error, Result};
 use crate::railway::live::LiveProject;
@@ -27,6 +27,7 @@ pub(super) async fn read_by_environment(
     let project = client
         .post::<ProjectOutline>(project_outline::Variables {
             project_id: project_id.to_string(),
+            environments_after: None,
         })
         .await?
         .project;
@@ -40,7 +41,7 @@ pub(super) async fn read_by_environment(
     let mut edges = Vec::new();
     let mut restricted = Vec::new();
     let mut token_environment = None;
-    for environment in project.environments.edges.into_iter().map(|e| e.node) {
+    for environment in outline_environments(client, project_id, project.environments).await? {
         if environment.deleted_at.is_some() || only.is_some_and(|id| id != environment.id) {
             continue;
         }
@@ -73,6 +74,36 @@ pub(super) async fn read_by_environment(
     };
     note_shared_volumes(&mut live);
     Ok(live)
+}
+
+/// Every environment of the outline, from its first page on.
+async fn outline_environments(
+    client: &Client,
+    project_id: &str,
+    first_page: project_outline::ProjectOutlineProjectEnvironments,
+) -> Result<Vec<project_outline::ProjectOutlineProjectEnvironmentsEdgesNode>> {
+    let mut environments = Vec::new();
+    let mut page = first_page;
+    let mut seen_cursor = None;
+    loop {
+        environments.extend(page.edges.into_iter().map(|e| e.node));
+        let Some(cursor) = next_cursor(
+            page.page_info.has_next_page,
+            page.page_info.end_cursor,
+            seen_cursor.as_deref(),
+        ) else {
+            return Ok(environments);
+        };
+        seen_cursor = Some(cursor.clone());
+        page = client
+            .post::<ProjectOutline>(project_outline::Variables {
+                project_id: project_id.to_string(),
+                environments_after: Some(cursor),
+            })
+            .await?
+            .project
+            .environments;
+    }
 }
 
 /// Decodes one operation's answer into another's type for the same selection (graphql_client

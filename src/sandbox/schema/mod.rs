@@ -15,6 +15,7 @@ mod regions;
 mod scalars;
 mod types;
 mod volumes;
+mod workspaces;
 
 use async_graphql::{EmptySubscription, ErrorExtensions, MergedObject, Schema};
 

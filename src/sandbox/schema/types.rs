@@ -1,4 +1,4 @@
-//! Output types of the sandbox schema (`Project`, `Workspace`, `Environment`, `Service`,
+//! Output types of the sandbox schema (`Project`, `Environment`, `Service`,
 //! `ServiceInstance`, `DeploymentTrigger`, `Variable` and their connections; volume
 //! connections come from the `volumes` module),
 //! each a thin view over a stored record. No rule of Railway is decided here.
@@ -6,7 +6,7 @@
 use async_graphql::{Context, Enum, ID, Object, SimpleObject};
 
 use super::access;
-use super::cli::{Bucket, EnvironmentMeta, ProjectBucketsConnection, Team};
+use super::cli::{Bucket, EnvironmentMeta, ProjectBucketsConnection};
 use super::connection::{PageArgs, connection};
 use super::deployments::{Deployment, active_deployments, latest_deployment, next_cron_run_at};
 use super::networking::{AllDomains, instance_domains};
@@ -22,6 +22,8 @@ use crate::sandbox::model::{
     TriggerRecord, VariableRecord,
 };
 use crate::sandbox::store::references;
+
+pub(crate) use super::workspaces::Workspace;
 
 #[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
 pub(crate) enum SortOrder {
@@ -41,11 +43,6 @@ pub(crate) enum ProjectsOrderBy {
 connection!(
     QueryProjectsConnection,
     QueryProjectsConnectionEdge,
-    Project
-);
-connection!(
-    WorkspaceProjectsConnection,
-    WorkspaceProjectsConnectionEdge,
     Project
 );
 connection!(
@@ -176,46 +173,6 @@ impl Project {
             environments.into_iter().map(Environment).collect(),
             args,
         )
-    }
-}
-
-pub(crate) struct Workspace {
-    pub id: String,
-}
-
-#[Object]
-impl Workspace {
-    async fn id(&self) -> ID {
-        ID(self.id.clone())
-    }
-    async fn name(&self, ctx: &Context<'_>) -> async_graphql::Result<String> {
-        with_store(ctx, |store| {
-            Ok(store
-                .state
-                .access
-                .other_workspaces
-                .iter()
-                .find(|w| w.id == self.id)
-                .map_or_else(|| "Sandbox".to_string(), |w| w.name.clone()))
-        })
-    }
-    #[graphql(deprecation = "Use workspace")]
-    async fn team(&self) -> Option<Team> {
-        Some(Team {
-            id: ID(self.id.clone()),
-        })
-    }
-    async fn projects(
-        &self,
-        ctx: &Context<'_>,
-        after: Option<String>,
-        before: Option<String>,
-        first: Option<i32>,
-        last: Option<i32>,
-    ) -> async_graphql::Result<WorkspaceProjectsConnection> {
-        let projects = with_store(ctx, |store| Ok(store.projects(Some(&self.id))))?;
-        let args = PageArgs::new(&after, &before, first, last);
-        WorkspaceProjectsConnection::page(projects.into_iter().map(Project).collect(), args)
     }
 }
 
