@@ -10,7 +10,7 @@ use super::variables::Scope;
 use super::{Executor, missing};
 use crate::plan::domains::{DomainChange, DomainKind, DomainOp, new_domain_dns};
 use crate::railway::error::Error;
-use crate::railway::live::{LiveCustomDomain, LiveDnsRecord, LiveInstance};
+use crate::railway::live::{LiveCustomDomain, LiveInstance};
 use crate::railway::ops::{
     CustomDomainCreate, CustomDomainDelete, CustomDomainUpdate, ServiceDomainAvailable,
     ServiceDomainCreate, ServiceDomainDelete, ServiceDomainUpdate, TcpProxies, TcpProxyDelete,
@@ -293,31 +293,7 @@ impl Executor<'_> {
 fn created_custom_domain(
     answer: custom_domain_create::CustomDomainCreateCustomDomainCreate,
 ) -> LiveCustomDomain {
-    use crate::railway::snapshot::enum_name;
-    let status = answer.status;
-    LiveCustomDomain {
-        id: answer.id,
-        domain: answer.domain,
-        target_port: answer.target_port,
-        verified: status.verified,
-        certificate_status: enum_name(&format!("{:?}", status.certificate_status)),
-        verification_dns_host: status.verification_dns_host,
-        verification_token: status.verification_token,
-        dns_records: status
-            .dns_records
-            .into_iter()
-            .map(|r| LiveDnsRecord {
-                record_type: enum_name(&format!("{:?}", r.record_type)),
-                purpose: enum_name(&format!("{:?}", r.purpose)),
-                hostlabel: r.hostlabel,
-                fqdn: r.fqdn,
-                zone: r.zone,
-                required_value: r.required_value,
-                current_value: r.current_value,
-                status: enum_name(&format!("{:?}", r.status)),
-            })
-            .collect(),
-    }
+    crate::railway::snapshot::live_custom_domain!(answer)
 }
 
 fn instance_in<'a>(

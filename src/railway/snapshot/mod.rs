@@ -9,7 +9,7 @@ mod scoped;
 mod volumes;
 
 pub use lookup::{ProjectSearch, find_project_id, find_project_ids, search_projects};
-pub(crate) use rows::enum_name;
+pub(crate) use rows::{enum_name, live_custom_domain};
 pub use volumes::read_environment_volumes;
 
 use self::rows::{InstanceRow, TriggerRow, build_environment};

@@ -14,8 +14,8 @@ use crate::inventory::{INVENTORY_VARIABLE, InventoryState};
 use crate::manifest::desired::{Builder, RestartPolicyType};
 use crate::railway::error::Result;
 use crate::railway::live::{
-    LiveCustomDomain, LiveDeployment, LiveDnsRecord, LiveEnvironment, LiveInstance,
-    LiveServiceDomain, LiveSource, LiveVariable, REGION_SEPARATOR,
+    LiveCustomDomain, LiveDeployment, LiveEnvironment, LiveInstance, LiveServiceDomain, LiveSource,
+    LiveVariable, REGION_SEPARATOR,
 };
 use crate::railway::ops::{self, environment_instances_page};
 
@@ -56,6 +56,45 @@ pub(super) struct InstanceRow {
     service_domains: Vec<LiveServiceDomain>,
     custom_domains: Vec<LiveCustomDomain>,
 }
+
+/// A generated custom-domain node (one type per operation: the snapshots' and
+/// `customDomainCreate`'s answer, R29) as a [`LiveCustomDomain`], records included.
+macro_rules! live_custom_domain {
+    ($domain:expr) => {{
+        let d = $domain;
+        let status = d.status;
+        $crate::railway::live::LiveCustomDomain {
+            id: d.id,
+            domain: d.domain,
+            target_port: d.target_port,
+            verified: status.verified,
+            certificate_status: $crate::railway::snapshot::enum_name(&format!(
+                "{:?}",
+                status.certificate_status
+            )),
+            verification_dns_host: status.verification_dns_host,
+            verification_token: status.verification_token,
+            dns_records: status
+                .dns_records
+                .into_iter()
+                .map(|r| $crate::railway::live::LiveDnsRecord {
+                    record_type: $crate::railway::snapshot::enum_name(&format!(
+                        "{:?}",
+                        r.record_type
+                    )),
+                    purpose: $crate::railway::snapshot::enum_name(&format!("{:?}", r.purpose)),
+                    hostlabel: r.hostlabel,
+                    fqdn: r.fqdn,
+                    zone: r.zone,
+                    required_value: r.required_value,
+                    current_value: r.current_value,
+                    status: $crate::railway::snapshot::enum_name(&format!("{:?}", r.status)),
+                })
+                .collect(),
+        }
+    }};
+}
+pub(crate) use live_custom_domain;
 
 macro_rules! instance_row_from {
     ($node:expr) => {{
@@ -106,30 +145,7 @@ macro_rules! instance_row_from {
                 .custom_domains
                 .into_iter()
                 .filter(|d| d.deleted_at.is_none() && !is_going(&format!("{:?}", d.sync_status)))
-                .map(|d| LiveCustomDomain {
-                    id: d.id,
-                    domain: d.domain,
-                    target_port: d.target_port,
-                    verified: d.status.verified,
-                    certificate_status: enum_name(&format!("{:?}", d.status.certificate_status)),
-                    verification_dns_host: d.status.verification_dns_host,
-                    verification_token: d.status.verification_token,
-                    dns_records: d
-                        .status
-                        .dns_records
-                        .into_iter()
-                        .map(|r| LiveDnsRecord {
-                            record_type: enum_name(&format!("{:?}", r.record_type)),
-                            purpose: enum_name(&format!("{:?}", r.purpose)),
-                            hostlabel: r.hostlabel,
-                            fqdn: r.fqdn,
-                            zone: r.zone,
-                            required_value: r.required_value,
-                            current_value: r.current_value,
-                            status: enum_name(&format!("{:?}", r.status)),
-                        })
-                        .collect(),
-                })
+                .map(|d| live_custom_domain!(d))
                 .collect(),
         }
     }};

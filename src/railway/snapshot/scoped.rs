@@ -116,3 +116,47 @@ fn same_shape<T: DeserializeOwned>(value: &impl Serialize) -> Result<T> {
             message: format!("unexpected response shape: {e}"),
         })
 }
+
+#[cfg(test)]
+mod tests {
+    /// The `{ ... }` block that opens at the first `{` after `marker`, whitespace collapsed.
+    fn block_after(text: &str, marker: &str) -> String {
+        let start = text.find(marker).map(|i| i + marker.len()).unwrap_or(0);
+        let open = start + text[start..].find('{').unwrap_or(0);
+        let mut depth = 0;
+        let mut end = open;
+        for (i, c) in text[open..].char_indices() {
+            match c {
+                '{' => depth += 1,
+                '}' => depth -= 1,
+                _ => {}
+            }
+            if depth == 0 {
+                end = open + i;
+                break;
+            }
+        }
+        text[open..=end]
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+
+    #[test]
+    fn an_environment_read_alone_selects_exactly_what_the_nested_snapshot_selects() {
+        // `same_shape` decodes one into the other's type: a field added to one file only would
+        // fail every environment-by-environment read.
+        let nested = include_str!("../../../graphql/queries/ProjectSnapshot.graphql");
+        let alone = include_str!("../../../graphql/queries/EnvironmentSnapshot.graphql");
+        let nested_environment = block_after(nested, "edges {\n        node");
+        assert!(nested_environment.starts_with("{ id name deletedAt configEtag"));
+        assert_eq!(
+            block_after(alone, "environment(id: $environmentId)"),
+            nested_environment
+        );
+        assert_eq!(
+            block_after(alone, "fragment LiveInstance on ServiceInstance"),
+            block_after(nested, "fragment LiveInstance on ServiceInstance")
+        );
+    }
+}
