@@ -366,3 +366,31 @@ async fn r35_past_a_hundred_environments_the_outline_pages_on_and_still_finds_th
     assert!(out.contains("skipped unread: audit"), "{out}");
     assert_eq!(count(&stats(&sandbox).await, "ProjectOutline"), 2);
 }
+
+#[tokio::test]
+async fn r34_a_token_that_cannot_read_its_user_is_told_to_name_the_workspace() {
+    let sandbox = sandbox().await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = write(
+        dir.path(),
+        "railway.yml",
+        &manifest("solo", "{ production: {} }"),
+    );
+    // Railway answers a workspace token's `me` as it answers a wrong token: Not Authorized.
+    let (code, out) = run_as(
+        &sandbox,
+        dir.path(),
+        &["plan", "-f", &file],
+        &[("RAILWAY_API_TOKEN", "a-workspace-token")],
+    )
+    .await;
+    assert_ne!(code, 0, "{out}");
+    assert!(
+        out.contains("a workspace token cannot read: set spec.workspace or RAILWAY_WORKSPACE_ID"),
+        "{out}"
+    );
+    assert!(
+        !out.contains("a-workspace-token"),
+        "no token in messages: {out}"
+    );
+}

@@ -121,7 +121,8 @@ pub async fn search_projects(
         None => {
             let data = client
                 .post::<TokenProjects>(token_projects::Variables)
-                .await?;
+                .await
+                .map_err(with_workspace_hint)?;
             let personal = data.projects;
             collect_named(
                 &mut matches,
@@ -170,6 +171,20 @@ pub async fn search_projects(
         ids: matches,
         workspaces,
     })
+}
+
+/// R34: a workspace token cannot read `me`, which the search without a workspace goes
+/// through; the denial then says how to name the workspace (or that the token may be wrong).
+fn with_workspace_hint(error: Error) -> Error {
+    match error {
+        Error::Unauthorized { operation, message } => Error::Unauthorized {
+            operation,
+            message: format!(
+                "{message} (the project was searched through the token's user, which a workspace token cannot read: set spec.workspace or RAILWAY_WORKSPACE_ID, pin metadata.id, or check the token)"
+            ),
+        },
+        other => other,
+    }
 }
 
 /// Pages through `projects(workspaceId)` from `after`, collecting the live projects named `name`.
