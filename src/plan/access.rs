@@ -44,9 +44,9 @@ pub fn blocked_environments(desired: &Desired, live: &Live) -> Vec<String> {
     blocked
 }
 
-/// Manifest environments this token can plan: all but restricted ones, and with a project
-/// token only its own (R34).
-pub fn reachable(desired: &Desired, live: &Live, environment: &str) -> bool {
+/// Whether this token can plan a manifest environment: any but a restricted one (R35), and with
+/// a project token only its own (R34).
+pub fn reachable(live: &Live, environment: &str) -> bool {
     let Some(project) = &live.project else {
         return true;
     };
@@ -58,7 +58,6 @@ pub fn reachable(desired: &Desired, live: &Live, environment: &str) -> bool {
             .token_environment
             .as_ref()
             .is_none_or(|reached| reached == environment)
-        && desired.environments.iter().any(|e| e == environment)
 }
 
 /// The notes a plan limited by the token carries.

@@ -63,7 +63,7 @@ pub fn plan(desired: &Desired, live: &Live, options: &PlanOptions) -> Plan {
                 .is_none_or(|only| only == *env)
         })
         // R34, R35: what the token cannot reach is neither changed nor created.
-        .filter(|env| access::reachable(desired, live, env))
+        .filter(|env| access::reachable(live, env))
         .cloned()
         .collect();
     let mut planning = Planning {

@@ -20,9 +20,9 @@ impl ProjectSearch {
     ///
     /// # Errors
     /// Several projects with the name is [`Error::Terminal`] listing their ids.
-    pub fn single(mut self, name: &str) -> Result<Option<String>> {
+    pub fn single(&self, name: &str) -> Result<Option<String>> {
         match self.ids.len() {
-            0 | 1 => Ok(self.ids.pop()),
+            0 | 1 => Ok(self.ids.first().cloned()),
             n => Err(Error::Terminal {
                 operation: "TokenProjects",
                 message: format!(

@@ -60,14 +60,13 @@ pub async fn snapshot(client: &Client, project: &ProjectRef) -> Result<Live> {
         (None, None) => {
             let named = project.workspace_id.as_deref();
             let search = search_projects(client, &project.name, named).await?;
-            // R33: never plan a create without knowing where it goes.
-            let home = search.home_for(&project.name, named);
             match search.single(&project.name)? {
                 Some(id) => id,
+                // R33: never plan a create without knowing where it goes.
                 None => {
                     return Ok(Live {
                         project: None,
-                        new_project_home: Some(home?),
+                        new_project_home: Some(search.home_for(&project.name, named)?),
                     });
                 }
             }
