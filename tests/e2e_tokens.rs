@@ -43,28 +43,22 @@ async fn run_as(
 }
 
 async fn workspace_of(sandbox: &Sandbox, name: &str) -> Option<String> {
-    let data = graphql(
-        sandbox,
-        "query($w: String!) { projects(workspaceId: $w) { edges { node { name workspaceId } } } }",
-        json!({ "w": SANDBOX_WORKSPACE_ID }),
-    )
-    .await;
-    let agency = graphql(
-        sandbox,
-        "query($w: String!) { projects(workspaceId: $w) { edges { node { name workspaceId } } } }",
-        json!({ "w": AGENCY }),
-    )
-    .await;
-    [data, agency]
-        .iter()
-        .flat_map(|d| {
-            d["data"]["projects"]["edges"]
-                .as_array()
-                .cloned()
-                .unwrap_or_default()
-        })
-        .find(|e| e["node"]["name"] == name)
-        .and_then(|e| e["node"]["workspaceId"].as_str().map(str::to_string))
+    for workspace in [SANDBOX_WORKSPACE_ID, AGENCY] {
+        let data = graphql(
+            sandbox,
+            "query($w: String!) { projects(workspaceId: $w) { edges { node { name workspaceId } } } }",
+            json!({ "w": workspace }),
+        )
+        .await;
+        let found = data["data"]["projects"]["edges"]
+            .as_array()
+            .and_then(|edges| edges.iter().find(|e| e["node"]["name"] == name))
+            .and_then(|e| e["node"]["workspaceId"].as_str().map(str::to_string));
+        if found.is_some() {
+            return found;
+        }
+    }
+    None
 }
 
 #[tokio::test]
@@ -277,6 +271,9 @@ async fn r34_a_project_token_plans_and_applies_only_its_own_environment() {
     assert_eq!(count(&stats(&sandbox).await, "ServiceCreate"), 0);
 }
 
+/// A non-admin member's account token (R35), as the seeds below declare it.
+const MEMBER: [(&str, &str); 1] = [("RAILWAY_API_TOKEN", "member-token")];
+
 const RESTRICTED: &str = "memberTokens: [member-token]
 projects:
   - name: bank
@@ -300,8 +297,7 @@ async fn r35_a_restricted_environment_outside_the_manifest_is_skipped_not_a_fail
         "railway.yml",
         &manifest("bank", "{ production: {} }"),
     );
-    let member = [("RAILWAY_API_TOKEN", "member-token")];
-    let (code, out) = run_as(&sandbox, dir.path(), &["apply", "-f", &file], &member).await;
+    let (code, out) = run_as(&sandbox, dir.path(), &["apply", "-f", &file], &MEMBER).await;
     assert_eq!(code, 0, "{out}");
     assert!(
         out.contains("1 restricted environment(s) not in the manifest were skipped unread: audit"),
@@ -312,12 +308,12 @@ async fn r35_a_restricted_environment_outside_the_manifest_is_skipped_not_a_fail
         &sandbox,
         dir.path(),
         &["plan", "-f", &file, "--detailed-exitcode"],
-        &member,
+        &MEMBER,
     )
     .await;
     assert_eq!(code, 0, "converged: {out}");
     reset_stats(&sandbox).await;
-    let (code, _) = run_as(&sandbox, dir.path(), &["plan", "-f", &file], &member).await;
+    let (code, _) = run_as(&sandbox, dir.path(), &["plan", "-f", &file], &MEMBER).await;
     assert_eq!(code, 0);
     println!(
         "figure: a no-op plan beside a restricted environment costs {} requests",
@@ -334,8 +330,7 @@ async fn r35_a_restricted_environment_the_manifest_declares_fails_the_plan_by_na
         "railway.yml",
         &manifest("bank", "{ production: {}, audit: {} }"),
     );
-    let member = [("RAILWAY_API_TOKEN", "member-token")];
-    let (code, out) = run_as(&sandbox, dir.path(), &["apply", "-f", &file], &member).await;
+    let (code, out) = run_as(&sandbox, dir.path(), &["apply", "-f", &file], &MEMBER).await;
     assert_ne!(code, 0, "{out}");
     assert!(
         out.contains("environment audit is restricted (canAccess: false)"),
@@ -360,8 +355,7 @@ async fn r35_past_a_hundred_environments_the_outline_pages_on_and_still_finds_th
         "railway.yml",
         &manifest("bank", "{ production: {} }"),
     );
-    let member = [("RAILWAY_API_TOKEN", "member-token")];
-    let (code, out) = run_as(&sandbox, dir.path(), &["plan", "-f", &file], &member).await;
+    let (code, out) = run_as(&sandbox, dir.path(), &["plan", "-f", &file], &MEMBER).await;
     assert_eq!(code, 0, "{out}");
     assert!(out.contains("skipped unread: audit"), "{out}");
     assert_eq!(count(&stats(&sandbox).await, "ProjectOutline"), 2);
