@@ -15,6 +15,7 @@ pub mod import;
 pub mod inventory;
 pub mod manifest;
 pub mod ops;
+pub mod lease;
 pub mod plan;
 pub mod railway;
 pub mod report;

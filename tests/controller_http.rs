@@ -177,6 +177,7 @@ fn sample_status() -> ControllerStatus {
             throttled: false,
         },
         metrics: metrics(),
+        ..ControllerStatus::default()
     }
 }
 

@@ -39,7 +39,8 @@ fn store_error(error: RailwayError) -> StoreError {
         RailwayError::Unauthorized { .. }
         | RailwayError::AlreadyExists { .. }
         | RailwayError::Terminal { .. }
-        | RailwayError::CannotDecrypt { .. } => StoreError::Rejected(error.to_string()),
+        | RailwayError::CannotDecrypt { .. }
+        | RailwayError::Fenced { .. } => StoreError::Rejected(error.to_string()),
     }
 }
 

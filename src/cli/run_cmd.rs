@@ -13,6 +13,7 @@ use super::GlobalOptions;
 use super::connect::connect;
 use crate::controller::run::{RunConfig, run};
 use crate::controller::source::{SourceSpec, parse_duration};
+use crate::lease::LeaseStore;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum LogFormat {
@@ -81,6 +82,17 @@ pub struct RunArgs {
         default_value = "auto"
     )]
     pub log_format: LogFormat,
+    /// PostgreSQL URL for per-project leases: replicas share the projects, and only a project's
+    /// holder writes to it. Without it, `run` is unguarded.
+    #[arg(long, env = "RAILWAY_OPERATOR_LOCK_URL", hide_env_values = true)]
+    pub lock_url: Option<String>,
+    /// Projects reconciled at once by this replica.
+    #[arg(long, env = "RAILWAY_OPERATOR_CONCURRENCY", default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=64))]
+    pub concurrency: u16,
+    /// This replica's name in /status and in the lock database; default: Railway's
+    /// RAILWAY_REPLICA_ID, else the host name and process id.
+    #[arg(long, env = "RAILWAY_OPERATOR_INSTANCE_ID")]
+    pub instance_id: Option<String>,
 }
 
 fn duration(text: &str) -> Result<Duration, String> {
@@ -102,6 +114,18 @@ pub async fn serve(global: &GlobalOptions, args: &RunArgs) -> anyhow::Result<u8>
         },
         _ => bail!("give either -f PATH or --git URL"),
     };
+    let instance_id = args.instance_id.clone().unwrap_or_else(default_instance_id);
+    let lock = match &args.lock_url {
+        Some(url) if !url.trim().is_empty() => Some(std::sync::Arc::new(
+            LeaseStore::new(url.trim(), &instance_id).context("--lock-url")?,
+        )),
+        _ => None,
+    };
+    if lock.is_none() && !args.once {
+        tracing::warn!(
+            "running unguarded (no --lock-url): a second copy of run would write to the same projects"
+        );
+    }
     let mut connection = connect(global).await?;
     // The controller backs off between passes itself; a long retry inside one request would
     // only hold up the other projects.
@@ -119,6 +143,9 @@ pub async fn serve(global: &GlobalOptions, args: &RunArgs) -> anyhow::Result<u8>
             .filter(|v| !v.is_empty()),
         requests_per_second_cap: connection.requests_per_second,
         backup_runner: crate::backup::RunnerConfig::default(),
+        concurrency: usize::from(args.concurrency),
+        instance_id,
+        lock,
     };
     let code = run(
         connection.client.clone(),
@@ -137,6 +164,26 @@ pub async fn serve(global: &GlobalOptions, args: &RunArgs) -> anyhow::Result<u8>
     .context("the controller stopped")?;
     connection.close().await;
     Ok(code)
+}
+
+/// Railway names each replica of a deployment; elsewhere the host name and process id do.
+fn default_instance_id() -> String {
+    if let Ok(replica) = std::env::var("RAILWAY_REPLICA_ID")
+        && !replica.trim().is_empty()
+    {
+        return replica.trim().to_string();
+    }
+    let host = std::env::var("HOSTNAME")
+        .ok()
+        .filter(|h| !h.is_empty())
+        .or_else(|| {
+            std::fs::read_to_string("/etc/hostname")
+                .ok()
+                .map(|h| h.trim().to_string())
+        })
+        .filter(|h| !h.is_empty())
+        .unwrap_or_else(|| "host".to_string());
+    format!("{host}-{}", std::process::id())
 }
 
 /// Resolves on SIGTERM or Ctrl-C. A second signal, or 28 s without a clean stop, exits at once

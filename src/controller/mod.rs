@@ -3,8 +3,10 @@
 
 pub mod backups;
 pub mod http;
+pub mod leases;
 pub mod observe;
 pub mod reconcile;
 pub mod run;
+pub mod slots;
 pub mod source;
 pub mod status;

@@ -160,6 +160,8 @@ fn fail(pass: &mut Pass, error: &RailwayError) {
         RailwayError::Unauthorized { .. } => (PassKind::Stalled, "Unauthorized"),
         // R27: retrying cannot help until the token changes.
         RailwayError::CannotDecrypt { .. } => (PassKind::Stalled, "CannotDecrypt"),
+        // The lease went with the lock session: another replica takes over; this one rejoins.
+        RailwayError::Fenced { .. } => (PassKind::Failed, "LockLost"),
         error if error.is_retryable() => (PassKind::Failed, "RailwayUnavailable"),
         RailwayError::NotFound { .. } => (PassKind::Failed, "NotFound"),
         _ => (PassKind::Stalled, "RailwayRejected"),

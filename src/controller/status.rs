@@ -20,8 +20,38 @@ pub struct ControllerStatus {
     /// Keyed by project name.
     pub projects: BTreeMap<String, ProjectStatus>,
     pub rate_limit: RateLimitStatus,
+    /// This replica's name among the others (`--instance-id`).
+    pub instance_id: String,
+    /// The leases that keep two replicas from writing to one project.
+    pub lock: LockStatus,
+    /// How many projects this replica reconciles at once (`--concurrency`).
+    pub concurrency: usize,
     #[serde(skip)]
     pub metrics: Metrics,
+}
+
+/// The lock database as this replica sees it.
+#[derive(Debug, Clone, Serialize, Default)]
+#[serde(rename_all = "camelCase")]
+pub struct LockStatus {
+    /// False without `--lock-url`: a second copy of `run` would write to the same projects.
+    pub guarded: bool,
+    /// `unguarded`, `connecting`, `connected`, `rejoining` (after losing its session) or
+    /// `unreachable`.
+    pub state: String,
+    /// `host:port/database`, never the password.
+    pub target: Option<String>,
+    /// Why the store is unreachable or the replica is rejoining.
+    pub message: Option<String>,
+    /// Replicas connected to the lock database at the last lease turn, this one included.
+    pub replicas: Option<usize>,
+    /// How many projects each replica holds at most.
+    pub fair_share: Option<usize>,
+    /// Projects this replica holds now.
+    pub held: usize,
+    /// Lease turns taken so far: a standby takes a free lease within one turn.
+    pub turns: u64,
+    pub last_turn_at: Option<String>,
 }
 
 pub type SharedStatus = Arc<RwLock<ControllerStatus>>;
@@ -62,6 +92,24 @@ pub struct ProjectStatus {
     pub warnings: Vec<String>,
     pub last_error: Option<String>,
     pub history: VecDeque<HistoryEntry>,
+    pub lease: LeaseStatus,
+}
+
+/// Who works on a project: this replica (with the lease since when) or another one.
+#[derive(Debug, Clone, Serialize, Default, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct LeaseStatus {
+    /// The lease key: `id:<project id>` or `name:[<workspace>/]<name>`.
+    pub key: String,
+    /// True when this replica reconciles the project (always, when unguarded).
+    pub held: bool,
+    pub since: Option<String>,
+    /// The instance id of the replica holding it, when another one does.
+    pub holder: Option<String>,
+    /// When this replica last lost the lease with its session.
+    pub lost_at: Option<String>,
+    pub acquisitions: u64,
+    pub losses: u64,
 }
 
 #[derive(Debug, Clone, Serialize, Default)]

@@ -104,6 +104,25 @@ pub struct Client {
     next_slot: Arc<tokio::sync::Mutex<tokio::time::Instant>>,
     /// R34: what a project token reaches, asked once per client.
     token_scope: Arc<tokio::sync::OnceCell<TokenScope>>,
+    /// Asked before every write; `None` writes unguarded.
+    fence: Option<Arc<dyn WriteFence>>,
+}
+
+/// A guard asked right before each mutation leaves, retries included: `Err` stops the write
+/// unsent with the reason. `run --lock-url` answers it from the project's lease.
+pub trait WriteFence: Send + Sync {
+    fn check(&self) -> FenceCheck<'_>;
+}
+
+/// The answer of [`WriteFence::check`]: `Err` carries why the write may not go.
+pub type FenceCheck<'a> = std::pin::Pin<
+    Box<dyn std::future::Future<Output = std::result::Result<(), String>> + Send + 'a>,
+>;
+
+impl std::fmt::Debug for dyn WriteFence {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("WriteFence")
+    }
 }
 
 /// R34: the one project and environment a project token reaches (`projectToken`).
@@ -135,6 +154,7 @@ impl Client {
             stats: Arc::default(),
             next_slot: Arc::new(tokio::sync::Mutex::new(tokio::time::Instant::now())),
             token_scope: Arc::default(),
+            fence: None,
         })
     }
 
@@ -169,6 +189,13 @@ impl Client {
         let mut config = (*self.config).clone();
         config.retry.max_elapsed = budget;
         self.config = Arc::new(config);
+        self
+    }
+
+    /// The same client (pace, counters and token scope shared), asking `fence` before every
+    /// write.
+    pub fn with_fence(mut self, fence: Arc<dyn WriteFence>) -> Self {
+        self.fence = Some(fence);
         self
     }
 
@@ -212,6 +239,7 @@ impl Client {
             Err(Error::AlreadyExists { .. }) => "already_exists",
             Err(Error::Transient { .. }) => "transient",
             Err(Error::Terminal { .. } | Error::CannotDecrypt { .. }) => "error",
+            Err(Error::Fenced { .. }) => "fenced",
         };
         let Ok(mut stats) = self.stats.lock() else {
             return;
@@ -268,6 +296,18 @@ impl Client {
 
     async fn post_once<Q: Operation>(&self, body: reqwest::Body) -> Result<Q::ResponseData> {
         self.pace().await;
+        // Checked after the pace wait, so a lease lost while waiting still stops the write.
+        if Q::KIND != OpKind::Read
+            && let Some(fence) = &self.fence
+            && let Err(message) = fence.check().await
+        {
+            let refused = Err(Error::Fenced {
+                operation: Q::NAME,
+                message,
+            });
+            self.record(Q::NAME, &refused, None);
+            return refused;
+        }
         let (result, headers) = self.exchange::<Q>(body).await;
         self.record(Q::NAME, &result, headers.as_ref());
         result

@@ -56,6 +56,13 @@ pub enum Error {
         service: Option<String>,
         variable: String,
     },
+    /// The write was not sent: this replica no longer holds the project's lease (its lock
+    /// connection is gone), so another replica may be writing.
+    #[error("{operation}: not sent: {message}")]
+    Fenced {
+        operation: &'static str,
+        message: String,
+    },
 }
 
 /// `variable PORT of service api in environment production has no value although it is not sealed`.
@@ -91,7 +98,8 @@ impl Error {
             | Error::NotFound { operation, .. }
             | Error::AlreadyExists { operation, .. }
             | Error::Transient { operation, .. }
-            | Error::Terminal { operation, .. } => operation,
+            | Error::Terminal { operation, .. }
+            | Error::Fenced { operation, .. } => operation,
             Error::CannotDecrypt { .. } => "ProjectSnapshot",
         }
     }

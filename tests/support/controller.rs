@@ -109,6 +109,9 @@ pub async fn start(
             attempts: 3,
             retry_delay: Duration::from_millis(100),
         },
+        concurrency: 4,
+        instance_id: "test".to_string(),
+        lock: None,
     };
     let client = client_for(sandbox);
     let task = tokio::spawn(async move {

@@ -3,6 +3,9 @@
 
 #![allow(dead_code)]
 
+pub mod postgres;
+pub mod replicas;
+
 use std::path::Path;
 use std::process::Output;
 

@@ -3,7 +3,9 @@
 
 use std::fmt::Write as _;
 
-use crate::controller::status::{ControllerStatus, DURATION_BUCKETS, Histogram, Metrics};
+use crate::controller::status::{
+    ControllerStatus, DURATION_BUCKETS, Histogram, LeaseStatus, Metrics,
+};
 
 const PREFIX: &str = "railway_operator";
 
@@ -81,6 +83,7 @@ pub fn render_metrics(status: &ControllerStatus) -> String {
         );
     }
 
+    lease_families(&mut out, status);
     volume_families(&mut out, status);
     backup_limit_family(&mut out, status);
     backup_families(&mut out, status);
@@ -108,6 +111,53 @@ pub fn render_metrics(status: &ControllerStatus) -> String {
     );
     sample(&mut out, "ready", &[], if status.ready { "1" } else { "0" });
     out
+}
+
+/// Name, type, help and value of one lease metric family.
+type LeaseFamily = (&'static str, &'static str, &'static str, fn(&LeaseStatus) -> u64);
+
+/// Which projects this replica holds, and how often it took and lost their leases. Unguarded,
+/// every project counts as held.
+fn lease_families(out: &mut String, status: &ControllerStatus) {
+    let families: [LeaseFamily; 3] = [
+        (
+            "lock_held",
+            "gauge",
+            "1 while this replica holds the project's lease and reconciles it.",
+            |lease| u64::from(lease.held),
+        ),
+        (
+            "lock_acquisitions_total",
+            "counter",
+            "Times this replica took the project's lease.",
+            |lease| lease.acquisitions,
+        ),
+        (
+            "lock_losses_total",
+            "counter",
+            "Times this replica lost the project's lease with its lock session.",
+            |lease| lease.losses,
+        ),
+    ];
+    for (name, kind, help, value) in families {
+        family(out, name, kind, help);
+        for project in status.projects.values() {
+            sample(
+                out,
+                name,
+                &[("project", &project.name)],
+                &value(&project.lease).to_string(),
+            );
+        }
+    }
+    family(
+        out,
+        "lock_connected",
+        "gauge",
+        "1 while the lock database answers (always 1 when unguarded); 0 means no writes.",
+    );
+    let connected = matches!(status.lock.state.as_str(), "connected" | "unguarded");
+    sample(out, "lock_connected", &[], if connected { "1" } else { "0" });
 }
 
 /// Size and usage of every declared volume that exists on Railway.

@@ -69,9 +69,51 @@ fn header(out: &mut String, status: &ControllerStatus) {
     let _ = writeln!(
         out,
         "<p>Rate-limit budget: <strong>{remaining}</strong> requests left{resets}; \
-         pacing cap {} requests/s{throttled}</p></header>",
+         pacing cap {} requests/s{throttled}</p>",
         limit.requests_per_second_cap
     );
+    lock_line(out, status);
+    let _ = writeln!(out, "</header>");
+}
+
+/// Who this replica is and what it may write to.
+fn lock_line(out: &mut String, status: &ControllerStatus) {
+    let lock = &status.lock;
+    let instance = format!(
+        "Instance <strong>{}</strong>, {} project(s) at once",
+        escape(&status.instance_id),
+        status.concurrency
+    );
+    let state = if !lock.guarded {
+        format!(
+            "{} no --lock-url: a second copy of run would write to the same projects",
+            badge("warn", "Unguarded")
+        )
+    } else {
+        let target = or_dash(lock.target.as_deref());
+        let (kind, label) = match lock.state.as_str() {
+            "connected" => ("good", "Leases"),
+            "connecting" => ("info", "Connecting"),
+            _ => ("bad", "No writes"),
+        };
+        let share = match (lock.replicas, lock.fair_share) {
+            (Some(replicas), Some(share)) => {
+                format!(", {replicas} replica(s), share {share} each")
+            }
+            _ => String::new(),
+        };
+        let why = lock
+            .message
+            .as_deref()
+            .map(|m| format!(": {}", escape(m)))
+            .unwrap_or_default();
+        format!(
+            "{} lock database {target}: holds {} project(s){share}{why}",
+            badge(kind, label),
+            lock.held
+        )
+    };
+    let _ = writeln!(out, "<p>{instance} · {state}</p>");
 }
 
 fn project_section(out: &mut String, project: &ProjectStatus) {
@@ -85,6 +127,13 @@ fn project_section(out: &mut String, project: &ProjectStatus) {
     }
     if project.suspended {
         badges.push(badge("neutral", "suspended"));
+    }
+    if !project.lease.held {
+        let holder = match &project.lease.holder {
+            Some(holder) => format!("held by {holder}"),
+            None => "standby".to_string(),
+        };
+        badges.push(badge("neutral", &holder));
     }
     let _ = writeln!(
         out,

@@ -1,0 +1,314 @@
+//! The projects of one `run`: a slot per manifest file with its schedule, loading a new source
+//! revision into them, recording a finished pass into the status, and when each project is due
+//! again. No I/O beyond reading manifest files; the loop in `run` drives it.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use rand::Rng;
+use tokio::time::Instant;
+
+use super::observe::record_pass;
+use super::reconcile::{Pass, PassKind};
+use super::run::RunConfig;
+use super::source::Snapshot;
+use super::status::{ControllerStatus, SharedStatus};
+use crate::lease::lease_key;
+use crate::manifest::{self, Desired, LoadError};
+use crate::railway::{Client, Live};
+
+/// One manifest file's project and its schedule.
+pub struct Slot {
+    /// The last manifest that loaded: the one in force.
+    pub desired: Option<Desired>,
+    /// The revision `desired` came from.
+    pub good_revision: Option<String>,
+    /// Status key (project name, or the file stem while no manifest ever loaded).
+    pub key: String,
+    pub next_due: Instant,
+    pub failures: u32,
+    /// Set by a terminal failure: no pass until the source changes or a pass is requested.
+    pub stalled: bool,
+    /// The load error of the newest revision, while an older good manifest stays in force.
+    pub invalid: Option<String>,
+    pub last_kind: Option<PassKind>,
+    /// Live state as the latest pass read it: backup jobs follow a manifest change at once.
+    pub last_live: Option<Live>,
+    /// A pass of this project is running.
+    pub busy: bool,
+}
+
+impl Slot {
+    /// The project's lease name, once a manifest loaded.
+    pub fn lease_key(&self) -> Option<String> {
+        let project = &self.desired.as_ref()?.project;
+        Some(lease_key(
+            &project.name,
+            project.id.as_deref(),
+            project.workspace_id.as_deref(),
+        ))
+    }
+
+    /// Due for a pass now, leases aside.
+    pub fn due(&self, now: Instant) -> bool {
+        self.desired.is_some() && !self.stalled && !self.busy && self.next_due <= now
+    }
+}
+
+pub fn now() -> String {
+    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+}
+
+/// Loads every manifest of a new source revision. A file that fails to load keeps its last good
+/// manifest in force and marks its project stalled; nothing is sent for it.
+pub fn load_snapshot(
+    snapshot: &Snapshot,
+    slots: &mut BTreeMap<PathBuf, Slot>,
+    status: &SharedStatus,
+    describe: &str,
+    config: &RunConfig,
+) {
+    slots.retain(|path, _| snapshot.files.contains(path));
+    for path in &snapshot.files {
+        let env = |name: &str| std::env::var(name).ok();
+        let loaded = manifest::load_file(path, &env);
+        let stem = path
+            .file_stem()
+            .map(|s| s.to_string_lossy().to_string())
+            .unwrap_or_else(|| path.display().to_string());
+        let slot = slots.entry(path.clone()).or_insert_with(|| Slot {
+            desired: None,
+            good_revision: None,
+            key: stem.clone(),
+            next_due: Instant::now(),
+            failures: 0,
+            stalled: false,
+            invalid: None,
+            last_kind: None,
+            last_live: None,
+            busy: false,
+        });
+        let stamp = now();
+        match loaded {
+            Ok(mut desired) => {
+                if desired.project.workspace_id.is_none() {
+                    desired
+                        .project
+                        .workspace_id
+                        .clone_from(&config.workspace_fallback);
+                }
+                if let Ok(mut s) = status.write() {
+                    if slot.key != desired.project.name
+                        && let Some(old) = s.projects.remove(&slot.key)
+                    {
+                        s.projects.insert(desired.project.name.clone(), old);
+                    }
+                    let project = s.projects.entry(desired.project.name.clone()).or_default();
+                    project.name.clone_from(&desired.project.name);
+                    project.source = describe.to_string();
+                    project.last_attempted_revision = Some(snapshot.revision.clone());
+                    project.conditions.stalled.set(false, "", "", &stamp);
+                }
+                slot.key.clone_from(&desired.project.name);
+                slot.desired = Some(desired);
+                slot.good_revision = Some(snapshot.revision.clone());
+                slot.next_due = Instant::now();
+                slot.stalled = false;
+                slot.invalid = None;
+                slot.failures = 0;
+            }
+            Err(error) => {
+                let message = match &error {
+                    LoadError::Invalid(diagnostics) => diagnostics.to_string(),
+                    other => other.to_string(),
+                };
+                tracing::warn!(file = %path.display(), revision = %snapshot.revision, "invalid manifest; the last good one stays in force");
+                if let Ok(mut s) = status.write() {
+                    let project = s.projects.entry(slot.key.clone()).or_default();
+                    if project.name.is_empty() {
+                        project.name.clone_from(&slot.key);
+                    }
+                    project.source = describe.to_string();
+                    project.last_attempted_revision = Some(snapshot.revision.clone());
+                    project.conditions.stalled.set(
+                        true,
+                        "InvalidManifest",
+                        message.clone(),
+                        &stamp,
+                    );
+                    project
+                        .conditions
+                        .ready
+                        .set(false, "InvalidManifest", message.clone(), &stamp);
+                    project.last_error = Some(message.clone());
+                }
+                slot.invalid = Some(message);
+            }
+        }
+    }
+}
+
+pub fn set_reconciling(status: &SharedStatus, key: &str) {
+    if let Ok(mut s) = status.write() {
+        let stamp = now();
+        let project = s.projects.entry(key.to_string()).or_default();
+        project
+            .conditions
+            .reconciling
+            .set(true, "Progressing", "reconciling", &stamp);
+    }
+}
+
+/// Ready once every project this replica works on finished its first pass (and, with leases,
+/// once the lock database was reached): a standby replica is ready without passes.
+pub fn update_readiness(
+    status: &SharedStatus,
+    slots: &BTreeMap<PathBuf, Slot>,
+    works_on: impl Fn(&Slot) -> bool,
+    leases_reached: bool,
+) {
+    let ready = leases_reached
+        && slots
+            .values()
+            .filter(|s| s.desired.is_some() && works_on(s))
+            .all(|s| s.last_kind.is_some());
+    if let Ok(mut s) = status.write()
+        && ready
+    {
+        s.ready = true;
+    }
+}
+
+/// What recording a pass needs besides the pass itself.
+pub struct Recording<'a> {
+    pub config: &'a RunConfig,
+    pub client: &'a Client,
+    pub status: &'a SharedStatus,
+    /// The source revision now, for a slot without a good one of its own.
+    pub current_revision: &'a str,
+    /// The source, as the status names it.
+    pub describe: &'a str,
+}
+
+/// Writes a finished pass into its slot and the status, and schedules the next one.
+pub fn record_finished(slot: &mut Slot, desired: &Desired, pass: Pass, context: &Recording<'_>) {
+    let Recording {
+        config,
+        client,
+        status,
+        current_revision,
+        describe,
+    } = *context;
+    let stamp = now();
+    let good_revision = slot
+        .good_revision
+        .clone()
+        .unwrap_or_else(|| current_revision.to_string());
+    let delay = next_delay(config, slot, pass.kind, client, status);
+    slot.busy = false;
+    slot.next_due = Instant::now() + delay;
+    slot.last_kind = Some(pass.kind);
+    if let Ok(mut s) = status.write() {
+        let ControllerStatus {
+            projects, metrics, ..
+        } = &mut *s;
+        let project = projects.entry(slot.key.clone()).or_default();
+        project.source = describe.to_string();
+        record_pass(project, metrics, desired, &good_revision, &pass, &stamp);
+        if let Some(message) = &slot.invalid {
+            // The last good manifest is still being enforced, but the newest one is broken.
+            project
+                .conditions
+                .stalled
+                .set(true, "InvalidManifest", message.clone(), &stamp);
+            project.last_error = Some(message.clone());
+        }
+        project.next_reconcile_at = Some(
+            (chrono::Utc::now() + chrono::Duration::from_std(delay).unwrap_or_default())
+                .to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+        );
+        metrics.api_requests = client.stats().requests.into_iter().collect();
+    }
+    log_pass(desired, &good_revision, &pass, delay);
+    if pass.live.is_some() {
+        slot.last_live = pass.live;
+    }
+}
+
+/// When a project is due again: the interval with ±10% jitter after a pass that reached Railway,
+/// stretched while the rate-limit budget runs low; exponential backoff (capped at the interval)
+/// after a transient failure; never (until the source changes) after a terminal one.
+pub fn next_delay(
+    config: &RunConfig,
+    slot: &mut Slot,
+    kind: PassKind,
+    client: &Client,
+    status: &SharedStatus,
+) -> Duration {
+    let mut rng = rand::rng();
+    let jitter =
+        |d: Duration, rng: &mut rand::rngs::ThreadRng| d.mul_f64(rng.random_range(0.9..1.1));
+    let stats = client.stats();
+    let throttled = match (stats.rate_limit_remaining, stats.rate_limit_limit) {
+        (Some(remaining), Some(limit)) if limit > 0 => remaining * 10 < limit,
+        (Some(remaining), None) => remaining < 20,
+        _ => false,
+    };
+    if let Ok(mut s) = status.write() {
+        s.rate_limit.remaining = stats.rate_limit_remaining;
+        s.rate_limit.resets_at.clone_from(&stats.rate_limit_reset);
+        s.rate_limit.throttled = throttled;
+    }
+    let interval = if throttled {
+        (config.interval * 4).min(Duration::from_secs(3600))
+    } else {
+        config.interval
+    };
+    match kind {
+        // Look again soon after a change: the status then shows what Railway made of it
+        // (generated names, DNS records, deployments), and a half-converged state gets finished.
+        PassKind::Applied => {
+            slot.failures = 0;
+            jitter(interval.min(Duration::from_secs(5)), &mut rng)
+        }
+        PassKind::InSync | PassKind::DriftReported => {
+            slot.failures = 0;
+            jitter(interval, &mut rng)
+        }
+        PassKind::Failed => {
+            slot.failures = slot.failures.saturating_add(1);
+            let backoff = Duration::from_millis(500) * 2u32.saturating_pow(slot.failures.min(16));
+            jitter(backoff.min(interval), &mut rng)
+        }
+        PassKind::Stalled => {
+            slot.stalled = true;
+            interval
+        }
+    }
+}
+
+pub fn log_pass(desired: &Desired, revision: &str, pass: &Pass, next: Duration) {
+    let short: String = revision.strip_prefix("sha256:").map_or_else(
+        || revision.chars().take(12).collect(),
+        |hash| format!("sha256:{}", &hash[..hash.len().min(12)]),
+    );
+    let actions = pass.plan.as_ref().map_or(0, |p| p.actions.len());
+    let destructive = pass
+        .plan
+        .as_ref()
+        .map_or(0, |p| p.destructive_actions().count());
+    let ms = pass.duration.as_millis();
+    let name = &desired.project.name;
+    match (&pass.kind, &pass.error) {
+        (PassKind::Failed | PassKind::Stalled, Some((reason, message))) => tracing::warn!(
+            project = %name, revision = %short, result = pass.kind.label(), reason, error = %message,
+            "reconcile of {name}@{short} failed in {ms}ms ({reason}), next in {}s", next.as_secs()
+        ),
+        (kind, _) => tracing::info!(
+            project = %name, revision = %short, result = kind.label(), actions, destructive, duration_ms = ms as u64,
+            "reconciled {name}@{short} in {ms}ms: {actions} actions ({destructive} destructive, {}), next in {}s",
+            kind.label(), next.as_secs()
+        ),
+    }
+}
