@@ -576,3 +576,61 @@ async fn r17_staged_changes_hold_run_and_the_project_says_why_it_is_not_ready() 
     assert_eq!(count(&stats, "EnvironmentPatchCommitStaged"), 0, "{stats}");
     assert_eq!(running.stop().await, 0);
 }
+
+#[tokio::test]
+async fn a_slow_project_does_not_delay_the_others_past_its_own_pass() {
+    let mut config = railway_operator::sandbox::SandboxConfig::default();
+    config.slow_delay = Duration::from_secs(4);
+    let sandbox = sandbox_with(config).await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    for name in ["c-one", "c-two", "c-three"] {
+        let text = manifest(1, "self-heal", "a").replace("name: ctl", &format!("name: {name}"));
+        fs::write(dir.path().join(format!("{name}.yml")), text).expect("write");
+    }
+    let running = start(
+        &sandbox,
+        SourceSpec::Path(dir.path().to_path_buf()),
+        Duration::from_secs(60),
+        false,
+    )
+    .await;
+    for name in ["c-one", "c-two", "c-three"] {
+        running
+            .wait_for(name, Duration::from_secs(20), |p| p.conditions.ready.status)
+            .await;
+    }
+    let passes = |name: &str| running.project(name).map_or(0, |p| p.history.len());
+    let before: Vec<usize> = ["c-one", "c-two", "c-three"].map(passes).to_vec();
+    // The next snapshot read, whichever project sends it first, is answered 4 s late.
+    set_faults(&sandbox, "ProjectSnapshot=slow@x1").await;
+    running.reconcile_now.notify_one();
+    for (name, before) in ["c-one", "c-two", "c-three"].iter().zip(&before) {
+        running
+            .wait_for(name, Duration::from_secs(30), |p| p.history.len() > *before)
+            .await;
+    }
+    // Each project's newest pass: (finished at, took ms). The slow one took 4 s or more.
+    let newest: Vec<(String, u64)> = ["c-one", "c-two", "c-three"]
+        .iter()
+        .filter_map(|name| {
+            let entry = running.project(name)?.history.front()?.clone();
+            Some((entry.at, entry.duration_ms))
+        })
+        .collect();
+    let slow = newest
+        .iter()
+        .max_by_key(|(_, ms)| *ms)
+        .cloned()
+        .expect("three passes");
+    assert!(slow.1 >= 4000, "one pass waited for the slow answer: {newest:?}");
+    let finished_before_it = newest.iter().filter(|(at, _)| *at < slow.0).count();
+    assert_eq!(
+        finished_before_it, 2,
+        "the two other passes finished while the slow one waited: {newest:?}"
+    );
+    println!(
+        "one project's snapshot answered 4 s late ({} ms pass): the other 2 passes finished before it (concurrency 4)",
+        slow.1
+    );
+    running.stop().await;
+}
