@@ -173,14 +173,9 @@ fn default_instance_id() -> String {
     {
         return replica.trim().to_string();
     }
-    let host = std::env::var("HOSTNAME")
+    let host = std::fs::read_to_string("/etc/hostname")
         .ok()
-        .filter(|h| !h.is_empty())
-        .or_else(|| {
-            std::fs::read_to_string("/etc/hostname")
-                .ok()
-                .map(|h| h.trim().to_string())
-        })
+        .map(|h| h.trim().to_string())
         .filter(|h| !h.is_empty())
         .unwrap_or_else(|| "host".to_string());
     format!("{host}-{}", std::process::id())
