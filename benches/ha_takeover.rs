@@ -55,7 +55,8 @@ async fn main() {
     let started = Instant::now();
     let mut replicas = Vec::new();
     for instance in ["r0", "r1", "r2"] {
-        replicas.push(start_replica(&sandbox, dir.path(), &postgres.url(), instance, INTERVAL).await);
+        replicas
+            .push(start_replica(&sandbox, dir.path(), &postgres.url(), instance, INTERVAL).await);
     }
     wait_until(LIMIT, "10 projects each", || async {
         spread(&replicas).await == vec![10, 10, 10] && union(&replicas).await.len() == PROJECTS
@@ -92,7 +93,8 @@ async fn main() {
         );
         let joined = Instant::now();
         let instance = format!("r{}", round + 3);
-        replicas.push(start_replica(&sandbox, dir.path(), &postgres.url(), &instance, INTERVAL).await);
+        replicas
+            .push(start_replica(&sandbox, dir.path(), &postgres.url(), &instance, INTERVAL).await);
         wait_until(LIMIT, "the new replica holding its share", || async {
             spread(&replicas).await == vec![10, 10, 10] && union(&replicas).await.len() == PROJECTS
         })

@@ -590,3 +590,59 @@ async fn a_real_browser_renders_the_status_page() {
     );
     server.shutdown().await;
 }
+
+#[test]
+fn an_unguarded_replica_says_so_on_its_page() {
+    let mut status = sample_status();
+    status.instance_id = "replica-a".to_string();
+    status.concurrency = 4;
+    status.lock.state = "unguarded".to_string();
+    let page = render_page(&status);
+    assert!(page.contains("replica-a"), "{page}");
+    assert!(page.contains("Unguarded"), "{page}");
+    assert!(page.contains("a second copy of run would write"), "{page}");
+}
+
+#[test]
+fn a_guarded_replica_shows_its_leases_on_the_page_and_in_metrics() {
+    let mut status = sample_status();
+    status.instance_id = "replica-a".to_string();
+    status.lock = railway_operator::controller::status::LockStatus {
+        guarded: true,
+        state: "connected".to_string(),
+        target: Some("db.railway.internal:5432/railway".to_string()),
+        replicas: Some(2),
+        fair_share: Some(1),
+        held: 1,
+        ..Default::default()
+    };
+    let names: Vec<String> = status.projects.keys().cloned().collect();
+    if let Some(project) = status.projects.get_mut(&names[0]) {
+        project.lease.held = true;
+        project.lease.acquisitions = 1;
+    }
+    if let Some(project) = status.projects.get_mut(&names[1]) {
+        project.lease.holder = Some("replica-<b>".to_string());
+        project.lease.losses = 2;
+    }
+    let page = render_page(&status);
+    assert!(page.contains("db.railway.internal:5432/railway"), "{page}");
+    assert!(page.contains("2 replica(s), share 1 each"), "{page}");
+    assert!(
+        page.contains("held by replica-&lt;b&gt;"),
+        "escaped holder: {page}"
+    );
+    let metrics = render_metrics(&status);
+    let held = samples(&metrics, "railway_operator_lock_held");
+    assert_eq!(held.iter().map(|(_, v)| *v).sum::<f64>(), 1.0, "{metrics}");
+    assert!(metrics.contains(&format!(
+        "railway_operator_lock_losses_total{{project=\"{}\"}} 2",
+        names[1]
+    )));
+    assert!(
+        metrics.contains("railway_operator_lock_connected 1"),
+        "{metrics}"
+    );
+    status.lock.state = "unreachable".to_string();
+    assert!(render_metrics(&status).contains("railway_operator_lock_connected 0"));
+}

@@ -622,7 +622,10 @@ async fn a_slow_project_does_not_delay_the_others_past_its_own_pass() {
         .max_by_key(|(_, ms)| *ms)
         .cloned()
         .expect("three passes");
-    assert!(slow.1 >= 4000, "one pass waited for the slow answer: {newest:?}");
+    assert!(
+        slow.1 >= 4000,
+        "one pass waited for the slow answer: {newest:?}"
+    );
     let finished_before_it = newest.iter().filter(|(at, _)| *at < slow.0).count();
     assert_eq!(
         finished_before_it, 2,

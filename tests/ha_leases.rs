@@ -36,11 +36,7 @@ async fn single_apply_mutations(dir: &std::path::Path) -> std::collections::BTre
         .collect();
     files.sort();
     for file in files {
-        let (code, out, err) = cli(
-            &sandbox,
-            &["apply", "-f", &file.to_string_lossy()],
-        )
-        .await;
+        let (code, out, err) = cli(&sandbox, &["apply", "-f", &file.to_string_lossy()]).await;
         assert_eq!(code, 0, "{out}{err}");
     }
     mutations_by_operation(&stats(&sandbox).await)
@@ -166,6 +162,14 @@ async fn a_holder_whose_lock_connection_is_terminated_sends_no_write_and_the_oth
     })
     .await;
     let held: Vec<String> = a.held().await.into_iter().collect();
+    // Steady first: a's latest pass found nothing to do and none is running, so every write it
+    // made is counted before its session ends.
+    wait_until(LIMIT, "a idle and in sync", || async {
+        let project = &a.status().await["projects"][&held[0]];
+        project["conditions"]["reconciling"]["status"] == false
+            && project["history"][0]["result"] == "in-sync"
+    })
+    .await;
     let sent_before = a.sent_mutations().await;
     assert_eq!(postgres.terminate("a").await, 1, "a's lock session ended");
     drift(&sandbox, &held[0], "edited-in-dashboard").await;
@@ -175,7 +179,10 @@ async fn a_holder_whose_lock_connection_is_terminated_sends_no_write_and_the_oth
     .await;
     let status = a.status().await;
     assert_eq!(status["lock"]["state"], "rejoining", "{status}");
-    assert_eq!(status["projects"][&held[0]]["lease"]["losses"], 1, "{status}");
+    assert_eq!(
+        status["projects"][&held[0]]["lease"]["losses"], 1,
+        "{status}"
+    );
     assert!(a.metrics().await.contains(&format!(
         "railway_operator_lock_losses_total{{project=\"{}\"}} 1",
         held[0]
@@ -186,7 +193,9 @@ async fn a_holder_whose_lock_connection_is_terminated_sends_no_write_and_the_oth
         "a sent no write after its session ended\n{}",
         a.logs()
     );
-    println!("pg_terminate_backend: the holder sent 0 writes afterwards; the other healed the drift");
+    println!(
+        "pg_terminate_backend: the holder sent 0 writes afterwards; the other healed the drift"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -216,13 +225,23 @@ async fn with_postgresql_stopped_nobody_writes_and_reconciling_resumes_when_it_i
     // Three intervals and more: the replicas try to reconnect and must not write meanwhile.
     tokio::time::sleep(Duration::from_secs(7)).await;
     let quiet = stats(&sandbox).await;
-    assert_eq!(mutations_in(&quiet), 0, "no writes without the lock database: {quiet}");
+    assert_eq!(
+        mutations_in(&quiet),
+        0,
+        "no writes without the lock database: {quiet}"
+    );
     let status = a.status().await;
     assert_eq!(status["lock"]["state"], "unreachable", "{status}");
     let message = status["lock"]["message"].as_str().unwrap_or_default();
     assert!(message.contains("no writes until it answers"), "{message}");
-    assert!(!message.contains("postgres://"), "no URL in the status: {message}");
-    assert!(reqwest::get(format!("{}/readyz", a.url)).await.is_ok(), "/readyz answers");
+    assert!(
+        !message.contains("postgres://"),
+        "no URL in the status: {message}"
+    );
+    assert!(
+        reqwest::get(format!("{}/readyz", a.url)).await.is_ok(),
+        "/readyz answers"
+    );
     for name in &names {
         assert_eq!(mode_of(&sandbox, name).await, "edited-in-dashboard");
     }
@@ -247,7 +266,8 @@ async fn three_replicas_spread_thirty_projects_ten_each() {
     let names = write_projects(dir.path(), 30);
     let mut replicas = Vec::new();
     for instance in ["a", "b", "c"] {
-        replicas.push(start_replica(&sandbox, dir.path(), &postgres.url(), instance, INTERVAL).await);
+        replicas
+            .push(start_replica(&sandbox, dir.path(), &postgres.url(), instance, INTERVAL).await);
     }
     let took = wait_until(LIMIT, "ten projects each, converged", || async {
         let mut union = BTreeSet::new();
@@ -262,7 +282,11 @@ async fn three_replicas_spread_thirty_projects_ten_each() {
     })
     .await;
     let stats = stats(&sandbox).await;
-    assert_eq!(count(&stats, "ProjectCreate"), 30, "each project created once");
+    assert_eq!(
+        count(&stats, "ProjectCreate"),
+        30,
+        "each project created once"
+    );
     println!(
         "3 replicas x 30 projects: spread 10/10/10 and converged in {} ms",
         took.as_millis()
@@ -275,10 +299,11 @@ async fn a_fenced_client_sends_no_mutation_once_its_lock_session_is_terminated()
         return;
     };
     let sandbox = sandbox().await;
-    let store = std::sync::Arc::new(LeaseStore::new(&postgres.url(), "fenced").expect("url"));
+    let store =
+        std::sync::Arc::new(LeaseStore::new(&postgres.url(), "fenced", "group").expect("url"));
     store.connect().await.expect("connects");
     assert!(store.try_acquire("name:shop").await.expect("lock query"));
-    let other = LeaseStore::new(&postgres.url(), "other").expect("url");
+    let other = LeaseStore::new(&postgres.url(), "other", "group").expect("url");
     other.connect().await.expect("connects");
     assert!(
         !other.try_acquire("name:shop").await.expect("lock query"),
@@ -291,20 +316,28 @@ async fn a_fenced_client_sends_no_mutation_once_its_lock_session_is_terminated()
     let client = railway_operator::railway::Client::new(config)
         .expect("client")
         .with_fence(std::sync::Arc::new(
-        railway_operator::lease::ProjectFence::new(store.clone(), "name:shop"),
-    ));
+            railway_operator::lease::ProjectFence::new(store.clone(), "name:shop"),
+        ));
     let delete = || tcp_proxy_delete::Variables {
         id: "missing".into(),
     };
     let before = count(&stats(&sandbox).await, "TcpProxyDelete");
     let _ = client.post::<TcpProxyDelete>(delete()).await;
-    assert_eq!(count(&stats(&sandbox).await, "TcpProxyDelete"), before + 1, "sent while held");
+    assert_eq!(
+        count(&stats(&sandbox).await, "TcpProxyDelete"),
+        before + 1,
+        "sent while held"
+    );
     assert_eq!(postgres.terminate("fenced").await, 1);
     tokio::time::sleep(Duration::from_millis(200)).await;
     let refused = client.post::<TcpProxyDelete>(delete()).await;
     let message = refused.err().map(|e| e.to_string()).unwrap_or_default();
     assert!(message.contains("not sent: lease lost"), "{message}");
-    assert_eq!(count(&stats(&sandbox).await, "TcpProxyDelete"), before + 1, "nothing sent once lost");
+    assert_eq!(
+        count(&stats(&sandbox).await, "TcpProxyDelete"),
+        before + 1,
+        "nothing sent once lost"
+    );
     assert_eq!(store.take_lost(), vec!["name:shop".to_string()]);
     assert!(
         other.try_acquire("name:shop").await.expect("lock query"),

@@ -115,9 +115,16 @@ pub async fn serve(global: &GlobalOptions, args: &RunArgs) -> anyhow::Result<u8>
         _ => bail!("give either -f PATH or --git URL"),
     };
     let instance_id = args.instance_id.clone().unwrap_or_else(default_instance_id);
+    // Replicas reading the same source share its projects; the group is only ever hashed.
+    let group = match &source {
+        SourceSpec::Path(path) => format!("file:{}", path.display()),
+        SourceSpec::Git {
+            url, branch, path, ..
+        } => format!("git:{url}@{branch}:{}", path.display()),
+    };
     let lock = match &args.lock_url {
         Some(url) if !url.trim().is_empty() => Some(std::sync::Arc::new(
-            LeaseStore::new(url.trim(), &instance_id).context("--lock-url")?,
+            LeaseStore::new(url.trim(), &instance_id, &group).context("--lock-url")?,
         )),
         _ => None,
     };

@@ -328,7 +328,10 @@ fn write_lock_state(
                 left.as_secs()
             ),
         ),
-        Unreached::Store(error) => ("unreachable", format!("{error}; no writes until it answers")),
+        Unreached::Store(error) => (
+            "unreachable",
+            format!("{error}; no writes until it answers"),
+        ),
     };
     let holding: BTreeSet<&str> = candidates
         .iter()

@@ -112,7 +112,9 @@ pub async fn run(
             BackupScheduler::start(store, config.backup_runner).await?,
         ))
     };
-    let refresher = backups.clone().map(|scheduler| refresh_backups(scheduler, &status));
+    let refresher = backups
+        .clone()
+        .map(|scheduler| refresh_backups(scheduler, &status));
     let mut source = Source::open(config.source.clone()).await?;
     let first = source.current(true).await?;
     let mut runner = Runner {
@@ -129,9 +131,7 @@ pub async fn run(
         stop,
     };
     runner.load(&first);
-    let exit_code = runner
-        .drive(&mut source, &stopped, &reconcile_now)
-        .await;
+    let exit_code = runner.drive(&mut source, &stopped, &reconcile_now).await;
     runner.finish().await;
     if let Some(refresher) = refresher {
         refresher.abort();
@@ -224,12 +224,7 @@ impl Runner {
         );
     }
 
-    async fn drive(
-        &mut self,
-        source: &mut Source,
-        stopped: &Notify,
-        reconcile_now: &Notify,
-    ) -> u8 {
+    async fn drive(&mut self, source: &mut Source, stopped: &Notify, reconcile_now: &Notify) -> u8 {
         let lost = self.leasing.lost_signal();
         loop {
             if self.leasing.turn_due() || !self.leasing.is_guarded() {
@@ -284,8 +279,7 @@ impl Runner {
     }
 
     fn works_on(&self, slot: &Slot) -> bool {
-        slot.lease_key()
-            .is_some_and(|key| self.leasing.holds(&key))
+        slot.lease_key().is_some_and(|key| self.leasing.holds(&key))
     }
 
     async fn lease_turn(&mut self) {
@@ -362,7 +356,12 @@ impl Runner {
             .slots
             .values()
             .filter(|slot| self.works_on(slot))
-            .filter_map(|slot| Some(backup_targets(slot.desired.as_ref()?, slot.last_live.as_ref()?)))
+            .filter_map(|slot| {
+                Some(backup_targets(
+                    slot.desired.as_ref()?,
+                    slot.last_live.as_ref()?,
+                ))
+            })
             .flatten()
             .collect();
         if wanted == self.scheduled {

@@ -14,7 +14,9 @@ pub use store::LeaseStore;
 /// Why the lock store could not answer. Messages never hold the URL's password.
 #[derive(Debug, Clone, thiserror::Error)]
 pub enum LeaseError {
-    #[error("the lock URL is not a PostgreSQL URL (postgres://user:password@host:port/database): {0}")]
+    #[error(
+        "the lock URL is not a PostgreSQL URL (postgres://user:password@host:port/database): {0}"
+    )]
     InvalidUrl(String),
     #[error("the lock database {target} is unreachable: {message}")]
     Unreachable { target: String, message: String },

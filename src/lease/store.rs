@@ -38,6 +38,8 @@ pub struct LeaseStore {
     /// `host:port/database`, for messages: never the password.
     target: String,
     instance_id: String,
+    /// The replicas sharing one source count each other: the lock number of that source.
+    group: i32,
     session: Mutex<Option<Arc<Session>>>,
     held: Mutex<BTreeMap<String, Holding>>,
     generations: AtomicU64,
@@ -54,11 +56,12 @@ impl std::fmt::Debug for LeaseStore {
 }
 
 impl LeaseStore {
-    /// Reads the URL; connects only on [`LeaseStore::connect`].
+    /// Reads the URL; connects only on [`LeaseStore::connect`]. Replicas with the same `group`
+    /// (their manifest source) share its projects and count each other for the fair share.
     ///
     /// # Errors
     /// [`LeaseError::InvalidUrl`] when `url` is not a PostgreSQL URL.
-    pub fn new(url: &str, instance_id: &str) -> Result<Self, LeaseError> {
+    pub fn new(url: &str, instance_id: &str, group: &str) -> Result<Self, LeaseError> {
         let mut config: tokio_postgres::Config = url.parse().map_err(|_| {
             LeaseError::InvalidUrl("it does not parse as a connection URL".to_string())
         })?;
@@ -85,6 +88,7 @@ impl LeaseStore {
             target: describe_target(&config),
             config,
             instance_id: instance_id.to_string(),
+            group: lock_number(group),
             session: Mutex::new(None),
             held: Mutex::new(BTreeMap::new()),
             generations: AtomicU64::new(0),
@@ -129,12 +133,13 @@ impl LeaseStore {
     }
 
     fn session(&self) -> Result<Arc<Session>, LeaseError> {
-        self.live_session().ok_or_else(|| LeaseError::ConnectionLost {
-            target: self.target.clone(),
-            message: self
-                .closed_reason()
-                .unwrap_or_else(|| "not connected".to_string()),
-        })
+        self.live_session()
+            .ok_or_else(|| LeaseError::ConnectionLost {
+                target: self.target.clone(),
+                message: self
+                    .closed_reason()
+                    .unwrap_or_else(|| "not connected".to_string()),
+            })
     }
 
     /// Opens a new session unless one is alive, and registers this replica in it.
@@ -176,18 +181,18 @@ impl LeaseStore {
             generation,
             closed,
         });
-        // A random membership key per session: counting replicas never depends on unique ids.
-        let member = lock_number(&format!("{}/{}", self.instance_id, uuid::Uuid::new_v4()));
+        // A shared lock per source group: every replica of the group holds it, so counting its
+        // holders counts the replicas, whatever their ids.
         let registered = self
             .query_bool(
                 &session,
-                "SELECT pg_try_advisory_lock($1::int4, $2::int4)",
-                &[&MEMBER_NAMESPACE, &member],
+                "SELECT pg_try_advisory_lock_shared($1::int4, $2::int4)",
+                &[&MEMBER_NAMESPACE, &self.group],
             )
             .await?;
         if !registered {
             return Err(unreachable(
-                "the membership lock is taken; try again".to_string(),
+                "the membership lock is held exclusively by another session".to_string(),
             ));
         }
         *self.session.lock().unwrap_or_else(PoisonError::into_inner) = Some(session);
@@ -234,7 +239,7 @@ impl LeaseStore {
         }
     }
 
-    /// How many replicas are connected to the lock database now, this one included.
+    /// How many replicas of this source group are connected now, this one included.
     ///
     /// # Errors
     /// When the session is gone or the query fails.
@@ -242,8 +247,10 @@ impl LeaseStore {
         let session = self.session()?;
         let sql = format!(
             "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted \
-             AND classid = {MEMBER_NAMESPACE} AND objsubid = 2 \
-             AND database = (SELECT oid FROM pg_database WHERE datname = current_database())"
+             AND mode = 'ShareLock' AND classid = {MEMBER_NAMESPACE} AND objid = {} \
+             AND objsubid = 2 \
+             AND database = (SELECT oid FROM pg_database WHERE datname = current_database())",
+            self.group
         );
         let row = tokio::time::timeout(QUERY_TIMEOUT, session.client.query_one(&sql, &[]))
             .await
@@ -273,13 +280,16 @@ impl LeaseStore {
             )
             .await?;
         if acquired {
-            self.held.lock().unwrap_or_else(PoisonError::into_inner).insert(
-                key.to_string(),
-                Holding {
-                    since: Utc::now(),
-                    generation: session.generation,
-                },
-            );
+            self.held
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .insert(
+                    key.to_string(),
+                    Holding {
+                        since: Utc::now(),
+                        generation: session.generation,
+                    },
+                );
         }
         Ok(acquired)
     }
@@ -354,7 +364,10 @@ impl LeaseStore {
             .map_err(|e| self.query_error(describe_error(&e)))?;
         let mut holders = BTreeMap::new();
         for row in rows {
-            let number = row.try_get::<_, i64>(0).ok().and_then(|n| i32::try_from(n).ok());
+            let number = row
+                .try_get::<_, i64>(0)
+                .ok()
+                .and_then(|n| i32::try_from(n).ok());
             if let (Some(number), Ok(name)) = (number, row.try_get::<_, String>(1)) {
                 let name = name.strip_prefix("railway-operator/").unwrap_or(&name);
                 holders.insert(number, name.to_string());
@@ -431,5 +444,67 @@ fn describe_error(error: &tokio_postgres::Error) -> String {
             }
             text
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_lock_url_that_is_not_postgresql_is_refused_without_echoing_it() {
+        let error = LeaseStore::new("https://user:hunter2@example.com", "a", "g")
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert!(error.contains("not a PostgreSQL URL"), "{error}");
+        assert!(!error.contains("hunter2"), "{error}");
+    }
+
+    #[test]
+    fn sslmode_require_is_refused_with_the_private_network_advice() {
+        let error = LeaseStore::new(
+            "postgres://u:hunter2@db:5432/railway?sslmode=require",
+            "a",
+            "g",
+        )
+        .err()
+        .map(|e| e.to_string())
+        .unwrap_or_default();
+        assert!(error.contains("DATABASE_URL"), "{error}");
+        assert!(!error.contains("hunter2"), "{error}");
+    }
+
+    #[test]
+    fn the_target_names_host_port_and_database_but_never_the_password() {
+        let store = LeaseStore::new(
+            "postgres://u:hunter2@db.railway.internal:5433/leases",
+            "a",
+            "g",
+        )
+        .expect("a valid URL");
+        assert_eq!(store.target(), "db.railway.internal:5433/leases");
+        assert!(!format!("{store:?}").contains("hunter2"));
+    }
+
+    #[test]
+    fn without_a_session_nothing_is_held_and_the_fence_says_why() {
+        let store = LeaseStore::new("postgres://u@127.0.0.1:1/x", "a", "g").expect("valid");
+        assert!(!store.connected());
+        assert!(store.holding("name:shop").is_none());
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("runtime");
+        let verdict = runtime.block_on(store.verify("name:shop"));
+        assert!(
+            verdict.as_ref().is_err_and(|m| m.contains("lease lost")),
+            "{verdict:?}"
+        );
+        let connect = runtime.block_on(store.connect());
+        assert!(
+            matches!(connect, Err(LeaseError::Unreachable { .. })),
+            "{connect:?}"
+        );
     }
 }

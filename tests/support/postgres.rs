@@ -127,7 +127,16 @@ impl Postgres {
         let log = self.dir.path().join("server.log").display().to_string();
         let started = self.server_command(
             "pg_ctl",
-            &["-D", &self.data(), "-o", &options, "-l", &log, "-w", "start"],
+            &[
+                "-D",
+                &self.data(),
+                "-o",
+                &options,
+                "-l",
+                &log,
+                "-w",
+                "start",
+            ],
         );
         assert!(
             started.status.success(),
@@ -139,8 +148,13 @@ impl Postgres {
 
     /// Stops the server, ending every session.
     pub fn stop(&self) {
-        let stopped = self.server_command("pg_ctl", &["-D", &self.data(), "-m", "fast", "-w", "stop"]);
-        assert!(stopped.status.success(), "pg_ctl stop failed: {}", text(&stopped));
+        let stopped =
+            self.server_command("pg_ctl", &["-D", &self.data(), "-m", "fast", "-w", "stop"]);
+        assert!(
+            stopped.status.success(),
+            "pg_ctl stop failed: {}",
+            text(&stopped)
+        );
     }
 
     pub fn url(&self) -> String {
@@ -158,9 +172,7 @@ impl Postgres {
         let _ = task.await;
         rows.into_iter()
             .filter_map(|message| match message {
-                tokio_postgres::SimpleQueryMessage::Row(row) => {
-                    row.get(0).map(str::to_string)
-                }
+                tokio_postgres::SimpleQueryMessage::Row(row) => row.get(0).map(str::to_string),
                 _ => None,
             })
             .collect()

@@ -112,9 +112,7 @@ impl Replica {
             .lines()
             .filter(|l| l.starts_with("railway_operator_api_requests_total{"))
             .filter(|l| !l.contains("outcome=\"fenced\""))
-            .filter(|l| {
-                label(l, "operation").is_some_and(|op| mutations.contains(op.as_str()))
-            })
+            .filter(|l| label(l, "operation").is_some_and(|op| mutations.contains(op.as_str())))
             .filter_map(|l| l.rsplit(' ').next()?.parse::<u64>().ok())
             .sum()
     }

@@ -114,7 +114,12 @@ pub fn render_metrics(status: &ControllerStatus) -> String {
 }
 
 /// Name, type, help and value of one lease metric family.
-type LeaseFamily = (&'static str, &'static str, &'static str, fn(&LeaseStatus) -> u64);
+type LeaseFamily = (
+    &'static str,
+    &'static str,
+    &'static str,
+    fn(&LeaseStatus) -> u64,
+);
 
 /// Which projects this replica holds, and how often it took and lost their leases. Unguarded,
 /// every project counts as held.
@@ -157,7 +162,12 @@ fn lease_families(out: &mut String, status: &ControllerStatus) {
         "1 while the lock database answers (always 1 when unguarded); 0 means no writes.",
     );
     let connected = matches!(status.lock.state.as_str(), "connected" | "unguarded");
-    sample(out, "lock_connected", &[], if connected { "1" } else { "0" });
+    sample(
+        out,
+        "lock_connected",
+        &[],
+        if connected { "1" } else { "0" },
+    );
 }
 
 /// Size and usage of every declared volume that exists on Railway.
