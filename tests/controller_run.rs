@@ -579,9 +579,11 @@ async fn r17_staged_changes_hold_run_and_the_project_says_why_it_is_not_ready() 
 
 #[tokio::test]
 async fn a_slow_project_does_not_delay_the_others_past_its_own_pass() {
-    let mut config = railway_operator::sandbox::SandboxConfig::default();
-    config.slow_delay = Duration::from_secs(4);
-    let sandbox = sandbox_with(config).await;
+    let sandbox = sandbox_with(railway_operator::sandbox::SandboxConfig {
+        slow_delay: Duration::from_secs(4),
+        ..Default::default()
+    })
+    .await;
     let dir = tempfile::tempdir().expect("tempdir");
     for name in ["c-one", "c-two", "c-three"] {
         let text = manifest(1, "self-heal", "a").replace("name: ctl", &format!("name: {name}"));
