@@ -207,3 +207,35 @@ async fn peak_memory_of_run_on_the_blackroad_manifest() {
         .expect("wait");
     assert_eq!(exit.code(), Some(0));
 }
+
+#[tokio::test]
+async fn run_once_with_an_unreachable_lock_database_writes_nothing_and_exits_1_without_the_password()
+{
+    let sandbox = sandbox().await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = dir.path().join("m.yml");
+    fs::write(&file, generated_manifest(2, 1)).expect("write");
+    let output = binary()
+        .args(["run", "--once", "--log-format", "text", "-f"])
+        .arg(&file)
+        .env("RAILWAY_API_URL", sandbox.url())
+        .env("RAILWAY_API_TOKEN", TOKEN)
+        .env(
+            "RAILWAY_OPERATOR_LOCK_URL",
+            "postgres://operator:hunter2@127.0.0.1:1/leases",
+        )
+        .output()
+        .await
+        .expect("runs");
+    let logs = format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert_eq!(output.status.code(), Some(1), "{logs}");
+    assert!(logs.contains("lock database is unreachable"), "{logs}");
+    assert!(!logs.contains("hunter2"), "no password in the logs: {logs}");
+    let stats = stats(&sandbox).await;
+    assert_eq!(count(&stats, "ProjectCreate"), 0, "{stats}");
+    assert_eq!(count(&stats, "ServiceCreate"), 0, "{stats}");
+}
