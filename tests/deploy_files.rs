@@ -1,12 +1,17 @@
-//! The deployment files in `deploy/` against the code they describe: the things that break
-//! silently (a renamed binary, a moved health path, a CLI flag that no longer exists, an
-//! environment variable nobody documents).
+//! The deployment files in `deploy/` (the Dockerfile, the operator's own project in
+//! `operator.yml`, the CI workflow, `.env.example`) against the code they describe: the things
+//! that break silently (a renamed binary, a moved health path, a CLI flag that no longer exists,
+//! an environment variable nobody documents).
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 use clap::Parser;
 use railway_operator::cli::Cli;
+use railway_operator::manifest;
+use railway_operator::manifest::desired::{
+    InstanceSettings, RestartPolicyType, ServiceKind, VariableValue,
+};
 
 fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -26,15 +31,30 @@ fn binary_name() -> String {
     line.split('"').nth(1).expect("a quoted name").to_string()
 }
 
-/// The first value assigned to `key` in a flat TOML file (`key = value`).
-fn toml_value(text: &str, key: &str) -> Option<String> {
-    text.lines()
-        .map(str::trim)
-        .filter(|l| !l.starts_with('#'))
-        .find_map(|l| {
-            let (k, v) = l.split_once('=')?;
-            (k.trim() == key).then(|| v.trim().trim_matches('"').to_string())
-        })
+/// The settings `deploy/operator.yml` gives the operator's own service in production, as the
+/// operator itself reads them (any `fromEnv` value is a stand-in).
+fn operator_service() -> InstanceSettings {
+    let path = repo().join("deploy/operator.yml");
+    let desired = manifest::load_file(&path, &|_| Some("stand-in".into()))
+        .unwrap_or_else(|e| panic!("deploy/operator.yml: {e}"));
+    let service = desired
+        .services
+        .into_iter()
+        .find(|s| s.name == "railway-operator")
+        .expect("a railway-operator service");
+    let ServiceKind::Managed { mut environments } = service.kind else {
+        panic!("the operator's service is managed");
+    };
+    environments
+        .remove("production")
+        .expect("the operator runs in production")
+}
+
+fn plain(settings: &InstanceSettings, name: &str) -> String {
+    match settings.variables.get(name) {
+        Some(VariableValue::Plain { value }) => value.clone(),
+        other => panic!("{name} is not a plain value: {other:?}"),
+    }
 }
 
 #[test]
@@ -100,23 +120,62 @@ fn the_dockerfile_builder_is_not_older_than_the_toolchain_the_code_needs() {
     );
 }
 
+/// How long `run` takes at most to stop after SIGTERM (src/cli/run_cmd.rs, `shutdown_signal`).
+const SHUTDOWN_SECONDS: i64 = 28;
+
 #[test]
-fn the_railway_config_points_at_the_dockerfile_and_the_health_path() {
-    let config = read("deploy/railway.toml");
-    let dockerfile = toml_value(&config, "dockerfilePath").expect("dockerfilePath");
+fn railway_config_as_code_is_gone_from_deploy() {
+    // R18: Railway stops reading Config-as-Code files on 2026-12-01; deploy/operator.yml holds it.
+    for file in ["deploy/railway.toml", "deploy/railway.json"] {
+        assert!(!repo().join(file).exists(), "{file} is back");
+    }
+}
+
+#[test]
+fn the_operator_manifest_builds_the_dockerfile_and_checks_the_health_path_the_operator_serves() {
+    let settings = operator_service();
+    let dockerfile = settings.dockerfile_path.clone().expect("a dockerfilePath");
     assert!(
         repo().join(&dockerfile).is_file(),
         "{dockerfile} does not exist"
     );
+    assert_eq!(settings.healthcheck_path.as_deref(), Some("/healthz"));
+    assert!(settings.healthcheck_timeout.is_some_and(|t| t > 0));
+    assert!(read("src/controller/http/routes.rs").contains(".route(\"/healthz\""));
+    assert_eq!(settings.num_replicas, Some(2));
     assert_eq!(
-        toml_value(&config, "builder").as_deref(),
-        Some("DOCKERFILE")
+        settings.restart_policy_type,
+        Some(RestartPolicyType::OnFailure)
     );
+    let draining = settings.draining_seconds.expect("drainingSeconds");
+    assert!(
+        draining >= SHUTDOWN_SECONDS,
+        "Railway must wait the {SHUTDOWN_SECONDS} s a stop takes, not {draining} s"
+    );
+}
+
+#[test]
+fn the_operator_manifest_points_the_operator_at_the_manifests_and_port_of_its_image() {
+    let settings = operator_service();
+    let dockerfile = read("deploy/Dockerfile");
+    let manifests = plain(&settings, "RAILWAY_OPERATOR_FILE");
+    assert!(
+        dockerfile.contains(&format!("COPY manifests {manifests}")),
+        "the image has no manifests at {manifests}"
+    );
+    let listen = plain(&settings, "RAILWAY_OPERATOR_LISTEN");
+    let port = listen.rsplit(':').next().unwrap_or_default();
+    assert_eq!(plain(&settings, "PORT"), port);
+    assert!(dockerfile.contains(&format!("EXPOSE {port}")));
+    assert_eq!(plain(&settings, "RAILWAY_OPERATOR_LOG_FORMAT"), "json");
     assert_eq!(
-        toml_value(&config, "healthcheckPath").as_deref(),
-        Some("/healthz")
+        plain(&settings, "RAILWAY_OPERATOR_LOCK_URL"),
+        "${{postgres.DATABASE_URL}}"
     );
-    assert_eq!(toml_value(&config, "numReplicas").as_deref(), Some("1"));
+    for secret in ["RAILWAY_API_TOKEN", "RAILWAY_OPERATOR_ADMIN_TOKEN"] {
+        let value = settings.variables.get(secret).expect(secret);
+        assert!(value.is_sensitive(), "{secret} must be a secret");
+    }
 }
 
 /// `railway-operator ...` command lines of the workflow, without redirections.
@@ -216,8 +275,9 @@ fn documented_variables() -> BTreeSet<String> {
 fn every_environment_variable_the_operator_reads_is_documented_and_none_is_invented() {
     // Read by libraries or by Railway rather than by our code.
     let outside_the_code = ["RUST_LOG", "PORT"];
-    // Read only to leave git's own settings alone, not configuration.
-    let not_configuration = ["GIT_SSH_COMMAND", "GIT_CONFIG_COUNT"];
+    // Read only to leave git's own settings alone, or set by Railway in every deployment
+    // (RAILWAY_SERVICE_ID: the service the operator never prunes), not configuration.
+    let not_configuration = ["GIT_SSH_COMMAND", "GIT_CONFIG_COUNT", "RAILWAY_SERVICE_ID"];
     let read_by_code: BTreeSet<String> = variables_read_by_the_code()
         .into_iter()
         .filter(|n| !not_configuration.contains(&n.as_str()))

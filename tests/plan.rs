@@ -322,6 +322,7 @@ fn only_environment_limits_instance_actions_to_that_environment() {
         &l,
         &PlanOptions {
             only_environment: Some("staging".into()),
+            ..PlanOptions::default()
         },
     );
     assert!(

@@ -97,6 +97,7 @@ fn plan_options(desired: &Desired, args: &PlanArgs) -> anyhow::Result<PlanOption
     }
     Ok(PlanOptions {
         only_environment: args.environment.clone(),
+        ..PlanOptions::from_env()
     })
 }
 

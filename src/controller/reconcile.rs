@@ -89,7 +89,7 @@ pub async fn reconcile(client: &Client, desired: &Desired, stop: Arc<AtomicBool>
         pass.duration = started.elapsed();
         return pass;
     }
-    let planned = plan(desired, &live, &PlanOptions::default());
+    let planned = plan(desired, &live, &PlanOptions::from_env());
     let writes = desired.policy.drift == DriftPolicy::SelfHeal && !desired.policy.suspend;
     if !writes || (!planned.has_changes() && planned.inventory_writes.is_empty()) {
         pass.kind = if planned.has_changes() {

@@ -15,5 +15,5 @@ pub use action::{
     Action, FieldChange, InventoryWrite, PLAN_FORMAT_VERSION, Plan, Risk, Summary, VariableChange,
     VariableOp,
 };
-pub use diff::{PlanOptions, plan};
+pub use diff::{OWN_SERVICE_ENV, PlanOptions, plan};
 pub use settings::diff_settings;

@@ -17,10 +17,31 @@ use crate::manifest::desired::{DeployPolicy, Desired, StagedChangesPolicy};
 use crate::railway::live::{Live, LiveEnvironment, LiveProject, ProjectHome};
 use findings::Findings;
 
+/// The variable Railway sets to the id of the service a deployment belongs to.
+pub const OWN_SERVICE_ENV: &str = "RAILWAY_SERVICE_ID";
+
 #[derive(Debug, Clone, Default)]
 pub struct PlanOptions {
     /// Plan only this manifest environment (`--env`); project- and service-level creates still apply.
     pub only_environment: Option<String>,
+    /// The Railway service this process runs as: never deleted, whatever the manifest says.
+    pub own_service_id: Option<String>,
+}
+
+impl PlanOptions {
+    /// Options for this process: when it runs on Railway, the service it runs as (from
+    /// [`OWN_SERVICE_ENV`]). Read by the callers at the edge; [`plan`] itself reads nothing.
+    pub fn from_env() -> Self {
+        Self::from_lookup(&|name| std::env::var(name).ok())
+    }
+
+    /// [`PlanOptions::from_env`] with the environment given as a lookup.
+    fn from_lookup(lookup: &dyn Fn(&str) -> Option<String>) -> Self {
+        PlanOptions {
+            only_environment: None,
+            own_service_id: lookup(OWN_SERVICE_ENV).filter(|id| !id.trim().is_empty()),
+        }
+    }
 }
 
 /// What every stage reads, and what they add to.
@@ -42,6 +63,8 @@ struct Planning<'a> {
     inventory_writes: Vec<InventoryWrite>,
     /// Prune services too: `prune: true` and the whole manifest in scope.
     prune_services: bool,
+    /// The service this operator runs as, which is never pruned.
+    own_service_id: Option<&'a str>,
 }
 
 impl<'a> Planning<'a> {
@@ -84,6 +107,7 @@ pub fn plan(desired: &Desired, live: &Live, options: &PlanOptions) -> Plan {
                 .project
                 .as_ref()
                 .is_none_or(|p| p.token_environment.is_none()),
+        own_service_id: options.own_service_id.as_deref(),
     };
     planning.notes.extend(access::scope_notes(desired, live));
     structure::project(&mut planning);

@@ -1,7 +1,7 @@
 //! The project's structure: the project itself, its environments and services, instances a
 //! service create put where the manifest does not want them, and services pruned as a whole.
 
-use super::Planning;
+use super::{OWN_SERVICE_ENV, Planning};
 use crate::manifest::desired::ServiceKind;
 use crate::plan::action::Action;
 use crate::railway::live::{HomeReason, ProjectHome};
@@ -134,6 +134,20 @@ pub(super) fn pruned_services(planning: &mut Planning<'_>) {
         if in_manifest || !owned_anywhere.contains(service.name.as_str()) {
             continue;
         }
+        // A running operator that deleted its own service would stop, mid-apply, with nothing
+        // left to put it back: that delete is never planned, prune or not. With prune the
+        // inventory drops it as it drops a deleted service, so later plans leave it alone.
+        if planning.own_service_id == Some(service.id.as_str()) {
+            let later = match planning.prune_services {
+                true => "; it leaves the operator's inventory, so nothing prunes it later",
+                false => "",
+            };
+            planning.notes.push(format!(
+                "service {} left the manifest but is not deleted: it is the service this operator runs as ({OWN_SERVICE_ENV} is its id){later}",
+                service.name
+            ));
+            continue;
+        }
         if planning.prune_services {
             planning.actions.push(Action::DeleteService {
                 name: service.name.clone(),
@@ -145,5 +159,124 @@ pub(super) fn pruned_services(planning: &mut Planning<'_>) {
                 .pending_prune
                 .push(format!("service {}", service.name));
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+    use std::path::Path;
+
+    use super::super::PlanOptions;
+    use crate::inventory::{Inventory, InventoryState};
+    use crate::manifest::{Desired, load_str};
+    use crate::plan::{Action, Plan, plan};
+    use crate::railway::live::{Live, LiveEnvironment, LiveProject, LiveService};
+
+    /// `api` stays; `operator` and `worker`, applied earlier, have left the manifest.
+    fn desired(prune: bool) -> Desired {
+        let text = format!(
+            "apiVersion: railway-operator/v1\nkind: Project\nmetadata: {{ name: ops }}\nspec:\n  policy: {{ prune: {prune} }}\n  environments: {{ production: {{}} }}\n  services:\n    api: {{ source: {{ image: \"nginx:1\" }} }}\n"
+        );
+        load_str(&text, Path::new("ops.yml"), &|_| None).expect("the manifest loads")
+    }
+
+    fn live() -> Live {
+        let names = ["api", "operator", "worker"];
+        let inventory = Inventory {
+            services: names.iter().map(|n| n.to_string()).collect(),
+            ..Inventory::default()
+        };
+        let production = LiveEnvironment {
+            id: "env-production".into(),
+            name: "production".into(),
+            config_etag: String::new(),
+            unmerged_changes: 0,
+            is_fork: false,
+            instances: BTreeMap::new(),
+            shared_variables: BTreeMap::new(),
+            inventory: InventoryState::Present { inventory },
+            volumes: Vec::new(),
+        };
+        Live {
+            project: Some(LiveProject {
+                id: "p1".into(),
+                name: "ops".into(),
+                workspace_id: None,
+                environments: vec![production],
+                services: names
+                    .iter()
+                    .map(|n| LiveService {
+                        id: format!("svc-{n}"),
+                        name: n.to_string(),
+                    })
+                    .collect(),
+                restricted_environments: Vec::new(),
+                token_environment: None,
+            }),
+            new_project_home: None,
+        }
+    }
+
+    fn running_as(service_id: &str) -> PlanOptions {
+        PlanOptions {
+            own_service_id: Some(service_id.into()),
+            ..PlanOptions::default()
+        }
+    }
+
+    fn deleted(plan: &Plan) -> Vec<&str> {
+        plan.actions
+            .iter()
+            .filter_map(|a| match a {
+                Action::DeleteService { name, .. } => Some(name.as_str()),
+                _ => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_pruned_service_the_operator_runs_as_is_skipped_with_a_note_and_others_are_still_deleted() {
+        let planned = plan(&desired(true), &live(), &running_as("svc-operator"));
+        assert_eq!(deleted(&planned), ["worker"]);
+        assert!(
+            planned.notes.iter().any(|n| n.contains(
+                "service operator left the manifest but is not deleted: it is the service this operator runs as (RAILWAY_SERVICE_ID"
+            )),
+            "{:?}",
+            planned.notes
+        );
+    }
+
+    #[test]
+    fn without_a_service_of_its_own_the_operator_prunes_every_owned_service_that_left() {
+        let planned = plan(&desired(true), &live(), &PlanOptions::default());
+        assert_eq!(deleted(&planned), ["operator", "worker"]);
+        assert!(!planned.notes.iter().any(|n| n.contains("runs as")));
+    }
+
+    #[test]
+    fn with_prune_off_the_own_service_is_not_listed_as_one_that_would_be_pruned() {
+        let planned = plan(&desired(false), &live(), &running_as("svc-operator"));
+        assert!(deleted(&planned).is_empty());
+        let pending = planned
+            .notes
+            .iter()
+            .find(|n| n.starts_with("would be pruned"))
+            .expect("worker would be pruned");
+        assert!(pending.contains("service worker"), "{pending}");
+        assert!(!pending.contains("service operator"), "{pending}");
+    }
+
+    #[test]
+    fn the_own_service_is_read_from_railway_service_id_and_an_empty_value_names_none() {
+        let lookup = |value: &'static str| {
+            move |name: &str| (name == "RAILWAY_SERVICE_ID").then(|| value.to_string())
+        };
+        let options = PlanOptions::from_lookup(&lookup("svc-operator"));
+        assert_eq!(options.own_service_id.as_deref(), Some("svc-operator"));
+        assert_eq!(options.only_environment, None);
+        assert_eq!(PlanOptions::from_lookup(&lookup(" ")).own_service_id, None);
+        assert_eq!(PlanOptions::from_lookup(&|_| None).own_service_id, None);
     }
 }
