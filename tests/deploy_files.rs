@@ -275,9 +275,8 @@ fn documented_variables() -> BTreeSet<String> {
 fn every_environment_variable_the_operator_reads_is_documented_and_none_is_invented() {
     // Read by libraries or by Railway rather than by our code.
     let outside_the_code = ["RUST_LOG", "PORT"];
-    // Read only to leave git's own settings alone, or set by Railway in every deployment
-    // (RAILWAY_SERVICE_ID: the service the operator never prunes), not configuration.
-    let not_configuration = ["GIT_SSH_COMMAND", "GIT_CONFIG_COUNT", "RAILWAY_SERVICE_ID"];
+    // Read only to leave git's own settings alone, not configuration.
+    let not_configuration = ["GIT_SSH_COMMAND", "GIT_CONFIG_COUNT"];
     let read_by_code: BTreeSet<String> = variables_read_by_the_code()
         .into_iter()
         .filter(|n| !not_configuration.contains(&n.as_str()))
