@@ -210,7 +210,7 @@ async fn peak_memory_of_run_on_the_blackroad_manifest() {
 
 #[tokio::test]
 async fn run_once_with_an_unreachable_lock_database_writes_nothing_and_exits_1_without_the_password()
-{
+ {
     let sandbox = sandbox().await;
     let dir = tempfile::tempdir().expect("tempdir");
     let file = dir.path().join("m.yml");

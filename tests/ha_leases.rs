@@ -42,38 +42,63 @@ async fn single_apply_mutations(dir: &std::path::Path) -> std::collections::BTre
     mutations_by_operation(&stats(&sandbox).await)
 }
 
-fn mutations_by_operation(stats: &serde_json::Value) -> std::collections::BTreeMap<String, u64> {
-    let names = mutation_names();
-    stats["byOperation"]
-        .as_object()
-        .map(|ops| {
-            ops.iter()
-                .filter(|(op, _)| names.contains(op.as_str()))
-                .filter_map(|(op, n)| Some((op.clone(), n.as_u64()?)))
-                .collect()
-        })
-        .unwrap_or_default()
+/// PostgreSQL, the sandbox, a directory of `projects` manifests and two replicas `a` and `b`
+/// that have split the projects evenly and converged them.
+struct Pair {
+    postgres: Postgres,
+    sandbox: railway_operator::sandbox::Sandbox,
+    dir: tempfile::TempDir,
+    names: Vec<String>,
+    a: Replica,
+    b: Replica,
+    /// From the second replica's start to the even, converged split.
+    took: Duration,
+}
+
+/// `None` (after SKIPPED) without PostgreSQL.
+async fn settled_pair(test: &str, projects: usize) -> Option<Pair> {
+    let postgres = Postgres::start(test)?;
+    let sandbox = sandbox().await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let names = write_projects(dir.path(), projects);
+    let a = start_replica(&sandbox, dir.path(), &postgres.url(), "a", INTERVAL).await;
+    let b = start_replica(&sandbox, dir.path(), &postgres.url(), "b", INTERVAL).await;
+    let share = projects / 2;
+    let took = wait_until(LIMIT, "an even split, converged", || async {
+        let (held_a, held_b) = (a.held().await, b.held().await);
+        held_a.len() == share
+            && held_b.len() == share
+            && held_a.is_disjoint(&held_b)
+            && converged(&sandbox, &names).await
+    })
+    .await;
+    Some(Pair {
+        postgres,
+        sandbox,
+        dir,
+        names,
+        a,
+        b,
+        took,
+    })
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn two_replicas_share_ten_projects_each_held_by_exactly_one_and_every_mutation_is_sent_once()
 {
-    let Some(postgres) = Postgres::start("two_replicas_share_ten_projects") else {
+    // Every field is bound: an unbound one would be dropped here, PostgreSQL with it.
+    let Some(Pair {
+        postgres: _postgres,
+        sandbox,
+        dir,
+        names,
+        a,
+        b,
+        took,
+    }) = settled_pair("two_replicas_share_ten_projects", 10).await
+    else {
         return;
     };
-    let sandbox = sandbox().await;
-    let dir = tempfile::tempdir().expect("tempdir");
-    let names = write_projects(dir.path(), 10);
-    let a = start_replica(&sandbox, dir.path(), &postgres.url(), "a", INTERVAL).await;
-    let b = start_replica(&sandbox, dir.path(), &postgres.url(), "b", INTERVAL).await;
-    let took = wait_until(LIMIT, "five projects each, all converged", || async {
-        let (held_a, held_b) = (a.held().await, b.held().await);
-        held_a.len() == 5
-            && held_b.len() == 5
-            && held_a.is_disjoint(&held_b)
-            && converged(&sandbox, &names).await
-    })
-    .await;
     // A pass after an apply looks again within 5 s (and may finish what Railway answered
     // late): steady state starts after that, and three more intervals then write nothing.
     tokio::time::sleep(Duration::from_secs(6)).await;
@@ -110,18 +135,18 @@ async fn two_replicas_share_ten_projects_each_held_by_exactly_one_and_every_muta
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_killed_holder_s_projects_are_taken_over_within_two_lease_turns_and_drift_is_healed() {
-    let Some(postgres) = Postgres::start("a_killed_holder") else {
+    let Some(Pair {
+        postgres: _postgres,
+        sandbox,
+        dir: _dir,
+        names: _,
+        mut a,
+        b,
+        took: _,
+    }) = settled_pair("a_killed_holder", 4).await
+    else {
         return;
     };
-    let sandbox = sandbox().await;
-    let dir = tempfile::tempdir().expect("tempdir");
-    let names = write_projects(dir.path(), 4);
-    let mut a = start_replica(&sandbox, dir.path(), &postgres.url(), "a", INTERVAL).await;
-    let b = start_replica(&sandbox, dir.path(), &postgres.url(), "b", INTERVAL).await;
-    wait_until(LIMIT, "two projects each, converged", || async {
-        a.held().await.len() == 2 && b.held().await.len() == 2 && converged(&sandbox, &names).await
-    })
-    .await;
     let victim: Vec<String> = a.held().await.into_iter().collect();
     let turns_before = b.status().await["lock"]["turns"].as_u64().unwrap_or(0);
     a.kill().await;
@@ -149,18 +174,18 @@ async fn a_killed_holder_s_projects_are_taken_over_within_two_lease_turns_and_dr
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_holder_whose_lock_connection_is_terminated_sends_no_write_and_the_other_takes_over() {
-    let Some(postgres) = Postgres::start("a_terminated_holder") else {
+    let Some(Pair {
+        postgres,
+        sandbox,
+        dir: _dir,
+        names,
+        a,
+        b,
+        took: _,
+    }) = settled_pair("a_terminated_holder", 2).await
+    else {
         return;
     };
-    let sandbox = sandbox().await;
-    let dir = tempfile::tempdir().expect("tempdir");
-    let names = write_projects(dir.path(), 2);
-    let a = start_replica(&sandbox, dir.path(), &postgres.url(), "a", INTERVAL).await;
-    let b = start_replica(&sandbox, dir.path(), &postgres.url(), "b", INTERVAL).await;
-    wait_until(LIMIT, "one project each, converged", || async {
-        a.held().await.len() == 1 && b.held().await.len() == 1 && converged(&sandbox, &names).await
-    })
-    .await;
     let held: Vec<String> = a.held().await.into_iter().collect();
     // Steady first: a's latest pass found nothing to do and none is running, so every write it
     // made is counted before its session ends.
@@ -200,18 +225,18 @@ async fn a_holder_whose_lock_connection_is_terminated_sends_no_write_and_the_oth
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn with_postgresql_stopped_nobody_writes_and_reconciling_resumes_when_it_is_back() {
-    let Some(postgres) = Postgres::start("postgresql_stopped") else {
+    let Some(Pair {
+        postgres,
+        sandbox,
+        dir: _dir,
+        names,
+        a,
+        b,
+        took: _,
+    }) = settled_pair("postgresql_stopped", 2).await
+    else {
         return;
     };
-    let sandbox = sandbox().await;
-    let dir = tempfile::tempdir().expect("tempdir");
-    let names = write_projects(dir.path(), 2);
-    let a = start_replica(&sandbox, dir.path(), &postgres.url(), "a", INTERVAL).await;
-    let b = start_replica(&sandbox, dir.path(), &postgres.url(), "b", INTERVAL).await;
-    wait_until(LIMIT, "converged", || async {
-        a.held().await.len() + b.held().await.len() == 2 && converged(&sandbox, &names).await
-    })
-    .await;
     postgres.stop();
     wait_until(LIMIT, "both replicas failing closed", || async {
         let (sa, sb) = (a.status().await, b.status().await);

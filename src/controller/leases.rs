@@ -215,28 +215,56 @@ impl Leasing {
             }
         }
         let holders = store.holders().await.unwrap_or_default();
-        if let Ok(mut s) = status.write() {
-            s.lock.state = "connected".to_string();
-            s.lock.message = None;
-            s.lock.replicas = Some(replicas);
-            s.lock.fair_share = Some(share);
-            s.lock.held = held.len();
-            s.lock.last_turn_at = Some(stamp());
-            for candidate in candidates {
-                let since = store.holding(&candidate.key);
-                let holder = (since.is_none())
-                    .then(|| holders.get(&lock_number(&candidate.key)).cloned())
-                    .flatten();
-                let lease = &mut project_entry(&mut s, candidate).lease;
-                lease.held = since.is_some();
-                lease.since = since.map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true));
-                lease.holder = holder;
-                if acquired.contains(&candidate.status_key) {
-                    lease.acquisitions += 1;
-                }
-            }
-        }
+        let turn = TurnResult {
+            replicas,
+            share,
+            held: held.len(),
+            acquired,
+            holders,
+        };
+        write_holdings(status, store, candidates, &turn);
         Ok(())
+    }
+}
+
+/// What one turn found and did, for the status.
+struct TurnResult {
+    replicas: usize,
+    share: usize,
+    held: usize,
+    /// Status keys of the projects this turn took.
+    acquired: Vec<String>,
+    /// Lock number -> the holding replica's instance id.
+    holders: BTreeMap<i32, String>,
+}
+
+fn write_holdings(
+    status: &SharedStatus,
+    store: &LeaseStore,
+    candidates: &[LeaseCandidate],
+    turn: &TurnResult,
+) {
+    let Ok(mut s) = status.write() else {
+        return;
+    };
+    s.lock.state = "connected".to_string();
+    s.lock.message = None;
+    s.lock.replicas = Some(turn.replicas);
+    s.lock.fair_share = Some(turn.share);
+    s.lock.held = turn.held;
+    s.lock.last_turn_at = Some(stamp());
+    for candidate in candidates {
+        let since = store.holding(&candidate.key);
+        let holder = (since.is_none())
+            .then(|| turn.holders.get(&lock_number(&candidate.key)).cloned())
+            .flatten();
+        let lease = &mut project_entry(&mut s, candidate).lease;
+        lease.held = since.is_some();
+        lease.since = since.map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true));
+        lease.holder = holder;
+        if turn.acquired.contains(&candidate.status_key) {
+            lease.acquisitions += 1;
+        }
     }
 }
 

@@ -163,18 +163,23 @@ pub fn mutation_names() -> BTreeSet<String> {
         .collect()
 }
 
-/// Mutations the sandbox answered, by anyone.
-pub fn mutations_in(stats: &Value) -> u64 {
+/// Mutations the sandbox answered, by anyone, per operation.
+pub fn mutations_by_operation(stats: &Value) -> BTreeMap<String, u64> {
     let names = mutation_names();
     stats["byOperation"]
         .as_object()
         .map(|ops| {
             ops.iter()
                 .filter(|(op, _)| names.contains(op.as_str()))
-                .filter_map(|(_, n)| n.as_u64())
-                .sum()
+                .filter_map(|(op, n)| Some((op.clone(), n.as_u64()?)))
+                .collect()
         })
-        .unwrap_or(0)
+        .unwrap_or_default()
+}
+
+/// Mutations the sandbox answered, by anyone.
+pub fn mutations_in(stats: &Value) -> u64 {
+    mutations_by_operation(stats).values().sum()
 }
 
 /// Writes one manifest per project into `dir`: `ha-00` … with one image service `web`
