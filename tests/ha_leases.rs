@@ -86,35 +86,31 @@ async fn settled_pair(test: &str, projects: usize) -> Option<Pair> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn two_replicas_share_ten_projects_each_held_by_exactly_one_and_every_mutation_is_sent_once()
 {
-    // Every field is bound: an unbound one would be dropped here, PostgreSQL with it.
-    let Some(Pair {
-        postgres: _postgres,
-        sandbox,
-        dir,
-        names,
-        a,
-        b,
-        took,
-    }) = settled_pair("two_replicas_share_ten_projects", 10).await
-    else {
+    let Some(pair) = settled_pair("two_replicas_share_ten_projects", 10).await else {
         return;
     };
+    let sandbox = &pair.sandbox;
+    let names = &pair.names;
+    let dir = pair.dir.path();
+    let took = pair.took;
+    let a = &pair.a;
+    let b = &pair.b;
     // A pass after an apply looks again within 5 s (and may finish what Railway answered
     // late): steady state starts after that, and three more intervals then write nothing.
     tokio::time::sleep(Duration::from_secs(6)).await;
-    let steady = stats(&sandbox).await;
+    let steady = stats(sandbox).await;
     tokio::time::sleep(Duration::from_secs(6)).await;
     let (held_a, held_b) = (a.held().await, b.held().await);
     assert!(held_a.is_disjoint(&held_b), "{held_a:?} {held_b:?}");
     let union: BTreeSet<String> = held_a.union(&held_b).cloned().collect();
     assert_eq!(union, names.iter().cloned().collect(), "every project held");
-    let after = stats(&sandbox).await;
+    let after = stats(sandbox).await;
     assert_eq!(
         mutations_by_operation(&after),
         mutations_by_operation(&steady),
         "no writes in steady state"
     );
-    let expected = single_apply_mutations(dir.path()).await;
+    let expected = single_apply_mutations(dir).await;
     assert_eq!(
         mutations_by_operation(&after),
         expected,
@@ -135,22 +131,15 @@ async fn two_replicas_share_ten_projects_each_held_by_exactly_one_and_every_muta
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_killed_holder_s_projects_are_taken_over_within_two_lease_turns_and_drift_is_healed() {
-    let Some(Pair {
-        postgres: _postgres,
-        sandbox,
-        dir: _dir,
-        names: _,
-        mut a,
-        b,
-        took: _,
-    }) = settled_pair("a_killed_holder", 4).await
-    else {
+    let Some(mut pair) = settled_pair("a_killed_holder", 4).await else {
         return;
     };
-    let victim: Vec<String> = a.held().await.into_iter().collect();
+    let sandbox = &pair.sandbox;
+    let b = &pair.b;
+    let victim: Vec<String> = pair.a.held().await.into_iter().collect();
     let turns_before = b.status().await["lock"]["turns"].as_u64().unwrap_or(0);
-    a.kill().await;
-    drift(&sandbox, &victim[0], "edited-in-dashboard").await;
+    pair.a.kill().await;
+    drift(sandbox, &victim[0], "edited-in-dashboard").await;
     let took = wait_until(LIMIT, "b holding every project", || async {
         b.held().await.len() == 4
     })
@@ -162,7 +151,7 @@ async fn a_killed_holder_s_projects_are_taken_over_within_two_lease_turns_and_dr
         turns_after - turns_before
     );
     wait_until(LIMIT, "the drift healed by b", || async {
-        mode_of(&sandbox, &victim[0]).await == "managed"
+        mode_of(sandbox, &victim[0]).await == "managed"
     })
     .await;
     println!(
@@ -174,18 +163,17 @@ async fn a_killed_holder_s_projects_are_taken_over_within_two_lease_turns_and_dr
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_holder_whose_lock_connection_is_terminated_sends_no_write_and_the_other_takes_over() {
-    let Some(Pair {
-        postgres,
-        sandbox,
-        dir: _dir,
-        names,
-        a,
-        b,
-        took: _,
-    }) = settled_pair("a_terminated_holder", 2).await
-    else {
+    let Some(pair) = settled_pair("a_terminated_holder", 2).await else {
         return;
     };
+    let Pair {
+        sandbox,
+        names,
+        postgres,
+        a,
+        b,
+        ..
+    } = &pair;
     let held: Vec<String> = a.held().await.into_iter().collect();
     // Steady first: a's latest pass found nothing to do and none is running, so every write it
     // made is counted before its session ends.
@@ -197,9 +185,9 @@ async fn a_holder_whose_lock_connection_is_terminated_sends_no_write_and_the_oth
     .await;
     let sent_before = a.sent_mutations().await;
     assert_eq!(postgres.terminate("a").await, 1, "a's lock session ended");
-    drift(&sandbox, &held[0], "edited-in-dashboard").await;
+    drift(sandbox, &held[0], "edited-in-dashboard").await;
     wait_until(LIMIT, "b holding both and the drift healed", || async {
-        b.held().await.len() == 2 && converged(&sandbox, &names).await
+        b.held().await.len() == 2 && converged(sandbox, names).await
     })
     .await;
     let status = a.status().await;
@@ -225,31 +213,30 @@ async fn a_holder_whose_lock_connection_is_terminated_sends_no_write_and_the_oth
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn with_postgresql_stopped_nobody_writes_and_reconciling_resumes_when_it_is_back() {
-    let Some(Pair {
-        postgres,
-        sandbox,
-        dir: _dir,
-        names,
-        a,
-        b,
-        took: _,
-    }) = settled_pair("postgresql_stopped", 2).await
-    else {
+    let Some(pair) = settled_pair("postgresql_stopped", 2).await else {
         return;
     };
+    let Pair {
+        sandbox,
+        names,
+        postgres,
+        a,
+        b,
+        ..
+    } = &pair;
     postgres.stop();
     wait_until(LIMIT, "both replicas failing closed", || async {
         let (sa, sb) = (a.status().await, b.status().await);
         sa["lock"]["state"] != "connected" && sb["lock"]["state"] != "connected"
     })
     .await;
-    for name in &names {
-        drift(&sandbox, name, "edited-in-dashboard").await;
+    for name in names {
+        drift(sandbox, name, "edited-in-dashboard").await;
     }
-    reset_stats(&sandbox).await;
+    reset_stats(sandbox).await;
     // Three intervals and more: the replicas try to reconnect and must not write meanwhile.
     tokio::time::sleep(Duration::from_secs(7)).await;
-    let quiet = stats(&sandbox).await;
+    let quiet = stats(sandbox).await;
     assert_eq!(
         mutations_in(&quiet),
         0,
@@ -267,12 +254,12 @@ async fn with_postgresql_stopped_nobody_writes_and_reconciling_resumes_when_it_i
         reqwest::get(format!("{}/readyz", a.url)).await.is_ok(),
         "/readyz answers"
     );
-    for name in &names {
-        assert_eq!(mode_of(&sandbox, name).await, "edited-in-dashboard");
+    for name in names {
+        assert_eq!(mode_of(sandbox, name).await, "edited-in-dashboard");
     }
     postgres.start_server();
     let took = wait_until(LIMIT, "reconciling resumed", || async {
-        converged(&sandbox, &names).await
+        converged(sandbox, names).await
     })
     .await;
     println!(
