@@ -102,6 +102,15 @@ async fn two_replicas_share_ten_projects_each_held_by_exactly_one_and_every_muta
     tokio::time::sleep(Duration::from_secs(6)).await;
     let (held_a, held_b) = (a.held().await, b.held().await);
     assert!(held_a.is_disjoint(&held_b), "{held_a:?} {held_b:?}");
+    let status = a.status().await;
+    let elsewhere = held_b.first().expect("b holds some");
+    let ready = &status["projects"][elsewhere]["conditions"]["ready"];
+    assert_eq!(ready["reason"], "HeldByAnotherReplica", "{ready}");
+    assert_eq!(
+        ready["message"], "replica b reconciles this project",
+        "{ready}"
+    );
+    assert_eq!(status["projects"][elsewhere]["lease"]["holder"], "b");
     let union: BTreeSet<String> = held_a.union(&held_b).cloned().collect();
     assert_eq!(union, names.iter().cloned().collect(), "every project held");
     let after = stats(sandbox).await;

@@ -258,7 +258,20 @@ fn write_holdings(
         let holder = (since.is_none())
             .then(|| turn.holders.get(&lock_number(&candidate.key)).cloned())
             .flatten();
-        let lease = &mut project_entry(&mut s, candidate).lease;
+        let project = project_entry(&mut s, candidate);
+        if since.is_none() {
+            // This replica's view of a project it does not reconcile says whose it is.
+            let message = match &holder {
+                Some(holder) => format!("replica {holder} reconciles this project"),
+                None => "no replica holds this project yet".to_string(),
+            };
+            let now = stamp();
+            project
+                .conditions
+                .ready
+                .set(false, "HeldByAnotherReplica", message, &now);
+        }
+        let lease = &mut project.lease;
         lease.held = since.is_some();
         lease.since = since.map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true));
         lease.holder = holder;
