@@ -365,3 +365,29 @@ async fn a_fenced_client_sends_no_mutation_once_its_lock_session_is_terminated()
         "the lease is free for another session at once"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_project_whose_manifest_leaves_the_source_gives_its_lease_back() {
+    let Some(postgres) = Postgres::start("a_manifest_leaves_the_source") else {
+        return;
+    };
+    let sandbox = sandbox().await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let names = write_projects(dir.path(), 2);
+    let a = start_replica(&sandbox, dir.path(), &postgres.url(), "a", INTERVAL).await;
+    wait_until(LIMIT, "both projects held and converged", || async {
+        a.held().await.len() == 2 && converged(&sandbox, &names).await
+    })
+    .await;
+    let project_leases = format!(
+        "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted AND classid = {}",
+        railway_operator::lease::PROJECT_NAMESPACE
+    );
+    assert_eq!(postgres.query(&project_leases).await, vec!["2".to_string()]);
+    std::fs::remove_file(dir.path().join(format!("{}.yml", names[1]))).expect("removed");
+    wait_until(LIMIT, "one project lease left in PostgreSQL", || async {
+        postgres.query(&project_leases).await == vec!["1".to_string()]
+    })
+    .await;
+    assert_eq!(a.held().await.len(), 1);
+}

@@ -181,6 +181,13 @@ impl Leasing {
         candidates: &[LeaseCandidate],
         status: &SharedStatus,
     ) -> Result<(), LeaseError> {
+        // A project whose manifest left the source is no one's work here any more.
+        for key in store.held_keys() {
+            if !candidates.iter().any(|c| c.key == key) {
+                store.release(&key).await?;
+                tracing::info!(lease = %key, "gave the lease back: its manifest left the source");
+            }
+        }
         let replicas = store.members().await?;
         let share = fair_share(candidates.len(), replicas);
         let instance = store.instance_id();
@@ -253,6 +260,7 @@ fn write_holdings(
     s.lock.fair_share = Some(turn.share);
     s.lock.held = turn.held;
     s.lock.last_turn_at = Some(stamp());
+    forget_departed(&mut s, candidates);
     for candidate in candidates {
         let since = store.holding(&candidate.key);
         let holder = (since.is_none())
@@ -299,6 +307,16 @@ fn stamp() -> String {
     chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
 }
 
+/// A project whose manifest left the source is held by no one here.
+fn forget_departed(status: &mut ControllerStatus, candidates: &[LeaseCandidate]) {
+    for (name, project) in &mut status.projects {
+        if !candidates.iter().any(|c| &c.status_key == name) {
+            project.lease.held = false;
+            project.lease.since = None;
+        }
+    }
+}
+
 fn project_entry<'a>(
     status: &'a mut ControllerStatus,
     candidate: &LeaseCandidate,
@@ -319,6 +337,7 @@ fn mark_unguarded(candidates: &[LeaseCandidate], status: &SharedStatus) {
         s.lock.guarded = false;
         s.lock.state = "unguarded".to_string();
         s.lock.held = candidates.len();
+        forget_departed(&mut s, candidates);
         for candidate in candidates {
             let lease = &mut project_entry(&mut s, candidate).lease;
             lease.held = true;

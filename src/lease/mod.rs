@@ -8,7 +8,7 @@ mod keys;
 mod store;
 
 pub use fence::{ProjectFence, SessionFence};
-pub use keys::{fair_share, lease_key, lock_number, preference};
+pub use keys::{PROJECT_NAMESPACE, fair_share, lease_key, lock_number, preference};
 pub use store::LeaseStore;
 
 /// Why the lock store could not answer. Messages never hold the URL's password.

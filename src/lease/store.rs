@@ -329,6 +329,18 @@ impl LeaseStore {
         self.holding_in(key, session.generation)
     }
 
+    /// Every lease this replica holds in its live session.
+    pub fn held_keys(&self) -> Vec<String> {
+        let Some(session) = self.live_session() else {
+            return Vec::new();
+        };
+        let held = self.held.lock().unwrap_or_else(PoisonError::into_inner);
+        held.iter()
+            .filter(|(_, h)| h.generation == session.generation)
+            .map(|(key, _)| key.clone())
+            .collect()
+    }
+
     /// Forgets, and returns, every lease taken in a session that has ended.
     pub fn take_lost(&self) -> Vec<String> {
         let current = self.live_session().map(|s| s.generation);

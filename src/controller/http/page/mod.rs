@@ -34,7 +34,7 @@ pub fn render_page(status: &ControllerStatus) -> String {
         let _ = writeln!(out, "<p class=\"muted\">No projects are configured.</p>");
     }
     for project in status.projects.values() {
-        project_section(&mut out, project);
+        project_section(&mut out, project, status.lock.guarded);
     }
     let _ = writeln!(out, "</main></body></html>");
     out
@@ -116,7 +116,8 @@ fn lock_line(out: &mut String, status: &ControllerStatus) {
     let _ = writeln!(out, "<p>{instance} · {state}</p>");
 }
 
-fn project_section(out: &mut String, project: &ProjectStatus) {
+/// `guarded`: with leases, a project this replica does not hold says who does.
+fn project_section(out: &mut String, project: &ProjectStatus, guarded: bool) {
     let _ = writeln!(out, "<section class=\"project\">");
     let mut badges = vec![condition_badge(&project.conditions.ready, "Ready", "good")];
     if project.conditions.stalled.status {
@@ -128,7 +129,7 @@ fn project_section(out: &mut String, project: &ProjectStatus) {
     if project.suspended {
         badges.push(badge("neutral", "suspended"));
     }
-    if !project.lease.held {
+    if guarded && !project.lease.held {
         let holder = match &project.lease.holder {
             Some(holder) => format!("held by {holder}"),
             None => "standby".to_string(),
