@@ -187,6 +187,33 @@ async fn project_ids(sandbox: &Sandbox) -> (String, String) {
     )
 }
 
+/// Waits (up to 10 s) until no deployment of the environment is still on its way to a result.
+async fn settle_deployments(sandbox: &Sandbox, project_id: &str, environment_id: &str) {
+    let in_progress = ["QUEUED", "WAITING", "INITIALIZING", "BUILDING", "DEPLOYING"];
+    for _ in 0..100 {
+        let found = graphql(
+            sandbox,
+            "query($p: String!, $e: String!) { deployments(input: { projectId: $p, environmentId: $e }) { edges { node { status } } } }",
+            json!({ "p": project_id, "e": environment_id }),
+        )
+        .await;
+        assert!(found["errors"].is_null(), "{found}");
+        let busy = found["data"]["deployments"]["edges"]
+            .as_array()
+            .is_some_and(|edges| {
+                edges.iter().any(|e| {
+                    e["node"]["status"]
+                        .as_str()
+                        .is_some_and(|s| in_progress.contains(&s))
+                })
+            });
+        if !busy {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
 async fn mint_project_token(sandbox: &Sandbox, project_id: &str, environment_id: &str) -> String {
     let minted = graphql(
         sandbox,
@@ -380,6 +407,9 @@ async fn railway_s_own_cli_runs_its_everyday_commands_against_the_sandbox() {
         )
         .await,
     );
+    // The variable delete above started a deployment; Railway (and Railway's CLI) refuse to
+    // redeploy while one is building or deploying, so wait for it as a user would.
+    settle_deployments(&sandbox, &project_id, &production).await;
     verdicts.push(check(&cli, &["redeploy", "--yes"], None, &[]).await);
     // Last of the linked commands: `environment new` links the new, empty environment.
     verdicts.push(check(&cli, &["environment", "new", "qa"], None, &["qa"]).await);
