@@ -28,6 +28,8 @@ fn service(name: &str, sync: SyncState, deployment: Option<&str>) -> ServiceStat
         name: name.to_string(),
         sync,
         deployment: deployment.map(str::to_string),
+        deployment_id: deployment.map(|_| "d-1".to_string()),
+        health: railway_operator::rollout::Health::of_status(deployment),
         domains: Vec::new(),
         volume: None,
     }

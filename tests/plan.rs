@@ -52,6 +52,7 @@ fn desired(services: Vec<DesiredService>, envs: &[&str]) -> Desired {
             .collect(),
         pending_references: Vec::new(),
         warnings: Vec::new(),
+        notifications: Vec::new(),
     }
 }
 

@@ -12,6 +12,7 @@ use crate::manifest::Desired;
 use crate::manifest::desired::{DesiredService, Retention, ServiceKind};
 use crate::plan::render::action_text;
 use crate::plan::{Action, Plan};
+use crate::rollout::Health;
 
 /// Records a pass of `desired` at `revision` into the project's status and the metrics.
 pub fn record_pass(
@@ -245,6 +246,10 @@ fn environments(
                         name: service.name.clone(),
                         sync,
                         deployment: deployment_status(pass, env, &service.name),
+                        deployment_id: deployment_id(pass, env, &service.name),
+                        health: Health::of_status(
+                            deployment_status(pass, env, &service.name).as_deref(),
+                        ),
                         domains: domain_states(pass, env, &service.name),
                         volume: volume_status(service, env, pass),
                     }
@@ -362,16 +367,24 @@ fn live_instance<'a>(
         .get(service_id)
 }
 
-fn deployment_status(pass: &Pass, environment: &str, service: &str) -> Option<String> {
+fn latest_deployment<'p>(
+    pass: &'p Pass,
+    environment: &str,
+    service: &str,
+) -> Option<&'p crate::railway::live::LiveDeployment> {
     let project = pass.live.as_ref()?.project.as_ref()?;
     let service_id = &project.services.iter().find(|s| s.name == service)?.id;
     let env = project
         .environments
         .iter()
         .find(|e| e.name == environment)?;
-    env.instances
-        .get(service_id)?
-        .latest_deployment
-        .as_ref()
-        .map(|d| d.status.clone())
+    env.instances.get(service_id)?.latest_deployment.as_ref()
+}
+
+fn deployment_status(pass: &Pass, environment: &str, service: &str) -> Option<String> {
+    latest_deployment(pass, environment, service).map(|d| d.status.clone())
+}
+
+fn deployment_id(pass: &Pass, environment: &str, service: &str) -> Option<String> {
+    latest_deployment(pass, environment, service).map(|d| d.id.clone())
 }

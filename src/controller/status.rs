@@ -26,6 +26,10 @@ pub struct ControllerStatus {
     pub lock: LockStatus,
     /// How many projects this replica reconciles at once (`--concurrency`).
     pub concurrency: usize,
+    /// The last state changes, newest first (the notifications' event stream).
+    pub timeline: Vec<crate::notify::TimelineEntry>,
+    /// Each notification target's delivery state.
+    pub notifications: Vec<crate::notify::TargetStatus>,
     #[serde(skip)]
     pub metrics: Metrics,
 }
@@ -162,6 +166,10 @@ pub struct ServiceStatus {
     pub sync: SyncState,
     /// Latest deployment status on Railway, e.g. `SUCCESS`.
     pub deployment: Option<String>,
+    /// The latest deployment's id.
+    pub deployment_id: Option<String>,
+    /// From the latest deployment (R42): Healthy, Progressing, Degraded or Unknown.
+    pub health: crate::rollout::Health,
     /// Domains and TCP proxies with their state.
     pub domains: Vec<DomainState>,
     /// The volume the manifest declares here, with what Railway reports about it.

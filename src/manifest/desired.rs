@@ -30,6 +30,58 @@ pub struct Desired {
     pub pending_references: Vec<PendingReference>,
     /// Plan limits the manifest may run into (R32), for `validate` to print; never errors.
     pub warnings: Vec<super::diagnostics::Warning>,
+    /// `spec.notifications`: where `run` sends the project's state changes.
+    pub notifications: Vec<NotificationTarget>,
+}
+
+/// One item of `spec.notifications`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct NotificationTarget {
+    /// The item's `name`, else `<kind>-<position>` (1-based): shown in status and metrics in
+    /// place of the URL.
+    pub name: String,
+    pub kind: NotificationKind,
+    /// `events:`; `None` means every event.
+    pub events: Option<std::collections::BTreeSet<crate::notify::EventKind>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "type", rename_all = "camelCase")]
+pub enum NotificationKind {
+    /// A JSON POST, signed with HMAC-SHA256 when a secret is given.
+    Webhook { url: Secret, secret: Option<Secret> },
+    /// A Slack incoming webhook.
+    Slack { url: Secret },
+    /// A commit status on the applied revision (Git sources only).
+    GithubStatus {
+        token: Secret,
+        /// `https://api.github.com` unless given (GitHub Enterprise, tests).
+        api_url: String,
+        /// `owner/name`; taken from the Git source's URL when not given.
+        repository: Option<String>,
+    },
+}
+
+impl NotificationKind {
+    pub fn name(&self) -> &'static str {
+        match self {
+            NotificationKind::Webhook { .. } => "webhook",
+            NotificationKind::Slack { .. } => "slack",
+            NotificationKind::GithubStatus { .. } => "githubStatus",
+        }
+    }
+}
+
+/// What the operator does when a service instance's latest deployment fails (`deploy.onFailure`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Default)]
+#[serde(rename_all = "kebab-case")]
+pub enum OnFailure {
+    /// Report it (status, notifications) and leave the deployment alone.
+    #[default]
+    Report,
+    /// Redeploy the last successful deployment, once per failed revision.
+    Rollback,
 }
 
 /// A variable's desired value.
@@ -155,6 +207,8 @@ pub struct InstanceSettings {
     pub draining_seconds: Option<i64>,
     pub overlap_seconds: Option<i64>,
     pub limits: Option<Limits>,
+    /// The operator's policy when the latest deployment fails; not a Railway setting.
+    pub on_failure: OnFailure,
     /// Variables of this service in this environment (base merged with the override). Only
     /// these names are managed; others on Railway are left alone unless the inventory owns them.
     pub variables: BTreeMap<String, VariableValue>,

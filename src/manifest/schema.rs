@@ -404,6 +404,16 @@ struct DeploySpec {
     #[schemars(range(min = 0))]
     overlap_seconds: Option<i64>,
     limits: Option<LimitsSpec>,
+    /// What the operator does when the latest deployment fails or crashes: `report` (default),
+    /// or `rollback` to the last successful deployment, once per failed revision.
+    on_failure: Option<OnFailureSpec>,
+}
+
+#[derive(Serialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+enum OnFailureSpec {
+    Report,
+    Rollback,
 }
 
 #[derive(Serialize, JsonSchema)]

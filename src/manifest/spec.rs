@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use super::desired::{
-    BackupScheduleKind, Builder, CronBackup, DeployPolicy, DesiredDomain, DriftPolicy,
+    BackupScheduleKind, Builder, CronBackup, DeployPolicy, DesiredDomain, DriftPolicy, OnFailure,
     RestartPolicyType, StagedChangesPolicy, VariableValue,
 };
 use super::diagnostics::Position;
@@ -92,6 +92,7 @@ pub struct Settings {
     pub sleep_application: Option<Spanned<bool>>,
     pub draining_seconds: Option<Spanned<i64>>,
     pub overlap_seconds: Option<Spanned<i64>>,
+    pub on_failure: Option<Spanned<OnFailure>>,
     pub vcpus: Option<Spanned<f64>>,
     pub memory_gb: Option<Spanned<f64>>,
     /// `source` was written but could not be read (already reported): no "has no source" error.
@@ -198,6 +199,7 @@ impl Settings {
             sleep_application: pick(&overlay.sleep_application, &base.sleep_application),
             draining_seconds: pick(&overlay.draining_seconds, &base.draining_seconds),
             overlap_seconds: pick(&overlay.overlap_seconds, &base.overlap_seconds),
+            on_failure: pick(&overlay.on_failure, &base.on_failure),
             vcpus: pick(&overlay.vcpus, &base.vcpus),
             memory_gb: pick(&overlay.memory_gb, &base.memory_gb),
             source_unreadable: overlay.source_unreadable || base.source_unreadable,

@@ -286,6 +286,7 @@ mod tests {
             shared_variables: Default::default(),
             pending_references: Vec::new(),
             warnings: Vec::new(),
+            notifications: Vec::new(),
         }
     }
 

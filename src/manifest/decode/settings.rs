@@ -3,7 +3,7 @@
 //! `Settings`, with per-field checks (types, enums, ranges, cron syntax). Cross-field rules that
 //! depend on the merged per-environment result live in `resolve`.
 
-use super::super::desired::{Builder, RestartPolicyType};
+use super::super::desired::{Builder, OnFailure, RestartPolicyType};
 use super::super::spec::{Settings, Spanned};
 use super::cron::{CRON_HINT, cron_problem};
 use super::domains::{decode_domains, decode_tcp_proxies};
@@ -25,8 +25,13 @@ pub const DEPLOY_FIELDS: &[&str] = &[
     "drainingSeconds",
     "overlapSeconds",
     "limits",
+    "onFailure",
 ];
 
+const ON_FAILURE: &[(&str, OnFailure)] = &[
+    ("report", OnFailure::Report),
+    ("rollback", OnFailure::Rollback),
+];
 const BUILDERS: &[(&str, Builder)] = &[
     ("RAILPACK", Builder::Railpack),
     ("NIXPACKS", Builder::Nixpacks),
@@ -124,6 +129,7 @@ fn decode_deploy(reader: &mut Reader, deploy: &Fields, settings: &mut Settings) 
     settings.sleep_application = reader.opt_bool(deploy, "sleepApplication");
     settings.draining_seconds = reader.opt_int(deploy, "drainingSeconds", 0);
     settings.overlap_seconds = reader.opt_int(deploy, "overlapSeconds", 0);
+    settings.on_failure = reader.opt_enum(deploy, "onFailure", ON_FAILURE);
     if let Some(cron) = &settings.cron_schedule
         && let Some(problem) = cron_problem(&cron.value)
     {

@@ -79,6 +79,7 @@ pub fn resolve(spec: ManifestSpec, path: &Path, sink: &mut Sink) -> Option<Desir
             .collect(),
         pending_references,
         warnings,
+        notifications: Vec::new(),
     })
 }
 
@@ -245,6 +246,10 @@ fn instance_settings(settings: &Settings, service: &str) -> Option<InstanceSetti
         sleep_application: settings.sleep_application.as_ref().map(|s| s.value),
         draining_seconds: settings.draining_seconds.as_ref().map(|d| d.value),
         overlap_seconds: settings.overlap_seconds.as_ref().map(|o| o.value),
+        on_failure: settings
+            .on_failure
+            .as_ref()
+            .map_or_else(Default::default, |o| o.value),
         limits,
         volume: match &settings.volume {
             Some(volume) => Some(desired_volume(&volume.value, service)?),

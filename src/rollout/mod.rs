@@ -1,0 +1,7 @@
+//! Rollouts: what a service instance's deployments say about its health, and following the
+//! deployments an apply started until they settle (`apply --wait`). Reads only; the one write
+//! here is the rollback `run` asks for.
+
+pub mod health;
+
+pub use health::{Health, is_settled};
