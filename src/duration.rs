@@ -1,7 +1,28 @@
 //! Human durations such as `90s`, `1h30m` or `30d` (flags, retention periods): integers with a unit
-//! (`ms`, `s`, `m`, `h`, `d`), optionally chained. Parsing only; it must not decide what a duration is for.
+//! (`ms`, `s`, `m`, `h`, `d`), optionally chained. Parsing and printing only; it must not decide
+//! what a duration is for.
 
 use std::time::Duration;
+
+/// The shortest chain `parse_duration` reads back to `duration` (whole seconds; below a
+/// second, milliseconds): `10m`, `1h30m`, `90s` prints as `1m30s`.
+pub fn format_duration(duration: Duration) -> String {
+    let seconds = duration.as_secs();
+    if seconds == 0 {
+        return format!("{}ms", duration.as_millis());
+    }
+    let parts = [
+        (seconds / 86_400, "d"),
+        (seconds / 3_600 % 24, "h"),
+        (seconds / 60 % 60, "m"),
+        (seconds % 60, "s"),
+    ];
+    parts
+        .iter()
+        .filter(|(amount, _)| *amount > 0)
+        .map(|(amount, unit)| format!("{amount}{unit}"))
+        .collect()
+}
 
 /// Parses "500ms", "90s", "5m", "1h", "30d" or a chain such as "1h30m".
 pub fn parse_duration(text: &str) -> Result<Duration, String> {
@@ -57,5 +78,19 @@ fn millis_per_unit(unit: &str) -> Option<u64> {
         "h" => Some(3_600_000),
         "d" => Some(86_400_000),
         _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_printed_duration_parses_back_to_itself() {
+        for text in ["10m", "1h30m", "1m30s", "2d3h", "500ms", "45s"] {
+            let parsed = parse_duration(text).unwrap_or_default();
+            assert_eq!(format_duration(parsed), text);
+        }
+        assert_eq!(format_duration(Duration::from_secs(90)), "1m30s");
     }
 }

@@ -1,6 +1,7 @@
 //! The command line: clap definitions, user-facing wording and exit codes. The only place that
 //! uses `anyhow`; business logic lives in the library modules it calls.
 
+mod apply_cmd;
 pub mod backup_cmd;
 mod connect;
 mod import_cmd;
@@ -145,6 +146,13 @@ pub struct ApplyArgs {
     /// Allow actions that delete things.
     #[arg(long)]
     pub confirm_destructive: bool,
+    /// Follow every deployment the apply started until it is live, failed or crashed (R44);
+    /// exit 1 naming each one that did not go live.
+    #[arg(long)]
+    pub wait: bool,
+    /// With `--wait`: give up on deployments still in progress after this long.
+    #[arg(long, default_value = "10m", value_parser = crate::duration::parse_duration, requires = "wait")]
+    pub wait_timeout: std::time::Duration,
 }
 
 /// Sets up logging for a parsed command line: `run` logs to stdout (JSON when not a terminal,
@@ -181,7 +189,7 @@ pub async fn run(cli: Cli) -> ExitCode {
         Command::Validate(args) => pipeline::validate(&args),
         Command::Plan(args) => pipeline::plan(&cli.global, &args).await,
         Command::Apply(args) if args.dry_run => pipeline::plan(&cli.global, &args.plan).await,
-        Command::Apply(args) => pipeline::apply(&cli.global, &args).await,
+        Command::Apply(args) => apply_cmd::apply(&cli.global, &args).await,
         Command::Run(args) => run_cmd::serve(&cli.global, &args).await,
         Command::Sandbox(args) => sandbox_cmd::serve(&args).await,
         Command::Backup(args) => backup_cmd::run(&cli.global, &args).await,

@@ -1,14 +1,13 @@
-//! `validate`, `plan` and `apply`: load the manifest (before any request), snapshot, plan,
-//! print, and for `apply` execute. `plan` never constructs the executor (dry-run is structural).
+//! `validate` and `plan`: load the manifest (before any request), snapshot, plan, print. Never
+//! constructs the executor (dry-run is structural); `apply_cmd` executes.
 
 use anyhow::{Context, bail};
 
 use super::connect::connect;
 use super::{
-    ApplyArgs, EXIT_CHANGES, EXIT_ERROR, EXIT_OK, GlobalOptions, ManifestArgs, OutputFormat,
-    PlanArgs, ValidateArgs,
+    EXIT_CHANGES, EXIT_ERROR, EXIT_OK, GlobalOptions, ManifestArgs, OutputFormat, PlanArgs,
+    ValidateArgs,
 };
-use crate::apply::{self, ApplyError, ApplyOptions, Event, Outcome};
 use crate::manifest::{self, Desired, LoadError};
 use crate::plan::{self, Plan, PlanOptions};
 use crate::railway::{Live, snapshot};
@@ -86,7 +85,7 @@ pub fn validate(validate: &ValidateArgs) -> anyhow::Result<u8> {
     }
 }
 
-fn plan_options(desired: &Desired, args: &PlanArgs) -> anyhow::Result<PlanOptions> {
+pub(super) fn plan_options(desired: &Desired, args: &PlanArgs) -> anyhow::Result<PlanOptions> {
     if let Some(env) = &args.environment
         && !desired.environments.contains(env)
     {
@@ -101,7 +100,29 @@ fn plan_options(desired: &Desired, args: &PlanArgs) -> anyhow::Result<PlanOption
     })
 }
 
-fn print_plan(plan: &Plan, args: &PlanArgs) -> anyhow::Result<()> {
+/// `plan --json`: the plan's JSON with each managed instance's latest deployment and health.
+pub(super) fn plan_json(desired: &Desired, live: &Live, plan: &Plan) -> serde_json::Value {
+    let mut value = plan::render::render_json(plan);
+    if let serde_json::Value::Object(map) = &mut value {
+        let rollouts = crate::rollout::targets::instances(desired, live, plan);
+        map.insert(
+            "deployments".into(),
+            serde_json::to_value(rollouts).unwrap_or_default(),
+        );
+    }
+    value
+}
+
+pub(super) fn wants_json(args: &PlanArgs) -> bool {
+    args.json || matches!(args.output, OutputFormat::Json)
+}
+
+pub(super) fn print_plan(
+    desired: &Desired,
+    live: &Live,
+    plan: &Plan,
+    args: &PlanArgs,
+) -> anyhow::Result<()> {
     let format = if args.json {
         OutputFormat::Json
     } else {
@@ -110,7 +131,7 @@ fn print_plan(plan: &Plan, args: &PlanArgs) -> anyhow::Result<()> {
     match format {
         OutputFormat::Json => println!(
             "{}",
-            serde_json::to_string_pretty(&plan::render::render_json(plan))?
+            serde_json::to_string_pretty(&plan_json(desired, live, plan))?
         ),
         OutputFormat::Markdown => print!("{}", plan::render::render_markdown(plan)),
         OutputFormat::Text => print!("{}", plan::render::render_text(plan)),
@@ -121,7 +142,7 @@ fn print_plan(plan: &Plan, args: &PlanArgs) -> anyhow::Result<()> {
 /// Reports environments the token cannot reach (R34, R35) and references to services that
 /// exist neither in the manifest nor on Railway. Returns false when there are any: nothing may
 /// be planned or applied then.
-fn references_resolve(desired: &Desired, live: &Live) -> bool {
+pub(super) fn references_resolve(desired: &Desired, live: &Live) -> bool {
     let blocked = plan::access::blocked_environments(desired, live);
     for problem in &blocked {
         eprintln!("error: {problem}");
@@ -156,7 +177,7 @@ pub async fn plan(global: &GlobalOptions, args: &PlanArgs) -> anyhow::Result<u8>
         return Ok(EXIT_ERROR);
     }
     let plan = plan::plan(&desired, &live, &options);
-    print_plan(&plan, args)?;
+    print_plan(&desired, &live, &plan, args)?;
     // Held environments (R17) are drift the operator will not fix until someone acts.
     Ok(
         if args.detailed_exitcode && (plan.has_changes() || !plan.held.is_empty()) {
@@ -165,137 +186,4 @@ pub async fn plan(global: &GlobalOptions, args: &PlanArgs) -> anyhow::Result<u8>
             EXIT_OK
         },
     )
-}
-
-pub async fn apply(global: &GlobalOptions, args: &ApplyArgs) -> anyhow::Result<u8> {
-    let Some(desired) = load(&args.plan.manifest)? else {
-        return Ok(EXIT_ERROR);
-    };
-    let options = plan_options(&desired, &args.plan)?;
-    let connection = connect(global).await?;
-    let mut result = Ok(None);
-    for _ in 0..STALE_REPLANS {
-        result = apply_with(&connection.client, &desired, &options, args).await;
-        if !matches!(result, Ok(None)) {
-            break;
-        }
-    }
-    connection.close().await;
-    match result? {
-        Some(code) => Ok(code),
-        None => {
-            eprintln!(
-                "error: the project kept changing on Railway while applying; nothing more was written"
-            );
-            Ok(EXIT_ERROR)
-        }
-    }
-}
-
-/// How many times apply plans again when an environment moved under it (R15).
-const STALE_REPLANS: usize = 3;
-
-async fn apply_with(
-    client: &crate::railway::Client,
-    desired: &Desired,
-    options: &PlanOptions,
-    args: &ApplyArgs,
-) -> anyhow::Result<Option<u8>> {
-    let live: Live = snapshot::snapshot(client, &desired.project)
-        .await
-        .context("cannot read the live project")?;
-    if !references_resolve(desired, &live) {
-        return Ok(Some(EXIT_ERROR));
-    }
-    let plan = plan::plan(desired, &live, options);
-    print_plan(&plan, &args.plan)?;
-    if !plan.has_changes() && plan.inventory_writes.is_empty() {
-        return Ok(Some(EXIT_OK));
-    }
-    if plan.has_changes() {
-        println!("\nApplying...");
-    }
-    let mut print_event = |event: &Event| match &event.outcome {
-        Outcome::Applied(detail) => println!("  ✓ {}: {detail}", event.address),
-        Outcome::Adopted(detail) => println!("  ✓ {}: adopted ({detail})", event.address),
-        Outcome::Skipped(reason) => println!("  · {}: skipped, {reason}", event.address),
-    };
-    let apply_options = ApplyOptions {
-        confirm_destructive: args.confirm_destructive,
-        stop: None,
-    };
-    match apply::apply(
-        client,
-        &desired.project,
-        &plan,
-        &live,
-        apply_options,
-        &mut print_event,
-    )
-    .await
-    {
-        // Only ownership bookkeeping was recorded: nothing to report.
-        Ok(_) if !plan.has_changes() => Ok(Some(EXIT_OK)),
-        Ok(report) => {
-            let summary = plan.summary();
-            let deploys = report
-                .events
-                .iter()
-                .filter(|e| {
-                    e.address.starts_with("deploy.") && matches!(e.outcome, Outcome::Applied(_))
-                })
-                .count();
-            println!(
-                "\nApply complete: {} added, {} changed, {} destroyed; {deploys} deploy(s); {} request(s) to Railway.",
-                summary.add, summary.change, summary.destroy, report.requests
-            );
-            Ok(Some(EXIT_OK))
-        }
-        Err(ApplyError::Failed {
-            address,
-            source,
-            applied,
-            not_applied,
-        }) => {
-            eprintln!("\nerror: apply failed at {address}: {source}");
-            eprintln!(
-                "applied before the failure: {}",
-                if applied.is_empty() {
-                    "nothing".into()
-                } else {
-                    applied.join(", ")
-                }
-            );
-            eprintln!("not applied: {}", not_applied.join(", "));
-            let pending_deploys: Vec<&String> = not_applied
-                .iter()
-                .filter(|a| {
-                    a.strip_prefix("deploy.")
-                        .is_some_and(|instance| applied.contains(&format!("service.{instance}")))
-                })
-                .collect();
-            if !pending_deploys.is_empty() {
-                eprintln!(
-                    "pending deploys (settings already changed on Railway are not live until these deploy; the next plan will not list them): {}",
-                    pending_deploys
-                        .iter()
-                        .map(|s| s.as_str())
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                );
-            }
-            eprintln!(
-                "Run apply again to continue: it re-reads live state and never duplicates what exists."
-            );
-            Ok(Some(EXIT_ERROR))
-        }
-        Err(error @ ApplyError::Stale { .. }) => {
-            eprintln!("\n{error}; planning again");
-            Ok(None)
-        }
-        Err(error @ (ApplyError::DestructiveNotConfirmed(_) | ApplyError::Interrupted { .. })) => {
-            eprintln!("\nerror: {error}");
-            Ok(Some(EXIT_ERROR))
-        }
-    }
 }

@@ -160,6 +160,26 @@ pub struct ServiceInstanceDeployV2;
 #[derive(GraphQLQuery)]
 #[graphql(
     schema_path = "graphql/railway.graphql",
+    query_path = "graphql/mutations/DeploymentRollback.graphql",
+    response_derives = "Debug, Clone, PartialEq",
+    variables_derives = "Debug, Clone",
+    skip_serializing_none
+)]
+pub struct DeploymentRollback;
+
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "graphql/railway.graphql",
+    query_path = "graphql/queries/EnvironmentDeployments.graphql",
+    response_derives = "Debug, Clone, PartialEq",
+    variables_derives = "Debug, Clone",
+    skip_serializing_none
+)]
+pub struct EnvironmentDeployments;
+
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "graphql/railway.graphql",
     query_path = "graphql/mutations/DeploymentTriggerUpdate.graphql",
     response_derives = "Debug, Clone, PartialEq",
     variables_derives = "Debug, Clone",
@@ -439,6 +459,10 @@ retry_class! {
     // A second deploy is harmless, while a lost one would leave changed settings undeployed
     // with nothing left in the next plan to trigger it: retry it like an idempotent write.
     ServiceInstanceDeployV2 => Idempotent,
+    EnvironmentDeployments => Read,
+    // A rollback whose answer was lost is never resent: run sees the new deployment in the
+    // next pass's snapshot, and a second rollback would only deploy the same image again.
+    DeploymentRollback => Create,
     DeploymentTriggerUpdate => Idempotent,
     VariableCollectionUpsert => Idempotent,
     TcpProxies => Read,

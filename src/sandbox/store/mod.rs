@@ -145,6 +145,9 @@ pub(crate) enum DomainError {
     /// R38: a transient refusal clients retry.
     #[error("Cannot redeploy yet, please wait for the original deployment to finish building")]
     RedeployNotReady,
+    /// `deploymentRollback` to a deployment that never went live; the text is a guess.
+    #[error("Cannot rollback to a deployment that never went live")]
+    RollbackNotAllowed,
     /// `deploymentRestart` of a deployment that is not running; the text is a guess.
     #[error("Cannot restart a deployment that is not running")]
     RestartNotRunning,

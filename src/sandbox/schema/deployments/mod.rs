@@ -149,6 +149,15 @@ impl DeploymentsMutation {
         })
     }
 
+    /// R43: a new deployment of deployment `id`'s image (the last good one, after a failure).
+    async fn deployment_rollback(
+        &self,
+        ctx: &Context<'_>,
+        id: String,
+    ) -> async_graphql::Result<bool> {
+        with_store(ctx, |store| store.rollback_deployment(&id).map(|_| true))
+    }
+
     /// R42: the deployment goes REMOVING, then REMOVED; nothing new is deployed.
     async fn deployment_remove(
         &self,

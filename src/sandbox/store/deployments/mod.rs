@@ -106,6 +106,30 @@ impl Store {
         self.start_deployment(&record.service_id, &record.environment_id, meta)
     }
 
+    /// `deploymentRollback`: a new deployment of deployment `id`'s image, so it ends as that one
+    /// did whatever outcome the service is forced to now. Only a deployment that went live can
+    /// be rolled back to (a guess at `canRollback`'s rule). The sandbox keeps no environment
+    /// snapshots, so unlike Railway it leaves the instance's settings and variables as they are.
+    pub(crate) fn rollback_deployment(&mut self, id: &str) -> Result<String, DomainError> {
+        let original = self.deployment_by_id(id, Utc::now())?;
+        let went_live = original.superseded || original.status == DeploymentStatus::Success;
+        if !went_live {
+            return Err(DomainError::RollbackNotAllowed);
+        }
+        let mut meta = original.record.meta.clone();
+        if let Value::Object(fields) = &mut meta {
+            fields.insert("reason".into(), json!("rollback"));
+            fields.insert("rollbackFrom".into(), json!(id));
+        }
+        let record = original.record;
+        self.start_deployment_as(
+            &record.service_id,
+            &record.environment_id,
+            meta,
+            Some(record.outcome),
+        )
+    }
+
     /// `serviceInstanceRedeploy`: redeploys the instance's latest deployment (its live image).
     pub(crate) fn redeploy_instance(
         &mut self,
@@ -217,6 +241,17 @@ impl Store {
         environment_id: &str,
         meta: Value,
     ) -> Result<String, DomainError> {
+        self.start_deployment_as(service_id, environment_id, meta, None)
+    }
+
+    /// A new deployment ending in `outcome`, or in the service's forced outcome when `None`.
+    fn start_deployment_as(
+        &mut self,
+        service_id: &str,
+        environment_id: &str,
+        meta: Value,
+        outcome: Option<DeploymentOutcome>,
+    ) -> Result<String, DomainError> {
         let instance = self.live_instance_mut(service_id, environment_id)?.clone();
         let service = self
             .state
@@ -224,12 +259,13 @@ impl Store {
             .iter()
             .find(|s| s.id == service_id)
             .ok_or(DomainError::ServiceNotFound)?;
-        let outcome = self
-            .deploy_settings
-            .outcomes
-            .get(&service.name)
-            .copied()
-            .unwrap_or_default();
+        let outcome = outcome.unwrap_or_else(|| {
+            self.deploy_settings
+                .outcomes
+                .get(&service.name)
+                .copied()
+                .unwrap_or_default()
+        });
         let project_id = service.project_id.clone();
         let now = Utc::now();
         self.abort_in_progress(service_id, environment_id, now);
