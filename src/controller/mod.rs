@@ -2,6 +2,7 @@
 //! policy, status and its HTTP face. It never bypasses plan and apply.
 
 pub mod backups;
+pub mod events;
 pub mod http;
 pub mod leases;
 pub mod observe;

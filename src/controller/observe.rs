@@ -144,6 +144,9 @@ pub fn record_pass(
             .ready
             .set(false, "StagedChangesHeld", message, now);
     }
+    if status.conditions.ready.status {
+        health_condition(status, now);
+    }
     let summary = match (&pass.plan, &pass.error) {
         (_, Some((reason, _))) => (*reason).to_string(),
         (Some(plan), None) => crate::plan::render::summary_line(plan),
@@ -180,6 +183,41 @@ pub fn record_pass(
                 *metrics.actions.entry(kind).or_default() += 1;
             }
         }
+    }
+}
+
+/// A project in sync is Ready only once its deployments are live: Degraded when one failed or
+/// crashed (R42), Progressing while one is on its way.
+fn health_condition(status: &mut ProjectStatus, now: &str) {
+    let with = |health: Health| -> Vec<String> {
+        status
+            .environments
+            .iter()
+            .flat_map(|e| e.services.iter().map(move |s| (e, s)))
+            .filter(|(_, s)| s.health == health)
+            .map(|(e, s)| {
+                format!(
+                    "{}[{}] ({})",
+                    s.name,
+                    e.name,
+                    s.deployment.as_deref().unwrap_or("no deployment")
+                )
+            })
+            .collect()
+    };
+    let (degraded, progressing) = (with(Health::Degraded), with(Health::Progressing));
+    if !degraded.is_empty() {
+        let message = format!(
+            "in sync, but the latest deployment did not go live: {}",
+            degraded.join(", ")
+        );
+        status.conditions.ready.set(false, "Degraded", message, now);
+    } else if !progressing.is_empty() {
+        let message = format!("in sync; deploying: {}", progressing.join(", "));
+        status
+            .conditions
+            .ready
+            .set(false, "Progressing", message, now);
     }
 }
 
@@ -372,7 +410,7 @@ fn latest_deployment<'p>(
     environment: &str,
     service: &str,
 ) -> Option<&'p crate::railway::live::LiveDeployment> {
-    let project = pass.live.as_ref()?.project.as_ref()?;
+    let project = pass.latest_live()?.project.as_ref()?;
     let service_id = &project.services.iter().find(|s| s.name == service)?.id;
     let env = project
         .environments

@@ -12,6 +12,7 @@ use crate::manifest::desired::DriftPolicy;
 use crate::plan::references::unresolved_references;
 use crate::plan::{Plan, PlanOptions, plan};
 use crate::railway::{Client, Error as RailwayError, Live, snapshot};
+use crate::rollout::rollback::{Handled, Rollback, roll_back_failures};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PassKind {
@@ -50,11 +51,35 @@ pub struct Pass {
     /// (machine reason, message) for failures; the message holds no secret.
     pub error: Option<(&'static str, String)>,
     pub duration: Duration,
+    /// `deploy.onFailure: rollback` at work this pass.
+    pub rollbacks: Vec<Rollback>,
+    /// Live state re-read after an apply that deployed, so health shows the new deployments.
+    pub live_after: Option<Live>,
+}
+
+impl Pass {
+    /// The freshest live state the pass read.
+    pub fn latest_live(&self) -> Option<&Live> {
+        self.live_after.as_ref().or(self.live.as_ref())
+    }
+}
+
+/// What a pass needs to know about earlier rollbacks of the project.
+#[derive(Debug, Clone, Default)]
+pub struct RollbackState {
+    /// The manifest revision in force: one automatic rollback per instance and revision.
+    pub revision: String,
+    pub handled: Handled,
 }
 
 /// Runs one pass. Writes only when the manifest's drift policy is `self-heal` and it is not
 /// suspended; destructive actions are allowed exactly when the policy allows pruning.
-pub async fn reconcile(client: &Client, desired: &Desired, stop: Arc<AtomicBool>) -> Pass {
+pub async fn reconcile(
+    client: &Client,
+    desired: &Desired,
+    stop: Arc<AtomicBool>,
+    rollbacks: &RollbackState,
+) -> Pass {
     let started = Instant::now();
     let mut pass = Pass {
         kind: PassKind::InSync,
@@ -63,6 +88,8 @@ pub async fn reconcile(client: &Client, desired: &Desired, stop: Arc<AtomicBool>
         report: None,
         error: None,
         duration: Duration::ZERO,
+        rollbacks: Vec::new(),
+        live_after: None,
     };
     let live = match snapshot::snapshot(client, &desired.project).await {
         Ok(live) => live,
@@ -91,6 +118,16 @@ pub async fn reconcile(client: &Client, desired: &Desired, stop: Arc<AtomicBool>
     }
     let planned = plan(desired, &live, &PlanOptions::from_env());
     let writes = desired.policy.drift == DriftPolicy::SelfHeal && !desired.policy.suspend;
+    if writes && let Some(project) = &live.project {
+        pass.rollbacks = roll_back_failures(
+            client,
+            desired,
+            project,
+            &rollbacks.revision,
+            &rollbacks.handled,
+        )
+        .await;
+    }
     if !writes || (!planned.has_changes() && planned.inventory_writes.is_empty()) {
         pass.kind = if planned.has_changes() {
             PassKind::DriftReported
@@ -122,6 +159,11 @@ pub async fn reconcile(client: &Client, desired: &Desired, stop: Arc<AtomicBool>
             } else {
                 PassKind::InSync
             };
+            if deployed(&report) {
+                // Health from the deployments just started, not the ones they replace; a
+                // failed re-read leaves the next pass to tell.
+                pass.live_after = snapshot::snapshot(client, &desired.project).await.ok();
+            }
             pass.report = Some(report);
         }
         Err(ApplyError::Failed {
@@ -153,6 +195,13 @@ pub async fn reconcile(client: &Client, desired: &Desired, stop: Arc<AtomicBool>
     pass.live = Some(live);
     pass.duration = started.elapsed();
     pass
+}
+
+/// Whether the apply sent a deploy (explicit, or by a deploying commit).
+fn deployed(report: &Report) -> bool {
+    report.events.iter().any(|event| {
+        event.address.starts_with("deploy.") && matches!(event.outcome, apply::Outcome::Applied(_))
+    })
 }
 
 fn fail(pass: &mut Pass, error: &RailwayError) {

@@ -3,6 +3,7 @@
 //! stalled until the source changes after terminal ones) and up to `concurrency` at once under
 //! the client's one shared pace, keep the shared status, serve HTTP, and stop cleanly.
 
+use crate::notify::Notifier;
 use std::collections::BTreeMap;
 use std::future::Future;
 use std::net::SocketAddr;
@@ -18,7 +19,7 @@ use tokio::time::Instant;
 use super::backups::{fill_status, targets as backup_targets};
 use super::http::{HttpConfig, HttpServer};
 use super::leases::{LeaseCandidate, Leasing};
-use super::reconcile::{Pass, PassKind, reconcile};
+use super::reconcile::{Pass, PassKind, RollbackState, reconcile};
 use super::slots::{
     Recording, Slot, load_snapshot, now, record_finished, set_reconciling, update_readiness,
 };
@@ -121,6 +122,7 @@ pub async fn run(
         describe: source.describe(),
         client,
         config,
+        notifier: notifier_for(&status),
         status,
         leasing,
         backups,
@@ -159,6 +161,17 @@ fn initial_status(config: &RunConfig) -> SharedStatus {
     .to_string();
     status.lock.target = config.lock.as_ref().map(|s| s.target().to_string());
     Arc::new(std::sync::RwLock::new(status))
+}
+
+/// The notification hub, copying its timeline and delivery states into the status.
+fn notifier_for(status: &SharedStatus) -> Notifier {
+    let status = status.clone();
+    Notifier::new(Some(Arc::new(move |timeline, targets| {
+        if let Ok(mut s) = status.write() {
+            s.timeline = timeline.to_vec();
+            s.notifications = targets.to_vec();
+        }
+    })))
 }
 
 /// The stop flag passes look at between actions, and the notification the loop waits on.
@@ -210,6 +223,7 @@ struct Runner {
     passes: JoinSet<Finished>,
     scheduled: Vec<BackupTarget>,
     stop: Arc<AtomicBool>,
+    notifier: Notifier,
 }
 
 impl Runner {
@@ -322,8 +336,12 @@ impl Runner {
             set_reconciling(&self.status, &slot.key);
             let client = self.leasing.client_for(&self.client, &key);
             let stop = self.stop.clone();
+            let rollbacks = RollbackState {
+                revision: slot.good_revision.clone().unwrap_or_default(),
+                handled: slot.rollbacks_handled.clone(),
+            };
             self.passes.spawn(async move {
-                let pass = reconcile(&client, &desired, stop).await;
+                let pass = reconcile(&client, &desired, stop, &rollbacks).await;
                 (path, desired, pass)
             });
         }
@@ -338,6 +356,7 @@ impl Runner {
             config: &self.config,
             client: &self.client,
             status: &self.status,
+            notifier: &self.notifier,
             current_revision: &self.revision,
             describe: &self.describe,
         };

@@ -9,14 +9,18 @@ use std::time::Duration;
 use rand::Rng;
 use tokio::time::Instant;
 
+use super::events::PassEvents;
 use super::observe::record_pass;
 use super::reconcile::{Pass, PassKind};
 use super::run::RunConfig;
-use super::source::Snapshot;
+use super::source::{Snapshot, SourceSpec};
 use super::status::{ControllerStatus, SharedStatus};
 use crate::lease::lease_key;
 use crate::manifest::{self, Desired, LoadError};
+use crate::notify::{GitRevision, Notifier};
 use crate::railway::{Client, Live};
+use crate::rollout::Health;
+use crate::rollout::rollback::{Handled, RollbackResult};
 
 /// One manifest file's project and its schedule.
 pub struct Slot {
@@ -37,6 +41,8 @@ pub struct Slot {
     pub last_live: Option<Live>,
     /// A pass of this project is running.
     pub busy: bool,
+    /// Instances `deploy.onFailure: rollback` already acted on, per manifest revision.
+    pub rollbacks_handled: Handled,
 }
 
 impl Slot {
@@ -88,6 +94,7 @@ pub fn load_snapshot(
             last_kind: None,
             last_live: None,
             busy: false,
+            rollbacks_handled: Handled::default(),
         });
         let stamp = now();
         match loaded {
@@ -185,6 +192,7 @@ pub struct Recording<'a> {
     pub config: &'a RunConfig,
     pub client: &'a Client,
     pub status: &'a SharedStatus,
+    pub notifier: &'a Notifier,
     /// The source revision now, for a slot without a good one of its own.
     pub current_revision: &'a str,
     /// The source, as the status names it.
@@ -197,6 +205,7 @@ pub fn record_finished(slot: &mut Slot, desired: &Desired, pass: Pass, context: 
         config,
         client,
         status,
+        notifier,
         current_revision,
         describe,
     } = *context;
@@ -205,7 +214,14 @@ pub fn record_finished(slot: &mut Slot, desired: &Desired, pass: Pass, context: 
         .good_revision
         .clone()
         .unwrap_or_else(|| current_revision.to_string());
-    let delay = next_delay(config, slot, pass.kind, client, status);
+    let delay = next_delay(config, slot, &pass, client, status);
+    for rollback in pass.rollbacks.iter().filter(|r| r.settled()) {
+        slot.rollbacks_handled.insert((
+            rollback.service.clone(),
+            rollback.environment.clone(),
+            good_revision.clone(),
+        ));
+    }
     slot.busy = false;
     slot.next_due = Instant::now() + delay;
     slot.last_kind = Some(pass.kind);
@@ -231,21 +247,41 @@ pub fn record_finished(slot: &mut Slot, desired: &Desired, pass: Pass, context: 
         metrics.api_requests = client.stats().requests.into_iter().collect();
     }
     log_pass(desired, &good_revision, &pass, delay);
-    if pass.live.is_some() {
-        slot.last_live = pass.live;
+    // Outside the status lock: the notifier writes its timeline into the status.
+    notifier.set_targets(&desired.project.name, desired.notifications.clone());
+    let recorded = status
+        .read()
+        .ok()
+        .and_then(|s| s.projects.get(&slot.key).cloned());
+    if let Some(recorded) = recorded {
+        PassEvents {
+            notifier,
+            desired,
+            status: &recorded,
+            pass: &pass,
+            revision: &good_revision,
+            git: git_revision(config, &good_revision),
+        }
+        .publish();
+    }
+    if let Some(live) = pass.live_after.or(pass.live) {
+        slot.last_live = Some(live);
     }
 }
 
 /// When a project is due again: the interval with ±10% jitter after a pass that reached Railway,
 /// stretched while the rate-limit budget runs low; exponential backoff (capped at the interval)
-/// after a transient failure; never (until the source changes) after a terminal one.
+/// after a transient failure; never (until the source changes) after a terminal one. While a
+/// deployment is in progress (or was just started), at most 5 s: R44's polling pace, so
+/// rollouts are followed across passes without blocking any.
 pub fn next_delay(
     config: &RunConfig,
     slot: &mut Slot,
-    kind: PassKind,
+    pass: &Pass,
     client: &Client,
     status: &SharedStatus,
 ) -> Duration {
+    let kind = pass.kind;
     let mut rng = rand::rng();
     let jitter =
         |d: Duration, rng: &mut rand::rngs::ThreadRng| d.mul_f64(rng.random_range(0.9..1.1));
@@ -272,6 +308,10 @@ pub fn next_delay(
             slot.failures = 0;
             jitter(interval.min(Duration::from_secs(5)), &mut rng)
         }
+        PassKind::InSync | PassKind::DriftReported if rolling_out(pass) => {
+            slot.failures = 0;
+            jitter(interval.min(Duration::from_secs(5)), &mut rng)
+        }
         PassKind::InSync | PassKind::DriftReported => {
             slot.failures = 0;
             jitter(interval, &mut rng)
@@ -286,6 +326,37 @@ pub fn next_delay(
             interval
         }
     }
+}
+
+/// The commit a Git source's manifests came from, for GitHub statuses.
+fn git_revision(config: &RunConfig, revision: &str) -> Option<GitRevision> {
+    match &config.source {
+        SourceSpec::Git { url, .. } => Some(GitRevision {
+            repository: url.clone(),
+            commit: revision.to_string(),
+        }),
+        SourceSpec::Path(_) => None,
+    }
+}
+
+/// A deployment is on its way in the live state the pass read, or a rollback just started one.
+fn rolling_out(pass: &Pass) -> bool {
+    let progressing = pass
+        .latest_live()
+        .and_then(|live| live.project.as_ref())
+        .is_some_and(|project| {
+            project
+                .environments
+                .iter()
+                .flat_map(|e| e.instances.values())
+                .filter_map(|i| i.latest_deployment.as_ref())
+                .any(|d| Health::of_status(Some(&d.status)) == Health::Progressing)
+        });
+    progressing
+        || pass
+            .rollbacks
+            .iter()
+            .any(|r| matches!(r.result, RollbackResult::RolledBackTo(_)))
 }
 
 pub fn log_pass(desired: &Desired, revision: &str, pass: &Pass, next: Duration) {

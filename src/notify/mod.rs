@@ -107,6 +107,15 @@ impl Notifier {
         true
     }
 
+    /// Records a subject's state without an event (a first sight of a healthy state, or a
+    /// problem clearing that nobody was told about), so a later problem is a change again.
+    pub fn record_state(&self, project: &str, subject: &str, state: &str) {
+        self.lock().last_state.insert(
+            (project.to_string(), subject.to_string()),
+            state.to_string(),
+        );
+    }
+
     /// The subject's last published state, so a caller can tell a recovery from a first sight.
     pub fn last_state(&self, project: &str, subject: &str) -> Option<String> {
         self.lock()

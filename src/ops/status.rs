@@ -12,6 +12,7 @@ use crate::manifest::desired::ServiceKind;
 use crate::railway::live::LiveInstance;
 use crate::railway::ops::{VolumeInstanceBackups, volume_instance_backups};
 use crate::railway::{Client, Error};
+use crate::rollout::Health;
 
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -43,6 +44,8 @@ pub struct ServiceStatus {
     pub state: SyncState,
     /// Railway's status of the latest deployment, e.g. `SUCCESS`.
     pub deployment: Option<String>,
+    /// From the latest deployment (R42): Healthy, Progressing, Degraded or Unknown.
+    pub health: Health,
     pub domains: Vec<DomainStatus>,
     pub volume: Option<VolumeStatus>,
 }
@@ -155,6 +158,11 @@ pub fn status(view: &View<'_>, backups: &BTreeMap<String, BackupSummary>) -> Sta
                         deployment: instance
                             .and_then(|i| i.latest_deployment.as_ref())
                             .map(|d| d.status.clone()),
+                        health: Health::of_status(
+                            instance
+                                .and_then(|i| i.latest_deployment.as_ref())
+                                .map(|d| d.status.as_str()),
+                        ),
                         domains: instance.map(domain_states).unwrap_or_default(),
                         volume: volume_status(view, service, env, instance, backups),
                     }
@@ -258,6 +266,7 @@ pub fn render_text(report: &StatusReport) -> String {
         let mut rows = vec![vec![
             "SERVICE".to_string(),
             "STATE".into(),
+            "HEALTH".into(),
             "DEPLOYMENT".into(),
             "VOLUME".into(),
         ]];
@@ -269,6 +278,7 @@ pub fn render_text(report: &StatusReport) -> String {
             rows.push(vec![
                 s.name.clone(),
                 s.state.label().into(),
+                s.health.name().into(),
                 s.deployment.clone().unwrap_or_else(|| "-".into()),
                 volume.unwrap_or_else(|| "-".into()),
             ]);

@@ -5,6 +5,7 @@
 pub mod follow;
 pub mod health;
 pub mod progress;
+pub mod rollback;
 pub mod targets;
 
 pub use follow::{Phase, Progress, Target, WaitOptions, follow};

@@ -2,6 +2,7 @@
 //! refreshing itself every 10 seconds. Renders the status only; every value is escaped.
 
 mod html;
+mod timeline;
 
 use std::fmt::Write as _;
 
@@ -11,6 +12,7 @@ use crate::controller::status::{
     Condition, ControllerStatus, DriftEntry, EnvironmentStatus, HistoryEntry, ProjectStatus,
     SyncState, VolumeStatus,
 };
+use crate::rollout::Health;
 
 const REFRESH_SECONDS: u32 = 10;
 
@@ -36,6 +38,8 @@ pub fn render_page(status: &ControllerStatus) -> String {
     for project in status.projects.values() {
         project_section(&mut out, project, status.lock.guarded);
     }
+    timeline::timeline(&mut out, &status.timeline);
+    timeline::deliveries(&mut out, &status.notifications);
     let _ = writeln!(out, "</main></body></html>");
     out
 }
@@ -253,6 +257,16 @@ fn sync_badge(sync: SyncState) -> String {
     badge(class, label)
 }
 
+fn health_badge(health: Health) -> String {
+    let class = match health {
+        Health::Healthy => "good",
+        Health::Progressing => "info",
+        Health::Degraded => "bad",
+        Health::Unknown => "neutral",
+    };
+    badge(class, health.name())
+}
+
 fn environments(out: &mut String, environments: &[EnvironmentStatus]) {
     let _ = writeln!(out, "<h3>Environments</h3>");
     if environments.is_empty() {
@@ -271,6 +285,7 @@ fn environments(out: &mut String, environments: &[EnvironmentStatus]) {
                 vec![
                     escape(&service.name),
                     sync_badge(service.sync),
+                    health_badge(service.health),
                     or_dash(service.deployment.as_deref()),
                     if service.domains.is_empty() {
                         or_dash(None)
@@ -297,7 +312,14 @@ fn environments(out: &mut String, environments: &[EnvironmentStatus]) {
             .collect();
         table(
             out,
-            &["Service", "Sync", "Latest deployment", "Domains", "Volume"],
+            &[
+                "Service",
+                "Sync",
+                "Health",
+                "Latest deployment",
+                "Domains",
+                "Volume",
+            ],
             &rows,
         );
     }
