@@ -2,6 +2,8 @@
 //! its service Degraded and the project not Ready, a fix turns it Healthy again, and
 //! `deploy.onFailure: rollback` redeploys the last live deployment exactly once.
 
+#[path = "support/browser.rs"]
+mod browser;
 #[path = "support/controller.rs"]
 mod controller;
 mod support;
@@ -106,6 +108,8 @@ async fn run_turns_a_crashed_service_degraded_then_healthy_after_a_fix() {
         "{metrics}"
     );
 
+    page_in_a_browser_shows_the_health(&running).await;
+
     set_outcome(&sandbox, "worker", "SUCCESS").await;
     fs::write(&file, shop(2, "report")).expect("edit");
     running
@@ -178,4 +182,39 @@ async fn on_failure_rollback_redeploys_the_last_live_deployment_exactly_once() {
         total(&stats)
     );
     running.stop().await;
+}
+
+/// The status page in headless Chromium: the Degraded badge, the timeline, and a screenshot
+/// (written to `RAILWAY_OPERATOR_SCREENSHOT_DIR` when set, which is how the README's is made).
+async fn page_in_a_browser_shows_the_health(running: &Running) {
+    let Some(chromium) = browser::find_chromium() else {
+        eprintln!("\n*** SKIPPED: no Chromium (install with: apt-get install -y chromium) ***\n");
+        return;
+    };
+    let url = format!("{}/", running.http_url.clone().expect("run serves HTTP"));
+    let dom = browser::dump_dom(&chromium, &url)
+        .await
+        .expect("chromium dumps the DOM");
+    for text in ["Degraded", "Healthy", "Recent events", "deployment.failed"] {
+        assert!(dom.contains(text), "the rendered page lacks {text}:\n{dom}");
+    }
+    assert!(
+        !dom.to_lowercase().contains("<script"),
+        "the page has no JavaScript"
+    );
+    let dir = match std::env::var_os("RAILWAY_OPERATOR_SCREENSHOT_DIR") {
+        Some(dir) => std::path::PathBuf::from(dir),
+        None => std::env::temp_dir(),
+    };
+    let png = dir.join("status-page.png");
+    browser::screenshot(&chromium, &url, &png)
+        .await
+        .expect("chromium takes a screenshot");
+    let bytes = fs::read(&png).expect("the screenshot is written");
+    assert!(bytes.starts_with(b"\x89PNG\r\n\x1a\n"), "a PNG");
+    println!(
+        "status page screenshot: {} bytes at {}",
+        bytes.len(),
+        png.display()
+    );
 }

@@ -24,6 +24,22 @@ pub fn find_chromium() -> Option<PathBuf> {
 
 /// Loads `url` headless and returns the serialized DOM; the browser is killed after 60 s.
 pub async fn dump_dom(chromium: &Path, url: &str) -> Result<String, String> {
+    let output = headless(chromium, url, &["--dump-dom".to_string()]).await?;
+    Ok(String::from_utf8_lossy(&output).into_owned())
+}
+
+/// Loads `url` headless in a 1280 px wide window and writes a PNG of it to `png`.
+pub async fn screenshot(chromium: &Path, url: &str, png: &Path) -> Result<(), String> {
+    let args = [
+        format!("--screenshot={}", png.display()),
+        "--window-size=1280,1600".to_string(),
+        "--hide-scrollbars".to_string(),
+    ];
+    headless(chromium, url, &args).await.map(|_| ())
+}
+
+/// Runs Chromium headless on `url` with `extra` arguments; returns its stdout.
+async fn headless(chromium: &Path, url: &str, extra: &[String]) -> Result<Vec<u8>, String> {
     let profile = tempfile::tempdir().map_err(|error| format!("no temp dir: {error}"))?;
     let child = tokio::process::Command::new(chromium)
         .args([
@@ -37,7 +53,7 @@ pub async fn dump_dom(chromium: &Path, url: &str) -> Result<String, String> {
             "--disable-sync",
         ])
         .arg(format!("--user-data-dir={}", profile.path().display()))
-        .arg("--dump-dom")
+        .args(extra)
         .arg(url)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
@@ -57,5 +73,5 @@ pub async fn dump_dom(chromium: &Path, url: &str) -> Result<String, String> {
             String::from_utf8_lossy(&output.stderr)
         ));
     }
-    Ok(String::from_utf8_lossy(&output.stdout).into_owned())
+    Ok(output.stdout)
 }
