@@ -453,6 +453,19 @@ impl Runner {
             tracing::warn!(error = %error, "backup scheduler did not stop cleanly");
         }
         self.leasing.close();
+        // Queued notifications go out before the process does: `--once` in CI waits for one
+        // full retry cycle, a shutdown less, inside its 28 s.
+        let grace = if self.config.once {
+            Duration::from_secs(30)
+        } else {
+            Duration::from_secs(10)
+        };
+        if !self.notifier.flush(grace).await {
+            tracing::warn!(
+                seconds = grace.as_secs(),
+                "notifications still queued at exit were dropped"
+            );
+        }
     }
 }
 

@@ -4,8 +4,8 @@
 use std::collections::BTreeMap;
 
 use super::desired::{
-    BackupScheduleKind, Builder, CronBackup, DeployPolicy, DesiredDomain, DriftPolicy, OnFailure,
-    RestartPolicyType, StagedChangesPolicy, VariableValue,
+    BackupScheduleKind, Builder, CronBackup, DeployPolicy, DesiredDomain, DriftPolicy,
+    NotificationTarget, OnFailure, RestartPolicyType, StagedChangesPolicy, VariableValue,
 };
 use super::diagnostics::Position;
 use super::reference::Reference;
@@ -33,6 +33,8 @@ pub struct ManifestSpec {
     pub shared_variables: Variables,
     /// `spec.environments.<env>.sharedVariables`, by environment name.
     pub environment_shared_variables: BTreeMap<String, Variables>,
+    /// `spec.notifications`, checked item by item and for unique names.
+    pub notifications: Vec<NotificationTarget>,
 }
 
 /// Variables by name.

@@ -6,6 +6,7 @@ mod backups;
 mod cron;
 mod domains;
 mod hostname;
+mod notifications;
 mod reader;
 mod settings;
 mod variables;
@@ -17,6 +18,7 @@ use super::desired::{DeployPolicy, DriftPolicy, StagedChangesPolicy};
 use super::diagnostics::{Position, Sink};
 use super::spec::{ExternalSpec, ManifestSpec, ServiceSpec, Spanned};
 use super::yaml_tree::{Key, Node};
+use notifications::decode_notifications;
 pub use reader::suggest;
 use reader::{Fields, Reader};
 use settings::decode_settings;
@@ -139,6 +141,7 @@ fn decode_spec(reader: &mut Reader, node: &Node, spec: &mut ManifestSpec) {
             "sharedVariables",
             "environments",
             "services",
+            "notifications",
         ],
         &[],
     ) else {
@@ -146,6 +149,7 @@ fn decode_spec(reader: &mut Reader, node: &Node, spec: &mut ManifestSpec) {
     };
     spec.workspace = reader.opt_string(&fields, "workspace").map(|w| w.value);
     spec.shared_variables = decode_variables(reader, &fields, "sharedVariables");
+    spec.notifications = decode_notifications(reader, &fields);
     if let Some(policy_node) = fields.get("policy")
         && let Some(policy) = reader.fields(
             policy_node,

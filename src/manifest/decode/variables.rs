@@ -203,6 +203,11 @@ fn written_text<'n>(reader: &mut Reader, node: &'n Node, path: &str) -> Option<&
 }
 
 fn from_env(reader: &mut Reader, node: &Node, path: &str) -> Option<VariableValue> {
+    env_secret(reader, node, path).map(|secret| VariableValue::Secret { secret })
+}
+
+/// The secret held by the environment variable `node` names (the `fromEnv` value at `path`).
+pub fn env_secret(reader: &mut Reader, node: &Node, path: &str) -> Option<Secret> {
     let name = written_text(reader, node, path)?;
     if !is_variable_name(name) {
         reader.sink.error_with_hint(
@@ -213,9 +218,7 @@ fn from_env(reader: &mut Reader, node: &Node, path: &str) -> Option<VariableValu
         return None;
     }
     match (reader.env)(name) {
-        Some(value) => Some(VariableValue::Secret {
-            secret: Secret::new(SecretOrigin::Env(name.to_string()), value),
-        }),
+        Some(value) => Some(Secret::new(SecretOrigin::Env(name.to_string()), value)),
         None => {
             reader.sink.error_with_hint(
                 node.at,

@@ -79,7 +79,7 @@ pub fn resolve(spec: ManifestSpec, path: &Path, sink: &mut Sink) -> Option<Desir
             .collect(),
         pending_references,
         warnings,
-        notifications: Vec::new(),
+        notifications: spec.notifications,
     })
 }
 
