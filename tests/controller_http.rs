@@ -237,7 +237,7 @@ async fn readyz_is_unavailable_until_the_status_says_ready() {
 }
 
 #[tokio::test]
-async fn metrics_follow_the_prometheus_text_format() {
+async fn metrics_follow_the_openmetrics_text_format() {
     let (server, _, _) = serve(sample_status()).await;
     let response = get(&server, "/metrics").await;
     assert_eq!(response.status(), 200);
@@ -246,17 +246,18 @@ async fn metrics_follow_the_prometheus_text_format() {
         .unwrap()
         .to_string();
     assert!(
-        content_type.starts_with("text/plain; version=0.0.4"),
+        content_type.starts_with("application/openmetrics-text; version=1.0.0"),
         "{content_type}"
     );
     let text = response.text().await.unwrap();
 
+    // OpenMetrics names a counter's family without `_total`; its samples keep the suffix.
     for (family, kind) in [
-        ("railway_operator_reconciles_total", "counter"),
+        ("railway_operator_reconciles", "counter"),
         ("railway_operator_reconcile_duration_seconds", "histogram"),
         ("railway_operator_drift", "gauge"),
-        ("railway_operator_actions_applied_total", "counter"),
-        ("railway_operator_api_requests_total", "counter"),
+        ("railway_operator_actions_applied", "counter"),
+        ("railway_operator_api_requests", "counter"),
         ("railway_operator_rate_limit_remaining", "gauge"),
         ("railway_operator_ready", "gauge"),
     ] {
@@ -284,7 +285,7 @@ async fn metrics_follow_the_prometheus_text_format() {
 
 #[test]
 fn histogram_buckets_are_cumulative_and_end_with_the_count() {
-    let text = render_metrics(&sample_status());
+    let text = render_metrics(&sample_status()).expect("metrics encode");
     let buckets: Vec<(&str, f64)> =
         samples(&text, "railway_operator_reconcile_duration_seconds_bucket")
             .into_iter()
@@ -327,7 +328,7 @@ fn histogram_buckets_are_cumulative_and_end_with_the_count() {
 
 #[test]
 fn metric_label_values_are_escaped() {
-    let text = render_metrics(&sample_status());
+    let text = render_metrics(&sample_status()).expect("metrics encode");
     assert!(text.contains(
         "railway_operator_reconciles_total{project=\"quote\\\"back\\\\slash\\nnewline\",result=\"failed\"} 1\n"
     ));
@@ -343,7 +344,7 @@ fn metric_label_values_are_escaped() {
 fn rate_limit_remaining_is_omitted_while_unknown() {
     let mut status = sample_status();
     status.rate_limit.remaining = None;
-    let text = render_metrics(&status);
+    let text = render_metrics(&status).expect("metrics encode");
     assert!(!text.contains("railway_operator_rate_limit_remaining"));
 }
 
@@ -634,7 +635,7 @@ fn a_guarded_replica_shows_its_leases_on_the_page_and_in_metrics() {
         page.contains("held by replica-&lt;b&gt;"),
         "escaped holder: {page}"
     );
-    let metrics = render_metrics(&status);
+    let metrics = render_metrics(&status).expect("metrics encode");
     let held = samples(&metrics, "railway_operator_lock_held");
     assert_eq!(held.iter().map(|(_, v)| *v).sum::<f64>(), 1.0, "{metrics}");
     assert!(metrics.contains(&format!(
@@ -646,5 +647,9 @@ fn a_guarded_replica_shows_its_leases_on_the_page_and_in_metrics() {
         "{metrics}"
     );
     status.lock.state = "unreachable".to_string();
-    assert!(render_metrics(&status).contains("railway_operator_lock_connected 0"));
+    assert!(
+        render_metrics(&status)
+            .expect("metrics encode")
+            .contains("railway_operator_lock_connected 0")
+    );
 }

@@ -1,416 +1,311 @@
-//! `/metrics` in the Prometheus text exposition format 0.0.4, from [`Metrics`] and the
-//! status. Pure text rendering: no counters are kept or changed here.
+//! `/metrics` as OpenMetrics text, encoded by prometheus-client from a fresh `Registry` built
+//! out of [`ControllerStatus`] at every scrape. The status stays the only place counters live:
+//! nothing here keeps, increments or caches a value between scrapes, and no text is written by
+//! hand (names, label escaping and numbers are the crate's).
 
-use std::fmt::Write as _;
+mod rows;
 
-use crate::controller::status::{
-    ControllerStatus, DURATION_BUCKETS, Histogram, LeaseStatus, Metrics,
-};
+use prometheus_client::encoding::text;
+use prometheus_client::registry::{Registry, Unit};
+
+use crate::controller::status::{ControllerStatus, LeaseStatus, Metrics, VolumeStatus};
+use crate::rollout::Health;
+use rows::{Buckets, Counters, Gauges, Histograms, Labels, labels};
 
 const PREFIX: &str = "railway_operator";
 
-pub fn render_metrics(status: &ControllerStatus) -> String {
-    let metrics: &Metrics = &status.metrics;
-    let mut out = String::new();
+/// prometheus-client's text encoder writes OpenMetrics 1.0 but exports no constant for it.
+pub const CONTENT_TYPE: &str = "application/openmetrics-text; version=1.0.0; charset=utf-8";
 
-    family(
-        &mut out,
-        "reconciles_total",
-        "counter",
-        "Reconcile passes by project and result.",
-    );
-    for ((project, result), count) in &metrics.reconciles {
-        sample(
-            &mut out,
-            "reconciles_total",
-            &[("project", project), ("result", result)],
-            &count.to_string(),
-        );
-    }
+/// The encoder refused a sample; writing into a `String` cannot fail otherwise.
+#[derive(Debug, thiserror::Error)]
+#[error("metrics could not be encoded as OpenMetrics text")]
+pub struct MetricsError(#[from] std::fmt::Error);
 
-    family(
-        &mut out,
-        "reconcile_duration_seconds",
-        "histogram",
-        "Duration of reconcile passes in seconds.",
-    );
-    for (project, histogram) in &metrics.durations {
-        render_histogram(&mut out, project, histogram);
-    }
-
-    family(
-        &mut out,
-        "drift",
-        "gauge",
-        "Addresses that differ from the manifest, per project.",
-    );
-    for (project, drifted) in &metrics.drift {
-        sample(
-            &mut out,
-            "drift",
-            &[("project", project)],
-            &drifted.to_string(),
-        );
-    }
-
-    family(
-        &mut out,
-        "actions_applied_total",
-        "counter",
-        "Plan actions applied, by kind.",
-    );
-    for (kind, count) in &metrics.actions {
-        sample(
-            &mut out,
-            "actions_applied_total",
-            &[("kind", kind)],
-            &count.to_string(),
-        );
-    }
-
-    family(
-        &mut out,
-        "api_requests_total",
-        "counter",
-        "Railway API requests by operation and outcome.",
-    );
-    for ((operation, outcome), count) in &metrics.api_requests {
-        sample(
-            &mut out,
-            "api_requests_total",
-            &[("operation", operation), ("outcome", outcome)],
-            &count.to_string(),
-        );
-    }
-
-    lease_families(&mut out, status);
-    volume_families(&mut out, status);
-    backup_limit_family(&mut out, status);
-    backup_families(&mut out, status);
-
+/// The whole exposition, `# EOF` included. Help texts get their full stop from the registry.
+pub fn render_metrics(status: &ControllerStatus) -> Result<String, MetricsError> {
+    let mut registry = Registry::with_prefix(PREFIX);
+    reconcile_families(&mut registry, &status.metrics);
+    lease_families(&mut registry, status);
+    volume_families(&mut registry, status);
+    backup_limit_family(&mut registry, status);
+    backup_families(&mut registry, status);
+    health_family(&mut registry, status);
+    notification_families(&mut registry, status);
     if let Some(remaining) = status.rate_limit.remaining {
-        family(
-            &mut out,
+        registry.register(
             "rate_limit_remaining",
-            "gauge",
-            "Requests left in Railway's rate-limit window, as last reported.",
-        );
-        sample(
-            &mut out,
-            "rate_limit_remaining",
-            &[],
-            &remaining.to_string(),
+            "Requests left in Railway's rate-limit window, as last reported",
+            Gauges(vec![(Labels::new(), remaining)]),
         );
     }
-
-    family(
-        &mut out,
+    registry.register(
         "ready",
-        "gauge",
-        "1 once every project finished its first reconcile pass.",
+        "1 once every project finished its first reconcile pass",
+        Gauges(vec![(Labels::new(), u64::from(status.ready))]),
     );
-    sample(&mut out, "ready", &[], if status.ready { "1" } else { "0" });
-    out
+    let mut out = String::new();
+    text::encode(&mut out, &registry)?;
+    Ok(out)
 }
 
-/// Name, type, help and value of one lease metric family.
-type LeaseFamily = (
-    &'static str,
-    &'static str,
-    &'static str,
-    fn(&LeaseStatus) -> u64,
-);
+/// What the reconcile loop counted: passes, their durations, drift, actions and API calls.
+fn reconcile_families(registry: &mut Registry, metrics: &Metrics) {
+    let reconciles = metrics.reconciles.iter().map(|((project, result), count)| {
+        (labels([("project", project), ("result", result)]), *count)
+    });
+    registry.register(
+        "reconciles",
+        "Reconcile passes by project and result",
+        Counters(reconciles.collect()),
+    );
+    let durations = metrics
+        .durations
+        .iter()
+        .map(|(project, histogram)| (labels([("project", project)]), Buckets::of(histogram)));
+    registry.register_with_unit(
+        "reconcile_duration",
+        "Duration of reconcile passes in seconds",
+        Unit::Seconds,
+        Histograms(durations.collect()),
+    );
+    let drift = metrics
+        .drift
+        .iter()
+        .map(|(project, drifted)| (labels([("project", project)]), *drifted));
+    registry.register(
+        "drift",
+        "Addresses that differ from the manifest, per project",
+        Gauges(drift.collect()),
+    );
+    let actions = metrics
+        .actions
+        .iter()
+        .map(|(kind, count)| (labels([("kind", kind)]), *count));
+    registry.register(
+        "actions_applied",
+        "Plan actions applied, by kind",
+        Counters(actions.collect()),
+    );
+    let requests = metrics
+        .api_requests
+        .iter()
+        .map(|((operation, outcome), count)| {
+            (
+                labels([("operation", operation), ("outcome", outcome)]),
+                *count,
+            )
+        });
+    registry.register(
+        "api_requests",
+        "Railway API requests by operation and outcome",
+        Counters(requests.collect()),
+    );
+}
+
+/// One value per project from its lease.
+fn per_lease(status: &ControllerStatus, value: fn(&LeaseStatus) -> u64) -> Vec<(Labels, u64)> {
+    status
+        .projects
+        .values()
+        .map(|project| (labels([("project", &project.name)]), value(&project.lease)))
+        .collect()
+}
 
 /// Which projects this replica holds, and how often it took and lost their leases. Unguarded,
 /// every project counts as held.
-fn lease_families(out: &mut String, status: &ControllerStatus) {
-    let families: [LeaseFamily; 3] = [
-        (
-            "lock_held",
-            "gauge",
-            "1 while this replica holds the project's lease and reconciles it.",
-            |lease| u64::from(lease.held),
-        ),
-        (
-            "lock_acquisitions_total",
-            "counter",
-            "Times this replica took the project's lease.",
-            |lease| lease.acquisitions,
-        ),
-        (
-            "lock_losses_total",
-            "counter",
-            "Times this replica lost the project's lease with its lock session.",
-            |lease| lease.losses,
-        ),
-    ];
-    for (name, kind, help, value) in families {
-        family(out, name, kind, help);
-        for project in status.projects.values() {
-            sample(
-                out,
-                name,
-                &[("project", &project.name)],
-                &value(&project.lease).to_string(),
-            );
-        }
-    }
-    family(
-        out,
-        "lock_connected",
-        "gauge",
-        "1 while the lock database answers (always 1 when unguarded); 0 means no writes.",
+fn lease_families(registry: &mut Registry, status: &ControllerStatus) {
+    registry.register(
+        "lock_held",
+        "1 while this replica holds the project's lease and reconciles it",
+        Gauges(per_lease(status, |lease| u64::from(lease.held))),
+    );
+    registry.register(
+        "lock_acquisitions",
+        "Times this replica took the project's lease",
+        Counters(per_lease(status, |lease| lease.acquisitions)),
+    );
+    registry.register(
+        "lock_losses",
+        "Times this replica lost the project's lease with its lock session",
+        Counters(per_lease(status, |lease| lease.losses)),
     );
     let connected = matches!(status.lock.state.as_str(), "connected" | "unguarded");
-    sample(
-        out,
+    registry.register(
         "lock_connected",
-        &[],
-        if connected { "1" } else { "0" },
+        "1 while the lock database answers (always 1 when unguarded); 0 means no writes",
+        Gauges(vec![(Labels::new(), u64::from(connected))]),
     );
 }
 
-/// Size and usage of every declared volume that exists on Railway.
-fn volume_families(out: &mut String, status: &ControllerStatus) {
-    let volumes: Vec<_> = status
-        .projects
-        .values()
-        .flat_map(|project| {
-            project.environments.iter().flat_map(move |env| {
-                env.services.iter().filter_map(move |service| {
-                    let volume = service.volume.as_ref()?;
-                    Some((project, env, service, volume))
-                })
-            })
-        })
-        .collect();
-    let families = [
-        (
-            "volume_size_megabytes",
-            "Size of each declared volume in MB, as Railway reports it.",
-        ),
-        (
-            "volume_used_megabytes",
-            "Space used on each declared volume in MB.",
-        ),
-        (
-            "volume_usage_ratio",
-            "Used space over size (0-1); compare with volume_usage_warning_ratio.",
-        ),
-        (
-            "volume_usage_warning_ratio",
-            "The manifest's usage warning threshold (0-1).",
-        ),
-    ];
-    for (index, (name, help)) in families.iter().enumerate() {
-        family(out, name, "gauge", help);
-        for (project, env, service, volume) in &volumes {
-            let value = match index {
-                0 => volume.size_mb.map(|v| v.to_string()),
-                1 => volume.used_mb.map(float),
-                2 => volume.usage_percent.map(|p| float(p / 100.0)),
-                _ => Some(float(f64::from(volume.warning_percent) / 100.0)),
-            };
-            if let Some(value) = value {
-                sample(
-                    out,
-                    name,
-                    &[
-                        ("project", &project.name),
-                        ("environment", &env.name),
-                        ("service", &service.name),
-                        ("volume", &volume.name),
-                    ],
-                    &value,
-                );
-            }
-        }
-    }
-}
-
-/// R25: 1 for a volume with `backups.cron` at 50 % usage or more, where Railway refuses the
-/// operator's (manual) backups; 0 below. Only volumes with `backups.cron` and a known usage.
-fn backup_limit_family(out: &mut String, status: &ControllerStatus) {
-    let name = "volume_backup_limit_exceeded";
-    family(
-        out,
-        name,
-        "gauge",
-        "1 when a volume with backups.cron is at least 50% full: Railway refuses manual backups above 50%, and operator backups are manual.",
-    );
+/// Every declared volume with its project, environment and service labels.
+fn volumes(status: &ControllerStatus) -> Vec<(Labels, &VolumeStatus)> {
+    let mut found = Vec::new();
     for project in status.projects.values() {
         for env in &project.environments {
             for service in &env.services {
-                let Some(volume) = service
-                    .volume
-                    .as_ref()
-                    .filter(|v| !v.cron_backups.is_empty() && v.usage_percent.is_some())
-                else {
-                    continue;
-                };
-                let value = if volume.backup_warning.is_some() {
-                    "1"
-                } else {
-                    "0"
-                };
-                let labels = [
-                    ("project", project.name.as_str()),
-                    ("environment", env.name.as_str()),
-                    ("service", service.name.as_str()),
-                    ("volume", volume.name.as_str()),
-                ];
-                sample(out, name, &labels, value);
-            }
-        }
-    }
-}
-
-/// Operator-run backups: totals by result, and the last success per volume and schedule.
-fn backup_families(out: &mut String, status: &ControllerStatus) {
-    family(
-        out,
-        "backups_total",
-        "counter",
-        "Operator-run volume backups by result (after retries).",
-    );
-    let metrics = &status.metrics;
-    for (result, count) in [
-        ("success", metrics.backups_success),
-        ("failure", metrics.backups_failure),
-    ] {
-        sample(
-            out,
-            "backups_total",
-            &[("result", result)],
-            &count.to_string(),
-        );
-    }
-    family(
-        out,
-        "backup_last_success_timestamp_seconds",
-        "gauge",
-        "Unix time of the last successful operator-run backup, per volume and schedule.",
-    );
-    for project in status.projects.values() {
-        for env in &project.environments {
-            for service in &env.services {
-                let Some(volume) = &service.volume else {
-                    continue;
-                };
-                for job in &volume.backups {
-                    let Some(at) = job
-                        .last_success_at
-                        .as_deref()
-                        .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
-                    else {
-                        continue;
-                    };
-                    sample(
-                        out,
-                        "backup_last_success_timestamp_seconds",
-                        &[
-                            ("project", &project.name),
-                            ("environment", &env.name),
-                            ("service", &service.name),
-                            ("volume", &volume.name),
-                            ("schedule", &job.schedule),
-                        ],
-                        &at.timestamp().to_string(),
-                    );
+                if let Some(volume) = &service.volume {
+                    let names = [
+                        ("project", project.name.as_str()),
+                        ("environment", env.name.as_str()),
+                        ("service", service.name.as_str()),
+                        ("volume", volume.name.as_str()),
+                    ];
+                    found.push((labels(names), volume));
                 }
             }
         }
     }
+    found
 }
 
-/// Buckets are stored per bound; Prometheus wants them cumulative, ending with `+Inf`.
-fn render_histogram(out: &mut String, project: &str, histogram: &Histogram) {
-    let name = "reconcile_duration_seconds_bucket";
-    let mut cumulative = 0u64;
-    for (index, bound) in DURATION_BUCKETS.iter().enumerate() {
-        cumulative += histogram.counts.get(index).copied().unwrap_or(0);
-        let le = float(*bound);
-        sample(
-            out,
-            name,
-            &[("project", project), ("le", &le)],
-            &cumulative.to_string(),
-        );
-    }
-    let count = histogram.count.to_string();
-    sample(out, name, &[("project", project), ("le", "+Inf")], &count);
-    sample(
-        out,
-        "reconcile_duration_seconds_sum",
-        &[("project", project)],
-        &float(histogram.sum),
+/// One sample per volume that has the value; the others are left out, not reported as 0.
+fn per_volume<V>(
+    volumes: &[(Labels, &VolumeStatus)],
+    value: impl Fn(&VolumeStatus) -> Option<V>,
+) -> Vec<(Labels, V)> {
+    volumes
+        .iter()
+        .filter_map(|(names, volume)| Some((names.clone(), value(volume)?)))
+        .collect()
+}
+
+/// Size and usage of every declared volume that exists on Railway.
+fn volume_families(registry: &mut Registry, status: &ControllerStatus) {
+    let volumes = volumes(status);
+    let megabytes = || Unit::Other("megabytes".to_string());
+    registry.register_with_unit(
+        "volume_size",
+        "Size of each declared volume in MB, as Railway reports it",
+        megabytes(),
+        Gauges(per_volume(&volumes, |v| v.size_mb)),
     );
-    sample(
-        out,
-        "reconcile_duration_seconds_count",
-        &[("project", project)],
-        &count,
+    registry.register_with_unit(
+        "volume_used",
+        "Space used on each declared volume in MB",
+        megabytes(),
+        Gauges(per_volume(&volumes, |v| v.used_mb)),
+    );
+    registry.register(
+        "volume_usage_ratio",
+        "Used space over size (0-1); compare with volume_usage_warning_ratio",
+        Gauges(per_volume(&volumes, |v| v.usage_percent.map(|p| p / 100.0))),
+    );
+    registry.register(
+        "volume_usage_warning_ratio",
+        "The manifest's usage warning threshold (0-1)",
+        Gauges(per_volume(&volumes, |v| {
+            Some(f64::from(v.warning_percent) / 100.0)
+        })),
     );
 }
 
-fn family(out: &mut String, name: &str, kind: &str, help: &str) {
-    let _ = writeln!(out, "# HELP {PREFIX}_{name} {help}");
-    let _ = writeln!(out, "# TYPE {PREFIX}_{name} {kind}");
+/// R25: 1 for a volume with `backups.cron` at 50 % usage or more, where Railway refuses the
+/// operator's (manual) backups; 0 below. Only volumes with `backups.cron` and a known usage.
+fn backup_limit_family(registry: &mut Registry, status: &ControllerStatus) {
+    let exceeded = per_volume(&volumes(status), |volume| {
+        let known = !volume.cron_backups.is_empty() && volume.usage_percent.is_some();
+        known.then_some(u64::from(volume.backup_warning.is_some()))
+    });
+    registry.register(
+        "volume_backup_limit_exceeded",
+        "1 when a volume with backups.cron is at least 50% full: Railway refuses manual backups above 50%, and operator backups are manual",
+        Gauges(exceeded),
+    );
 }
 
-fn sample(out: &mut String, name: &str, labels: &[(&str, &str)], value: &str) {
-    let _ = write!(out, "{PREFIX}_{name}");
-    if !labels.is_empty() {
-        let rendered: Vec<String> = labels
-            .iter()
-            .map(|(key, value)| format!("{key}=\"{}\"", escape_label(value)))
-            .collect();
-        let _ = write!(out, "{{{}}}", rendered.join(","));
-    }
-    let _ = writeln!(out, " {value}");
-}
-
-/// Label values escape backslash, double quote and line feed, as the format requires.
-fn escape_label(value: &str) -> String {
-    let mut escaped = String::with_capacity(value.len());
-    for c in value.chars() {
-        match c {
-            '\\' => escaped.push_str("\\\\"),
-            '"' => escaped.push_str("\\\""),
-            '\n' => escaped.push_str("\\n"),
-            other => escaped.push(other),
+/// Operator-run backups: totals by result, and the last success per volume and schedule.
+fn backup_families(registry: &mut Registry, status: &ControllerStatus) {
+    let metrics = &status.metrics;
+    let totals = [
+        ("success", metrics.backups_success),
+        ("failure", metrics.backups_failure),
+    ]
+    .map(|(result, count)| (labels([("result", result)]), count));
+    registry.register(
+        "backups",
+        "Operator-run volume backups by result (after retries)",
+        Counters(totals.into()),
+    );
+    let mut last_success = Vec::new();
+    for (names, volume) in volumes(status) {
+        for job in &volume.backups {
+            let at = job
+                .last_success_at
+                .as_deref()
+                .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok());
+            if let Some(at) = at {
+                let mut names = names.clone();
+                names.push(("schedule", job.schedule.clone()));
+                last_success.push((names, at.timestamp()));
+            }
         }
     }
-    escaped
+    registry.register_with_unit(
+        "backup_last_success_timestamp",
+        "Unix time of the last successful operator-run backup, per volume and schedule",
+        Unit::Seconds,
+        Gauges(last_success),
+    );
 }
 
-/// Rust spells infinities `inf`; the format wants `+Inf`, `-Inf` and `NaN`.
-fn float(value: f64) -> String {
-    if value.is_nan() {
-        "NaN".to_string()
-    } else if value == f64::INFINITY {
-        "+Inf".to_string()
-    } else if value == f64::NEG_INFINITY {
-        "-Inf".to_string()
-    } else {
-        value.to_string()
+/// R42, kube-state-metrics style: every state of every service, 1 for the current one, so a
+/// query can select `state="Degraded"` without knowing the others.
+fn health_family(registry: &mut Registry, status: &ControllerStatus) {
+    let mut samples = Vec::new();
+    for (project, project_status) in &status.projects {
+        for env in &project_status.environments {
+            for service in &env.services {
+                for state in Health::ALL {
+                    let names = [
+                        ("project", project.as_str()),
+                        ("environment", env.name.as_str()),
+                        ("service", service.name.as_str()),
+                        ("state", state.name()),
+                    ];
+                    samples.push((labels(names), u64::from(service.health == state)));
+                }
+            }
+        }
     }
+    registry.register(
+        "service_health",
+        "1 for the service's current health (from its latest deployment), 0 for the other states",
+        Gauges(samples),
+    );
+}
+
+/// Each notification target's deliveries, and whether it is failing right now.
+fn notification_families(registry: &mut Registry, status: &ControllerStatus) {
+    let targets = &status.notifications;
+    let deliveries = targets.iter().flat_map(|target| {
+        [("delivered", target.delivered), ("failed", target.failed)].map(|(outcome, count)| {
+            let names = [
+                ("project", target.project.as_str()),
+                ("target", target.target.as_str()),
+                ("outcome", outcome),
+            ];
+            (labels(names), count)
+        })
+    });
+    registry.register(
+        "notifications",
+        "Notifications per target, by outcome: delivered or failed",
+        Counters(deliveries.collect()),
+    );
+    let failing = targets.iter().map(|target| {
+        let names = [
+            ("project", target.project.as_str()),
+            ("target", target.target.as_str()),
+        ];
+        (labels(names), u64::from(target.state == "failing"))
+    });
+    registry.register(
+        "notification_target_failing",
+        "1 while the notification target is failing, 0 otherwise",
+        Gauges(failing.collect()),
+    );
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn label_values_escape_backslash_quote_and_newline() {
-        assert_eq!(escape_label("a\\b\"c\nd"), "a\\\\b\\\"c\\nd");
-    }
-
-    #[test]
-    fn special_floats_use_the_exposition_spelling() {
-        assert_eq!(float(f64::INFINITY), "+Inf");
-        assert_eq!(float(f64::NEG_INFINITY), "-Inf");
-        assert_eq!(float(f64::NAN), "NaN");
-        assert_eq!(float(2.5), "2.5");
-    }
-}
+mod tests;

@@ -17,7 +17,7 @@ use tokio::task::JoinHandle;
 use super::status::SharedStatus;
 
 pub use access::{Denied, reconcile_allowed};
-pub use metrics::render_metrics;
+pub use metrics::{CONTENT_TYPE as METRICS_CONTENT_TYPE, MetricsError, render_metrics};
 pub use page::render_page;
 
 /// How long [`HttpServer::shutdown`] lets in-flight requests finish before dropping them.

@@ -16,7 +16,6 @@ use super::{metrics, page};
 use crate::controller::status::{ControllerStatus, SharedStatus};
 
 const TEXT: &str = "text/plain; charset=utf-8";
-const PROMETHEUS_TEXT: &str = "text/plain; version=0.0.4; charset=utf-8";
 const HTML: &str = "text/html; charset=utf-8";
 const JSON: &str = "application/json";
 
@@ -85,8 +84,11 @@ async fn readyz(State(app): State<Arc<AppState>>) -> Response {
 }
 
 async fn metrics_text(State(app): State<Arc<AppState>>) -> Response {
-    let body = metrics::render_metrics(&read(&app.status));
-    respond(StatusCode::OK, PROMETHEUS_TEXT, body)
+    let rendered = metrics::render_metrics(&read(&app.status));
+    match rendered {
+        Ok(body) => respond(StatusCode::OK, metrics::CONTENT_TYPE, body),
+        Err(error) => respond(StatusCode::INTERNAL_SERVER_ERROR, TEXT, error.to_string()),
+    }
 }
 
 async fn status_json(State(app): State<Arc<AppState>>) -> Response {
