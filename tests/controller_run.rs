@@ -282,29 +282,7 @@ async fn an_invalid_manifest_keeps_the_last_good_one_in_force_and_stalls() {
 async fn a_git_source_applies_each_new_commit_and_stalls_on_an_invalid_one() {
     let sandbox = sandbox().await;
     let dir = tempfile::tempdir().expect("tempdir");
-    let bare = dir.path().join("infra.git");
-    let work = dir.path().join("work");
-    git(
-        dir.path(),
-        &[
-            "init",
-            "-q",
-            "--bare",
-            "-b",
-            "main",
-            &bare.to_string_lossy(),
-        ],
-    );
-    git(
-        dir.path(),
-        &[
-            "clone",
-            "-q",
-            &bare.to_string_lossy(),
-            &work.to_string_lossy(),
-        ],
-    );
-    git(&work, &["checkout", "-q", "-b", "main"]);
+    let (bare, work) = git_remote(dir.path());
     let first = commit(&work, &manifest(1, "self-heal", "a"), "first");
     let running = start(
         &sandbox,

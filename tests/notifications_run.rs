@@ -9,11 +9,10 @@ mod controller;
 mod receivers;
 mod support;
 
-use std::path::Path;
 use std::process::Stdio;
 use std::time::Duration;
 
-use controller::{commit, git};
+use controller::{commit, git_remote};
 use railway_operator::notify::signature;
 use railway_operator::sandbox::{DeploymentOutcome, SandboxConfig};
 use receivers::{Receiver, Recorded};
@@ -77,34 +76,6 @@ async fn until(receiver: &Receiver, check: impl Fn(&[Recorded]) -> bool) -> Vec<
     }
 }
 
-fn repository(dir: &Path, api: &str) -> (std::path::PathBuf, std::path::PathBuf, String) {
-    let bare = dir.join("infra.git");
-    let work = dir.join("work");
-    git(
-        dir,
-        &[
-            "init",
-            "-q",
-            "--bare",
-            "-b",
-            "main",
-            &bare.to_string_lossy(),
-        ],
-    );
-    git(
-        dir,
-        &[
-            "clone",
-            "-q",
-            &bare.to_string_lossy(),
-            &work.to_string_lossy(),
-        ],
-    );
-    git(&work, &["checkout", "-q", "-b", "main"]);
-    let first = commit(&work, &manifest(1).replace("{API}", api), "first");
-    (bare, work, first)
-}
-
 #[tokio::test]
 async fn a_crash_and_its_fix_reach_every_target_once_signed_and_without_a_credential() {
     let crash = vec![("worker".to_string(), DeploymentOutcome::Crashed)];
@@ -121,7 +92,8 @@ async fn a_crash_and_its_fix_reach_every_target_once_signed_and_without_a_creden
     );
     let dir = tempfile::tempdir().expect("tempdir");
     let api = github.url("");
-    let (bare, work, first) = repository(dir.path(), &api);
+    let (bare, work) = git_remote(dir.path());
+    let first = commit(&work, &manifest(1).replace("{API}", &api), "first");
     let child = tokio::process::Command::new(env!("CARGO_BIN_EXE_railway-operator"))
         .args(["run", "--git", &format!("file://{}", bare.display())])
         .args([

@@ -395,14 +395,11 @@ fn live_instance<'a>(
     environment: &str,
     service: &str,
 ) -> Option<&'a crate::railway::live::LiveInstance> {
-    let project = pass.live.as_ref()?.project.as_ref()?;
-    let service_id = &project.services.iter().find(|s| s.name == service)?.id;
-    project
-        .environments
-        .iter()
-        .find(|e| e.name == environment)?
-        .instances
-        .get(service_id)
+    pass.live
+        .as_ref()?
+        .project
+        .as_ref()?
+        .instance(service, environment)
 }
 
 fn latest_deployment<'p>(
@@ -410,13 +407,12 @@ fn latest_deployment<'p>(
     environment: &str,
     service: &str,
 ) -> Option<&'p crate::railway::live::LiveDeployment> {
-    let project = pass.latest_live()?.project.as_ref()?;
-    let service_id = &project.services.iter().find(|s| s.name == service)?.id;
-    let env = project
-        .environments
-        .iter()
-        .find(|e| e.name == environment)?;
-    env.instances.get(service_id)?.latest_deployment.as_ref()
+    pass.latest_live()?
+        .project
+        .as_ref()?
+        .instance(service, environment)?
+        .latest_deployment
+        .as_ref()
 }
 
 fn deployment_status(pass: &Pass, environment: &str, service: &str) -> Option<String> {

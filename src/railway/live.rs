@@ -59,6 +59,16 @@ pub struct LiveProject {
 }
 
 impl LiveProject {
+    /// The instance of service `service` (by name) in environment `environment` (by name).
+    pub fn instance(&self, service: &str, environment: &str) -> Option<&LiveInstance> {
+        let service_id = &self.services.iter().find(|s| s.name == service)?.id;
+        self.environments
+            .iter()
+            .find(|e| e.name == environment)?
+            .instances
+            .get(service_id)
+    }
+
     /// The environments other than `except` with an instance of volume `volume_id`: a copied
     /// environment (R2, R22) shares the volume, and with it its name.
     pub fn environments_sharing_volume(&self, volume_id: &str, except: &str) -> Vec<String> {

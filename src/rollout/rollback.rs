@@ -96,18 +96,12 @@ fn failed_instances(
         let ServiceKind::Managed { environments } = &service.kind else {
             continue;
         };
-        let Some(live_service) = project.services.iter().find(|s| s.name == service.name) else {
-            continue;
-        };
         for (environment, settings) in environments {
             if settings.on_failure != OnFailure::Rollback {
                 continue;
             }
             let latest = project
-                .environments
-                .iter()
-                .find(|e| &e.name == environment)
-                .and_then(|e| e.instances.get(&live_service.id))
+                .instance(&service.name, environment)
                 .and_then(|i| i.latest_deployment.clone());
             if let Some(latest) = latest
                 && Health::of_status(Some(&latest.status)) == Health::Degraded

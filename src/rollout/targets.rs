@@ -9,7 +9,7 @@ use super::health::Health;
 use crate::apply::{Outcome, Report};
 use crate::manifest::desired::{Desired, ServiceKind};
 use crate::plan::{Action, Plan};
-use crate::railway::live::{Live, LiveDeployment, LiveInstance, LiveProject};
+use crate::railway::live::{Live, LiveDeployment, LiveProject};
 
 /// The instances whose deploy the apply reported as done, with the deployment each had
 /// before (`before`), resolved against the project as read after the apply (`after`).
@@ -46,7 +46,7 @@ pub fn started(plan: &Plan, report: &Report, before: &Live, after: &LiveProject)
             let before = before
                 .project
                 .as_ref()
-                .and_then(|p| instance(p, service, environment))
+                .and_then(|p| p.instance(service, environment))
                 .and_then(|i| i.latest_deployment.as_ref())
                 .map(|d| d.id.clone());
             Some(Target {
@@ -83,7 +83,7 @@ pub fn instances(desired: &Desired, live: &Live, plan: &Plan) -> Vec<InstanceRol
             let latest = live
                 .project
                 .as_ref()
-                .and_then(|p| instance(p, &service.name, environment))
+                .and_then(|p| p.instance(&service.name, environment))
                 .and_then(|i| i.latest_deployment.clone());
             let deploys = plan.actions.iter().any(|a| {
                 matches!(a, Action::DeployInstance { service: s, environment: e, .. }
@@ -99,18 +99,4 @@ pub fn instances(desired: &Desired, live: &Live, plan: &Plan) -> Vec<InstanceRol
         }
     }
     rows
-}
-
-fn instance<'p>(
-    project: &'p LiveProject,
-    service: &str,
-    environment: &str,
-) -> Option<&'p LiveInstance> {
-    let service_id = &project.services.iter().find(|s| s.name == service)?.id;
-    project
-        .environments
-        .iter()
-        .find(|e| e.name == environment)?
-        .instances
-        .get(service_id)
 }

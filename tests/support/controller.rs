@@ -191,6 +191,35 @@ pub fn git(dir: &Path, args: &[&str]) -> String {
     String::from_utf8_lossy(&output.stdout).trim().to_string()
 }
 
+/// A bare `infra.git` on branch `main` in `dir` and a clone of it in `work`, ready for
+/// [`commit`]; returns (bare, work).
+pub fn git_remote(dir: &Path) -> (std::path::PathBuf, std::path::PathBuf) {
+    let bare = dir.join("infra.git");
+    let work = dir.join("work");
+    git(
+        dir,
+        &[
+            "init",
+            "-q",
+            "--bare",
+            "-b",
+            "main",
+            &bare.to_string_lossy(),
+        ],
+    );
+    git(
+        dir,
+        &[
+            "clone",
+            "-q",
+            &bare.to_string_lossy(),
+            &work.to_string_lossy(),
+        ],
+    );
+    git(&work, &["checkout", "-q", "-b", "main"]);
+    (bare, work)
+}
+
 pub fn commit(work: &Path, text: &str, message: &str) -> String {
     fs::write(work.join("ctl.yml"), text).expect("write");
     git(work, &["add", "ctl.yml"]);
