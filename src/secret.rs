@@ -1,8 +1,10 @@
 //! The one type that holds a secret value. Its Debug, Display and Serialize never show the value;
 //! equality compares values in memory; `fingerprint` lets two values be compared without either
-//! being printed. Reading the value takes an explicit `expose()`, done only where it is sent to
-//! Railway or compared.
+//! being printed, and `salted_digest` condenses every secret inside a value into one salted
+//! digest (saved plans). Reading the value takes an explicit `expose()`, done only where it is
+//! sent to Railway or compared.
 
+use std::cell::RefCell;
 use std::fmt;
 use std::path::PathBuf;
 
@@ -91,8 +93,36 @@ impl fmt::Display for Secret {
     }
 }
 
+thread_local! {
+    /// Set only inside [`salted_digest`]: every secret serialized meanwhile feeds it.
+    static DIGESTING: RefCell<Option<Sha256>> = const { RefCell::new(None) };
+}
+
+/// One salted SHA-256 digest (hex) over the values of every [`Secret`] inside `value`, in the
+/// order serialization meets them: equal exactly when every secret resolves to the same value.
+/// The values themselves are never written anywhere; the salt keeps the digest from being
+/// looked up in a table of common values.
+pub fn salted_digest<T: Serialize>(value: &T, salt: &[u8]) -> String {
+    let mut hasher = Sha256::new();
+    hasher.update(salt);
+    DIGESTING.with(|state| *state.borrow_mut() = Some(hasher));
+    // The JSON is thrown away: serializing is only the walk that finds every secret.
+    let _ = serde_json::to_vec(value);
+    let hasher = DIGESTING
+        .with(|state| state.borrow_mut().take())
+        .unwrap_or_default();
+    hex::encode(hasher.finalize())
+}
+
 impl Serialize for Secret {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        DIGESTING.with(|state| {
+            if let Some(hasher) = state.borrow_mut().as_mut() {
+                // Length first, so that two values can never run together into the same input.
+                hasher.update((self.value.len() as u64).to_le_bytes());
+                hasher.update(self.value.as_bytes());
+            }
+        });
         use serde::ser::SerializeStruct;
         let mut s = serializer.serialize_struct("Secret", 2)?;
         s.serialize_field("sensitive", &true)?;
@@ -118,6 +148,27 @@ mod tests {
             assert!(!shown.contains("canary"), "{shown}");
         }
         assert_eq!(secret.expose(), "canary-value-123");
+    }
+
+    #[test]
+    fn the_salted_digest_changes_with_any_secret_value_and_never_shows_one() {
+        let of = |a: &str, b: &str| {
+            let values = vec![
+                Secret::new(SecretOrigin::Env("A".into()), a),
+                Secret::new(SecretOrigin::Env("B".into()), b),
+            ];
+            salted_digest(&values, b"salt")
+        };
+        assert_eq!(of("canary-1", "x"), of("canary-1", "x"));
+        assert_ne!(of("canary-1", "x"), of("canary-2", "x"));
+        assert_ne!(of("ab", "c"), of("a", "bc"), "values never run together");
+        assert!(!of("canary-1", "x").contains("canary"));
+        let plain = Secret::new(SecretOrigin::Env("A".into()), "canary-1");
+        assert!(
+            !serde_json::to_string(&plain)
+                .unwrap_or_default()
+                .contains("canary")
+        );
     }
 
     #[test]

@@ -9,6 +9,7 @@ use serde_json::{Value, json};
 
 use super::connect::connect;
 use super::pipeline::{load, plan_json, plan_options, print_plan, references_resolve, wants_json};
+use super::saved_cmd::{read_saved, saved_plan_now};
 use super::{ApplyArgs, EXIT_ERROR, EXIT_OK, GlobalOptions};
 use crate::apply::{self, ApplyError, ApplyOptions, Event, Outcome, Report};
 use crate::manifest::Desired;
@@ -21,6 +22,10 @@ pub async fn apply(global: &GlobalOptions, args: &ApplyArgs) -> anyhow::Result<u
         return Ok(EXIT_ERROR);
     };
     let options = plan_options(&desired, &args.plan)?;
+    if let Some(path) = &args.saved_plan {
+        // A broken file is refused before the first request.
+        read_saved(path)?;
+    }
     let connection = connect(global).await?;
     let mut result = Ok(None);
     for _ in 0..STALE_REPLANS {
@@ -52,13 +57,22 @@ async fn apply_with(
     args: &ApplyArgs,
 ) -> anyhow::Result<Option<u8>> {
     let json = wants_json(&args.plan);
-    let live: Live = snapshot::snapshot(client, &desired.project)
-        .await
-        .context("cannot read the live project")?;
-    if !references_resolve(desired, &live) {
-        return Ok(Some(EXIT_ERROR));
-    }
-    let plan = plan::plan(desired, &live, options);
+    let (live, plan) = match &args.saved_plan {
+        Some(path) => match saved_plan_now(client, desired, options, args, path).await? {
+            Ok(now) => now,
+            Err(code) => return Ok(Some(code)),
+        },
+        None => {
+            let live: Live = snapshot::snapshot(client, &desired.project)
+                .await
+                .context("cannot read the live project")?;
+            if !references_resolve(desired, &live) {
+                return Ok(Some(EXIT_ERROR));
+            }
+            let plan = plan::plan(desired, &live, options);
+            (live, plan)
+        }
+    };
     if !json {
         print_plan(desired, &live, &plan, &args.plan)?;
     }
@@ -85,6 +99,11 @@ async fn apply_with(
     .await;
     let report = match applied {
         Ok(report) => report,
+        // A saved plan is never planned again: what was reviewed no longer holds.
+        Err(error @ ApplyError::Stale { .. }) if args.saved_plan.is_some() => {
+            eprintln!("\nerror: {error}; the saved plan no longer holds");
+            return Ok(Some(EXIT_ERROR));
+        }
         Err(error @ ApplyError::Stale { .. }) => {
             eprintln!("\n{error}; planning again");
             return Ok(None);

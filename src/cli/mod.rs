@@ -10,6 +10,7 @@ mod pipeline;
 mod report_cmd;
 mod run_cmd;
 mod sandbox_cmd;
+mod saved_cmd;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -134,6 +135,10 @@ pub struct PlanArgs {
     /// Exit 2 when changes are pending, 0 when there are none, 1 on error.
     #[arg(long)]
     pub detailed_exitcode: bool,
+    /// Also write the plan to FILE, for `apply --plan FILE` to apply exactly it (no secret
+    /// value is written, only salted digests).
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
 }
 
 #[derive(Debug, Args, Clone)]
@@ -141,8 +146,17 @@ pub struct ApplyArgs {
     #[command(flatten)]
     pub plan: PlanArgs,
     /// Only show the plan (same as `plan`).
-    #[arg(long)]
+    #[arg(long, conflicts_with = "saved_plan")]
     pub dry_run: bool,
+    /// Apply exactly the plan `plan --out FILE` saved: refused, with nothing written, when the
+    /// manifest, its secrets or live state changed since.
+    #[arg(
+        long = "plan",
+        value_name = "FILE",
+        id = "saved_plan",
+        conflicts_with = "out"
+    )]
+    pub saved_plan: Option<PathBuf>,
     /// Allow actions that delete things.
     #[arg(long)]
     pub confirm_destructive: bool,

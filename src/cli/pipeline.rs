@@ -178,6 +178,9 @@ pub async fn plan(global: &GlobalOptions, args: &PlanArgs) -> anyhow::Result<u8>
     }
     let plan = plan::plan(&desired, &live, &options);
     print_plan(&desired, &live, &plan, args)?;
+    if let Some(out) = &args.out {
+        super::saved_cmd::write_saved(&desired, &live, &plan, &args.manifest.file, out)?;
+    }
     // Held environments (R17) are drift the operator will not fix until someone acts.
     Ok(
         if args.detailed_exitcode && (plan.has_changes() || !plan.held.is_empty()) {

@@ -274,7 +274,7 @@ pub struct VariableChange {
 }
 
 /// Terraform-style counts.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize, Default)]
 pub struct Summary {
     pub add: usize,
     pub change: usize,

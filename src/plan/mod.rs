@@ -7,6 +7,7 @@ pub mod diff;
 pub mod domains;
 pub mod references;
 pub mod render;
+pub mod saved;
 pub mod settings;
 pub mod variables;
 pub mod volumes;
