@@ -227,6 +227,35 @@ fn the_pull_request_workflow_calls_the_cli_with_flags_it_accepts() {
     assert!(workflow.contains("if [ \"$code\" = 1 ]"));
 }
 
+#[test]
+fn the_merge_workflow_applies_exactly_the_plan_the_pull_request_saved() {
+    let planning = read("deploy/ci/railway-plan.yml");
+    let applying = read("deploy/ci/railway-apply.yml");
+    let binary = binary_name();
+    let saved = workflow_commands(&planning, &binary)
+        .into_iter()
+        .find_map(|words| {
+            let at = words.iter().position(|w| w == "--out")?;
+            words.get(at + 1).cloned()
+        })
+        .expect("the pull request's plan is saved with --out");
+    assert!(
+        planning.contains(&format!("path: {saved}")),
+        "and kept as an artifact"
+    );
+    let commands = workflow_commands(&applying, &binary);
+    assert_eq!(commands.len(), 1, "one apply");
+    let words = &commands[0];
+    let parsed = Cli::try_parse_from(words).unwrap_or_else(|e| panic!("{}: {e}", words.join(" ")));
+    assert!(format!("{:?}", parsed.command).starts_with("Apply("));
+    assert!(
+        words.windows(2).any(|w| w[0] == "--plan" && w[1] == saved),
+        "applies the saved file: {words:?}"
+    );
+    assert!(applying.contains("github.event.pull_request.merged == true"));
+    assert!(applying.contains("ref: ${{ github.event.pull_request.head.sha }}"));
+}
+
 /// Environment variable names the code reads: clap `env = "..."`, `env::var("...")`, the
 /// connection's `non_empty("...")` and `..._ENV: &str = "..."` constants.
 fn variables_read_by_the_code() -> BTreeSet<String> {
