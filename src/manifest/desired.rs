@@ -9,6 +9,7 @@ use std::path::PathBuf;
 
 use serde::Serialize;
 
+use super::ignore::IgnorePath;
 use crate::secret::Secret;
 
 /// A whole manifest after validation and resolution.
@@ -220,6 +221,9 @@ pub struct InstanceSettings {
     /// The service's volume here. `None`: the manifest declares none, and a live volume is left
     /// alone unless the inventory owns it (then it is pruned, which is destructive).
     pub volume: Option<DesiredVolume>,
+    /// `ignore:` (the service's paths plus the override's): differences on an existing instance
+    /// the plan leaves alone. The operator's policy, not a Railway setting: never diffed or sent.
+    pub ignore: Vec<IgnorePath>,
 }
 
 /// A persistent volume mounted into one service instance, with its backup policy.

@@ -6,6 +6,7 @@ mod decode;
 pub mod desired;
 mod diagnostics;
 mod expand;
+pub mod ignore;
 pub mod limits;
 mod reference;
 mod resolve;

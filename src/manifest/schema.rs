@@ -154,6 +154,30 @@ impl JsonSchema for EventName {
     }
 }
 
+/// One `ignore:` path, as `crate::manifest::ignore` reads it.
+#[derive(Serialize)]
+struct IgnorePathSpec;
+
+impl JsonSchema for IgnorePathSpec {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "IgnorePath".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        let fixed: Vec<&str> = super::ignore::vocabulary()
+            .into_iter()
+            .filter(|path| !path.starts_with("variables."))
+            .collect();
+        schemars::json_schema!({
+            "description": "A settings field as the plan prints it, or a group (`build`, `deploy`, `deploy.limits`...); `variables`, `variables.NAME` or `variables.PREFIX_*`; `domains` (with TCP proxies), `tcpProxies`, `volume`, `volume.backups`.",
+            "anyOf": [
+                { "type": "string", "enum": fixed },
+                { "type": "string", "pattern": r"^variables\.(\*|[A-Za-z_][A-Za-z0-9_]*\*?)$" }
+            ]
+        })
+    }
+}
+
 fn variable_name_pattern() -> serde_json::Value {
     serde_json::json!({
         "pattern": "^[A-Za-z_][A-Za-z0-9_]*$",
@@ -275,6 +299,10 @@ struct ServiceSpec {
     /// A persistent volume mounted into the service, with its backups (not on external
     /// services). Absent: the manifest does not manage one.
     volume: Option<VolumeSpec>,
+    /// Differences on an existing instance the operator leaves alone (fields another system
+    /// owns); a new instance still gets every value the manifest sets.
+    #[schemars(extend("uniqueItems" = true))]
+    ignore: Option<Vec<IgnorePathSpec>>,
 }
 
 #[derive(Serialize, JsonSchema)]
@@ -296,6 +324,9 @@ struct OverrideSpec {
     /// replace the service's lists); without a service volume, declares one for this environment
     /// only, and then `mountPath` is required.
     volume: Option<VolumeOverrideSpec>,
+    /// Added to the service's `ignore` list in this environment.
+    #[schemars(extend("uniqueItems" = true))]
+    ignore: Option<Vec<IgnorePathSpec>>,
 }
 
 /// A persistent volume of the service.

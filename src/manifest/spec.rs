@@ -8,6 +8,7 @@ use super::desired::{
     NotificationTarget, OnFailure, RestartPolicyType, StagedChangesPolicy, VariableValue,
 };
 use super::diagnostics::Position;
+use super::ignore::IgnorePath;
 use super::reference::Reference;
 
 /// A value and the position of its text in the manifest.
@@ -107,6 +108,8 @@ pub struct Settings {
     pub tcp_proxies: Option<Spanned<Vec<Spanned<i64>>>>,
     /// `volume`, at the position of the `volume` mapping; an override merges key by key.
     pub volume: Option<Spanned<VolumeSpec>>,
+    /// `ignore`, each path at its own position; an override's list adds to the base list.
+    pub ignore: Vec<Spanned<IgnorePath>>,
 }
 
 /// One written `volume` block (a base or an override): each field is `None` when not written.
@@ -209,8 +212,23 @@ impl Settings {
             domains: pick(&overlay.domains, &base.domains),
             tcp_proxies: pick(&overlay.tcp_proxies, &base.tcp_proxies),
             volume: merged_volume(&base.volume, &overlay.volume),
+            ignore: merged_ignore(&base.ignore, &overlay.ignore),
         }
     }
+}
+
+/// The base's paths, then the overlay's that the base does not list.
+fn merged_ignore(
+    base: &[Spanned<IgnorePath>],
+    overlay: &[Spanned<IgnorePath>],
+) -> Vec<Spanned<IgnorePath>> {
+    let mut merged = base.to_vec();
+    for path in overlay {
+        if !merged.iter().any(|p| p.value == path.value) {
+            merged.push(path.clone());
+        }
+    }
+    merged
 }
 
 /// `overlay` merged over `base` name by name.

@@ -28,6 +28,9 @@ pub struct Plan {
     /// their actions are held back, not in `actions`.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub held: Vec<HeldEnvironment>,
+    /// Differences on existing instances left alone by `ignore:` rules: not in `actions`, never
+    /// with values.
+    pub ignored: Vec<IgnoredDifference>,
     /// Ownership bookkeeping to record after the actions; never shown as a change.
     #[serde(skip)]
     pub inventory_writes: Vec<InventoryWrite>,
@@ -45,6 +48,17 @@ pub struct HeldEnvironment {
     pub staged_changes: i64,
     /// Addresses of the actions held back.
     pub held_actions: Vec<String>,
+}
+
+/// One difference an `ignore:` rule left alone.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct IgnoredDifference {
+    /// The instance, as actions address it: `service.api[production]`.
+    pub address: String,
+    /// What differs, spelled like an ignore path: `deploy.replicas`, `variables.DEPLOYED_SHA`,
+    /// `domains.api.example.com`, `tcpProxies.5432`, `volume.backups.schedules`.
+    pub field: String,
 }
 
 /// The inventory an environment should hold once the plan is applied.

@@ -5,6 +5,7 @@ pub mod access;
 pub mod action;
 pub mod diff;
 pub mod domains;
+pub mod ignore;
 pub mod references;
 pub mod render;
 pub mod saved;
@@ -13,8 +14,8 @@ pub mod variables;
 pub mod volumes;
 
 pub use action::{
-    Action, FieldChange, InventoryWrite, PLAN_FORMAT_VERSION, Plan, Risk, Summary, VariableChange,
-    VariableOp,
+    Action, FieldChange, IgnoredDifference, InventoryWrite, PLAN_FORMAT_VERSION, Plan, Risk,
+    Summary, VariableChange, VariableOp,
 };
 pub use diff::{OWN_SERVICE_ENV, PlanOptions, plan};
 pub use settings::diff_settings;

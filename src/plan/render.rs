@@ -46,6 +46,9 @@ pub fn render_markdown(plan: &Plan) -> String {
         }
         let _ = writeln!(out, "```\n\n</details>\n");
     }
+    if let Some(line) = ignored_line(plan) {
+        let _ = writeln!(out, "{line}\n");
+    }
     if !plan.notes.is_empty() {
         let _ = writeln!(out, "Notes:\n");
         for note in &plan.notes {
@@ -67,6 +70,7 @@ pub fn render_text(plan: &Plan) -> String {
     if !plan.has_changes() {
         let _ = writeln!(out);
         notes(&mut out, plan);
+        ignored(&mut out, plan);
         let _ = writeln!(out, "{NO_CHANGES}");
         return out;
     }
@@ -104,8 +108,47 @@ pub fn render_text(plan: &Plan) -> String {
     }
     let _ = writeln!(out);
     notes(&mut out, plan);
+    ignored(&mut out, plan);
     let _ = writeln!(out, "{}", summary_line(plan));
     out
+}
+
+/// `2 differences ignored by ignore rules: service.api[production] deploy.replicas,
+/// variables.DEPLOYED_SHA`: what was left alone, by instance; never a value.
+pub fn ignored_line(plan: &Plan) -> Option<String> {
+    if plan.ignored.is_empty() {
+        return None;
+    }
+    let mut by_address: Vec<(&str, Vec<&str>)> = Vec::new();
+    for difference in &plan.ignored {
+        match by_address
+            .iter_mut()
+            .find(|(a, _)| *a == difference.address)
+        {
+            Some((_, fields)) => fields.push(&difference.field),
+            None => by_address.push((&difference.address, vec![&difference.field])),
+        }
+    }
+    let listed: Vec<String> = by_address
+        .iter()
+        .map(|(address, fields)| format!("{address} {}", fields.join(", ")))
+        .collect();
+    let count = plan.ignored.len();
+    let noun = if count == 1 {
+        "difference"
+    } else {
+        "differences"
+    };
+    Some(format!(
+        "{count} {noun} ignored by ignore rules: {}",
+        listed.join("; ")
+    ))
+}
+
+fn ignored(out: &mut String, plan: &Plan) {
+    if let Some(line) = ignored_line(plan) {
+        let _ = writeln!(out, "{line}\n");
+    }
 }
 
 pub fn summary_line(plan: &Plan) -> String {
@@ -370,5 +413,6 @@ pub fn render_json(plan: &Plan) -> Value {
         "actions": actions,
         "notes": plan.notes,
         "held": plan.held,
+        "ignored": plan.ignored,
     })
 }

@@ -60,7 +60,11 @@ pub fn decode_tcp_proxies(reader: &mut Reader, owner: &Fields) -> SpannedList<i6
     })
 }
 
-fn list_items<'n>(reader: &mut Reader, node: &'n Node, path: &str) -> Option<&'n [Node]> {
+pub(super) fn list_items<'n>(
+    reader: &mut Reader,
+    node: &'n Node,
+    path: &str,
+) -> Option<&'n [Node]> {
     match &node.value {
         Value::Sequence(items) => Some(items),
         _ => {

@@ -6,6 +6,7 @@ mod backups;
 mod cron;
 mod domains;
 mod hostname;
+mod ignore;
 mod notifications;
 mod reader;
 mod settings;
@@ -42,6 +43,7 @@ const SERVICE_FIELDS: &[&str] = &[
     "domains",
     "tcpProxies",
     "volume",
+    "ignore",
 ];
 const OVERRIDE_FIELDS: &[&str] = &[
     "source",
@@ -51,6 +53,7 @@ const OVERRIDE_FIELDS: &[&str] = &[
     "domains",
     "tcpProxies",
     "volume",
+    "ignore",
 ];
 
 /// Decodes `root`; `env` resolves `${VAR}` and `fromEnv`, `base_dir` anchors `fromFile` paths.
@@ -342,6 +345,7 @@ fn decode_external(reader: &mut Reader, node: &Node, service: &Fields) -> Option
         "domains",
         "tcpProxies",
         "volume",
+        "ignore",
     ] {
         if let Some(key) = service.key(managed_only) {
             reader.sink.error_with_hint(

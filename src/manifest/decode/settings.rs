@@ -1,12 +1,13 @@
 //! Decodes a service's (or an override's) `source`, `build`, `deploy` and `variables` blocks,
-//! plus `domains` and `tcpProxies` (through `domains`) and `volume` (through `volume`), into flat
-//! `Settings`, with per-field checks (types, enums, ranges, cron syntax). Cross-field rules that
-//! depend on the merged per-environment result live in `resolve`.
+//! plus `domains` and `tcpProxies` (through `domains`), `volume` (through `volume`) and `ignore`
+//! (through `ignore`), into flat `Settings`, with per-field checks (types, enums, ranges, cron
+//! syntax). Cross-field rules that depend on the merged per-environment result live in `resolve`.
 
 use super::super::desired::{Builder, OnFailure, RestartPolicyType};
 use super::super::spec::{Settings, Spanned};
 use super::cron::{CRON_HINT, cron_problem};
 use super::domains::{decode_domains, decode_tcp_proxies};
+use super::ignore::decode_ignore;
 use super::reader::{Fields, Reader};
 use super::variables::decode_variables;
 use super::volume::decode_volume;
@@ -59,6 +60,7 @@ pub fn decode_settings(reader: &mut Reader, owner: &Fields) -> Settings {
     settings.domains = decode_domains(reader, owner);
     settings.tcp_proxies = decode_tcp_proxies(reader, owner);
     settings.volume = decode_volume(reader, owner);
+    settings.ignore = decode_ignore(reader, owner);
     settings
 }
 

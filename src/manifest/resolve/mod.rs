@@ -255,5 +255,6 @@ fn instance_settings(settings: &Settings, service: &str) -> Option<InstanceSetti
             Some(volume) => Some(desired_volume(&volume.value, service)?),
             None => None,
         },
+        ignore: settings.ignore.iter().map(|p| p.value.clone()).collect(),
     })
 }

@@ -1,16 +1,18 @@
 //! One service instance in one environment: its settings, variables, domains and TCP proxies,
 //! its volume, and whether it deploys afterwards; what the inventory should record of it.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::Planning;
 use crate::backup::limit;
 use crate::inventory::Inventory;
-use crate::manifest::desired::{DeployPolicy, InstanceSettings};
-use crate::plan::action::Action;
+use crate::manifest::desired::{DeployPolicy, DesiredVolume, InstanceSettings};
+use crate::plan::action::{Action, IgnoredDifference};
 use crate::plan::domains::{DomainDiff, DomainKind, diff_domains};
+use crate::plan::ignore::{Ignoring, domain_label, left_alone};
 use crate::plan::settings::diff_settings;
-use crate::plan::variables::{diff_variables, record_scope, shared_references};
+use crate::plan::variables::{VariableDiff, diff_variables, record_scope, shared_references};
 use crate::plan::volumes::{VolumeDiff, diff_volume};
 use crate::railway::live::{LiveEnvironment, LiveInstance, LiveVolumeInstance};
 
@@ -29,6 +31,32 @@ pub(super) struct PlannedInstance {
     pub deploy: Option<Action>,
 }
 
+/// One instance as every stage of its planning sees it.
+struct Instance<'a> {
+    service: &'a str,
+    /// `service.api[production]`, for ignored differences.
+    address: String,
+    /// The manifest's settings, whole.
+    settings: &'a InstanceSettings,
+    /// What the plan compares and sends: `settings` less what `ignore:` leaves alone.
+    compared: Cow<'a, InstanceSettings>,
+    ignoring: Ignoring<'a>,
+    live: Option<&'a LiveInstance>,
+    owned: Option<&'a Inventory>,
+    prune: bool,
+}
+
+impl Instance<'_> {
+    fn left_alone(&self, planning: &mut Planning<'_>, fields: impl IntoIterator<Item = String>) {
+        planning
+            .ignored
+            .extend(fields.into_iter().map(|field| IgnoredDifference {
+                address: self.address.clone(),
+                field,
+            }));
+    }
+}
+
 pub(super) fn plan_instance(
     planning: &mut Planning<'_>,
     context: &EnvironmentContext<'_>,
@@ -43,48 +71,28 @@ pub(super) fn plan_instance(
         true => None,
         false => live_instance(planning, context.live_env, service),
     };
-    let owned = context.owned;
-    let prune = planning.desired.policy.prune;
-    let changes = diff_settings(settings, live);
-    let empty = BTreeMap::new();
-    let variables = diff_variables(
-        &settings.variables,
-        live.map_or(&empty, |i| &i.variables),
+    let ignoring = Ignoring::for_instance(settings, live.is_some());
+    let instance = Instance {
         service,
-        owned,
-        prune,
-    );
-    planning.findings.record(&scope, &variables);
+        address: format!("service.{scope}"),
+        settings,
+        compared: ignoring.compared(settings),
+        ignoring,
+        live,
+        owned: context.owned,
+        prune: planning.desired.policy.prune,
+    };
+    let changes = diff_settings(&instance.compared, live);
+    if !settings.ignore.is_empty() {
+        let full = diff_settings(settings, live);
+        instance.left_alone(planning, left_alone(&full, &changes));
+    }
+    let variables = plan_variables(planning, &instance, &scope, next);
     planning
         .findings
         .record_config_file(&scope, live.and_then(|i| i.railway_config_file.as_deref()));
-    record_scope(
-        next,
-        service,
-        &settings.variables,
-        &variables.pending_prune,
-        owned,
-    );
-    let domains = diff_domains(
-        &settings.domains,
-        &settings.tcp_proxies,
-        live,
-        service,
-        owned,
-        prune,
-    );
-    planning.findings.record_domains(&scope, &domains);
-    record_domains(next, service, &domains);
-    let live_volume = live
-        .zip(context.live_env)
-        .and_then(|(instance, env)| env.volume_of(&instance.service_id));
-    let volume = diff_volume(settings.volume.as_ref(), live_volume, service, owned, prune);
-    planning.findings.record_volume(&scope, &volume);
-    let backup_limit = backup_limit_warning(settings, live_volume, service, env);
-    planning.findings.backup_limit.extend(backup_limit);
-    if let Some(id) = &volume.owned {
-        next.volumes.insert(service.to_string(), id.clone());
-    }
+    let domains = plan_domains(planning, &instance, &scope, next);
+    let (volume, want_volume) = plan_volume(planning, &instance, context, &scope, next);
     let records_created = volume.create
         || domains
             .changes
@@ -117,10 +125,11 @@ pub(super) fn plan_instance(
             changes,
             variables: variables.changes,
             domains: domains.changes,
-            desired: Box::new(settings.clone()),
+            // Apply compares and sends these, so ignored fields stay out of its writes too.
+            desired: Box::new(instance.compared.clone().into_owned()),
         });
     }
-    volume_actions(planning, service, env, settings, &volume);
+    volume_actions(planning, service, env, want_volume.as_ref(), &volume);
     // A source-less instance has nothing to deploy.
     let deploy = (planning.desired.policy.deploy == DeployPolicy::OnChange && has_source)
         .then(|| deploy_action(context, service, settings, redeploy))
@@ -129,6 +138,160 @@ pub(super) fn plan_instance(
         records_created,
         deploy,
     }
+}
+
+/// The instance's variables; ignored ones are neither set nor deleted, and stay owned.
+fn plan_variables(
+    planning: &mut Planning<'_>,
+    instance: &Instance<'_>,
+    scope: &str,
+    next: &mut Inventory,
+) -> VariableDiff {
+    let empty = BTreeMap::new();
+    let live = instance.live.map_or(&empty, |i| &i.variables);
+    let (service, owned, prune) = (instance.service, instance.owned, instance.prune);
+    let visible = instance.ignoring.live_variables(live);
+    let variables = diff_variables(
+        &instance.compared.variables,
+        &visible,
+        service,
+        owned,
+        prune,
+    );
+    planning.findings.record(scope, &variables);
+    let (ignored_desired, ignored_live) = instance
+        .ignoring
+        .ignored_variables(&instance.settings.variables, live);
+    let left = diff_variables(&ignored_desired, &ignored_live, service, owned, prune);
+    instance.left_alone(
+        planning,
+        left.changes.iter().map(|c| format!("variables.{}", c.name)),
+    );
+    let mut kept_owned = variables.pending_prune.clone();
+    kept_owned.extend(
+        ignored_live
+            .keys()
+            .filter(|name| owned.is_some_and(|inv| inv.owns_variable(service, name)))
+            .cloned(),
+    );
+    record_scope(
+        next,
+        service,
+        &instance.settings.variables,
+        &kept_owned,
+        owned,
+    );
+    variables
+}
+
+/// The instance's domains and TCP proxies; ignored ones are left as they are, and what the
+/// inventory owned of them stays owned.
+fn plan_domains(
+    planning: &mut Planning<'_>,
+    instance: &Instance<'_>,
+    scope: &str,
+    next: &mut Inventory,
+) -> DomainDiff {
+    let (settings, service) = (instance.settings, instance.service);
+    let diff = |tcp: &[i64], live: Option<&LiveInstance>| {
+        diff_domains(
+            &settings.domains,
+            tcp,
+            live,
+            service,
+            instance.owned,
+            instance.prune,
+        )
+    };
+    let full = diff(&settings.tcp_proxies, instance.live);
+    let ignoring = instance.ignoring;
+    let domains = if !ignoring.tcp_proxies() {
+        full
+    } else {
+        let kept = if ignoring.domains() {
+            DomainDiff::default()
+        } else {
+            let without_proxies = instance.live.map(|l| LiveInstance {
+                tcp_proxies: Vec::new(),
+                ..l.clone()
+            });
+            diff(&[], without_proxies.as_ref())
+        };
+        let left = full.changes.iter().filter(|c| !kept.changes.contains(c));
+        instance.left_alone(planning, left.map(domain_label).collect::<Vec<_>>());
+        keep_owned_domains(next, instance.owned, service, ignoring.domains());
+        kept
+    };
+    planning.findings.record_domains(scope, &domains);
+    record_domains(next, service, &domains);
+    domains
+}
+
+/// What the previous inventory owned of an instance's ignored domains (`whole`) or TCP proxies.
+fn keep_owned_domains(next: &mut Inventory, owned: Option<&Inventory>, service: &str, whole: bool) {
+    let Some(owned) = owned else { return };
+    if let Some(ports) = owned.tcp_proxies.get(service) {
+        next.tcp_proxies.insert(service.to_string(), ports.clone());
+    }
+    if !whole {
+        return;
+    }
+    if let Some(names) = owned.domains.get(service) {
+        next.domains.insert(service.to_string(), names.clone());
+    }
+    if let Some(pins) = owned.pins.get(service) {
+        next.pins.insert(service.to_string(), pins.clone());
+    }
+}
+
+/// The instance's volume, and the one to configure; with `volume` ignored it is neither created,
+/// changed nor deleted, and an owned one stays owned.
+fn plan_volume(
+    planning: &mut Planning<'_>,
+    instance: &Instance<'_>,
+    context: &EnvironmentContext<'_>,
+    scope: &str,
+    next: &mut Inventory,
+) -> (VolumeDiff, Option<DesiredVolume>) {
+    let (service, settings) = (instance.service, instance.settings);
+    let live_volume = instance
+        .live
+        .zip(context.live_env)
+        .and_then(|(live, env)| env.volume_of(&live.service_id));
+    let diff = |want: Option<&DesiredVolume>| {
+        diff_volume(want, live_volume, service, instance.owned, instance.prune)
+    };
+    let full = diff(settings.volume.as_ref());
+    let mut want = settings.volume.clone();
+    let volume = if instance.ignoring.volume() {
+        let whole = full.create || full.delete.is_some();
+        let left: Vec<String> = match whole {
+            true => vec!["volume".to_string()],
+            false => full.changes.iter().map(|c| c.field.to_string()).collect(),
+        };
+        instance.left_alone(planning, left);
+        let kept = instance.owned.and_then(|inv| inv.volumes.get(service));
+        VolumeDiff {
+            owned: kept.cloned(),
+            ..VolumeDiff::default()
+        }
+    } else {
+        // A volume created here gets the manifest's schedules: ignore is about existing ones.
+        if live_volume.is_some() {
+            want.clone_from(&instance.compared.volume);
+        }
+        let compared = diff(want.as_ref());
+        instance.left_alone(planning, left_alone(&full.changes, &compared.changes));
+        compared
+    };
+    planning.findings.record_volume(scope, &volume);
+    let env = context.env;
+    let backup_limit = backup_limit_warning(settings, live_volume, service, env);
+    planning.findings.backup_limit.extend(backup_limit);
+    if let Some(id) = &volume.owned {
+        next.volumes.insert(service.to_string(), id.clone());
+    }
+    (volume, want)
 }
 
 fn live_instance<'a>(
@@ -169,14 +332,10 @@ fn volume_actions(
     planning: &mut Planning<'_>,
     service: &str,
     env: &str,
-    settings: &InstanceSettings,
+    want: Option<&DesiredVolume>,
     volume: &VolumeDiff,
 ) {
-    if let Some(want) = settings
-        .volume
-        .as_ref()
-        .filter(|_| volume.create || !volume.changes.is_empty())
-    {
+    if let Some(want) = want.filter(|_| volume.create || !volume.changes.is_empty()) {
         planning.actions.push(Action::ConfigureVolume {
             service: service.to_string(),
             environment: env.to_string(),

@@ -12,7 +12,7 @@ mod unmanaged;
 use std::collections::BTreeSet;
 
 use super::access;
-use super::action::{Action, HeldEnvironment, InventoryWrite, Plan};
+use super::action::{Action, HeldEnvironment, IgnoredDifference, InventoryWrite, Plan};
 use crate::manifest::desired::{DeployPolicy, Desired, StagedChangesPolicy};
 use crate::railway::live::{Live, LiveEnvironment, LiveProject, ProjectHome};
 use findings::Findings;
@@ -61,6 +61,8 @@ struct Planning<'a> {
     held: Vec<HeldEnvironment>,
     findings: Findings,
     inventory_writes: Vec<InventoryWrite>,
+    /// Differences `ignore:` rules left alone.
+    ignored: Vec<IgnoredDifference>,
     /// Prune services too: `prune: true` and the whole manifest in scope.
     prune_services: bool,
     /// The service this operator runs as, which is never pruned.
@@ -101,6 +103,7 @@ pub fn plan(desired: &Desired, live: &Live, options: &PlanOptions) -> Plan {
         held: Vec::new(),
         findings: Findings::default(),
         inventory_writes: Vec::new(),
+        ignored: Vec::new(),
         prune_services: desired.policy.prune
             && options.only_environment.is_none()
             && live
@@ -125,6 +128,7 @@ pub fn plan(desired: &Desired, live: &Live, options: &PlanOptions) -> Plan {
         actions,
         held,
         inventory_writes,
+        ignored,
         in_scope,
         project,
         ..
@@ -137,6 +141,7 @@ pub fn plan(desired: &Desired, live: &Live, options: &PlanOptions) -> Plan {
         actions,
         notes,
         held,
+        ignored,
         inventory_writes,
         skip_deploys: desired.policy.deploy == DeployPolicy::Never,
     }
