@@ -15,13 +15,14 @@ use railway_operator::controller::status::SharedStatus;
 use railway_operator::railway::retry::RetryPolicy;
 use railway_operator::railway::{Auth, Client, ClientConfig};
 use railway_operator::sandbox::Sandbox;
-use tokio::sync::{Notify, oneshot};
+use railway_operator::controller::trigger::ReconcileTrigger;
+use tokio::sync::oneshot;
 
 use super::support::*;
 
 pub struct Running {
     pub status: SharedStatus,
-    pub reconcile_now: Arc<Notify>,
+    pub reconcile_now: Arc<ReconcileTrigger>,
     pub http_url: Option<String>,
     stop: Option<oneshot::Sender<()>>,
     task: tokio::task::JoinHandle<u8>,
