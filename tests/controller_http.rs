@@ -17,8 +17,8 @@ use railway_operator::controller::status::{
     Histogram, HistoryEntry, Metrics, PlanCounts, ProjectStatus, RateLimitStatus, ServiceStatus,
     SharedStatus, SyncState,
 };
+use railway_operator::controller::trigger::ReconcileTrigger;
 use serde_json::Value;
-use tokio::sync::Notify;
 
 const DRIFT_ADDRESS: &str = "service.api.variables.DATABASE_URL";
 const HOSTILE_DETAIL: &str = "<script>alert(\"x\")</script> & 'quotes'";
@@ -183,9 +183,9 @@ fn sample_status() -> ControllerStatus {
     }
 }
 
-async fn serve(status: ControllerStatus) -> (HttpServer, SharedStatus, Arc<Notify>) {
+async fn serve(status: ControllerStatus) -> (HttpServer, SharedStatus, Arc<ReconcileTrigger>) {
     let shared: SharedStatus = Arc::new(RwLock::new(status));
-    let notify = Arc::new(Notify::new());
+    let notify = Arc::new(ReconcileTrigger::default());
     let config = HttpConfig {
         listen: ([127, 0, 0, 1], 0).into(),
         admin_token: None,
@@ -432,9 +432,72 @@ async fn post_reconcile_on_loopback_wakes_the_reconcile_loop() {
         .unwrap();
     assert_eq!(response.status(), 202);
     assert_eq!(response.text().await.unwrap(), "reconcile requested");
-    tokio::time::timeout(Duration::from_secs(5), notify.notified())
+    tokio::time::timeout(Duration::from_secs(5), notify.requested())
         .await
         .expect("the reconcile loop is notified");
+    server.shutdown().await;
+}
+
+#[tokio::test]
+async fn post_reconcile_with_override_window_asks_for_one_pass_that_ignores_windows() {
+    let (server, _, notify) = serve(sample_status()).await;
+    let client = reqwest::Client::new();
+    let response = client
+        .post(format!("{}/reconcile?override=window", server.url()))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 202);
+    assert!(
+        response
+            .text()
+            .await
+            .unwrap()
+            .contains("ignores change windows")
+    );
+    tokio::time::timeout(Duration::from_secs(5), notify.requested())
+        .await
+        .expect("the reconcile loop is notified");
+    assert!(notify.take_override(), "the override reaches the loop");
+    assert!(!notify.take_override(), "and only once");
+    let response = client
+        .post(format!("{}/reconcile?override=everything", server.url()))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 400);
+    assert!(response.text().await.unwrap().contains("?override=window"));
+    assert!(!notify.take_override());
+    server.shutdown().await;
+}
+
+#[tokio::test]
+async fn an_override_on_a_guarded_listener_needs_the_admin_token_like_any_reconcile() {
+    let shared: SharedStatus = Arc::new(RwLock::new(sample_status()));
+    let notify = Arc::new(ReconcileTrigger::default());
+    let server = HttpServer::start(
+        HttpConfig {
+            listen: ([0, 0, 0, 0], 0).into(),
+            admin_token: Some("s3cret".to_string()),
+        },
+        shared,
+        notify.clone(),
+    )
+    .await
+    .unwrap();
+    let url = format!("{}/reconcile?override=window", server.url());
+    let client = reqwest::Client::new();
+    let response = client.post(&url).send().await.unwrap();
+    assert_eq!(response.status(), 401);
+    assert!(!notify.take_override(), "a refused override is not kept");
+    let response = client
+        .post(&url)
+        .bearer_auth("s3cret")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 202);
+    assert!(notify.take_override());
     server.shutdown().await;
 }
 
@@ -474,7 +537,7 @@ async fn binding_an_address_in_use_names_the_address() {
 #[tokio::test]
 async fn a_wildcard_listener_enforces_the_admin_token_over_http() {
     let shared: SharedStatus = Arc::new(RwLock::new(sample_status()));
-    let notify = Arc::new(Notify::new());
+    let notify = Arc::new(ReconcileTrigger::default());
     let client = reqwest::Client::new();
     let guarded = HttpServer::start(
         HttpConfig {
@@ -499,7 +562,7 @@ async fn a_wildcard_listener_enforces_the_admin_token_over_http() {
         .await
         .unwrap();
     assert_eq!(response.status(), 202);
-    tokio::time::timeout(Duration::from_secs(5), notify.notified())
+    tokio::time::timeout(Duration::from_secs(5), notify.requested())
         .await
         .expect("the reconcile loop is notified");
     guarded.shutdown().await;

@@ -12,10 +12,10 @@ use railway_operator::backup::RunnerConfig;
 use railway_operator::controller::run::{Controller, RunConfig, run};
 use railway_operator::controller::source::SourceSpec;
 use railway_operator::controller::status::SharedStatus;
+use railway_operator::controller::trigger::ReconcileTrigger;
 use railway_operator::railway::retry::RetryPolicy;
 use railway_operator::railway::{Auth, Client, ClientConfig};
 use railway_operator::sandbox::Sandbox;
-use railway_operator::controller::trigger::ReconcileTrigger;
 use tokio::sync::oneshot;
 
 use super::support::*;
