@@ -120,13 +120,19 @@ fn a_zero_duration_is_refused_because_the_window_never_opens() {
 #[test]
 fn a_missing_duration_is_refused() {
     let error = one_error("{ schedule: \"0 22 * * 5\", mode: deny }");
-    assert!(error.contains("missing required field `duration`"), "{error}");
+    assert!(
+        error.contains("missing required field `duration`"),
+        "{error}"
+    );
 }
 
 #[test]
 fn mode_is_required_and_must_be_deny_or_allow() {
     let missing = one_error("{ schedule: \"0 22 * * 5\", duration: 1h }");
-    assert!(missing.contains("missing required field `mode`"), "{missing}");
+    assert!(
+        missing.contains("missing required field `mode`"),
+        "{missing}"
+    );
     assert!(missing.contains("`mode: deny`"), "{missing}");
     let unknown = one_error("{ schedule: \"0 22 * * 5\", duration: 1h, mode: freeze }");
     assert!(
