@@ -439,69 +439,6 @@ async fn post_reconcile_on_loopback_wakes_the_reconcile_loop() {
 }
 
 #[tokio::test]
-async fn post_reconcile_with_override_window_asks_for_one_pass_that_ignores_windows() {
-    let (server, _, notify) = serve(sample_status()).await;
-    let client = reqwest::Client::new();
-    let response = client
-        .post(format!("{}/reconcile?override=window", server.url()))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), 202);
-    assert!(
-        response
-            .text()
-            .await
-            .unwrap()
-            .contains("ignores change windows")
-    );
-    tokio::time::timeout(Duration::from_secs(5), notify.requested())
-        .await
-        .expect("the reconcile loop is notified");
-    assert!(notify.take_override(), "the override reaches the loop");
-    assert!(!notify.take_override(), "and only once");
-    let response = client
-        .post(format!("{}/reconcile?override=everything", server.url()))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), 400);
-    assert!(response.text().await.unwrap().contains("?override=window"));
-    assert!(!notify.take_override());
-    server.shutdown().await;
-}
-
-#[tokio::test]
-async fn an_override_on_a_guarded_listener_needs_the_admin_token_like_any_reconcile() {
-    let shared: SharedStatus = Arc::new(RwLock::new(sample_status()));
-    let notify = Arc::new(ReconcileTrigger::default());
-    let server = HttpServer::start(
-        HttpConfig {
-            listen: ([0, 0, 0, 0], 0).into(),
-            admin_token: Some("s3cret".to_string()),
-        },
-        shared,
-        notify.clone(),
-    )
-    .await
-    .unwrap();
-    let url = format!("{}/reconcile?override=window", server.url());
-    let client = reqwest::Client::new();
-    let response = client.post(&url).send().await.unwrap();
-    assert_eq!(response.status(), 401);
-    assert!(!notify.take_override(), "a refused override is not kept");
-    let response = client
-        .post(&url)
-        .bearer_auth("s3cret")
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), 202);
-    assert!(notify.take_override());
-    server.shutdown().await;
-}
-
-#[tokio::test]
 async fn unknown_paths_are_404_and_wrong_methods_are_405() {
     let (server, _, _) = serve(sample_status()).await;
     assert_eq!(get(&server, "/nope").await.status(), 404);

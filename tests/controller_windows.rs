@@ -1,18 +1,24 @@
 //! Change windows against the sandbox: `run` reports drift but holds its writes while a deny
 //! window is open and heals at its end, `POST /reconcile?override=window` writes once inside
-//! one, and `apply` refuses inside one (sending nothing) unless `--ignore-windows`.
+//! one, and `apply` refuses inside one (sending nothing) unless `--ignore-windows`; the override
+//! over HTTP and the window on the page.
 
 #[path = "support/controller.rs"]
 mod controller;
 mod support;
 
 use std::fs;
+use std::net::SocketAddr;
 use std::path::Path;
+use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Timelike, Utc};
 use controller::*;
+use railway_operator::controller::http::{HttpConfig, HttpServer, render_page};
 use railway_operator::controller::source::SourceSpec;
+use railway_operator::controller::status::{ControllerStatus, ProjectStatus, WindowStatus};
+use railway_operator::controller::trigger::ReconcileTrigger;
 use serde_json::Value;
 use support::*;
 
@@ -62,7 +68,7 @@ fn writes(stats: &Value) -> u64 {
         .unwrap_or(0)
 }
 
-fn held_by_window(p: &railway_operator::controller::status::ProjectStatus) -> bool {
+fn held_by_window(p: &ProjectStatus) -> bool {
     p.conditions.ready.reason == "ChangeWindow"
         && p.drift
             .iter()
@@ -220,4 +226,95 @@ async fn apply_refuses_inside_a_deny_window_without_a_write_and_ignore_windows_a
     let (code, out, err) = cli(&sandbox, &["apply", "-f", &path, "--ignore-windows"]).await;
     assert_eq!(code, 0, "{out}{err}");
     assert_eq!(mode(&sandbox).await, "wanted");
+}
+
+/// A status server with no project, and the trigger it pulls.
+async fn serve(listen: SocketAddr, token: Option<&str>) -> (HttpServer, Arc<ReconcileTrigger>) {
+    let notify = Arc::new(ReconcileTrigger::default());
+    let config = HttpConfig {
+        listen,
+        admin_token: token.map(str::to_string),
+    };
+    let status = Arc::new(RwLock::new(ControllerStatus::default()));
+    let server = HttpServer::start(config, status, notify.clone())
+        .await
+        .expect("server starts");
+    (server, notify)
+}
+
+#[tokio::test]
+async fn post_reconcile_with_override_window_asks_for_one_pass_that_ignores_windows() {
+    let (server, notify) = serve(([127, 0, 0, 1], 0).into(), None).await;
+    let client = reqwest::Client::new();
+    let response = client
+        .post(format!("{}/reconcile?override=window", server.url()))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 202);
+    assert!(
+        response
+            .text()
+            .await
+            .unwrap()
+            .contains("ignores change windows")
+    );
+    tokio::time::timeout(Duration::from_secs(5), notify.requested())
+        .await
+        .expect("the reconcile loop is notified");
+    assert!(notify.take_override(), "the override reaches the loop");
+    assert!(!notify.take_override(), "and only once");
+    let response = client
+        .post(format!("{}/reconcile?override=everything", server.url()))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 400);
+    assert!(response.text().await.unwrap().contains("?override=window"));
+    assert!(!notify.take_override());
+    server.shutdown().await;
+}
+
+#[tokio::test]
+async fn an_override_on_a_guarded_listener_needs_the_admin_token_like_any_reconcile() {
+    let (server, notify) = serve(([0, 0, 0, 0], 0).into(), Some("s3cret")).await;
+    let url = format!("{}/reconcile?override=window", server.url());
+    let client = reqwest::Client::new();
+    let response = client.post(&url).send().await.unwrap();
+    assert_eq!(response.status(), 401);
+    assert!(!notify.take_override(), "a refused override is not kept");
+    let response = client
+        .post(&url)
+        .bearer_auth("s3cret")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 202);
+    assert!(notify.take_override());
+    server.shutdown().await;
+}
+
+#[test]
+fn the_page_shows_the_window_that_holds_writes_escaped() {
+    let mut status = ControllerStatus::default();
+    let project = ProjectStatus {
+        name: "ctl".into(),
+        window: Some(WindowStatus {
+            held: true,
+            message: "writes held by deny window \"<b>\" until 2026-12-07T09:00:00Z".into(),
+            ..WindowStatus::default()
+        }),
+        ..ProjectStatus::default()
+    };
+    status.projects.insert("ctl".into(), project);
+    let page = render_page(&status);
+    assert!(page.contains("writes held by window"), "{page}");
+    assert!(
+        page.contains(
+            "writes held by deny window &quot;&lt;b&gt;&quot; until 2026-12-07T09:00:00Z"
+        ),
+        "{page}"
+    );
+    assert!(!page.contains("<b>"));
+    assert!(!page.contains("<script"));
 }
