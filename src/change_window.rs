@@ -182,7 +182,7 @@ impl<'w> Compiled<'w> {
             None | Some("") => Tz::UTC,
             Some(name) => Tz::from_str(name).ok()?,
         };
-        let length = chrono::Duration::seconds(i64::try_from(window.duration_seconds).ok()?);
+        let length = chrono::Duration::try_seconds(i64::try_from(window.duration_seconds).ok()?)?;
         Some(Compiled {
             window,
             cron,
