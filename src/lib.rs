@@ -8,6 +8,7 @@
 
 pub mod apply;
 pub mod backup;
+pub mod change_window;
 pub mod cli;
 pub mod controller;
 pub mod duration;

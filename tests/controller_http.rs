@@ -17,8 +17,8 @@ use railway_operator::controller::status::{
     Histogram, HistoryEntry, Metrics, PlanCounts, ProjectStatus, RateLimitStatus, ServiceStatus,
     SharedStatus, SyncState,
 };
+use railway_operator::controller::trigger::ReconcileTrigger;
 use serde_json::Value;
-use tokio::sync::Notify;
 
 const DRIFT_ADDRESS: &str = "service.api.variables.DATABASE_URL";
 const HOSTILE_DETAIL: &str = "<script>alert(\"x\")</script> & 'quotes'";
@@ -183,9 +183,9 @@ fn sample_status() -> ControllerStatus {
     }
 }
 
-async fn serve(status: ControllerStatus) -> (HttpServer, SharedStatus, Arc<Notify>) {
+async fn serve(status: ControllerStatus) -> (HttpServer, SharedStatus, Arc<ReconcileTrigger>) {
     let shared: SharedStatus = Arc::new(RwLock::new(status));
-    let notify = Arc::new(Notify::new());
+    let notify = Arc::new(ReconcileTrigger::default());
     let config = HttpConfig {
         listen: ([127, 0, 0, 1], 0).into(),
         admin_token: None,
@@ -432,7 +432,7 @@ async fn post_reconcile_on_loopback_wakes_the_reconcile_loop() {
         .unwrap();
     assert_eq!(response.status(), 202);
     assert_eq!(response.text().await.unwrap(), "reconcile requested");
-    tokio::time::timeout(Duration::from_secs(5), notify.notified())
+    tokio::time::timeout(Duration::from_secs(5), notify.requested())
         .await
         .expect("the reconcile loop is notified");
     server.shutdown().await;
@@ -474,7 +474,7 @@ async fn binding_an_address_in_use_names_the_address() {
 #[tokio::test]
 async fn a_wildcard_listener_enforces_the_admin_token_over_http() {
     let shared: SharedStatus = Arc::new(RwLock::new(sample_status()));
-    let notify = Arc::new(Notify::new());
+    let notify = Arc::new(ReconcileTrigger::default());
     let client = reqwest::Client::new();
     let guarded = HttpServer::start(
         HttpConfig {
@@ -499,7 +499,7 @@ async fn a_wildcard_listener_enforces_the_admin_token_over_http() {
         .await
         .unwrap();
     assert_eq!(response.status(), 202);
-    tokio::time::timeout(Duration::from_secs(5), notify.notified())
+    tokio::time::timeout(Duration::from_secs(5), notify.requested())
         .await
         .expect("the reconcile loop is notified");
     guarded.shutdown().await;

@@ -219,7 +219,7 @@ async fn an_idle_controller_costs_at_most_two_requests_per_project_per_interval(
         requests as usize <= 2 * (passes + 1),
         "{requests} requests for {passes} passes"
     );
-    running.reconcile_now.notify_one();
+    running.reconcile_now.request(false);
     running.stop().await;
 }
 
@@ -583,7 +583,7 @@ async fn a_slow_project_does_not_delay_the_others_past_its_own_pass() {
     let before: Vec<usize> = ["c-one", "c-two", "c-three"].map(passes).to_vec();
     // The next snapshot read, whichever project sends it first, is answered 4 s late.
     set_faults(&sandbox, "ProjectSnapshot=slow@x1").await;
-    running.reconcile_now.notify_one();
+    running.reconcile_now.request(false);
     for (name, before) in ["c-one", "c-two", "c-three"].iter().zip(&before) {
         running
             .wait_for(name, Duration::from_secs(30), |p| p.history.len() > *before)

@@ -10,9 +10,9 @@ use railway_operator::controller::status::{
     BackupJobStatus, ControllerStatus, EnvironmentStatus, Histogram, ProjectStatus,
     RateLimitStatus, ServiceStatus, SharedStatus, SyncState, VolumeStatus,
 };
+use railway_operator::controller::trigger::ReconcileTrigger;
 use railway_operator::notify::TargetStatus;
 use railway_operator::rollout::Health;
-use tokio::sync::Notify;
 
 const QUOTES: &str = "quote\"back\\slash";
 const NEWLINE: &str = "new\nline";
@@ -154,7 +154,7 @@ async fn scrape(status: ControllerStatus) -> (String, String) {
         listen: ([127, 0, 0, 1], 0).into(),
         admin_token: None,
     };
-    let server = HttpServer::start(config, shared, Arc::new(Notify::new()))
+    let server = HttpServer::start(config, shared, Arc::new(ReconcileTrigger::default()))
         .await
         .expect("server starts");
     let response = reqwest::get(format!("{}/metrics", server.url()))

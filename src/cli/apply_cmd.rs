@@ -56,6 +56,9 @@ async fn apply_with(
     options: &PlanOptions,
     args: &ApplyArgs,
 ) -> anyhow::Result<Option<u8>> {
+    if let Some(code) = refuse_in_window(desired, args) {
+        return Ok(Some(code));
+    }
     let json = wants_json(&args.plan);
     let (live, plan) = match &args.saved_plan {
         Some(path) => match saved_plan_now(client, desired, options, args, path).await? {
@@ -128,6 +131,19 @@ async fn apply_with(
     }
     report_failed_rollouts(&failed);
     Ok(Some(EXIT_ERROR))
+}
+
+/// Exit 1 before any request while a change window holds writes, unless `--ignore-windows`.
+fn refuse_in_window(desired: &Desired, args: &ApplyArgs) -> Option<u8> {
+    let state = crate::change_window::state_at(&desired.policy.windows, chrono::Utc::now());
+    if args.ignore_windows || !state.held() {
+        return None;
+    }
+    eprintln!(
+        "error: {}; nothing was applied. Run `plan` to see what is pending, or pass --ignore-windows to apply anyway",
+        state.describe()
+    );
+    Some(EXIT_ERROR)
 }
 
 /// Text goes to stdout, or to stderr when stdout carries the JSON document.

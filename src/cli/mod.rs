@@ -167,6 +167,9 @@ pub struct ApplyArgs {
     /// With `--wait`: give up on deployments still in progress after this long.
     #[arg(long, default_value = "10m", value_parser = crate::duration::parse_duration, requires = "wait")]
     pub wait_timeout: std::time::Duration,
+    /// Apply even while a change window (`policy.windows`) holds writes.
+    #[arg(long)]
+    pub ignore_windows: bool,
 }
 
 /// Sets up logging for a parsed command line: `run` logs to stdout (JSON when not a terminal,

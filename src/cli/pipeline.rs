@@ -181,6 +181,14 @@ pub async fn plan(global: &GlobalOptions, args: &PlanArgs) -> anyhow::Result<u8>
     if let Some(out) = &args.out {
         super::saved_cmd::write_saved(&desired, &live, &plan, &args.manifest.file, out)?;
     }
+    let window = crate::change_window::state_at(&desired.policy.windows, chrono::Utc::now());
+    if window.held() {
+        // stderr: stdout may carry the JSON plan.
+        eprintln!(
+            "note: {}; apply would refuse now without --ignore-windows",
+            window.describe()
+        );
+    }
     // Held environments (R17) are drift the operator will not fix until someone acts.
     Ok(
         if args.detailed_exitcode && (plan.has_changes() || !plan.held.is_empty()) {

@@ -11,3 +11,4 @@ pub mod run;
 pub mod slots;
 pub mod source;
 pub mod status;
+pub mod trigger;

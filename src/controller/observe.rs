@@ -1,15 +1,18 @@
 //! Turns a finished pass into status: conditions, drift (as the plan text shows it, secrets
 //! masked), per-service sync state, history and metrics. Pure: it only edits the status it gets.
 
-use super::reconcile::{Pass, PassKind};
+use std::time::Duration;
+
+use super::reconcile::{Pass, PassKind, PassWindow};
 use super::status::{
     DomainState, DriftEntry, EnvironmentStatus, HistoryEntry, Metrics, PlanCounts, ProjectStatus,
-    ServiceStatus, SyncState, VolumeStatus,
+    ServiceStatus, SyncState, VolumeStatus, WindowStatus,
 };
 use crate::apply::Outcome;
 use crate::backup::limit;
+use crate::duration::format_duration;
 use crate::manifest::Desired;
-use crate::manifest::desired::{DesiredService, Retention, ServiceKind};
+use crate::manifest::desired::{DesiredService, DriftPolicy, Retention, ServiceKind};
 use crate::plan::render::action_text;
 use crate::plan::{Action, Plan};
 use crate::rollout::Health;
@@ -30,6 +33,7 @@ pub fn record_pass(
         crate::manifest::desired::DriftPolicy::Report => "report".into(),
     };
     status.suspended = desired.policy.suspend;
+    status.window = (!desired.policy.windows.is_empty()).then(|| window_status(&pass.window));
     status.last_reconcile_at = Some(now.to_string());
     status.last_duration_ms = Some(pass.duration.as_millis() as u64);
     status.conditions.reconciling.set(false, "Idle", "", now);
@@ -80,19 +84,15 @@ pub fn record_pass(
             status.last_error = None;
         }
         (PassKind::DriftReported, _) => {
-            let message = format!(
-                "{} difference(s) left alone: {}",
-                status.drift.len(),
-                if desired.policy.suspend {
-                    "the manifest suspends writes"
-                } else {
-                    "drift policy is report"
-                }
-            );
-            status
-                .conditions
-                .ready
-                .set(false, "DriftDetected", message, now);
+            let (reason, why) = if desired.policy.suspend {
+                ("DriftDetected", "the manifest suspends writes".to_string())
+            } else if desired.policy.drift == DriftPolicy::Report {
+                ("DriftDetected", "drift policy is report".to_string())
+            } else {
+                ("ChangeWindow", pass.window.state.describe())
+            };
+            let message = format!("{} difference(s) left alone: {why}", status.drift.len());
+            status.conditions.ready.set(false, reason, message, now);
             status.conditions.stalled.set(false, "", "", now);
             status.last_error = None;
         }
@@ -183,6 +183,20 @@ pub fn record_pass(
                 *metrics.actions.entry(kind).or_default() += 1;
             }
         }
+    }
+}
+
+fn window_status(window: &PassWindow) -> WindowStatus {
+    let deciding = window.state.window.as_ref();
+    WindowStatus {
+        held: window.holds(),
+        overridden: window.overridden && window.state.held(),
+        mode: deciding.map(|w| w.mode.name().to_string()),
+        schedule: deciding.map(|w| w.schedule.clone()),
+        timezone: deciding.map(|w| w.timezone.clone().unwrap_or_else(|| "UTC".into())),
+        duration: deciding.map(|w| format_duration(Duration::from_secs(w.duration_seconds))),
+        until: window.state.until.map(crate::change_window::stamp),
+        message: window.state.describe(),
     }
 }
 

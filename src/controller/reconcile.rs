@@ -1,5 +1,5 @@
 //! One reconcile pass for one project: snapshot, plan, then apply (self-heal) or only report
-//! (report mode, suspend). Goes through the same plan and apply as the CLI; classifies failures
+//! (report mode, suspend, a change window holding writes). Goes through the same plan and apply as the CLI; classifies failures
 //! as transient (retry with backoff) or terminal (stall until the source changes).
 
 use std::sync::Arc;
@@ -7,6 +7,7 @@ use std::sync::atomic::AtomicBool;
 use std::time::{Duration, Instant};
 
 use crate::apply::{self, ApplyError, ApplyOptions, Report};
+use crate::change_window::{WindowState, state_at};
 use crate::manifest::Desired;
 use crate::manifest::desired::DriftPolicy;
 use crate::plan::references::unresolved_references;
@@ -20,7 +21,7 @@ pub enum PassKind {
     Applied,
     /// Nothing differed.
     InSync,
-    /// Differences found and left alone (report mode or suspend).
+    /// Differences found and left alone (report mode, suspend or a change window).
     DriftReported,
     /// A failure worth retrying.
     Failed,
@@ -55,6 +56,30 @@ pub struct Pass {
     pub rollbacks: Vec<Rollback>,
     /// Live state re-read after an apply that deployed, so health shows the new deployments.
     pub live_after: Option<Live>,
+    /// The change windows as they stood when the pass started.
+    pub window: PassWindow,
+}
+
+/// What the change windows said to one pass.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PassWindow {
+    pub state: WindowState,
+    /// `POST /reconcile?override=window`: this pass writes whatever the windows say.
+    pub overridden: bool,
+}
+
+impl PassWindow {
+    pub fn at(desired: &Desired, now: chrono::DateTime<chrono::Utc>, overridden: bool) -> Self {
+        PassWindow {
+            state: state_at(&desired.policy.windows, now),
+            overridden,
+        }
+    }
+
+    /// The windows keep this pass from writing.
+    pub fn holds(&self) -> bool {
+        self.state.held() && !self.overridden
+    }
 }
 
 impl Pass {
@@ -72,15 +97,18 @@ pub struct RollbackState {
     pub handled: Handled,
 }
 
-/// Runs one pass. Writes only when the manifest's drift policy is `self-heal` and it is not
-/// suspended; destructive actions are allowed exactly when the policy allows pruning.
+/// Runs one pass. Writes (rollbacks included) only when the manifest's drift policy is
+/// `self-heal`, it is not suspended and no change window holds writes (unless
+/// `override_windows`); destructive actions are allowed exactly when the policy allows pruning.
 pub async fn reconcile(
     client: &Client,
     desired: &Desired,
     stop: Arc<AtomicBool>,
     rollbacks: &RollbackState,
+    override_windows: bool,
 ) -> Pass {
     let started = Instant::now();
+    let window = PassWindow::at(desired, chrono::Utc::now(), override_windows);
     let mut pass = Pass {
         kind: PassKind::InSync,
         plan: None,
@@ -90,6 +118,7 @@ pub async fn reconcile(
         duration: Duration::ZERO,
         rollbacks: Vec::new(),
         live_after: None,
+        window,
     };
     let live = match snapshot::snapshot(client, &desired.project).await {
         Ok(live) => live,
@@ -117,7 +146,9 @@ pub async fn reconcile(
         return pass;
     }
     let planned = plan(desired, &live, &PlanOptions::from_env());
-    let writes = desired.policy.drift == DriftPolicy::SelfHeal && !desired.policy.suspend;
+    let writes = desired.policy.drift == DriftPolicy::SelfHeal
+        && !desired.policy.suspend
+        && !pass.window.holds();
     if writes && let Some(project) = &live.project {
         pass.rollbacks = roll_back_failures(
             client,

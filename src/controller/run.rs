@@ -13,6 +13,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use tokio::sync::Notify;
+
+use super::trigger::ReconcileTrigger;
 use tokio::task::JoinSet;
 use tokio::time::Instant;
 
@@ -65,7 +67,8 @@ pub enum ControllerError {
 
 pub struct Controller {
     pub status: SharedStatus,
-    pub reconcile_now: Arc<Notify>,
+    /// `POST /reconcile` pulls it; tests may too.
+    pub reconcile_now: Arc<ReconcileTrigger>,
     pub http_url: Option<String>,
 }
 
@@ -79,7 +82,7 @@ pub async fn run(
     on_started: impl FnOnce(&Controller),
 ) -> Result<u8, ControllerError> {
     let status = initial_status(&config);
-    let reconcile_now = Arc::new(Notify::new());
+    let reconcile_now = Arc::new(ReconcileTrigger::default());
     let (stop, stopped) = watch_shutdown(shutdown);
     let http = match config.listen {
         Some(listen) => Some(
@@ -238,7 +241,12 @@ impl Runner {
         );
     }
 
-    async fn drive(&mut self, source: &mut Source, stopped: &Notify, reconcile_now: &Notify) -> u8 {
+    async fn drive(
+        &mut self,
+        source: &mut Source,
+        stopped: &Notify,
+        reconcile_now: &ReconcileTrigger,
+    ) -> u8 {
         let lost = self.leasing.lost_signal();
         loop {
             if self.leasing.turn_due() || !self.leasing.is_guarded() {
@@ -268,12 +276,7 @@ impl Runner {
             let wake = self.next_wake();
             tokio::select! {
                 _ = stopped.notified() => return 0,
-                _ = reconcile_now.notified() => {
-                    for slot in self.slots.values_mut() {
-                        slot.next_due = Instant::now();
-                        slot.stalled = false;
-                    }
-                }
+                _ = reconcile_now.requested() => self.reconcile_all_now(reconcile_now.take_override()),
                 changed = source.changed(&self.revision) => match changed {
                     Ok(new) => self.load(&new),
                     Err(error) => {
@@ -289,6 +292,28 @@ impl Runner {
                 _ = wait_for(lost.as_deref()) => self.leasing.hurry(),
                 _ = tokio::time::sleep_until(wake) => {}
             }
+        }
+    }
+
+    /// Every project is due now; with `override_windows`, the next pass of each project this
+    /// replica works on ignores its change windows (a standby's projects get no override).
+    fn reconcile_all_now(&mut self, override_windows: bool) {
+        let held: Vec<PathBuf> = self
+            .slots
+            .iter()
+            .filter(|(_, slot)| self.works_on(slot))
+            .map(|(path, _)| path.clone())
+            .collect();
+        for (path, slot) in &mut self.slots {
+            slot.next_due = Instant::now();
+            slot.stalled = false;
+            slot.override_windows = override_windows && held.contains(path);
+        }
+        if override_windows {
+            tracing::info!(
+                projects = held.len(),
+                "the next pass of each project ignores its change windows"
+            );
         }
     }
 
@@ -340,8 +365,9 @@ impl Runner {
                 revision: slot.good_revision.clone().unwrap_or_default(),
                 handled: slot.rollbacks_handled.clone(),
             };
+            let override_windows = std::mem::take(&mut slot.override_windows);
             self.passes.spawn(async move {
-                let pass = reconcile(&client, &desired, stop, &rollbacks).await;
+                let pass = reconcile(&client, &desired, stop, &rollbacks, override_windows).await;
                 (path, desired, pass)
             });
         }

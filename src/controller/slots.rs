@@ -43,6 +43,8 @@ pub struct Slot {
     pub busy: bool,
     /// Instances `deploy.onFailure: rollback` already acted on, per manifest revision.
     pub rollbacks_handled: Handled,
+    /// `POST /reconcile?override=window`: the next pass ignores the change windows.
+    pub override_windows: bool,
 }
 
 impl Slot {
@@ -95,6 +97,7 @@ pub fn load_snapshot(
             last_live: None,
             busy: false,
             rollbacks_handled: Handled::default(),
+            override_windows: false,
         });
         let stamp = now();
         match loaded {
@@ -273,7 +276,8 @@ pub fn record_finished(slot: &mut Slot, desired: &Desired, pass: Pass, context: 
 /// stretched while the rate-limit budget runs low; exponential backoff (capped at the interval)
 /// after a transient failure; never (until the source changes) after a terminal one. While a
 /// deployment is in progress (or was just started), at most 5 s: R44's polling pace, so
-/// rollouts are followed across passes without blocking any.
+/// rollouts are followed across passes without blocking any. No later than the end of a change
+/// window holding writes.
 pub fn next_delay(
     config: &RunConfig,
     slot: &mut Slot,
@@ -301,7 +305,7 @@ pub fn next_delay(
     } else {
         config.interval
     };
-    match kind {
+    let delay = match kind {
         // Look again soon after a change: the status then shows what Railway made of it
         // (generated names, DNS records, deployments), and a half-converged state gets finished.
         PassKind::Applied => {
@@ -325,6 +329,19 @@ pub fn next_delay(
             slot.stalled = true;
             interval
         }
+    };
+    delay.min(until_window_ends(pass))
+}
+
+/// While a change window holds writes, the time until it ends (a little after, so the next pass
+/// finds it closed): writes resume at once instead of up to an interval later.
+fn until_window_ends(pass: &Pass) -> Duration {
+    const AFTER_END: Duration = Duration::from_millis(50);
+    match pass.window.state.until {
+        Some(until) if pass.window.holds() => {
+            (until - chrono::Utc::now()).to_std().unwrap_or_default() + AFTER_END
+        }
+        _ => Duration::MAX,
     }
 }
 

@@ -82,6 +82,8 @@ pub struct ProjectStatus {
     /// `self-heal` or `report`.
     pub drift_policy: String,
     pub suspended: bool,
+    /// The change windows at the last pass; `None` when the manifest declares none.
+    pub window: Option<WindowStatus>,
     pub conditions: Conditions,
     pub last_attempted_revision: Option<String>,
     pub last_applied_revision: Option<String>,
@@ -97,6 +99,26 @@ pub struct ProjectStatus {
     pub last_error: Option<String>,
     pub history: VecDeque<HistoryEntry>,
     pub lease: LeaseStatus,
+}
+
+/// What the change windows said to a project's last pass.
+#[derive(Debug, Clone, Serialize, Default, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct WindowStatus {
+    /// True when the windows kept the pass from writing.
+    pub held: bool,
+    /// True when the pass wrote despite them (`POST /reconcile?override=window`).
+    pub overridden: bool,
+    /// The deciding window's `deny` or `allow`, schedule, time zone and duration.
+    pub mode: Option<String>,
+    pub schedule: Option<String>,
+    pub timezone: Option<String>,
+    pub duration: Option<String>,
+    /// When this state ends, as far as the windows tell (RFC 3339).
+    pub until: Option<String>,
+    /// The state as a sentence, e.g. `writes held by deny window "0 22 * * 5" (2d12h,
+    /// Europe/Berlin) until 2026-12-07T09:00:00Z`.
+    pub message: String,
 }
 
 /// Who works on a project: this replica (with the lease since when) or another one.

@@ -125,7 +125,7 @@ pub struct ProjectRef {
     pub workspace_id: Option<String>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Default)]
 pub struct Policy {
     pub prune: bool,
     /// `run` keeps observing and reporting but never writes.
@@ -133,6 +133,54 @@ pub struct Policy {
     pub drift: DriftPolicy,
     pub deploy: DeployPolicy,
     pub staged_changes: StagedChangesPolicy,
+    /// `policy.windows`, in manifest order: when `run` and `apply` may write.
+    pub windows: Vec<ChangeWindow>,
+}
+
+/// One item of `policy.windows`: a span that opens each time `schedule` fires and stays open
+/// for `duration_seconds`. Evaluated by [`crate::change_window`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ChangeWindow {
+    /// The cron expression as written: 5 fields, or 6 with seconds first. Validated at load.
+    pub schedule: String,
+    /// IANA time zone the schedule is read in (validated at load); `None` means UTC.
+    pub timezone: Option<String>,
+    /// How long each opening lasts, in whole seconds (at least 1).
+    pub duration_seconds: u64,
+    pub mode: WindowMode,
+}
+
+/// What an open window does to writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum WindowMode {
+    /// Writes are held while it is open; deny wins over allow.
+    Deny,
+    /// Once any allow window is declared, writes happen only while one is open.
+    Allow,
+}
+
+impl WindowMode {
+    pub fn name(self) -> &'static str {
+        match self {
+            WindowMode::Deny => "deny",
+            WindowMode::Allow => "allow",
+        }
+    }
+}
+
+impl ChangeWindow {
+    /// `deny window "0 22 * * 5" (2d12h, Europe/Berlin)`: how messages name it.
+    pub fn label(&self) -> String {
+        format!(
+            "{} window {:?} ({}, {})",
+            self.mode.name(),
+            self.schedule,
+            crate::duration::format_duration(std::time::Duration::from_secs(self.duration_seconds)),
+            self.timezone.as_deref().unwrap_or("UTC")
+        )
+    }
 }
 
 /// What to do in an environment where someone has staged changes that are not committed (R17).

@@ -203,6 +203,35 @@ struct PolicySpec {
     /// there and reports it; `commit` commits them together with the operator's changes.
     #[serde(rename = "stagedChanges")]
     staged_changes: Option<StagedChanges>,
+    /// Change windows: writes are held while a `deny` window is open and, once any `allow`
+    /// window is declared, whenever no allow window is open. Deny wins over allow.
+    #[schemars(extend("default" = []))]
+    windows: Option<Vec<WindowSpec>>,
+}
+
+/// One change window: opens each time `schedule` fires and stays open for `duration`.
+#[derive(Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+struct WindowSpec {
+    /// A cron expression: 5 fields (minute hour day-of-month month day-of-week), or 6 with
+    /// seconds first.
+    #[schemars(length(min = 1))]
+    schedule: String,
+    /// How long each opening lasts (at least `1s`), e.g. `60h`, `8h`, `1h30m`.
+    #[schemars(regex(pattern = r"^([0-9]+(ms|s|m|h|d))+$"))]
+    duration: String,
+    /// The IANA time zone the schedule is read in, e.g. `Europe/Berlin`.
+    #[schemars(extend("default" = "UTC"))]
+    timezone: Option<String>,
+    /// `deny` holds writes while open; `allow` makes writes happen only inside allow windows.
+    mode: WindowModeName,
+}
+
+#[derive(Serialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+enum WindowModeName {
+    Deny,
+    Allow,
 }
 
 #[derive(Serialize, JsonSchema)]

@@ -4,8 +4,9 @@
 use std::collections::BTreeMap;
 
 use super::desired::{
-    BackupScheduleKind, Builder, CronBackup, DeployPolicy, DesiredDomain, DriftPolicy,
-    NotificationTarget, OnFailure, RestartPolicyType, StagedChangesPolicy, VariableValue,
+    BackupScheduleKind, Builder, ChangeWindow, CronBackup, DeployPolicy, DesiredDomain,
+    DriftPolicy, NotificationTarget, OnFailure, RestartPolicyType, StagedChangesPolicy,
+    VariableValue,
 };
 use super::diagnostics::Position;
 use super::ignore::IgnorePath;
@@ -28,6 +29,8 @@ pub struct ManifestSpec {
     pub drift: DriftPolicy,
     pub deploy: DeployPolicy,
     pub staged_changes: StagedChangesPolicy,
+    /// `spec.policy.windows`, each item checked on its own.
+    pub windows: Vec<ChangeWindow>,
     pub environments: Vec<Spanned<String>>,
     pub services: Vec<ServiceSpec>,
     /// `spec.sharedVariables`.

@@ -12,16 +12,17 @@ use railway_operator::backup::RunnerConfig;
 use railway_operator::controller::run::{Controller, RunConfig, run};
 use railway_operator::controller::source::SourceSpec;
 use railway_operator::controller::status::SharedStatus;
+use railway_operator::controller::trigger::ReconcileTrigger;
 use railway_operator::railway::retry::RetryPolicy;
 use railway_operator::railway::{Auth, Client, ClientConfig};
 use railway_operator::sandbox::Sandbox;
-use tokio::sync::{Notify, oneshot};
+use tokio::sync::oneshot;
 
 use super::support::*;
 
 pub struct Running {
     pub status: SharedStatus,
-    pub reconcile_now: Arc<Notify>,
+    pub reconcile_now: Arc<ReconcileTrigger>,
     pub http_url: Option<String>,
     stop: Option<oneshot::Sender<()>>,
     task: tokio::task::JoinHandle<u8>,

@@ -32,6 +32,7 @@ pub fn render_metrics(status: &ControllerStatus) -> Result<String, MetricsError>
     backup_families(&mut registry, status);
     health_family(&mut registry, status);
     notification_families(&mut registry, status);
+    window_family(&mut registry, status);
     if let Some(remaining) = status.rate_limit.remaining {
         registry.register(
             "rate_limit_remaining",
@@ -197,6 +198,24 @@ fn volume_families(registry: &mut Registry, status: &ControllerStatus) {
         Gauges(per_volume(&volumes, |v| {
             Some(f64::from(v.warning_percent) / 100.0)
         })),
+    );
+}
+
+/// 1 while a change window holds the project's writes (as of its last pass), 0 otherwise; only
+/// projects whose manifest declares windows.
+fn window_family(registry: &mut Registry, status: &ControllerStatus) {
+    let held = status
+        .projects
+        .values()
+        .filter_map(|project| {
+            let window = project.window.as_ref()?;
+            Some((labels([("project", &project.name)]), u64::from(window.held)))
+        })
+        .collect();
+    registry.register(
+        "writes_held_by_window",
+        "1 while a change window (policy.windows) holds the project's writes, as of its last pass",
+        Gauges(held),
     );
 }
 

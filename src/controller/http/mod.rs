@@ -11,10 +11,11 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use tokio::net::TcpListener;
-use tokio::sync::{Notify, watch};
+use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
 use super::status::SharedStatus;
+use super::trigger::ReconcileTrigger;
 
 pub use access::{Denied, reconcile_allowed};
 pub use metrics::{CONTENT_TYPE as METRICS_CONTENT_TYPE, MetricsError, render_metrics};
@@ -49,11 +50,11 @@ pub struct HttpServer {
 
 impl HttpServer {
     /// Binds and serves on the caller's tokio runtime (spawned task). `reconcile_now` is
-    /// notified by `POST /reconcile`.
+    /// pulled by `POST /reconcile`.
     pub async fn start(
         config: HttpConfig,
         status: SharedStatus,
-        reconcile_now: Arc<Notify>,
+        reconcile_now: Arc<ReconcileTrigger>,
     ) -> Result<HttpServer, HttpError> {
         let bind_error = |source| HttpError::Bind {
             addr: config.listen,

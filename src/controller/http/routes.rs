@@ -5,15 +5,15 @@ use std::net::SocketAddr;
 use std::sync::{Arc, PoisonError, RwLockReadGuard};
 
 use axum::Router;
-use axum::extract::State;
+use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use tokio::sync::Notify;
 
 use super::access::{bearer_token, reconcile_allowed};
 use super::{metrics, page};
 use crate::controller::status::{ControllerStatus, SharedStatus};
+use crate::controller::trigger::ReconcileTrigger;
 
 const TEXT: &str = "text/plain; charset=utf-8";
 const HTML: &str = "text/html; charset=utf-8";
@@ -22,7 +22,7 @@ const JSON: &str = "application/json";
 #[derive(Clone)]
 pub(super) struct AppState {
     pub status: SharedStatus,
-    pub reconcile_now: Arc<Notify>,
+    pub reconcile_now: Arc<ReconcileTrigger>,
     /// The bound address: decides whether `POST /reconcile` needs a token.
     pub listen: SocketAddr,
     pub admin_token: Option<String>,
@@ -108,7 +108,32 @@ async fn status_page(State(app): State<Arc<AppState>>) -> Response {
     respond(StatusCode::OK, HTML, body)
 }
 
-async fn reconcile(State(app): State<Arc<AppState>>, headers: HeaderMap) -> Response {
+/// `?override=window` (the only query `POST /reconcile` takes): whether the pass it asks for
+/// ignores change windows. `Err` names what was not understood.
+fn override_windows(query: Option<&str>) -> Result<bool, String> {
+    let mut overriding = false;
+    for pair in query
+        .unwrap_or_default()
+        .split('&')
+        .filter(|p| !p.is_empty())
+    {
+        match pair.split_once('=') {
+            Some(("override", "window")) => overriding = true,
+            _ => {
+                return Err(format!(
+                    "unknown query {pair:?}: POST /reconcile takes only ?override=window"
+                ));
+            }
+        }
+    }
+    Ok(overriding)
+}
+
+async fn reconcile(
+    State(app): State<Arc<AppState>>,
+    headers: HeaderMap,
+    RawQuery(query): RawQuery,
+) -> Response {
     let authorization = headers
         .get(header::AUTHORIZATION)
         .and_then(|value| value.to_str().ok());
@@ -117,16 +142,21 @@ async fn reconcile(State(app): State<Arc<AppState>>, headers: HeaderMap) -> Resp
         app.admin_token.as_deref(),
         bearer_token(authorization),
     );
-    match decision {
-        Ok(()) => {
-            app.reconcile_now.notify_one();
-            tracing::info!("immediate reconcile requested over HTTP");
-            respond(
-                StatusCode::ACCEPTED,
-                TEXT,
-                "reconcile requested".to_string(),
-            )
+    match decision.map(|()| override_windows(query.as_deref())) {
+        Ok(Ok(overriding)) => {
+            app.reconcile_now.request(overriding);
+            tracing::info!(
+                override_windows = overriding,
+                "immediate reconcile requested over HTTP"
+            );
+            let body = if overriding {
+                "reconcile requested: the next pass of each project ignores change windows"
+            } else {
+                "reconcile requested"
+            };
+            respond(StatusCode::ACCEPTED, TEXT, body.to_string())
         }
+        Ok(Err(unknown)) => respond(StatusCode::BAD_REQUEST, TEXT, unknown),
         Err(denied) => {
             tracing::warn!(reason = %denied, "POST /reconcile refused");
             let code = StatusCode::from_u16(denied.http_status()).unwrap_or(StatusCode::FORBIDDEN);

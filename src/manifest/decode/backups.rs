@@ -80,7 +80,11 @@ fn decode_cron_backup(reader: &mut Reader, item: &Node, path: &str) -> Option<Sp
     })
 }
 
-fn decode_schedule(reader: &mut Reader, node: &Node, path: &str) -> Option<Spanned<String>> {
+pub(super) fn decode_schedule(
+    reader: &mut Reader,
+    node: &Node,
+    path: &str,
+) -> Option<Spanned<String>> {
     let written = reader.string(node, path)?;
     let schedule = written.value.trim().to_string();
     let Some(problem) = cron_problem(&schedule) else {
@@ -104,7 +108,7 @@ fn decode_schedule(reader: &mut Reader, node: &Node, path: &str) -> Option<Spann
 }
 
 /// `Ok(None)` when absent (UTC); `Err(())` when invalid (reported).
-fn decode_timezone(reader: &mut Reader, fields: &Fields) -> Result<Option<String>, ()> {
+pub(super) fn decode_timezone(reader: &mut Reader, fields: &Fields) -> Result<Option<String>, ()> {
     if fields.get("timezone").is_none() {
         return Ok(None);
     }

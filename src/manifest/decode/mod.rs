@@ -12,6 +12,7 @@ mod reader;
 mod settings;
 mod variables;
 mod volume;
+mod windows;
 
 use std::path::Path;
 
@@ -157,7 +158,14 @@ fn decode_spec(reader: &mut Reader, node: &Node, spec: &mut ManifestSpec) {
         && let Some(policy) = reader.fields(
             policy_node,
             "spec.policy",
-            &["prune", "drift", "deploy", "suspend", "stagedChanges"],
+            &[
+                "prune",
+                "drift",
+                "deploy",
+                "suspend",
+                "stagedChanges",
+                "windows",
+            ],
             &[],
         )
     {
@@ -193,6 +201,7 @@ fn decode_spec(reader: &mut Reader, node: &Node, spec: &mut ManifestSpec) {
                 ],
             )
             .map_or(StagedChangesPolicy::default(), |d| d.value);
+        spec.windows = windows::decode_windows(reader, &policy);
     }
     match fields.get("environments") {
         None => reader.sink.error_with_hint(

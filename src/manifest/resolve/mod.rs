@@ -70,6 +70,7 @@ pub fn resolve(spec: ManifestSpec, path: &Path, sink: &mut Sink) -> Option<Desir
             drift: spec.drift,
             deploy: spec.deploy,
             staged_changes: spec.staged_changes,
+            windows: spec.windows,
         },
         environments,
         services,

@@ -133,6 +133,11 @@ fn project_section(out: &mut String, project: &ProjectStatus, guarded: bool) {
     if project.suspended {
         badges.push(badge("neutral", "suspended"));
     }
+    match &project.window {
+        Some(window) if window.held => badges.push(badge("warn", "writes held by window")),
+        Some(window) if window.overridden => badges.push(badge("info", "window overridden")),
+        _ => {}
+    }
     if guarded && !project.lease.held {
         let holder = match &project.lease.holder {
             Some(holder) => format!("held by {holder}"),
@@ -194,6 +199,7 @@ fn facts(out: &mut String, project: &ProjectStatus) {
             format!("<code>{}</code>", or_dash(Some(&project.source))),
         ),
         ("Drift policy", or_dash(Some(&project.drift_policy))),
+        ("Change window", window_fact(project)),
         (
             "Attempted revision",
             or_dash(project.last_attempted_revision.as_deref()),
@@ -218,6 +224,19 @@ fn facts(out: &mut String, project: &ProjectStatus) {
         let _ = writeln!(out, "<dt>{term}</dt><dd>{value}</dd>");
     }
     let _ = writeln!(out, "</dl>");
+}
+
+/// The windows' sentence (it says when the state ends); a dash without windows.
+fn window_fact(project: &ProjectStatus) -> String {
+    let Some(window) = &project.window else {
+        return or_dash(None);
+    };
+    let overridden = if window.overridden {
+        " (ignored once: <code>POST /reconcile?override=window</code>)"
+    } else {
+        ""
+    };
+    format!("{}{overridden}", escape(&window.message))
 }
 
 fn conditions(out: &mut String, project: &ProjectStatus) {
