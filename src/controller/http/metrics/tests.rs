@@ -1,3 +1,6 @@
+//! Unit tests of the `/metrics` encoding: label escaping, counter and histogram spelling, special
+//! floats and one-hot service health.
+
 use super::*;
 use crate::controller::status::{
     EnvironmentStatus, Histogram, ProjectStatus, ServiceStatus, SyncState,

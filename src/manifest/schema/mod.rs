@@ -1,0 +1,192 @@
+//! The manifest's JSON Schema (draft 2020-12), generated with schemars from a serde model that
+//! mirrors the accepted shape. Editors use it for completion; the loader itself validates through
+//! `decode` and `resolve`, which must accept exactly this shape.
+
+// The model exists only to be described; its values are never built.
+#![allow(dead_code)]
+
+use std::collections::BTreeMap;
+
+use schemars::JsonSchema;
+use serde::Serialize;
+
+mod notifications;
+mod service;
+
+use notifications::NotificationSpec;
+use service::ServiceSpec;
+
+/// A railway-operator manifest: the desired state of one Railway project.
+#[derive(Serialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[schemars(title = "railway-operator manifest")]
+struct Manifest {
+    /// Always `railway-operator/v1`.
+    #[schemars(extend("const" = "railway-operator/v1"))]
+    api_version: String,
+    /// Always `Project`.
+    #[schemars(extend("const" = "Project"))]
+    kind: String,
+    metadata: Metadata,
+    spec: Spec,
+}
+
+#[derive(Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+struct Metadata {
+    /// The Railway project name: looked up in the workspace, created when missing.
+    #[schemars(length(min = 1, max = 63))]
+    name: String,
+    /// Pins an existing project by its UUID instead of looking it up by name.
+    #[schemars(extend("format" = "uuid"))]
+    id: Option<String>,
+}
+
+#[derive(Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+struct Spec {
+    /// The Railway workspace ID (`${VAR}` allowed); falls back to `RAILWAY_WORKSPACE_ID`.
+    workspace: Option<String>,
+    policy: Option<PolicySpec>,
+    /// Railway shared variables, in every environment.
+    #[serde(rename = "sharedVariables")]
+    #[schemars(extend("propertyNames" = variable_name_pattern()))]
+    shared_variables: Option<BTreeMap<String, VariableValueSpec>>,
+    /// Environment names, each with optional shared variable overrides; at least one.
+    #[schemars(extend("propertyNames" = name_pattern(), "minProperties" = 1))]
+    environments: BTreeMap<String, EnvironmentSpec>,
+    /// Services by name, in reconcile order.
+    #[schemars(extend("propertyNames" = name_pattern()))]
+    services: BTreeMap<String, ServiceSpec>,
+    /// Where `run` sends the project's state changes; each item is one target.
+    notifications: Option<Vec<NotificationSpec>>,
+}
+
+fn variable_name_pattern() -> serde_json::Value {
+    serde_json::json!({
+        "pattern": "^[A-Za-z_][A-Za-z0-9_]*$",
+        "maxLength": 255,
+        "not": { "const": "RAILWAY_OPERATOR_INVENTORY" }
+    })
+}
+
+fn name_pattern() -> serde_json::Value {
+    serde_json::json!({ "pattern": "^[A-Za-z0-9_][A-Za-z0-9_.-]{0,62}$" })
+}
+
+#[derive(Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+struct PolicySpec {
+    /// Delete what this operator applied earlier and the manifest no longer holds.
+    prune: Option<bool>,
+    /// Keep observing and reporting, but never write (the `run` controller).
+    suspend: Option<bool>,
+    drift: Option<Drift>,
+    deploy: Option<Deploy>,
+    /// Where someone has staged changes that are not committed: `hold` (default) writes nothing
+    /// there and reports it; `commit` commits them together with the operator's changes.
+    #[serde(rename = "stagedChanges")]
+    staged_changes: Option<StagedChanges>,
+    /// Change windows: writes are held while a `deny` window is open and, once any `allow`
+    /// window is declared, whenever no allow window is open. Deny wins over allow.
+    #[schemars(extend("default" = []))]
+    windows: Option<Vec<WindowSpec>>,
+}
+
+/// One change window: opens each time `schedule` fires and stays open for `duration`.
+#[derive(Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+struct WindowSpec {
+    /// A cron expression: 5 fields (minute hour day-of-month month day-of-week), or 6 with
+    /// seconds first.
+    #[schemars(length(min = 1))]
+    schedule: String,
+    /// How long each opening lasts (at least `1s`), e.g. `60h`, `8h`, `1h30m`.
+    #[schemars(regex(pattern = r"^([0-9]+(ms|s|m|h|d))+$"))]
+    duration: String,
+    /// The IANA time zone the schedule is read in, e.g. `Europe/Berlin`.
+    #[schemars(extend("default" = "UTC"))]
+    timezone: Option<String>,
+    /// `deny` holds writes while open; `allow` makes writes happen only inside allow windows.
+    mode: WindowModeName,
+}
+
+#[derive(Serialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+enum WindowModeName {
+    Deny,
+    Allow,
+}
+
+#[derive(Serialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+enum StagedChanges {
+    Hold,
+    Commit,
+}
+
+#[derive(Serialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+enum Drift {
+    SelfHeal,
+    Report,
+}
+
+#[derive(Serialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+enum Deploy {
+    OnChange,
+    Never,
+}
+
+/// An environment; `{}` when nothing differs.
+#[derive(Serialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct EnvironmentSpec {
+    /// Shared variables of this environment, merged by name over `spec.sharedVariables`.
+    #[schemars(extend("propertyNames" = variable_name_pattern()))]
+    shared_variables: Option<BTreeMap<String, VariableValueSpec>>,
+}
+
+/// A variable's value: text (numbers and booleans as written; `${{service.VAR}}`,
+/// `${{shared.VAR}}` and `${{VAR}}` Railway references kept verbatim), or a secret.
+#[derive(Serialize, JsonSchema)]
+#[serde(untagged)]
+enum VariableValueSpec {
+    Text(String),
+    Number(f64),
+    Boolean(bool),
+    FromEnv(FromEnvSpec),
+    FromFile(FromFileSpec),
+    Generate(GenerateSpec),
+}
+
+/// Read from the operator's environment at load time; never printed.
+#[derive(Serialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct FromEnvSpec {
+    #[schemars(regex(pattern = r"^[A-Za-z_][A-Za-z0-9_]*$"))]
+    from_env: String,
+}
+
+/// Read at load time from a file (relative to the manifest's directory, at most 64 KiB, UTF-8;
+/// one trailing line break is dropped); never printed.
+#[derive(Serialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct FromFileSpec {
+    #[schemars(length(min = 1))]
+    from_file: String,
+}
+
+/// N random characters, created once by apply and never rotated.
+#[derive(Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+struct GenerateSpec {
+    #[schemars(range(min = 8, max = 256))]
+    generate: u32,
+}
+
+/// The manifest's JSON Schema (draft 2020-12).
+pub fn json_schema() -> serde_json::Value {
+    serde_json::Value::from(schemars::schema_for!(Manifest))
+}
