@@ -58,8 +58,9 @@ pub enum Attempt {
 /// Why one attempt failed. Messages hold no URL and no credential.
 #[derive(Debug, thiserror::Error)]
 enum SendError {
+    /// With the answer's `Retry-After`, when it gave one in seconds.
     #[error("HTTP {0}")]
-    Status(StatusCode),
+    Status(StatusCode, Option<Duration>),
     #[error("{0}")]
     Transport(String),
     /// The request could not be built: retrying cannot help.
@@ -70,7 +71,7 @@ enum SendError {
 impl SendError {
     fn is_transient(&self) -> bool {
         match self {
-            SendError::Status(status) => {
+            SendError::Status(status, _) => {
                 *status == StatusCode::TOO_MANY_REQUESTS || status.is_server_error()
             }
             SendError::Transport(_) => true,
@@ -131,7 +132,8 @@ impl Delivery {
             };
             let wait = (error.is_transient() && attempt < self.config.attempts)
                 .then(|| backoff.next_backoff())
-                .flatten();
+                .flatten()
+                .map(|wait| wait.max(asked_wait(&error)));
             let Some(wait) = wait else {
                 self.failed(target, event, attempt, &error, &report);
                 return;
@@ -193,7 +195,31 @@ async fn send(client: &Client, outgoing: &Outgoing) -> Result<(), SendError> {
     if status.is_success() {
         Ok(())
     } else {
-        Err(SendError::Status(status))
+        Err(SendError::Status(status, retry_after(response.headers())))
+    }
+}
+
+/// The longest a target may make a delivery wait with `Retry-After`: one worker serves the
+/// target's queue, so a longer wait would hold every later event of it.
+const MAX_RETRY_AFTER: Duration = Duration::from_secs(60);
+
+/// `Retry-After` in whole seconds (Slack and GitHub send seconds), at most [`MAX_RETRY_AFTER`].
+fn retry_after(headers: &HeaderMap) -> Option<Duration> {
+    let seconds: u64 = headers
+        .get(reqwest::header::RETRY_AFTER)?
+        .to_str()
+        .ok()?
+        .trim()
+        .parse()
+        .ok()?;
+    Some(Duration::from_secs(seconds).min(MAX_RETRY_AFTER))
+}
+
+/// What the target asked to wait before the next attempt; zero when it asked nothing.
+fn asked_wait(error: &SendError) -> Duration {
+    match error {
+        SendError::Status(_, Some(wait)) => *wait,
+        _ => Duration::ZERO,
     }
 }
 
@@ -319,12 +345,34 @@ mod tests {
     }
 
     #[test]
+    fn a_retry_after_in_seconds_is_waited_for_up_to_a_minute() {
+        let mut headers = HeaderMap::new();
+        headers.insert(reqwest::header::RETRY_AFTER, HeaderValue::from_static("3"));
+        assert_eq!(retry_after(&headers), Some(Duration::from_secs(3)));
+        headers.insert(
+            reqwest::header::RETRY_AFTER,
+            HeaderValue::from_static("3600"),
+        );
+        assert_eq!(retry_after(&headers), Some(MAX_RETRY_AFTER));
+        let date = "Wed, 21 Oct 2026 07:28:00 GMT";
+        headers.insert(reqwest::header::RETRY_AFTER, HeaderValue::from_static(date));
+        assert_eq!(
+            retry_after(&headers),
+            None,
+            "an HTTP date falls back to the backoff"
+        );
+        let limited =
+            SendError::Status(StatusCode::TOO_MANY_REQUESTS, Some(Duration::from_secs(3)));
+        assert_eq!(asked_wait(&limited), Duration::from_secs(3));
+    }
+
+    #[test]
     fn only_429_5xx_and_transport_errors_are_retried() {
-        assert!(SendError::Status(StatusCode::TOO_MANY_REQUESTS).is_transient());
-        assert!(SendError::Status(StatusCode::BAD_GATEWAY).is_transient());
+        assert!(SendError::Status(StatusCode::TOO_MANY_REQUESTS, None).is_transient());
+        assert!(SendError::Status(StatusCode::BAD_GATEWAY, None).is_transient());
         assert!(SendError::Transport("refused".into()).is_transient());
-        assert!(!SendError::Status(StatusCode::NOT_FOUND).is_transient());
-        assert!(!SendError::Status(StatusCode::UNAUTHORIZED).is_transient());
+        assert!(!SendError::Status(StatusCode::NOT_FOUND, None).is_transient());
+        assert!(!SendError::Status(StatusCode::UNAUTHORIZED, None).is_transient());
         assert!(!SendError::Request("bad".into()).is_transient());
     }
 }
