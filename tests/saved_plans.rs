@@ -58,6 +58,13 @@ impl Setup {
         fs::write(self.dir.path().join("shop.yml"), text).expect("write the manifest");
     }
 
+    /// `apply --plan plan.json` with `SHOP_API_KEY=key`.
+    async fn apply_saved(&self, key: &str) -> (i32, String, String) {
+        let (manifest, saved) = (self.manifest(), self.saved());
+        self.run(&["apply", "-f", &manifest, "--plan", &saved], key)
+            .await
+    }
+
     async fn run(&self, args: &[&str], key: &str) -> (i32, String, String) {
         cli_env(
             &self.sandbox,
@@ -105,12 +112,7 @@ async fn a_saved_plan_applies_exactly_and_then_plans_clean() {
         "{file}"
     );
 
-    let (code, out, err) = setup
-        .run(
-            &["apply", "-f", &setup.manifest(), "--plan", &setup.saved()],
-            CANARY,
-        )
-        .await;
+    let (code, out, err) = setup.apply_saved(CANARY).await;
     assert_eq!(code, 0, "{out}{err}");
     assert!(out.contains("still holds: applying exactly it"), "{out}");
     assert!(out.contains("Apply complete: 0 added, 1 changed"), "{out}");
@@ -133,12 +135,7 @@ async fn a_live_change_between_plan_and_apply_makes_apply_plan_exit_1_with_zero_
     let setup = planned().await;
     set_variable(&setup.sandbox, Some("api"), "MODE", "edited-by-hand").await;
     reset_stats(&setup.sandbox).await;
-    let (code, out, err) = setup
-        .run(
-            &["apply", "-f", &setup.manifest(), "--plan", &setup.saved()],
-            CANARY,
-        )
-        .await;
+    let (code, out, err) = setup.apply_saved(CANARY).await;
     assert_eq!(code, 1, "{out}{err}");
     assert!(
         err.contains("live state changed on Railway since the plan was saved")
@@ -159,12 +156,7 @@ async fn a_live_change_between_plan_and_apply_makes_apply_plan_exit_1_with_zero_
 async fn an_edited_manifest_or_another_secret_makes_apply_plan_refuse_with_zero_mutations() {
     let setup = planned().await;
     reset_stats(&setup.sandbox).await;
-    let (code, out, err) = setup
-        .run(
-            &["apply", "-f", &setup.manifest(), "--plan", &setup.saved()],
-            "another-key",
-        )
-        .await;
+    let (code, out, err) = setup.apply_saved("another-key").await;
     assert_eq!(code, 1, "{out}{err}");
     assert!(
         err.contains("a secret of the manifest resolves to another value"),
@@ -173,12 +165,7 @@ async fn an_edited_manifest_or_another_secret_makes_apply_plan_refuse_with_zero_
     assert!(!err.contains("another-key"), "{err}");
 
     setup.write(&shop("three", 2));
-    let (code, out, err) = setup
-        .run(
-            &["apply", "-f", &setup.manifest(), "--plan", &setup.saved()],
-            CANARY,
-        )
-        .await;
+    let (code, out, err) = setup.apply_saved(CANARY).await;
     assert_eq!(code, 1, "{out}{err}");
     assert!(
         err.contains("shop.yml changed since the plan was saved"),
@@ -193,12 +180,7 @@ async fn a_file_that_is_not_a_saved_plan_is_refused_before_any_request() {
     let setup = planned().await;
     fs::write(setup.saved(), "{\"format\": \"something else\"}").expect("write");
     reset_stats(&setup.sandbox).await;
-    let (code, out, err) = setup
-        .run(
-            &["apply", "-f", &setup.manifest(), "--plan", &setup.saved()],
-            CANARY,
-        )
-        .await;
+    let (code, out, err) = setup.apply_saved(CANARY).await;
     assert_eq!(code, 1, "{out}{err}");
     assert!(err.contains("is not a saved plan of this version"), "{err}");
     assert_eq!(total(&stats(&setup.sandbox).await), 0, "no request at all");
