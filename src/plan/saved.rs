@@ -46,7 +46,8 @@ pub struct SavedPlan {
     pub salt: String,
     pub manifest: ManifestSeen,
     pub live: LiveSeen,
-    /// SHA-256 of the plan's JSON (`plan --json`'s `actions` and all), which holds no secret.
+    /// SHA-256 of the plan's own JSON (actions, notes, held and ignored differences, without
+    /// the deployment statuses `plan --json` adds), which holds no secret.
     pub plan_digest: String,
     pub summary: Summary,
     /// The plan as `plan --json` prints it, for people reviewing the file; apply never reads it.
@@ -134,7 +135,7 @@ pub fn save(inputs: &Inputs<'_>, salt: &[u8], created_at: String) -> SavedPlan {
             config_etags: config_etags(inputs.live),
             digest: live_digest(inputs.live, salt),
         },
-        plan_digest: plan_digest(inputs.plan_json),
+        plan_digest: plan_digest(inputs.plan),
         summary: inputs.plan.summary(),
         plan: inputs.plan_json.clone(),
     }
@@ -183,7 +184,7 @@ pub fn verify(saved: &SavedPlan, now: &Inputs<'_>) -> Result<(), Stale> {
             "the project's services or settings".into(),
         ]));
     }
-    if saved.plan_digest != plan_digest(now.plan_json) {
+    if saved.plan_digest != plan_digest(now.plan) {
         return Err(Stale::Plan);
     }
     Ok(())
@@ -243,8 +244,10 @@ fn drop_volatile(value: &mut Value) {
     }
 }
 
-fn plan_digest(plan_json: &Value) -> String {
-    sha256(plan_json.to_string().as_bytes())
+/// Over the plan's own document (`render_json`): the `deployments` that `plan --json` adds
+/// report statuses that move by themselves, and are not part of what apply does.
+fn plan_digest(plan: &Plan) -> String {
+    sha256(super::render::render_json(plan).to_string().as_bytes())
 }
 
 fn sha256(bytes: &[u8]) -> String {
