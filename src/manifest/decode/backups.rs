@@ -60,13 +60,7 @@ pub fn decode_cron_backups(
 /// One item, at the position of its `schedule` (the item's own when that is missing).
 fn decode_cron_backup(reader: &mut Reader, item: &Node, path: &str) -> Option<Spanned<CronBackup>> {
     let fields = reader.fields(item, path, CRON_ITEM_FIELDS, &[])?;
-    let schedule = match fields.get("schedule") {
-        Some(node) => decode_schedule(reader, node, &fields.field_path("schedule")),
-        None => {
-            reader.missing(&fields, "schedule");
-            None
-        }
-    };
+    let schedule = required_schedule(reader, &fields);
     let timezone = decode_timezone(reader, &fields);
     let retention = decode_retention(reader, &fields);
     let schedule = schedule?;
@@ -78,6 +72,17 @@ fn decode_cron_backup(reader: &mut Reader, item: &Node, path: &str) -> Option<Sp
         },
         at: schedule.at,
     })
+}
+
+/// The item's required `schedule`, reported missing at the item when absent.
+pub(super) fn required_schedule(reader: &mut Reader, fields: &Fields) -> Option<Spanned<String>> {
+    match fields.get("schedule") {
+        Some(node) => decode_schedule(reader, node, &fields.field_path("schedule")),
+        None => {
+            reader.missing(fields, "schedule");
+            None
+        }
+    }
 }
 
 pub(super) fn decode_schedule(

@@ -3,7 +3,7 @@
 
 use super::super::desired::{ChangeWindow, WindowMode};
 use super::super::yaml_tree::{Node, Value};
-use super::backups::{decode_schedule, decode_timezone};
+use super::backups::{decode_timezone, required_schedule};
 use super::reader::{Fields, Reader};
 
 const WINDOW_FIELDS: &[&str] = &["schedule", "duration", "timezone", "mode"];
@@ -36,13 +36,7 @@ pub fn decode_windows(reader: &mut Reader, policy: &Fields) -> Vec<ChangeWindow>
 /// One item; every field is checked even when an earlier one is invalid.
 fn decode_window(reader: &mut Reader, item: &Node, path: &str) -> Option<ChangeWindow> {
     let fields = reader.fields(item, path, WINDOW_FIELDS, &[])?;
-    let schedule = match fields.get("schedule") {
-        Some(node) => decode_schedule(reader, node, &fields.field_path("schedule")),
-        None => {
-            reader.missing(&fields, "schedule");
-            None
-        }
-    };
+    let schedule = required_schedule(reader, &fields);
     let timezone = decode_timezone(reader, &fields);
     let duration = decode_duration(reader, &fields);
     let mode = decode_mode(reader, &fields);
