@@ -9,7 +9,7 @@ mod support;
 
 use std::fs;
 use std::net::SocketAddr;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 
@@ -51,6 +51,23 @@ async fn applied_then_drifted(sandbox: &railway_operator::sandbox::Sandbox, file
     set_mode(sandbox, "drifted").await;
 }
 
+/// A fresh sandbox with the project applied and drifted, and its manifest (in the returned
+/// directory) rewritten with `window` in force.
+async fn drifted_under(
+    window: &str,
+) -> (
+    railway_operator::sandbox::Sandbox,
+    tempfile::TempDir,
+    PathBuf,
+) {
+    let sandbox = sandbox().await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = dir.path().join("ctl.yml");
+    applied_then_drifted(&sandbox, &file).await;
+    fs::write(&file, with_window(window)).expect("write");
+    (sandbox, dir, file)
+}
+
 /// Requests other than reads: the operator's reads, and this test's own raw queries (root field
 /// names, lowercase), are left out.
 fn writes(stats: &Value) -> u64 {
@@ -81,6 +98,7 @@ async fn drift_is_reported_but_not_healed_while_a_deny_window_is_open_and_healed
     let dir = tempfile::tempdir().expect("tempdir");
     let file = dir.path().join("ctl.yml");
     applied_then_drifted(&sandbox, &file).await;
+    // The window opens after the drift, so that all of it is left for the checks below.
     let opens = Utc::now().with_nanosecond(0).expect("a whole second");
     let length = 5;
     let ends = opens + chrono::Duration::seconds(length);
@@ -151,11 +169,7 @@ async fn drift_is_reported_but_not_healed_while_a_deny_window_is_open_and_healed
 
 #[tokio::test]
 async fn post_reconcile_with_override_window_applies_once_inside_a_window() {
-    let sandbox = sandbox().await;
-    let dir = tempfile::tempdir().expect("tempdir");
-    let file = dir.path().join("ctl.yml");
-    applied_then_drifted(&sandbox, &file).await;
-    fs::write(&file, with_window(ALWAYS_DENY)).expect("write");
+    let (sandbox, _dir, file) = drifted_under(ALWAYS_DENY).await;
     let running = start(
         &sandbox,
         SourceSpec::Path(file.clone()),
@@ -203,11 +217,7 @@ async fn post_reconcile_with_override_window_applies_once_inside_a_window() {
 
 #[tokio::test]
 async fn apply_refuses_inside_a_deny_window_without_a_write_and_ignore_windows_applies() {
-    let sandbox = sandbox().await;
-    let dir = tempfile::tempdir().expect("tempdir");
-    let file = dir.path().join("ctl.yml");
-    applied_then_drifted(&sandbox, &file).await;
-    fs::write(&file, with_window(ALWAYS_DENY)).expect("write");
+    let (sandbox, _dir, file) = drifted_under(ALWAYS_DENY).await;
     let path = file.to_string_lossy().to_string();
     reset_stats(&sandbox).await;
     let (code, out, err) = cli(&sandbox, &["apply", "-f", &path]).await;
