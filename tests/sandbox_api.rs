@@ -345,9 +345,14 @@ async fn variables_render_references_unless_unrendered_and_config_hides_values_u
     );
     assert_eq!(
         config["services"][&db_id]["deploy"]["limitOverride"]["containers"],
-        json!({ "cpu": 2.0, "memoryBytes": 1_500_000_000i64 })
+        json!({ "cpu": 2, "memoryBytes": 1_500_000_000i64 })
     );
-    assert_eq!(config["services"][&db_id]["deploy"]["numReplicas"], 1);
+    // R19: placement is only in multiRegionConfig; no total beside it.
+    assert_eq!(
+        config["services"][&db_id]["deploy"]["multiRegionConfig"],
+        json!({ "us-west2": { "numReplicas": 1 } })
+    );
+    assert!(config["services"][&db_id]["deploy"]["numReplicas"].is_null());
     let shown = data(
         &sandbox,
         config_query,

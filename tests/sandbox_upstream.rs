@@ -125,6 +125,11 @@ const OUT_OF_SCOPE: &[&str] = &[
     "ValidateTwoFactor",
 ];
 
+/// Fields Railway serves but leaves out of its published schema, which Railway's CLI asks for
+/// (`iacPartials`: its IaC engine reads it, and asks again without it where it is refused).
+const BEYOND_THE_PUBLIC_SCHEMA: &[&str] =
+    &["type Environment: field iacPartials does not exist upstream"];
+
 /// Writes to the stderr handle itself, so a passing test's skip is not captured away.
 fn loud(message: &str) {
     let _ = writeln!(std::io::stderr(), "\n!!!!!!!!!!\n{message}\n!!!!!!!!!!\n");
@@ -179,7 +184,10 @@ fn every_sandbox_type_field_and_argument_agrees_with_upstream() {
     let Some(upstream) = upstream_schema() else {
         return;
     };
-    let mismatches = schema_mismatches(&sandbox_schema(), upstream);
+    let mismatches: Vec<String> = schema_mismatches(&sandbox_schema(), upstream)
+        .into_iter()
+        .filter(|m| !BEYOND_THE_PUBLIC_SCHEMA.contains(&m.as_str()))
+        .collect();
     assert!(
         mismatches.is_empty(),
         "{} sandbox definitions disagree with upstream:\n{}",

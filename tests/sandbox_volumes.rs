@@ -318,7 +318,8 @@ async fn schedules_are_replaced_cleared_and_shown_in_the_config_blob() {
     );
     assert_eq!(
         blob["volumes"][&volume_id],
-        json!({ "sizeMB": 50000, "region": "us-west2" })
+        json!({}),
+        "Railway's default size and region are not shown"
     );
     assert!(
         blob["services"][&service_id]["variables"].is_object(),

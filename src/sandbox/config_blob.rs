@@ -7,9 +7,9 @@ use std::collections::BTreeMap;
 use serde_json::{Map, Value, json};
 use sha2::{Digest, Sha256};
 
-use super::model::InstanceRecord;
+use super::model::{InstanceRecord, VolumeInstanceRecord};
 use super::service_config::render_sections;
-use super::store::Store;
+use super::store::{DEFAULT_VOLUME_REGION, DEFAULT_VOLUME_SIZE_MB, Store};
 
 /// The blob; without `decrypt_variables` every variable value is null, as on Railway.
 pub(crate) fn environment_config(store: &Store, environment_id: &str, decrypt: bool) -> Value {
@@ -79,10 +79,7 @@ fn volumes_config(
         }
     }
     for instance in all.into_iter().filter(|i| i.deleted_at.is_none()) {
-        volumes.insert(
-            instance.volume_id.clone(),
-            json!({ "sizeMB": instance.size_mb, "region": instance.region }),
-        );
+        volumes.insert(instance.volume_id.clone(), volume_entry(&instance));
         let Some(service_id) = &instance.service_id else {
             continue;
         };
@@ -102,6 +99,24 @@ fn volumes_config(
             .insert(instance.volume_id.clone(), Value::Object(mount));
     }
     (mounts, volumes)
+}
+
+/// A volume's `sizeMB` and `region`, each only when it differs from Railway's default. Guess,
+/// read from Railway's IaC (CLI 5.71.0 `diff_volume_config`): it diffs a volume's config as
+/// authored, so a volume declared without one could never plan clean if defaults were shown.
+fn volume_entry(instance: &VolumeInstanceRecord) -> Value {
+    let mut entry = Map::new();
+    if instance.size_mb != DEFAULT_VOLUME_SIZE_MB {
+        entry.insert("sizeMB".into(), json!(instance.size_mb));
+    }
+    if let Some(region) = instance
+        .region
+        .as_deref()
+        .filter(|r| *r != DEFAULT_VOLUME_REGION)
+    {
+        entry.insert("region".into(), json!(region));
+    }
+    Value::Object(entry)
 }
 
 /// `{serviceDomains, customDomains, tcpProxies}` of the live ones, empty maps left out; `None`

@@ -223,6 +223,7 @@
 //! after its schedule's retention (6, 30 or 90 days) when scheduled. When both a state file that exists and a seed file are
 //! given, the state file wins and the seed is ignored.
 
+mod change_set;
 mod config_blob;
 mod faults;
 mod model;

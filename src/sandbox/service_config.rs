@@ -21,6 +21,16 @@ fn compact(pairs: Vec<(&str, Value)>) -> Value {
     )
 }
 
+/// A number as Railway's (JavaScript) backend writes it: `2`, never `2.0`. Railway's IaC
+/// compares values as JSON text, so `2.0` would read as a change from `2`.
+fn json_number(value: f64) -> Value {
+    if value.fract() == 0.0 && value.abs() < 1e15 {
+        json!(value as i64)
+    } else {
+        json!(value)
+    }
+}
+
 /// `deploy.multiRegionConfig`: `{<region>: {numReplicas}}` (R19, R20).
 pub(crate) fn multi_region_json(placement: &BTreeMap<String, i32>) -> Value {
     Value::Object(
@@ -37,6 +47,7 @@ pub(crate) fn render_sections(
     trigger: Option<&TriggerRecord>,
 ) -> Map<String, Value> {
     let s = &instance.settings;
+    let defaults = InstanceSettings::default();
     let mut service = Map::new();
     service.insert(
         "source".into(),
@@ -54,7 +65,12 @@ pub(crate) fn render_sections(
             ("builder", json!(s.builder)),
             ("buildCommand", json!(s.build_command)),
             ("dockerfilePath", json!(s.dockerfile_path)),
-            ("watchPatterns", json!(s.watch_patterns)),
+            // Railway's IaC reads an absent list and an empty one as different (guess: Railway
+            // renders only what was set, as its CLI's `normalize_for_diff` implies).
+            (
+                "watchPatterns",
+                json!(Some(&s.watch_patterns).filter(|w| !w.is_empty())),
+            ),
         ]),
     );
     let mut deploy = vec![
@@ -62,17 +78,26 @@ pub(crate) fn render_sections(
         ("preDeployCommand", json!(s.pre_deploy_command)),
         ("healthcheckPath", json!(s.healthcheck_path)),
         ("healthcheckTimeout", json!(s.healthcheck_timeout)),
-        // R19: placement lives in multiRegionConfig; numReplicas is its total, as the CLI models.
-        ("numReplicas", json!(s.total_replicas())),
+        // R19: placement lives in multiRegionConfig only. Railway's IaC (CLI 5.71.0
+        // `service_deploy_with_current_region`) compares a single-region `numReplicas` as
+        // multiRegionConfig alone, so Railway cannot be rendering the total beside it.
         (
             "multiRegionConfig",
             multi_region_json(&s.multi_region_config),
         ),
         ("cronSchedule", json!(s.cron_schedule)),
-        ("restartPolicyType", json!(s.restart_policy_type)),
+        // Railway's defaults (ON_FAILURE, 10) are not rendered: its IaC diffs them as set by
+        // hand otherwise, and plans of a service it created would never come clean (guess).
+        (
+            "restartPolicyType",
+            json!(Some(s.restart_policy_type).filter(|t| *t != defaults.restart_policy_type)),
+        ),
         (
             "restartPolicyMaxRetries",
-            json!(s.restart_policy_max_retries),
+            json!(
+                Some(s.restart_policy_max_retries)
+                    .filter(|r| *r != defaults.restart_policy_max_retries)
+            ),
         ),
         ("sleepApplication", json!(s.sleep_application)),
         ("drainingSeconds", json!(s.draining_seconds)),
@@ -80,7 +105,7 @@ pub(crate) fn render_sections(
     ];
     if let Some(limits) = &instance.limits {
         let containers = compact(vec![
-            ("cpu", json!(limits.v_cpus)),
+            ("cpu", json!(limits.v_cpus.map(json_number))),
             // R11: memoryBytes is decimal (2 GB = 2000000000).
             (
                 "memoryBytes",

@@ -29,7 +29,7 @@ async fn r11_the_config_renders_the_shape_the_cli_models() {
     );
     assert_eq!(
         entry["deploy"]["limitOverride"],
-        json!({ "containers": { "cpu": 2.0, "memoryBytes": 2000000000_i64 } })
+        json!({ "containers": { "cpu": 2, "memoryBytes": 2000000000_i64 } })
     );
     assert_eq!(entry["variables"]["PORT"], json!({ "value": "8080" }));
     assert!(entry["deploy"].get("region").is_none());

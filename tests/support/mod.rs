@@ -4,6 +4,7 @@
 #![allow(dead_code)]
 
 pub mod postgres;
+pub mod railway_iac;
 pub mod replicas;
 
 use std::path::Path;

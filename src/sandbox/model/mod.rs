@@ -19,7 +19,10 @@ pub(crate) use networking::{
     CertificateStatus, CustomDomainRecord, DnsRecordPurpose, DnsRecordStatus, DnsRecordType,
     ServiceDomainRecord, SyncStatus, TcpProxyRecord,
 };
-pub(crate) use patches::{DEFAULT_REGION, EnvironmentPatchStatus, StagedPatchRecord};
+pub(crate) use patches::{
+    ChangeOutcomeRecord, ChangeSetApplyRecord, DEFAULT_REGION, EnvironmentPatchStatus,
+    StagedPatchRecord,
+};
 pub(crate) use tokens::{AccessRecords, ProjectTokenRecord, WorkspaceRecord};
 pub(crate) use volumes::{
     BackupRecord, BackupScheduleRecord, VolumeInstanceBackupScheduleKind, VolumeInstanceRecord,
@@ -101,6 +104,9 @@ pub(crate) struct State {
     /// Off-schedule cron runs, oldest first (absent from older state files).
     #[serde(default)]
     pub executions: Vec<ExecutionRecord>,
+    /// Railway IaC applies, oldest first (absent from older state files).
+    #[serde(default)]
+    pub change_set_applies: Vec<ChangeSetApplyRecord>,
 }
 
 #[derive(Serialize, Deserialize, Clone, Debug)]

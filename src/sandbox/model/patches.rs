@@ -30,3 +30,27 @@ pub(crate) struct StagedPatchRecord {
     #[serde(default)]
     pub applying_until: Option<String>,
 }
+
+/// One `environmentApplyChangeSet` (Railway's IaC), as `environmentChangeSetApply` reads it back.
+#[derive(Serialize, Deserialize, Clone, Debug)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct ChangeSetApplyRecord {
+    pub id: String,
+    pub environment_id: String,
+    /// Railway's vocabulary: `staged | applying | applied | partially_applied | failed`.
+    pub status: String,
+    pub deployment_id: Option<String>,
+    pub changes: Vec<ChangeOutcomeRecord>,
+    pub created_at: String,
+}
+
+/// What became of one change of a change set.
+#[derive(Serialize, Deserialize, Clone, Debug)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct ChangeOutcomeRecord {
+    pub kind: String,
+    pub path: Option<String>,
+    pub summary: Option<String>,
+    /// `applied`, or `skipped` for a field the sandbox does not emulate.
+    pub status: String,
+}

@@ -7,6 +7,7 @@ mod cli;
 mod connection;
 mod deployments;
 mod environments;
+mod iac;
 mod inputs;
 mod mutation;
 mod networking;
@@ -30,6 +31,7 @@ pub(crate) struct Query(
     query::CoreQuery,
     environments::EnvironmentsQuery,
     cli::CliQuery,
+    iac::IacQuery,
     networking::NetworkingQuery,
     volumes::VolumesQuery,
     deployments::DeploymentsQuery,
@@ -43,6 +45,7 @@ pub(crate) struct Mutation(
     mutation::CoreMutation,
     environments::EnvironmentsMutation,
     cli::CliMutation,
+    iac::IacMutation,
     networking::NetworkingMutation,
     volumes::VolumesMutation,
     deployments::DeploymentsMutation,

@@ -210,6 +210,15 @@ impl Environment {
     async fn meta(&self) -> Option<EnvironmentMeta> {
         None
     }
+    /// Canvas groups are not emulated: no service belongs to one.
+    async fn canvas_group_refs(&self) -> Json {
+        Json(serde_json::json!({}))
+    }
+    /// Railway's IaC partial owners (not in the public schema; the CLI asks for it and retries
+    /// without). Partials are not emulated: no resource has an owner.
+    async fn iac_partials(&self) -> Option<Json> {
+        Some(Json(serde_json::json!({})))
+    }
 
     /// R1: the source of a fork; null for every other environment.
     async fn source_environment(
@@ -351,6 +360,15 @@ impl Service {
     }
     async fn template_id(&self) -> Option<&str> {
         self.0.template_id.as_deref()
+    }
+    /// Templates are not emulated: no service stands for a template's service, so Railway's
+    /// IaC reads every service as a plain one (never a `database` node).
+    async fn template_service_id(&self) -> Option<&str> {
+        None
+    }
+    /// Canvas groups are not emulated.
+    async fn group_id(&self) -> Option<&str> {
+        None
     }
     /// The service's live instances; R34/R35: those in environments the caller cannot open are
     /// left out (guess: Railway's answer for them is not documented).

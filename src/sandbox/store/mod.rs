@@ -4,6 +4,7 @@
 //! knows about GraphQL or HTTP.
 
 mod backups;
+mod change_sets;
 mod copy;
 mod deployments;
 mod domains;
@@ -37,7 +38,9 @@ pub use rules::SandboxPlan;
 pub(crate) use rules::{Creation, Limits, Throttles, check_pre_deploy_command, deleting};
 pub use scoping::InstanceUpdateScope;
 pub(crate) use variables::references;
-pub(crate) use volumes::{NewVolume, VolumeInstanceChanges};
+pub(crate) use volumes::{
+    DEFAULT_VOLUME_REGION, DEFAULT_VOLUME_SIZE_MB, NewVolume, VolumeInstanceChanges,
+};
 
 use super::model::{
     EnvironmentRecord, InstanceRecord, ProjectRecord, STATE_VERSION, ServiceRecord, State,
@@ -151,6 +154,18 @@ pub(crate) enum DomainError {
     /// `deploymentRestart` of a deployment that is not running; the text is a guess.
     #[error("Cannot restart a deployment that is not running")]
     RestartNotRunning,
+    /// R15: `baseConfigEtag` is no longer the environment's. The code the resolver sets
+    /// (`STALE_ENVIRONMENT_BASE`) is the one Railway's SDK matches; the text is a guess.
+    #[error(
+        "The environment changed since this change set was planned (baseConfigEtag is stale). Plan again"
+    )]
+    StaleEnvironmentBase,
+    /// Guess at the text.
+    #[error("ChangeSet apply not found")]
+    ChangeSetApplyNotFound,
+    /// Guess at the text: a change set the sandbox cannot read.
+    #[error("Invalid change set: {0}")]
+    InvalidChangeSet(String),
 }
 
 #[derive(Debug, Default)]

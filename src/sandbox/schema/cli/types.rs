@@ -108,6 +108,7 @@ impl ProjectToken {
 pub(crate) struct Bucket {
     pub id: ID,
     pub name: String,
+    pub group_id: Option<String>,
 }
 
 connection!(
