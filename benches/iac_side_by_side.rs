@@ -177,12 +177,43 @@ const STEPS: [&str; 5] = [
     "drift: heal",
 ];
 
-async fn bench_operator() -> Vec<Step> {
+/// The five steps, in order, for one tool: `desire` writes the desired state (changed or not),
+/// `apply` and `plan` run the tool.
+async fn run_steps<A, P, FA, FP>(
+    bench: &Bench,
+    desire: impl Fn(bool),
+    apply: A,
+    plan: P,
+) -> Vec<Step>
+where
+    A: Fn() -> FA,
+    P: Fn() -> FP,
+    FA: std::future::Future<Output = (String, String)>,
+    FP: std::future::Future<Output = (String, String)>,
+{
+    let mut steps = Vec::new();
+    desire(false);
+    steps.push(counted_step(bench, apply()).await);
+    steps.push(counted_step(bench, plan()).await);
+    desire(true);
+    steps.push(counted_step(bench, apply()).await);
+    drift(bench).await;
+    steps.push(counted_step(bench, plan()).await);
+    steps.push(counted_step(bench, apply()).await);
+    steps
+}
+
+async fn empty_project() -> Bench {
     let bench = Bench::empty_with_latency(EMPTY, LATENCY).await;
     bench
         .cli(&["apply", "-f", "{file}"])
         .await
         .expect_code(&[0], "the empty project");
+    bench
+}
+
+async fn bench_operator() -> Vec<Step> {
+    let bench = empty_project().await;
     let run = |args: &'static [&'static str]| {
         let bench = &bench;
         async move {
@@ -190,52 +221,22 @@ async fn bench_operator() -> Vec<Step> {
             (run.stdout, run.stderr)
         }
     };
-    let write =
+    let desire =
         |changed: bool| std::fs::write(bench.manifest_path(), manifest(changed)).expect("manifest");
-    let mut steps = Vec::new();
-    write(false);
-    steps.push(counted_step(&bench, run(&["apply", "-f", "{file}", "--max-rps", "0"])).await);
-    steps.push(
-        counted_step(
-            &bench,
-            run(&[
-                "plan",
-                "-f",
-                "{file}",
-                "--detailed-exitcode",
-                "--max-rps",
-                "0",
-            ]),
-        )
-        .await,
-    );
-    write(true);
-    steps.push(counted_step(&bench, run(&["apply", "-f", "{file}", "--max-rps", "0"])).await);
-    drift(&bench).await;
-    steps.push(
-        counted_step(
-            &bench,
-            run(&[
-                "plan",
-                "-f",
-                "{file}",
-                "--detailed-exitcode",
-                "--max-rps",
-                "0",
-            ]),
-        )
-        .await,
-    );
-    steps.push(counted_step(&bench, run(&["apply", "-f", "{file}", "--max-rps", "0"])).await);
-    steps
+    let apply: &[&str] = &["apply", "-f", "{file}", "--max-rps", "0"];
+    let plan: &[&str] = &[
+        "plan",
+        "-f",
+        "{file}",
+        "--detailed-exitcode",
+        "--max-rps",
+        "0",
+    ];
+    run_steps(&bench, desire, || run(apply), || run(plan)).await
 }
 
 async fn bench_railway_iac(toolchain: &Toolchain) -> Vec<Step> {
-    let bench = Bench::empty_with_latency(EMPTY, LATENCY).await;
-    bench
-        .cli(&["apply", "-f", "{file}"])
-        .await
-        .expect_code(&[0], "the empty project");
+    let bench = empty_project().await;
     let iac = IacProject::new(toolchain, &bench.sandbox.url(), TOKEN);
     let linked = iac.link("bench", "production").await;
     assert!(linked.ok(), "railway link:\n{}", linked.describe());
@@ -252,18 +253,10 @@ async fn bench_railway_iac(toolchain: &Toolchain) -> Vec<Step> {
             (outcome.stdout, outcome.stderr)
         }
     };
+    let desire = |changed: bool| iac.write_program(&program(changed));
     let apply: &[&str] = &["config", "apply", "--yes"];
     let plan: &[&str] = &["config", "plan", "--detailed-exit-code"];
-    let mut steps = Vec::new();
-    iac.write_program(&program(false));
-    steps.push(counted_step(&bench, run(apply)).await);
-    steps.push(counted_step(&bench, run(plan)).await);
-    iac.write_program(&program(true));
-    steps.push(counted_step(&bench, run(apply)).await);
-    drift(&bench).await;
-    steps.push(counted_step(&bench, run(plan)).await);
-    steps.push(counted_step(&bench, run(apply)).await);
-    steps
+    run_steps(&bench, desire, || run(apply), || run(plan)).await
 }
 
 fn ratio(operator: f64, railway: f64) -> String {

@@ -111,6 +111,18 @@ async fn linked(toolchain: &Toolchain, sandbox: &Sandbox) -> IacProject {
     iac
 }
 
+/// A sandbox with the empty project, linked for Railway's IaC, with [`PROGRAM`] written.
+async fn program_on_the_empty_project(
+    toolchain: &Toolchain,
+) -> (Sandbox, tempfile::TempDir, IacProject) {
+    let sandbox = sandbox().await;
+    let dir = tempfile::tempdir().unwrap();
+    operator_apply(&sandbox, dir.path(), EMPTY_PROJECT).await;
+    let iac = linked(toolchain, &sandbox).await;
+    iac.write_program(PROGRAM);
+    (sandbox, dir, iac)
+}
+
 fn change_summaries(plan: &Value) -> Vec<String> {
     plan["changeSet"]["changes"]
         .as_array()
@@ -126,11 +138,7 @@ fn change_summaries(plan: &Value) -> Vec<String> {
 #[tokio::test]
 async fn railway_s_own_iac_applies_a_project_and_the_operator_s_import_of_it_plans_clean() {
     let Some(toolchain) = toolchain() else { return };
-    let sandbox = sandbox().await;
-    let dir = tempfile::tempdir().unwrap();
-    operator_apply(&sandbox, dir.path(), EMPTY_PROJECT).await;
-    let iac = linked(&toolchain, &sandbox).await;
-    iac.write_program(PROGRAM);
+    let (sandbox, dir, iac) = program_on_the_empty_project(&toolchain).await;
 
     let plan = iac.run(&["config", "plan", "--json"]).await;
     assert!(plan.ok(), "config plan:\n{}", plan.describe());
@@ -226,11 +234,7 @@ async fn a_project_the_operator_applied_plans_clean_in_railway_s_iac_after_confi
 #[tokio::test]
 async fn railway_s_iac_sees_a_variable_changed_behind_its_back_and_puts_it_back() {
     let Some(toolchain) = toolchain() else { return };
-    let sandbox = sandbox().await;
-    let dir = tempfile::tempdir().unwrap();
-    operator_apply(&sandbox, dir.path(), EMPTY_PROJECT).await;
-    let iac = linked(&toolchain, &sandbox).await;
-    iac.write_program(PROGRAM);
+    let (sandbox, _dir, iac) = program_on_the_empty_project(&toolchain).await;
     let applied = iac.run(&["config", "apply", "--yes"]).await;
     assert!(applied.ok(), "config apply:\n{}", applied.describe());
 
