@@ -71,7 +71,8 @@ async fn deployments_of(sandbox: &Sandbox, environment_id: &str) -> usize {
 #[tokio::test]
 async fn a_change_set_creates_a_service_in_its_environment_with_one_deploy_and_polls_as_applied() {
     let sandbox = start(SandboxConfig::default()).await;
-    let (_, environment_id) = create_project(&sandbox, "iac").await;
+    let (project_id, environment_id) = create_project(&sandbox, "iac").await;
+    let staging = create_environment(&sandbox, &project_id, "staging").await;
     let base = etag(&sandbox, &environment_id).await;
     let applied = apply(
         &sandbox,
@@ -100,6 +101,10 @@ async fn a_change_set_creates_a_service_in_its_environment_with_one_deploy_and_p
     assert!(
         !live[0]["latestDeployment"].is_null(),
         "the new service deploys"
+    );
+    assert!(
+        instances(&sandbox, &staging).await.is_empty(),
+        "a change set writes its own environment only"
     );
     assert_ne!(
         etag(&sandbox, &environment_id).await,

@@ -2,13 +2,12 @@
 //! change set, and the status of an apply. Translation only; the rules are in the store's
 //! `change_sets`.
 
-use async_graphql::{Context, ErrorExtensions, Object, SimpleObject};
+use async_graphql::{Context, Object, SimpleObject};
 use serde_json::{Value, json};
 
 use super::scalars::Json;
 use super::with_store;
 use crate::sandbox::model::ChangeSetApplyRecord;
-use crate::sandbox::store::DomainError;
 
 /// `ChangeSetPreview`.
 #[derive(SimpleObject)]
@@ -60,14 +59,6 @@ impl ChangeSetApplyResult {
             status,
         }
     }
-}
-
-/// R15: a stale base carries the code Railway's SDK matches (`STALE_ENVIRONMENT_BASE`).
-fn apply_error(error: async_graphql::Error) -> async_graphql::Error {
-    if error.message == DomainError::StaleEnvironmentBase.to_string() {
-        return error.extend_with(|_, e| e.set("code", "STALE_ENVIRONMENT_BASE"));
-    }
-    error
 }
 
 #[derive(Default)]
@@ -123,8 +114,7 @@ impl IacMutation {
         let _ = commit_message;
         let record = with_store(ctx, |store| {
             store.apply_change_set(&environment_id, &input.0, base_config_etag.as_deref())
-        })
-        .map_err(apply_error)?;
+        })?;
         // Guess: without waitForCompletion Railway answers while it still applies.
         let status = if wait_for_completion.unwrap_or(false) {
             record.status.clone()

@@ -67,9 +67,14 @@ pub(crate) fn sdl() -> String {
 }
 
 /// Railway reports domain errors with code INTERNAL_SERVER_ERROR and a telling message.
+/// R15: a stale `baseConfigEtag` carries the code Railway's SDK matches instead.
 fn domain_error(error: DomainError) -> async_graphql::Error {
+    let code = match error {
+        DomainError::StaleEnvironmentBase => "STALE_ENVIRONMENT_BASE",
+        _ => "INTERNAL_SERVER_ERROR",
+    };
     async_graphql::Error::new(error.to_string())
-        .extend_with(|_, extensions| extensions.set("code", "INTERNAL_SERVER_ERROR"))
+        .extend_with(|_, extensions| extensions.set("code", code))
 }
 
 /// Runs `read` on the locked store from the resolver context.

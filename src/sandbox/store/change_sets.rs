@@ -272,13 +272,6 @@ impl Store {
             return self.patch_volume(change, names, patch);
         }
         let service_id = names.service(change.address())?.to_string();
-        let at = |field: &str| {
-            vec![
-                "services".to_string(),
-                service_id.clone(),
-                field.to_string(),
-            ]
-        };
         match change {
             Change::Create { resource, .. } => {
                 let mut entry = change_set::service_entry(resource);
@@ -339,9 +332,7 @@ impl Store {
                 } else {
                     field.as_str()
                 };
-                let path = at(key);
-                let path: Vec<&str> = path.iter().map(String::as_str).collect();
-                put(patch, &path, value);
+                put(patch, &["services", &service_id, key], value);
             }
         }
         Ok(true)
