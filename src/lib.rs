@@ -6,6 +6,9 @@
 //! [`plan::plan`] (pure) turns both into a [`plan::Plan`]; [`apply`] executes it. The [`sandbox`]
 //! emulates the Railway API subset for tests and demos; [`cli`] is the only user-facing edge.
 
+// No unwrap()/expect() on anything input, the network or the clock can break (unit tests may).
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
+
 pub mod apply;
 pub mod backup;
 pub mod change_window;

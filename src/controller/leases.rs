@@ -186,6 +186,11 @@ impl Leasing {
             if !candidates.iter().any(|c| c.key == key) {
                 store.release(&key).await?;
                 tracing::info!(lease = %key, "gave the lease back: its manifest left the source");
+                // The status says so at once: between the unlock and this turn's end, another
+                // replica may already hold it, and the status must never claim it for two.
+                if let Ok(mut s) = status.write() {
+                    forget_departed(&mut s, candidates);
+                }
             }
         }
         let replicas = store.members().await?;

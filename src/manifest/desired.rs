@@ -44,7 +44,7 @@ pub struct NotificationTarget {
     pub name: String,
     pub kind: NotificationKind,
     /// `events:`; `None` means every event.
-    pub events: Option<std::collections::BTreeSet<crate::notify::EventKind>>,
+    pub events: Option<std::collections::BTreeSet<crate::manifest::event_kind::EventKind>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]

@@ -5,6 +5,7 @@
 mod decode;
 pub mod desired;
 mod diagnostics;
+pub mod event_kind;
 mod expand;
 pub mod ignore;
 pub mod limits;

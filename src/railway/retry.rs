@@ -1,6 +1,6 @@
-//! The retry policy of the Railway client, and the only user of the `backoff` crate (kept behind
-//! this one module because the crate is unmaintained upstream). Jittered exponential backoff,
-//! bounded in time; a server's `Retry-After` is honoured up to a cap.
+//! The retry policy of the Railway client: jittered exponential backoff, bounded in time; a
+//! server's `Retry-After` is honoured up to a cap. One of the two users of the `backoff` crate
+//! (unmaintained upstream); the other is `notify/deliver.rs`, so a swap touches those two files.
 
 use std::future::Future;
 use std::time::Duration;

@@ -2,7 +2,7 @@
 //! per environment; a short page for planned and external ones). Reads the ops reports only.
 
 use super::ReportInput;
-use super::markdown::{code, or_dash, table};
+use super::markdown::{code, join_url, or_dash, table};
 use super::{attention, sections, volume};
 use crate::manifest::desired::{DesiredService, ServiceKind};
 use crate::ops::kind_label;
@@ -107,15 +107,6 @@ fn managed(input: &ReportInput<'_>, service: &DesiredService, out: &mut String) 
         out.push_str(&sections::deployment(service_status));
     }
     out.push_str(&sections::drift(input.view, service));
-}
-
-/// `base` and `path` with exactly one slash between them.
-pub(crate) fn join_url(base: &str, path: &str) -> String {
-    format!(
-        "{}/{}",
-        base.trim_end_matches('/'),
-        path.trim_start_matches('/')
-    )
 }
 
 #[cfg(test)]

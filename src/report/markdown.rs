@@ -71,6 +71,15 @@ pub fn upstream_name<T: Serialize>(value: Option<T>) -> Option<String> {
     value.as_str().map(str::to_string)
 }
 
+/// `base` and `path` with exactly one slash between them.
+pub(crate) fn join_url(base: &str, path: &str) -> String {
+    format!(
+        "{}/{}",
+        base.trim_end_matches('/'),
+        path.trim_start_matches('/')
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -2,8 +2,7 @@
 //! reports (repo, variables, status, open) and the plan. Every value that may be secret comes
 //! from those reports already masked; nothing here reads a `Secret`'s value.
 
-use super::document::join_url;
-use super::markdown::{code, number, or_dash, table, upstream_name};
+use super::markdown::{code, join_url, number, or_dash, table, upstream_name};
 use crate::manifest::desired::DesiredService;
 use crate::ops::status::{ServiceStatus, StatusReport};
 use crate::ops::{View, settings};

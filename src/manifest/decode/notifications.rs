@@ -11,7 +11,7 @@ use super::super::spec::Spanned;
 use super::super::yaml_tree::{Node, Value};
 use super::reader::{Fields, Reader, suggest};
 use super::variables::env_secret;
-use crate::notify::EventKind;
+use crate::manifest::event_kind::EventKind;
 use crate::secret::Secret;
 
 /// Where `githubStatus` posts when `apiUrl` is not given.

@@ -1,5 +1,5 @@
 //! The schema model of `spec.notifications`: one target per item, its credentials from the
-//! environment, and the event names (from `crate::notify::EventKind`, so they cannot drift).
+//! environment, and the event names (from `crate::manifest::event_kind::EventKind`, so they cannot drift).
 //! Described only, never built.
 
 #![allow(dead_code)]
@@ -89,7 +89,7 @@ pub(super) struct GithubStatusTarget {
     repository: Option<String>,
 }
 
-/// An event name, as `crate::notify::EventKind` spells it.
+/// An event name, as `crate::manifest::event_kind::EventKind` spells it.
 #[derive(Serialize)]
 pub(super) struct EventName;
 
@@ -99,7 +99,7 @@ impl JsonSchema for EventName {
     }
 
     fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        let names: Vec<&str> = crate::notify::EventKind::ALL
+        let names: Vec<&str> = crate::manifest::event_kind::EventKind::ALL
             .iter()
             .map(|kind| kind.name())
             .collect();
