@@ -3,7 +3,7 @@
 //! are converged; then five times over, `kill -9` of one replica and the time until the other two
 //! hold all 30, and the time until a new replica has its share. Prints median and range.
 
-#[path = "../tests/support/mod.rs"]
+#[path = "../tests/it/support/mod.rs"]
 mod support;
 
 use std::collections::BTreeSet;

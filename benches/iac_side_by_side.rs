@@ -12,7 +12,7 @@
 //! `cargo bench --bench iac_side_by_side`; needs what `.ci/run` installs (else it says SKIPPED).
 
 mod common;
-#[path = "../tests/support/railway_iac.rs"]
+#[path = "../tests/it/support/railway_iac.rs"]
 mod railway_iac;
 
 use std::time::{Duration, Instant};

@@ -1,0 +1,256 @@
+//! Railway's own infrastructure as code (`railway config plan/apply/pull` of Railway's CLI 5.71.0,
+//! evaluating `.railway/railway.ts` written with Railway's TypeScript SDK 3.11.0) against the
+//! sandbox, and the operator beside it: each tool plans clean on what the other applied, so both
+//! read the same live state the same way.
+//!
+//! Without the CLI, Node 22 or the SDK (`.ci/run` installs all three) the tests say SKIPPED
+//! loudly and pass.
+
+use crate::support;
+
+use std::io::Write;
+
+use railway_operator::sandbox::Sandbox;
+use serde_json::Value;
+use support::railway_iac::{IacProject, Toolchain};
+use support::*;
+
+fn loud(message: &str) {
+    let _ = writeln!(std::io::stderr(), "\n!!!!!!!!!!\n{message}\n!!!!!!!!!!\n");
+}
+
+fn toolchain() -> Option<Toolchain> {
+    match Toolchain::find() {
+        Ok(toolchain) => Some(toolchain),
+        Err(missing) => {
+            loud(&format!("SKIPPED: {missing}"));
+            None
+        }
+    }
+}
+
+/// The project Railway's IaC is pointed at: it manages services inside an existing project, and
+/// its shared variable is set outside code, as Railway's IaC expects (`ctx.shared.NAME`).
+const EMPTY_PROJECT: &str = r#"apiVersion: railway-operator/v1
+kind: Project
+metadata:
+  name: iac-demo
+spec:
+  sharedVariables:
+    API_KEY: "k-123"
+  environments:
+    production: {}
+  services: {}
+"#;
+
+/// An image service with replicas and a shared reference, a GitHub service with a build, a
+/// healthcheck, a reference to the first and a volume.
+const PROGRAM: &str = r#"import { defineRailway, github, image, project, service, volume } from "railway/iac";
+
+export default defineRailway((ctx) => {
+  const api = service("api", {
+    source: image("nginx:1.27"),
+    start: "nginx -g 'daemon off;'",
+    replicas: 2,
+    env: { PORT: "8080", LOG_LEVEL: "info", API_KEY: ctx.shared.API_KEY },
+  });
+  const web = service("web", {
+    source: github("acme/web", { branch: "main" }),
+    build: "npm run build",
+    healthcheck: "/health",
+    env: { API_URL: api.env.RAILWAY_PRIVATE_DOMAIN },
+    volumeMounts: { "/data": volume("web-data") },
+  });
+  return project("iac-demo", { resources: [api, web] });
+});
+"#;
+
+/// What the operator applies for the reverse check: both kinds of source, variables, a shared
+/// variable and a reference to it, replicas, a generated and a custom domain, and a volume.
+const OPERATOR_PROJECT: &str = r#"apiVersion: railway-operator/v1
+kind: Project
+metadata:
+  name: iac-demo
+spec:
+  sharedVariables:
+    API_KEY: "k-123"
+  environments:
+    production: {}
+  services:
+    api:
+      source: { image: "nginx:1.27" }
+      deploy:
+        replicas: 2
+        startCommand: "nginx -g 'daemon off;'"
+      variables:
+        PORT: "8080"
+        API_KEY: "${{shared.API_KEY}}"
+      domains:
+        - railway: { port: 8080 }
+        - custom: api.iac-demo.example.com
+    web:
+      source: { repo: acme/web, branch: main }
+      build: { buildCommand: "npm run build" }
+      deploy:
+        healthcheck: { path: /health }
+      variables:
+        API_URL: "${{api.RAILWAY_PRIVATE_DOMAIN}}"
+      volume: { name: web-data, mountPath: /data }
+"#;
+
+async fn operator_apply(sandbox: &Sandbox, dir: &std::path::Path, manifest: &str) {
+    std::fs::write(dir.join("project.yml"), manifest).unwrap();
+    let (code, out, err) = cli_in(sandbox, &["apply", "-f", "project.yml"], dir).await;
+    assert_eq!(code, 0, "the operator applies:\n{out}\n{err}");
+}
+
+async fn linked(toolchain: &Toolchain, sandbox: &Sandbox) -> IacProject {
+    let iac = IacProject::new(toolchain, &sandbox.url(), TOKEN);
+    let linked = iac.link("iac-demo", "production").await;
+    assert!(linked.ok(), "railway link:\n{}", linked.describe());
+    iac
+}
+
+/// A sandbox with the empty project, linked for Railway's IaC, with [`PROGRAM`] written.
+async fn program_on_the_empty_project(
+    toolchain: &Toolchain,
+) -> (Sandbox, tempfile::TempDir, IacProject) {
+    let sandbox = sandbox().await;
+    let dir = tempfile::tempdir().unwrap();
+    operator_apply(&sandbox, dir.path(), EMPTY_PROJECT).await;
+    let iac = linked(toolchain, &sandbox).await;
+    iac.write_program(PROGRAM);
+    (sandbox, dir, iac)
+}
+
+fn change_summaries(plan: &Value) -> Vec<String> {
+    plan["changeSet"]["changes"]
+        .as_array()
+        .map(|changes| {
+            changes
+                .iter()
+                .filter_map(|c| c["summary"].as_str().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+#[tokio::test]
+async fn railway_s_own_iac_applies_a_project_and_the_operator_s_import_of_it_plans_clean() {
+    let Some(toolchain) = toolchain() else { return };
+    let (sandbox, dir, iac) = program_on_the_empty_project(&toolchain).await;
+
+    let plan = iac.run(&["config", "plan", "--json"]).await;
+    assert!(plan.ok(), "config plan:\n{}", plan.describe());
+    let plan = plan.json();
+    assert_eq!(plan["ok"], true, "{plan}");
+    let summaries = change_summaries(&plan);
+    for wanted in [
+        "Create service api",
+        "Create service web",
+        "Create volume web-data",
+    ] {
+        assert!(
+            summaries.iter().any(|s| s == wanted),
+            "{wanted} in {summaries:?}"
+        );
+    }
+
+    let applied = iac.run(&["config", "apply", "--yes"]).await;
+    assert!(applied.ok(), "config apply:\n{}", applied.describe());
+    let again = iac.run(&["config", "plan", "--detailed-exit-code"]).await;
+    assert_eq!(
+        again.code,
+        Some(0),
+        "Railway's IaC plans clean after its apply:\n{}",
+        again.describe()
+    );
+
+    let (code, imported, err) = cli_in(
+        &sandbox,
+        &[
+            "import",
+            "--project",
+            "iac-demo",
+            "--plain",
+            "PORT",
+            "--plain",
+            "LOG_LEVEL",
+        ],
+        dir.path(),
+    )
+    .await;
+    assert_eq!(code, 0, "import:\n{err}");
+    std::fs::write(dir.path().join("imported.yml"), &imported).unwrap();
+    let (code, out, err) = cli_env(
+        &sandbox,
+        &["plan", "-f", "imported.yml", "--detailed-exitcode"],
+        dir.path(),
+        &[("API_KEY", "k-123")],
+    )
+    .await;
+    assert_eq!(
+        code, 0,
+        "the operator plans clean on what Railway's IaC applied:\n{imported}\n{out}\n{err}"
+    );
+    assert!(out.contains("No changes"), "{out}");
+}
+
+#[tokio::test]
+async fn a_project_the_operator_applied_plans_clean_in_railway_s_iac_after_config_pull() {
+    let Some(toolchain) = toolchain() else { return };
+    let sandbox = sandbox().await;
+    let dir = tempfile::tempdir().unwrap();
+    operator_apply(&sandbox, dir.path(), OPERATOR_PROJECT).await;
+    let iac = linked(&toolchain, &sandbox).await;
+
+    let pulled = iac.run(&["config", "pull", "--variables", "managed"]).await;
+    assert!(pulled.ok(), "config pull:\n{}", pulled.describe());
+    let program = iac.program();
+    for wanted in [
+        "service(\"api\"",
+        "service(\"web\"",
+        "volume(\"web-data\"",
+        "api.iac-demo.example.com",
+    ] {
+        assert!(
+            program.contains(wanted),
+            "{wanted} in the pulled file:\n{program}"
+        );
+    }
+    let plan = iac.run(&["config", "plan", "--json"]).await;
+    assert!(plan.ok(), "config plan:\n{}", plan.describe());
+    let plan = plan.json();
+    assert_eq!(
+        change_summaries(&plan),
+        Vec::<String>::new(),
+        "Railway's IaC plans clean on what the operator applied:\n{program}\n{}",
+        plan["diff"]
+    );
+    let exit = iac.run(&["config", "plan", "--detailed-exit-code"]).await;
+    assert_eq!(exit.code, Some(0), "{}", exit.describe());
+}
+
+#[tokio::test]
+async fn railway_s_iac_sees_a_variable_changed_behind_its_back_and_puts_it_back() {
+    let Some(toolchain) = toolchain() else { return };
+    let (sandbox, _dir, iac) = program_on_the_empty_project(&toolchain).await;
+    let applied = iac.run(&["config", "apply", "--yes"]).await;
+    assert!(applied.ok(), "config apply:\n{}", applied.describe());
+
+    set_variable(&sandbox, Some("api"), "LOG_LEVEL", "debug").await;
+    let plan = iac.run(&["config", "plan", "--json"]).await;
+    let plan = plan.json();
+    assert_eq!(
+        change_summaries(&plan),
+        vec!["Update variable api.LOG_LEVEL".to_string()],
+        "{}",
+        plan["diff"]
+    );
+    let healed = iac.run(&["config", "apply", "--yes"]).await;
+    assert!(healed.ok(), "{}", healed.describe());
+    assert_eq!(
+        read_variables(&sandbox, Some("api")).await["LOG_LEVEL"],
+        "info"
+    );
+}
