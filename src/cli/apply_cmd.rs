@@ -8,12 +8,13 @@ use anyhow::Context;
 use serde_json::{Value, json};
 
 use super::connect::connect;
-use super::pipeline::{load, plan_json, plan_options, print_plan, references_resolve, wants_json};
+use super::pipeline::{load, plan_options, print_plan, wants_json};
+use super::planned::{gated_plan, plan_json};
 use super::saved_cmd::{read_saved, saved_plan_now};
 use super::{ApplyArgs, EXIT_ERROR, EXIT_OK, GlobalOptions};
 use crate::apply::{self, ApplyError, ApplyOptions, Event, Outcome, Report};
 use crate::manifest::Desired;
-use crate::plan::{self, Plan, PlanOptions};
+use crate::plan::{Plan, PlanOptions};
 use crate::railway::{Client, Live, snapshot};
 use crate::rollout::{self, Progress, ProgressPrinter, WaitOptions};
 
@@ -69,17 +70,16 @@ async fn apply_with(
             let live: Live = snapshot::snapshot(client, &desired.project)
                 .await
                 .context("cannot read the live project")?;
-            if !references_resolve(desired, &live) {
+            let Some(plan) = gated_plan(desired, &live, options) else {
                 return Ok(Some(EXIT_ERROR));
-            }
-            let plan = plan::plan(desired, &live, options);
+            };
             (live, plan)
         }
     };
     if !json {
         print_plan(desired, &live, &plan, &args.plan)?;
     }
-    if !plan.has_changes() && plan.inventory_writes.is_empty() {
+    if !plan.needs_apply() {
         print_document(json, desired, &live, &plan, None, &[])?;
         return Ok(Some(EXIT_OK));
     }

@@ -7,6 +7,7 @@ mod connect;
 mod import_cmd;
 mod ops_cmd;
 mod pipeline;
+mod planned;
 mod report_cmd;
 mod run_cmd;
 mod sandbox_cmd;

@@ -4,6 +4,7 @@
 use anyhow::{Context, bail};
 
 use super::connect::connect;
+use super::planned::{gated_plan, plan_json};
 use super::{
     EXIT_CHANGES, EXIT_ERROR, EXIT_OK, GlobalOptions, ManifestArgs, OutputFormat, PlanArgs,
     ValidateArgs,
@@ -100,19 +101,6 @@ pub(super) fn plan_options(desired: &Desired, args: &PlanArgs) -> anyhow::Result
     })
 }
 
-/// `plan --json`: the plan's JSON with each managed instance's latest deployment and health.
-pub(super) fn plan_json(desired: &Desired, live: &Live, plan: &Plan) -> serde_json::Value {
-    let mut value = plan::render::render_json(plan);
-    if let serde_json::Value::Object(map) = &mut value {
-        let rollouts = crate::rollout::targets::instances(desired, live, plan);
-        map.insert(
-            "deployments".into(),
-            serde_json::to_value(rollouts).unwrap_or_default(),
-        );
-    }
-    value
-}
-
 pub(super) fn wants_json(args: &PlanArgs) -> bool {
     args.json || matches!(args.output, OutputFormat::Json)
 }
@@ -139,31 +127,6 @@ pub(super) fn print_plan(
     Ok(())
 }
 
-/// Reports environments the token cannot reach (R34, R35) and references to services that
-/// exist neither in the manifest nor on Railway. Returns false when there are any: nothing may
-/// be planned or applied then.
-pub(super) fn references_resolve(desired: &Desired, live: &Live) -> bool {
-    let blocked = plan::access::blocked_environments(desired, live);
-    for problem in &blocked {
-        eprintln!("error: {problem}");
-    }
-    if !blocked.is_empty() {
-        return false;
-    }
-    let unresolved = plan::references::unresolved_references(desired, live);
-    for problem in &unresolved {
-        eprintln!("{problem}");
-    }
-    if !unresolved.is_empty() {
-        eprintln!(
-            "{} unresolved reference(s) in {}",
-            unresolved.len(),
-            desired.source_path.display()
-        );
-    }
-    unresolved.is_empty()
-}
-
 pub async fn plan(global: &GlobalOptions, args: &PlanArgs) -> anyhow::Result<u8> {
     let Some(desired) = load(&args.manifest)? else {
         return Ok(EXIT_ERROR);
@@ -173,10 +136,9 @@ pub async fn plan(global: &GlobalOptions, args: &PlanArgs) -> anyhow::Result<u8>
     let live = snapshot::snapshot(&connection.client, &desired.project).await;
     connection.close().await;
     let live = live.context("cannot read the live project")?;
-    if !references_resolve(&desired, &live) {
+    let Some(plan) = gated_plan(&desired, &live, &options) else {
         return Ok(EXIT_ERROR);
-    }
-    let plan = plan::plan(&desired, &live, &options);
+    };
     print_plan(&desired, &live, &plan, args)?;
     if let Some(out) = &args.out {
         super::saved_cmd::write_saved(&desired, &live, &plan, &args.manifest.file, out)?;

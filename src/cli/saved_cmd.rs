@@ -7,11 +7,11 @@ use std::path::Path;
 use anyhow::Context;
 use rand::RngCore;
 
-use super::pipeline::{plan_json, references_resolve};
+use super::planned::{gated_plan, plan_json};
 use super::{ApplyArgs, EXIT_ERROR};
 use crate::manifest::Desired;
 use crate::plan::saved::{self, Inputs, SavedPlan};
-use crate::plan::{self, Plan, PlanOptions};
+use crate::plan::{Plan, PlanOptions};
 use crate::railway::{Client, Live, snapshot};
 
 /// Writes the saved plan of `plan` to `out`, atomically (a reader never sees half a file).
@@ -79,10 +79,9 @@ pub(super) async fn saved_plan_now(
     let live: Live = snapshot::snapshot(client, &desired.project)
         .await
         .context("cannot read the live project")?;
-    if !references_resolve(desired, &live) {
+    let Some(plan) = gated_plan(desired, &live, options) else {
         return Ok(Err(EXIT_ERROR));
-    }
-    let plan = plan::plan(desired, &live, options);
+    };
     let json = plan_json(desired, &live, &plan);
     let now = Inputs {
         desired,

@@ -6,7 +6,7 @@
 use chrono::Utc;
 use serde_json::{Value, json};
 
-use super::reconcile::{Pass, PassKind};
+use super::reconcile::{Pass, PassKind, Reason};
 use super::status::ProjectStatus;
 use crate::manifest::Desired;
 use crate::notify::{Event, EventKind, GitRevision, Notifier};
@@ -69,11 +69,13 @@ impl PassEvents<'_> {
     }
 
     fn reconcile_state(&self) {
-        let (reason, message) = self.pass.error.clone().unwrap_or(("", String::new()));
+        let (reason, message) = self.pass.error.as_ref().map_or(("", String::new()), |e| {
+            (e.reason.name(), e.message.clone())
+        });
         let project = self.project();
         match self.pass.kind {
             // Another replica takes the project over: nothing for people to do.
-            PassKind::Failed if reason == "LockLost" => {}
+            PassKind::Failed if reason == Reason::LockLost.name() => {}
             PassKind::Failed => self.send(
                 EventKind::ReconcileFailed,
                 "reconcile",

@@ -98,8 +98,10 @@ pub fn record_pass(
         }
         (PassKind::Failed, error) => {
             let (reason, message) = error
-                .clone()
-                .unwrap_or(("ReconciliationFailed", String::new()));
+                .as_ref()
+                .map_or(("ReconciliationFailed", String::new()), |e| {
+                    (e.reason.name(), e.message.clone())
+                });
             status
                 .conditions
                 .ready
@@ -107,7 +109,9 @@ pub fn record_pass(
             status.last_error = Some(message);
         }
         (PassKind::Stalled, error) => {
-            let (reason, message) = error.clone().unwrap_or(("Stalled", String::new()));
+            let (reason, message) = error.as_ref().map_or(("Stalled", String::new()), |e| {
+                (e.reason.name(), e.message.clone())
+            });
             status
                 .conditions
                 .ready
@@ -148,7 +152,7 @@ pub fn record_pass(
         health_condition(status, now);
     }
     let summary = match (&pass.plan, &pass.error) {
-        (_, Some((reason, _))) => (*reason).to_string(),
+        (_, Some(error)) => error.reason.name().to_string(),
         (Some(plan), None) => crate::plan::render::summary_line(plan),
         (None, None) => String::new(),
     };

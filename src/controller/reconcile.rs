@@ -10,8 +10,8 @@ use crate::apply::{self, ApplyError, ApplyOptions, Report};
 use crate::change_window::{WindowState, state_at};
 use crate::manifest::Desired;
 use crate::manifest::desired::DriftPolicy;
-use crate::plan::references::unresolved_references;
-use crate::plan::{Plan, PlanOptions, plan};
+use crate::plan::gate::{Refusal, gate};
+use crate::plan::{Plan, PlanOptions};
 use crate::railway::{Client, Error as RailwayError, Live, snapshot};
 use crate::rollout::rollback::{Handled, Rollback, roll_back_failures};
 
@@ -41,6 +41,60 @@ impl PassKind {
     }
 }
 
+/// Why a pass failed or stalled, by a stable name (status conditions, metrics, notifications
+/// and logs carry it), in the manner of Flux's condition reasons.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reason {
+    EnvironmentUnreachable,
+    UnresolvedReference,
+    Unauthorized,
+    CannotDecrypt,
+    LockLost,
+    RailwayUnavailable,
+    NotFound,
+    RailwayRejected,
+    Interrupted,
+    EnvironmentChanged,
+    DestructiveNotAllowed,
+}
+
+impl Reason {
+    pub fn name(self) -> &'static str {
+        match self {
+            Reason::EnvironmentUnreachable => "EnvironmentUnreachable",
+            Reason::UnresolvedReference => "UnresolvedReference",
+            Reason::Unauthorized => "Unauthorized",
+            Reason::CannotDecrypt => "CannotDecrypt",
+            Reason::LockLost => "LockLost",
+            Reason::RailwayUnavailable => "RailwayUnavailable",
+            Reason::NotFound => "NotFound",
+            Reason::RailwayRejected => "RailwayRejected",
+            Reason::Interrupted => "Interrupted",
+            Reason::EnvironmentChanged => "EnvironmentChanged",
+            Reason::DestructiveNotAllowed => "DestructiveNotAllowed",
+        }
+    }
+}
+
+impl std::fmt::Display for Reason {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// A failed or stalled pass: its reason and a message for people.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PassError {
+    pub reason: Reason,
+    pub message: String,
+}
+
+impl PassError {
+    pub fn new(reason: Reason, message: String) -> Self {
+        PassError { reason, message }
+    }
+}
+
 /// What one pass did and saw.
 #[derive(Debug)]
 pub struct Pass {
@@ -49,8 +103,8 @@ pub struct Pass {
     pub plan: Option<Plan>,
     pub live: Option<Live>,
     pub report: Option<Report>,
-    /// (machine reason, message) for failures; the message holds no secret.
-    pub error: Option<(&'static str, String)>,
+    /// Why the pass failed or stalled; the message holds no secret.
+    pub error: Option<PassError>,
     pub duration: Duration,
     /// `deploy.onFailure: rollback` at work this pass.
     pub rollbacks: Vec<Rollback>,
@@ -128,24 +182,20 @@ pub async fn reconcile(
             return pass;
         }
     };
-    let blocked = crate::plan::access::blocked_environments(desired, &live);
-    if !blocked.is_empty() {
-        pass.kind = PassKind::Stalled;
-        pass.error = Some(("EnvironmentUnreachable", blocked.join("\n")));
-        pass.live = Some(live);
-        pass.duration = started.elapsed();
-        return pass;
-    }
-    let unresolved = unresolved_references(desired, &live);
-    if !unresolved.is_empty() {
-        pass.kind = PassKind::Stalled;
-        let messages: Vec<String> = unresolved.iter().map(ToString::to_string).collect();
-        pass.error = Some(("UnresolvedReference", messages.join("\n")));
-        pass.live = Some(live);
-        pass.duration = started.elapsed();
-        return pass;
-    }
-    let planned = plan(desired, &live, &PlanOptions::from_env());
+    let planned = match gate(desired, &live, &PlanOptions::from_env()) {
+        Ok(planned) => planned,
+        Err(refusal) => {
+            let reason = match refusal {
+                Refusal::Blocked(_) => Reason::EnvironmentUnreachable,
+                Refusal::Unresolved(_) => Reason::UnresolvedReference,
+            };
+            pass.kind = PassKind::Stalled;
+            pass.error = Some(PassError::new(reason, refusal.lines().join("\n")));
+            pass.live = Some(live);
+            pass.duration = started.elapsed();
+            return pass;
+        }
+    };
     let writes = desired.policy.drift == DriftPolicy::SelfHeal
         && !desired.policy.suspend
         && !pass.window.holds();
@@ -159,7 +209,7 @@ pub async fn reconcile(
         )
         .await;
     }
-    if !writes || (!planned.has_changes() && planned.inventory_writes.is_empty()) {
+    if !writes || !planned.needs_apply() {
         pass.kind = if planned.has_changes() {
             PassKind::DriftReported
         } else {
@@ -201,25 +251,31 @@ pub async fn reconcile(
             address, source, ..
         }) => {
             fail(&mut pass, &source);
-            if let Some((_, message)) = &mut pass.error {
-                *message = format!("at {address}: {message}");
+            if let Some(error) = &mut pass.error {
+                error.message = format!("at {address}: {}", error.message);
             }
         }
         Err(ApplyError::Interrupted { .. }) => {
             pass.kind = PassKind::Failed;
-            pass.error = Some((
-                "Interrupted",
+            pass.error = Some(PassError::new(
+                Reason::Interrupted,
                 "stopped by shutdown between two actions".into(),
             ));
         }
         // R15: the next pass re-reads and plans again.
         Err(error @ ApplyError::Stale { .. }) => {
             pass.kind = PassKind::Failed;
-            pass.error = Some(("EnvironmentChanged", error.to_string()));
+            pass.error = Some(PassError::new(
+                Reason::EnvironmentChanged,
+                error.to_string(),
+            ));
         }
         Err(error @ ApplyError::DestructiveNotConfirmed(_)) => {
             pass.kind = PassKind::Stalled;
-            pass.error = Some(("DestructiveNotAllowed", error.to_string()));
+            pass.error = Some(PassError::new(
+                Reason::DestructiveNotAllowed,
+                error.to_string(),
+            ));
         }
     }
     pass.plan = Some(planned);
@@ -237,15 +293,15 @@ fn deployed(report: &Report) -> bool {
 
 fn fail(pass: &mut Pass, error: &RailwayError) {
     let (kind, reason) = match error {
-        RailwayError::Unauthorized { .. } => (PassKind::Stalled, "Unauthorized"),
+        RailwayError::Unauthorized { .. } => (PassKind::Stalled, Reason::Unauthorized),
         // R27: retrying cannot help until the token changes.
-        RailwayError::CannotDecrypt { .. } => (PassKind::Stalled, "CannotDecrypt"),
+        RailwayError::CannotDecrypt { .. } => (PassKind::Stalled, Reason::CannotDecrypt),
         // The lease went with the lock session: another replica takes over; this one rejoins.
-        RailwayError::Fenced { .. } => (PassKind::Failed, "LockLost"),
-        error if error.is_retryable() => (PassKind::Failed, "RailwayUnavailable"),
-        RailwayError::NotFound { .. } => (PassKind::Failed, "NotFound"),
-        _ => (PassKind::Stalled, "RailwayRejected"),
+        RailwayError::Fenced { .. } => (PassKind::Failed, Reason::LockLost),
+        error if error.is_retryable() => (PassKind::Failed, Reason::RailwayUnavailable),
+        RailwayError::NotFound { .. } => (PassKind::Failed, Reason::NotFound),
+        _ => (PassKind::Stalled, Reason::RailwayRejected),
     };
     pass.kind = kind;
-    pass.error = Some((reason, error.to_string()));
+    pass.error = Some(PassError::new(reason, error.to_string()));
 }

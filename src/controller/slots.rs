@@ -389,9 +389,9 @@ pub fn log_pass(desired: &Desired, revision: &str, pass: &Pass, next: Duration) 
     let ms = pass.duration.as_millis();
     let name = &desired.project.name;
     match (&pass.kind, &pass.error) {
-        (PassKind::Failed | PassKind::Stalled, Some((reason, message))) => tracing::warn!(
-            project = %name, revision = %short, result = pass.kind.label(), reason, error = %message,
-            "reconcile of {name}@{short} failed in {ms}ms ({reason}), next in {}s", next.as_secs()
+        (PassKind::Failed | PassKind::Stalled, Some(error)) => tracing::warn!(
+            project = %name, revision = %short, result = pass.kind.label(), reason = error.reason.name(), error = %error.message,
+            "reconcile of {name}@{short} failed in {ms}ms ({}), next in {}s", error.reason, next.as_secs()
         ),
         (kind, _) => tracing::info!(
             project = %name, revision = %short, result = kind.label(), actions, destructive, duration_ms = ms as u64,

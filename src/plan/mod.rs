@@ -5,6 +5,7 @@ pub mod access;
 pub mod action;
 pub mod diff;
 pub mod domains;
+pub mod gate;
 pub mod ignore;
 pub mod references;
 pub mod render;
