@@ -130,6 +130,7 @@ fn row(name: String, value: &VariableValue, live: Option<&LiveVariable>) -> Vari
                 SecretOrigin::Env(var) => format!("secret:fromEnv {var}"),
                 SecretOrigin::File(path) => format!("secret:fromFile {}", path.display()),
                 SecretOrigin::Generated => "generated".to_string(),
+                SecretOrigin::Sops => "secret:sops".to_string(),
                 SecretOrigin::Live => "secret".to_string(),
             },
             SENSITIVE.to_string(),
