@@ -100,6 +100,9 @@ fn encrypt(dir: &Path, name: &str, plain: &str, recipient: &str) -> PathBuf {
     path
 }
 
+/// A command line, its extra environment and its expected exit code.
+type Run<'a> = (Vec<&'a str>, Vec<(&'a str, &'a str)>, i32);
+
 fn assert_no_canary(what: &str, text: &str) {
     assert!(
         !text.contains(CANARY),
@@ -122,7 +125,7 @@ async fn a_manifest_sops_encrypted_with_an_age_key_plans_and_applies_and_no_outp
     let env = [("SOPS_AGE_KEY_FILE", key_arg)];
     let saved = dir.path().join("saved.plan");
     let saved_arg = saved.to_str().unwrap();
-    let runs: Vec<(Vec<&str>, Vec<(&str, &str)>, i32)> = vec![
+    let runs: Vec<Run> = vec![
         (vec!["validate", "-f", file_arg], env.to_vec(), 0),
         (
             vec!["plan", "-f", file_arg, "--detailed-exitcode"],
