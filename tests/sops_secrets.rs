@@ -3,6 +3,8 @@
 //! decrypt`; tampered files and missing keys refused before any request; `validate` without
 //! secrets. A test whose tool is missing says SKIPPED and passes.
 
+#[path = "support/controller.rs"]
+mod controller;
 mod support;
 
 use std::path::{Path, PathBuf};
@@ -458,4 +460,128 @@ async fn sops_decrypts_what_import_encrypt_to_wrote_and_it_plans_clean_with_only
         "the imported manifest plans clean with only the key:\n{out}\n{err}"
     );
     assert_no_canary("plan of the imported file", &format!("{out}{err}"));
+}
+
+/// Starts `run --git` on `bare` as a child process; returns it, its status URL and its stderr.
+async fn run_git(
+    sandbox: &Sandbox,
+    bare: &Path,
+    dir: &Path,
+    key: &Path,
+) -> (
+    tokio::process::Child,
+    String,
+    std::sync::Arc<std::sync::Mutex<String>>,
+) {
+    use tokio::io::AsyncBufReadExt;
+    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_railway-operator"))
+        .args(["run", "--git", &format!("file://{}", bare.display())])
+        .args([
+            "--path",
+            "ctl.yml",
+            "--git-interval",
+            "1s",
+            "--interval",
+            "1s",
+        ])
+        .args(["--listen", "127.0.0.1:0", "--checkout-dir"])
+        .arg(dir.join("checkout"))
+        .arg("--age-key-file")
+        .arg(key)
+        .env("RAILWAY_API_URL", sandbox.url())
+        .env("RAILWAY_API_TOKEN", TOKEN)
+        .env("RAILWAY_OPERATOR_MAX_RPS", "0")
+        .env("RUST_LOG", "debug")
+        .env_remove("SOPS_AGE_KEY")
+        .env_remove("SOPS_AGE_KEY_FILE")
+        .stderr(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("run starts");
+    let stderr = child.stderr.take().expect("piped stderr");
+    let log = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
+    let (url_tx, url_rx) = tokio::sync::oneshot::channel();
+    let sink = log.clone();
+    tokio::spawn(async move {
+        let mut lines = tokio::io::BufReader::new(stderr).lines();
+        let mut url_tx = Some(url_tx);
+        while let Ok(Some(line)) = lines.next_line().await {
+            if let Some(url) = line.split("status page at ").nth(1)
+                && let Some(tx) = url_tx.take()
+            {
+                let _ = tx.send(url.trim_end_matches('/').to_string());
+            }
+            sink.lock().unwrap().push_str(&format!("{line}\n"));
+        }
+    });
+    let url = tokio::time::timeout(std::time::Duration::from_secs(60), url_rx)
+        .await
+        .expect("run serves its status page")
+        .expect("the URL is printed");
+    (child, url, log)
+}
+
+/// Polls `check` every 200 ms for up to 60 s.
+async fn eventually<F, Fut>(what: &str, mut check: F)
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    for _ in 0..300 {
+        if check().await {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+    panic!("timed out waiting until {what}");
+}
+
+#[tokio::test]
+async fn run_git_decrypts_each_revision_and_keeps_the_last_good_one_over_a_tampered_one() {
+    if tools("sops_run_git").is_none() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let (key, recipient) = keygen(dir.path(), "key.txt");
+    let encrypted = encrypt(dir.path(), "v1.yaml", &plain_manifest("gitops"), &recipient);
+    let text = std::fs::read_to_string(&encrypted).unwrap();
+    let (bare, work) = controller::git_remote(dir.path());
+    let good = controller::commit(&work, &text, "encrypted v1");
+    let sandbox = sandbox().await;
+    let (mut child, url, log) = run_git(&sandbox, &bare, dir.path(), &key).await;
+    eventually("the encrypted revision is applied", || async {
+        read_variables(&sandbox, Some("api")).await["API_KEY"] == CANARY
+    })
+    .await;
+    let bad = controller::commit(
+        &work,
+        &text.replace("image: api:1", "image: api:2"),
+        "tampered",
+    );
+    let status_url = format!("{url}/status");
+    let status_of = || async {
+        let response = reqwest::get(&status_url).await.expect("status answers");
+        response.text().await.expect("a body")
+    };
+    eventually("the tampered revision is reported", || async {
+        status_of().await.contains("MAC")
+    })
+    .await;
+    let status = status_of().await;
+    child.kill().await.unwrap();
+    assert!(
+        status.contains(&good),
+        "the last good revision stays applied: {status}"
+    );
+    assert!(
+        !status.contains(&format!("\"lastAppliedRevision\":\"{bad}\"")),
+        "{status}"
+    );
+    assert_no_canary("/status", &status);
+    assert_no_canary("run's log", &log.lock().unwrap());
+    assert_eq!(
+        read_variables(&sandbox, Some("api")).await["API_KEY"],
+        CANARY
+    );
 }
