@@ -314,3 +314,6 @@ pub fn with_age_key_file<'a>(
         _ => env(name),
     }
 }
+
+#[cfg(test)]
+mod tests;
