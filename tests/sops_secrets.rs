@@ -112,22 +112,15 @@ fn assert_no_canary(what: &str, text: &str) {
     );
 }
 
-#[tokio::test]
-async fn a_manifest_sops_encrypted_with_an_age_key_plans_and_applies_and_no_output_holds_a_value() {
-    if tools("sops_apply").is_none() {
-        return;
-    }
-    let dir = tempfile::tempdir().unwrap();
-    let (key, recipient) = keygen(dir.path(), "key.txt");
-    let file = encrypt(dir.path(), "app.yaml", &plain_manifest("sopsy"), &recipient);
-    let file_arg = file.to_str().unwrap();
-    let key_arg = key.to_str().unwrap();
-    let key_text = std::fs::read_to_string(&key).unwrap();
-    let sandbox = sandbox().await;
+/// Every command run on the encrypted manifest, the key given each way sops accepts it.
+fn commands<'a>(
+    file_arg: &'a str,
+    key_arg: &'a str,
+    key_text: &'a str,
+    saved_arg: &'a str,
+) -> Vec<Run<'a>> {
     let env = [("SOPS_AGE_KEY_FILE", key_arg)];
-    let saved = dir.path().join("saved.plan");
-    let saved_arg = saved.to_str().unwrap();
-    let runs: Vec<Run> = vec![
+    vec![
         (vec!["validate", "-f", file_arg], env.to_vec(), 0),
         (
             vec!["plan", "-f", file_arg, "--detailed-exitcode"],
@@ -141,7 +134,7 @@ async fn a_manifest_sops_encrypted_with_an_age_key_plans_and_applies_and_no_outp
         ),
         (
             vec!["plan", "-f", file_arg, "--output", "markdown"],
-            vec![("SOPS_AGE_KEY", key_text.as_str())],
+            vec![("SOPS_AGE_KEY", key_text)],
             0,
         ),
         (
@@ -182,7 +175,24 @@ async fn a_manifest_sops_encrypted_with_an_age_key_plans_and_applies_and_no_outp
             vec![("SOPS_AGE_KEY_FILE", key_arg), ("RUST_LOG", "trace")],
             0,
         ),
-    ];
+    ]
+}
+
+#[tokio::test]
+async fn a_manifest_sops_encrypted_with_an_age_key_plans_and_applies_and_no_output_holds_a_value() {
+    if tools("sops_apply").is_none() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let (key, recipient) = keygen(dir.path(), "key.txt");
+    let file = encrypt(dir.path(), "app.yaml", &plain_manifest("sopsy"), &recipient);
+    let file_arg = file.to_str().unwrap();
+    let key_arg = key.to_str().unwrap();
+    let key_text = std::fs::read_to_string(&key).unwrap();
+    let sandbox = sandbox().await;
+    let saved = dir.path().join("saved.plan");
+    let saved_arg = saved.to_str().unwrap();
+    let runs = commands(file_arg, key_arg, &key_text, saved_arg);
     for (args, vars, expected) in runs {
         let (code, out, err) = cli_env(&sandbox, &args, dir.path(), &vars).await;
         assert_eq!(code, expected, "{args:?}:\n{out}\n{err}");
