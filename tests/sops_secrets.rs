@@ -470,6 +470,45 @@ async fn sops_decrypts_what_import_encrypt_to_wrote_and_it_plans_clean_with_only
         "the imported manifest plans clean with only the key:\n{out}\n{err}"
     );
     assert_no_canary("plan of the imported file", &format!("{out}{err}"));
+
+    // The same through a .sops.yaml creation rule: its recipients and its rule.
+    std::fs::write(
+        dir.path().join(".sops.yaml"),
+        format!("creation_rules:\n  - path_regex: \\.yaml$\n    encrypted_regex: '{RULE}'\n    age: {recipient}\n"),
+    )
+    .unwrap();
+    let (code, out, err) = cli_env(
+        &sandbox,
+        &[
+            "import",
+            "--project",
+            "tenvars",
+            "--sops-config",
+            ".sops.yaml",
+            "-o",
+            "by-config.yaml",
+        ],
+        dir.path(),
+        &[],
+    )
+    .await;
+    assert_eq!(code, 0, "{out}\n{err}");
+    let text = std::fs::read_to_string(dir.path().join("by-config.yaml")).unwrap();
+    assert!(
+        text.contains(&format!("encrypted_regex: {RULE}")) || text.contains(RULE),
+        "{text}"
+    );
+    assert_no_canary("the file imported by .sops.yaml", &text);
+    let (ok, _, err) = sops(dir.path(), &["decrypt", "by-config.yaml"], Some(&key));
+    assert!(ok, "sops decrypt opens it: {err}");
+    let (code, out, err) = cli_env(
+        &sandbox,
+        &["plan", "-f", "by-config.yaml", "--detailed-exitcode"],
+        dir.path(),
+        &only_key,
+    )
+    .await;
+    assert_eq!(code, 0, "{out}\n{err}");
 }
 
 /// Starts `run --git` on `bare` as a child process; returns it, its status URL and its stderr.
