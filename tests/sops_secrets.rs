@@ -397,27 +397,7 @@ async fn sops_decrypts_what_import_encrypt_to_wrote_and_it_plans_clean_with_only
     let dir = tempfile::tempdir().unwrap();
     let (key, recipient) = keygen(dir.path(), "key.txt");
     let sandbox = sandbox().await;
-    let mut source = String::from(
-        "apiVersion: railway-operator/v1\nkind: Project\nmetadata:\n  name: tenvars\nspec:\n  environments:\n    production: {}\n  services:\n    api:\n      source:\n        image: \"api:1\"\n      variables:\n",
-    );
-    let mut env = Vec::new();
-    for (name, value) in ten_variables() {
-        source.push_str(&format!("        {name}: {{ fromEnv: SRC_{name} }}\n"));
-        env.push((format!("SRC_{name}"), value));
-    }
-    let source_file = dir.path().join("source.yml");
-    std::fs::write(&source_file, source).unwrap();
-    let vars: Vec<(&str, &str)> = env.iter().map(|(n, v)| (n.as_str(), v.as_str())).collect();
-    let (code, out, err) = cli_env(
-        &sandbox,
-        &["apply", "-f", source_file.to_str().unwrap()],
-        dir.path(),
-        &vars,
-    )
-    .await;
-    assert_eq!(code, 0, "{out}\n{err}");
-    let live = read_variables(&sandbox, Some("api")).await;
-    assert_eq!(live["LITERAL_DOLLAR"], "cost is ${PRICE}");
+    apply_ten_variables(&sandbox, dir.path()).await;
 
     let imported = dir.path().join("imported.yaml");
     let (code, out, err) = cli_env(
@@ -471,44 +451,7 @@ async fn sops_decrypts_what_import_encrypt_to_wrote_and_it_plans_clean_with_only
     );
     assert_no_canary("plan of the imported file", &format!("{out}{err}"));
 
-    // The same through a .sops.yaml creation rule: its recipients and its rule.
-    std::fs::write(
-        dir.path().join(".sops.yaml"),
-        format!("creation_rules:\n  - path_regex: \\.yaml$\n    encrypted_regex: '{RULE}'\n    age: {recipient}\n"),
-    )
-    .unwrap();
-    let (code, out, err) = cli_env(
-        &sandbox,
-        &[
-            "import",
-            "--project",
-            "tenvars",
-            "--sops-config",
-            ".sops.yaml",
-            "-o",
-            "by-config.yaml",
-        ],
-        dir.path(),
-        &[],
-    )
-    .await;
-    assert_eq!(code, 0, "{out}\n{err}");
-    let text = std::fs::read_to_string(dir.path().join("by-config.yaml")).unwrap();
-    assert!(
-        text.contains(&format!("encrypted_regex: {RULE}")) || text.contains(RULE),
-        "{text}"
-    );
-    assert_no_canary("the file imported by .sops.yaml", &text);
-    let (ok, _, err) = sops(dir.path(), &["decrypt", "by-config.yaml"], Some(&key));
-    assert!(ok, "sops decrypt opens it: {err}");
-    let (code, out, err) = cli_env(
-        &sandbox,
-        &["plan", "-f", "by-config.yaml", "--detailed-exitcode"],
-        dir.path(),
-        &only_key,
-    )
-    .await;
-    assert_eq!(code, 0, "{out}\n{err}");
+    import_by_sops_config(&sandbox, dir.path(), &recipient, &key).await;
 }
 
 /// Starts `run --git` on `bare` as a child process; returns it, its status URL and its stderr.
@@ -633,4 +576,73 @@ async fn run_git_decrypts_each_revision_and_keeps_the_last_good_one_over_a_tampe
         read_variables(&sandbox, Some("api")).await["API_KEY"],
         CANARY
     );
+}
+
+/// `import --sops-config`: the creation rule's recipients and rule; `sops` opens the file and
+/// it plans clean with only the key.
+async fn import_by_sops_config(sandbox: &Sandbox, dir: &Path, recipient: &str, key: &Path) {
+    let only_key = [("SOPS_AGE_KEY_FILE", key.to_str().unwrap())];
+    // The same through a .sops.yaml creation rule: its recipients and its rule.
+    std::fs::write(
+        dir.join(".sops.yaml"),
+        format!("creation_rules:\n  - path_regex: \\.yaml$\n    encrypted_regex: '{RULE}'\n    age: {recipient}\n"),
+    )
+    .unwrap();
+    let (code, out, err) = cli_env(
+        sandbox,
+        &[
+            "import",
+            "--project",
+            "tenvars",
+            "--sops-config",
+            ".sops.yaml",
+            "-o",
+            "by-config.yaml",
+        ],
+        dir,
+        &[],
+    )
+    .await;
+    assert_eq!(code, 0, "{out}\n{err}");
+    let text = std::fs::read_to_string(dir.join("by-config.yaml")).unwrap();
+    assert!(
+        text.contains(&format!("encrypted_regex: {RULE}")) || text.contains(RULE),
+        "{text}"
+    );
+    assert_no_canary("the file imported by .sops.yaml", &text);
+    let (ok, _, err) = sops(dir, &["decrypt", "by-config.yaml"], Some(key));
+    assert!(ok, "sops decrypt opens it: {err}");
+    let (code, out, err) = cli_env(
+        sandbox,
+        &["plan", "-f", "by-config.yaml", "--detailed-exitcode"],
+        dir,
+        &only_key,
+    )
+    .await;
+    assert_eq!(code, 0, "{out}\n{err}");
+}
+
+/// Applies project `tenvars` with the ten variables as `fromEnv` values.
+async fn apply_ten_variables(sandbox: &Sandbox, dir: &Path) {
+    let mut source = String::from(
+        "apiVersion: railway-operator/v1\nkind: Project\nmetadata:\n  name: tenvars\nspec:\n  environments:\n    production: {}\n  services:\n    api:\n      source:\n        image: \"api:1\"\n      variables:\n",
+    );
+    let mut env = Vec::new();
+    for (name, value) in ten_variables() {
+        source.push_str(&format!("        {name}: {{ fromEnv: SRC_{name} }}\n"));
+        env.push((format!("SRC_{name}"), value));
+    }
+    let source_file = dir.join("source.yml");
+    std::fs::write(&source_file, source).unwrap();
+    let vars: Vec<(&str, &str)> = env.iter().map(|(n, v)| (n.as_str(), v.as_str())).collect();
+    let (code, out, err) = cli_env(
+        sandbox,
+        &["apply", "-f", source_file.to_str().unwrap()],
+        dir,
+        &vars,
+    )
+    .await;
+    assert_eq!(code, 0, "{out}\n{err}");
+    let live = read_variables(sandbox, Some("api")).await;
+    assert_eq!(live["LITERAL_DOLLAR"], "cost is ${PRICE}");
 }
