@@ -24,7 +24,7 @@ pub struct VariablesReport {
 pub struct VariableRow {
     /// The variable's name; shared variables are named `shared.NAME`.
     pub name: String,
-    /// `literal`, `reference`, `secret:fromEnv NAME`, `secret:fromFile PATH`, `generated`,
+    /// `literal`, `reference`, `secret:fromEnv NAME`, `secret:fromFile PATH`, `secret:sops`, `generated`,
     /// `shared` or `live` (for unmanaged ones).
     pub origin: String,
     /// The literal value, or `(sensitive)`.
