@@ -84,10 +84,12 @@ pub fn open(
         check_mac(&metadata, key, walk.hasher, sink)?;
     }
     let mut sealed = HashSet::new();
+    let mut refused = false;
     for (at, path) in walk.sealed {
         if path.iter().any(|k| SECRET_SECTIONS.contains(&k.as_str())) {
             sealed.insert(at);
         } else {
+            refused = true;
             sink.error_with_hint(
                 at,
                 format!("`{}` is encrypted: only variable values may be encrypted", path.join(".")),
@@ -95,7 +97,7 @@ pub fn open(
             );
         }
     }
-    sink.is_empty().then_some(Opened { root, sealed })
+    (!refused).then_some(Opened { root, sealed })
 }
 
 /// The file's data key; `Ok(None)` when `validate` checks it without a key.
