@@ -21,6 +21,8 @@ pub enum SecretOrigin {
     File(PathBuf),
     /// `{ generate: N }`, created by the operator.
     Generated,
+    /// A value decrypted from a SOPS-encrypted manifest.
+    Sops,
     /// A value read from Railway.
     Live,
 }
@@ -31,6 +33,7 @@ impl fmt::Display for SecretOrigin {
             SecretOrigin::Env(name) => write!(f, "fromEnv {name}"),
             SecretOrigin::File(path) => write!(f, "fromFile {}", path.display()),
             SecretOrigin::Generated => f.write_str("generated"),
+            SecretOrigin::Sops => f.write_str("sops"),
             SecretOrigin::Live => f.write_str("live value"),
         }
     }
@@ -80,6 +83,8 @@ impl PartialEq for Secret {
         self.value == other.value
     }
 }
+
+impl Eq for Secret {}
 
 impl fmt::Debug for Secret {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

@@ -87,6 +87,7 @@ pub async fn run(global: &GlobalOptions, args: &BackupArgs) -> anyhow::Result<u8
     };
     let Some(desired) = super::pipeline::load(&super::ManifestArgs {
         file: target.file.clone(),
+        age_key_file: None,
     })?
     else {
         return Ok(EXIT_ERROR);

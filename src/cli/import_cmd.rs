@@ -9,7 +9,7 @@ use clap::Args;
 
 use super::connect::connect;
 use super::{EXIT_OK, GlobalOptions};
-use crate::import::{self, ImportOptions, Provenance};
+use crate::import::{self, Encryption, ImportOptions, Provenance};
 
 #[derive(Debug, Args, Clone)]
 pub struct ImportArgs {
@@ -26,9 +26,37 @@ pub struct ImportArgs {
     /// Write the manifest to this file instead of stdout.
     #[arg(short = 'o', long = "output")]
     pub output: Option<PathBuf>,
+    /// Write the values for real, encrypted with SOPS for this age recipient (repeatable): the
+    /// manifest then plans with only the age key.
+    #[arg(long = "encrypt-to", value_name = "AGE_RECIPIENT")]
+    pub encrypt_to: Vec<String>,
+    /// Encrypt as this .sops.yaml's creation rule for the output file says (age recipients and
+    /// rule).
+    #[arg(
+        long = "sops-config",
+        value_name = "FILE",
+        conflicts_with = "encrypt_to"
+    )]
+    pub sops_config: Option<PathBuf>,
+}
+
+impl ImportArgs {
+    /// How to encrypt, when asked to.
+    fn encryption(&self) -> anyhow::Result<Option<Encryption>> {
+        if let Some(config) = &self.sops_config {
+            return import::from_sops_config(config, self.output.as_deref())
+                .map(Some)
+                .map_err(anyhow::Error::msg);
+        }
+        Ok((!self.encrypt_to.is_empty()).then(|| Encryption {
+            recipients: self.encrypt_to.clone(),
+            rule: None,
+        }))
+    }
 }
 
 pub async fn import(global: &GlobalOptions, args: &ImportArgs) -> anyhow::Result<u8> {
+    let encryption = args.encryption()?;
     let connection = connect(global).await?;
     let workspace = std::env::var("RAILWAY_WORKSPACE_ID")
         .ok()
@@ -48,8 +76,12 @@ pub async fn import(global: &GlobalOptions, args: &ImportArgs) -> anyhow::Result
         environments: args.environments.clone(),
         plain: args.plain.clone(),
     };
-    let imported = import::build_manifest(&live, &options, &provenance)?;
+    let mut imported = import::build_manifest(&live, &options, &provenance)?;
     import::validate(&imported)?;
+    if let Some(encryption) = &encryption {
+        imported = import::seal(&imported, encryption)?;
+        import::validate(&imported)?;
+    }
     match &args.output {
         Some(path) => std::fs::write(path, &imported.text)
             .with_context(|| format!("cannot write {}", path.display()))?,
@@ -59,7 +91,11 @@ pub async fn import(global: &GlobalOptions, args: &ImportArgs) -> anyhow::Result
         eprintln!("warning: {warning}");
     }
     // R27: names and manifest paths only, never a value.
-    if imported.placeholders.is_empty() {
+    if imported.placeholders.is_empty() && encryption.is_some() {
+        eprintln!(
+            "No placeholders: the manifest plans with the age key (SOPS_AGE_KEY, SOPS_AGE_KEY_FILE or --age-key-file)."
+        );
+    } else if imported.placeholders.is_empty() {
         eprintln!("No placeholders: the manifest plans as is.");
     } else {
         eprintln!(

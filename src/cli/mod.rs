@@ -100,6 +100,10 @@ pub struct ManifestArgs {
     /// The manifest file.
     #[arg(short = 'f', long = "file")]
     pub file: PathBuf,
+    /// The age key file opening a SOPS-encrypted manifest (instead of SOPS_AGE_KEY_FILE;
+    /// SOPS_AGE_KEY holds a key itself).
+    #[arg(long = "age-key-file", value_name = "FILE")]
+    pub age_key_file: Option<PathBuf>,
 }
 
 #[derive(Debug, Args, Clone)]
@@ -109,6 +113,9 @@ pub struct ValidateArgs {
     /// The interval `run` reconciles at, checked against the Free plan's hourly request budget.
     #[arg(long, env = "RAILWAY_OPERATOR_INTERVAL", default_value = "60s", value_parser = crate::controller::source::parse_duration)]
     pub interval: std::time::Duration,
+    /// Fail on a missing secret (an unset fromEnv, no age key for a SOPS file) instead of warning.
+    #[arg(long)]
+    pub strict_secrets: bool,
 }
 
 /// How a command prints its result.

@@ -9,14 +9,20 @@ use super::{
     EXIT_CHANGES, EXIT_ERROR, EXIT_OK, GlobalOptions, ManifestArgs, OutputFormat, PlanArgs,
     ValidateArgs,
 };
-use crate::manifest::{self, Desired, LoadError};
+use crate::manifest::{self, Desired, LoadError, Secrets};
 use crate::plan::{self, Plan, PlanOptions};
 use crate::railway::{Live, snapshot};
 
 /// Loads and validates the manifest; prints every diagnostic. `None` means invalid.
 pub(super) fn load(args: &ManifestArgs) -> anyhow::Result<Option<Desired>> {
-    let env = |name: &str| std::env::var(name).ok();
-    match manifest::load_file(&args.file, &env) {
+    load_with(args, Secrets::Required)
+}
+
+/// [`load`], with missing secrets errors or (`validate`) warnings.
+fn load_with(args: &ManifestArgs, secrets: Secrets) -> anyhow::Result<Option<Desired>> {
+    let process_env = |name: &str| std::env::var(name).ok();
+    let env = manifest::sops::with_age_key_file(&process_env, args.age_key_file.as_deref());
+    match manifest::load_file_with(&args.file, &env, secrets) {
         Ok(mut desired) => {
             if desired.project.workspace_id.is_none() {
                 desired.project.workspace_id = std::env::var("RAILWAY_WORKSPACE_ID")
@@ -49,7 +55,12 @@ fn print_warnings(desired: &Desired, args: &ValidateArgs) {
 
 pub fn validate(validate: &ValidateArgs) -> anyhow::Result<u8> {
     let args = &validate.manifest;
-    match load(args)? {
+    let secrets = if validate.strict_secrets {
+        Secrets::Required
+    } else {
+        Secrets::Optional
+    };
+    match load_with(args, secrets)? {
         Some(desired) => {
             print_warnings(&desired, validate);
             let managed = desired

@@ -37,6 +37,10 @@ pub struct RunArgs {
     /// A Git repository URL (https:// or file://); a token for private repos comes from RAILWAY_OPERATOR_GIT_TOKEN.
     #[arg(long, env = "RAILWAY_OPERATOR_GIT_URL")]
     pub git: Option<String>,
+    /// The age key file opening SOPS-encrypted manifests, every revision (instead of
+    /// SOPS_AGE_KEY_FILE; SOPS_AGE_KEY holds a key itself).
+    #[arg(long = "age-key-file", value_name = "FILE")]
+    pub age_key_file: Option<PathBuf>,
     /// Branch to follow.
     #[arg(
         long,
@@ -153,6 +157,7 @@ pub async fn serve(global: &GlobalOptions, args: &RunArgs) -> anyhow::Result<u8>
         concurrency: usize::from(args.concurrency),
         instance_id,
         lock,
+        age_key_file: args.age_key_file.clone(),
     };
     let code = run(
         connection.client.clone(),

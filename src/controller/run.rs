@@ -53,6 +53,8 @@ pub struct RunConfig {
     pub instance_id: String,
     /// The leases' PostgreSQL, from `--lock-url`; `None` runs unguarded.
     pub lock: Option<Arc<LeaseStore>>,
+    /// `--age-key-file`: opens SOPS-encrypted manifests (else SOPS_AGE_KEY / SOPS_AGE_KEY_FILE).
+    pub age_key_file: Option<std::path::PathBuf>,
 }
 
 #[derive(Debug, thiserror::Error)]

@@ -79,7 +79,8 @@ pub fn load_snapshot(
 ) {
     slots.retain(|path, _| snapshot.files.contains(path));
     for path in &snapshot.files {
-        let env = |name: &str| std::env::var(name).ok();
+        let process_env = |name: &str| std::env::var(name).ok();
+        let env = manifest::sops::with_age_key_file(&process_env, config.age_key_file.as_deref());
         let loaded = manifest::load_file(path, &env);
         let stem = path
             .file_stem()

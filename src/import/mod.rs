@@ -5,6 +5,7 @@
 
 mod domains;
 mod render;
+mod seal;
 mod settings;
 mod split;
 mod variables;
@@ -16,9 +17,10 @@ use std::path::Path;
 
 use chrono::{DateTime, Utc};
 
+pub use seal::{Encryption, RECOMMENDED_RULE, from_sops_config, seal};
 pub use variables::Placeholder;
 
-use crate::manifest::{self, Desired, LoadError};
+use crate::manifest::{self, Desired, LoadError, Secrets};
 use crate::railway::live::LiveProject;
 use crate::railway::{Client, Error as RailwayError, snapshot};
 
@@ -68,6 +70,8 @@ pub enum ImportError {
     NoEnvironment,
     #[error("the imported manifest does not validate (this is a bug in import):\n{0}")]
     Invalid(String),
+    #[error("cannot encrypt the manifest: {0}")]
+    Encrypt(crate::manifest::sops::SealError),
     #[error(transparent)]
     Railway(#[from] RailwayError),
 }
@@ -169,7 +173,8 @@ fn unknown_plain(
         .collect()
 }
 
-/// Loads `imported` with the manifest loader, its placeholders set to dummy values.
+/// Loads `imported` with the manifest loader, its placeholders set to dummy values (an encrypted
+/// manifest is checked without its key, as `validate` does).
 ///
 /// # Errors
 /// [`ImportError::Invalid`] with the loader's diagnostics.
@@ -181,8 +186,13 @@ pub fn validate(imported: &Imported) -> Result<Desired, ImportError> {
             .any(|p| p.name == name)
             .then(|| "placeholder".to_string())
     };
-    manifest::load_str(&imported.text, Path::new("imported.yml"), &env).map_err(|error| match error
-    {
+    manifest::load_str_with(
+        &imported.text,
+        Path::new("imported.yml"),
+        &env,
+        Secrets::Optional,
+    )
+    .map_err(|error| match error {
         LoadError::Invalid(diagnostics) => ImportError::Invalid(diagnostics.to_string()),
         LoadError::Io { source, .. } => ImportError::Invalid(source.to_string()),
     })

@@ -7,6 +7,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use crate::inventory::INVENTORY_VARIABLE;
 use crate::railway::live::LiveVariable;
+use crate::secret::Secret;
 
 /// A variable's value in the manifest.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -29,6 +30,8 @@ pub struct Placeholder {
     variable: String,
     /// The environment when the value differs between environments.
     environment: Option<String>,
+    /// The live value (`import --encrypt-to` seals it); `None` for a variable Railway keeps sealed.
+    pub value: Option<Secret>,
 }
 
 /// One scope's variables split into base and per-environment entries.
@@ -107,6 +110,10 @@ pub fn split_scope(
                 scope: scope.to_string(),
                 variable: name.clone(),
                 environment: environment.cloned(),
+                value: match variable {
+                    LiveVariable::Value(secret) => Some(secret.clone()),
+                    LiveVariable::Sealed => None,
+                },
             });
             Slot::FromEnv(placeholders.len() - 1)
         };

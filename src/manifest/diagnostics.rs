@@ -5,7 +5,7 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 
 /// A 1-based line and column in the manifest text.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default, Hash)]
 pub struct Position {
     pub line: usize,
     pub column: usize,
@@ -98,6 +98,7 @@ pub enum LoadError {
 pub struct Sink {
     file: PathBuf,
     found: Vec<Diagnostic>,
+    warnings: Vec<Warning>,
 }
 
 impl Sink {
@@ -105,6 +106,7 @@ impl Sink {
         Sink {
             file: file.to_path_buf(),
             found: Vec::new(),
+            warnings: Vec::new(),
         }
     }
 
@@ -139,6 +141,28 @@ impl Sink {
 
     pub fn is_empty(&self) -> bool {
         self.found.is_empty()
+    }
+
+    /// Something a check without secrets (`validate`) could not look at: printed, never failing.
+    pub fn warning(&mut self, at: Position, message: impl Into<String>) {
+        let message = message.into();
+        if !self
+            .warnings
+            .iter()
+            .any(|w| w.message == message && w.line == at.line)
+        {
+            self.warnings.push(Warning {
+                file: self.file.clone(),
+                line: at.line.max(1),
+                column: at.column.max(1),
+                message,
+            });
+        }
+    }
+
+    /// The warnings collected, in the order found.
+    pub fn take_warnings(&mut self) -> Vec<Warning> {
+        std::mem::take(&mut self.warnings)
     }
 
     /// The collected diagnostics, sorted by position (stable, so same-position problems keep the

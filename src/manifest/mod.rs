@@ -12,6 +12,7 @@ pub mod limits;
 mod reference;
 mod resolve;
 mod schema;
+pub mod sops;
 mod spec;
 mod yaml_tree;
 
@@ -20,15 +21,26 @@ use std::path::Path;
 pub use desired::Desired;
 pub use diagnostics::{Diagnostic, Diagnostics, LoadError, Warning};
 pub use schema::json_schema;
+pub use sops::Secrets;
 
 /// Reads and validates the manifest at `path`; `env` resolves `${VAR}` and `fromEnv`.
 pub fn load_file(path: &Path, env: &dyn Fn(&str) -> Option<String>) -> Result<Desired, LoadError> {
+    load_file_with(path, env, Secrets::Required)
+}
+
+/// [`load_file`], with missing secrets (an unset `fromEnv`, no age key for a SOPS file) errors
+/// or, for `validate`, warnings.
+pub fn load_file_with(
+    path: &Path,
+    env: &dyn Fn(&str) -> Option<String>,
+    secrets: Secrets,
+) -> Result<Desired, LoadError> {
     let bytes = std::fs::read(path).map_err(|source| LoadError::Io {
         path: path.to_path_buf(),
         source,
     })?;
     match String::from_utf8(bytes) {
-        Ok(text) => load_str(&text, path, env),
+        Ok(text) => load_str_with(&text, path, env, secrets),
         Err(error) => {
             let valid = &error.as_bytes()[..error.utf8_error().valid_up_to()];
             let text = String::from_utf8_lossy(valid);
@@ -52,8 +64,20 @@ pub fn load_str(
     path: &Path,
     env: &dyn Fn(&str) -> Option<String>,
 ) -> Result<Desired, LoadError> {
+    load_str_with(text, path, env, Secrets::Required)
+}
+
+/// [`load_str`] with the given treatment of missing secrets.
+pub fn load_str_with(
+    text: &str,
+    path: &Path,
+    env: &dyn Fn(&str) -> Option<String>,
+    secrets: Secrets,
+) -> Result<Desired, LoadError> {
     let mut sink = diagnostics::Sink::new(path);
-    let desired = yaml_tree::parse(text, &mut sink).and_then(|root| {
+    let opened = yaml_tree::parse(text, &mut sink)
+        .and_then(|root| sops::open(root, env, secrets, &mut sink));
+    let desired = opened.and_then(|sops::Opened { root, sealed }| {
         if root.is_null() {
             sink.error_with_hint(
                 root.at,
@@ -63,11 +87,20 @@ pub fn load_str(
             return None;
         }
         let base_dir = path.parent().unwrap_or(Path::new(""));
-        let spec = decode::decode(&root, env, base_dir, &mut sink);
+        let inputs = decode::Inputs {
+            env,
+            base_dir,
+            sealed: &sealed,
+            secrets,
+        };
+        let spec = decode::decode(&root, &inputs, &mut sink);
         resolve::resolve(spec, path, &mut sink)
     });
     match desired {
-        Some(desired) if sink.is_empty() => Ok(desired),
+        Some(mut desired) if sink.is_empty() => {
+            desired.warnings.splice(0..0, sink.take_warnings());
+            Ok(desired)
+        }
         _ => {
             let diagnostics = sink.finish();
             if diagnostics.0.is_empty() {

@@ -24,7 +24,7 @@ pub struct VariablesReport {
 pub struct VariableRow {
     /// The variable's name; shared variables are named `shared.NAME`.
     pub name: String,
-    /// `literal`, `reference`, `secret:fromEnv NAME`, `secret:fromFile PATH`, `generated`,
+    /// `literal`, `reference`, `secret:fromEnv NAME`, `secret:fromFile PATH`, `secret:sops`, `generated`,
     /// `shared` or `live` (for unmanaged ones).
     pub origin: String,
     /// The literal value, or `(sensitive)`.
@@ -130,6 +130,7 @@ fn row(name: String, value: &VariableValue, live: Option<&LiveVariable>) -> Vari
                 SecretOrigin::Env(var) => format!("secret:fromEnv {var}"),
                 SecretOrigin::File(path) => format!("secret:fromFile {}", path.display()),
                 SecretOrigin::Generated => "generated".to_string(),
+                SecretOrigin::Sops => "secret:sops".to_string(),
                 SecretOrigin::Live => "secret".to_string(),
             },
             SENSITIVE.to_string(),

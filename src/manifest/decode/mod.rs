@@ -14,10 +14,12 @@ mod variables;
 mod volume;
 mod windows;
 
+use std::collections::HashSet;
 use std::path::Path;
 
 use super::desired::{DeployPolicy, DriftPolicy, StagedChangesPolicy};
 use super::diagnostics::{Position, Sink};
+use super::sops::Secrets;
 use super::spec::{ExternalSpec, ManifestSpec, ServiceSpec, Spanned};
 use super::yaml_tree::{Key, Node};
 use notifications::decode_notifications;
@@ -57,17 +59,25 @@ const OVERRIDE_FIELDS: &[&str] = &[
     "ignore",
 ];
 
-/// Decodes `root`; `env` resolves `${VAR}` and `fromEnv`, `base_dir` anchors `fromFile` paths.
-pub fn decode(
-    root: &Node,
-    env: &dyn Fn(&str) -> Option<String>,
-    base_dir: &Path,
-    sink: &mut Sink,
-) -> ManifestSpec {
+/// What decoding reads besides the tree.
+pub struct Inputs<'a> {
+    /// Resolves `${VAR}` and `fromEnv`.
+    pub env: &'a dyn Fn(&str) -> Option<String>,
+    /// Anchors `fromFile` paths.
+    pub base_dir: &'a Path,
+    /// Positions of the values that came from SOPS ciphertext: secrets wherever they go.
+    pub sealed: &'a HashSet<Position>,
+    pub secrets: Secrets,
+}
+
+/// Decodes `root` with `inputs`.
+pub fn decode(root: &Node, inputs: &Inputs, sink: &mut Sink) -> ManifestSpec {
     let mut reader = Reader {
         sink,
-        env,
-        base_dir,
+        env: inputs.env,
+        base_dir: inputs.base_dir,
+        sealed: inputs.sealed,
+        secrets: inputs.secrets,
     };
     let mut spec = ManifestSpec::default();
     let Some(top) = reader.fields(root, "", &["apiVersion", "kind", "metadata", "spec"], &[])

@@ -2,10 +2,12 @@
 //! "did you mean" hint), strings (with `${VAR}` expansion), booleans, integers, numbers, enums and
 //! string lists. Never quotes an expanded value in a message.
 
+use std::collections::HashSet;
 use std::path::Path;
 
 use super::super::diagnostics::{Position, Sink};
 use super::super::expand::{ExpandError, expand};
+use super::super::sops::Secrets;
 use super::super::spec::Spanned;
 use super::super::yaml_tree::{Key, Node, Value};
 
@@ -15,6 +17,10 @@ pub struct Reader<'a> {
     pub env: &'a dyn Fn(&str) -> Option<String>,
     /// The manifest's directory: `fromFile` paths are relative to it.
     pub base_dir: &'a Path,
+    /// Positions of values decrypted from SOPS ciphertext.
+    pub sealed: &'a HashSet<Position>,
+    /// Whether a missing secret is an error or (for `validate`) a warning.
+    pub secrets: Secrets,
 }
 
 /// A mapping whose unknown fields were already reported.

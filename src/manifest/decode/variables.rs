@@ -9,6 +9,7 @@ use std::path::Path;
 use super::super::desired::VariableValue;
 use super::super::diagnostics::Position;
 use super::super::reference::{ReferenceError, find_references};
+use super::super::sops::Secrets;
 use super::super::spec::{VariableSpec, Variables};
 use super::super::yaml_tree::{Key, Node, Value};
 use super::reader::{Fields, Reader, suggest};
@@ -99,8 +100,16 @@ fn decode_value(
                     None
                 }
             };
-            let value = reader.expanded(text, node.at, &used_in);
-            (VariableValue::Plain { value: value? }, references?)
+            let value = reader.expanded(text, node.at, &used_in)?;
+            let value = if reader.sealed.contains(&node.at) {
+                // Decrypted from SOPS ciphertext: a secret wherever it goes.
+                VariableValue::Secret {
+                    secret: Secret::new(SecretOrigin::Sops, value),
+                }
+            } else {
+                VariableValue::Plain { value }
+            };
+            (value, references?)
         }
         Value::Sequence(_) => {
             reader.sink.error_with_hint(
@@ -219,6 +228,14 @@ pub fn env_secret(reader: &mut Reader, node: &Node, path: &str) -> Option<Secret
     }
     match (reader.env)(name) {
         Some(value) => Some(Secret::new(SecretOrigin::Env(name.to_string()), value)),
+        None if reader.secrets == Secrets::Optional => {
+            // `validate` checks the shape without secrets: an empty stand-in keeps the variable.
+            reader.sink.warning(
+                node.at,
+                format!("environment variable `{name}` is not set (used in `{path}`): plan, apply and run need it"),
+            );
+            Some(Secret::new(SecretOrigin::Env(name.to_string()), ""))
+        }
         None => {
             reader.sink.error_with_hint(
                 node.at,

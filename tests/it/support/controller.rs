@@ -113,6 +113,7 @@ pub async fn start(
         concurrency: 4,
         instance_id: "test".to_string(),
         lock: None,
+        age_key_file: None,
     };
     let client = client_for(sandbox);
     let task = tokio::spawn(async move {
