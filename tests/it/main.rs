@@ -76,3 +76,4 @@ mod sandbox_upstream;
 mod sandbox_volumes;
 mod saved_plans;
 mod secrets_canary;
+mod sops_secrets;

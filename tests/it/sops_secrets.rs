@@ -3,9 +3,8 @@
 //! decrypt`; tampered files and missing keys refused before any request; `validate` without
 //! secrets. A test whose tool is missing says SKIPPED and passes.
 
-#[path = "support/controller.rs"]
-mod controller;
-mod support;
+use crate::support;
+use crate::support::controller;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
