@@ -377,7 +377,7 @@ async fn validation_errors_are_worded_as_railway_words_them() {
     .await;
     assert_eq!(
         message(&answer),
-        "Cannot query field \"nope\" on type \"Project\"."
+        "Cannot query field \"nope\" on type \"Project\". Did you mean \"name\"?"
     );
     assert_eq!(
         answer["errors"][0]["extensions"]["code"],
