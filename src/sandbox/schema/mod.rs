@@ -13,8 +13,9 @@ mod mutation;
 mod networking;
 mod query;
 mod regions;
-mod scalars;
+pub(crate) mod scalars;
 mod types;
+pub(crate) mod unmodelled;
 mod volumes;
 mod workspaces;
 

@@ -11,6 +11,10 @@ use super::connection::{PageArgs, connection};
 use super::deployments::{Deployment, active_deployments, latest_deployment, next_cron_run_at};
 use super::networking::{AllDomains, instance_domains};
 use super::scalars::{DateTime, EnvironmentConfig, Json};
+use super::unmodelled::{
+    ActiveProjectFeatureFlag, ActiveServiceFeatureFlag, ProjectDeploymentsConnection,
+    ServiceDeploymentsConnection, SubscriptionPlanType,
+};
 use super::volumes::{
     EnvironmentVolumeInstancesConnection, ProjectVolumesConnection, environment_volume_instances,
     project_volumes,
@@ -21,6 +25,7 @@ use crate::sandbox::model::{
     Builder, EnvironmentRecord, InstanceRecord, ProjectRecord, RestartPolicyType, ServiceRecord,
     TriggerRecord, VariableRecord,
 };
+use crate::sandbox::store::DeploymentFilter;
 use crate::sandbox::store::references;
 
 pub(crate) use super::workspaces::Workspace;
@@ -115,6 +120,64 @@ impl Project {
     }
     async fn is_public(&self) -> bool {
         self.0.is_public
+    }
+    /// R52: `teamId` is the deprecated name of the workspace id (a guess from the schema).
+    async fn team_id(&self) -> Option<&str> {
+        Some(self.0.workspace_id.as_str()).filter(|id| !id.is_empty())
+    }
+    /// R52, guess: every sandbox project is on the pro plan.
+    async fn subscription_type(&self) -> SubscriptionPlanType {
+        SubscriptionPlanType::Pro
+    }
+    /// R52, R50: the sandbox keeps no base environment override; PR environments copy production.
+    async fn base_environment_id(&self) -> Option<&str> {
+        None
+    }
+    async fn base_environment(&self) -> Option<Environment> {
+        None
+    }
+    async fn bot_pr_environments(&self) -> bool {
+        false
+    }
+    async fn focused_pr_environments(&self) -> bool {
+        false
+    }
+    async fn primary_environment_id(&self) -> Option<&str> {
+        None
+    }
+    async fn expired_at(&self) -> Option<DateTime> {
+        None
+    }
+    async fn is_temp_project(&self) -> bool {
+        false
+    }
+    async fn feature_flags(&self) -> Vec<ActiveProjectFeatureFlag> {
+        Vec::new()
+    }
+    async fn tracing_enabled(&self) -> bool {
+        false
+    }
+    async fn tracing_sample_rate(&self) -> Option<f64> {
+        None
+    }
+    /// R52: the project's deployments, newest first as `deployments` lists them.
+    async fn deployments(
+        &self,
+        ctx: &Context<'_>,
+        after: Option<String>,
+        before: Option<String>,
+        first: Option<i32>,
+        last: Option<i32>,
+    ) -> async_graphql::Result<ProjectDeploymentsConnection> {
+        let filter = DeploymentFilter {
+            project_id: Some(self.0.id.clone()),
+            ..DeploymentFilter::default()
+        };
+        let views = with_store(ctx, |store| {
+            Ok(store.list_deployments(&filter, chrono::Utc::now()))
+        })?;
+        let args = PageArgs::new(&after, &before, first, last);
+        ProjectDeploymentsConnection::page(views.into_iter().map(Deployment).collect(), args)
     }
     async fn pr_deploys(&self) -> bool {
         self.0.pr_deploys
@@ -358,6 +421,52 @@ impl Service {
     async fn created_at(&self) -> DateTime {
         DateTime(self.0.created_at.clone())
     }
+    /// Guess: the sandbox does not track service updates; it reads as updated when created.
+    async fn updated_at(&self) -> DateTime {
+        DateTime(self.0.created_at.clone())
+    }
+    async fn feature_flags(&self) -> Vec<ActiveServiceFeatureFlag> {
+        Vec::new()
+    }
+    async fn template_thread_slug(&self) -> Option<&str> {
+        None
+    }
+    async fn is_restricted(&self) -> bool {
+        false
+    }
+    async fn auto_instrumentation_enabled(&self) -> bool {
+        false
+    }
+    async fn has_hidden_registry_credentials_from_template(&self) -> bool {
+        false
+    }
+    async fn tracing_enabled(&self) -> Option<bool> {
+        Some(false)
+    }
+    async fn project(&self, ctx: &Context<'_>) -> async_graphql::Result<Project> {
+        with_store(ctx, |store| {
+            Ok(Project(store.project(&self.0.project_id)?.clone()))
+        })
+    }
+    /// R52: the service's deployments in every environment.
+    async fn deployments(
+        &self,
+        ctx: &Context<'_>,
+        after: Option<String>,
+        before: Option<String>,
+        first: Option<i32>,
+        last: Option<i32>,
+    ) -> async_graphql::Result<ServiceDeploymentsConnection> {
+        let filter = DeploymentFilter {
+            service_id: Some(self.0.id.clone()),
+            ..DeploymentFilter::default()
+        };
+        let views = with_store(ctx, |store| {
+            Ok(store.list_deployments(&filter, chrono::Utc::now()))
+        })?;
+        let args = PageArgs::new(&after, &before, first, last);
+        ServiceDeploymentsConnection::page(views.into_iter().map(Deployment).collect(), args)
+    }
     async fn template_id(&self) -> Option<&str> {
         self.0.template_id.as_deref()
     }
@@ -417,6 +526,19 @@ impl ServiceInstance {
     }
     async fn service_id(&self) -> &str {
         &self.record.service_id
+    }
+    /// R52, guess: an instance of an image or repo source can always be updated.
+    async fn is_updatable(&self) -> bool {
+        true
+    }
+    async fn upstream_url(&self) -> Option<&str> {
+        None
+    }
+    async fn ipv6_egress_enabled(&self) -> Option<bool> {
+        Some(false)
+    }
+    async fn nixpacks_plan(&self) -> Option<Json> {
+        None
     }
     async fn service_name(&self) -> &str {
         &self.service_name
