@@ -391,11 +391,11 @@ async fn a_railway_root_field_outside_the_sandbox_answers_not_emulated() {
     let sandbox = start(SandboxConfig::default()).await;
     let answer = gql(
         &sandbox,
-        "query($id: String!) { deploymentLogs(deploymentId: $id, limit: 10) { message } }",
+        "query($id: String!) { httpLogs(deploymentId: $id) { message } }",
         json!({ "id": "x" }),
     )
     .await;
-    assert_eq!(message(&answer), "sandbox: deploymentLogs is not emulated");
+    assert_eq!(message(&answer), "sandbox: httpLogs is not emulated");
     let unknown = gql(&sandbox, "{ notARailwayField }", json!({})).await;
     assert_eq!(
         message(&unknown),

@@ -36,6 +36,7 @@ pub(crate) struct Query(
     networking::NetworkingQuery,
     volumes::VolumesQuery,
     deployments::DeploymentsQuery,
+    deployments::LogsQuery,
     regions::RegionsQuery,
 );
 
@@ -50,6 +51,7 @@ pub(crate) struct Mutation(
     networking::NetworkingMutation,
     volumes::VolumesMutation,
     deployments::DeploymentsMutation,
+    deployments::LogsMutation,
 );
 
 pub(crate) type SandboxSchema = Schema<Query, Mutation, EmptySubscription>;

@@ -27,8 +27,8 @@ use std::time::Duration;
 pub(crate) use backups::{NewBackup, SANDBOX_CREATOR_ID, Workflows, expiry, manual_retention};
 pub use deployments::HEALTHCHECK_MS_PER_SECOND;
 pub(crate) use deployments::{
-    DeploySettings, DeploymentFilter, DeploymentView, ExecutionView, can_redeploy, next_cron_run,
-    replica_status,
+    DeploySettings, DeploymentFilter, DeploymentView, ExecutionView, LogLine, can_redeploy,
+    next_cron_run, replica_status,
 };
 pub(crate) use domains::{DomainAvailability, NewCustomDomain};
 pub(crate) use mutations::{EnvironmentCopy, NewProject, NewService, NewTrigger, TriggerChanges};
