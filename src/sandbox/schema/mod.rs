@@ -11,6 +11,7 @@ mod iac;
 mod inputs;
 mod mutation;
 mod networking;
+mod project;
 mod query;
 mod regions;
 pub(crate) mod scalars;
