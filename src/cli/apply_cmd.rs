@@ -129,7 +129,7 @@ async fn apply_with(
     if failed.is_empty() {
         return Ok(Some(EXIT_OK));
     }
-    report_failed_rollouts(&failed);
+    report_failed_rollouts(client, desired, &failed).await;
     Ok(Some(EXIT_ERROR))
 }
 
@@ -240,14 +240,30 @@ async fn wait_for_rollouts(
     Ok(progress)
 }
 
-fn report_failed_rollouts(failed: &[&Progress]) {
+/// Names each rollout that did not go live and, R44, shows the last lines of its logs with the
+/// manifest's secrets masked.
+async fn report_failed_rollouts(client: &Client, desired: &Desired, failed: &[&Progress]) {
     eprintln!("\nerror: {} deployment(s) did not go live:", failed.len());
+    let secrets = rollout::secret_values(desired);
     for p in failed {
         let deployment = match (&p.deployment_id, &p.status) {
             (Some(id), Some(status)) => format!("deployment {id} is {status}"),
             _ => "no new deployment appeared".to_string(),
         };
         eprintln!("  {}: {} ({deployment})", p.address(), p.phase.name());
+        let Some(id) = p.deployment_id.as_deref() else {
+            continue;
+        };
+        match rollout::last_lines(client, id, rollout::DEFAULT_LOG_LINES).await {
+            Ok(lines) if !lines.is_empty() => {
+                eprintln!("    last {} log line(s):", lines.len());
+                for line in lines {
+                    eprintln!("    | {}", rollout::mask(&line, &secrets));
+                }
+            }
+            Ok(_) => {}
+            Err(error) => eprintln!("    (its logs could not be read: {error})"),
+        }
     }
 }
 

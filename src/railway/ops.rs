@@ -320,6 +320,26 @@ pub struct VolumeInstanceBackups;
 #[derive(GraphQLQuery)]
 #[graphql(
     schema_path = "graphql/railway.graphql",
+    query_path = "graphql/queries/DeploymentLogs.graphql",
+    response_derives = "Debug, Clone, PartialEq",
+    variables_derives = "Debug, Clone",
+    skip_serializing_none
+)]
+pub struct DeploymentLogs;
+
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "graphql/railway.graphql",
+    query_path = "graphql/queries/BuildLogs.graphql",
+    response_derives = "Debug, Clone, PartialEq",
+    variables_derives = "Debug, Clone",
+    skip_serializing_none
+)]
+pub struct BuildLogs;
+
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "graphql/railway.graphql",
     query_path = "graphql/queries/WorkflowStatus.graphql",
     response_derives = "Debug, Clone, PartialEq",
     variables_derives = "Debug, Clone",
@@ -478,6 +498,8 @@ retry_class! {
     EnvironmentVolumeInstances => Read,
     VolumeInstanceBackups => Read,
     WorkflowStatus => Read,
+    DeploymentLogs => Read,
+    BuildLogs => Read,
     VolumeCreate => Create,
     VolumeUpdate => Idempotent,
     VolumeDelete => Idempotent,

@@ -4,10 +4,12 @@
 
 pub mod follow;
 pub mod health;
+pub mod logs;
 pub mod progress;
 pub mod rollback;
 pub mod targets;
 
 pub use follow::{Phase, Progress, Target, WaitOptions, follow};
 pub use health::{Health, is_settled};
+pub use logs::{DEFAULT_LOG_LINES, last_lines, mask, secret_values};
 pub use progress::ProgressPrinter;

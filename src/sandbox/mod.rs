@@ -226,6 +226,7 @@
 mod change_set;
 mod config_blob;
 mod faults;
+mod graphql_layer;
 mod model;
 mod patch_merge;
 mod persist;

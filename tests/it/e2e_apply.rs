@@ -218,8 +218,8 @@ async fn apply_dry_run_is_plan_and_writes_nothing() {
 #[tokio::test]
 async fn json_plans_are_machine_readable() {
     let sandbox = sandbox().await;
-    let (code, out, _) = cli(&sandbox, &["plan", "-f", BLACKROAD, "--json"]).await;
-    assert_eq!(code, 0, "{out}");
+    let (code, out, err) = cli(&sandbox, &["plan", "-f", BLACKROAD, "--json"]).await;
+    assert_eq!(code, 0, "{out}{err}");
     let plan: serde_json::Value = serde_json::from_str(&out).expect("plan --json prints JSON");
     assert_eq!(plan["formatVersion"], 2);
     assert_eq!(plan["changesPending"], true);

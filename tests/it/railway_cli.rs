@@ -407,6 +407,25 @@ async fn railway_s_own_cli_runs_its_everyday_commands_against_the_sandbox() {
         )
         .await,
     );
+    // R44: the linked service's logs, fetched (not streamed: stdout is not a terminal).
+    verdicts.push(
+        check(
+            &cli,
+            &["logs", "--deployment", "--lines", "5"],
+            None,
+            &["Starting Container"],
+        )
+        .await,
+    );
+    verdicts.push(
+        check(
+            &cli,
+            &["logs", "--build", "--lines", "5"],
+            None,
+            &["building image"],
+        )
+        .await,
+    );
     // The variable delete above started a deployment; Railway (and Railway's CLI) refuse to
     // redeploy while one is building or deploying, so wait for it as a user would.
     settle_deployments(&sandbox, &project_id, &production).await;

@@ -99,6 +99,10 @@ async fn apply_wait_exits_1_naming_the_crashed_service_its_deployment_and_status
         "the live one is not named as failed: {err}"
     );
     assert!(err.contains("1 deployment(s) did not go live"), "{err}");
+    // R44: the last lines of its logs say why, the crash's reason last.
+    assert!(err.contains("last 3 log line(s):"), "{err}");
+    assert!(err.contains("    | Starting Container"), "{err}");
+    assert!(err.contains("exited with code 1"), "{err}");
     sandbox.shutdown().await;
 }
 

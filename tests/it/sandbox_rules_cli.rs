@@ -376,7 +376,7 @@ async fn validation_errors_are_worded_as_railway_words_them() {
     .await;
     assert_eq!(
         message(&answer),
-        "Cannot query field \"nope\" on type \"Project\"."
+        "Cannot query field \"nope\" on type \"Project\". Did you mean \"name\"?"
     );
     assert_eq!(
         answer["errors"][0]["extensions"]["code"],
@@ -390,11 +390,11 @@ async fn a_railway_root_field_outside_the_sandbox_answers_not_emulated() {
     let sandbox = start(SandboxConfig::default()).await;
     let answer = gql(
         &sandbox,
-        "query($id: String!) { deploymentLogs(deploymentId: $id, limit: 10) { message } }",
+        "query($id: String!) { httpLogs(deploymentId: $id) { message } }",
         json!({ "id": "x" }),
     )
     .await;
-    assert_eq!(message(&answer), "sandbox: deploymentLogs is not emulated");
+    assert_eq!(message(&answer), "sandbox: httpLogs is not emulated");
     let unknown = gql(&sandbox, "{ notARailwayField }", json!({})).await;
     assert_eq!(
         message(&unknown),

@@ -168,3 +168,41 @@ mod config;
 mod forks;
 #[path = "sandbox_rules_environments/placement.rs"]
 mod placement;
+
+/// Guess from the schema's `ServiceInstance.deletedAt`: both lists hold an instance removed with
+/// `isDeleted` (R9), with its `deletedAt` set.
+#[tokio::test]
+async fn environment_and_service_list_a_removed_instance_alike_with_its_deleted_at() {
+    let sandbox = sandbox().await;
+    let (_, production, _, api) = two_non_forks(&sandbox).await;
+    commit_ok(
+        &sandbox,
+        &production,
+        json!({ "services": { &api: { "isDeleted": true } } }),
+    )
+    .await;
+    let by_environment = data(
+        &sandbox,
+        "query($id: String!) { environment(id: $id) { serviceInstances { edges { node { serviceId environmentId deletedAt } } } } }",
+        json!({ "id": production }),
+    )
+    .await;
+    let by_service = data(
+        &sandbox,
+        "query($id: String!) { service(id: $id) { serviceInstances { edges { node { serviceId environmentId deletedAt } } } } }",
+        json!({ "id": api }),
+    )
+    .await;
+    let removed = |list: &Value| -> Vec<Value> {
+        nodes(list)
+            .into_iter()
+            .filter(|n| n["serviceId"] == api.as_str() && n["environmentId"] == production.as_str())
+            .collect()
+    };
+    let from_environment = removed(&by_environment["environment"]["serviceInstances"]);
+    let from_service = removed(&by_service["service"]["serviceInstances"]);
+    assert_eq!(from_environment.len(), 1);
+    assert!(!from_environment[0]["deletedAt"].is_null());
+    assert_eq!(from_environment, from_service);
+    sandbox.shutdown().await;
+}

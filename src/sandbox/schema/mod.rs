@@ -11,10 +11,12 @@ mod iac;
 mod inputs;
 mod mutation;
 mod networking;
+mod project;
 mod query;
 mod regions;
-mod scalars;
+pub(crate) mod scalars;
 mod types;
+pub(crate) mod unmodelled;
 mod volumes;
 mod workspaces;
 
@@ -35,6 +37,7 @@ pub(crate) struct Query(
     networking::NetworkingQuery,
     volumes::VolumesQuery,
     deployments::DeploymentsQuery,
+    deployments::LogsQuery,
     regions::RegionsQuery,
 );
 
@@ -49,6 +52,7 @@ pub(crate) struct Mutation(
     networking::NetworkingMutation,
     volumes::VolumesMutation,
     deployments::DeploymentsMutation,
+    deployments::LogsMutation,
 );
 
 pub(crate) type SandboxSchema = Schema<Query, Mutation, EmptySubscription>;

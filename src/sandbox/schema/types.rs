@@ -6,21 +6,20 @@
 use async_graphql::{Context, Enum, ID, Object, SimpleObject};
 
 use super::access;
-use super::cli::{Bucket, EnvironmentMeta, ProjectBucketsConnection};
+use super::cli::EnvironmentMeta;
 use super::connection::{PageArgs, connection};
 use super::deployments::{Deployment, active_deployments, latest_deployment, next_cron_run_at};
 use super::networking::{AllDomains, instance_domains};
 use super::scalars::{DateTime, EnvironmentConfig, Json};
-use super::volumes::{
-    EnvironmentVolumeInstancesConnection, ProjectVolumesConnection, environment_volume_instances,
-    project_volumes,
-};
+use super::unmodelled::{ActiveServiceFeatureFlag, ServiceDeploymentsConnection};
+use super::volumes::{EnvironmentVolumeInstancesConnection, environment_volume_instances};
 use super::with_store;
 use crate::sandbox::config_blob;
 use crate::sandbox::model::{
-    Builder, EnvironmentRecord, InstanceRecord, ProjectRecord, RestartPolicyType, ServiceRecord,
-    TriggerRecord, VariableRecord,
+    Builder, EnvironmentRecord, InstanceRecord, RestartPolicyType, ServiceRecord, TriggerRecord,
+    VariableRecord,
 };
+use crate::sandbox::store::DeploymentFilter;
 use crate::sandbox::store::references;
 
 pub(crate) use super::workspaces::Workspace;
@@ -76,105 +75,7 @@ connection!(
     Variable
 );
 
-pub(crate) struct Project(pub ProjectRecord);
-
-#[Object]
-impl Project {
-    async fn id(&self) -> ID {
-        ID(self.0.id.clone())
-    }
-    async fn name(&self) -> &str {
-        &self.0.name
-    }
-    async fn description(&self) -> Option<&str> {
-        self.0.description.as_deref()
-    }
-    async fn workspace_id(&self) -> Option<&str> {
-        // R33: an empty id is a personal (workspace-less) project.
-        Some(self.0.workspace_id.as_str()).filter(|id| !id.is_empty())
-    }
-    async fn workspace(&self) -> Option<Workspace> {
-        Some(self.0.workspace_id.as_str())
-            .filter(|id| !id.is_empty())
-            .map(|id| Workspace { id: id.to_string() })
-    }
-    /// Guess: the sandbox does not track updates, so a project reads as updated when created.
-    async fn updated_at(&self) -> DateTime {
-        DateTime(self.0.created_at.clone())
-    }
-    /// Buckets are not emulated: always empty.
-    async fn buckets(
-        &self,
-        after: Option<String>,
-        before: Option<String>,
-        first: Option<i32>,
-        last: Option<i32>,
-    ) -> async_graphql::Result<ProjectBucketsConnection> {
-        let args = PageArgs::new(&after, &before, first, last);
-        ProjectBucketsConnection::page(Vec::<Bucket>::new(), args)
-    }
-    async fn is_public(&self) -> bool {
-        self.0.is_public
-    }
-    async fn pr_deploys(&self) -> bool {
-        self.0.pr_deploys
-    }
-    async fn deleted_at(&self) -> Option<DateTime> {
-        self.0.deleted_at.clone().map(DateTime)
-    }
-    async fn created_at(&self) -> DateTime {
-        DateTime(self.0.created_at.clone())
-    }
-
-    async fn services(
-        &self,
-        ctx: &Context<'_>,
-        after: Option<String>,
-        before: Option<String>,
-        first: Option<i32>,
-        last: Option<i32>,
-    ) -> async_graphql::Result<ProjectServicesConnection> {
-        let services = with_store(ctx, |store| Ok(store.services_of_project(&self.0.id)))?;
-        let args = PageArgs::new(&after, &before, first, last);
-        ProjectServicesConnection::page(services.into_iter().map(Service).collect(), args)
-    }
-
-    async fn volumes(
-        &self,
-        ctx: &Context<'_>,
-        after: Option<String>,
-        before: Option<String>,
-        first: Option<i32>,
-        last: Option<i32>,
-    ) -> async_graphql::Result<ProjectVolumesConnection> {
-        project_volumes(ctx, &self.0.id, PageArgs::new(&after, &before, first, last))
-    }
-
-    #[allow(clippy::too_many_arguments)]
-    async fn environments(
-        &self,
-        ctx: &Context<'_>,
-        after: Option<String>,
-        before: Option<String>,
-        first: Option<i32>,
-        is_ephemeral: Option<bool>,
-        last: Option<i32>,
-        sort: Option<SortOrder>,
-    ) -> async_graphql::Result<ProjectEnvironmentsConnection> {
-        let environments = with_store(ctx, |store| {
-            Ok(store.environments_of_project(&self.0.id, is_ephemeral))
-        })?;
-        let mut environments = access::visible_environments(ctx, environments);
-        if sort == Some(SortOrder::Desc) {
-            environments.reverse();
-        }
-        let args = PageArgs::new(&after, &before, first, last);
-        ProjectEnvironmentsConnection::page(
-            environments.into_iter().map(Environment).collect(),
-            args,
-        )
-    }
-}
+pub(crate) use super::project::Project;
 
 pub(crate) struct Environment(pub EnvironmentRecord);
 
@@ -358,6 +259,52 @@ impl Service {
     async fn created_at(&self) -> DateTime {
         DateTime(self.0.created_at.clone())
     }
+    /// Guess: the sandbox does not track service updates; it reads as updated when created.
+    async fn updated_at(&self) -> DateTime {
+        DateTime(self.0.created_at.clone())
+    }
+    async fn feature_flags(&self) -> Vec<ActiveServiceFeatureFlag> {
+        Vec::new()
+    }
+    async fn template_thread_slug(&self) -> Option<&str> {
+        None
+    }
+    async fn is_restricted(&self) -> bool {
+        false
+    }
+    async fn auto_instrumentation_enabled(&self) -> bool {
+        false
+    }
+    async fn has_hidden_registry_credentials_from_template(&self) -> bool {
+        false
+    }
+    async fn tracing_enabled(&self) -> Option<bool> {
+        Some(false)
+    }
+    async fn project(&self, ctx: &Context<'_>) -> async_graphql::Result<Project> {
+        with_store(ctx, |store| {
+            Ok(Project(store.project(&self.0.project_id)?.clone()))
+        })
+    }
+    /// R52: the service's deployments in every environment.
+    async fn deployments(
+        &self,
+        ctx: &Context<'_>,
+        after: Option<String>,
+        before: Option<String>,
+        first: Option<i32>,
+        last: Option<i32>,
+    ) -> async_graphql::Result<ServiceDeploymentsConnection> {
+        let filter = DeploymentFilter {
+            service_id: Some(self.0.id.clone()),
+            ..DeploymentFilter::default()
+        };
+        let views = with_store(ctx, |store| {
+            Ok(store.list_deployments(&filter, chrono::Utc::now()))
+        })?;
+        let args = PageArgs::new(&after, &before, first, last);
+        ServiceDeploymentsConnection::page(views.into_iter().map(Deployment).collect(), args)
+    }
     async fn template_id(&self) -> Option<&str> {
         self.0.template_id.as_deref()
     }
@@ -417,6 +364,19 @@ impl ServiceInstance {
     }
     async fn service_id(&self) -> &str {
         &self.record.service_id
+    }
+    /// R52, guess: an instance of an image or repo source can always be updated.
+    async fn is_updatable(&self) -> bool {
+        true
+    }
+    async fn upstream_url(&self) -> Option<&str> {
+        None
+    }
+    async fn ipv6_egress_enabled(&self) -> Option<bool> {
+        Some(false)
+    }
+    async fn nixpacks_plan(&self) -> Option<Json> {
+        None
     }
     async fn service_name(&self) -> &str {
         &self.service_name

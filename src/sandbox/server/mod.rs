@@ -36,6 +36,7 @@ use self::fault_answers::{
 };
 use self::limits::{RateLimits, is_identified};
 use super::faults::{FaultDecider, FaultKind};
+use super::graphql_layer::{self, Prepared, SchemaIndex};
 use super::model::State as StoredState;
 use super::schema::access::Caller;
 use super::schema::{self, SandboxSchema, TokenOwner};
@@ -77,6 +78,7 @@ impl Sandbox {
         let app = Arc::new(App {
             schema: schema::build(store.clone()),
             served_roots: served_root_fields(),
+            index: SchemaIndex::from_sdl(&schema::sdl()),
             store,
             state_file: config.state_file,
             token: config.token,
@@ -194,6 +196,8 @@ pub(super) struct App {
     schema: SandboxSchema,
     /// Root fields the sandbox serves; other Railway root fields answer "not emulated".
     served_roots: BTreeSet<String>,
+    /// R51: the sandbox's own types, for validation as graphql-js does it.
+    index: SchemaIndex,
     pub(super) store: SharedStore,
     state_file: Option<PathBuf>,
     token: Option<String>,
@@ -508,6 +512,19 @@ async fn answer(
         .take()
         .map(async_graphql::Variables::from_json)
         .unwrap_or_default();
+    let prepared = graphql_layer::prepare(
+        &app.index,
+        &body.query,
+        body.operation_name.as_deref(),
+        &variables,
+    );
+    let document = match prepared {
+        Prepared::Refused(errors) => {
+            return Json(async_graphql::Response::from_errors(errors)).into_response();
+        }
+        Prepared::Ready(document) => Some(document),
+        Prepared::Unparsed => None,
+    };
     if let Some(field) = app.denied_root_field(&caller, &body, &variables) {
         tracing::debug!(%field, "refused outside the caller's scope");
         return not_authorized();
@@ -523,6 +540,9 @@ async fn answer(
         .data(owner);
     if let Some(name) = body.operation_name {
         request = request.operation_name(name);
+    }
+    if let Some(document) = document {
+        request.set_parsed_query(document); // R51
     }
     let mut response = app.schema.execute(request).await;
     tag_request_errors(&mut response, summary.parsed);

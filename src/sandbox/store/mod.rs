@@ -27,8 +27,8 @@ use std::time::Duration;
 pub(crate) use backups::{NewBackup, SANDBOX_CREATOR_ID, Workflows, expiry, manual_retention};
 pub use deployments::HEALTHCHECK_MS_PER_SECOND;
 pub(crate) use deployments::{
-    DeploySettings, DeploymentFilter, DeploymentView, ExecutionView, can_redeploy, next_cron_run,
-    replica_status,
+    DeploySettings, DeploymentFilter, DeploymentView, ExecutionView, LogLine, can_redeploy,
+    next_cron_run, replica_status,
 };
 pub(crate) use domains::{DomainAvailability, NewCustomDomain};
 pub(crate) use mutations::{EnvironmentCopy, NewProject, NewService, NewTrigger, TriggerChanges};
@@ -307,13 +307,15 @@ impl Store {
             .collect()
     }
 
-    /// The service's live instances in live environments (guess: Railway's list may also hold
-    /// the instances of deleted environments; the Terraform providers read only live ones).
+    /// The service's instances in live environments, removed ones included with their
+    /// `deletedAt`, as `Environment.serviceInstances` lists them. Guess, from the schema:
+    /// `ServiceInstance.deletedAt` exists to be read, so both lists hold removed instances and a
+    /// client tells them apart by it (the Terraform providers filter on it).
     pub(crate) fn instances_of_service(&self, service_id: &str) -> Vec<InstanceRecord> {
         self.state
             .instances
             .iter()
-            .filter(|i| i.service_id == service_id && i.deleted_at.is_none())
+            .filter(|i| i.service_id == service_id)
             .filter(|i| self.environment(&i.environment_id).is_ok())
             .cloned()
             .collect()

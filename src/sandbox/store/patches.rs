@@ -120,7 +120,11 @@ impl Store {
         Ok(affected)
     }
 
-    fn live_instance_index(&self, service_id: &str, environment_id: &str) -> Option<usize> {
+    pub(super) fn live_instance_index(
+        &self,
+        service_id: &str,
+        environment_id: &str,
+    ) -> Option<usize> {
         self.state.instances.iter().position(|i| {
             i.service_id == service_id
                 && i.environment_id == environment_id

@@ -144,10 +144,18 @@ impl Store {
                 && Some(i.volume_id.as_str()) != except_volume
         });
         if taken {
-            Err(DomainError::ServiceHasVolume)
-        } else {
-            Ok(())
+            return Err(DomainError::ServiceHasVolume);
         }
+        // R21 the other way round: a volume cannot join a service running several replicas.
+        // The text is the one raising replicas gets, unverified: Railway's is not public.
+        let replicas = self
+            .live_instance_index(service_id, environment_id)
+            .and_then(|index| self.state.instances.get(index))
+            .map_or(1, |instance| instance.settings.total_replicas());
+        if replicas > 1 {
+            return Err(DomainError::ReplicasWithVolume);
+        }
+        Ok(())
     }
 
     /// A live volume.

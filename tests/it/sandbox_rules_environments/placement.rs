@@ -140,6 +140,26 @@ async fn r21_replica_limits_are_rejected() {
     )
     .await;
     assert!(error_message(&mount).contains("volume"));
+
+    // R21 the other way round: a volume created for, or attached to, a service with 2 replicas.
+    let create = gql(
+        &sandbox,
+        "mutation($input: VolumeCreateInput!) { volumeCreate(input: $input) { id } }",
+        json!({ "input": { "projectId": project_id, "environmentId": production,
+            "serviceId": api, "mountPath": "/w" } }),
+    )
+    .await;
+    assert_eq!(
+        error_message(&create),
+        "A service with a volume cannot have more than one replica"
+    );
+    let attach = gql(
+        &sandbox,
+        "mutation($v: String!, $e: String!, $s: String) { volumeInstanceUpdate(volumeId: $v, environmentId: $e, input: { serviceId: $s }) }",
+        json!({ "v": volume, "e": production, "s": api }),
+    )
+    .await;
+    assert!(error_message(&attach).contains("volume"), "{attach}");
 }
 
 #[tokio::test]

@@ -17,6 +17,10 @@ pub(crate) struct User;
 
 #[Object]
 impl User {
+    /// R52: the sandbox user has no feature flag.
+    async fn feature_flags(&self) -> Vec<crate::sandbox::schema::unmodelled::ActiveFeatureFlag> {
+        Vec::new()
+    }
     async fn id(&self) -> ID {
         ID(SANDBOX_CREATOR_ID.to_string())
     }
@@ -109,6 +113,10 @@ pub(crate) struct Bucket {
     pub id: ID,
     pub name: String,
     pub group_id: Option<String>,
+    /// R52: every upstream field, though no bucket is ever listed.
+    pub project_id: String,
+    pub created_at: crate::sandbox::schema::scalars::DateTime,
+    pub updated_at: crate::sandbox::schema::scalars::DateTime,
 }
 
 connection!(

@@ -4,6 +4,7 @@
 //! `nextCronRunAt`. Each maps onto one store call; the lifecycle lives in the store.
 
 mod executions;
+mod logs;
 mod types;
 
 use async_graphql::{Context, Object};
@@ -13,6 +14,7 @@ use executions::{
     DeploymentInstanceExecution, DeploymentInstanceExecutionCreateInput,
     DeploymentInstanceExecutionListInput, QueryDeploymentInstanceExecutionsConnection,
 };
+pub(crate) use logs::{LogsMutation, LogsQuery};
 pub(crate) use types::Deployment;
 use types::{DeploymentListInput, QueryDeploymentsConnection, date_time};
 

@@ -126,9 +126,10 @@ impl Deployment {
     async fn meta(&self) -> Option<DeploymentMeta> {
         Some(DeploymentMeta(self.0.record.meta.clone()))
     }
-    /// The sandbox keeps no environment snapshots.
+    /// Guess: one snapshot per deployment, named by the deployment's id (Railway's CLI finds a
+    /// deployment's build logs by it).
     async fn snapshot_id(&self) -> Option<&str> {
-        None
+        Some(self.0.record.id.as_str())
     }
     /// A guess: Railway suggests a domain for a service without one.
     async fn suggest_add_service_domain(&self) -> bool {

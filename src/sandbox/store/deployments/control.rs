@@ -33,4 +33,14 @@ impl Store {
         }
         Ok(())
     }
+
+    /// `deploymentCancel`: R42, an aborted deployment goes REMOVING, then REMOVED. Guess: one
+    /// that has already ended is left as it is.
+    pub(crate) fn cancel_deployment(&mut self, id: &str) -> Result<(), DomainError> {
+        let view = self.deployment_by_id(id, Utc::now())?;
+        if !lifecycle::in_progress(view.status) {
+            return Ok(());
+        }
+        self.remove_deployment(id)
+    }
 }

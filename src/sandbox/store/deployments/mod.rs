@@ -5,6 +5,7 @@
 mod control;
 mod executions;
 mod lifecycle;
+mod logs;
 mod read;
 
 use std::collections::BTreeMap;
@@ -15,6 +16,7 @@ use serde_json::{Value, json};
 
 pub(crate) use executions::ExecutionView;
 pub(crate) use lifecycle::{can_redeploy, replica_status};
+pub(crate) use logs::LogLine;
 pub(crate) use read::{DeploymentFilter, DeploymentView};
 
 use super::{DomainError, SharedStore, Store};

@@ -1,0 +1,177 @@
+//! The `Project` output type: a thin view over a stored project record, with the upstream
+//! fields the sandbox keeps no state for answered as plausible constants (R52). No rule of
+//! Railway is decided here.
+
+use async_graphql::{Context, ID, Object};
+
+use super::access;
+use super::cli::{Bucket, ProjectBucketsConnection};
+use super::connection::PageArgs;
+use super::deployments::Deployment;
+use super::scalars::DateTime;
+use super::types::*;
+use super::unmodelled::{
+    ActiveProjectFeatureFlag, ProjectDeploymentsConnection, SubscriptionPlanType,
+};
+use super::volumes::{ProjectVolumesConnection, project_volumes};
+use super::with_store;
+use crate::sandbox::model::ProjectRecord;
+use crate::sandbox::store::DeploymentFilter;
+
+pub(crate) struct Project(pub ProjectRecord);
+
+#[Object]
+impl Project {
+    async fn id(&self) -> ID {
+        ID(self.0.id.clone())
+    }
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+    async fn description(&self) -> Option<&str> {
+        self.0.description.as_deref()
+    }
+    async fn workspace_id(&self) -> Option<&str> {
+        // R33: an empty id is a personal (workspace-less) project.
+        Some(self.0.workspace_id.as_str()).filter(|id| !id.is_empty())
+    }
+    async fn workspace(&self) -> Option<Workspace> {
+        Some(self.0.workspace_id.as_str())
+            .filter(|id| !id.is_empty())
+            .map(|id| Workspace { id: id.to_string() })
+    }
+    /// Guess: the sandbox does not track updates, so a project reads as updated when created.
+    async fn updated_at(&self) -> DateTime {
+        DateTime(self.0.created_at.clone())
+    }
+    /// Buckets are not emulated: always empty.
+    async fn buckets(
+        &self,
+        after: Option<String>,
+        before: Option<String>,
+        first: Option<i32>,
+        last: Option<i32>,
+    ) -> async_graphql::Result<ProjectBucketsConnection> {
+        let args = PageArgs::new(&after, &before, first, last);
+        ProjectBucketsConnection::page(Vec::<Bucket>::new(), args)
+    }
+    async fn is_public(&self) -> bool {
+        self.0.is_public
+    }
+    /// R52: `teamId` is the deprecated name of the workspace id (a guess from the schema).
+    async fn team_id(&self) -> Option<&str> {
+        Some(self.0.workspace_id.as_str()).filter(|id| !id.is_empty())
+    }
+    /// R52, guess: every sandbox project is on the pro plan.
+    async fn subscription_type(&self) -> SubscriptionPlanType {
+        SubscriptionPlanType::Pro
+    }
+    /// R52, R50: the sandbox keeps no base environment override; PR environments copy production.
+    async fn base_environment_id(&self) -> Option<&str> {
+        None
+    }
+    async fn base_environment(&self) -> Option<Environment> {
+        None
+    }
+    async fn bot_pr_environments(&self) -> bool {
+        false
+    }
+    async fn focused_pr_environments(&self) -> bool {
+        false
+    }
+    async fn primary_environment_id(&self) -> Option<&str> {
+        None
+    }
+    async fn expired_at(&self) -> Option<DateTime> {
+        None
+    }
+    async fn is_temp_project(&self) -> bool {
+        false
+    }
+    async fn feature_flags(&self) -> Vec<ActiveProjectFeatureFlag> {
+        Vec::new()
+    }
+    async fn tracing_enabled(&self) -> bool {
+        false
+    }
+    async fn tracing_sample_rate(&self) -> Option<f64> {
+        None
+    }
+    /// R52: the project's deployments, newest first as `deployments` lists them.
+    async fn deployments(
+        &self,
+        ctx: &Context<'_>,
+        after: Option<String>,
+        before: Option<String>,
+        first: Option<i32>,
+        last: Option<i32>,
+    ) -> async_graphql::Result<ProjectDeploymentsConnection> {
+        let filter = DeploymentFilter {
+            project_id: Some(self.0.id.clone()),
+            ..DeploymentFilter::default()
+        };
+        let views = with_store(ctx, |store| {
+            Ok(store.list_deployments(&filter, chrono::Utc::now()))
+        })?;
+        let args = PageArgs::new(&after, &before, first, last);
+        ProjectDeploymentsConnection::page(views.into_iter().map(Deployment).collect(), args)
+    }
+    async fn pr_deploys(&self) -> bool {
+        self.0.pr_deploys
+    }
+    async fn deleted_at(&self) -> Option<DateTime> {
+        self.0.deleted_at.clone().map(DateTime)
+    }
+    async fn created_at(&self) -> DateTime {
+        DateTime(self.0.created_at.clone())
+    }
+
+    async fn services(
+        &self,
+        ctx: &Context<'_>,
+        after: Option<String>,
+        before: Option<String>,
+        first: Option<i32>,
+        last: Option<i32>,
+    ) -> async_graphql::Result<ProjectServicesConnection> {
+        let services = with_store(ctx, |store| Ok(store.services_of_project(&self.0.id)))?;
+        let args = PageArgs::new(&after, &before, first, last);
+        ProjectServicesConnection::page(services.into_iter().map(Service).collect(), args)
+    }
+
+    async fn volumes(
+        &self,
+        ctx: &Context<'_>,
+        after: Option<String>,
+        before: Option<String>,
+        first: Option<i32>,
+        last: Option<i32>,
+    ) -> async_graphql::Result<ProjectVolumesConnection> {
+        project_volumes(ctx, &self.0.id, PageArgs::new(&after, &before, first, last))
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    async fn environments(
+        &self,
+        ctx: &Context<'_>,
+        after: Option<String>,
+        before: Option<String>,
+        first: Option<i32>,
+        is_ephemeral: Option<bool>,
+        last: Option<i32>,
+        sort: Option<SortOrder>,
+    ) -> async_graphql::Result<ProjectEnvironmentsConnection> {
+        let environments = with_store(ctx, |store| {
+            Ok(store.environments_of_project(&self.0.id, is_ephemeral))
+        })?;
+        let mut environments = access::visible_environments(ctx, environments);
+        if sort == Some(SortOrder::Desc) {
+            environments.reverse();
+        }
+        let args = PageArgs::new(&after, &before, first, last);
+        ProjectEnvironmentsConnection::page(
+            environments.into_iter().map(Environment).collect(),
+            args,
+        )
+    }
+}
