@@ -177,6 +177,7 @@ fn sample_status() -> ControllerStatus {
             resets_at: Some("2026-01-01T01:00:00Z".to_string()),
             requests_per_second_cap: 5.0,
             throttled: false,
+            budget: None,
         },
         metrics: metrics(),
         ..ControllerStatus::default()

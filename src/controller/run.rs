@@ -19,6 +19,7 @@ use tokio::task::JoinSet;
 use tokio::time::Instant;
 
 use super::backups::{fill_status, targets as backup_targets};
+use super::budget::{BudgetSpec, RequestBudget};
 use super::http::{HttpConfig, HttpServer};
 use super::leases::{LeaseCandidate, Leasing};
 use super::reconcile::{Pass, PassKind, RollbackState, reconcile};
@@ -27,11 +28,13 @@ use super::slots::{
 };
 use super::source::{Source, SourceSpec};
 use super::status::{ControllerStatus, SharedStatus};
+use super::steady;
 use crate::backup::railway_store::RailwayStore;
 use crate::backup::{BackupScheduler, BackupTarget, RunnerConfig};
 use crate::lease::LeaseStore;
 use crate::manifest::Desired;
 use crate::railway::Client;
+use crate::railway::probe::{ProbeMark, Prober};
 
 #[derive(Debug, Clone)]
 pub struct RunConfig {
@@ -53,6 +56,8 @@ pub struct RunConfig {
     pub instance_id: String,
     /// The leases' PostgreSQL, from `--lock-url`; `None` runs unguarded.
     pub lock: Option<Arc<LeaseStore>>,
+    /// `--request-budget`: probe rounds are paced to stay under its share; `None` is unpaced.
+    pub request_budget: Option<BudgetSpec>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -134,7 +139,13 @@ pub async fn run(
         passes: JoinSet::new(),
         scheduled: Vec::new(),
         stop,
+        prober: Prober::default(),
+        budget: None,
     };
+    runner.budget = runner
+        .config
+        .request_budget
+        .map(|spec| RequestBudget::new(spec, runner.client.requests_sent()));
     runner.load(&first);
     let exit_code = runner.drive(&mut source, &stopped, &reconcile_now).await;
     runner.finish().await;
@@ -227,6 +238,8 @@ struct Runner {
     scheduled: Vec<BackupTarget>,
     stop: Arc<AtomicBool>,
     notifier: Notifier,
+    prober: Prober,
+    budget: Option<RequestBudget>,
 }
 
 impl Runner {
@@ -256,11 +269,10 @@ impl Runner {
                     return 1;
                 }
             }
+            self.probe_due().await;
             self.start_due_passes();
             self.sync_backups().await;
-            if let Ok(mut s) = self.status.write() {
-                s.metrics.api_requests = self.client.stats().requests.into_iter().collect();
-            }
+            self.note_requests();
             update_readiness(
                 &self.status,
                 &self.slots,
@@ -306,6 +318,7 @@ impl Runner {
             .collect();
         for (path, slot) in &mut self.slots {
             slot.next_due = Instant::now();
+            slot.mark = None;
             slot.stalled = false;
             slot.override_windows = override_windows && held.contains(path);
         }
@@ -344,7 +357,9 @@ impl Runner {
         let due: Vec<PathBuf> = self
             .slots
             .iter()
-            .filter(|(_, slot)| slot.due(now_instant) && self.works_on(slot))
+            .filter(|(_, slot)| {
+                slot.due(now_instant) && self.works_on(slot) && !self.needs_probe(slot)
+            })
             .map(|(path, _)| path.clone())
             .collect();
         for path in due {
@@ -366,8 +381,17 @@ impl Runner {
                 handled: slot.rollbacks_handled.clone(),
             };
             let override_windows = std::mem::take(&mut slot.override_windows);
+            let known = slot.project_id.clone();
             self.passes.spawn(async move {
-                let pass = reconcile(&client, &desired, stop, &rollbacks, override_windows).await;
+                let pass = reconcile(
+                    &client,
+                    &desired,
+                    stop,
+                    &rollbacks,
+                    override_windows,
+                    known.as_deref(),
+                )
+                .await;
                 (path, desired, pass)
             });
         }
@@ -375,6 +399,20 @@ impl Runner {
 
     fn record(&mut self, (path, desired, pass): Finished) {
         // A file removed from the source while its pass ran: nothing to record it in.
+        let Some(slot) = self.slots.get_mut(&path) else {
+            return;
+        };
+        let probed = slot.probed.take();
+        slot.mark = if steady::settled(&pass) { probed } else { None };
+        slot.moved = false;
+        if let Some(project) = pass.latest_live().and_then(|live| live.project.as_ref()) {
+            slot.project_id = Some(project.id.clone());
+        }
+        self.record_pass(path, desired, pass);
+    }
+
+    /// Records a pass (full, or one the probe stood in for) into its slot and the status.
+    fn record_pass(&mut self, path: PathBuf, desired: Desired, pass: Pass) {
         let Some(slot) = self.slots.get_mut(&path) else {
             return;
         };
@@ -500,5 +538,121 @@ async fn wait_for(signal: Option<&Notify>) {
     match signal {
         Some(signal) => signal.notified().await,
         None => std::future::pending().await,
+    }
+}
+
+impl Runner {
+    /// Whether the slot's next pass starts with the change probe: its project's id is known
+    /// (R34 project tokens aside) and the probe has not already said it moved.
+    fn needs_probe(&self, slot: &Slot) -> bool {
+        !self.config.once
+            && !self.client.uses_project_token()
+            && slot.project_id.is_some()
+            && !slot.moved
+    }
+
+    /// When a held project waiting for the probe is due, probes every such project due within
+    /// half an interval in one round (so they fall into step and share requests). An unmoved
+    /// project records its pass at once; a moved one gets a full pass next. With a request
+    /// budget, the round waits its turn.
+    async fn probe_due(&mut self) {
+        let now = Instant::now();
+        let waiting = |slot: &Slot, by: Instant| {
+            slot.desired.is_some()
+                && !slot.stalled
+                && !slot.busy
+                && slot.next_due <= by
+                && self.works_on(slot)
+                && self.needs_probe(slot)
+        };
+        if !self.slots.values().any(|slot| waiting(slot, now)) {
+            return;
+        }
+        let horizon = now + self.config.interval / 2;
+        let chosen: Vec<(PathBuf, String)> = self
+            .slots
+            .iter()
+            .filter(|(_, slot)| waiting(slot, horizon))
+            .filter_map(|(path, slot)| Some((path.clone(), slot.project_id.clone()?)))
+            .collect();
+        let mut ids: Vec<String> = chosen.iter().map(|(_, id)| id.clone()).collect();
+        ids.sort();
+        ids.dedup();
+        if let Some(budget) = &mut self.budget {
+            budget.observe(self.client.requests_sent(), now);
+            let at = budget.probe_at(self.prober.cost(ids.len()) as u64, now);
+            if at > now {
+                for (path, _) in &chosen {
+                    if let Some(slot) = self.slots.get_mut(path) {
+                        slot.next_due = slot.next_due.max(at);
+                    }
+                }
+                return;
+            }
+        }
+        let started = std::time::Instant::now();
+        let (marks, requests) = self.prober.probe(&self.client, &ids).await;
+        if let Some(budget) = &mut self.budget {
+            budget.probed(requests, self.client.requests_sent(), Instant::now());
+        }
+        let marks = marks.unwrap_or_else(|error| {
+            tracing::warn!(error = %error, "the change probe failed; reading the projects whole");
+            Default::default()
+        });
+        self.apply_marks(chosen, &marks, started.elapsed());
+    }
+
+    fn apply_marks(
+        &mut self,
+        chosen: Vec<(PathBuf, String)>,
+        marks: &BTreeMap<String, ProbeMark>,
+        took: Duration,
+    ) {
+        let now = Instant::now();
+        let mut unmoved = Vec::new();
+        for (path, id) in chosen {
+            let Some(slot) = self.slots.get_mut(&path) else {
+                continue;
+            };
+            match marks.get(&id) {
+                Some(ProbeMark::Seen(mark)) if slot.mark.as_ref() == Some(mark) => {
+                    if let (Some(desired), Some(kind)) = (slot.desired.clone(), slot.last_kind) {
+                        unmoved.push((path, desired, kind));
+                    }
+                    continue;
+                }
+                Some(ProbeMark::Seen(mark)) => slot.probed = Some(mark.clone()),
+                // Found again by name on the full pass.
+                Some(ProbeMark::Gone) => slot.project_id = None,
+                Some(ProbeMark::Unknown) | None => slot.probed = None,
+            }
+            slot.moved = true;
+            slot.next_due = slot.next_due.min(now);
+        }
+        for (path, desired, kind) in unmoved {
+            let pass = steady::unmoved_pass(&desired, kind, took);
+            self.record_pass(path, desired, pass);
+        }
+    }
+
+    /// The API counters and the request budget, into the status.
+    fn note_requests(&mut self) {
+        let sent = self.client.requests_sent();
+        if let Some(budget) = &mut self.budget {
+            budget.observe(sent, Instant::now());
+        }
+        if let Ok(mut s) = self.status.write() {
+            s.metrics.api_requests = self.client.stats().requests.into_iter().collect();
+            s.rate_limit.budget = self
+                .budget
+                .as_ref()
+                .map(|budget| super::status::BudgetStatus {
+                    limit: budget.spec().limit,
+                    window_seconds: budget.spec().window.as_secs(),
+                    described: budget.spec().describe(),
+                    used: budget.used(),
+                    used_ratio: budget.used_ratio(),
+                });
+        }
     }
 }

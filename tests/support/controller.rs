@@ -113,6 +113,7 @@ pub async fn start(
         concurrency: 4,
         instance_id: "test".to_string(),
         lock: None,
+        request_budget: None,
     };
     let client = client_for(sandbox);
     let task = tokio::spawn(async move {
