@@ -195,10 +195,12 @@ async fn one_size(projects: usize, interval: u64) {
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
     let first = started.elapsed();
+    eprintln!("{projects} projects: first pass over all in {first:?}");
     // The first passes record the inventory; the passes after them are steady.
     tokio::time::sleep(Duration::from_secs(interval * 2)).await;
     let window = Duration::from_secs(interval * 3);
     let (unchanged, unchanged_ops) = measure(&bench, &url, projects, window).await;
+    eprintln!("{projects} projects: {unchanged:.1} requests per unchanged pass");
 
     let all = ids(&bench).await;
     let drifted: Vec<_> = all.iter().take((projects / 100).max(1)).cloned().collect();
@@ -212,6 +214,7 @@ async fn one_size(projects: usize, interval: u64) {
         .await;
     }
     let drift_at = Instant::now();
+    eprintln!("{} projects drifted", drifted.len());
     let measuring = measure(&bench, &url, projects, window);
     let healing = async {
         let mut healed = Duration::ZERO;

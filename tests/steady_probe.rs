@@ -1,0 +1,238 @@
+//! Steady passes of `run` against the sandbox: a pass over unchanged projects costs the change
+//! probe's requests only, and each kind of drift the snapshot sees moves the probe, so the
+//! project is read whole and healed.
+
+#[path = "support/controller.rs"]
+mod controller;
+mod support;
+
+use std::time::{Duration, Instant};
+
+use controller::*;
+use railway_operator::controller::source::SourceSpec;
+use serde_json::{Value, json};
+use support::*;
+
+/// Passes recorded so far, over every project.
+fn passes(running: &Running) -> u64 {
+    running
+        .status
+        .read()
+        .map(|s| s.metrics.reconciles.values().sum())
+        .unwrap_or(0)
+}
+
+fn passes_of(running: &Running, project: &str) -> u64 {
+    running
+        .status
+        .read()
+        .map(|s| {
+            s.metrics
+                .reconciles
+                .iter()
+                .filter(|((p, _), _)| p == project)
+                .map(|(_, n)| n)
+                .sum()
+        })
+        .unwrap_or(0)
+}
+
+fn op_count(stats: &Value, operation: &str) -> u64 {
+    stats["byOperation"][operation].as_u64().unwrap_or(0)
+}
+
+fn fleet(dir: &std::path::Path, projects: usize) -> String {
+    let mut seed = String::from("projects:\n");
+    for p in 0..projects {
+        let name = format!("fleet-{p:02}");
+        seed.push_str(&format!(
+            "  - name: {name}\n    services:\n      - name: web\n        image: \"nginx:1\"\n        variables: {{ MODE: \"steady\" }}\n"
+        ));
+        std::fs::write(
+            dir.join(format!("{name}.yml")),
+            format!(
+                "apiVersion: railway-operator/v1\nkind: Project\nmetadata: {{ name: {name} }}\nspec:\n  environments: {{ production: {{}} }}\n  services:\n    web:\n      source: {{ image: \"nginx:1\" }}\n      variables: {{ MODE: \"steady\" }}\n"
+            ),
+        )
+        .expect("manifest written");
+    }
+    seed
+}
+
+#[tokio::test]
+async fn a_pass_over_forty_unchanged_projects_costs_at_most_three_requests() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let manifests = dir.path().join("fleet");
+    std::fs::create_dir_all(&manifests).expect("dir");
+    let seed = dir.path().join("seed.yml");
+    std::fs::write(&seed, fleet(&manifests, 40)).expect("seed");
+    let sandbox = sandbox_with(railway_operator::sandbox::SandboxConfig {
+        seed_file: Some(seed),
+        ..Default::default()
+    })
+    .await;
+    let running = start(
+        &sandbox,
+        SourceSpec::Path(manifests),
+        Duration::from_secs(3),
+        false,
+    )
+    .await;
+    let started = Instant::now();
+    let mut costs = Vec::new();
+    // The first passes record the inventory and take the probe's first marks; then passes are steady.
+    while started.elapsed() < Duration::from_secs(90) {
+        reset_stats(&sandbox).await;
+        let before = passes(&running);
+        while passes(&running) < before + 40 {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        let stats = stats(&sandbox).await;
+        costs.push(total(&stats));
+        if costs.len() >= 4 && total(&stats) <= 3 {
+            println!("requests per pass over 40 projects: {costs:?}; last: {stats}");
+            assert_eq!(op_count(&stats, "ProjectSnapshot"), 0, "{stats}");
+            running.stop().await;
+            return;
+        }
+    }
+    panic!("passes over 40 unchanged projects never got down to 3 requests: {costs:?}");
+}
+
+/// Waits until a pass of `ctl` read the project whole again, then until the plan is empty.
+async fn caught_and_healed(
+    sandbox: &railway_operator::sandbox::Sandbox,
+    running: &Running,
+    file: &std::path::Path,
+    what: &str,
+    healed: bool,
+) {
+    let started = Instant::now();
+    while op_count(&stats(sandbox).await, "ProjectSnapshot") == 0 {
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "{what}: the probe never moved"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let before = passes_of(running, "ctl");
+    while passes_of(running, "ctl") < before + 1 {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    if healed {
+        let started = Instant::now();
+        while plan_exit(sandbox, file).await != 0 {
+            assert!(
+                started.elapsed() < Duration::from_secs(20),
+                "{what}: never healed"
+            );
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+    }
+    println!("{what}: caught in {} ms", started.elapsed().as_millis());
+}
+
+/// Waits until passes of `ctl` cost no full read (the probe stands for them).
+async fn steady(sandbox: &railway_operator::sandbox::Sandbox, running: &Running) {
+    let started = Instant::now();
+    loop {
+        reset_stats(sandbox).await;
+        let before = passes_of(running, "ctl");
+        while passes_of(running, "ctl") < before + 2 {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        if op_count(&stats(sandbox).await, "ProjectSnapshot") == 0 {
+            reset_stats(sandbox).await;
+            return;
+        }
+        assert!(started.elapsed() < Duration::from_secs(30), "never steady");
+    }
+}
+
+#[tokio::test]
+async fn each_kind_of_drift_moves_the_probe_and_is_healed() {
+    let sandbox = sandbox().await;
+    let (_dir, file, running) = run_manifest(
+        &sandbox,
+        &manifest(1, "self-heal", "a"),
+        Duration::from_millis(1000),
+        false,
+    )
+    .await;
+    running
+        .wait_for("ctl", Duration::from_secs(20), |p| {
+            p.conditions.ready.status
+        })
+        .await;
+    steady(&sandbox, &running).await;
+
+    set_mode(&sandbox, "drifted").await;
+    caught_and_healed(&sandbox, &running, &file, "a variable", true).await;
+    assert_eq!(mode(&sandbox).await, "a");
+    steady(&sandbox, &running).await;
+
+    let ids = ids(&sandbox).await;
+    let changed = graphql(
+        &sandbox,
+        "mutation($s: String!, $e: String!) { serviceInstanceUpdate(serviceId: $s, environmentId: $e, input: { startCommand: \"drifted\" }) }",
+        json!({ "s": ids.service("api"), "e": ids.environment }),
+    )
+    .await;
+    assert!(changed["errors"].is_null(), "{changed}");
+    caught_and_healed(&sandbox, &running, &file, "a setting", true).await;
+    steady(&sandbox, &running).await;
+
+    set_variable(&sandbox, None, "SHARED_DRIFT", "x").await;
+    caught_and_healed(&sandbox, &running, &file, "a shared variable", false).await;
+    steady(&sandbox, &running).await;
+
+    let domain = graphql(
+        &sandbox,
+        "mutation($s: String!, $e: String!) { serviceDomainCreate(input: { serviceId: $s, environmentId: $e }) { id } }",
+        json!({ "s": ids.service("api"), "e": ids.environment }),
+    )
+    .await;
+    assert!(domain["errors"].is_null(), "{domain}");
+    caught_and_healed(&sandbox, &running, &file, "a domain", false).await;
+    steady(&sandbox, &running).await;
+
+    let proxy = graphql(
+        &sandbox,
+        "mutation($s: String!, $e: String!) { tcpProxyCreate(input: { serviceId: $s, environmentId: $e, applicationPort: 5432 }) { id } }",
+        json!({ "s": ids.service("api"), "e": ids.environment }),
+    )
+    .await;
+    assert!(proxy["errors"].is_null(), "{proxy}");
+    caught_and_healed(&sandbox, &running, &file, "a TCP proxy", false).await;
+    steady(&sandbox, &running).await;
+
+    let deployed = graphql(
+        &sandbox,
+        "mutation($s: String!, $e: String!) { serviceInstanceDeployV2(serviceId: $s, environmentId: $e) }",
+        json!({ "s": ids.service("worker"), "e": ids.environment }),
+    )
+    .await;
+    assert!(deployed["errors"].is_null(), "{deployed}");
+    caught_and_healed(&sandbox, &running, &file, "a deployment", false).await;
+    steady(&sandbox, &running).await;
+
+    let service = graphql(
+        &sandbox,
+        "mutation($p: String!) { serviceCreate(input: { projectId: $p, name: \"stray\" }) { id } }",
+        json!({ "p": ids.project }),
+    )
+    .await;
+    assert!(service["errors"].is_null(), "{service}");
+    caught_and_healed(&sandbox, &running, &file, "a new service", false).await;
+    steady(&sandbox, &running).await;
+
+    let environment = graphql(
+        &sandbox,
+        "mutation($p: String!) { environmentCreate(input: { projectId: $p, name: \"stray\" }) { id } }",
+        json!({ "p": ids.project }),
+    )
+    .await;
+    assert!(environment["errors"].is_null(), "{environment}");
+    caught_and_healed(&sandbox, &running, &file, "a new environment", false).await;
+    running.stop().await;
+}
