@@ -236,3 +236,104 @@ async fn each_kind_of_drift_moves_the_probe_and_is_healed() {
     caught_and_healed(&sandbox, &running, &file, "a new environment", false).await;
     running.stop().await;
 }
+
+#[tokio::test]
+async fn under_a_request_budget_a_window_of_100_projects_stays_under_it_and_drift_is_healed() {
+    // `--request-budget 1000/h` with the hour shortened to 30 s, and passes every 250 ms: the
+    // budget, not the interval, sets the pace (unpaced, this interval would send over 2,000).
+    let window = Duration::from_secs(30);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let manifests = dir.path().join("fleet");
+    std::fs::create_dir_all(&manifests).expect("dir");
+    let seed = dir.path().join("seed.yml");
+    std::fs::write(&seed, fleet(&manifests, 100)).expect("seed");
+    let sandbox = sandbox_with(railway_operator::sandbox::SandboxConfig {
+        seed_file: Some(seed),
+        ..Default::default()
+    })
+    .await;
+    let mut config = run_config(SourceSpec::Path(manifests), Duration::from_millis(250), true);
+    config.request_budget = Some(
+        railway_operator::controller::budget::BudgetSpec::parse(&format!(
+            "1000/{}s",
+            window.as_secs()
+        ))
+        .expect("budget"),
+    );
+    let started = Instant::now();
+    let running = start_with(&sandbox, config).await;
+    tokio::time::sleep(Duration::from_secs(10)).await;
+    set_variable(&sandbox, Some("web"), "MODE", "drifted").await;
+    let drifted = Instant::now();
+    while read_variables(&sandbox, Some("web")).await["MODE"] != "steady" {
+        assert!(
+            started.elapsed() < window,
+            "the drift was not healed within the window"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let healed = drifted.elapsed();
+    tokio::time::sleep(window.saturating_sub(started.elapsed())).await;
+    let stats = stats(&sandbox).await;
+    // The test's own reads and writes count too: at most a few dozen.
+    let used = total(&stats);
+    let page = http_text(&running, "/").await;
+    let metrics = http_text(&running, "/metrics").await;
+    println!(
+        "budget window: {used} requests; drift healed in {} ms; {stats}",
+        healed.as_millis()
+    );
+    assert!(used < 1000, "{used} requests in one budget window: {stats}");
+    assert!(
+        page.contains("Request budget: <strong>1,000 requests per 30s</strong>"),
+        "{page}"
+    );
+    assert!(
+        metrics.contains("railway_operator_request_budget_used_ratio"),
+        "{metrics}"
+    );
+    running.stop().await;
+}
+
+#[tokio::test]
+async fn the_first_blackroad_run_on_the_sandbox_logs_no_retry_or_rate_limit_warning() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let manifest = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("manifests/blackroad.yml");
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_railway-operator"))
+        .args([
+            "--sandbox",
+            "run",
+            "--once",
+            "-f",
+            &manifest.to_string_lossy(),
+        ])
+        .current_dir(dir.path())
+        .env("RUST_LOG", "info")
+        .env_remove("RAILWAY_API_TOKEN")
+        .env_remove("RAILWAY_TOKEN")
+        .env_remove("RAILWAY_OPERATOR_REQUEST_BUDGET")
+        .output()
+        .expect("the binary runs");
+    let logs = format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert_eq!(output.status.code(), Some(0), "{logs}");
+    for line in logs.lines() {
+        let lower = line.to_ascii_lowercase();
+        assert!(
+            !(line.contains("WARN")
+                && (lower.contains("retrying") || lower.contains("rate limit"))),
+            "{line}"
+        );
+    }
+    let spacing = logs
+        .lines()
+        .filter(|l| l.contains("spacing VolumeCreate"))
+        .count();
+    assert!(
+        spacing <= 1,
+        "one INFO line says why volume creates wait:\n{logs}"
+    );
+}
