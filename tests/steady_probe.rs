@@ -252,7 +252,11 @@ async fn under_a_request_budget_a_window_of_100_projects_stays_under_it_and_drif
         ..Default::default()
     })
     .await;
-    let mut config = run_config(SourceSpec::Path(manifests), Duration::from_millis(250), true);
+    let mut config = run_config(
+        SourceSpec::Path(manifests),
+        Duration::from_millis(250),
+        true,
+    );
     config.request_budget = Some(
         railway_operator::controller::budget::BudgetSpec::parse(&format!(
             "1000/{}s",
