@@ -420,7 +420,11 @@ async fn status_page_shows_projects_services_and_drift_with_everything_escaped()
 fn an_empty_status_still_renders_a_page() {
     let page = render_page(&ControllerStatus::default());
     assert!(page.contains("No projects are configured."));
-    assert!(page.contains("unknown"));
+    assert!(
+        page.contains("Request budget: <strong>none set</strong>, probes unpaced"),
+        "{page}"
+    );
+    assert!(page.contains("requests unpaced"), "{page}");
 }
 
 #[tokio::test]
