@@ -59,8 +59,9 @@ fn fleet(dir: &std::path::Path, projects: usize) -> String {
     seed
 }
 
-#[tokio::test]
-async fn a_pass_over_forty_unchanged_projects_costs_at_most_three_requests() {
+/// Runs `run` over 40 unchanged projects until a pass over all of them costs at most `goal`
+/// requests; answers the costs seen and the last pass's counters.
+async fn forty_projects_until(goal: u64, max_query_complexity: Option<usize>) -> (Vec<u64>, Value) {
     let dir = tempfile::tempdir().expect("tempdir");
     let manifests = dir.path().join("fleet");
     std::fs::create_dir_all(&manifests).expect("dir");
@@ -68,6 +69,7 @@ async fn a_pass_over_forty_unchanged_projects_costs_at_most_three_requests() {
     std::fs::write(&seed, fleet(&manifests, 40)).expect("seed");
     let sandbox = sandbox_with(railway_operator::sandbox::SandboxConfig {
         seed_file: Some(seed),
+        max_query_complexity,
         ..Default::default()
     })
     .await;
@@ -89,14 +91,29 @@ async fn a_pass_over_forty_unchanged_projects_costs_at_most_three_requests() {
         }
         let stats = stats(&sandbox).await;
         costs.push(total(&stats));
-        if costs.len() >= 4 && total(&stats) <= 3 {
-            println!("requests per pass over 40 projects: {costs:?}; last: {stats}");
-            assert_eq!(op_count(&stats, "ProjectSnapshot"), 0, "{stats}");
+        if costs.len() >= 4 && total(&stats) <= goal {
             running.stop().await;
-            return;
+            return (costs, stats);
         }
     }
-    panic!("passes over 40 unchanged projects never got down to 3 requests: {costs:?}");
+    panic!("passes over 40 unchanged projects never got down to {goal} requests: {costs:?}");
+}
+
+#[tokio::test]
+async fn a_pass_over_forty_unchanged_projects_costs_at_most_three_requests() {
+    let (costs, stats) = forty_projects_until(3, None).await;
+    println!("requests per pass over 40 projects: {costs:?}; last: {stats}");
+    assert_eq!(op_count(&stats, "ProjectSnapshot"), 0, "{stats}");
+}
+
+#[tokio::test]
+async fn a_probe_refused_as_too_complex_halves_its_batch_and_still_stands_for_the_passes() {
+    // About 55 fields a project: 25 projects (~1,400) are refused, 12 (~660) pass, and so does
+    // the full snapshot.
+    let (costs, stats) = forty_projects_until(4, Some(800)).await;
+    println!("requests per pass over 40 projects, 12 a probe: {costs:?}; last: {stats}");
+    assert_eq!(op_count(&stats, "ProjectSnapshot"), 0, "{stats}");
+    assert!(op_count(&stats, "ProjectProbe") >= 3, "{stats}");
 }
 
 /// Waits until a pass of `ctl` read the project whole again, then until the plan is empty.
