@@ -108,6 +108,9 @@ pub struct Client {
     fence: Option<Arc<dyn WriteFence>>,
     /// R4, R24, R36: known creation throttles, paced ahead of time.
     throttles: Arc<super::throttle::Throttles>,
+    /// R35: projects whose nested read was refused (a restricted environment): read environment
+    /// by environment from then on, without paying the refused read again.
+    read_by_environment: Arc<std::sync::Mutex<std::collections::HashSet<String>>>,
 }
 
 /// A guard asked right before each mutation leaves, retries included: `Err` stops the write
@@ -158,6 +161,7 @@ impl Client {
             token_scope: Arc::default(),
             fence: None,
             throttles: Arc::default(),
+            read_by_environment: Arc::default(),
         })
     }
 
@@ -168,6 +172,20 @@ impl Client {
     /// Whether requests carry a project token (R34: one environment of one project).
     pub fn uses_project_token(&self) -> bool {
         matches!(self.config.auth, Auth::ProjectToken(_))
+    }
+
+    /// R35: whether this project's nested read was refused before.
+    pub(crate) fn reads_by_environment(&self, project_id: &str) -> bool {
+        self.read_by_environment
+            .lock()
+            .is_ok_and(|projects| projects.contains(project_id))
+    }
+
+    /// R35: this project's nested read was refused; later reads go environment by environment.
+    pub(crate) fn remember_read_by_environment(&self, project_id: &str) {
+        if let Ok(mut projects) = self.read_by_environment.lock() {
+            projects.insert(project_id.to_string());
+        }
     }
 
     /// The cell holding a project token's scope once it has been asked for.

@@ -156,11 +156,17 @@ pub async fn read_project(client: &Client, project_id: &str) -> Result<LiveProje
         }
         return scoped::read_by_environment(client, project_id, Some(&scope.environment_id)).await;
     }
+    if client.reads_by_environment(project_id) {
+        return scoped::read_by_environment(client, project_id, None).await;
+    }
     match read_nested(client, project_id).await {
         // R35: a restricted environment's contents answer errors, which void the nested read;
-        // a token that can read nothing fails the outline too, with the same error.
+        // a token that can read nothing fails the outline too, with the same error. The
+        // fallback is remembered: later passes do not pay the refused read again.
         Err(Error::Unauthorized { .. }) => {
-            scoped::read_by_environment(client, project_id, None).await
+            let project = scoped::read_by_environment(client, project_id, None).await?;
+            client.remember_read_by_environment(project_id);
+            Ok(project)
         }
         other => other,
     }
