@@ -10,6 +10,7 @@ use std::time::{Duration, Instant};
 
 use controller::*;
 use railway_operator::controller::source::SourceSpec;
+use railway_operator::railway::probe::{ProbeMark, Prober};
 use serde_json::{Value, json};
 use support::*;
 
@@ -357,4 +358,72 @@ async fn the_first_blackroad_run_on_the_sandbox_logs_no_retry_or_rate_limit_warn
         spacing <= 1,
         "one INFO line says why volume creates wait:\n{logs}"
     );
+}
+
+/// The probe's mark of the sandbox's one project.
+async fn mark(sandbox: &railway_operator::sandbox::Sandbox, id: &str) -> ProbeMark {
+    let prober = Prober::default();
+    let (marks, requests) = prober.probe(&client_for(sandbox), &[id.to_string()]).await;
+    assert_eq!(requests, 1);
+    marks.expect("probe").remove(id).expect("a mark")
+}
+
+#[tokio::test]
+async fn volume_mounts_usage_and_backup_schedules_move_the_probe() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let seed = dir.path().join("seed.yml");
+    std::fs::write(
+        &seed,
+        "projects:\n  - name: vol\n    services:\n      - name: db\n        image: postgres:16\n        volume: { mountPath: /data, sizeMB: 5000, currentSizeMB: 100 }\n",
+    )
+    .expect("seed");
+    let sandbox = sandbox_with(railway_operator::sandbox::SandboxConfig {
+        seed_file: Some(seed),
+        ..Default::default()
+    })
+    .await;
+    let ids = ids(&sandbox).await;
+    let project = ids.project.as_str().expect("id").to_string();
+    let volumes = graphql(
+        &sandbox,
+        "query($e: String!) { environment(id: $e) { volumeInstances { edges { node { id volumeId } } } } }",
+        json!({ "e": ids.environment }),
+    )
+    .await;
+    let node = &volumes["data"]["environment"]["volumeInstances"]["edges"][0]["node"];
+    let (instance, volume) = (node["id"].clone(), node["volumeId"].clone());
+    let mut last = mark(&sandbox, &project).await;
+    assert!(matches!(last, ProbeMark::Seen(_)), "{last:?}");
+    assert_eq!(mark(&sandbox, &project).await, last, "nothing moved");
+
+    let moved = graphql(
+        &sandbox,
+        "mutation($v: String!, $e: String!, $s: String!) { volumeInstanceUpdate(volumeId: $v, environmentId: $e, input: { mountPath: \"/elsewhere\", serviceId: $s }) }",
+        json!({ "v": volume, "e": ids.environment, "s": ids.service("db") }),
+    )
+    .await;
+    assert!(moved["errors"].is_null(), "{moved}");
+    let now = mark(&sandbox, &project).await;
+    assert_ne!(now, last, "a volume's mount path");
+    last = now;
+
+    let usage = reqwest::Client::new()
+        .post(format!("{}/_sandbox/volumes/usage", sandbox.base_url()))
+        .body(format!("{}=4000", instance.as_str().unwrap_or_default()))
+        .send()
+        .await
+        .expect("usage set");
+    assert!(usage.status().is_success());
+    let now = mark(&sandbox, &project).await;
+    assert_ne!(now, last, "a volume's usage");
+    last = now;
+
+    let scheduled = graphql(
+        &sandbox,
+        "mutation($i: String!) { volumeInstanceBackupScheduleUpdate(volumeInstanceId: $i, kinds: [DAILY]) }",
+        json!({ "i": instance }),
+    )
+    .await;
+    assert!(scheduled["errors"].is_null(), "{scheduled}");
+    assert_ne!(mark(&sandbox, &project).await, last, "a backup schedule");
 }
