@@ -11,6 +11,7 @@ use clap::{Args, ValueEnum};
 
 use super::GlobalOptions;
 use super::connect::connect;
+use crate::controller::budget::BudgetSpec;
 use crate::controller::run::{RunConfig, run};
 use crate::controller::source::{SourceSpec, parse_duration};
 use crate::lease::LeaseStore;
@@ -97,6 +98,14 @@ pub struct RunArgs {
     /// RAILWAY_REPLICA_ID, else the host name and process id.
     #[arg(long, env = "RAILWAY_OPERATOR_INSTANCE_ID")]
     pub instance_id: Option<String>,
+    /// Railway's request budget for the token, e.g. 10000/h (Pro), 1000/h (Hobby), 100/h (Free):
+    /// change probes are spaced so that everything stays under 80 % of it. Default: unpaced.
+    #[arg(long, env = "RAILWAY_OPERATOR_REQUEST_BUDGET", value_parser = budget)]
+    pub request_budget: Option<BudgetSpec>,
+}
+
+fn budget(text: &str) -> Result<BudgetSpec, String> {
+    BudgetSpec::parse(text)
 }
 
 fn duration(text: &str) -> Result<Duration, String> {
@@ -158,6 +167,7 @@ pub async fn serve(global: &GlobalOptions, args: &RunArgs) -> anyhow::Result<u8>
         instance_id,
         lock,
         age_key_file: args.age_key_file.clone(),
+        request_budget: args.request_budget,
     };
     let code = run(
         connection.client.clone(),

@@ -66,6 +66,10 @@ pub struct SandboxArgs {
     /// `POST /_sandbox/deployments/outcome` changes it while running.
     #[arg(long = "deploy-outcome", value_parser = parse_deploy_outcome)]
     pub deploy_outcomes: Vec<(String, DeploymentOutcome)>,
+    /// Refuse queries selecting more than this many fields ("Query is too complex."). A guess:
+    /// Railway's own limit and text are unknown.
+    #[arg(long)]
+    pub max_query_complexity: Option<usize>,
     /// Accept only this token (default: any non-empty token).
     #[arg(long, env = "RAILWAY_SANDBOX_TOKEN")]
     pub token: Option<String>,
@@ -128,6 +132,7 @@ pub async fn serve(args: &SandboxArgs) -> anyhow::Result<u8> {
             visibility_delay: args.visibility_delay,
             deploy_duration: Duration::from_millis(args.deploy_ms),
             deploy_outcomes: args.deploy_outcomes.clone(),
+            max_query_complexity: args.max_query_complexity,
             ..SandboxConfig::default()
         },
         args.listen,

@@ -2,6 +2,7 @@
 //! policy, status and its HTTP face. It never bypasses plan and apply.
 
 pub mod backups;
+pub mod budget;
 pub mod events;
 pub mod http;
 pub mod leases;
@@ -11,4 +12,5 @@ pub mod run;
 pub mod slots;
 pub mod source;
 pub mod status;
+pub mod steady;
 pub mod trigger;

@@ -151,7 +151,7 @@ pub struct RollbackState {
     pub handled: Handled,
 }
 
-/// Runs one pass. Writes (rollbacks included) only when the manifest's drift policy is
+/// Runs one pass, reading the project `known_project` when an earlier pass found its id. Writes (rollbacks included) only when the manifest's drift policy is
 /// `self-heal`, it is not suspended and no change window holds writes (unless
 /// `override_windows`); destructive actions are allowed exactly when the policy allows pruning.
 pub async fn reconcile(
@@ -160,6 +160,7 @@ pub async fn reconcile(
     stop: Arc<AtomicBool>,
     rollbacks: &RollbackState,
     override_windows: bool,
+    known_project: Option<&str>,
 ) -> Pass {
     let started = Instant::now();
     let window = PassWindow::at(desired, chrono::Utc::now(), override_windows);
@@ -174,7 +175,7 @@ pub async fn reconcile(
         live_after: None,
         window,
     };
-    let live = match snapshot::snapshot(client, &desired.project).await {
+    let live = match snapshot::snapshot_known(client, &desired.project, known_project).await {
         Ok(live) => live,
         Err(error) => {
             fail(&mut pass, &error);
@@ -243,7 +244,10 @@ pub async fn reconcile(
             if deployed(&report) {
                 // Health from the deployments just started, not the ones they replace; a
                 // failed re-read leaves the next pass to tell.
-                pass.live_after = snapshot::snapshot(client, &desired.project).await.ok();
+                let known = live.project.as_ref().map(|p| p.id.as_str());
+                pass.live_after = snapshot::snapshot_known(client, &desired.project, known)
+                    .await
+                    .ok();
             }
             pass.report = Some(report);
         }

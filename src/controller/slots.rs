@@ -45,6 +45,15 @@ pub struct Slot {
     pub rollbacks_handled: Handled,
     /// `POST /reconcile?override=window`: the next pass ignores the change windows.
     pub override_windows: bool,
+    /// The project's id, found by name once and kept until Railway says it is gone.
+    pub project_id: Option<String>,
+    /// The probe mark the last settled full pass stands for: while the probe answers it, no
+    /// full pass is needed.
+    pub mark: Option<String>,
+    /// The probe mark taken right before the full pass now due or running.
+    pub probed: Option<String>,
+    /// The probe moved (or cannot tell): the next pass is a full one, without probing again.
+    pub moved: bool,
 }
 
 impl Slot {
@@ -99,6 +108,10 @@ pub fn load_snapshot(
             busy: false,
             rollbacks_handled: Handled::default(),
             override_windows: false,
+            project_id: None,
+            mark: None,
+            probed: None,
+            moved: false,
         });
         let stamp = now();
         match loaded {
@@ -122,6 +135,13 @@ pub fn load_snapshot(
                     project.conditions.stalled.set(false, "", "", &stamp);
                 }
                 slot.key.clone_from(&desired.project.name);
+                if slot.desired.as_ref() != Some(&desired) {
+                    // A changed manifest gets a full pass, whatever the probe says.
+                    slot.mark = None;
+                    if slot.desired.as_ref().map(|d| &d.project) != Some(&desired.project) {
+                        slot.project_id = None;
+                    }
+                }
                 slot.desired = Some(desired);
                 slot.good_revision = Some(snapshot.revision.clone());
                 slot.next_due = Instant::now();

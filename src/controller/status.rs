@@ -71,6 +71,22 @@ pub struct RateLimitStatus {
     pub requests_per_second_cap: f64,
     /// True while the interval is stretched because the budget runs low.
     pub throttled: bool,
+    /// `--request-budget` and what this replica used of it; `None`: unpaced.
+    pub budget: Option<BudgetStatus>,
+}
+
+/// The operator's own request budget (R40) and its use in the trailing window.
+#[derive(Debug, Clone, Serialize, Default)]
+#[serde(rename_all = "camelCase")]
+pub struct BudgetStatus {
+    pub limit: u64,
+    pub window_seconds: u64,
+    /// `10,000 requests/h`.
+    pub described: String,
+    /// Requests this replica sent in the trailing window.
+    pub used: u64,
+    /// `used / limit`.
+    pub used_ratio: f64,
 }
 
 #[derive(Debug, Clone, Serialize, Default)]

@@ -15,9 +15,11 @@ pub const HOBBY_CUSTOM_DOMAINS_PER_SERVICE: usize = 2;
 /// R40: requests per hour on the Free plan (Hobby 1,000, Pro 10,000).
 pub const FREE_REQUESTS_PER_HOUR: u64 = 100;
 
-/// Requests one no-op reconcile pass costs: `TokenProjects` and `ProjectSnapshot` (measured, see
-/// BENCHMARKS.md). A pass that changes something, or takes a backup, costs more.
-pub const REQUESTS_PER_NOOP_PASS: u64 = 2;
+/// Requests a steady pass of one project costs: `run` keeps the project's id and one change
+/// probe request reads up to 25 unchanged projects (measured: 2 requests for 40 projects, see
+/// BENCHMARKS.md); a project alone pays the whole request. A pass that finds something moved,
+/// changes something or takes a backup costs more.
+pub const REQUESTS_PER_STEADY_PASS: u64 = 1;
 
 /// One warning per written `domains` list holding more custom domains than Hobby allows (R32),
 /// at the first entry past the limit. An override replaces the base list, so each written list
@@ -66,16 +68,16 @@ fn too_many_custom_domains(
 }
 
 /// A warning when reconciling one project every `interval` would spend more than the Free plan's
-/// hourly budget (R40), counting [`REQUESTS_PER_NOOP_PASS`] a pass. `None` within the budget.
+/// hourly budget (R40), counting [`REQUESTS_PER_STEADY_PASS`] a pass. `None` within the budget.
 pub fn request_budget_warning(interval: Duration, path: &Path) -> Option<String> {
     let millis = interval.as_millis().max(1);
-    let per_hour = (3_600_000 * u128::from(REQUESTS_PER_NOOP_PASS)).div_ceil(millis);
+    let per_hour = (3_600_000 * u128::from(REQUESTS_PER_STEADY_PASS)).div_ceil(millis);
     if per_hour <= u128::from(FREE_REQUESTS_PER_HOUR) {
         return None;
     }
-    let shortest = 3_600 * REQUESTS_PER_NOOP_PASS / FREE_REQUESTS_PER_HOUR;
+    let shortest = 3_600 * REQUESTS_PER_STEADY_PASS / FREE_REQUESTS_PER_HOUR;
     Some(format!(
-        "{}: warning: reconciling this project every {} (`run --interval`) costs about {per_hour} requests an hour at {REQUESTS_PER_NOOP_PASS} per no-op pass, more than the {FREE_REQUESTS_PER_HOUR} an hour Railway allows on the Free plan (Hobby 1,000, Pro 10,000); on the Free plan use --interval {shortest}s or more",
+        "{}: warning: reconciling this project every {} (`run --interval`) costs about {per_hour} requests an hour at {REQUESTS_PER_STEADY_PASS} probe request per unchanged pass, more than the {FREE_REQUESTS_PER_HOUR} an hour Railway allows on the Free plan (Hobby 1,000, Pro 10,000); on the Free plan use --interval {shortest}s or more",
         path.display(),
         shown(interval),
     ))
@@ -95,12 +97,13 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_default_minute_is_over_the_free_budget_and_72_seconds_is_within_it() {
+    fn thirty_seconds_is_over_the_free_budget_and_the_default_minute_is_within_it() {
         let path = Path::new("m.yml");
-        let warning = request_budget_warning(Duration::from_secs(60), path).unwrap_or_default();
+        let warning = request_budget_warning(Duration::from_secs(30), path).unwrap_or_default();
         assert!(warning.contains("about 120 requests an hour"), "{warning}");
-        assert!(warning.contains("--interval 72s or more"), "{warning}");
-        assert_eq!(request_budget_warning(Duration::from_secs(72), path), None);
+        assert!(warning.contains("--interval 36s or more"), "{warning}");
+        assert_eq!(request_budget_warning(Duration::from_secs(60), path), None);
+        assert_eq!(request_budget_warning(Duration::from_secs(36), path), None);
         assert_eq!(
             request_budget_warning(Duration::from_secs(3600), path),
             None

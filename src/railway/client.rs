@@ -106,6 +106,11 @@ pub struct Client {
     token_scope: Arc<tokio::sync::OnceCell<TokenScope>>,
     /// Asked before every write; `None` writes unguarded.
     fence: Option<Arc<dyn WriteFence>>,
+    /// R4, R24, R36: known creation throttles, paced ahead of time.
+    throttles: Arc<super::throttle::Throttles>,
+    /// R35: projects whose nested read was refused (a restricted environment): read environment
+    /// by environment from then on, without paying the refused read again.
+    read_by_environment: Arc<std::sync::Mutex<std::collections::HashSet<String>>>,
 }
 
 /// A guard asked right before each mutation leaves, retries included: `Err` stops the write
@@ -155,6 +160,8 @@ impl Client {
             next_slot: Arc::new(tokio::sync::Mutex::new(tokio::time::Instant::now())),
             token_scope: Arc::default(),
             fence: None,
+            throttles: Arc::default(),
+            read_by_environment: Arc::default(),
         })
     }
 
@@ -165,6 +172,20 @@ impl Client {
     /// Whether requests carry a project token (R34: one environment of one project).
     pub fn uses_project_token(&self) -> bool {
         matches!(self.config.auth, Auth::ProjectToken(_))
+    }
+
+    /// R35: whether this project's nested read was refused before.
+    pub(crate) fn reads_by_environment(&self, project_id: &str) -> bool {
+        self.read_by_environment
+            .lock()
+            .is_ok_and(|projects| projects.contains(project_id))
+    }
+
+    /// R35: this project's nested read was refused; later reads go environment by environment.
+    pub(crate) fn remember_read_by_environment(&self, project_id: &str) {
+        if let Ok(mut projects) = self.read_by_environment.lock() {
+            projects.insert(project_id.to_string());
+        }
     }
 
     /// The cell holding a project token's scope once it has been asked for.
@@ -282,42 +303,84 @@ impl Client {
             operation: Q::NAME,
             message: format!("failed to encode the request: {e}"),
         })?;
+        self.send(Q::NAME, Q::KIND, body, parse_response::<Q::ResponseData>)
+            .await
+    }
+
+    /// Sends a read whose document is built at run time (the change probe's aliases, whose
+    /// count varies), answering the `data` and the `errors` beside it: a partial answer is the
+    /// caller's to judge. Only an answer without data is an error.
+    ///
+    /// # Errors
+    /// The classified [`Error`] of the last attempt.
+    pub async fn post_document(
+        &self,
+        operation: &'static str,
+        document: &str,
+        variables: Value,
+    ) -> Result<PartialAnswer> {
+        let body = serde_json::json!({
+            "query": document,
+            "variables": variables,
+            "operationName": operation,
+        });
+        let body = serde_json::to_vec(&body).map_err(|e| Error::Terminal {
+            operation,
+            message: format!("failed to encode the request: {e}"),
+        })?;
+        self.send(operation, OpKind::Read, body, parse_partial)
+            .await
+    }
+
+    async fn send<T>(
+        &self,
+        operation: &'static str,
+        kind: OpKind,
+        body: Vec<u8>,
+        parse: Parser<T>,
+    ) -> Result<T> {
         // Bytes clone cheaply, so a retry resends the same encoded body.
         let body = bytes::Bytes::from(body);
         self.config
             .retry
             .run(
-                Q::NAME,
-                |error| may_resend(Q::KIND, error),
-                || self.post_once::<Q>(body.clone().into()),
+                operation,
+                |error| may_resend(kind, error),
+                || self.post_once(operation, kind, body.clone().into(), parse),
             )
             .await
     }
 
-    async fn post_once<Q: Operation>(&self, body: reqwest::Body) -> Result<Q::ResponseData> {
+    async fn post_once<T>(
+        &self,
+        operation: &'static str,
+        kind: OpKind,
+        body: reqwest::Body,
+        parse: Parser<T>,
+    ) -> Result<T> {
+        self.throttles.wait(operation).await;
         self.pace().await;
         // Checked after the pace wait, so a lease lost while waiting still stops the write.
-        if Q::KIND != OpKind::Read
+        if kind != OpKind::Read
             && let Some(fence) = &self.fence
             && let Err(message) = fence.check().await
         {
-            let refused = Err(Error::Fenced {
-                operation: Q::NAME,
-                message,
-            });
-            self.record(Q::NAME, &refused, None);
+            let refused = Err(Error::Fenced { operation, message });
+            self.record(operation, &refused, None);
             return refused;
         }
-        let (result, headers) = self.exchange::<Q>(body).await;
-        self.record(Q::NAME, &result, headers.as_ref());
+        let (result, headers) = self.exchange(operation, body, parse).await;
+        self.throttles.finished(operation);
+        self.record(operation, &result, headers.as_ref());
         result
     }
 
-    async fn exchange<Q: Operation>(
+    async fn exchange<T>(
         &self,
+        operation: &'static str,
         body: reqwest::Body,
-    ) -> (Result<Q::ResponseData>, Option<reqwest::header::HeaderMap>) {
-        let operation = Q::NAME;
+        parse: Parser<T>,
+    ) -> (Result<T>, Option<reqwest::header::HeaderMap>) {
         self.requests.fetch_add(1, Ordering::Relaxed);
         tracing::debug!(operation, "sending Railway request");
         // R40: Railway's edge throttles unidentified clients near 10 requests/s.
@@ -348,11 +411,46 @@ impl Client {
             Ok(text) => text,
             Err(e) => return (Err(transport_error(operation, &e)), Some(headers)),
         };
-        (
-            parse_response::<Q::ResponseData>(operation, status, retry_after, &text),
-            Some(headers),
-        )
+        (parse(operation, status, retry_after, &text), Some(headers))
     }
+}
+
+/// Turns one HTTP answer into a result of one shape.
+type Parser<T> = fn(&'static str, StatusCode, Option<Duration>, &str) -> Result<T>;
+
+/// An answer that may hold data and errors side by side (GraphQL's partial results).
+#[derive(Debug, Clone)]
+pub struct PartialAnswer {
+    pub data: Value,
+    /// The `errors` array as sent (each with `message` and `path`); empty when there were none.
+    pub errors: Vec<Value>,
+}
+
+/// Like [`parse_response`], except that errors beside non-null data are returned with it.
+pub(crate) fn parse_partial(
+    operation: &'static str,
+    status: StatusCode,
+    retry_after: Option<Duration>,
+    text: &str,
+) -> Result<PartialAnswer> {
+    if status.is_success()
+        && let Ok(json) = serde_json::from_str::<Value>(text)
+        && let Some(data) = json.get("data").filter(|d| !d.is_null())
+    {
+        let errors = json
+            .get("errors")
+            .and_then(Value::as_array)
+            .cloned()
+            .unwrap_or_default();
+        return Ok(PartialAnswer {
+            data: data.clone(),
+            errors,
+        });
+    }
+    parse_response::<Value>(operation, status, retry_after, text).map(|data| PartialAnswer {
+        data,
+        errors: Vec::new(),
+    })
 }
 
 /// Whether an error allows sending the same request again for this kind of operation.

@@ -5,8 +5,10 @@ pub mod client;
 pub mod error;
 pub mod live;
 pub mod ops;
+pub mod probe;
 pub mod retry;
 pub mod snapshot;
+pub mod throttle;
 
 pub use client::{Auth, Client, ClientConfig, DEFAULT_API_URL};
 pub use error::Error;

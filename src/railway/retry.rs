@@ -86,7 +86,15 @@ impl RetryPolicy {
                 }
             },
             |error: Error, wait: Duration| {
-                tracing::warn!(operation, error = %error, retry_in_ms = wait.as_millis() as u64, "retrying Railway request");
+                let retry_in_ms = wait.as_millis() as u64;
+                if matches!(error, Error::RateLimited { .. })
+                    && super::throttle::is_known(operation)
+                {
+                    // R4, R24, R36: a creation window Railway always lets pass; waiting is the plan.
+                    tracing::info!(operation, retry_in_ms, "waiting out Railway's creation window for {operation} before sending it again");
+                } else {
+                    tracing::warn!(operation, error = %error, retry_in_ms, "retrying Railway request");
+                }
             },
         )
         .await

@@ -303,6 +303,10 @@ pub struct SandboxConfig {
     pub deploy_duration: Duration,
     /// Forced ends of deployments by service name (`--deploy-outcome SERVICE=OUTCOME`).
     pub deploy_outcomes: Vec<(String, DeploymentOutcome)>,
+    /// Guess: Railway refuses queries past some complexity or size, limit and text unknown.
+    /// `Some(n)` refuses a query selecting more than `n` fields (counted through fragments and
+    /// aliases) with async-graphql's "Query is too complex."; `None` admits any.
+    pub max_query_complexity: Option<usize>,
 }
 
 impl Default for SandboxConfig {
@@ -325,6 +329,7 @@ impl Default for SandboxConfig {
             visibility_delay: Duration::ZERO,
             deploy_duration: DEFAULT_DEPLOY_DURATION,
             deploy_outcomes: Vec::new(),
+            max_query_complexity: None,
         }
     }
 }

@@ -176,6 +176,7 @@ fn sample_status() -> ControllerStatus {
             resets_at: Some("2026-01-01T01:00:00Z".to_string()),
             requests_per_second_cap: 5.0,
             throttled: false,
+            budget: None,
         },
         metrics: metrics(),
         ..ControllerStatus::default()
@@ -418,7 +419,11 @@ async fn status_page_shows_projects_services_and_drift_with_everything_escaped()
 fn an_empty_status_still_renders_a_page() {
     let page = render_page(&ControllerStatus::default());
     assert!(page.contains("No projects are configured."));
-    assert!(page.contains("unknown"));
+    assert!(
+        page.contains("Request budget: <strong>none set</strong>, probes unpaced"),
+        "{page}"
+    );
+    assert!(page.contains("requests unpaced"), "{page}");
 }
 
 #[tokio::test]

@@ -388,3 +388,41 @@ async fn r34_a_token_that_cannot_read_its_user_is_told_to_name_the_workspace() {
         "no token in messages: {out}"
     );
 }
+
+#[tokio::test]
+async fn r35_the_environment_by_environment_fallback_is_remembered_and_not_paid_again() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let sandbox = seeded(dir.path(), RESTRICTED).await;
+    let client =
+        railway_operator::railway::Client::new(railway_operator::railway::ClientConfig::new(
+            sandbox.url(),
+            railway_operator::railway::Auth::Bearer("member-token".into()),
+        ))
+        .expect("client");
+    let id = railway_operator::railway::snapshot::find_project_id(&client, "bank", None)
+        .await
+        .expect("search")
+        .expect("found");
+    reset_stats(&sandbox).await;
+    let first = railway_operator::railway::snapshot::read_project(&client, &id)
+        .await
+        .expect("first read");
+    assert_eq!(first.restricted_environments, ["audit"]);
+    let refused = count(&stats(&sandbox).await, "ProjectSnapshot");
+    assert_eq!(refused, 1, "the nested read is tried once");
+    reset_stats(&sandbox).await;
+    let again = railway_operator::railway::snapshot::read_project(&client, &id)
+        .await
+        .expect("second read");
+    assert_eq!(again.restricted_environments, ["audit"]);
+    let stats = stats(&sandbox).await;
+    assert_eq!(
+        count(&stats, "ProjectSnapshot"),
+        0,
+        "not paid again: {stats}"
+    );
+    println!(
+        "figure: a restricted project's read after the first costs {}",
+        total(&stats)
+    );
+}

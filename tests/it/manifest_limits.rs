@@ -45,13 +45,17 @@ async fn validate_says_nothing_about_two_custom_domains() {
 #[tokio::test]
 async fn validate_warns_when_the_interval_spends_more_than_the_free_plans_hourly_requests() {
     let (code, out, err) =
-        validate(ONE_SERVICE, &[], &[("RAILWAY_OPERATOR_INTERVAL", "60s")]).await;
+        validate(ONE_SERVICE, &[], &[("RAILWAY_OPERATOR_INTERVAL", "30s")]).await;
     assert_eq!(code, 0, "a warning, not an error:\n{out}\n{err}");
     assert!(
-        err.contains("limits.yml: warning: reconciling this project every 60s (`run --interval`) costs about 120 requests an hour at 2 per no-op pass, more than the 100 an hour Railway allows on the Free plan (Hobby 1,000, Pro 10,000); on the Free plan use --interval 72s or more"),
+        err.contains("limits.yml: warning: reconciling this project every 30s (`run --interval`) costs about 120 requests an hour at 1 probe request per unchanged pass, more than the 100 an hour Railway allows on the Free plan (Hobby 1,000, Pro 10,000); on the Free plan use --interval 36s or more"),
         "{err}"
     );
-    for within in [["--interval", "72s"], ["--interval", "1h"]] {
+    for within in [
+        ["--interval", "36s"],
+        ["--interval", "60s"],
+        ["--interval", "1h"],
+    ] {
         let (code, _, err) = validate(ONE_SERVICE, &within, &[]).await;
         assert_eq!(code, 0);
         assert_eq!(err, "", "{within:?} is within the budget:\n{err}");

@@ -40,6 +40,13 @@ pub fn render_metrics(status: &ControllerStatus) -> Result<String, MetricsError>
             Gauges(vec![(Labels::new(), remaining)]),
         );
     }
+    if let Some(budget) = &status.rate_limit.budget {
+        registry.register(
+            "request_budget_used_ratio",
+            "Share of --request-budget this replica used in the trailing window",
+            Gauges(vec![(Labels::new(), budget.used_ratio)]),
+        );
+    }
     registry.register(
         "ready",
         "1 once every project finished its first reconcile pass",

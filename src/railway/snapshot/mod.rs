@@ -41,6 +41,33 @@ macro_rules! trigger_row {
 /// Railway errors; a pinned id that does not exist, or a name shared by several projects, is
 /// [`Error::Terminal`] with a message saying how to fix the manifest.
 pub async fn snapshot(client: &Client, project: &ProjectRef) -> Result<Live> {
+    snapshot_known(client, project, None).await
+}
+
+/// Like [`snapshot`], reading the project `known` (an id an earlier pass found by name) without
+/// searching again, unless Railway says it is gone or it no longer bears the manifest's name.
+///
+/// # Errors
+/// As [`snapshot`].
+pub async fn snapshot_known(
+    client: &Client,
+    project: &ProjectRef,
+    known: Option<&str>,
+) -> Result<Live> {
+    if let (None, Some(id)) = (&project.id, known)
+        && !client.uses_project_token()
+    {
+        match read_project(client, id).await {
+            Ok(found) if found.name == project.name => {
+                return Ok(Live {
+                    project: Some(found),
+                    new_project_home: None,
+                });
+            }
+            Ok(_) | Err(Error::NotFound { .. }) => {}
+            Err(error) => return Err(error),
+        }
+    }
     let token_project = match token_scope(client).await? {
         Some(scope) => Some(scope.project_id),
         None => None,
@@ -129,11 +156,17 @@ pub async fn read_project(client: &Client, project_id: &str) -> Result<LiveProje
         }
         return scoped::read_by_environment(client, project_id, Some(&scope.environment_id)).await;
     }
+    if client.reads_by_environment(project_id) {
+        return scoped::read_by_environment(client, project_id, None).await;
+    }
     match read_nested(client, project_id).await {
         // R35: a restricted environment's contents answer errors, which void the nested read;
-        // a token that can read nothing fails the outline too, with the same error.
+        // a token that can read nothing fails the outline too, with the same error. The
+        // fallback is remembered: later passes do not pay the refused read again.
         Err(Error::Unauthorized { .. }) => {
-            scoped::read_by_environment(client, project_id, None).await
+            let project = scoped::read_by_environment(client, project_id, None).await?;
+            client.remember_read_by_environment(project_id);
+            Ok(project)
         }
         other => other,
     }

@@ -57,10 +57,15 @@ pub(crate) struct Mutation(
 
 pub(crate) type SandboxSchema = Schema<Query, Mutation, EmptySubscription>;
 
-pub(crate) fn build(store: SharedStore) -> SandboxSchema {
-    Schema::build(Query::default(), Mutation::default(), EmptySubscription)
-        .data(store)
-        .finish()
+/// The schema over `store`; `max_complexity` refuses larger queries (a guess, see
+/// `SandboxConfig::max_query_complexity`).
+pub(crate) fn build(store: SharedStore, max_complexity: Option<usize>) -> SandboxSchema {
+    let builder =
+        Schema::build(Query::default(), Mutation::default(), EmptySubscription).data(store);
+    match max_complexity {
+        Some(limit) => builder.limit_complexity(limit).finish(),
+        None => builder.finish(),
+    }
 }
 
 /// The schema's SDL, for conformance tests.

@@ -76,7 +76,7 @@ impl Sandbox {
             outcomes: config.deploy_outcomes.iter().cloned().collect(),
         });
         let app = Arc::new(App {
-            schema: schema::build(store.clone()),
+            schema: schema::build(store.clone(), config.max_query_complexity),
             served_roots: served_root_fields(),
             index: SchemaIndex::from_sdl(&schema::sdl()),
             store,

@@ -94,9 +94,12 @@ pub async fn start(
     interval: Duration,
     http: bool,
 ) -> Running {
-    let (stop_tx, stop_rx) = oneshot::channel::<()>();
-    let (started_tx, started_rx) = oneshot::channel();
-    let config = RunConfig {
+    start_with(sandbox, run_config(source, interval, http)).await
+}
+
+/// The configuration [`start`] runs with.
+pub fn run_config(source: SourceSpec, interval: Duration, http: bool) -> RunConfig {
+    RunConfig {
         source,
         interval,
         listen: http.then(|| ([127, 0, 0, 1], 0).into()),
@@ -114,7 +117,13 @@ pub async fn start(
         instance_id: "test".to_string(),
         lock: None,
         age_key_file: None,
-    };
+        request_budget: None,
+    }
+}
+
+pub async fn start_with(sandbox: &Sandbox, config: RunConfig) -> Running {
+    let (stop_tx, stop_rx) = oneshot::channel::<()>();
+    let (started_tx, started_rx) = oneshot::channel();
     let client = client_for(sandbox);
     let task = tokio::spawn(async move {
         let mut started_tx = Some(started_tx);

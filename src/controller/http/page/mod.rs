@@ -56,28 +56,42 @@ fn header(out: &mut String, status: &ControllerStatus) {
         "<p>{readiness} <span class=\"muted\">started {}</span></p>",
         or_dash(Some(&status.started_at))
     );
-    let limit = &status.rate_limit;
-    let remaining = match limit.remaining {
-        Some(remaining) => remaining.to_string(),
-        None => "unknown".to_string(),
+    let _ = writeln!(out, "<p>{}</p>", budget_line(&status.rate_limit));
+    lock_line(out, status);
+    let _ = writeln!(out, "</header>");
+}
+
+/// The request budget and its use, what Railway reports of its own, and the pacing cap.
+fn budget_line(limit: &super::super::status::RateLimitStatus) -> String {
+    let budget = match &limit.budget {
+        Some(budget) => format!(
+            "Request budget: <strong>{}</strong>, {} used in the last {} ({:.0}%)",
+            escape(&budget.described),
+            budget.used,
+            crate::duration::format_duration(std::time::Duration::from_secs(budget.window_seconds)),
+            budget.used_ratio * 100.0
+        ),
+        None => "Request budget: <strong>none set</strong>, probes unpaced".to_string(),
     };
-    let resets = match &limit.resets_at {
-        Some(at) => format!(", resets {}", escape(at)),
-        None => String::new(),
+    let railway = match (limit.remaining, &limit.resets_at) {
+        (Some(remaining), Some(at)) => format!(
+            "; Railway reports {remaining} requests left, resets {}",
+            escape(at)
+        ),
+        (Some(remaining), None) => format!("; Railway reports {remaining} requests left"),
+        _ => String::new(),
+    };
+    let pace = if limit.requests_per_second_cap > 0.0 {
+        format!("pacing cap {} requests/s", limit.requests_per_second_cap)
+    } else {
+        "requests unpaced".to_string()
     };
     let throttled = if limit.throttled {
         format!(" {}", badge("warn", "throttled"))
     } else {
         String::new()
     };
-    let _ = writeln!(
-        out,
-        "<p>Rate-limit budget: <strong>{remaining}</strong> requests left{resets}; \
-         pacing cap {} requests/s{throttled}</p>",
-        limit.requests_per_second_cap
-    );
-    lock_line(out, status);
-    let _ = writeln!(out, "</header>");
+    format!("{budget}{railway}; {pace}{throttled}")
 }
 
 /// Who this replica is and what it may write to.

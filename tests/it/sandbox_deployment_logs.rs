@@ -1,10 +1,8 @@
 //! Deployment logs and cancelling (R42, R44): build and deploy lines per phase, the reason of a
 //! failed build or a crash written last, and `deploymentCancel` ending a build as an abort.
 
-#[path = "support/sandbox_common.rs"]
-mod common;
-#[path = "support/sandbox_deployments.rs"]
-mod deployments;
+use crate::support::sandbox_common as common;
+use crate::support::sandbox_deployments as deployments;
 
 use common::*;
 use deployments::*;

@@ -1,8 +1,7 @@
 //! R51 on the wire: unset variables leave their fields out, explicit nulls clear, and invalid
 //! documents are refused before anything runs, in graphql-js's wording.
 
-#[path = "support/sandbox_common.rs"]
-mod common;
+use crate::support::sandbox_common as common;
 
 use common::*;
 use railway_operator::sandbox::SandboxConfig;

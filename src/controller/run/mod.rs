@@ -19,6 +19,9 @@ use tokio::task::JoinSet;
 use tokio::time::Instant;
 
 use super::backups::{fill_status, targets as backup_targets};
+use super::budget::{BudgetSpec, RequestBudget};
+
+mod probing;
 use super::http::{HttpConfig, HttpServer};
 use super::leases::{LeaseCandidate, Leasing};
 use super::reconcile::{Pass, PassKind, RollbackState, reconcile};
@@ -27,11 +30,13 @@ use super::slots::{
 };
 use super::source::{Source, SourceSpec};
 use super::status::{ControllerStatus, SharedStatus};
+use super::steady;
 use crate::backup::railway_store::RailwayStore;
 use crate::backup::{BackupScheduler, BackupTarget, RunnerConfig};
 use crate::lease::LeaseStore;
 use crate::manifest::Desired;
 use crate::railway::Client;
+use crate::railway::probe::Prober;
 
 #[derive(Debug, Clone)]
 pub struct RunConfig {
@@ -55,6 +60,8 @@ pub struct RunConfig {
     pub lock: Option<Arc<LeaseStore>>,
     /// `--age-key-file`: opens SOPS-encrypted manifests (else SOPS_AGE_KEY / SOPS_AGE_KEY_FILE).
     pub age_key_file: Option<std::path::PathBuf>,
+    /// `--request-budget`: probe rounds are paced to stay under its share; `None` is unpaced.
+    pub request_budget: Option<BudgetSpec>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -136,7 +143,13 @@ pub async fn run(
         passes: JoinSet::new(),
         scheduled: Vec::new(),
         stop,
+        prober: Prober::default(),
+        budget: None,
     };
+    runner.budget = runner
+        .config
+        .request_budget
+        .map(|spec| RequestBudget::new(spec, runner.client.requests_sent()));
     runner.load(&first);
     let exit_code = runner.drive(&mut source, &stopped, &reconcile_now).await;
     runner.finish().await;
@@ -229,6 +242,8 @@ struct Runner {
     scheduled: Vec<BackupTarget>,
     stop: Arc<AtomicBool>,
     notifier: Notifier,
+    prober: Prober,
+    budget: Option<RequestBudget>,
 }
 
 impl Runner {
@@ -258,11 +273,10 @@ impl Runner {
                     return 1;
                 }
             }
+            self.probe_due().await;
             self.start_due_passes();
             self.sync_backups().await;
-            if let Ok(mut s) = self.status.write() {
-                s.metrics.api_requests = self.client.stats().requests.into_iter().collect();
-            }
+            self.note_requests();
             update_readiness(
                 &self.status,
                 &self.slots,
@@ -308,6 +322,7 @@ impl Runner {
             .collect();
         for (path, slot) in &mut self.slots {
             slot.next_due = Instant::now();
+            slot.mark = None;
             slot.stalled = false;
             slot.override_windows = override_windows && held.contains(path);
         }
@@ -346,7 +361,9 @@ impl Runner {
         let due: Vec<PathBuf> = self
             .slots
             .iter()
-            .filter(|(_, slot)| slot.due(now_instant) && self.works_on(slot))
+            .filter(|(_, slot)| {
+                slot.due(now_instant) && self.works_on(slot) && !self.needs_probe(slot)
+            })
             .map(|(path, _)| path.clone())
             .collect();
         for path in due {
@@ -368,8 +385,17 @@ impl Runner {
                 handled: slot.rollbacks_handled.clone(),
             };
             let override_windows = std::mem::take(&mut slot.override_windows);
+            let known = slot.project_id.clone();
             self.passes.spawn(async move {
-                let pass = reconcile(&client, &desired, stop, &rollbacks, override_windows).await;
+                let pass = reconcile(
+                    &client,
+                    &desired,
+                    stop,
+                    &rollbacks,
+                    override_windows,
+                    known.as_deref(),
+                )
+                .await;
                 (path, desired, pass)
             });
         }
@@ -377,6 +403,20 @@ impl Runner {
 
     fn record(&mut self, (path, desired, pass): Finished) {
         // A file removed from the source while its pass ran: nothing to record it in.
+        let Some(slot) = self.slots.get_mut(&path) else {
+            return;
+        };
+        let probed = slot.probed.take();
+        slot.mark = if steady::settled(&pass) { probed } else { None };
+        slot.moved = false;
+        if let Some(project) = pass.latest_live().and_then(|live| live.project.as_ref()) {
+            slot.project_id = Some(project.id.clone());
+        }
+        self.record_pass(path, desired, pass);
+    }
+
+    /// Records a pass (full, or one the probe stood in for) into its slot and the status.
+    fn record_pass(&mut self, path: PathBuf, desired: Desired, pass: Pass) {
         let Some(slot) = self.slots.get_mut(&path) else {
             return;
         };
