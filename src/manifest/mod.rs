@@ -11,6 +11,7 @@ pub mod limits;
 mod reference;
 mod resolve;
 mod schema;
+pub mod setting;
 mod spec;
 mod yaml_tree;
 
