@@ -7,7 +7,8 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::{Map, Value, json};
 
-use crate::manifest::desired::{InstanceSettings, Limits, Source};
+use crate::manifest::desired::{InstanceSettings, Source};
+use crate::manifest::setting::{Channel, SOURCE_PATHS, TABLE};
 use crate::plan::diff_settings;
 use crate::railway::live::{LiveInstance, LiveSource};
 
@@ -75,9 +76,10 @@ pub fn variables_entry(upsert: &BTreeMap<String, String>, delete: &[String]) -> 
     entry
 }
 
-/// One instance's `services.<id>` entry: the sections whose settings differ from `live` (all
-/// the manifest sets when there is no live instance), new TCP proxies, and `isCreated` when the
-/// instance does not exist yet. With `isCreated` only values are sent, never nulls (R14).
+/// One instance's `services.<id>` entry: the settings that differ from `live` (all the
+/// manifest sets when there is no live instance), each at its row's key in the setting table,
+/// new TCP proxies, and `isCreated` when the instance does not exist yet. With `isCreated` only
+/// values are sent, never nulls (R14).
 pub fn instance_entry(
     desired: &InstanceSettings,
     live: Option<&LiveInstance>,
@@ -89,11 +91,27 @@ pub fn instance_entry(
         .collect();
     let mut entry = Map::new();
     let source = source_section(desired, live, &changed);
-    let build = build_section(desired, &changed);
-    let deploy = deploy_section(desired, live, &changed);
-    for (key, section) in [("source", source), ("build", build), ("deploy", deploy)] {
-        if !section.is_empty() {
-            entry.insert(key.into(), Value::Object(section));
+    if !source.is_empty() {
+        entry.insert("source".into(), Value::Object(source));
+    }
+    let mut placement_changed = false;
+    for row in TABLE.iter().filter(|row| changed.contains(row.path)) {
+        match row.channel {
+            Channel::Config => {
+                if let Some(value) = (row.get)(&desired.values) {
+                    // R13: lists are sent whole; nested keys merge.
+                    insert_at(&mut entry, row.key, row.railway_json(value));
+                }
+            }
+            Channel::Placement => placement_changed = true,
+        }
+    }
+    if placement_changed {
+        let deploy = entry
+            .entry("deploy")
+            .or_insert_with(|| Value::Object(Map::new()));
+        if let Value::Object(deploy) = deploy {
+            deploy.extend(placement(desired, live));
         }
     }
     if !new_tcp_ports.is_empty() {
@@ -110,13 +128,33 @@ pub fn instance_entry(
     entry
 }
 
+/// Puts `value` at the dotted `key` under `entry`, creating the objects on the way.
+fn insert_at(entry: &mut Map<String, Value>, key: &str, value: Value) {
+    let (parents, last) = match key.rsplit_once('.') {
+        Some((parents, last)) => (Some(parents), last),
+        None => (None, key),
+    };
+    let mut map = entry;
+    for part in parents.into_iter().flat_map(|p| p.split('.')) {
+        let slot = map.entry(part).or_insert_with(|| Value::Object(Map::new()));
+        if !slot.is_object() {
+            *slot = Value::Object(Map::new());
+        }
+        let Value::Object(inner) = slot else {
+            return;
+        };
+        map = inner;
+    }
+    map.insert(last.to_string(), value);
+}
+
 fn source_section(
     desired: &InstanceSettings,
     live: Option<&LiveInstance>,
     changed: &BTreeSet<&str>,
 ) -> Map<String, Value> {
     let mut section = Map::new();
-    if !changed.contains("source") && !changed.contains("source.rootDirectory") {
+    if !SOURCE_PATHS.iter().any(|p| changed.contains(p)) {
         return section;
     }
     let live_source = live.and_then(|l| l.source.as_ref());
@@ -147,119 +185,20 @@ fn source_section(
     section
 }
 
-fn build_section(desired: &InstanceSettings, changed: &BTreeSet<&str>) -> Map<String, Value> {
-    let mut section = Map::new();
-    let mut set = |field: &str, key: &str, value: Option<Value>| {
-        if let Some(value) = value.filter(|_| changed.contains(field)) {
-            section.insert(key.into(), value);
-        }
-    };
-    set(
-        "build.builder",
-        "builder",
-        desired.builder.map(|b| json!(b)),
-    );
-    set(
-        "build.buildCommand",
-        "buildCommand",
-        desired.build_command.as_ref().map(|c| json!(c)),
-    );
-    set(
-        "build.dockerfilePath",
-        "dockerfilePath",
-        desired.dockerfile_path.as_ref().map(|p| json!(p)),
-    );
-    // R13: lists are sent whole.
-    set(
-        "build.watchPatterns",
-        "watchPatterns",
-        desired.watch_patterns.as_ref().map(|p| json!(p)),
-    );
-    section
-}
-
-fn deploy_section(
-    desired: &InstanceSettings,
-    live: Option<&LiveInstance>,
-    changed: &BTreeSet<&str>,
-) -> Map<String, Value> {
-    let mut section = Map::new();
-    let mut set = |field: &str, key: &str, value: Option<Value>| {
-        if let Some(value) = value.filter(|_| changed.contains(field)) {
-            section.insert(key.into(), value);
-        }
-    };
-    set(
-        "deploy.startCommand",
-        "startCommand",
-        desired.start_command.as_ref().map(|c| json!(c)),
-    );
-    // R18: validation keeps this to one command.
-    set(
-        "deploy.preDeployCommand",
-        "preDeployCommand",
-        desired.pre_deploy_command.as_ref().map(|c| json!(c)),
-    );
-    set(
-        "deploy.healthcheck.path",
-        "healthcheckPath",
-        desired.healthcheck_path.as_ref().map(|p| json!(p)),
-    );
-    set(
-        "deploy.healthcheck.timeoutSeconds",
-        "healthcheckTimeout",
-        desired.healthcheck_timeout.map(|t| json!(t)),
-    );
-    set(
-        "deploy.restartPolicy.type",
-        "restartPolicyType",
-        desired.restart_policy_type.map(|t| json!(t)),
-    );
-    set(
-        "deploy.restartPolicy.maxRetries",
-        "restartPolicyMaxRetries",
-        desired.restart_policy_max_retries.map(|n| json!(n)),
-    );
-    set(
-        "deploy.cronSchedule",
-        "cronSchedule",
-        desired.cron_schedule.as_ref().map(|c| json!(c)),
-    );
-    set(
-        "deploy.sleepApplication",
-        "sleepApplication",
-        desired.sleep_application.map(|s| json!(s)),
-    );
-    set(
-        "deploy.drainingSeconds",
-        "drainingSeconds",
-        desired.draining_seconds.map(|s| json!(s)),
-    );
-    set(
-        "deploy.overlapSeconds",
-        "overlapSeconds",
-        desired.overlap_seconds.map(|s| json!(s)),
-    );
-    if changed.contains("deploy.replicas") || changed.contains("deploy.region") {
-        section.extend(placement(desired, live));
-    }
-    if changed.contains("deploy.limits.vcpus") || changed.contains("deploy.limits.memoryGB") {
-        section.insert("limitOverride".into(), limits(desired.limits));
-    }
-    section
-}
-
+/// Placement stays explicit: one manifest value (`deploy.region`, `deploy.replicas`) becomes a
+/// map of regions with a null for each region to leave.
 /// R20: with a region, the whole wanted `multiRegionConfig` plus a null for every other live
 /// region (a merge keeps regions left out). Replicas alone go to the one live region; with no
 /// known region or several, as `numReplicas`, which Railway places in the default region (a
 /// guess for several regions: no source says how a total is spread).
 fn placement(desired: &InstanceSettings, live: Option<&LiveInstance>) -> Map<String, Value> {
     let replicas = desired
+        .values
         .num_replicas
-        .or(live.and_then(|l| l.num_replicas))
+        .or(live.and_then(|l| l.values.num_replicas))
         .unwrap_or(1);
-    let live_regions: Vec<&str> = live.map(LiveInstance::regions).unwrap_or_default();
-    let wanted = match (&desired.region, live_regions.as_slice()) {
+    let live_regions: Vec<&str> = live.map(|l| l.values.regions_named()).unwrap_or_default();
+    let wanted = match (&desired.values.region, live_regions.as_slice()) {
         (Some(region), _) => region.as_str(),
         (None, [only]) => only,
         (None, _) => return Map::from_iter([("numReplicas".to_string(), json!(replicas))]),
@@ -274,19 +213,6 @@ fn placement(desired: &InstanceSettings, live: Option<&LiveInstance>) -> Map<Str
     Map::from_iter([("multiRegionConfig".to_string(), Value::Object(regions))])
 }
 
-/// R11: `limitOverride.containers`, memory in decimal bytes (2 GB = 2000000000).
-fn limits(limits: Option<Limits>) -> Value {
-    let limits = limits.unwrap_or_default();
-    let mut containers = Map::new();
-    if let Some(cpu) = limits.vcpus {
-        containers.insert("cpu".into(), json!(cpu));
-    }
-    if let Some(gb) = limits.memory_gb {
-        containers.insert("memoryBytes".into(), json!((gb * 1e9).round() as i64));
-    }
-    json!({ "containers": containers })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -295,8 +221,11 @@ mod tests {
     fn a_new_instance_sends_values_only_and_is_created() {
         let desired = InstanceSettings {
             source: Some(Source::Image("nginx:1".into())),
-            start_command: Some("./run".into()),
-            num_replicas: Some(2),
+            values: crate::manifest::setting::SettingValues {
+                start_command: Some("./run".into()),
+                num_replicas: Some(2),
+                ..Default::default()
+            },
             ..InstanceSettings::default()
         };
         let entry = Value::Object(instance_entry(&desired, None, &[5432]));

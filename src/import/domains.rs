@@ -36,13 +36,13 @@ pub fn entries(instance: &LiveInstance) -> Vec<Entry> {
     ports.dedup();
     vec![
         Entry {
-            path: &["domains"],
+            path: "domains",
             value: Some(Value::Sequence(domains)),
             default: Some(Value::Sequence(Vec::new())),
             rule: MergeRule::Replace,
         },
         Entry {
-            path: &["tcpProxies"],
+            path: "tcpProxies",
             value: Some(Value::Sequence(
                 ports.into_iter().map(Value::from).collect(),
             )),

@@ -238,12 +238,13 @@ fn place(
             })
             .collect();
         let split = split(&values, entry.default.as_ref(), entry.rule);
+        let path: Vec<&str> = entry.path.split('.').collect();
         if let Some(value) = split.base {
-            insert_at(base, entry.path, value);
+            insert_at(base, &path, value);
         }
         for (env, value) in split.overrides {
             if let Some((_, fields)) = overrides.iter_mut().find(|(name, _)| *name == env) {
-                insert_at(fields, entry.path, value);
+                insert_at(fields, &path, value);
             }
         }
     }

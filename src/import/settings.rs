@@ -6,12 +6,15 @@ use serde_yaml::{Mapping, Value};
 
 use super::split::MergeRule;
 use super::yaml::{literal, mapping, number};
+use crate::manifest::desired::RestartPolicyType;
+use crate::manifest::setting::table::MAX_RETRIES;
+use crate::manifest::setting::{Kind, Row, TABLE, Val};
 use crate::railway::live::{LiveInstance, LiveSource};
 
 /// One setting of one instance.
 pub struct Entry {
-    /// Where it goes under the service (or an override), e.g. `["deploy", "replicas"]`.
-    pub path: &'static [&'static str],
+    /// Where it goes under the service (or an override), e.g. `deploy.replicas`.
+    pub path: &'static str,
     /// `None`: unset on Railway.
     pub value: Option<Value>,
     /// Railway's default: a value equal to it is left out where possible.
@@ -36,132 +39,81 @@ pub fn source(instance: &LiveInstance) -> Option<Value> {
     }
 }
 
-/// Every setting the manifest can manage, source first.
+/// Every setting the manifest can manage: the source, then each row of the setting table
+/// (the restart policy's two rows as one mapping, see [`restart_policy`]).
 pub fn entries(instance: &LiveInstance) -> Vec<Entry> {
-    let text = |value: &Option<String>| value.as_deref().filter(|v| !v.is_empty()).map(literal);
-    let int = |value: Option<i64>, min: i64| value.filter(|v| *v >= min).map(Value::from);
-    let entry = |path, value, default: Option<Value>| Entry {
-        path,
-        value,
-        default,
-        rule: MergeRule::Replace,
-    };
-    let restart_policy = instance.restart_policy_type.map(|kind| {
-        let mut fields = Mapping::new();
-        fields.insert("type".into(), to_value(kind));
-        if kind == crate::manifest::desired::RestartPolicyType::OnFailure
-            && let Some(retries) = instance.restart_policy_max_retries.filter(|r| *r >= 0)
-        {
-            fields.insert("maxRetries".into(), Value::from(retries));
+    let mut entries = vec![Entry {
+        path: "source",
+        value: source(instance),
+        default: None,
+        rule: MergeRule::Source,
+    }];
+    let mut restart_done = false;
+    for row in TABLE {
+        if row.path.starts_with(RESTART_POLICY) {
+            if !restart_done {
+                entries.push(restart_policy(instance));
+                restart_done = true;
+            }
+            continue;
         }
-        Value::Mapping(fields)
-    });
-    let list = |items: &[String]| Value::Sequence(items.iter().map(|i| literal(i)).collect());
-    vec![
-        Entry {
-            path: &["source"],
-            value: source(instance),
-            default: None,
-            rule: MergeRule::Source,
-        },
-        entry(
-            &["build", "builder"],
-            instance.builder.map(to_value),
-            Some(Value::from("RAILPACK")),
-        ),
-        entry(
-            &["build", "buildCommand"],
-            text(&instance.build_command),
-            None,
-        ),
-        entry(
-            &["build", "dockerfilePath"],
-            text(&instance.dockerfile_path),
-            None,
-        ),
-        entry(
-            &["build", "watchPatterns"],
-            Some(list(&instance.watch_patterns)),
-            Some(Value::Sequence(Vec::new())),
-        ),
-        entry(
-            &["deploy", "startCommand"],
-            text(&instance.start_command),
-            None,
-        ),
-        entry(
-            &["deploy", "preDeployCommand"],
-            instance
-                .pre_deploy_command
-                .as_deref()
-                .filter(|c| !c.is_empty())
-                .map(list),
-            None,
-        ),
-        entry(
-            &["deploy", "healthcheck", "path"],
-            text(&instance.healthcheck_path),
-            None,
-        ),
-        entry(
-            &["deploy", "healthcheck", "timeoutSeconds"],
-            int(instance.healthcheck_timeout, 1),
-            None,
-        ),
-        entry(
-            &["deploy", "replicas"],
-            int(instance.num_replicas, 1),
-            Some(Value::from(1)),
-        ),
-        entry(&["deploy", "region"], text(&instance.region), None),
-        Entry {
-            path: &["deploy", "restartPolicy"],
-            value: restart_policy,
-            default: Some(mapping([
-                ("type", Value::from("ON_FAILURE")),
-                ("maxRetries", Value::from(10)),
-            ])),
-            rule: MergeRule::FieldByField,
-        },
-        entry(
-            &["deploy", "cronSchedule"],
-            text(&instance.cron_schedule),
-            None,
-        ),
-        entry(
-            &["deploy", "sleepApplication"],
-            instance.sleep_application.map(Value::from),
-            Some(Value::from(false)),
-        ),
-        entry(
-            &["deploy", "drainingSeconds"],
-            int(instance.draining_seconds, 0),
-            None,
-        ),
-        entry(
-            &["deploy", "overlapSeconds"],
-            int(instance.overlap_seconds, 0),
-            None,
-        ),
-        entry(
-            &["deploy", "limits", "vcpus"],
-            positive(instance.limits.vcpus),
-            None,
-        ),
-        entry(
-            &["deploy", "limits", "memoryGB"],
-            positive(instance.limits.memory_gb),
-            None,
-        ),
-    ]
+        entries.push(Entry {
+            path: row.path,
+            value: (row.get)(&instance.values).and_then(|v| yaml_of(row, v)),
+            default: row.default.and_then(|v| yaml_of(row, v)),
+            rule: MergeRule::Replace,
+        });
+    }
+    entries
 }
 
-fn positive(value: Option<f64>) -> Option<Value> {
-    value
-        .map(number)
-        .filter(|v| v.as_f64().is_some_and(|n| n > 0.0))
+/// The group the restart policy's rows share.
+const RESTART_POLICY: &str = "deploy.restartPolicy";
+
+/// `deploy.restartPolicy` as one mapping merged field by field: `maxRetries` is valid only with
+/// `type: ON_FAILURE` (a `resolve` rule), so the two are written together or not at all.
+fn restart_policy(instance: &LiveInstance) -> Entry {
+    let rows: Vec<&Row> = TABLE
+        .iter()
+        .filter(|r| r.path.starts_with(RESTART_POLICY))
+        .collect();
+    let on_failure = instance.values.restart_policy_type == Some(RestartPolicyType::OnFailure);
+    let fields = |pick: &dyn Fn(&Row) -> Option<Value>, all: bool| {
+        let fields: Mapping = rows
+            .iter()
+            .filter(|row| all || row.path != MAX_RETRIES)
+            .filter_map(|row| Some((Value::from(row.name()), pick(row)?)))
+            .collect();
+        (!fields.is_empty()).then_some(Value::Mapping(fields))
+    };
+    Entry {
+        path: RESTART_POLICY,
+        value: instance.values.restart_policy_type.and(fields(
+            &|row| (row.get)(&instance.values).and_then(|v| yaml_of(row, v)),
+            on_failure,
+        )),
+        default: fields(&|row| row.default.and_then(|v| yaml_of(row, v)), true),
+        rule: MergeRule::FieldByField,
+    }
 }
 
-fn to_value<T: serde::Serialize>(value: T) -> Value {
-    serde_yaml::to_value(value).unwrap_or(Value::Null)
+/// A live value as the manifest writes it; `None` where the manifest would not accept it (an
+/// empty string, a number out of range) or cannot hold it (a password Railway never shows).
+fn yaml_of(row: &Row, value: Val<'_>) -> Option<Value> {
+    match (row.kind, value) {
+        (_, Val::Text(text)) => (!text.is_empty()).then(|| literal(text)),
+        (Kind::Int { min }, Val::Int(n)) => (n >= min).then(|| Value::from(n)),
+        (_, Val::Num(n)) => (n > 0.0).then(|| number(n)),
+        (Kind::OneCommand, Val::List([])) => None,
+        (_, Val::List(items)) => Some(Value::Sequence(items.iter().map(|i| literal(i)).collect())),
+        (_, Val::Bool(b)) => Some(Value::from(b)),
+        (_, Val::Enum(name)) => Some(Value::from(name)),
+        (_, Val::Regions(regions)) => Some(Value::Mapping(
+            regions
+                .iter()
+                .map(|(region, n)| (Value::from(region.as_str()), Value::from(*n)))
+                .collect(),
+        )),
+        _ => None,
+    }
 }

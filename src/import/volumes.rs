@@ -29,7 +29,7 @@ pub fn entry(environment: &LiveEnvironment, service_id: &str) -> Entry {
         Value::Mapping(fields)
     });
     Entry {
-        path: &["volume"],
+        path: "volume",
         value,
         default: None,
         rule: MergeRule::Replace,

@@ -10,6 +10,7 @@ use std::path::PathBuf;
 use serde::Serialize;
 
 use super::ignore::IgnorePath;
+use super::setting::SettingValues;
 use crate::secret::Secret;
 
 /// A whole manifest after validation and resolution.
@@ -239,23 +240,9 @@ pub enum ServiceKind {
 #[serde(rename_all = "camelCase")]
 pub struct InstanceSettings {
     pub source: Option<Source>,
-    pub builder: Option<Builder>,
-    pub build_command: Option<String>,
-    pub dockerfile_path: Option<String>,
-    pub watch_patterns: Option<Vec<String>>,
-    pub start_command: Option<String>,
-    pub pre_deploy_command: Option<Vec<String>>,
-    pub healthcheck_path: Option<String>,
-    pub healthcheck_timeout: Option<i64>,
-    pub num_replicas: Option<i64>,
-    pub region: Option<String>,
-    pub restart_policy_type: Option<RestartPolicyType>,
-    pub restart_policy_max_retries: Option<i64>,
-    pub cron_schedule: Option<String>,
-    pub sleep_application: Option<bool>,
-    pub draining_seconds: Option<i64>,
-    pub overlap_seconds: Option<i64>,
-    pub limits: Option<Limits>,
+    /// The settings of the table (`manifest::setting::TABLE`).
+    #[serde(flatten)]
+    pub values: SettingValues,
     /// The operator's policy when the latest deployment fails; not a Railway setting.
     pub on_failure: OnFailure,
     /// Variables of this service in this environment (base merged with the override). Only
@@ -364,12 +351,4 @@ pub enum RestartPolicyType {
     Always,
     Never,
     OnFailure,
-}
-
-/// Resource limits, set through `serviceInstanceLimitsUpdate` (Railway's own IaC cannot set them).
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Default)]
-#[serde(rename_all = "camelCase")]
-pub struct Limits {
-    pub vcpus: Option<f64>,
-    pub memory_gb: Option<f64>,
 }

@@ -6,38 +6,25 @@ use std::fmt;
 
 use serde::{Serialize, Serializer};
 
-/// The settings fields the plan diffs, spelled as the plan prints them (`plan::settings`).
-pub const SETTING_FIELDS: &[&str] = &[
-    "source",
-    "source.rootDirectory",
-    "build.builder",
-    "build.buildCommand",
-    "build.dockerfilePath",
-    "build.watchPatterns",
-    "deploy.startCommand",
-    "deploy.preDeployCommand",
-    "deploy.healthcheck.path",
-    "deploy.healthcheck.timeoutSeconds",
-    "deploy.replicas",
-    "deploy.region",
-    "deploy.restartPolicy.type",
-    "deploy.restartPolicy.maxRetries",
-    "deploy.cronSchedule",
-    "deploy.sleepApplication",
-    "deploy.drainingSeconds",
-    "deploy.overlapSeconds",
-    "deploy.limits.vcpus",
-    "deploy.limits.memoryGB",
-];
+use super::setting::{self, SOURCE_PATHS, TABLE};
 
-/// Groups of settings fields: a group covers every field under it.
-pub const SETTING_GROUPS: &[&str] = &[
-    "build",
-    "deploy",
-    "deploy.healthcheck",
-    "deploy.restartPolicy",
-    "deploy.limits",
-];
+/// The settings fields the plan diffs, spelled as the plan prints them: the source's, then
+/// every row of the setting table.
+pub fn setting_fields() -> impl Iterator<Item = &'static str> {
+    SOURCE_PATHS
+        .iter()
+        .copied()
+        .chain(TABLE.iter().map(|row| row.path))
+}
+
+/// Groups of settings fields (`deploy`, `deploy.healthcheck`...): a group covers every field
+/// under it.
+pub fn setting_groups() -> Vec<&'static str> {
+    setting::groups()
+        .into_iter()
+        .filter(|g| !SOURCE_PATHS.contains(g))
+        .collect()
+}
 
 /// The paths that are not settings fields.
 const OTHER_PATHS: &[&str] = &[
@@ -51,7 +38,7 @@ const OTHER_PATHS: &[&str] = &[
 /// One path of an `ignore:` list.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum IgnorePath {
-    /// A settings field or a group of them (one of [`SETTING_FIELDS`] or [`SETTING_GROUPS`]):
+    /// A settings field or a group of them (one of [`setting_fields`] or [`setting_groups`]):
     /// the field and every field under it (`source` covers `source.rootDirectory`).
     Setting(&'static str),
     /// `variables`, `variables.NAME` or `variables.PREFIX_*`.
@@ -108,8 +95,8 @@ impl IgnorePathError {
 
 /// Every valid path, for messages: settings fields, groups, then the rest.
 pub fn vocabulary() -> Vec<&'static str> {
-    let mut all: Vec<&'static str> = SETTING_GROUPS.to_vec();
-    all.extend(SETTING_FIELDS);
+    let mut all: Vec<&'static str> = setting_groups();
+    all.extend(setting_fields());
     all.extend(OTHER_PATHS);
     all.push("variables.NAME");
     all.push("variables.PREFIX_*");
@@ -122,10 +109,9 @@ impl IgnorePath {
     /// # Errors
     /// [`IgnorePathError`] for a path outside the vocabulary or a malformed variable pattern.
     pub fn parse(path: &str) -> Result<IgnorePath, IgnorePathError> {
-        if let Some(known) = SETTING_FIELDS
-            .iter()
-            .chain(SETTING_GROUPS)
-            .find(|known| **known == path)
+        if let Some(known) = setting_fields()
+            .chain(setting_groups())
+            .find(|known| *known == path)
         {
             return Ok(IgnorePath::Setting(known));
         }

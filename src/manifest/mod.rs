@@ -12,6 +12,7 @@ pub mod limits;
 mod reference;
 mod resolve;
 mod schema;
+pub mod setting;
 pub mod sops;
 mod spec;
 mod yaml_tree;

@@ -4,19 +4,28 @@
 use std::collections::BTreeMap;
 
 use super::desired::{
-    BackupScheduleKind, Builder, ChangeWindow, CronBackup, DeployPolicy, DesiredDomain,
-    DriftPolicy, NotificationTarget, OnFailure, RestartPolicyType, StagedChangesPolicy,
-    VariableValue,
+    BackupScheduleKind, ChangeWindow, CronBackup, DeployPolicy, DesiredDomain, DriftPolicy,
+    NotificationTarget, OnFailure, StagedChangesPolicy, VariableValue,
 };
 use super::diagnostics::Position;
 use super::ignore::IgnorePath;
 use super::reference::Reference;
+use super::setting::{SettingValues, TABLE};
 
 /// A value and the position of its text in the manifest.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Spanned<T> {
     pub value: T,
     pub at: Position,
+}
+
+impl<T> Spanned<T> {
+    pub fn map<U>(self, f: impl FnOnce(T) -> U) -> Spanned<U> {
+        Spanned {
+            value: f(self.value),
+            at: self.at,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Default)]
@@ -82,25 +91,11 @@ pub struct Settings {
     pub repo: Option<Spanned<String>>,
     pub branch: Option<Spanned<String>>,
     pub root_directory: Option<Spanned<String>>,
-    pub builder: Option<Spanned<Builder>>,
-    pub build_command: Option<Spanned<String>>,
-    pub dockerfile_path: Option<Spanned<String>>,
-    pub watch_patterns: Option<Spanned<Vec<String>>>,
-    pub start_command: Option<Spanned<String>>,
-    pub pre_deploy_command: Option<Spanned<Vec<String>>>,
-    pub healthcheck_path: Option<Spanned<String>>,
-    pub healthcheck_timeout: Option<Spanned<i64>>,
-    pub replicas: Option<Spanned<i64>>,
-    pub region: Option<Spanned<String>>,
-    pub restart_policy_type: Option<Spanned<RestartPolicyType>>,
-    pub restart_policy_max_retries: Option<Spanned<i64>>,
-    pub cron_schedule: Option<Spanned<String>>,
-    pub sleep_application: Option<Spanned<bool>>,
-    pub draining_seconds: Option<Spanned<i64>>,
-    pub overlap_seconds: Option<Spanned<i64>>,
+    /// The table's settings (`manifest::setting::TABLE`) as written.
+    pub values: SettingValues,
+    /// Where each of `values` was written, by manifest path.
+    pub at: BTreeMap<&'static str, Position>,
     pub on_failure: Option<Spanned<OnFailure>>,
-    pub vcpus: Option<Spanned<f64>>,
-    pub memory_gb: Option<Spanned<f64>>,
     /// `source` was written but could not be read (already reported): no "has no source" error.
     pub source_unreadable: bool,
     pub variables: Variables,
@@ -183,33 +178,22 @@ impl Settings {
         if overlay.repo.is_some() {
             base.image = None;
         }
+        let mut values = base.values.clone();
+        let mut at = base.at.clone();
+        for row in TABLE.iter().filter(|r| (r.get)(&overlay.values).is_some()) {
+            (row.copy)(&mut values, &overlay.values);
+            if let Some(position) = overlay.at.get(row.path) {
+                at.insert(row.path, *position);
+            }
+        }
         Settings {
             image: pick(&overlay.image, &base.image),
             repo: pick(&overlay.repo, &base.repo),
             branch: pick(&overlay.branch, &base.branch),
             root_directory: pick(&overlay.root_directory, &base.root_directory),
-            builder: pick(&overlay.builder, &base.builder),
-            build_command: pick(&overlay.build_command, &base.build_command),
-            dockerfile_path: pick(&overlay.dockerfile_path, &base.dockerfile_path),
-            watch_patterns: pick(&overlay.watch_patterns, &base.watch_patterns),
-            start_command: pick(&overlay.start_command, &base.start_command),
-            pre_deploy_command: pick(&overlay.pre_deploy_command, &base.pre_deploy_command),
-            healthcheck_path: pick(&overlay.healthcheck_path, &base.healthcheck_path),
-            healthcheck_timeout: pick(&overlay.healthcheck_timeout, &base.healthcheck_timeout),
-            replicas: pick(&overlay.replicas, &base.replicas),
-            region: pick(&overlay.region, &base.region),
-            restart_policy_type: pick(&overlay.restart_policy_type, &base.restart_policy_type),
-            restart_policy_max_retries: pick(
-                &overlay.restart_policy_max_retries,
-                &base.restart_policy_max_retries,
-            ),
-            cron_schedule: pick(&overlay.cron_schedule, &base.cron_schedule),
-            sleep_application: pick(&overlay.sleep_application, &base.sleep_application),
-            draining_seconds: pick(&overlay.draining_seconds, &base.draining_seconds),
-            overlap_seconds: pick(&overlay.overlap_seconds, &base.overlap_seconds),
+            values,
+            at,
             on_failure: pick(&overlay.on_failure, &base.on_failure),
-            vcpus: pick(&overlay.vcpus, &base.vcpus),
-            memory_gb: pick(&overlay.memory_gb, &base.memory_gb),
             source_unreadable: overlay.source_unreadable || base.source_unreadable,
             variables: merged_variables(&base.variables, &overlay.variables),
             domains: pick(&overlay.domains, &base.domains),

@@ -85,7 +85,7 @@ pub fn targets(
             ServiceKind::Managed { .. } => {
                 for env in &environments {
                     let path = settings(service, env)
-                        .and_then(|s| s.healthcheck_path.as_deref())
+                        .and_then(|s| s.values.healthcheck_path.as_deref())
                         .unwrap_or("/");
                     let probe = match view.instance(&service.name, env).and_then(public_base_url) {
                         Some(base) => Probe::Url(join(&base, path)),

@@ -94,8 +94,8 @@ fn builder_name(builder: Option<crate::manifest::desired::Builder>) -> Option<St
 
 fn desired_fields(settings: &InstanceSettings) -> SourceFields {
     let mut fields = SourceFields {
-        dockerfile_path: settings.dockerfile_path.clone(),
-        builder: builder_name(settings.builder),
+        dockerfile_path: settings.values.dockerfile_path.clone(),
+        builder: builder_name(settings.values.builder),
         ..SourceFields::default()
     };
     match &settings.source {
@@ -117,8 +117,8 @@ fn desired_fields(settings: &InstanceSettings) -> SourceFields {
 fn live_fields(instance: &LiveInstance) -> SourceFields {
     let mut fields = SourceFields {
         root_directory: instance.root_directory.clone(),
-        dockerfile_path: instance.dockerfile_path.clone(),
-        builder: builder_name(instance.builder),
+        dockerfile_path: instance.values.dockerfile_path.clone(),
+        builder: builder_name(instance.values.builder),
         ..SourceFields::default()
     };
     match &instance.source {

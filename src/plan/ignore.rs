@@ -9,7 +9,8 @@ use std::collections::BTreeMap;
 use super::action::FieldChange;
 use super::domains::{DomainChange, DomainKind};
 use crate::manifest::desired::{InstanceSettings, Source, VariableValue};
-use crate::manifest::ignore::{IgnorePath, IgnoreRules, SETTING_FIELDS};
+use crate::manifest::ignore::{IgnorePath, IgnoreRules, setting_fields};
+use crate::manifest::setting::{self, SOURCE_PATHS};
 use crate::railway::live::LiveVariable;
 
 /// The rules in force for one instance: its `ignore:` list when it exists on Railway, else none.
@@ -54,10 +55,7 @@ impl<'a> Ignoring<'a> {
             return Cow::Borrowed(settings);
         }
         let mut compared = settings.clone();
-        for field in SETTING_FIELDS
-            .iter()
-            .filter(|f| self.rules.ignores_setting(f))
-        {
+        for field in setting_fields().filter(|f| self.rules.ignores_setting(f)) {
             unset(&mut compared, field);
         }
         compared.variables.retain(|name, _| !self.variable(name));
@@ -113,43 +111,16 @@ impl<'a> Ignoring<'a> {
     }
 }
 
-/// Sets one settings field (a name of [`SETTING_FIELDS`]) to "not managed".
+/// Sets one settings field (a name of [`setting_fields`]) to "not managed".
 fn unset(settings: &mut InstanceSettings, field: &str) {
-    let s = settings;
-    match field {
-        "source" => s.source = None,
-        "source.rootDirectory" => {
-            if let Some(Source::Repo { root_directory, .. }) = &mut s.source {
-                *root_directory = None;
-            }
+    if field == SOURCE_PATHS[0] {
+        settings.source = None;
+    } else if field == SOURCE_PATHS[1] {
+        if let Some(Source::Repo { root_directory, .. }) = &mut settings.source {
+            *root_directory = None;
         }
-        "build.builder" => s.builder = None,
-        "build.buildCommand" => s.build_command = None,
-        "build.dockerfilePath" => s.dockerfile_path = None,
-        "build.watchPatterns" => s.watch_patterns = None,
-        "deploy.startCommand" => s.start_command = None,
-        "deploy.preDeployCommand" => s.pre_deploy_command = None,
-        "deploy.healthcheck.path" => s.healthcheck_path = None,
-        "deploy.healthcheck.timeoutSeconds" => s.healthcheck_timeout = None,
-        "deploy.replicas" => s.num_replicas = None,
-        "deploy.region" => s.region = None,
-        "deploy.restartPolicy.type" => s.restart_policy_type = None,
-        "deploy.restartPolicy.maxRetries" => s.restart_policy_max_retries = None,
-        "deploy.cronSchedule" => s.cron_schedule = None,
-        "deploy.sleepApplication" => s.sleep_application = None,
-        "deploy.drainingSeconds" => s.draining_seconds = None,
-        "deploy.overlapSeconds" => s.overlap_seconds = None,
-        "deploy.limits.vcpus" => {
-            if let Some(limits) = &mut s.limits {
-                limits.vcpus = None;
-            }
-        }
-        "deploy.limits.memoryGB" => {
-            if let Some(limits) = &mut s.limits {
-                limits.memory_gb = None;
-            }
-        }
-        _ => {}
+    } else if let Some(row) = setting::row(field) {
+        (row.clear)(&mut settings.values);
     }
 }
 
@@ -174,7 +145,8 @@ pub fn domain_label(change: &DomainChange) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::manifest::desired::{Builder, Limits, RestartPolicyType};
+    use crate::manifest::desired::{Builder, RestartPolicyType};
+    use crate::manifest::setting::SettingValues;
     use crate::plan::settings::diff_settings;
 
     /// Every settings field set, so a diff against nothing lists them all.
@@ -185,26 +157,26 @@ mod tests {
                 branch: "main".into(),
                 root_directory: Some("/app".into()),
             }),
-            builder: Some(Builder::Railpack),
-            build_command: Some("make".into()),
-            dockerfile_path: Some("Dockerfile".into()),
-            watch_patterns: Some(vec!["src/**".into()]),
-            start_command: Some("./run".into()),
-            pre_deploy_command: Some(vec!["./migrate".into()]),
-            healthcheck_path: Some("/health".into()),
-            healthcheck_timeout: Some(30),
-            num_replicas: Some(2),
-            region: Some("us-west2".into()),
-            restart_policy_type: Some(RestartPolicyType::OnFailure),
-            restart_policy_max_retries: Some(3),
-            cron_schedule: Some("0 * * * *".into()),
-            sleep_application: Some(true),
-            draining_seconds: Some(10),
-            overlap_seconds: Some(5),
-            limits: Some(Limits {
+            values: SettingValues {
+                builder: Some(Builder::Railpack),
+                build_command: Some("make".into()),
+                dockerfile_path: Some("Dockerfile".into()),
+                watch_patterns: Some(vec!["src/**".into()]),
+                start_command: Some("./run".into()),
+                pre_deploy_command: Some(vec!["./migrate".into()]),
+                healthcheck_path: Some("/health".into()),
+                healthcheck_timeout: Some(30),
+                num_replicas: Some(2),
+                region: Some("us-west2".into()),
+                restart_policy_type: Some(RestartPolicyType::OnFailure),
+                restart_policy_max_retries: Some(3),
+                cron_schedule: Some("0 * * * *".into()),
+                sleep_application: Some(true),
+                draining_seconds: Some(10),
+                overlap_seconds: Some(5),
                 vcpus: Some(1.0),
                 memory_gb: Some(2.0),
-            }),
+            },
             ..InstanceSettings::default()
         }
     }
@@ -215,12 +187,12 @@ mod tests {
             .iter()
             .map(|c| c.field)
             .collect();
-        assert_eq!(fields, SETTING_FIELDS);
+        assert_eq!(fields, setting_fields().collect::<Vec<_>>());
     }
 
     #[test]
     fn ignoring_a_field_takes_that_field_and_only_it_out_of_the_diff() {
-        for field in SETTING_FIELDS {
+        for field in setting_fields() {
             let mut settings = everything();
             settings.ignore = vec![IgnorePath::parse(field).unwrap()];
             let ignoring = Ignoring::for_instance(&settings, true);
@@ -229,10 +201,8 @@ mod tests {
                 .iter()
                 .map(|c| c.field)
                 .collect();
-            let expected: Vec<&str> = SETTING_FIELDS
-                .iter()
-                .copied()
-                .filter(|f| f != field && !(*field == "source" && f.starts_with("source.")))
+            let expected: Vec<&str> = setting_fields()
+                .filter(|f| *f != field && !(field == "source" && f.starts_with("source.")))
                 .collect();
             assert_eq!(left, expected, "{field}");
         }
@@ -243,6 +213,9 @@ mod tests {
         let mut settings = everything();
         settings.ignore = vec![IgnorePath::parse("deploy").unwrap()];
         let compared = Ignoring::for_instance(&settings, false).compared(&settings);
-        assert_eq!(diff_settings(&compared, None).len(), SETTING_FIELDS.len());
+        assert_eq!(
+            diff_settings(&compared, None).len(),
+            setting_fields().count()
+        );
     }
 }

@@ -6,7 +6,8 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use crate::inventory::InventoryState;
-use crate::manifest::desired::{BackupScheduleKind, Builder, Limits, RestartPolicyType};
+use crate::manifest::desired::BackupScheduleKind;
+use crate::manifest::setting::SettingValues;
 use crate::secret::Secret;
 
 /// What the snapshot found. `project` is `None` when no project matched the manifest; then
@@ -157,9 +158,6 @@ pub enum LiveVariable {
     Sealed,
 }
 
-/// Joins the regions of a multi-region placement in [`LiveInstance::region`].
-pub const REGION_SEPARATOR: &str = ", ";
-
 /// One service instance's settings, normalised to the manifest's vocabulary.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -168,29 +166,11 @@ pub struct LiveInstance {
     pub service_id: String,
     pub service_name: String,
     pub source: Option<LiveSource>,
-    pub builder: Option<Builder>,
-    pub build_command: Option<String>,
-    pub dockerfile_path: Option<String>,
+    /// The settings of the table (`manifest::setting::TABLE`), as Railway holds them.
+    #[serde(flatten)]
+    pub values: SettingValues,
     pub root_directory: Option<String>,
     pub railway_config_file: Option<String>,
-    pub watch_patterns: Vec<String>,
-    pub start_command: Option<String>,
-    pub pre_deploy_command: Option<Vec<String>>,
-    pub healthcheck_path: Option<String>,
-    pub healthcheck_timeout: Option<i64>,
-    /// Replicas in all regions together.
-    pub num_replicas: Option<i64>,
-    /// The placement's regions, joined by [`REGION_SEPARATOR`] when there are several (R19: read
-    /// from the config blob's `deploy.multiRegionConfig`).
-    pub region: Option<String>,
-    pub restart_policy_type: Option<RestartPolicyType>,
-    pub restart_policy_max_retries: Option<i64>,
-    pub cron_schedule: Option<String>,
-    pub sleep_application: Option<bool>,
-    pub draining_seconds: Option<i64>,
-    pub overlap_seconds: Option<i64>,
-    /// From the environment config blob (`deploy.limitOverride.containers`).
-    pub limits: Limits,
     /// From the environment config blob (`variables`), values as stored (references unrendered).
     pub variables: BTreeMap<String, LiveVariable>,
     /// Generated `*.up.railway.app` domains (not deleted).
@@ -200,16 +180,6 @@ pub struct LiveInstance {
     /// Application ports with a public TCP proxy, from the config blob (`networking.tcpProxies`).
     pub tcp_proxies: Vec<i64>,
     pub latest_deployment: Option<LiveDeployment>,
-}
-
-impl LiveInstance {
-    /// Every region the instance runs in now.
-    pub fn regions(&self) -> Vec<&str> {
-        self.region
-            .as_deref()
-            .map(|joined| joined.split(REGION_SEPARATOR).collect())
-            .unwrap_or_default()
-    }
 }
 
 /// The instance's source; for a repo, branch comes from the environment's deployment trigger.

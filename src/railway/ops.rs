@@ -49,7 +49,8 @@ pub struct TokenProjects;
 #[graphql(
     schema_path = "graphql/railway.graphql",
     query_path = "graphql/queries/ProjectSnapshot.graphql",
-    response_derives = "Debug, Clone, PartialEq",
+    // Serialize: the live reader reads each instance's settings by name (`manifest::setting`).
+    response_derives = "Debug, Clone, PartialEq, Serialize",
     variables_derives = "Debug, Clone",
     skip_serializing_none
 )]
@@ -101,7 +102,8 @@ pub struct ProjectServicesPage;
 #[graphql(
     schema_path = "graphql/railway.graphql",
     query_path = "graphql/queries/EnvironmentInstancesPage.graphql",
-    response_derives = "Debug, Clone, PartialEq",
+    // Serialize: the live reader reads each instance's settings by name (`manifest::setting`).
+    response_derives = "Debug, Clone, PartialEq, Serialize",
     variables_derives = "Debug, Clone",
     skip_serializing_none
 )]

@@ -2,8 +2,9 @@
 //! reports (repo, variables, status, open) and the plan. Every value that may be secret comes
 //! from those reports already masked; nothing here reads a `Secret`'s value.
 
-use super::markdown::{code, join_url, number, or_dash, table, upstream_name};
+use super::markdown::{code, join_url, or_dash, table};
 use crate::manifest::desired::DesiredService;
+use crate::manifest::setting::{TABLE, Val};
 use crate::ops::status::{ServiceStatus, StatusReport};
 use crate::ops::{View, settings};
 use crate::plan::Action;
@@ -77,106 +78,35 @@ pub fn source(view: &View<'_>, service: &DesiredService, environment: &str) -> S
     out
 }
 
-/// Start command, healthcheck, replicas, restart policy, limits, region... desired vs live.
+/// Every setting of the setting table, desired vs live, in table order.
 pub fn deploy(view: &View<'_>, service: &DesiredService, environment: &str) -> String {
     let mut out = String::from("### Deploy settings\n\n");
     let Some(d) = settings(service, environment) else {
         return out;
     };
     let live = view.instance(&service.name, environment);
-    let l =
-        |read: &dyn Fn(&crate::railway::live::LiveInstance) -> Option<String>| live.and_then(read);
-    let rows: Vec<(&str, Option<String>, Option<String>)> = vec![
-        (
-            "Start command",
-            d.start_command.clone(),
-            l(&|i| i.start_command.clone()),
-        ),
-        (
-            "Build command",
-            d.build_command.clone(),
-            l(&|i| i.build_command.clone()),
-        ),
-        (
-            "Pre-deploy command",
-            d.pre_deploy_command.as_ref().map(|c| c.join(" ")),
-            l(&|i| i.pre_deploy_command.as_ref().map(|c| c.join(" "))),
-        ),
-        (
-            "Healthcheck path",
-            d.healthcheck_path.clone(),
-            l(&|i| i.healthcheck_path.clone()),
-        ),
-        (
-            "Healthcheck timeout (s)",
-            d.healthcheck_timeout.map(|t| t.to_string()),
-            l(&|i| i.healthcheck_timeout.map(|t| t.to_string())),
-        ),
-        (
-            "Replicas",
-            d.num_replicas.map(|n| n.to_string()),
-            l(&|i| i.num_replicas.map(|n| n.to_string())),
-        ),
-        (
-            "Restart policy",
-            upstream_name(d.restart_policy_type),
-            l(&|i| upstream_name(i.restart_policy_type)),
-        ),
-        (
-            "Restart max retries",
-            d.restart_policy_max_retries.map(|n| n.to_string()),
-            l(&|i| i.restart_policy_max_retries.map(|n| n.to_string())),
-        ),
-        (
-            "vCPUs",
-            d.limits.and_then(|x| x.vcpus).map(number),
-            l(&|i| i.limits.vcpus.map(number)),
-        ),
-        (
-            "Memory (GB)",
-            d.limits.and_then(|x| x.memory_gb).map(number),
-            l(&|i| i.limits.memory_gb.map(number)),
-        ),
-        ("Region", d.region.clone(), l(&|i| i.region.clone())),
-        (
-            "Cron schedule",
-            d.cron_schedule.clone(),
-            l(&|i| i.cron_schedule.clone()),
-        ),
-        (
-            "Sleep when idle",
-            d.sleep_application.map(|b| b.to_string()),
-            l(&|i| i.sleep_application.map(|b| b.to_string())),
-        ),
-        (
-            "Draining (s)",
-            d.draining_seconds.map(|n| n.to_string()),
-            l(&|i| i.draining_seconds.map(|n| n.to_string())),
-        ),
-        (
-            "Overlap (s)",
-            d.overlap_seconds.map(|n| n.to_string()),
-            l(&|i| i.overlap_seconds.map(|n| n.to_string())),
-        ),
-    ];
     if live.is_none() {
         out.push_str("Not on Railway yet: `railway-operator apply` creates it.\n\n");
     }
-    let rows: Vec<Vec<String>> = rows
-        .into_iter()
-        .filter(|(_, d, l)| d.is_some() || l.is_some())
-        .map(|(name, desired, live_value)| {
-            let verdict = match (&desired, &live_value) {
+    let rows: Vec<Vec<String>> = TABLE
+        .iter()
+        .filter_map(|row| {
+            let desired = (row.get)(&d.values);
+            let live_value = live.and_then(|l| (row.get)(&l.values));
+            if desired.is_none() && live_value.is_none() {
+                return None;
+            }
+            let verdict = match (desired, live_value) {
                 (None, _) => "not managed",
                 (Some(a), Some(b)) if a == b => "matches",
                 _ => "differs",
             };
-            vec![
-                name.to_string(),
-                or_dash(desired),
-                or_dash(live_value),
+            Some(vec![
+                row.label.to_string(),
+                or_dash(desired.map(Val::to_text)),
+                or_dash(live_value.map(Val::to_text)),
                 verdict.to_string(),
-            ]
+            ])
         })
         .collect();
     out.push_str(&table(&["Setting", "Desired", "Live", "State"], &rows));
@@ -239,7 +169,7 @@ pub fn domains(name: &str, status: Option<&ServiceStatus>) -> String {
 /// The URL a health check probes: the public base URL plus the healthcheck path.
 pub fn health(view: &View<'_>, service: &DesiredService, environment: &str) -> String {
     let mut out = String::from("### Health endpoint\n\n");
-    let path = settings(service, environment).and_then(|s| s.healthcheck_path.clone());
+    let path = settings(service, environment).and_then(|s| s.values.healthcheck_path.clone());
     let base = view
         .instance(&service.name, environment)
         .and_then(crate::ops::open::public_base_url);

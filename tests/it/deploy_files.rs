@@ -134,20 +134,27 @@ fn railway_config_as_code_is_gone_from_deploy() {
 #[test]
 fn the_operator_manifest_builds_the_dockerfile_and_checks_the_health_path_the_operator_serves() {
     let settings = operator_service();
-    let dockerfile = settings.dockerfile_path.clone().expect("a dockerfilePath");
+    let dockerfile = settings
+        .values
+        .dockerfile_path
+        .clone()
+        .expect("a dockerfilePath");
     assert!(
         repo().join(&dockerfile).is_file(),
         "{dockerfile} does not exist"
     );
-    assert_eq!(settings.healthcheck_path.as_deref(), Some("/healthz"));
-    assert!(settings.healthcheck_timeout.is_some_and(|t| t > 0));
-    assert!(read("src/controller/http/routes.rs").contains(".route(\"/healthz\""));
-    assert_eq!(settings.num_replicas, Some(2));
     assert_eq!(
-        settings.restart_policy_type,
+        settings.values.healthcheck_path.as_deref(),
+        Some("/healthz")
+    );
+    assert!(settings.values.healthcheck_timeout.is_some_and(|t| t > 0));
+    assert!(read("src/controller/http/routes.rs").contains(".route(\"/healthz\""));
+    assert_eq!(settings.values.num_replicas, Some(2));
+    assert_eq!(
+        settings.values.restart_policy_type,
         Some(RestartPolicyType::OnFailure)
     );
-    let draining = settings.draining_seconds.expect("drainingSeconds");
+    let draining = settings.values.draining_seconds.expect("drainingSeconds");
     assert!(
         draining >= SHUTDOWN_SECONDS,
         "Railway must wait the {SHUTDOWN_SECONDS} s a stop takes, not {draining} s"

@@ -7,7 +7,8 @@ use std::path::Path;
 use chrono::TimeZone;
 use railway_operator::import::{self, ImportOptions, Imported, Provenance};
 use railway_operator::inventory::InventoryState;
-use railway_operator::manifest::desired::{BackupScheduleKind, Builder, Limits, RestartPolicyType};
+use railway_operator::manifest::desired::{BackupScheduleKind, Builder, RestartPolicyType};
+use railway_operator::manifest::setting::SettingValues;
 use railway_operator::plan::{self, PlanOptions};
 use railway_operator::railway::Live;
 use railway_operator::railway::live::*;
@@ -30,25 +31,18 @@ fn instance(service_id: &str, name: &str, source: LiveSource) -> LiveInstance {
         service_id: service_id.into(),
         service_name: name.into(),
         source: Some(source),
-        builder: Some(Builder::Railpack),
-        build_command: None,
-        dockerfile_path: None,
+        values: SettingValues {
+            builder: Some(Builder::Railpack),
+            watch_patterns: Some(Vec::new()),
+            num_replicas: Some(1),
+            region: Some("us-west2".into()),
+            restart_policy_type: Some(RestartPolicyType::OnFailure),
+            restart_policy_max_retries: Some(10),
+            sleep_application: Some(false),
+            ..SettingValues::default()
+        },
         root_directory: None,
         railway_config_file: None,
-        watch_patterns: Vec::new(),
-        start_command: None,
-        pre_deploy_command: None,
-        healthcheck_path: None,
-        healthcheck_timeout: None,
-        num_replicas: Some(1),
-        region: Some("us-west2".into()),
-        restart_policy_type: Some(RestartPolicyType::OnFailure),
-        restart_policy_max_retries: Some(10),
-        cron_schedule: None,
-        sleep_application: Some(false),
-        draining_seconds: None,
-        overlap_seconds: None,
-        limits: Limits::default(),
         variables: BTreeMap::new(),
         service_domains: Vec::new(),
         custom_domains: Vec::new(),
@@ -80,14 +74,12 @@ fn api(env: &str, replicas: i64, api_key: &str) -> LiveInstance {
         "api",
         LiveSource::Image("ghcr.io/acme/api:1".into()),
     );
-    api.num_replicas = Some(replicas);
-    api.start_command = Some("serve --port ${PORT}".into());
-    api.healthcheck_path = Some("/health".into());
-    api.healthcheck_timeout = Some(60);
-    api.limits = Limits {
-        vcpus: Some(2.0),
-        memory_gb: Some(4.0),
-    };
+    api.values.num_replicas = Some(replicas);
+    api.values.start_command = Some("serve --port ${PORT}".into());
+    api.values.healthcheck_path = Some("/health".into());
+    api.values.healthcheck_timeout = Some(60);
+    api.values.vcpus = Some(2.0);
+    api.values.memory_gb = Some(4.0);
     api.variables = variables(&[
         ("PORT", value("8000")),
         ("DATABASE_URL", value("${{postgres.DATABASE_URL}}")),
@@ -116,10 +108,10 @@ fn worker(branch: &str, root: Option<&str>) -> LiveInstance {
         },
     );
     worker.root_directory = root.map(str::to_string);
-    worker.builder = Some(Builder::Nixpacks);
-    worker.watch_patterns = vec!["worker/**".into()];
-    worker.restart_policy_type = Some(RestartPolicyType::Always);
-    worker.cron_schedule = Some("*/5 * * * *".into());
+    worker.values.builder = Some(Builder::Nixpacks);
+    worker.values.watch_patterns = Some(vec!["worker/**".into()]);
+    worker.values.restart_policy_type = Some(RestartPolicyType::Always);
+    worker.values.cron_schedule = Some("*/5 * * * *".into());
     worker
 }
 
@@ -131,7 +123,7 @@ fn postgres() -> LiveInstance {
     );
     postgres.variables = variables(&[("POSTGRES_PASSWORD", value("pg-secret-1"))]);
     postgres.tcp_proxies = vec![5432];
-    postgres.restart_policy_max_retries = Some(3);
+    postgres.values.restart_policy_max_retries = Some(3);
     postgres
 }
 

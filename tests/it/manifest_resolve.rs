@@ -2,9 +2,7 @@
 
 use std::path::Path;
 
-use railway_operator::manifest::desired::{
-    Builder, Limits, RestartPolicyType, ServiceKind, Source,
-};
+use railway_operator::manifest::desired::{Builder, RestartPolicyType, ServiceKind, Source};
 use railway_operator::manifest::{Desired, LoadError, load_str};
 
 const HEADER: &str =
@@ -55,8 +53,8 @@ fn overrides_deep_merge_maps_and_replace_scalars_and_lists() {
     };
     let production = &environments["production"];
     let staging = &environments["staging"];
-    assert_eq!(production.num_replicas, Some(3));
-    assert_eq!(staging.num_replicas, Some(1));
+    assert_eq!(production.values.num_replicas, Some(3));
+    assert_eq!(staging.values.num_replicas, Some(1));
     assert_eq!(
         staging.source,
         Some(Source::Repo {
@@ -65,24 +63,19 @@ fn overrides_deep_merge_maps_and_replace_scalars_and_lists() {
             root_directory: Some("api".into())
         })
     );
+    assert_eq!(staging.values.vcpus, Some(4.0));
+    assert_eq!(staging.values.memory_gb, Some(2.0));
+    assert_eq!(staging.values.watch_patterns, Some(vec!["c".to_string()]));
     assert_eq!(
-        staging.limits,
-        Some(Limits {
-            vcpus: Some(4.0),
-            memory_gb: Some(2.0)
-        })
-    );
-    assert_eq!(staging.watch_patterns, Some(vec!["c".to_string()]));
-    assert_eq!(
-        production.watch_patterns,
+        production.values.watch_patterns,
         Some(vec!["a".to_string(), "b".to_string()])
     );
-    assert_eq!(staging.builder, Some(Builder::Nixpacks));
+    assert_eq!(staging.values.builder, Some(Builder::Nixpacks));
     assert_eq!(
-        staging.restart_policy_type,
+        staging.values.restart_policy_type,
         Some(RestartPolicyType::OnFailure)
     );
-    assert_eq!(staging.restart_policy_max_retries, Some(5));
+    assert_eq!(staging.values.restart_policy_max_retries, Some(5));
 }
 
 #[test]
@@ -121,9 +114,10 @@ fn unset_settings_stay_none_and_every_environment_is_present() {
     assert_eq!(environments.len(), 2);
     let settings = &environments["staging"];
     assert_eq!(settings.source, Some(Source::Image("redis:7".into())));
-    assert_eq!(settings.start_command, None);
-    assert_eq!(settings.num_replicas, None);
-    assert_eq!(settings.limits, None);
+    assert_eq!(settings.values.start_command, None);
+    assert_eq!(settings.values.num_replicas, None);
+    assert_eq!(settings.values.vcpus, None);
+    assert_eq!(settings.values.memory_gb, None);
 }
 
 #[test]
@@ -157,11 +151,11 @@ fn variables_expand_while_escapes_references_and_bare_dollars_stay_literal() {
         Some(Source::Image("acme/app:1.2.3".into()))
     );
     assert_eq!(
-        settings.start_command.as_deref(),
+        settings.values.start_command.as_deref(),
         Some("run --port $PORT --db ${{postgres.DATABASE_URL}} --x ${TAG}")
     );
     assert_eq!(
-        settings.pre_deploy_command,
+        settings.values.pre_deploy_command,
         Some(vec!["echo 1.2.3".to_string()])
     );
 }

@@ -4,9 +4,10 @@ use std::collections::BTreeMap;
 
 use railway_operator::inventory::InventoryState;
 use railway_operator::manifest::desired::{
-    DeployPolicy, Desired, DesiredService, InstanceSettings, Limits, Policy, ProjectRef,
-    ServiceKind, Source,
+    DeployPolicy, Desired, DesiredService, InstanceSettings, Policy, ProjectRef, ServiceKind,
+    Source,
 };
+use railway_operator::manifest::setting::SettingValues;
 use railway_operator::plan::render::{NO_CHANGES, render_json, render_text};
 use railway_operator::plan::{Action, PlanOptions, plan};
 use railway_operator::railway::live::{
@@ -16,8 +17,11 @@ use railway_operator::railway::live::{
 fn settings(image: &str, replicas: i64) -> InstanceSettings {
     InstanceSettings {
         source: Some(Source::Image(image.into())),
-        num_replicas: Some(replicas),
-        start_command: Some("run".into()),
+        values: SettingValues {
+            num_replicas: Some(replicas),
+            start_command: Some("run".into()),
+            ..SettingValues::default()
+        },
         ..InstanceSettings::default()
     }
 }
@@ -62,25 +66,13 @@ fn live_instance(service_id: &str, name: &str, image: &str, replicas: i64) -> Li
         service_id: service_id.into(),
         service_name: name.into(),
         source: Some(LiveSource::Image(image.into())),
-        builder: None,
-        build_command: None,
-        dockerfile_path: None,
+        values: SettingValues {
+            start_command: Some("run".into()),
+            num_replicas: Some(replicas),
+            ..SettingValues::default()
+        },
         root_directory: None,
         railway_config_file: None,
-        watch_patterns: vec![],
-        start_command: Some("run".into()),
-        pre_deploy_command: None,
-        healthcheck_path: None,
-        healthcheck_timeout: None,
-        num_replicas: Some(replicas),
-        region: None,
-        restart_policy_type: None,
-        restart_policy_max_retries: None,
-        cron_schedule: None,
-        sleep_application: None,
-        draining_seconds: None,
-        overlap_seconds: None,
-        limits: Limits::default(),
         variables: BTreeMap::new(),
         service_domains: Vec::new(),
         custom_domains: Vec::new(),
@@ -179,7 +171,7 @@ fn matching_live_state_gives_no_changes() {
 #[test]
 fn one_changed_setting_gives_exactly_one_field_change_and_one_deploy() {
     let mut wanted = settings("api:1", 2);
-    wanted.start_command = Some("./serve --v2".into());
+    wanted.values.start_command = Some("./serve --v2".into());
     let d = desired(
         vec![managed("api", &[("production", wanted)])],
         &["production"],
@@ -383,9 +375,9 @@ fn a_repo_source_compares_repository_and_branch() {
 #[test]
 fn r20_a_region_change_writes_multi_region_config_with_the_old_region_nulled() {
     let mut wanted = settings("nginx", 2);
-    wanted.region = Some("europe-west4-drams3a".into());
+    wanted.values.region = Some("europe-west4-drams3a".into());
     let mut running = live_instance("s1", "api", "nginx", 2);
-    running.region = Some("us-west2".into());
+    running.values.region = Some("us-west2".into());
     let entry = railway_operator::apply::instance_entry(&wanted, Some(&running), &[]);
     let deploy = &entry["deploy"];
     assert!(
@@ -429,10 +421,8 @@ fn r13_a_switch_from_image_to_repo_sends_the_repo_with_its_branch_and_clears_the
 #[test]
 fn r11_limits_go_in_limit_override_with_memory_in_decimal_bytes() {
     let mut wanted = settings("nginx", 2);
-    wanted.limits = Some(Limits {
-        vcpus: Some(2.0),
-        memory_gb: Some(2.0),
-    });
+    wanted.values.vcpus = Some(2.0);
+    wanted.values.memory_gb = Some(2.0);
     let running = live_instance("s1", "api", "nginx", 2);
     let entry = railway_operator::apply::instance_entry(&wanted, Some(&running), &[]);
     assert_eq!(

@@ -115,3 +115,30 @@ fn every_key_of_the_readme_example_is_a_schema_field() {
         "the README example uses keys the schema does not know: {unknown:?}"
     );
 }
+
+#[test]
+fn the_readme_settings_table_is_generated_from_the_setting_table() {
+    const START: &str = "<!-- settings table: generated from src/manifest/setting/table.rs -->\n";
+    const END: &str = "<!-- end of settings table -->";
+    let path = repo().join("README.md");
+    let readme = std::fs::read_to_string(&path).expect("README.md");
+    let generated = railway_operator::manifest::setting::reference_markdown();
+    let (Some(start), Some(end)) = (readme.find(START), readme.find(END)) else {
+        panic!("README.md lacks the settings table markers");
+    };
+    let current = &readme[start + START.len()..end];
+    if current != generated {
+        if std::env::var_os("UPDATE_GOLDEN").is_some() {
+            let updated = format!(
+                "{}{generated}{}",
+                &readme[..start + START.len()],
+                &readme[end..]
+            );
+            std::fs::write(&path, updated).expect("write README.md");
+            return;
+        }
+        panic!(
+            "README.md's settings table is stale: run `UPDATE_GOLDEN=1 cargo test --test readme_manifest_reference`"
+        );
+    }
+}

@@ -3,7 +3,8 @@
 //! (through `ignore`), into flat `Settings`, with per-field checks (types, enums, ranges, cron
 //! syntax). Cross-field rules that depend on the merged per-environment result live in `resolve`.
 
-use super::super::desired::{Builder, OnFailure, RestartPolicyType};
+use super::super::desired::OnFailure;
+use super::super::setting::{self, Kind, Owned, Row};
 use super::super::spec::{Settings, Spanned};
 use super::cron::{CRON_HINT, cron_problem};
 use super::domains::{decode_domains, decode_tcp_proxies};
@@ -13,36 +14,12 @@ use super::variables::decode_variables;
 use super::volume::decode_volume;
 
 pub const SOURCE_FIELDS: &[&str] = &["image", "repo", "branch", "rootDirectory"];
-pub const BUILD_FIELDS: &[&str] = &["builder", "buildCommand", "dockerfilePath", "watchPatterns"];
-pub const DEPLOY_FIELDS: &[&str] = &[
-    "startCommand",
-    "preDeployCommand",
-    "healthcheck",
-    "replicas",
-    "region",
-    "restartPolicy",
-    "cronSchedule",
-    "sleepApplication",
-    "drainingSeconds",
-    "overlapSeconds",
-    "limits",
-    "onFailure",
-];
+/// Fields of `deploy` that are the operator's policy, not Railway settings.
+const DEPLOY_POLICY_FIELDS: &[&str] = &["onFailure"];
 
 const ON_FAILURE: &[(&str, OnFailure)] = &[
     ("report", OnFailure::Report),
     ("rollback", OnFailure::Rollback),
-];
-const BUILDERS: &[(&str, Builder)] = &[
-    ("RAILPACK", Builder::Railpack),
-    ("NIXPACKS", Builder::Nixpacks),
-    ("HEROKU", Builder::Heroku),
-    ("PAKETO", Builder::Paketo),
-];
-const RESTART_TYPES: &[(&str, RestartPolicyType)] = &[
-    ("ALWAYS", RestartPolicyType::Always),
-    ("NEVER", RestartPolicyType::Never),
-    ("ON_FAILURE", RestartPolicyType::OnFailure),
 ];
 
 /// Reads the `source`, `build`, `deploy` and `variables` entries of `owner` (a service or an
@@ -85,109 +62,124 @@ fn decode_source(reader: &mut Reader, source: &Fields, settings: &mut Settings) 
     }
 }
 
+/// `build` and `deploy`: their fields come from the setting table, plus `deploy.onFailure`.
 fn decode_build_and_deploy(reader: &mut Reader, owner: &Fields, settings: &mut Settings) {
-    if let Some(node) = owner.get("build")
-        && let Some(build) = reader.fields(node, &owner.field_path("build"), BUILD_FIELDS, &[])
-    {
-        settings.builder = reader.opt_enum(&build, "builder", BUILDERS);
-        settings.build_command = reader.opt_string(&build, "buildCommand");
-        settings.dockerfile_path = reader.opt_string(&build, "dockerfilePath");
-        settings.watch_patterns = reader.opt_string_list(&build, "watchPatterns", false);
+    for group in ["build", "deploy"] {
+        let Some(node) = owner.get(group) else {
+            continue;
+        };
+        let mut known = setting::children(group);
+        if group == "deploy" {
+            known.extend(DEPLOY_POLICY_FIELDS);
+        }
+        if let Some(fields) = reader.fields(node, &owner.field_path(group), &known, &[]) {
+            decode_group(reader, &fields, group, settings);
+            if group == "deploy" {
+                settings.on_failure = reader.opt_enum(&fields, "onFailure", ON_FAILURE);
+            }
+        }
     }
-    if let Some(node) = owner.get("deploy")
-        && let Some(deploy) = reader.fields(node, &owner.field_path("deploy"), DEPLOY_FIELDS, &[])
+}
+
+/// The table's settings under `group` (a manifest path such as `deploy.healthcheck`), read
+/// from `fields`, nested groups included.
+fn decode_group(reader: &mut Reader, fields: &Fields, group: &str, settings: &mut Settings) {
+    for name in setting::children(group) {
+        let path = format!("{group}.{name}");
+        match setting::row(&path) {
+            Some(row) => decode_row(reader, fields, row, settings),
+            None => {
+                if let Some(node) = fields.get(name)
+                    && let Some(inner) = reader.fields(
+                        node,
+                        &fields.field_path(name),
+                        &setting::children(&path),
+                        &[],
+                    )
+                {
+                    decode_group(reader, &inner, &path, settings);
+                }
+            }
+        }
+    }
+}
+
+/// One setting, checked by its kind.
+fn decode_row(reader: &mut Reader, fields: &Fields, row: &'static Row, settings: &mut Settings) {
+    let name = row.name();
+    let read = match row.kind {
+        Kind::Text => reader.opt_string(fields, name).map(|s| s.map(Owned::Text)),
+        Kind::Cron => cron_schedule(reader, fields, name).map(|s| s.map(Owned::Text)),
+        Kind::Int { min } => reader.opt_int(fields, name, min).map(|s| s.map(Owned::Int)),
+        Kind::Bool => reader.opt_bool(fields, name).map(|s| s.map(Owned::Bool)),
+        Kind::Number { .. } => reader
+            .opt_positive_number(fields, name)
+            .map(|s| s.map(Owned::Num)),
+        Kind::List => reader
+            .opt_string_list(fields, name, false)
+            .map(|s| s.map(Owned::List)),
+        Kind::OneCommand => one_command(reader, fields, name).map(|s| s.map(Owned::List)),
+        Kind::Enum(names) => {
+            let allowed: Vec<(&str, &str)> = names.iter().map(|n| (*n, *n)).collect();
+            reader
+                .opt_enum(fields, name, &allowed)
+                .map(|s| s.map(|n| Owned::Text(n.to_string())))
+        }
+        Kind::Regions | Kind::Credentials => None,
+    };
+    if let Some(Spanned { value, at }) = read
+        && (row.put)(&mut settings.values, value)
     {
-        decode_deploy(reader, &deploy, settings);
+        settings.at.insert(row.path, at);
     }
 }
 
 /// R18: Railway refuses a `preDeployCommand` list of more than one command ("Error in
 /// preDeployCommand - Invalid input"), so the manifest takes one command, as a string or a list
 /// of one.
-fn pre_deploy_command(reader: &mut Reader, deploy: &Fields) -> Option<Spanned<Vec<String>>> {
-    let commands = reader.opt_string_list(deploy, "preDeployCommand", true)?;
+fn one_command(reader: &mut Reader, fields: &Fields, name: &str) -> Option<Spanned<Vec<String>>> {
+    let commands = reader.opt_string_list(fields, name, true)?;
     if commands.value.len() > 1 {
         let joined = commands.value.join(" && ");
         reader.sink.error_with_hint(
             commands.at,
             format!(
                 "`{}` lists {} commands; Railway runs exactly one",
-                deploy.field_path("preDeployCommand"),
+                fields.field_path(name),
                 commands.value.len()
             ),
-            format!("join them with &&: `preDeployCommand: {joined}`"),
+            format!("join them with &&: `{name}: {joined}`"),
         );
         return None;
     }
     Some(commands)
 }
 
-fn decode_deploy(reader: &mut Reader, deploy: &Fields, settings: &mut Settings) {
-    settings.start_command = reader.opt_string(deploy, "startCommand");
-    settings.pre_deploy_command = pre_deploy_command(reader, deploy);
-    settings.replicas = reader.opt_int(deploy, "replicas", 1);
-    settings.region = reader.opt_string(deploy, "region");
-    settings.cron_schedule = reader.opt_string(deploy, "cronSchedule");
-    settings.sleep_application = reader.opt_bool(deploy, "sleepApplication");
-    settings.draining_seconds = reader.opt_int(deploy, "drainingSeconds", 0);
-    settings.overlap_seconds = reader.opt_int(deploy, "overlapSeconds", 0);
-    settings.on_failure = reader.opt_enum(deploy, "onFailure", ON_FAILURE);
-    if let Some(cron) = &settings.cron_schedule
-        && let Some(problem) = cron_problem(&cron.value)
-    {
-        // croner's message may quote parts of the pattern: only shown when nothing was expanded.
-        let written_verbatim = deploy
-            .get("cronSchedule")
-            .and_then(|node| node.scalar_text())
-            .is_some_and(|raw| raw == cron.value);
-        let detail = if written_verbatim {
-            format!(": {problem}")
-        } else {
-            String::new()
-        };
-        reader.sink.error_with_hint(
-            cron.at,
-            format!(
-                "invalid cron expression in `{}`{detail}",
-                deploy.field_path("cronSchedule")
-            ),
-            CRON_HINT,
-        );
-        settings.cron_schedule = None;
-    }
-    if let Some(node) = deploy.get("healthcheck")
-        && let Some(health) = reader.fields(
-            node,
-            &deploy.field_path("healthcheck"),
-            &["path", "timeoutSeconds"],
-            &[],
-        )
-    {
-        settings.healthcheck_path = reader.opt_string(&health, "path");
-        settings.healthcheck_timeout = reader.opt_int(&health, "timeoutSeconds", 1);
-    }
-    if let Some(node) = deploy.get("restartPolicy")
-        && let Some(restart) = reader.fields(
-            node,
-            &deploy.field_path("restartPolicy"),
-            &["type", "maxRetries"],
-            &[],
-        )
-    {
-        settings.restart_policy_type = reader.opt_enum(&restart, "type", RESTART_TYPES);
-        settings.restart_policy_max_retries = reader.opt_int(&restart, "maxRetries", 0);
-    }
-    if let Some(node) = deploy.get("limits")
-        && let Some(limits) = reader.fields(
-            node,
-            &deploy.field_path("limits"),
-            &["vcpus", "memoryGB"],
-            &[],
-        )
-    {
-        settings.vcpus = reader.opt_positive_number(&limits, "vcpus");
-        settings.memory_gb = reader.opt_positive_number(&limits, "memoryGB");
-    }
+/// A cron expression (croner syntax).
+fn cron_schedule(reader: &mut Reader, fields: &Fields, name: &str) -> Option<Spanned<String>> {
+    let cron = reader.opt_string(fields, name)?;
+    let Some(problem) = cron_problem(&cron.value) else {
+        return Some(cron);
+    };
+    // croner's message may quote parts of the pattern: only shown when nothing was expanded.
+    let written_verbatim = fields
+        .get(name)
+        .and_then(|node| node.scalar_text())
+        .is_some_and(|raw| raw == cron.value);
+    let detail = if written_verbatim {
+        format!(": {problem}")
+    } else {
+        String::new()
+    };
+    reader.sink.error_with_hint(
+        cron.at,
+        format!(
+            "invalid cron expression in `{}`{detail}",
+            fields.field_path(name)
+        ),
+        CRON_HINT,
+    );
+    None
 }
 
 fn is_repo_slug(repo: &str) -> bool {

@@ -13,10 +13,11 @@ use std::path::Path;
 
 use super::decode::environment_hint;
 use super::desired::{
-    Desired, DesiredService, InstanceSettings, Limits, Policy, ProjectRef, RestartPolicyType,
-    ServiceKind, Source,
+    Desired, DesiredService, InstanceSettings, Policy, ProjectRef, RestartPolicyType, ServiceKind,
+    Source,
 };
 use super::diagnostics::Sink;
+use super::setting;
 use super::spec::{ManifestSpec, ServiceSpec, Settings, merged_variables};
 use domains::check_domains;
 use variables::{ReferenceCheck, shared_per_environment, values};
@@ -175,22 +176,23 @@ fn check_settings(settings: &Settings, service: &ServiceSpec, managed: bool, sin
             );
         }
     }
-    if settings.cron_schedule.is_some()
-        && let Some(replicas) = &settings.replicas
-        && replicas.value > 1
+    let values = &settings.values;
+    if values.cron_schedule.is_some()
+        && values.num_replicas.is_some_and(|n| n > 1)
+        && let Some(at) = settings.at.get(setting::table::REPLICAS)
     {
         sink.error_with_hint(
-            replicas.at,
+            *at,
             format!("services.{name}: `cronSchedule` cannot be combined with `replicas` > 1"),
             "a cron service runs one instance per schedule: set `replicas: 1` or remove `cronSchedule`",
         );
     }
-    if let Some(retries) = &settings.restart_policy_max_retries
-        && settings.restart_policy_type.as_ref().map(|t| t.value)
-            != Some(RestartPolicyType::OnFailure)
+    if values.restart_policy_max_retries.is_some()
+        && values.restart_policy_type != Some(RestartPolicyType::OnFailure)
+        && let Some(at) = settings.at.get(setting::table::MAX_RETRIES)
     {
         sink.error_with_hint(
-            retries.at,
+            *at,
             format!("services.{name}: `maxRetries` requires restartPolicy `type: ON_FAILURE`"),
             "set `type: ON_FAILURE` or remove `maxRetries`",
         );
@@ -210,12 +212,6 @@ fn instance_settings(settings: &Settings, service: &str) -> Option<InstanceSetti
         }),
         _ => None,
     };
-    let value =
-        |field: &Option<super::spec::Spanned<String>>| field.as_ref().map(|f| f.value.clone());
-    let limits = (settings.vcpus.is_some() || settings.memory_gb.is_some()).then(|| Limits {
-        vcpus: settings.vcpus.as_ref().map(|v| v.value),
-        memory_gb: settings.memory_gb.as_ref().map(|m| m.value),
-    });
     Some(InstanceSettings {
         domains: settings.domains.as_ref().map_or_else(Vec::new, |list| {
             list.value.iter().map(|d| d.value.clone()).collect()
@@ -225,33 +221,11 @@ fn instance_settings(settings: &Settings, service: &str) -> Option<InstanceSetti
         }),
         variables: values(&settings.variables),
         source,
-        builder: settings.builder.as_ref().map(|b| b.value),
-        build_command: value(&settings.build_command),
-        dockerfile_path: value(&settings.dockerfile_path),
-        watch_patterns: settings.watch_patterns.as_ref().map(|w| w.value.clone()),
-        start_command: value(&settings.start_command),
-        pre_deploy_command: settings
-            .pre_deploy_command
-            .as_ref()
-            .map(|p| p.value.clone()),
-        healthcheck_path: value(&settings.healthcheck_path),
-        healthcheck_timeout: settings.healthcheck_timeout.as_ref().map(|t| t.value),
-        num_replicas: settings.replicas.as_ref().map(|r| r.value),
-        region: value(&settings.region),
-        restart_policy_type: settings.restart_policy_type.as_ref().map(|t| t.value),
-        restart_policy_max_retries: settings
-            .restart_policy_max_retries
-            .as_ref()
-            .map(|r| r.value),
-        cron_schedule: value(&settings.cron_schedule),
-        sleep_application: settings.sleep_application.as_ref().map(|s| s.value),
-        draining_seconds: settings.draining_seconds.as_ref().map(|d| d.value),
-        overlap_seconds: settings.overlap_seconds.as_ref().map(|o| o.value),
+        values: settings.values.clone(),
         on_failure: settings
             .on_failure
             .as_ref()
             .map_or_else(Default::default, |o| o.value),
-        limits,
         volume: match &settings.volume {
             Some(volume) => Some(desired_volume(&volume.value, service)?),
             None => None,

@@ -9,7 +9,10 @@ use std::collections::BTreeMap;
 use schemars::JsonSchema;
 use serde::Serialize;
 
+use serde_json::{Value, json};
+
 use super::{VariableValueSpec, variable_name_pattern};
+use crate::manifest::setting::{self, Kind};
 
 /// One `ignore:` path, as `crate::manifest::ignore` reads it.
 #[derive(Serialize)]
@@ -253,53 +256,98 @@ pub(super) struct SourceSpec {
     root_directory: Option<String>,
 }
 
-#[derive(Serialize, JsonSchema)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub(super) struct BuildSpec {
-    builder: Option<BuilderName>,
-    build_command: Option<String>,
-    dockerfile_path: Option<String>,
-    watch_patterns: Option<Vec<String>>,
+/// `build`: generated from the setting table.
+#[derive(Serialize)]
+pub(super) struct BuildSpec;
+
+impl JsonSchema for BuildSpec {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "BuildSpec".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::Schema::try_from(group_schema("build")).unwrap_or_default()
+    }
 }
 
-#[derive(Serialize, JsonSchema)]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-pub(super) enum BuilderName {
-    Railpack,
-    Nixpacks,
-    Heroku,
-    Paketo,
+/// `deploy`: generated from the setting table, plus the operator's `onFailure`.
+#[derive(Serialize)]
+pub(super) struct DeploySpec;
+
+impl JsonSchema for DeploySpec {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "DeploySpec".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        let mut schema = group_schema("deploy");
+        let mut on_failure = generator.subschema_for::<OnFailureSpec>().to_value();
+        if let Some(fields) = on_failure.as_object_mut() {
+            fields.insert(
+                "description".into(),
+                json!("What the operator does when the latest deployment fails or crashes: `report` (default), or `rollback` to the last successful deployment, once per failed revision."),
+            );
+        }
+        if let Some(properties) = schema.get_mut("properties").and_then(Value::as_object_mut) {
+            properties.insert("onFailure".into(), on_failure);
+        }
+        schemars::Schema::try_from(schema).unwrap_or_default()
+    }
 }
 
-#[derive(Serialize, JsonSchema)]
-#[serde(untagged)]
-pub(super) enum Commands {
-    One(String),
-    /// R18: Railway runs exactly one pre-deploy command; join several with `&&`.
-    Many(#[schemars(length(max = 1))] Vec<String>),
+/// The object schema of a group of the setting table (`deploy`, `deploy.healthcheck`...).
+fn group_schema(group: &str) -> Value {
+    let mut properties = serde_json::Map::new();
+    for name in setting::children(group) {
+        let path = format!("{group}.{name}");
+        let schema = match setting::row(&path) {
+            Some(row) => {
+                let mut schema = kind_schema(row.kind);
+                if let Some(fields) = schema.as_object_mut() {
+                    fields.insert("description".into(), json!(row.doc));
+                }
+                schema
+            }
+            None => group_schema(&path),
+        };
+        properties.insert(name.to_string(), schema);
+    }
+    json!({ "type": "object", "additionalProperties": false, "properties": properties })
 }
 
-#[derive(Serialize, JsonSchema)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub(super) struct DeploySpec {
-    start_command: Option<String>,
-    pre_deploy_command: Option<Commands>,
-    healthcheck: Option<HealthcheckSpec>,
-    #[schemars(range(min = 1))]
-    replicas: Option<i64>,
-    region: Option<String>,
-    restart_policy: Option<RestartPolicySpec>,
-    /// 5 fields, or 6 with seconds first. Not with `replicas` > 1.
-    cron_schedule: Option<String>,
-    sleep_application: Option<bool>,
-    #[schemars(range(min = 0))]
-    draining_seconds: Option<i64>,
-    #[schemars(range(min = 0))]
-    overlap_seconds: Option<i64>,
-    limits: Option<LimitsSpec>,
-    /// What the operator does when the latest deployment fails or crashes: `report` (default),
-    /// or `rollback` to the last successful deployment, once per failed revision.
-    on_failure: Option<OnFailureSpec>,
+fn kind_schema(kind: Kind) -> Value {
+    match kind {
+        Kind::Text | Kind::Cron => json!({ "type": "string" }),
+        Kind::Int { min } => json!({ "type": "integer", "minimum": min }),
+        Kind::Bool => json!({ "type": "boolean" }),
+        Kind::Number { .. } => json!({ "type": "number", "exclusiveMinimum": 0 }),
+        Kind::List => json!({ "type": "array", "items": { "type": "string" } }),
+        // R18: Railway runs exactly one pre-deploy command.
+        Kind::OneCommand => json!({ "anyOf": [
+            { "type": "string" },
+            { "type": "array", "items": { "type": "string" }, "maxItems": 1 }
+        ] }),
+        Kind::Enum(names) => json!({ "type": "string", "enum": names }),
+        Kind::Regions => json!({
+            "type": "object",
+            "minProperties": 1,
+            "additionalProperties": { "type": "integer", "minimum": 1 }
+        }),
+        Kind::Credentials => json!({
+            "type": "object",
+            "additionalProperties": false,
+            "required": ["username", "password"],
+            "properties": {
+                "username": { "type": "string" },
+                "password": {
+                    "type": "object",
+                    "additionalProperties": false,
+                    "required": ["fromEnv"],
+                    "properties": { "fromEnv": { "type": "string" } }
+                }
+            }
+        }),
+    }
 }
 
 #[derive(Serialize, JsonSchema)]
@@ -307,42 +355,6 @@ pub(super) struct DeploySpec {
 pub(super) enum OnFailureSpec {
     Report,
     Rollback,
-}
-
-#[derive(Serialize, JsonSchema)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub(super) struct HealthcheckSpec {
-    path: Option<String>,
-    #[schemars(range(min = 1))]
-    timeout_seconds: Option<i64>,
-}
-
-#[derive(Serialize, JsonSchema)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub(super) struct RestartPolicySpec {
-    #[serde(rename = "type")]
-    policy_type: Option<RestartType>,
-    /// Only with `type: ON_FAILURE`.
-    #[schemars(range(min = 0))]
-    max_retries: Option<i64>,
-}
-
-#[derive(Serialize, JsonSchema)]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-pub(super) enum RestartType {
-    Always,
-    Never,
-    OnFailure,
-}
-
-#[derive(Serialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub(super) struct LimitsSpec {
-    #[schemars(range(min = 0))]
-    vcpus: Option<f64>,
-    #[serde(rename = "memoryGB")]
-    #[schemars(range(min = 0))]
-    memory_gb: Option<f64>,
 }
 
 #[derive(Serialize, JsonSchema)]

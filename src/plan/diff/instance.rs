@@ -101,10 +101,12 @@ pub(super) fn plan_instance(
 
     // R9: an environment without an instance of the service gets one from its patch.
     let create_instance = live.is_none();
-    // R16: a change of replicas alone only scales; domains alone need no redeploy, while a TCP
-    // proxy is active only after one (R31).
+    // R16: a setting the table marks as not redeploying (replicas) only scales; domains alone
+    // need no redeploy, while a TCP proxy is active only after one (R31).
     let redeploy = create_instance
-        || changes.iter().any(|c| c.field != "deploy.replicas")
+        || changes
+            .iter()
+            .any(|c| crate::manifest::setting::row(c.field).is_none_or(|row| row.redeploys))
         || !variables.changes.is_empty()
         || domains
             .changes

@@ -1,5 +1,5 @@
 //! Readers of an environment's config blob (`Environment.config`): variables, TCP proxy ports,
-//! resource limits and native backup schedules, which the typed fields do not carry. Reading
+//! placement and native backup schedules, which the typed fields do not carry. Reading
 //! only; unknown or malformed entries are skipped, never fatal, except a variable the token
 //! cannot decrypt (R27).
 
@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 
 use serde_json::Value;
 
-use crate::manifest::desired::{BackupScheduleKind, Limits};
+use crate::manifest::desired::BackupScheduleKind;
 use crate::railway::Error;
 use crate::railway::live::LiveVariable;
 use crate::secret::{Secret, SecretOrigin};
@@ -80,21 +80,6 @@ pub(super) fn tcp_ports_from_config(config: &Value, service_id: &str) -> Vec<i64
                 .collect()
         })
         .unwrap_or_default()
-}
-
-/// Resource limits live only in the environment config blob: `deploy.limitOverride.containers`.
-pub(super) fn limits_from_config(config: &Value, service_id: &str) -> Limits {
-    let containers = service_entry(config, service_id)
-        .and_then(|s| s.pointer("/deploy/limitOverride/containers"));
-    Limits {
-        vcpus: containers
-            .and_then(|c| c.get("cpu"))
-            .and_then(Value::as_f64),
-        memory_gb: containers
-            .and_then(|c| c.get("memoryBytes"))
-            .and_then(Value::as_f64)
-            .map(|bytes| bytes / 1e9),
-    }
 }
 
 /// `services.<id>.volumeMounts.<volumeId>.backupSchedules`, sorted; absent means none.

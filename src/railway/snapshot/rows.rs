@@ -4,18 +4,17 @@
 
 use std::collections::BTreeMap;
 
-use serde_json::Value;
+use serde_json::{Map, Value};
 
 use super::config_blob::{
-    VariableScope, limits_from_config, placement_from_config, service_entry, tcp_ports_from_config,
-    variables_of,
+    VariableScope, placement_from_config, service_entry, tcp_ports_from_config, variables_of,
 };
 use crate::inventory::{INVENTORY_VARIABLE, InventoryState};
-use crate::manifest::desired::{Builder, RestartPolicyType};
+use crate::manifest::setting::{Channel, REGION_SEPARATOR, SettingValues, TABLE};
 use crate::railway::error::Result;
 use crate::railway::live::{
     LiveCustomDomain, LiveDeployment, LiveEnvironment, LiveInstance, LiveServiceDomain, LiveSource,
-    LiveVariable, REGION_SEPARATOR,
+    LiveVariable,
 };
 use crate::railway::ops::{self, environment_instances_page};
 
@@ -34,24 +33,10 @@ pub(super) struct InstanceRow {
     deleted: bool,
     image: Option<String>,
     repo: Option<String>,
-    builder: String,
-    build_command: Option<String>,
-    start_command: Option<String>,
     root_directory: Option<String>,
-    dockerfile_path: Option<String>,
     railway_config_file: Option<String>,
-    pre_deploy_command: Option<Value>,
-    watch_patterns: Vec<String>,
-    healthcheck_path: Option<String>,
-    healthcheck_timeout: Option<i64>,
-    num_replicas: Option<i64>,
-    region: Option<String>,
-    cron_schedule: Option<String>,
-    restart_policy_type: String,
-    restart_policy_max_retries: i64,
-    sleep_application: Option<bool>,
-    draining_seconds: Option<i64>,
-    overlap_seconds: Option<i64>,
+    /// The instance's fields by their GraphQL names, for the setting table's live reader.
+    typed: Map<String, Value>,
     latest_deployment: Option<(String, String)>,
     service_domains: Vec<LiveServiceDomain>,
     custom_domains: Vec<LiveCustomDomain>,
@@ -99,31 +84,20 @@ pub(crate) use live_custom_domain;
 macro_rules! instance_row_from {
     ($node:expr) => {{
         let n = $node;
+        let typed = match serde_json::to_value(&n) {
+            Ok(Value::Object(fields)) => fields,
+            _ => Map::new(),
+        };
         InstanceRow {
+            typed,
             id: n.id,
             service_id: n.service_id,
             service_name: n.service_name,
             deleted: n.deleted_at.is_some(),
             image: n.source.as_ref().and_then(|s| s.image.clone()),
             repo: n.source.as_ref().and_then(|s| s.repo.clone()),
-            builder: format!("{:?}", n.builder),
-            build_command: n.build_command,
-            start_command: n.start_command,
             root_directory: n.root_directory,
-            dockerfile_path: n.dockerfile_path,
             railway_config_file: n.railway_config_file,
-            pre_deploy_command: n.pre_deploy_command,
-            watch_patterns: n.watch_patterns,
-            healthcheck_path: n.healthcheck_path,
-            healthcheck_timeout: n.healthcheck_timeout,
-            num_replicas: n.num_replicas,
-            region: n.region,
-            cron_schedule: n.cron_schedule,
-            restart_policy_type: format!("{:?}", n.restart_policy_type),
-            restart_policy_max_retries: n.restart_policy_max_retries,
-            sleep_application: n.sleep_application,
-            draining_seconds: n.draining_seconds,
-            overlap_seconds: n.overlap_seconds,
             latest_deployment: n
                 .latest_deployment
                 .map(|d| (d.id, format!("{:?}", d.status))),
@@ -237,52 +211,44 @@ fn build_instance(
         (Some(image), None) => Some(LiveSource::Image(image)),
         (None, None) => None,
     };
-    let (region, num_replicas) = match placement_from_config(config, &row.service_id) {
-        Some(placement) => (
-            Some(
+    let entry = service_entry(config, &row.service_id);
+    let mut values = settings_of(&row.typed, entry);
+    // Placement stays explicit (R19): the regions of `multiRegionConfig` become one region
+    // (joined when several) and a total.
+    match placement_from_config(config, &row.service_id) {
+        Some(placement) => {
+            values.region = Some(
                 placement
                     .iter()
                     .map(|(region, _)| region.as_str())
                     .collect::<Vec<_>>()
                     .join(REGION_SEPARATOR),
-            ),
-            Some(placement.iter().map(|(_, replicas)| replicas).sum()),
-        ),
+            );
+            values.num_replicas = Some(placement.iter().map(|(_, replicas)| replicas).sum());
+        }
         // An older Railway answer (or sandbox) without placement in the blob.
-        None => (row.region, row.num_replicas),
-    };
+        None => {
+            values.region = row
+                .typed
+                .get("region")
+                .and_then(Value::as_str)
+                .map(str::to_string);
+            values.num_replicas = row.typed.get("numReplicas").and_then(Value::as_i64);
+        }
+    }
     let scope = VariableScope {
         environment,
         service: Some(&row.service_name),
     };
-    let variables = variables_of(
-        service_entry(config, &row.service_id).and_then(|s| s.get("variables")),
-        &scope,
-    )?;
+    let variables = variables_of(entry.and_then(|s| s.get("variables")), &scope)?;
     let instance = LiveInstance {
         id: row.id,
         service_id: row.service_id.clone(),
         service_name: row.service_name.clone(),
         source,
-        builder: parse_enum::<Builder>(&row.builder),
-        build_command: row.build_command,
-        dockerfile_path: row.dockerfile_path,
+        values,
         root_directory: row.root_directory,
         railway_config_file: row.railway_config_file,
-        watch_patterns: row.watch_patterns,
-        start_command: row.start_command,
-        pre_deploy_command: pre_deploy_from_json(row.pre_deploy_command),
-        healthcheck_path: row.healthcheck_path,
-        healthcheck_timeout: row.healthcheck_timeout,
-        num_replicas,
-        region,
-        restart_policy_type: parse_enum::<RestartPolicyType>(&row.restart_policy_type),
-        restart_policy_max_retries: Some(row.restart_policy_max_retries),
-        cron_schedule: row.cron_schedule,
-        sleep_application: row.sleep_application,
-        draining_seconds: row.draining_seconds,
-        overlap_seconds: row.overlap_seconds,
-        limits: limits_from_config(config, &row.service_id),
         variables,
         service_domains: row.service_domains,
         custom_domains: row.custom_domains,
@@ -294,24 +260,27 @@ fn build_instance(
     Ok((row.service_id, instance))
 }
 
-/// Generated enums print as their upstream names (`RAILPACK`) via Debug of `Other`-aware variants;
-/// anything unknown maps to `None` rather than failing the whole snapshot.
-fn parse_enum<T: serde::de::DeserializeOwned>(debug_name: &str) -> Option<T> {
-    let name = debug_name
-        .trim_start_matches("Other(\"")
-        .trim_end_matches("\")");
-    serde_json::from_value(Value::String(name.to_string())).ok()
+/// The setting table's values of one instance (placement aside): each row from the
+/// `ServiceInstance` field named like the last part of its key, else from the config blob at
+/// its key (R11: limits, for one, are only there). A value of an unexpected type is skipped.
+fn settings_of(typed: &Map<String, Value>, entry: Option<&Value>) -> SettingValues {
+    let mut values = SettingValues::default();
+    for row in TABLE.iter().filter(|r| r.channel == Channel::Config) {
+        let field = row.key.rsplit('.').next().unwrap_or(row.key);
+        let raw = typed
+            .get(field)
+            .filter(|v| !v.is_null())
+            .or_else(|| entry.and_then(|e| at_key(e, row.key)));
+        if let Some(value) = raw.and_then(|v| row.from_railway(v)) {
+            (row.put)(&mut values, value);
+        }
+    }
+    values
 }
 
-fn pre_deploy_from_json(value: Option<Value>) -> Option<Vec<String>> {
-    match value? {
-        Value::String(s) => Some(vec![s]),
-        Value::Array(items) => Some(
-            items
-                .into_iter()
-                .filter_map(|v| v.as_str().map(str::to_string))
-                .collect(),
-        ),
-        _ => None,
-    }
+/// The value at a dotted key (`deploy.limitOverride.containers.cpu`), unless absent or null.
+fn at_key<'a>(entry: &'a Value, key: &str) -> Option<&'a Value> {
+    key.split('.')
+        .try_fold(entry, |value, part| value.get(part))
+        .filter(|v| !v.is_null())
 }
