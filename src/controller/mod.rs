@@ -3,6 +3,7 @@
 
 pub mod backups;
 pub mod budget;
+pub mod config;
 pub mod events;
 pub mod http;
 pub mod leases;

@@ -9,10 +9,10 @@ use std::time::Duration;
 use rand::Rng;
 use tokio::time::Instant;
 
+use super::config::RunConfig;
 use super::events::PassEvents;
 use super::observe::record_pass;
 use super::reconcile::{Pass, PassKind};
-use super::run::RunConfig;
 use super::source::{Snapshot, SourceSpec};
 use super::status::{ControllerStatus, SharedStatus};
 use crate::lease::lease_key;

@@ -11,6 +11,7 @@ use serde::Serialize;
 
 use super::ignore::IgnorePath;
 use super::setting::SettingValues;
+pub use super::setting::{Builder, RestartPolicyType};
 use crate::secret::Secret;
 
 /// A whole manifest after validation and resolution.
@@ -332,23 +333,4 @@ pub enum Source {
         branch: String,
         root_directory: Option<String>,
     },
-}
-
-/// Railway's `Builder` enum, spelled as upstream.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-pub enum Builder {
-    Heroku,
-    Nixpacks,
-    Paketo,
-    Railpack,
-}
-
-/// Railway's `RestartPolicyType` enum, spelled as upstream.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-pub enum RestartPolicyType {
-    Always,
-    Never,
-    OnFailure,
 }

@@ -131,7 +131,7 @@ impl IgnorePath {
         let candidates = vocabulary();
         Err(IgnorePathError::Unknown {
             path: path.to_string(),
-            close: super::decode::suggest(path, &candidates),
+            close: super::suggest::suggest(path, &candidates),
         })
     }
 

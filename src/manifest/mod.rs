@@ -15,6 +15,7 @@ mod schema;
 pub mod setting;
 pub mod sops;
 mod spec;
+mod suggest;
 mod yaml_tree;
 
 use std::path::Path;

@@ -6,7 +6,6 @@
 use crate::notify::Notifier;
 use std::collections::BTreeMap;
 use std::future::Future;
-use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -19,7 +18,8 @@ use tokio::task::JoinSet;
 use tokio::time::Instant;
 
 use super::backups::{fill_status, targets as backup_targets};
-use super::budget::{BudgetSpec, RequestBudget};
+use super::budget::RequestBudget;
+pub use super::config::RunConfig;
 
 mod probing;
 use super::http::{HttpConfig, HttpServer};
@@ -28,41 +28,14 @@ use super::reconcile::{Pass, PassKind, RollbackState, reconcile};
 use super::slots::{
     Recording, Slot, load_snapshot, now, record_finished, set_reconciling, update_readiness,
 };
-use super::source::{Source, SourceSpec};
+use super::source::Source;
 use super::status::{ControllerStatus, SharedStatus};
 use super::steady;
 use crate::backup::railway_store::RailwayStore;
-use crate::backup::{BackupScheduler, BackupTarget, RunnerConfig};
-use crate::lease::LeaseStore;
+use crate::backup::{BackupScheduler, BackupTarget};
 use crate::manifest::Desired;
 use crate::railway::Client;
 use crate::railway::probe::Prober;
-
-#[derive(Debug, Clone)]
-pub struct RunConfig {
-    pub source: SourceSpec,
-    pub interval: Duration,
-    pub listen: Option<SocketAddr>,
-    pub admin_token: Option<String>,
-    /// One pass over every project, then exit with plan-style codes.
-    pub once: bool,
-    /// Used when a manifest names no workspace (`RAILWAY_WORKSPACE_ID`).
-    pub workspace_fallback: Option<String>,
-    /// Reported in status as the pacing cap.
-    pub requests_per_second_cap: f64,
-    /// How operator-run backups wait for Railway's workflow and retry.
-    pub backup_runner: RunnerConfig,
-    /// Projects reconciled at once (at least 1).
-    pub concurrency: usize,
-    /// This replica's name in the status and in the lock database.
-    pub instance_id: String,
-    /// The leases' PostgreSQL, from `--lock-url`; `None` runs unguarded.
-    pub lock: Option<Arc<LeaseStore>>,
-    /// `--age-key-file`: opens SOPS-encrypted manifests (else SOPS_AGE_KEY / SOPS_AGE_KEY_FILE).
-    pub age_key_file: Option<std::path::PathBuf>,
-    /// `--request-budget`: probe rounds are paced to stay under its share; `None` is unpaced.
-    pub request_budget: Option<BudgetSpec>,
-}
 
 #[derive(Debug, thiserror::Error)]
 pub enum ControllerError {

@@ -8,7 +8,8 @@ use super::super::desired::{CronBackup, Retention};
 use super::super::spec::Spanned;
 use super::super::yaml_tree::{Node, Value};
 use super::cron::{CRON_HINT, cron_problem};
-use super::reader::{Fields, Reader, suggest};
+use super::reader::{Fields, Reader};
+use crate::manifest::suggest::suggest;
 
 const CRON_ITEM_FIELDS: &[&str] = &["schedule", "timezone", "retention", "keep"];
 const RETENTION_HINT: &str =

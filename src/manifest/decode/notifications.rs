@@ -9,9 +9,10 @@ use std::str::FromStr;
 use super::super::desired::{NotificationKind, NotificationTarget};
 use super::super::spec::Spanned;
 use super::super::yaml_tree::{Node, Value};
-use super::reader::{Fields, Reader, suggest};
+use super::reader::{Fields, Reader};
 use super::variables::env_secret;
 use crate::manifest::event_kind::EventKind;
+use crate::manifest::suggest::suggest;
 use crate::secret::Secret;
 
 /// Where `githubStatus` posts when `apiUrl` is not given.

@@ -10,6 +10,7 @@ use super::super::expand::{ExpandError, expand};
 use super::super::sops::Secrets;
 use super::super::spec::Spanned;
 use super::super::yaml_tree::{Key, Node, Value};
+use crate::manifest::suggest::suggest;
 
 /// Shared state of one decoding pass.
 pub struct Reader<'a> {
@@ -53,17 +54,6 @@ impl<'n> Fields<'n> {
             format!("{}.{name}", self.path)
         }
     }
-}
-
-/// The closest of `candidates` to `word`, when close enough to be a likely typo.
-pub fn suggest<'c>(word: &str, candidates: &[&'c str]) -> Option<&'c str> {
-    let lower = word.to_lowercase();
-    candidates
-        .iter()
-        .map(|c| (strsim::jaro_winkler(&lower, &c.to_lowercase()), *c))
-        .filter(|(score, _)| *score >= 0.8)
-        .max_by(|a, b| a.0.total_cmp(&b.0))
-        .map(|(_, c)| c)
 }
 
 fn place(path: &str) -> String {

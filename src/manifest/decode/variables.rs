@@ -12,7 +12,8 @@ use super::super::reference::{ReferenceError, find_references};
 use super::super::sops::Secrets;
 use super::super::spec::{VariableSpec, Variables};
 use super::super::yaml_tree::{Key, Node, Value};
-use super::reader::{Fields, Reader, suggest};
+use super::reader::{Fields, Reader};
+use crate::manifest::suggest::suggest;
 use crate::secret::{Secret, SecretOrigin};
 
 /// The operator's own bookkeeping variable: never declared by a manifest.

@@ -5,10 +5,10 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use super::super::decode::suggest;
 use super::super::desired::{PendingReference, VariableValue};
 use super::super::diagnostics::{Position, Sink};
 use super::super::spec::{ManifestSpec, Variables, merged_variables};
+use crate::manifest::suggest::suggest;
 
 /// `spec.sharedVariables` with each declared environment's `sharedVariables` merged over it.
 pub fn shared_per_environment(spec: &ManifestSpec) -> BTreeMap<String, Variables> {

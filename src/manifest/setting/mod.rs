@@ -12,14 +12,16 @@ use std::collections::BTreeMap;
 
 use serde_json::{Value, json};
 
-use super::desired::{Builder, RestartPolicyType};
 use crate::secret::Secret;
 
 pub mod table;
 mod values;
 
 pub use table::TABLE;
-pub use values::{Owned, REGION_SEPARATOR, RegistryCredentials, SettingType, SettingValues, Val};
+pub use values::{
+    Builder, Owned, REGION_SEPARATOR, RegistryCredentials, RestartPolicyType, SettingType,
+    SettingValues, Val,
+};
 
 /// The source's own paths: not rows, because its parts are alternatives and its branch lives
 /// on a deployment trigger (see the module's comment).

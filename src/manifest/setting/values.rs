@@ -6,8 +6,26 @@ use serde::Serialize;
 use serde_json::{Map, Value, json};
 
 use super::{Kind, Regions, UpstreamName};
-use crate::manifest::desired::{Builder, RestartPolicyType};
 use crate::secret::Secret;
+
+/// Railway's `Builder` enum, spelled as upstream.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum Builder {
+    Heroku,
+    Nixpacks,
+    Paketo,
+    Railpack,
+}
+
+/// Railway's `RestartPolicyType` enum, spelled as upstream.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum RestartPolicyType {
+    Always,
+    Never,
+    OnFailure,
+}
 
 /// Private registry credentials for an image source. The password is write-only on Railway:
 /// the live side reads the username only (an empty password).
