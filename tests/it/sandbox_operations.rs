@@ -36,7 +36,7 @@ async fn the_operators_own_operation_files_run_against_the_sandbox() {
     let calls = [
         (
             "mutations/EnvironmentPatchCommit.graphql",
-            json!({ "environmentId": environment, "patch": { "services": { service_id.clone(): { "source": { "repo": "acme/api", "branch": "dev" }, "deploy": { "numReplicas": 2 }, "variables": { "B": { "value": "2" } } } } } }),
+            json!({ "environmentId": environment, "patch": { "services": { service_id.clone(): { "source": { "repo": "acme/api", "branch": "dev" }, "deploy": { "numReplicas": 1 }, "variables": { "B": { "value": "2" } } } } } }),
         ),
         (
             "mutations/EnvironmentStageChanges.graphql",
