@@ -133,7 +133,7 @@ pub struct PlanArgs {
     /// Plan only this environment of the manifest.
     #[arg(long = "env")]
     pub environment: Option<String>,
-    /// How to print the plan: `text`, `json` (format documented in the README) or `markdown`
+    /// How to print the plan: `text`, `json` (format documented in docs/plans.md) or `markdown`
     /// (for a pull-request comment).
     #[arg(long, value_enum, default_value_t = OutputFormat::Text)]
     pub output: OutputFormat,

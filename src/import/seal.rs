@@ -12,7 +12,7 @@ use super::yaml::literal;
 use super::{ImportError, Imported};
 use crate::manifest::sops::{SealError, Sealing, seal_document};
 
-/// The rule for a manifest whose secret names are unknown (and the README's recommendation).
+/// The rule for a manifest whose secret names are unknown (and docs/secrets.md's recommendation).
 pub const RECOMMENDED_RULE: &str = "^(variables|sharedVariables)$";
 const RULE_FIELDS: &[&str] = &[
     "encrypted_regex",

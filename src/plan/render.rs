@@ -386,7 +386,7 @@ fn show(value: &Value) -> String {
     }
 }
 
-/// The plan as JSON (format version [`PLAN_FORMAT_VERSION`], documented in the README).
+/// The plan as JSON (format version [`PLAN_FORMAT_VERSION`], documented in docs/plans.md).
 pub fn render_json(plan: &Plan) -> Value {
     let actions: Vec<Value> = plan
         .actions

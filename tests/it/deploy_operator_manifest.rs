@@ -78,7 +78,7 @@ async fn one_apply_bootstraps_the_operator_and_its_leases_database_and_then_plan
     assert_eq!(code, 0, "apply\n{out}\n{err}");
     let requests = total(&stats(&sandbox).await);
     println!("bootstrap apply of {MANIFEST}: {requests} request(s)");
-    // README.md ("Running it on Railway") quotes this figure.
+    // docs/running.md ("Running it on Railway") quotes this figure.
     assert!(requests <= 11, "the bootstrap took {requests} requests");
 
     let projects = project_services(&sandbox).await;

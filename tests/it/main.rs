@@ -55,6 +55,7 @@ mod ops_health;
 mod plan;
 mod railway_cli;
 mod railway_iac;
+mod readme_links;
 mod readme_manifest_reference;
 mod report_blackroad;
 mod rollout_health;

@@ -1,6 +1,7 @@
-//! The README's manifest reference and the JSON Schema come from different hands; this keeps
-//! them in agreement: every field the schema knows is shown in the README's manifest section,
-//! and every key the README's example uses is one the schema knows.
+//! The manifest reference (docs/manifest.md, linked from the README) and the JSON Schema come
+//! from different hands; this keeps them in agreement: every field the schema knows is shown in
+//! the reference, every key its example uses is one the schema knows, and its settings table is
+//! the one generated from the setting table.
 
 use std::collections::BTreeSet;
 use std::path::PathBuf;
@@ -31,9 +32,12 @@ fn schema_fields(node: &Value, fields: &mut BTreeSet<String>) {
     }
 }
 
-/// The README from `## The manifest` to the next `## ` heading.
+/// The manifest reference's file, relative to the repository.
+const REFERENCE: &str = "docs/manifest.md";
+
+/// The reference from `## The manifest` to the next `## ` heading.
 fn manifest_section() -> String {
-    let readme = std::fs::read_to_string(repo().join("README.md")).expect("README.md");
+    let readme = std::fs::read_to_string(repo().join(REFERENCE)).expect(REFERENCE);
     let start = readme.find("## The manifest").expect("a manifest section");
     let rest = &readme[start + 3..];
     let end = rest.find("\n## ").map_or(rest.len(), |i| i);
@@ -75,7 +79,7 @@ fn schema() -> BTreeSet<String> {
 }
 
 #[test]
-fn every_schema_field_appears_in_the_readme_manifest_reference() {
+fn every_schema_field_appears_in_the_manifest_reference() {
     let section = manifest_section();
     let shown = example_keys(&section);
     let missing: Vec<String> = schema()
@@ -84,12 +88,12 @@ fn every_schema_field_appears_in_the_readme_manifest_reference() {
         .collect();
     assert!(
         missing.is_empty(),
-        "document these manifest fields in the README: {missing:?}"
+        "document these manifest fields in {REFERENCE}: {missing:?}"
     );
 }
 
 #[test]
-fn every_key_of_the_readme_example_is_a_schema_field() {
+fn every_key_of_the_reference_example_is_a_schema_field() {
     let fields = schema();
     // Map keys chosen by the user, not fields: names of services, environments and variables.
     let user_names = [
@@ -112,19 +116,19 @@ fn every_key_of_the_readme_example_is_a_schema_field() {
         .collect();
     assert!(
         unknown.is_empty(),
-        "the README example uses keys the schema does not know: {unknown:?}"
+        "the example of {REFERENCE} uses keys the schema does not know: {unknown:?}"
     );
 }
 
 #[test]
-fn the_readme_settings_table_is_generated_from_the_setting_table() {
+fn the_reference_settings_table_is_generated_from_the_setting_table() {
     const START: &str = "<!-- settings table: generated from src/manifest/setting/table.rs -->\n";
     const END: &str = "<!-- end of settings table -->";
-    let path = repo().join("README.md");
-    let readme = std::fs::read_to_string(&path).expect("README.md");
+    let path = repo().join(REFERENCE);
+    let readme = std::fs::read_to_string(&path).expect(REFERENCE);
     let generated = railway_operator::manifest::setting::reference_markdown();
     let (Some(start), Some(end)) = (readme.find(START), readme.find(END)) else {
-        panic!("README.md lacks the settings table markers");
+        panic!("{REFERENCE} lacks the settings table markers");
     };
     let current = &readme[start + START.len()..end];
     if current != generated {
@@ -134,11 +138,11 @@ fn the_readme_settings_table_is_generated_from_the_setting_table() {
                 &readme[..start + START.len()],
                 &readme[end..]
             );
-            std::fs::write(&path, updated).expect("write README.md");
+            std::fs::write(&path, updated).expect("write the manifest reference");
             return;
         }
         panic!(
-            "README.md's settings table is stale: run `UPDATE_GOLDEN=1 cargo test --test readme_manifest_reference`"
+            "{REFERENCE}'s settings table is stale: run `UPDATE_GOLDEN=1 cargo test --test it -- readme_manifest_reference`"
         );
     }
 }

@@ -183,7 +183,7 @@ async fn on_failure_rollback_redeploys_the_last_live_deployment_exactly_once() {
 }
 
 /// The status page in headless Chromium: the Degraded badge, the timeline, and a screenshot
-/// (written to `RAILWAY_OPERATOR_SCREENSHOT_DIR` when set, which is how the README's is made).
+/// (written to `RAILWAY_OPERATOR_SCREENSHOT_DIR` when set, which is how docs/status-page.png is made).
 async fn page_in_a_browser_shows_the_health(running: &Running) {
     let Some(chromium) = browser::find_chromium() else {
         eprintln!("\n*** SKIPPED: no Chromium (install with: apt-get install -y chromium) ***\n");

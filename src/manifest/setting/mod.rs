@@ -2,8 +2,8 @@
 //! made of: a row per setting with its manifest path, its key in Railway's environment config
 //! (R11), how its value is typed, read and written, whether a change redeploys (R16) and one
 //! line of documentation. Decoding, the live reader, the diff, the patch, ignore paths, import,
-//! the report, the JSON Schema and the README reference all iterate it. Pure data and
-//! conversions: no I/O, and nothing here decides what to change.
+//! the report, the JSON Schema and the manifest reference (docs/manifest.md) all iterate it.
+//! Pure data and conversions: no I/O, and nothing here decides what to change.
 //!
 //! The source (`image` or `repo` + `branch` + `rootDirectory`) is not a row: its parts are
 //! alternatives, and the branch lives on a deployment trigger, not in the config.
@@ -213,8 +213,8 @@ impl UpstreamName for RestartPolicyType {
 /// Replicas per region, as the manifest and Railway both key them.
 pub type Regions = BTreeMap<String, i64>;
 
-/// The README's table of settings, generated from [`TABLE`] (kept current by
-/// `tests/readme_manifest_reference.rs`).
+/// The manifest reference's table of settings (docs/manifest.md), generated from [`TABLE`]
+/// (kept current by `tests/it/readme_manifest_reference.rs`).
 pub fn reference_markdown() -> String {
     let mut out = String::from(
         "| Manifest path | Railway config key (R11) | Type | A change redeploys | What it does |\n|---|---|---|---|---|\n",
