@@ -106,7 +106,9 @@ pub async fn apply(
     options: ApplyOptions,
     on_event: &mut (dyn FnMut(&Event) + Send),
 ) -> Result<Report, ApplyError> {
-    refuse_unconfirmed_destruction(plan, options.confirm_destructive)?;
+    if let Some(destructive) = unconfirmed_destruction(plan, options.confirm_destructive) {
+        return Err(ApplyError::DestructiveNotConfirmed(destructive));
+    }
     let start_requests = client.requests_sent();
     let mut executor = Executor::new(client, project, live);
     executor.check_unchanged(plan, live).await?;
@@ -170,12 +172,9 @@ pub async fn apply(
     Ok(report)
 }
 
-/// Destructive actions run only when confirmed; refused, they are all named, volumes with the
-/// data loss they mean.
-fn refuse_unconfirmed_destruction(
-    plan: &Plan,
-    confirm_destructive: bool,
-) -> Result<(), ApplyError> {
+/// The destructive actions a run would take without confirmation, all named, volumes with the
+/// data loss they mean; `None` when there are none or they are confirmed.
+fn unconfirmed_destruction(plan: &Plan, confirm_destructive: bool) -> Option<Vec<String>> {
     let destructive: Vec<String> = plan
         .destructive_actions()
         .map(|action| match action {
@@ -186,10 +185,7 @@ fn refuse_unconfirmed_destruction(
             other => other.address(),
         })
         .collect();
-    if !destructive.is_empty() && !confirm_destructive {
-        return Err(ApplyError::DestructiveNotConfirmed(destructive));
-    }
-    Ok(())
+    (!destructive.is_empty() && !confirm_destructive).then_some(destructive)
 }
 
 impl<'a> Executor<'a> {

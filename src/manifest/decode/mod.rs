@@ -247,7 +247,7 @@ fn decode_environments_field(reader: &mut Reader, fields: &Fields, spec: &mut Ma
 /// `spec.services`: required, a mapping of service names.
 fn decode_services_field(reader: &mut Reader, fields: &Fields, spec: &mut ManifestSpec) {
     match fields.get("services") {
-        None => reader.missing(&fields, "services"),
+        None => reader.missing(fields, "services"),
         Some(services_node) => {
             let Some(entries) = mapping_entries(services_node) else {
                 reader.sink.error(
