@@ -53,20 +53,7 @@ impl Executor<'_> {
                     result.sent.push(format!("serviceDomainCreate ({name})"));
                 }
                 (DomainKind::Railway, DomainOp::Update) => {
-                    let id = change
-                        .id
-                        .clone()
-                        .ok_or_else(|| missing("service domain", &change.name))?;
-                    self.client
-                        .post::<ServiceDomainUpdate>(service_domain_update::Variables {
-                            input: service_domain_update::ServiceDomainUpdateInput {
-                                service_domain_id: id,
-                                domain: change.name.clone(),
-                                service_id: service_id.clone(),
-                                environment_id: scope.environment_id.to_string(),
-                                target_port: change.port,
-                            },
-                        })
+                    self.update_service_domain(scope, &service_id, change)
                         .await?;
                     result
                         .sent
@@ -86,17 +73,7 @@ impl Executor<'_> {
                     result.dns.extend(dns);
                 }
                 (DomainKind::Custom, DomainOp::Update) => {
-                    let id = change
-                        .id
-                        .clone()
-                        .ok_or_else(|| missing("custom domain", &change.name))?;
-                    self.client
-                        .post::<CustomDomainUpdate>(custom_domain_update::Variables {
-                            id,
-                            environment_id: scope.environment_id.to_string(),
-                            target_port: change.port,
-                        })
-                        .await?;
+                    self.update_custom_domain(scope, change).await?;
                     result
                         .sent
                         .push(format!("customDomainUpdate ({})", change.name));
@@ -105,20 +82,7 @@ impl Executor<'_> {
                 (DomainKind::TcpProxy, DomainOp::Add) => {}
                 (DomainKind::TcpProxy, _) => {
                     let port = change.port.unwrap_or_default();
-                    let proxies = self
-                        .client
-                        .post::<TcpProxies>(tcp_proxies::Variables {
-                            environment_id: scope.environment_id.to_string(),
-                            service_id: service_id.clone(),
-                        })
-                        .await?
-                        .tcp_proxies;
-                    for proxy in proxies
-                        .into_iter()
-                        .filter(|p| p.application_port == port && p.deleted_at.is_none())
-                    {
-                        self.delete_tcp_proxy(scope, &service_id, proxy.id).await?;
-                    }
+                    self.delete_tcp_proxies_on(scope, &service_id, port).await?;
                     result.tcp_changed = true;
                     result.sent.push(format!("tcpProxyDelete (:{port})"));
                 }
@@ -127,6 +91,98 @@ impl Executor<'_> {
         // The cached project stays usable: what changed here (this instance's domains) is read by
         // no later action, and the inventory records created names from `created_domains`.
         Ok(result)
+    }
+
+    /// Moves a generated domain to the port the manifest gives it.
+    async fn update_service_domain(
+        &mut self,
+        scope: &Scope<'_>,
+        service_id: &str,
+        change: &DomainChange,
+    ) -> Result<(), Error> {
+        let id = change
+            .id
+            .clone()
+            .ok_or_else(|| missing("service domain", &change.name))?;
+        self.client
+            .post::<ServiceDomainUpdate>(service_domain_update::Variables {
+                input: service_domain_update::ServiceDomainUpdateInput {
+                    service_domain_id: id,
+                    domain: change.name.clone(),
+                    service_id: service_id.to_string(),
+                    environment_id: scope.environment_id.to_string(),
+                    target_port: change.port,
+                },
+            })
+            .await?;
+        Ok(())
+    }
+
+    /// Moves a custom domain to its new port in place: deleting and re-creating it would cost
+    /// a certificate.
+    async fn update_custom_domain(
+        &mut self,
+        scope: &Scope<'_>,
+        change: &DomainChange,
+    ) -> Result<(), Error> {
+        let id = change
+            .id
+            .clone()
+            .ok_or_else(|| missing("custom domain", &change.name))?;
+        self.client
+            .post::<CustomDomainUpdate>(custom_domain_update::Variables {
+                id,
+                environment_id: scope.environment_id.to_string(),
+                target_port: change.port,
+            })
+            .await?;
+        Ok(())
+    }
+
+    /// Deletes every live TCP proxy of the instance on `port`; the plan names the port, not
+    /// the proxy's id.
+    async fn delete_tcp_proxies_on(
+        &mut self,
+        scope: &Scope<'_>,
+        service_id: &str,
+        port: i64,
+    ) -> Result<(), Error> {
+        let proxies = self
+            .client
+            .post::<TcpProxies>(tcp_proxies::Variables {
+                environment_id: scope.environment_id.to_string(),
+                service_id: service_id.to_string(),
+            })
+            .await?
+            .tcp_proxies;
+        for proxy in proxies
+            .into_iter()
+            .filter(|p| p.application_port == port && p.deleted_at.is_none())
+        {
+            self.delete_tcp_proxy(scope, service_id, proxy.id).await?;
+        }
+        Ok(())
+    }
+
+    /// A pinned subdomain taken by someone else fails now, before a domain is created for it.
+    async fn check_pin_available(&self, name: &str) -> Result<(), Error> {
+        let available = self
+            .client
+            .post::<ServiceDomainAvailable>(service_domain_available::Variables {
+                domain: name.to_string(),
+            })
+            .await?
+            .service_domain_available;
+        if !available.available {
+            return Err(Error::Terminal {
+                operation: "ServiceDomainAvailable",
+                message: format!(
+                    "{} is not available ({}); pin another subdomain",
+                    name, available.message
+                ),
+            });
+        }
+        Ok(())
     }
 
     /// Creates a generated domain (then renames it when pinned); returns its name.
@@ -140,22 +196,7 @@ impl Executor<'_> {
         known: &[String],
     ) -> Result<(String, String), Error> {
         if change.subdomain.is_some() {
-            let available = self
-                .client
-                .post::<ServiceDomainAvailable>(service_domain_available::Variables {
-                    domain: change.name.clone(),
-                })
-                .await?
-                .service_domain_available;
-            if !available.available {
-                return Err(Error::Terminal {
-                    operation: "ServiceDomainAvailable",
-                    message: format!(
-                        "{} is not available ({}); pin another subdomain",
-                        change.name, available.message
-                    ),
-                });
-            }
+            self.check_pin_available(&change.name).await?;
         }
         let client = self.client;
         let created = Mutex::new(None::<(String, String)>);
@@ -210,16 +251,11 @@ impl Executor<'_> {
                 change.name.clone(),
                 name.clone(),
             ));
-            client
-                .post::<ServiceDomainUpdate>(service_domain_update::Variables {
-                    input: service_domain_update::ServiceDomainUpdateInput {
-                        service_domain_id: id.clone(),
-                        domain: change.name.clone(),
-                        service_id: service_id.clone(),
-                        environment_id: environment_id.clone(),
-                        target_port: change.port,
-                    },
-                })
+            let rename = DomainChange {
+                id: Some(id.clone()),
+                ..change.clone()
+            };
+            self.update_service_domain(scope, &service_id, &rename)
                 .await?;
             name.clone_from(&change.name);
         }

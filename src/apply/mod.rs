@@ -106,32 +106,11 @@ pub async fn apply(
     options: ApplyOptions,
     on_event: &mut (dyn FnMut(&Event) + Send),
 ) -> Result<Report, ApplyError> {
-    let destructive: Vec<String> = plan
-        .destructive_actions()
-        .map(|action| match action {
-            Action::DeleteVolume { name, .. } => format!(
-                "{} (deletes volume {name}: its data and backups would be lost)",
-                action.address()
-            ),
-            other => other.address(),
-        })
-        .collect();
-    if !destructive.is_empty() && !options.confirm_destructive {
+    if let Some(destructive) = unconfirmed_destruction(plan, options.confirm_destructive) {
         return Err(ApplyError::DestructiveNotConfirmed(destructive));
     }
     let start_requests = client.requests_sent();
-    let mut executor = Executor {
-        client,
-        project_ref: project,
-        project: live.project.clone(),
-        stale: false,
-        changed_instances: Vec::new(),
-        staged_changes: BTreeMap::new(),
-        mounts_by_patch: BTreeSet::new(),
-        created_domains: Vec::new(),
-        pins: Vec::new(),
-        created_volumes: Vec::new(),
-    };
+    let mut executor = Executor::new(client, project, live);
     executor.check_unchanged(plan, live).await?;
     let mut report = Report::default();
     let units = units(plan);
@@ -191,6 +170,40 @@ pub async fn apply(
         .await?;
     report.requests = client.requests_sent() - start_requests;
     Ok(report)
+}
+
+/// The destructive actions a run would take without confirmation, all named, volumes with the
+/// data loss they mean; `None` when there are none or they are confirmed.
+fn unconfirmed_destruction(plan: &Plan, confirm_destructive: bool) -> Option<Vec<String>> {
+    let destructive: Vec<String> = plan
+        .destructive_actions()
+        .map(|action| match action {
+            Action::DeleteVolume { name, .. } => format!(
+                "{} (deletes volume {name}: its data and backups would be lost)",
+                action.address()
+            ),
+            other => other.address(),
+        })
+        .collect();
+    (!destructive.is_empty() && !confirm_destructive).then_some(destructive)
+}
+
+impl<'a> Executor<'a> {
+    /// An executor starting from the live state the plan was computed from.
+    fn new(client: &'a Client, project: &'a ProjectRef, live: &Live) -> Self {
+        Executor {
+            client,
+            project_ref: project,
+            project: live.project.clone(),
+            stale: false,
+            changed_instances: Vec::new(),
+            staged_changes: BTreeMap::new(),
+            mounts_by_patch: BTreeSet::new(),
+            created_domains: Vec::new(),
+            pins: Vec::new(),
+            created_volumes: Vec::new(),
+        }
+    }
 }
 
 struct Executor<'a> {

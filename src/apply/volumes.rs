@@ -42,85 +42,27 @@ impl Executor<'_> {
         let mut adopted = false;
         // A volume found only by the fresh read carries no schedules (those come from the config
         // blob): resend the full set, which is idempotent.
+        let ids = VolumeIds {
+            project_id: &project_id,
+            environment_id: &environment_id,
+            service_id: &service_id,
+        };
         let (live, schedules_known) = match known {
             Some(live) => (live, true),
             None => {
-                let client = self.client;
-                let outcome = observe_then_create(
-                    client.retry_policy(),
-                    || async {
-                        client
-                            .post::<VolumeCreate>(volume_create::Variables {
-                                input: volume_create::VolumeCreateInput {
-                                    project_id: project_id.clone(),
-                                    environment_id: Some(environment_id.clone()),
-                                    service_id: Some(service_id.clone()),
-                                    mount_path: desired.mount_path.clone(),
-                                    region: None,
-                                },
-                            })
-                            .await
-                            .map(|_| ())
-                    },
-                    || async {
-                        Ok(mounted_volume(client, &environment_id, &service_id)
-                            .await?
-                            .is_some())
-                    },
-                )
-                .await?;
+                let (live, outcome) = self
+                    .create_volume(&ids, service, environment, desired)
+                    .await?;
                 match outcome {
                     Outcome::Adopted(_) => adopted = true,
                     _ => sent.push("volumeCreate"),
                 }
-                let live = self
-                    .wait_for_volume(&environment_id, &service_id, service, environment)
-                    .await?;
-                self.changed_instances
-                    .push((service.to_string(), environment.to_string()));
-                self.created_volumes.push((
-                    environment.to_string(),
-                    service.to_string(),
-                    live.volume_id.clone(),
-                ));
                 (live, false)
             }
         };
-        // R22, R24: a volume shared with a copied environment has one name for both; renaming
-        // it here would undo the other environment's name on every pass.
-        if live.volume_name != desired.name && live.shared_with.is_empty() {
-            self.client
-                .post::<VolumeUpdate>(volume_update::Variables {
-                    volume_id: live.volume_id.clone(),
-                    input: volume_update::VolumeUpdateInput {
-                        name: Some(desired.name.clone()),
-                    },
-                })
-                .await?;
-            sent.push("volumeUpdate");
-        }
-        let moved_by_patch = self
-            .mounts_by_patch
-            .contains(&(service.to_string(), environment.to_string()));
-        if moved_by_patch {
-            sent.push("volumeMounts in environmentPatchCommit");
-        } else if live.mount_path != desired.mount_path {
-            self.client
-                .post::<VolumeInstanceUpdate>(volume_instance_update::Variables {
-                    volume_id: live.volume_id.clone(),
-                    environment_id: environment_id.clone(),
-                    input: volume_instance_update::VolumeInstanceUpdateInput {
-                        mount_path: Some(desired.mount_path.clone()),
-                        // R23: an absent serviceId detaches the volume; name the service it stays on.
-                        service_id: Some(service_id.clone()),
-                        state: None,
-                    },
-                })
-                .await?;
-            sent.push("volumeInstanceUpdate");
-            self.changed_instances
-                .push((service.to_string(), environment.to_string()));
-        }
+        self.rename_volume(&live, desired, &mut sent).await?;
+        self.remount_volume(&live, &ids, service, environment, desired, &mut sent)
+            .await?;
         if let Some(kinds) = &desired.native_schedules {
             let unchanged = schedules_known && *kinds == live.backup_schedules;
             let fresh_and_empty = !schedules_known && kinds.is_empty() && !adopted;
@@ -147,19 +89,111 @@ impl Executor<'_> {
             ..live.clone()
         };
         self.remember_volume(&environment_id, updated);
-        Ok(match (adopted, sent.is_empty()) {
-            (true, _) => Outcome::Adopted(format!(
-                "volume {} found after a lost create; then {}",
-                live.volume_name,
-                if sent.is_empty() {
-                    "nothing".to_string()
-                } else {
-                    sent.join(", ")
-                }
-            )),
-            (false, true) => Outcome::Skipped("the volume already matches".into()),
-            (false, false) => Outcome::Applied(sent.join(", ")),
-        })
+        Ok(volume_outcome(adopted, &sent, &live.volume_name))
+    }
+
+    /// Creates the instance's volume by observe-then-create (a lost create is adopted, never
+    /// repeated), then waits for Railway to list it.
+    async fn create_volume(
+        &mut self,
+        ids: &VolumeIds<'_>,
+        service: &str,
+        environment: &str,
+        desired: &DesiredVolume,
+    ) -> Result<(LiveVolumeInstance, Outcome), Error> {
+        let client = self.client;
+        let outcome = observe_then_create(
+            client.retry_policy(),
+            || async {
+                client
+                    .post::<VolumeCreate>(volume_create::Variables {
+                        input: volume_create::VolumeCreateInput {
+                            project_id: ids.project_id.to_string(),
+                            environment_id: Some(ids.environment_id.to_string()),
+                            service_id: Some(ids.service_id.to_string()),
+                            mount_path: desired.mount_path.clone(),
+                            region: None,
+                        },
+                    })
+                    .await
+                    .map(|_| ())
+            },
+            || async {
+                Ok(mounted_volume(client, ids.environment_id, ids.service_id)
+                    .await?
+                    .is_some())
+            },
+        )
+        .await?;
+        let live = self
+            .wait_for_volume(ids.environment_id, ids.service_id, service, environment)
+            .await?;
+        self.changed_instances
+            .push((service.to_string(), environment.to_string()));
+        self.created_volumes.push((
+            environment.to_string(),
+            service.to_string(),
+            live.volume_id.clone(),
+        ));
+        Ok((live, outcome))
+    }
+
+    /// Gives the volume its manifest name.
+    async fn rename_volume(
+        &mut self,
+        live: &LiveVolumeInstance,
+        desired: &DesiredVolume,
+        sent: &mut Vec<&str>,
+    ) -> Result<(), Error> {
+        // R22, R24: a volume shared with a copied environment has one name for both; renaming
+        // it here would undo the other environment's name on every pass.
+        if live.volume_name != desired.name && live.shared_with.is_empty() {
+            self.client
+                .post::<VolumeUpdate>(volume_update::Variables {
+                    volume_id: live.volume_id.clone(),
+                    input: volume_update::VolumeUpdateInput {
+                        name: Some(desired.name.clone()),
+                    },
+                })
+                .await?;
+            sent.push("volumeUpdate");
+        }
+        Ok(())
+    }
+
+    /// Moves the volume to its manifest mount path, unless the environment patch already did.
+    async fn remount_volume(
+        &mut self,
+        live: &LiveVolumeInstance,
+        ids: &VolumeIds<'_>,
+        service: &str,
+        environment: &str,
+        desired: &DesiredVolume,
+        sent: &mut Vec<&str>,
+    ) -> Result<(), Error> {
+        let moved_by_patch = self
+            .mounts_by_patch
+            .contains(&(service.to_string(), environment.to_string()));
+        if moved_by_patch {
+            sent.push("volumeMounts in environmentPatchCommit");
+        } else if live.mount_path != desired.mount_path {
+            self.client
+                .post::<VolumeInstanceUpdate>(volume_instance_update::Variables {
+                    volume_id: live.volume_id.clone(),
+                    environment_id: ids.environment_id.to_string(),
+                    input: volume_instance_update::VolumeInstanceUpdateInput {
+                        mount_path: Some(desired.mount_path.clone()),
+                        // R23: an absent serviceId detaches the volume; name the service it stays on.
+                        service_id: Some(ids.service_id.to_string()),
+                        state: None,
+                    },
+                })
+                .await?;
+            sent.push("volumeInstanceUpdate");
+            self.changed_instances
+                .push((service.to_string(), environment.to_string()));
+        }
+        Ok(())
     }
 
     /// Deletes an owned volume that left the manifest, unless another environment still
@@ -224,6 +258,31 @@ impl Executor<'_> {
             tokio::time::sleep(Duration::from_millis(250 * u64::from(attempt + 1))).await;
         }
         Err(missing("volume", &format!("of {service} in {environment}")))
+    }
+}
+
+/// The ids naming one service instance's volume in Railway's calls.
+struct VolumeIds<'a> {
+    project_id: &'a str,
+    environment_id: &'a str,
+    service_id: &'a str,
+}
+
+/// What configuring the volume did, as one outcome: adopted after a lost create, applied, or
+/// nothing to do.
+fn volume_outcome(adopted: bool, sent: &[&str], volume_name: &str) -> Outcome {
+    match (adopted, sent.is_empty()) {
+        (true, _) => Outcome::Adopted(format!(
+            "volume {} found after a lost create; then {}",
+            volume_name,
+            if sent.is_empty() {
+                "nothing".to_string()
+            } else {
+                sent.join(", ")
+            }
+        )),
+        (false, true) => Outcome::Skipped("the volume already matches".into()),
+        (false, false) => Outcome::Applied(sent.join(", ")),
     }
 }
 

@@ -61,20 +61,9 @@ async fn apply_with(
         return Ok(Some(code));
     }
     let json = wants_json(&args.plan);
-    let (live, plan) = match &args.saved_plan {
-        Some(path) => match saved_plan_now(client, desired, options, args, path).await? {
-            Ok(now) => now,
-            Err(code) => return Ok(Some(code)),
-        },
-        None => {
-            let live: Live = snapshot::snapshot(client, &desired.project)
-                .await
-                .context("cannot read the live project")?;
-            let Some(plan) = gated_plan(desired, &live, options) else {
-                return Ok(Some(EXIT_ERROR));
-            };
-            (live, plan)
-        }
+    let (live, plan) = match live_and_plan(client, desired, options, args).await? {
+        Ok(now) => now,
+        Err(code) => return Ok(Some(code)),
     };
     if !json {
         print_plan(desired, &live, &plan, &args.plan)?;
@@ -131,6 +120,25 @@ async fn apply_with(
     }
     report_failed_rollouts(client, desired, &failed).await;
     Ok(Some(EXIT_ERROR))
+}
+
+/// The live state and the plan to apply: the saved plan when one is given (checked against
+/// live state now), else a fresh plan through the gate. `Err` holds the exit code of a refusal.
+async fn live_and_plan(
+    client: &Client,
+    desired: &Desired,
+    options: &PlanOptions,
+    args: &ApplyArgs,
+) -> anyhow::Result<Result<(Live, Plan), u8>> {
+    if let Some(path) = &args.saved_plan {
+        return saved_plan_now(client, desired, options, args, path).await;
+    }
+    let live: Live = snapshot::snapshot(client, &desired.project)
+        .await
+        .context("cannot read the live project")?;
+    Ok(gated_plan(desired, &live, options)
+        .map(|plan| (live, plan))
+        .ok_or(EXIT_ERROR))
 }
 
 /// Exit 1 before any request while a change window holds writes, unless `--ignore-windows`.

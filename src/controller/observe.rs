@@ -26,8 +26,20 @@ pub fn record_pass(
     pass: &Pass,
     now: &str,
 ) {
-    let name = desired.project.name.clone();
-    status.name = name.clone();
+    record_identity(status, desired, pass, now);
+    let counts = record_plan(status, desired, pass);
+    record_outcome(status, desired, revision, pass, counts, now);
+    hold_for_staged_changes(status, pass, now);
+    if status.conditions.ready.status {
+        health_condition(status, now);
+    }
+    record_history(status, revision, pass, now);
+    record_metrics(metrics, &desired.project.name, status.drift.len(), pass);
+}
+
+/// Who the project is, how it is governed and when this pass ran.
+fn record_identity(status: &mut ProjectStatus, desired: &Desired, pass: &Pass, now: &str) {
+    status.name = desired.project.name.clone();
     status.drift_policy = match desired.policy.drift {
         crate::manifest::desired::DriftPolicy::SelfHeal => "self-heal".into(),
         crate::manifest::desired::DriftPolicy::Report => "report".into(),
@@ -37,7 +49,11 @@ pub fn record_pass(
     status.last_reconcile_at = Some(now.to_string());
     status.last_duration_ms = Some(pass.duration.as_millis() as u64);
     status.conditions.reconciling.set(false, "Idle", "", now);
+}
 
+/// What the pass planned: counts, drift left behind, per-environment state and volume
+/// warnings. A pass that never reached a plan keeps the last plan's figures.
+fn record_plan(status: &mut ProjectStatus, desired: &Desired, pass: &Pass) -> Option<PlanCounts> {
     let counts = pass.plan.as_ref().map(|p| {
         let s = p.summary();
         PlanCounts {
@@ -66,6 +82,19 @@ pub fn record_pass(
             .flat_map(|v| v.warning.iter().chain(&v.backup_warning).cloned())
             .collect();
     }
+    counts
+}
+
+/// The Ready and Stalled conditions and the last error, from how the pass ended.
+fn record_outcome(
+    status: &mut ProjectStatus,
+    desired: &Desired,
+    revision: &str,
+    pass: &Pass,
+    counts: Option<PlanCounts>,
+    now: &str,
+) {
+    let applied = pass.kind == PassKind::Applied;
     match (pass.kind, &pass.error) {
         (PassKind::Applied | PassKind::InSync, _) => {
             status.last_applied_revision = Some(revision.to_string());
@@ -123,34 +152,40 @@ pub fn record_pass(
             status.last_error = Some(message);
         }
     }
-    // R17: environments held by someone's staged changes keep the project from being ready.
-    if let Some(plan) = pass.plan.as_ref().filter(|p| !p.held.is_empty())
-        && pass.error.is_none()
-    {
-        let held: Vec<String> = plan
-            .held
-            .iter()
-            .map(|h| {
-                format!(
-                    "{} ({} staged change(s), {} change(s) held)",
-                    h.environment,
-                    h.staged_changes,
-                    h.held_actions.len()
-                )
-            })
-            .collect();
-        let message = format!(
-            "nothing is written where someone has staged changes nobody committed: {}; commit or discard them in Railway, or set spec.policy.stagedChanges: commit",
-            held.join(", ")
-        );
-        status
-            .conditions
-            .ready
-            .set(false, "StagedChangesHeld", message, now);
+}
+
+/// R17: environments held by someone's staged changes keep the project from being ready.
+fn hold_for_staged_changes(status: &mut ProjectStatus, pass: &Pass, now: &str) {
+    let Some(plan) = pass.plan.as_ref().filter(|p| !p.held.is_empty()) else {
+        return;
+    };
+    if pass.error.is_some() {
+        return;
     }
-    if status.conditions.ready.status {
-        health_condition(status, now);
-    }
+    let held: Vec<String> = plan
+        .held
+        .iter()
+        .map(|h| {
+            format!(
+                "{} ({} staged change(s), {} change(s) held)",
+                h.environment,
+                h.staged_changes,
+                h.held_actions.len()
+            )
+        })
+        .collect();
+    let message = format!(
+        "nothing is written where someone has staged changes nobody committed: {}; commit or discard them in Railway, or set spec.policy.stagedChanges: commit",
+        held.join(", ")
+    );
+    status
+        .conditions
+        .ready
+        .set(false, "StagedChangesHeld", message, now);
+}
+
+/// One line of history for this pass: its result and a one-line summary.
+fn record_history(status: &mut ProjectStatus, revision: &str, pass: &Pass, now: &str) {
     let summary = match (&pass.plan, &pass.error) {
         (_, Some(error)) => error.reason.name().to_string(),
         (Some(plan), None) => crate::plan::render::summary_line(plan),
@@ -163,29 +198,33 @@ pub fn record_pass(
         summary,
         duration_ms: pass.duration.as_millis() as u64,
     });
+}
 
+/// Pass counts, durations, drift size and the kinds of actions actually written.
+fn record_metrics(metrics: &mut Metrics, name: &str, drift: usize, pass: &Pass) {
     *metrics
         .reconciles
-        .entry((name.clone(), pass.kind.label().into()))
+        .entry((name.to_string(), pass.kind.label().into()))
         .or_default() += 1;
     metrics
         .durations
-        .entry(name.clone())
+        .entry(name.to_string())
         .or_default()
         .observe(pass.duration.as_secs_f64());
-    metrics.drift.insert(name, status.drift.len() as u64);
-    if let (Some(report), Some(plan)) = (&pass.report, &pass.plan) {
-        for event in &report.events {
-            if matches!(event.outcome, Outcome::Skipped(_)) {
-                continue;
-            }
-            if let Some(action) = plan.actions.iter().find(|a| a.address() == event.address) {
-                let kind = serde_json::to_value(action.kind())
-                    .ok()
-                    .and_then(|v| v.as_str().map(str::to_string))
-                    .unwrap_or_default();
-                *metrics.actions.entry(kind).or_default() += 1;
-            }
+    metrics.drift.insert(name.to_string(), drift as u64);
+    let (Some(report), Some(plan)) = (&pass.report, &pass.plan) else {
+        return;
+    };
+    for event in &report.events {
+        if matches!(event.outcome, Outcome::Skipped(_)) {
+            continue;
+        }
+        if let Some(action) = plan.actions.iter().find(|a| a.address() == event.address) {
+            let kind = serde_json::to_value(action.kind())
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_string))
+                .unwrap_or_default();
+            *metrics.actions.entry(kind).or_default() += 1;
         }
     }
 }

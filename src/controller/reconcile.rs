@@ -221,6 +221,23 @@ pub async fn reconcile(
         pass.duration = started.elapsed();
         return pass;
     }
+    apply_pass(client, desired, &planned, &live, stop, &mut pass).await;
+    pass.plan = Some(planned);
+    pass.live = Some(live);
+    pass.duration = started.elapsed();
+    pass
+}
+
+/// Applies the plan and records what came of it: the report (and health re-read after a
+/// deploy) on success, a classified failure otherwise.
+async fn apply_pass(
+    client: &Client,
+    desired: &Desired,
+    planned: &Plan,
+    live: &Live,
+    stop: Arc<AtomicBool>,
+    pass: &mut Pass,
+) {
     let options = ApplyOptions {
         confirm_destructive: desired.policy.prune,
         stop: Some(stop),
@@ -228,8 +245,8 @@ pub async fn reconcile(
     match apply::apply(
         client,
         &desired.project,
-        &planned,
-        &live,
+        planned,
+        live,
         options,
         &mut |_| {},
     )
@@ -251,15 +268,22 @@ pub async fn reconcile(
             }
             pass.report = Some(report);
         }
-        Err(ApplyError::Failed {
+        Err(error) => record_apply_failure(pass, error),
+    }
+}
+
+/// Classifies a failed apply: retried next pass, or stalled until the source changes.
+fn record_apply_failure(pass: &mut Pass, error: ApplyError) {
+    match error {
+        ApplyError::Failed {
             address, source, ..
-        }) => {
-            fail(&mut pass, &source);
+        } => {
+            fail(pass, &source);
             if let Some(error) = &mut pass.error {
                 error.message = format!("at {address}: {}", error.message);
             }
         }
-        Err(ApplyError::Interrupted { .. }) => {
+        ApplyError::Interrupted { .. } => {
             pass.kind = PassKind::Failed;
             pass.error = Some(PassError::new(
                 Reason::Interrupted,
@@ -267,14 +291,14 @@ pub async fn reconcile(
             ));
         }
         // R15: the next pass re-reads and plans again.
-        Err(error @ ApplyError::Stale { .. }) => {
+        error @ ApplyError::Stale { .. } => {
             pass.kind = PassKind::Failed;
             pass.error = Some(PassError::new(
                 Reason::EnvironmentChanged,
                 error.to_string(),
             ));
         }
-        Err(error @ ApplyError::DestructiveNotConfirmed(_)) => {
+        error @ ApplyError::DestructiveNotConfirmed(_) => {
             pass.kind = PassKind::Stalled;
             pass.error = Some(PassError::new(
                 Reason::DestructiveNotAllowed,
@@ -282,10 +306,6 @@ pub async fn reconcile(
             ));
         }
     }
-    pass.plan = Some(planned);
-    pass.live = Some(live);
-    pass.duration = started.elapsed();
-    pass
 }
 
 /// Whether the apply sent a deploy (explicit, or by a deploying commit).

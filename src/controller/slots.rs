@@ -95,24 +95,9 @@ pub fn load_snapshot(
             .file_stem()
             .map(|s| s.to_string_lossy().to_string())
             .unwrap_or_else(|| path.display().to_string());
-        let slot = slots.entry(path.clone()).or_insert_with(|| Slot {
-            desired: None,
-            good_revision: None,
-            key: stem.clone(),
-            next_due: Instant::now(),
-            failures: 0,
-            stalled: false,
-            invalid: None,
-            last_kind: None,
-            last_live: None,
-            busy: false,
-            rollbacks_handled: Handled::default(),
-            override_windows: false,
-            project_id: None,
-            mark: None,
-            probed: None,
-            moved: false,
-        });
+        let slot = slots
+            .entry(path.clone())
+            .or_insert_with(|| new_slot(stem.clone()));
         let stamp = now();
         match loaded {
             Ok(mut desired) => {
@@ -122,32 +107,7 @@ pub fn load_snapshot(
                         .workspace_id
                         .clone_from(&config.workspace_fallback);
                 }
-                if let Ok(mut s) = status.write() {
-                    if slot.key != desired.project.name
-                        && let Some(old) = s.projects.remove(&slot.key)
-                    {
-                        s.projects.insert(desired.project.name.clone(), old);
-                    }
-                    let project = s.projects.entry(desired.project.name.clone()).or_default();
-                    project.name.clone_from(&desired.project.name);
-                    project.source = describe.to_string();
-                    project.last_attempted_revision = Some(snapshot.revision.clone());
-                    project.conditions.stalled.set(false, "", "", &stamp);
-                }
-                slot.key.clone_from(&desired.project.name);
-                if slot.desired.as_ref() != Some(&desired) {
-                    // A changed manifest gets a full pass, whatever the probe says.
-                    slot.mark = None;
-                    if slot.desired.as_ref().map(|d| &d.project) != Some(&desired.project) {
-                        slot.project_id = None;
-                    }
-                }
-                slot.desired = Some(desired);
-                slot.good_revision = Some(snapshot.revision.clone());
-                slot.next_due = Instant::now();
-                slot.stalled = false;
-                slot.invalid = None;
-                slot.failures = 0;
+                accept_manifest(slot, desired, snapshot, status, describe, &stamp);
             }
             Err(error) => {
                 let message = match &error {
@@ -155,29 +115,99 @@ pub fn load_snapshot(
                     other => other.to_string(),
                 };
                 tracing::warn!(file = %path.display(), revision = %snapshot.revision, "invalid manifest; the last good one stays in force");
-                if let Ok(mut s) = status.write() {
-                    let project = s.projects.entry(slot.key.clone()).or_default();
-                    if project.name.is_empty() {
-                        project.name.clone_from(&slot.key);
-                    }
-                    project.source = describe.to_string();
-                    project.last_attempted_revision = Some(snapshot.revision.clone());
-                    project.conditions.stalled.set(
-                        true,
-                        "InvalidManifest",
-                        message.clone(),
-                        &stamp,
-                    );
-                    project
-                        .conditions
-                        .ready
-                        .set(false, "InvalidManifest", message.clone(), &stamp);
-                    project.last_error = Some(message.clone());
-                }
-                slot.invalid = Some(message);
+                reject_manifest(slot, message, snapshot, status, describe, &stamp);
             }
         }
     }
+}
+
+/// A slot for a file seen for the first time: nothing loaded yet, due now.
+fn new_slot(key: String) -> Slot {
+    Slot {
+        desired: None,
+        good_revision: None,
+        key,
+        next_due: Instant::now(),
+        failures: 0,
+        stalled: false,
+        invalid: None,
+        last_kind: None,
+        last_live: None,
+        busy: false,
+        rollbacks_handled: Handled::default(),
+        override_windows: false,
+        project_id: None,
+        mark: None,
+        probed: None,
+        moved: false,
+    }
+}
+
+/// A manifest that loaded takes effect: its status follows a renamed project, and the slot is
+/// due for a pass at once.
+fn accept_manifest(
+    slot: &mut Slot,
+    desired: Desired,
+    snapshot: &Snapshot,
+    status: &SharedStatus,
+    describe: &str,
+    stamp: &str,
+) {
+    if let Ok(mut s) = status.write() {
+        if slot.key != desired.project.name
+            && let Some(old) = s.projects.remove(&slot.key)
+        {
+            s.projects.insert(desired.project.name.clone(), old);
+        }
+        let project = s.projects.entry(desired.project.name.clone()).or_default();
+        project.name.clone_from(&desired.project.name);
+        project.source = describe.to_string();
+        project.last_attempted_revision = Some(snapshot.revision.clone());
+        project.conditions.stalled.set(false, "", "", stamp);
+    }
+    slot.key.clone_from(&desired.project.name);
+    if slot.desired.as_ref() != Some(&desired) {
+        // A changed manifest gets a full pass, whatever the probe says.
+        slot.mark = None;
+        if slot.desired.as_ref().map(|d| &d.project) != Some(&desired.project) {
+            slot.project_id = None;
+        }
+    }
+    slot.desired = Some(desired);
+    slot.good_revision = Some(snapshot.revision.clone());
+    slot.next_due = Instant::now();
+    slot.stalled = false;
+    slot.invalid = None;
+    slot.failures = 0;
+}
+
+/// A manifest that failed to load stalls its project; the last good manifest stays in force.
+fn reject_manifest(
+    slot: &mut Slot,
+    message: String,
+    snapshot: &Snapshot,
+    status: &SharedStatus,
+    describe: &str,
+    stamp: &str,
+) {
+    if let Ok(mut s) = status.write() {
+        let project = s.projects.entry(slot.key.clone()).or_default();
+        if project.name.is_empty() {
+            project.name.clone_from(&slot.key);
+        }
+        project.source = describe.to_string();
+        project.last_attempted_revision = Some(snapshot.revision.clone());
+        project
+            .conditions
+            .stalled
+            .set(true, "InvalidManifest", message.clone(), stamp);
+        project
+            .conditions
+            .ready
+            .set(false, "InvalidManifest", message.clone(), stamp);
+        project.last_error = Some(message.clone());
+    }
+    slot.invalid = Some(message);
 }
 
 pub fn set_reconciling(status: &SharedStatus, key: &str) {

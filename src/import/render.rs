@@ -29,18 +29,7 @@ pub fn render(
     provenance: &Provenance,
 ) -> Imported {
     let mut warnings = Vec::new();
-    let services: Vec<ServiceInstances> = project
-        .services
-        .iter()
-        .map(|service| ServiceInstances {
-            service,
-            instances: environments
-                .iter()
-                .filter_map(|env| Some((*env, env.instances.get(&service.id)?)))
-                .collect(),
-        })
-        .filter(|s| !s.instances.is_empty())
-        .collect();
+    let services = services_with_instances(project, environments);
 
     let mut placeholders = Vec::new();
     let shared = shared_variables(environments, plain, &mut placeholders);
@@ -60,36 +49,18 @@ pub fn render(
     if !shared.base.is_empty() {
         spec.insert("sharedVariables".into(), slots(&shared.base, &placeholders));
     }
-    let mut env_map = Mapping::new();
-    for env in environments {
-        let mut fields = Mapping::new();
-        if let Some(entries) = shared.overrides.get(&env.name) {
-            fields.insert("sharedVariables".into(), slots(entries, &placeholders));
-        }
-        env_map.insert(env.name.as_str().into(), Value::Mapping(fields));
-    }
-    spec.insert("environments".into(), Value::Mapping(env_map));
-    let mut service_map = Mapping::new();
-    for (service, variables) in services.iter().zip(&service_variables) {
-        let missing: Vec<&str> = environments
-            .iter()
-            .filter(|env| !env.instances.contains_key(&service.service.id))
-            .map(|env| env.name.as_str())
-            .collect();
-        if !missing.is_empty() {
-            warnings.push(format!(
-                "service `{}` has no instance in {}: plan will propose creating it there",
-                service.service.name,
-                missing.join(", ")
-            ));
-        }
-        let entry = match variables {
-            Some(variables) => service_entry(service, variables, &placeholders),
-            None => mapping([("enabled", false.into())]),
-        };
-        service_map.insert(service.service.name.as_str().into(), entry);
-    }
-    spec.insert("services".into(), Value::Mapping(service_map));
+    spec.insert(
+        "environments".into(),
+        environment_entries(environments, &shared, &placeholders),
+    );
+    let service_map = service_entries(
+        &services,
+        &service_variables,
+        environments,
+        &placeholders,
+        &mut warnings,
+    );
+    spec.insert("services".into(), service_map);
 
     let manifest = mapping([
         ("apiVersion", "railway-operator/v1".into()),
@@ -109,6 +80,74 @@ pub fn render(
         placeholders,
         warnings,
     }
+}
+
+/// The project's services that have an instance in at least one imported environment.
+fn services_with_instances<'a>(
+    project: &'a LiveProject,
+    environments: &[&'a LiveEnvironment],
+) -> Vec<ServiceInstances<'a>> {
+    project
+        .services
+        .iter()
+        .map(|service| ServiceInstances {
+            service,
+            instances: environments
+                .iter()
+                .filter_map(|env| Some((*env, env.instances.get(&service.id)?)))
+                .collect(),
+        })
+        .filter(|s| !s.instances.is_empty())
+        .collect()
+}
+
+/// `spec.environments`: every imported environment, with its own shared variables.
+fn environment_entries(
+    environments: &[&LiveEnvironment],
+    shared: &ScopeVariables,
+    placeholders: &[Placeholder],
+) -> Value {
+    let mut env_map = Mapping::new();
+    for env in environments {
+        let mut fields = Mapping::new();
+        if let Some(entries) = shared.overrides.get(&env.name) {
+            fields.insert("sharedVariables".into(), slots(entries, placeholders));
+        }
+        env_map.insert(env.name.as_str().into(), Value::Mapping(fields));
+    }
+    Value::Mapping(env_map)
+}
+
+/// `spec.services`: one entry per service (a planned one when it cannot be imported), with a
+/// warning for each environment it has no instance in.
+fn service_entries(
+    services: &[ServiceInstances],
+    service_variables: &[Option<ScopeVariables>],
+    environments: &[&LiveEnvironment],
+    placeholders: &[Placeholder],
+    warnings: &mut Vec<String>,
+) -> Value {
+    let mut service_map = Mapping::new();
+    for (service, variables) in services.iter().zip(service_variables) {
+        let missing: Vec<&str> = environments
+            .iter()
+            .filter(|env| !env.instances.contains_key(&service.service.id))
+            .map(|env| env.name.as_str())
+            .collect();
+        if !missing.is_empty() {
+            warnings.push(format!(
+                "service `{}` has no instance in {}: plan will propose creating it there",
+                service.service.name,
+                missing.join(", ")
+            ));
+        }
+        let entry = match variables {
+            Some(variables) => service_entry(service, variables, placeholders),
+            None => mapping([("enabled", false.into())]),
+        };
+        service_map.insert(service.service.name.as_str().into(), entry);
+    }
+    Value::Mapping(service_map)
 }
 
 /// Whether every instance has a source the manifest can express; otherwise the service is

@@ -188,54 +188,61 @@ impl Builder {
                     pending_key: None,
                 });
             }
-            Event::SequenceEnd | Event::MappingEnd => {
-                let (node, anchor) = match self.stack.pop() {
-                    Some(Frame::Sequence { at, anchor, items }) => (
-                        Node {
-                            at,
-                            value: Value::Sequence(items),
-                        },
-                        anchor,
-                    ),
-                    Some(Frame::Mapping {
-                        at,
-                        start,
-                        anchor,
-                        entries,
-                        ..
-                    }) => (
-                        Node {
-                            at: at.unwrap_or(start),
-                            value: Value::Mapping(entries),
-                        },
-                        anchor,
-                    ),
-                    None => return Ok(()),
-                };
-                self.push_node(node, anchor, sink)?;
-            }
-            Event::Alias(id) => {
-                let Some(target) = self.anchors.get(&id).cloned() else {
-                    sink.error(at, "alias refers to an unknown anchor");
-                    return Err(Stop);
-                };
-                if self.stack.len() + depth(&target) > MAX_DEPTH {
-                    sink.error(
-                        at,
-                        format!("nesting deeper than {MAX_DEPTH} levels once aliases are expanded"),
-                    );
-                    return Err(Stop);
-                }
-                self.nodes = self.nodes.saturating_add(count_nodes(&target));
-                if self.nodes > MAX_NODES {
-                    sink.error(at, "document too large once aliases are expanded");
-                    return Err(Stop);
-                }
-                self.push_node(Node { at, ..target }, 0, sink)?;
-            }
+            Event::SequenceEnd | Event::MappingEnd => self.close(sink)?,
+            Event::Alias(id) => self.expand_alias(id, at, sink)?,
             Event::StreamStart | Event::StreamEnd | Event::DocumentEnd | Event::Nothing => {}
         }
         Ok(())
+    }
+
+    /// Ends the innermost sequence or mapping and places it in its parent.
+    fn close(&mut self, sink: &mut Sink) -> Result<(), Stop> {
+        let (node, anchor) = match self.stack.pop() {
+            Some(Frame::Sequence { at, anchor, items }) => (
+                Node {
+                    at,
+                    value: Value::Sequence(items),
+                },
+                anchor,
+            ),
+            Some(Frame::Mapping {
+                at,
+                start,
+                anchor,
+                entries,
+                ..
+            }) => (
+                Node {
+                    at: at.unwrap_or(start),
+                    value: Value::Mapping(entries),
+                },
+                anchor,
+            ),
+            None => return Ok(()),
+        };
+        self.push_node(node, anchor, sink)
+    }
+
+    /// Places a copy of an anchored node, refusing aliases that would expand past the depth or
+    /// size limits (the "billion laughs" shape).
+    fn expand_alias(&mut self, id: usize, at: Position, sink: &mut Sink) -> Result<(), Stop> {
+        let Some(target) = self.anchors.get(&id).cloned() else {
+            sink.error(at, "alias refers to an unknown anchor");
+            return Err(Stop);
+        };
+        if self.stack.len() + depth(&target) > MAX_DEPTH {
+            sink.error(
+                at,
+                format!("nesting deeper than {MAX_DEPTH} levels once aliases are expanded"),
+            );
+            return Err(Stop);
+        }
+        self.nodes = self.nodes.saturating_add(count_nodes(&target));
+        if self.nodes > MAX_NODES {
+            sink.error(at, "document too large once aliases are expanded");
+            return Err(Stop);
+        }
+        self.push_node(Node { at, ..target }, 0, sink)
     }
 
     fn open(&mut self, at: Position, sink: &mut Sink) -> Result<(), Stop> {

@@ -116,62 +116,14 @@ pub fn diff_domains(
             DesiredDomain::Railway {
                 port,
                 subdomain: None,
-            } => {
-                let same_port = (0..service_domains.len()).find(|&i| {
-                    !claimed[i] && (port.is_none() || service_domains[i].target_port == *port)
-                });
-                let any = (0..service_domains.len()).find(|&i| !claimed[i]);
-                match same_port.or(any) {
-                    Some(i) => {
-                        claimed[i] = true;
-                        let existing = &service_domains[i];
-                        diff.owned_names.push(existing.domain.clone());
-                        if port.is_some() && existing.target_port != *port {
-                            let mut c =
-                                change(DomainOp::Update, DomainKind::Railway, &existing.domain);
-                            c.id = Some(existing.id.clone());
-                            c.port = *port;
-                            c.before_port = existing.target_port;
-                            diff.changes.push(c);
-                        }
-                    }
-                    None => {
-                        let mut c = change(DomainOp::Add, DomainKind::Railway, "");
-                        c.port = *port;
-                        diff.changes.push(c);
-                    }
-                }
-            }
+            } => unpinned_domain(&mut diff, &mut claimed, service_domains, *port),
             DesiredDomain::Custom { domain, port } => {
-                diff.owned_names.push(domain.clone());
-                match custom_domains.iter().find(|d| &d.domain == domain) {
-                    Some(existing) => {
-                        if port.is_some() && existing.target_port != *port {
-                            let mut c = change(DomainOp::Update, DomainKind::Custom, domain);
-                            c.id = Some(existing.id.clone());
-                            c.port = *port;
-                            c.before_port = existing.target_port;
-                            diff.changes.push(c);
-                        }
-                        if !existing.is_active() {
-                            diff.pending_dns.push(dns_work(existing));
-                        }
-                    }
-                    None => {
-                        let mut c = change(DomainOp::Add, DomainKind::Custom, domain);
-                        c.port = *port;
-                        diff.changes.push(c);
-                        diff.pending_dns.push(format!(
-                            "{domain}: once created, point a CNAME (or A) record at the target Railway gives and add its TXT verification record (apply prints both)"
-                        ));
-                    }
-                }
+                custom_domain(&mut diff, custom_domains, domain, *port)
             }
             DesiredDomain::Railway { .. } => {}
         }
     }
 
-    let owns = |name: &str| owned.is_some_and(|inv| inv.owns_domain(service, name));
     let leftovers = service_domains
         .iter()
         .enumerate()
@@ -183,21 +135,109 @@ pub fn diff_domains(
                 .filter(|d| !desired.iter().any(|w| matches!(w, DesiredDomain::Custom { domain, .. } if domain == &d.domain)))
                 .map(|d| (d.domain.clone(), d.id.clone(), DomainKind::Custom)),
         );
+    let owns = |name: &str| owned.is_some_and(|inv| inv.owns_domain(service, name));
     for (name, id, kind) in leftovers {
-        if owns(&name) {
-            if prune {
-                let mut c = change(DomainOp::Delete, kind, &name);
-                c.id = Some(id);
-                diff.changes.push(c);
-            } else {
-                diff.pending_prune.push(name.clone());
-                diff.owned_names.push(name);
-            }
-        } else {
-            diff.unmanaged.push(name);
-        }
+        leftover_domain(&mut diff, owns(&name), prune, (name, id, kind));
     }
 
+    let owns_port = |port: i64| owned.is_some_and(|inv| inv.owns_tcp_proxy(service, port));
+    diff_tcp_proxies(&mut diff, desired_tcp, live_ports, owns_port, prune);
+    diff
+}
+
+/// An unpinned generated domain takes a live one not claimed yet, on its port if one is,
+/// else any; only when none is left is a new one created.
+fn unpinned_domain(
+    diff: &mut DomainDiff,
+    claimed: &mut [bool],
+    service_domains: &[LiveServiceDomain],
+    port: Option<i64>,
+) {
+    let same_port = (0..service_domains.len())
+        .find(|&i| !claimed[i] && (port.is_none() || service_domains[i].target_port == port));
+    let any = (0..service_domains.len()).find(|&i| !claimed[i]);
+    match same_port.or(any) {
+        Some(i) => {
+            claimed[i] = true;
+            let existing = &service_domains[i];
+            diff.owned_names.push(existing.domain.clone());
+            if port.is_some() && existing.target_port != port {
+                let mut c = change(DomainOp::Update, DomainKind::Railway, &existing.domain);
+                c.id = Some(existing.id.clone());
+                c.port = port;
+                c.before_port = existing.target_port;
+                diff.changes.push(c);
+            }
+        }
+        None => {
+            let mut c = change(DomainOp::Add, DomainKind::Railway, "");
+            c.port = port;
+            diff.changes.push(c);
+        }
+    }
+}
+
+/// A custom domain matches a live one by name; either way its DNS work may still be pending.
+fn custom_domain(
+    diff: &mut DomainDiff,
+    custom_domains: &[LiveCustomDomain],
+    domain: &str,
+    port: Option<i64>,
+) {
+    diff.owned_names.push(domain.to_string());
+    match custom_domains.iter().find(|d| d.domain == domain) {
+        Some(existing) => {
+            if port.is_some() && existing.target_port != port {
+                let mut c = change(DomainOp::Update, DomainKind::Custom, domain);
+                c.id = Some(existing.id.clone());
+                c.port = port;
+                c.before_port = existing.target_port;
+                diff.changes.push(c);
+            }
+            if !existing.is_active() {
+                diff.pending_dns.push(dns_work(existing));
+            }
+        }
+        None => {
+            let mut c = change(DomainOp::Add, DomainKind::Custom, domain);
+            c.port = port;
+            diff.changes.push(c);
+            diff.pending_dns.push(format!(
+                "{domain}: once created, point a CNAME (or A) record at the target Railway gives and add its TXT verification record (apply prints both)"
+            ));
+        }
+    }
+}
+
+/// A live domain the manifest no longer names: deleted (or pending prune) when we own it,
+/// left alone and reported when someone else does.
+fn leftover_domain(
+    diff: &mut DomainDiff,
+    owned: bool,
+    prune: bool,
+    (name, id, kind): (String, String, DomainKind),
+) {
+    if !owned {
+        diff.unmanaged.push(name);
+    } else if prune {
+        let mut c = change(DomainOp::Delete, kind, &name);
+        c.id = Some(id);
+        diff.changes.push(c);
+    } else {
+        diff.pending_prune.push(name.clone());
+        diff.owned_names.push(name);
+    }
+}
+
+/// TCP proxies by port: missing ones created, owned leftovers deleted (or pending prune),
+/// foreign ones left alone.
+fn diff_tcp_proxies(
+    diff: &mut DomainDiff,
+    desired_tcp: &[i64],
+    live_ports: &[i64],
+    owns_port: impl Fn(i64) -> bool,
+    prune: bool,
+) {
     for port in desired_tcp {
         diff.owned_ports.push(*port);
         if !live_ports.contains(port) {
@@ -207,20 +247,17 @@ pub fn diff_domains(
         }
     }
     for port in live_ports.iter().filter(|p| !desired_tcp.contains(p)) {
-        if owned.is_some_and(|inv| inv.owns_tcp_proxy(service, *port)) {
-            if prune {
-                let mut c = change(DomainOp::Delete, DomainKind::TcpProxy, &port.to_string());
-                c.port = Some(*port);
-                diff.changes.push(c);
-            } else {
-                diff.pending_prune.push(format!("tcp proxy :{port}"));
-                diff.owned_ports.push(*port);
-            }
-        } else {
+        if !owns_port(*port) {
             diff.unmanaged.push(format!("tcp proxy :{port}"));
+        } else if prune {
+            let mut c = change(DomainOp::Delete, DomainKind::TcpProxy, &port.to_string());
+            c.port = Some(*port);
+            diff.changes.push(c);
+        } else {
+            diff.pending_prune.push(format!("tcp proxy :{port}"));
+            diff.owned_ports.push(*port);
         }
     }
-    diff
 }
 
 /// A pinned generated domain of the manifest.

@@ -6,7 +6,9 @@ use std::fmt::Write as _;
 
 use serde_json::{Value, json};
 
-use super::action::{Action, ChangeKind, PLAN_FORMAT_VERSION, Plan, VariableChange, VariableOp};
+use super::action::{
+    Action, ChangeKind, FieldChange, PLAN_FORMAT_VERSION, Plan, VariableChange, VariableOp,
+};
 use super::domains::{DomainChange, DomainKind, DomainOp, RAILWAY_SUFFIX};
 
 pub const NO_CHANGES: &str = "No changes. Live state matches the manifest.";
@@ -217,37 +219,8 @@ fn line(out: &mut String, action: &Action) {
             new_service,
             ..
         } => {
-            let width = changes.iter().map(|c| c.field.len()).max().unwrap_or(0);
-            if action.kind() == ChangeKind::Create {
-                let what = match new_service {
-                    true => "",
-                    false => " (new instance in this environment)",
-                };
-                let _ = writeln!(out, "  + service {service}{what}");
-                for change in changes {
-                    let _ = writeln!(
-                        out,
-                        "      {:width$} = {}",
-                        change.field,
-                        show(&change.after)
-                    );
-                }
-            } else {
-                let _ = writeln!(out, "  ~ service {service}");
-                for change in changes {
-                    let before = change
-                        .before
-                        .as_ref()
-                        .map(show)
-                        .unwrap_or_else(|| "(unset)".into());
-                    let _ = writeln!(
-                        out,
-                        "      ~ {}: {before} -> {}",
-                        change.field,
-                        show(&change.after)
-                    );
-                }
-            }
+            let create = action.kind() == ChangeKind::Create;
+            instance_field_lines(out, service, changes, create, *new_service);
             variable_lines(out, variables);
             domain_lines(out, domains);
         }
@@ -276,20 +249,7 @@ fn line(out: &mut String, action: &Action) {
             changes,
             ..
         } => {
-            let sign = if *create { '+' } else { '~' };
-            let _ = writeln!(out, "  {sign} volume of {service}");
-            for change in changes {
-                let _ = match &change.before {
-                    Some(before) if !*create => writeln!(
-                        out,
-                        "      ~ {}: {} -> {}",
-                        change.field,
-                        show(before),
-                        show(&change.after)
-                    ),
-                    _ => writeln!(out, "      {} = {}", change.field, show(&change.after)),
-                };
-            }
+            volume_lines(out, service, *create, changes);
         }
         Action::DeleteVolume { service, name, .. } => {
             let _ = writeln!(
@@ -297,6 +257,66 @@ fn line(out: &mut String, action: &Action) {
                 "  - volume {name} of {service} (destroy, DATA LOSS: the volume's data and its backups are deleted)"
             );
         }
+    }
+}
+
+/// A service instance's settings: all of them as `field = value` when it is created, only the
+/// changed ones as `field: before -> after` otherwise.
+fn instance_field_lines(
+    out: &mut String,
+    service: &str,
+    changes: &[FieldChange],
+    create: bool,
+    new_service: bool,
+) {
+    let width = changes.iter().map(|c| c.field.len()).max().unwrap_or(0);
+    if create {
+        let what = match new_service {
+            true => "",
+            false => " (new instance in this environment)",
+        };
+        let _ = writeln!(out, "  + service {service}{what}");
+        for change in changes {
+            let _ = writeln!(
+                out,
+                "      {:width$} = {}",
+                change.field,
+                show(&change.after)
+            );
+        }
+    } else {
+        let _ = writeln!(out, "  ~ service {service}");
+        for change in changes {
+            let before = change
+                .before
+                .as_ref()
+                .map(show)
+                .unwrap_or_else(|| "(unset)".into());
+            let _ = writeln!(
+                out,
+                "      ~ {}: {before} -> {}",
+                change.field,
+                show(&change.after)
+            );
+        }
+    }
+}
+
+/// A volume's header, then its fields: set on creation, `before -> after` when changed.
+fn volume_lines(out: &mut String, service: &str, create: bool, changes: &[FieldChange]) {
+    let sign = if create { '+' } else { '~' };
+    let _ = writeln!(out, "  {sign} volume of {service}");
+    for change in changes {
+        let _ = match &change.before {
+            Some(before) if !create => writeln!(
+                out,
+                "      ~ {}: {} -> {}",
+                change.field,
+                show(before),
+                show(&change.after)
+            ),
+            _ => writeln!(out, "      {} = {}", change.field, show(&change.after)),
+        };
     }
 }
 

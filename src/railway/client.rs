@@ -489,6 +489,37 @@ fn without_url(error: &reqwest::Error) -> String {
     last.unwrap_or_else(|| "request failed".to_string())
 }
 
+/// Classifies an answer whose body is not JSON, by its status alone.
+fn non_json_error(
+    operation: &'static str,
+    status: StatusCode,
+    retry_after: Option<Duration>,
+) -> Error {
+    if status == StatusCode::FORBIDDEN {
+        // Railway's edge answers unidentified bursts with an HTML 403 page; nothing was processed.
+        Error::RateLimited {
+            operation,
+            retry_after,
+        }
+    } else if status.is_server_error() || status.is_success() {
+        Error::Transient {
+            operation,
+            message: format!("HTTP {} with a non-JSON body", status.as_u16()),
+            maybe_applied: true,
+        }
+    } else if status == StatusCode::UNAUTHORIZED {
+        Error::Unauthorized {
+            operation,
+            message: format!("HTTP {}", status.as_u16()),
+        }
+    } else {
+        Error::Terminal {
+            operation,
+            message: format!("HTTP {} with a non-JSON body", status.as_u16()),
+        }
+    }
+}
+
 /// Turns one HTTP answer into data or a classified error.
 pub(crate) fn parse_response<T: serde::de::DeserializeOwned>(
     operation: &'static str,
@@ -504,29 +535,7 @@ pub(crate) fn parse_response<T: serde::de::DeserializeOwned>(
     }
     let json: Option<Value> = serde_json::from_str(text).ok();
     let Some(json) = json else {
-        return Err(if status == StatusCode::FORBIDDEN {
-            // Railway's edge answers unidentified bursts with an HTML 403 page; nothing was processed.
-            Error::RateLimited {
-                operation,
-                retry_after,
-            }
-        } else if status.is_server_error() || status.is_success() {
-            Error::Transient {
-                operation,
-                message: format!("HTTP {} with a non-JSON body", status.as_u16()),
-                maybe_applied: true,
-            }
-        } else if status == StatusCode::UNAUTHORIZED {
-            Error::Unauthorized {
-                operation,
-                message: format!("HTTP {}", status.as_u16()),
-            }
-        } else {
-            Error::Terminal {
-                operation,
-                message: format!("HTTP {} with a non-JSON body", status.as_u16()),
-            }
-        });
+        return Err(non_json_error(operation, status, retry_after));
     };
     let first_error = json
         .get("errors")

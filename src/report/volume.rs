@@ -3,9 +3,9 @@
 //! theirs, and the backups Railway holds. Reads the status report and the manifest only.
 
 use super::markdown::{code, number, or_dash, table, upstream_name, whole_duration};
-use crate::manifest::desired::{BackupScheduleKind, DesiredService, Retention};
+use crate::manifest::desired::{BackupScheduleKind, DesiredService, DesiredVolume, Retention};
 use crate::ops::settings;
-use crate::ops::status::ServiceStatus;
+use crate::ops::status::{ServiceStatus, VolumeStatus};
 
 /// Railway's retention of one native schedule's backups.
 fn native_retention(kind: BackupScheduleKind) -> &'static str {
@@ -35,6 +35,16 @@ pub fn volume(
         return "### Volume\n\nNo volume.\n\n".to_string();
     }
     let mut out = String::from("### Volume\n\n");
+    size_and_usage(&mut out, desired, live);
+    out.push_str("#### Backups and retention\n\n");
+    native_schedules(&mut out, desired, live);
+    operator_schedules(&mut out, desired);
+    backups_on_railway(&mut out, live);
+    out
+}
+
+/// Name, mount path, size and usage side by side, with a warning past the threshold.
+fn size_and_usage(out: &mut String, desired: Option<&DesiredVolume>, live: Option<&VolumeStatus>) {
     let warning = desired.map(|d| d.usage_warning_percent);
     let usage = live.and_then(|v| v.usage_percent);
     let rows = vec![
@@ -74,7 +84,14 @@ pub fn volume(
             number(usage)
         ));
     }
-    out.push_str("#### Backups and retention\n\n");
+}
+
+/// Railway-native schedules wanted or present, with the retention Railway gives each.
+fn native_schedules(
+    out: &mut String,
+    desired: Option<&DesiredVolume>,
+    live: Option<&VolumeStatus>,
+) {
     let live_schedules: Vec<String> = live.map(|v| v.native_schedules.clone()).unwrap_or_default();
     let desired_schedules = desired.and_then(|d| d.native_schedules.clone());
     let mut native_rows = Vec::new();
@@ -110,6 +127,10 @@ pub fn volume(
         ));
         out.push('\n');
     }
+}
+
+/// Cron backups the operator takes itself, with the retention the manifest gives them.
+fn operator_schedules(out: &mut String, desired: Option<&DesiredVolume>) {
     let cron = desired
         .map(|d| d.cron_backups.as_slice())
         .unwrap_or_default();
@@ -130,6 +151,10 @@ pub fn volume(
         out.push_str(&table(&["Cron", "Time zone", "Retention"], &rows));
         out.push('\n');
     }
+}
+
+/// How many backups Railway holds, when the volume exists and they could be read.
+fn backups_on_railway(out: &mut String, live: Option<&VolumeStatus>) {
     match live.filter(|v| v.found).map(|v| &v.backups) {
         None => out.push_str("Backups on Railway: none (the volume is not on Railway).\n\n"),
         Some(None) => out.push_str("Backups on Railway: unknown (they could not be read).\n\n"),
@@ -143,5 +168,4 @@ pub fn volume(
                 .unwrap_or_default()
         )),
     }
-    out
 }

@@ -164,55 +164,67 @@ fn decode_spec(reader: &mut Reader, node: &Node, spec: &mut ManifestSpec) {
     spec.workspace = reader.opt_string(&fields, "workspace").map(|w| w.value);
     spec.shared_variables = decode_variables(reader, &fields, "sharedVariables");
     spec.notifications = decode_notifications(reader, &fields);
-    if let Some(policy_node) = fields.get("policy")
-        && let Some(policy) = reader.fields(
-            policy_node,
-            "spec.policy",
-            &[
-                "prune",
-                "drift",
-                "deploy",
-                "suspend",
-                "stagedChanges",
-                "windows",
-            ],
-            &[],
-        )
-    {
-        spec.prune = reader.opt_bool(&policy, "prune").is_some_and(|p| p.value);
-        spec.suspend = reader.opt_bool(&policy, "suspend").is_some_and(|p| p.value);
-        spec.drift = reader
-            .opt_enum(
-                &policy,
-                "drift",
-                &[
-                    ("self-heal", DriftPolicy::SelfHeal),
-                    ("report", DriftPolicy::Report),
-                ],
-            )
-            .map_or(DriftPolicy::default(), |d| d.value);
-        spec.deploy = reader
-            .opt_enum(
-                &policy,
-                "deploy",
-                &[
-                    ("on-change", DeployPolicy::OnChange),
-                    ("never", DeployPolicy::Never),
-                ],
-            )
-            .map_or(DeployPolicy::default(), |d| d.value);
-        spec.staged_changes = reader
-            .opt_enum(
-                &policy,
-                "stagedChanges",
-                &[
-                    ("hold", StagedChangesPolicy::Hold),
-                    ("commit", StagedChangesPolicy::Commit),
-                ],
-            )
-            .map_or(StagedChangesPolicy::default(), |d| d.value);
-        spec.windows = windows::decode_windows(reader, &policy);
+    if let Some(policy_node) = fields.get("policy") {
+        decode_policy(reader, policy_node, spec);
     }
+    decode_environments_field(reader, &fields, spec);
+    decode_services_field(reader, &fields, spec);
+}
+
+/// `spec.policy`: pruning, drift, deploys, staged changes, suspension and change windows.
+fn decode_policy(reader: &mut Reader, policy_node: &Node, spec: &mut ManifestSpec) {
+    let Some(policy) = reader.fields(
+        policy_node,
+        "spec.policy",
+        &[
+            "prune",
+            "drift",
+            "deploy",
+            "suspend",
+            "stagedChanges",
+            "windows",
+        ],
+        &[],
+    ) else {
+        return;
+    };
+    spec.prune = reader.opt_bool(&policy, "prune").is_some_and(|p| p.value);
+    spec.suspend = reader.opt_bool(&policy, "suspend").is_some_and(|p| p.value);
+    spec.drift = reader
+        .opt_enum(
+            &policy,
+            "drift",
+            &[
+                ("self-heal", DriftPolicy::SelfHeal),
+                ("report", DriftPolicy::Report),
+            ],
+        )
+        .map_or(DriftPolicy::default(), |d| d.value);
+    spec.deploy = reader
+        .opt_enum(
+            &policy,
+            "deploy",
+            &[
+                ("on-change", DeployPolicy::OnChange),
+                ("never", DeployPolicy::Never),
+            ],
+        )
+        .map_or(DeployPolicy::default(), |d| d.value);
+    spec.staged_changes = reader
+        .opt_enum(
+            &policy,
+            "stagedChanges",
+            &[
+                ("hold", StagedChangesPolicy::Hold),
+                ("commit", StagedChangesPolicy::Commit),
+            ],
+        )
+        .map_or(StagedChangesPolicy::default(), |d| d.value);
+    spec.windows = windows::decode_windows(reader, &policy);
+}
+
+/// `spec.environments`: required, a mapping of environment names.
+fn decode_environments_field(reader: &mut Reader, fields: &Fields, spec: &mut ManifestSpec) {
     match fields.get("environments") {
         None => reader.sink.error_with_hint(
             fields.at,
@@ -230,8 +242,12 @@ fn decode_spec(reader: &mut Reader, node: &Node, spec: &mut ManifestSpec) {
             ),
         },
     }
+}
+
+/// `spec.services`: required, a mapping of service names.
+fn decode_services_field(reader: &mut Reader, fields: &Fields, spec: &mut ManifestSpec) {
     match fields.get("services") {
-        None => reader.missing(&fields, "services"),
+        None => reader.missing(fields, "services"),
         Some(services_node) => {
             let Some(entries) = mapping_entries(services_node) else {
                 reader.sink.error(

@@ -8,7 +8,7 @@ use super::Planning;
 use crate::backup::limit;
 use crate::inventory::Inventory;
 use crate::manifest::desired::{DeployPolicy, DesiredVolume, InstanceSettings};
-use crate::plan::action::{Action, IgnoredDifference};
+use crate::plan::action::{Action, FieldChange, IgnoredDifference};
 use crate::plan::domains::{DomainDiff, DomainKind, diff_domains};
 use crate::plan::ignore::{Ignoring, domain_label, left_alone};
 use crate::plan::settings::diff_settings;
@@ -101,18 +101,7 @@ pub(super) fn plan_instance(
 
     // R9: an environment without an instance of the service gets one from its patch.
     let create_instance = live.is_none();
-    // R16: a setting the table marks as not redeploying (replicas) only scales; domains alone
-    // need no redeploy, while a TCP proxy is active only after one (R31).
-    let redeploy = create_instance
-        || changes
-            .iter()
-            .any(|c| crate::manifest::setting::row(c.field).is_none_or(|row| row.redeploys))
-        || !variables.changes.is_empty()
-        || domains
-            .changes
-            .iter()
-            .any(|c| c.kind == DomainKind::TcpProxy)
-        || volume.needs_deploy();
+    let redeploy = create_instance || needs_redeploy(&changes, &variables, &domains, &volume);
     let has_source = settings.source.is_some() || live.is_some_and(|i| i.source.is_some());
     if create_instance
         || !changes.is_empty()
@@ -140,6 +129,26 @@ pub(super) fn plan_instance(
         records_created,
         deploy,
     }
+}
+
+/// Whether the instance's changes take effect only after a redeploy. R16: a setting the table
+/// marks as not redeploying (replicas) only scales; domains alone need no redeploy, while a TCP
+/// proxy is active only after one (R31).
+fn needs_redeploy(
+    changes: &[FieldChange],
+    variables: &VariableDiff,
+    domains: &DomainDiff,
+    volume: &VolumeDiff,
+) -> bool {
+    changes
+        .iter()
+        .any(|c| crate::manifest::setting::row(c.field).is_none_or(|row| row.redeploys))
+        || !variables.changes.is_empty()
+        || domains
+            .changes
+            .iter()
+            .any(|c| c.kind == DomainKind::TcpProxy)
+        || volume.needs_deploy()
 }
 
 /// The instance's variables; ignored ones are neither set nor deleted, and stay owned.

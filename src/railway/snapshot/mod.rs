@@ -291,52 +291,18 @@ async fn read_environments(
             .into_iter()
             .map(|e| trigger_row!(e.node))
             .collect();
-        let mut instances_cursor = next_cursor(
+        let instances_cursor = next_cursor(
             env.service_instances.page_info.has_next_page,
             env.service_instances.page_info.end_cursor,
             None,
         );
-        let mut triggers_cursor = next_cursor(
+        let triggers_cursor = next_cursor(
             env.deployment_triggers.page_info.has_next_page,
             env.deployment_triggers.page_info.end_cursor,
             None,
         );
-        while instances_cursor.is_some() || triggers_cursor.is_some() {
-            let page = client
-                .post::<EnvironmentInstancesPage>(environment_instances_page::Variables {
-                    environment_id: env.id.clone(),
-                    instances_after: instances_cursor.clone(),
-                    triggers_after: triggers_cursor.clone(),
-                })
-                .await?
-                .environment;
-            if instances_cursor.is_some() {
-                instances.extend(
-                    page.service_instances
-                        .edges
-                        .into_iter()
-                        .map(|e| InstanceRow::from_page(e.node)),
-                );
-                instances_cursor = next_cursor(
-                    page.service_instances.page_info.has_next_page,
-                    page.service_instances.page_info.end_cursor,
-                    instances_cursor.as_deref(),
-                );
-            }
-            if triggers_cursor.is_some() {
-                triggers.extend(
-                    page.deployment_triggers
-                        .edges
-                        .into_iter()
-                        .map(|e| trigger_row!(e.node)),
-                );
-                triggers_cursor = next_cursor(
-                    page.deployment_triggers.page_info.has_next_page,
-                    page.deployment_triggers.page_info.end_cursor,
-                    triggers_cursor.as_deref(),
-                );
-            }
-        }
+        let cursors = (instances_cursor, triggers_cursor);
+        follow_instance_pages(client, &env.id, &mut instances, &mut triggers, cursors).await?;
         let volume_rows: Vec<volumes::VolumeRow> = env
             .volume_instances
             .edges
@@ -362,6 +328,54 @@ async fn read_environments(
         environments.push(environment);
     }
     Ok(environments)
+}
+
+/// Follows an environment's further pages of instances and deploy triggers together, one
+/// request per page, until both lists are complete.
+async fn follow_instance_pages(
+    client: &Client,
+    environment_id: &str,
+    instances: &mut Vec<InstanceRow>,
+    triggers: &mut Vec<TriggerRow>,
+    (mut instances_cursor, mut triggers_cursor): (Option<String>, Option<String>),
+) -> Result<()> {
+    while instances_cursor.is_some() || triggers_cursor.is_some() {
+        let page = client
+            .post::<EnvironmentInstancesPage>(environment_instances_page::Variables {
+                environment_id: environment_id.to_string(),
+                instances_after: instances_cursor.clone(),
+                triggers_after: triggers_cursor.clone(),
+            })
+            .await?
+            .environment;
+        if instances_cursor.is_some() {
+            instances.extend(
+                page.service_instances
+                    .edges
+                    .into_iter()
+                    .map(|e| InstanceRow::from_page(e.node)),
+            );
+            instances_cursor = next_cursor(
+                page.service_instances.page_info.has_next_page,
+                page.service_instances.page_info.end_cursor,
+                instances_cursor.as_deref(),
+            );
+        }
+        if triggers_cursor.is_some() {
+            triggers.extend(
+                page.deployment_triggers
+                    .edges
+                    .into_iter()
+                    .map(|e| trigger_row!(e.node)),
+            );
+            triggers_cursor = next_cursor(
+                page.deployment_triggers.page_info.has_next_page,
+                page.deployment_triggers.page_info.end_cursor,
+                triggers_cursor.as_deref(),
+            );
+        }
+    }
+    Ok(())
 }
 
 /// Records, on each volume instance, the other environments sharing its volume (R22).
