@@ -23,7 +23,12 @@ impl ProjectFence {
 
 impl WriteFence for ProjectFence {
     fn check(&self) -> FenceCheck<'_> {
-        Box::pin(self.store.verify(&self.key))
+        Box::pin(async move {
+            self.store
+                .verify(&self.key)
+                .await
+                .map_err(|lost| lost.to_string())
+        })
     }
 }
 
@@ -41,6 +46,11 @@ impl SessionFence {
 
 impl WriteFence for SessionFence {
     fn check(&self) -> FenceCheck<'_> {
-        Box::pin(self.store.verify_session())
+        Box::pin(async move {
+            self.store
+                .verify_session()
+                .await
+                .map_err(|lost| lost.to_string())
+        })
     }
 }
