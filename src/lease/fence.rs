@@ -23,12 +23,7 @@ impl ProjectFence {
 
 impl WriteFence for ProjectFence {
     fn check(&self) -> FenceCheck<'_> {
-        Box::pin(async move {
-            self.store
-                .verify(&self.key)
-                .await
-                .map_err(|lost| lost.to_string())
-        })
+        Box::pin(async move { self.store.verify(&self.key).await.map_err(Into::into) })
     }
 }
 
@@ -46,11 +41,6 @@ impl SessionFence {
 
 impl WriteFence for SessionFence {
     fn check(&self) -> FenceCheck<'_> {
-        Box::pin(async move {
-            self.store
-                .verify_session()
-                .await
-                .map_err(|lost| lost.to_string())
-        })
+        Box::pin(async move { self.store.verify_session().await.map_err(Into::into) })
     }
 }
