@@ -4,6 +4,23 @@
 
 use std::time::Duration;
 
+/// Why a text is not a duration; the text is quoted as written (trimmed).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DurationError {
+    #[error("empty duration: expected e.g. 500ms, 90s, 5m, 1h or 30d")]
+    Empty,
+    #[error("invalid duration {text:?}: expected a whole number before each unit, e.g. 90s")]
+    NoNumber { text: String },
+    #[error("invalid duration {text:?}: {digits} is too large")]
+    NumberTooLarge { text: String, digits: String },
+    #[error("invalid duration {text:?}: missing unit (ms, s, m, h or d)")]
+    MissingUnit { text: String },
+    #[error("invalid duration {text:?}: unknown unit {unit:?} (use ms, s, m, h or d)")]
+    UnknownUnit { text: String, unit: String },
+    #[error("invalid duration {text:?}: too large")]
+    TooLarge { text: String },
+}
+
 /// The shortest chain `parse_duration` reads back to `duration` (whole seconds; below a
 /// second, milliseconds): `10m`, `1h30m`, `90s` prints as `1m30s`.
 pub fn format_duration(duration: Duration) -> String {
@@ -25,11 +42,12 @@ pub fn format_duration(duration: Duration) -> String {
 }
 
 /// Parses "500ms", "90s", "5m", "1h", "30d" or a chain such as "1h30m".
-pub fn parse_duration(text: &str) -> Result<Duration, String> {
+pub fn parse_duration(text: &str) -> Result<Duration, DurationError> {
     let trimmed = text.trim();
     if trimmed.is_empty() {
-        return Err("empty duration: expected e.g. 500ms, 90s, 5m, 1h or 30d".to_string());
+        return Err(DurationError::Empty);
     }
+    let text = || trimmed.to_string();
     let mut total = Duration::ZERO;
     let mut rest = trimmed;
     while !rest.is_empty() {
@@ -37,34 +55,34 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
             .find(|c: char| !c.is_ascii_digit())
             .unwrap_or(rest.len());
         if digits_end == 0 {
-            return Err(format!(
-                "invalid duration {trimmed:?}: expected a whole number before each unit, e.g. 90s"
-            ));
+            return Err(DurationError::NoNumber { text: text() });
         }
         let (digits, after_digits) = rest.split_at(digits_end);
         let unit_end = after_digits
             .find(|c: char| c.is_ascii_digit())
             .unwrap_or(after_digits.len());
         let (unit, next) = after_digits.split_at(unit_end);
-        let amount: u64 = digits
-            .parse()
-            .map_err(|_| format!("invalid duration {trimmed:?}: {digits} is too large"))?;
+        let amount: u64 = digits.parse().map_err(|_| DurationError::NumberTooLarge {
+            text: text(),
+            digits: digits.to_string(),
+        })?;
         let millis_per_unit = millis_per_unit(unit).ok_or_else(|| {
             if unit.is_empty() {
-                format!("invalid duration {trimmed:?}: missing unit (ms, s, m, h or d)")
+                DurationError::MissingUnit { text: text() }
             } else {
-                format!(
-                    "invalid duration {trimmed:?}: unknown unit {unit:?} (use ms, s, m, h or d)"
-                )
+                DurationError::UnknownUnit {
+                    text: text(),
+                    unit: unit.to_string(),
+                }
             }
         })?;
         let part = amount
             .checked_mul(millis_per_unit)
             .map(Duration::from_millis)
-            .ok_or_else(|| format!("invalid duration {trimmed:?}: too large"))?;
+            .ok_or_else(|| DurationError::TooLarge { text: text() })?;
         total = total
             .checked_add(part)
-            .ok_or_else(|| format!("invalid duration {trimmed:?}: too large"))?;
+            .ok_or_else(|| DurationError::TooLarge { text: text() })?;
         rest = next;
     }
     Ok(total)

@@ -70,7 +70,7 @@ pub struct PruneArgs {
 }
 
 fn duration(text: &str) -> Result<Duration, String> {
-    crate::duration::parse_duration(text)
+    crate::duration::parse_duration(text).map_err(|error| error.to_string())
 }
 
 /// The volume the command works on, in the manifest and live.

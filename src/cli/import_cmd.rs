@@ -46,7 +46,7 @@ impl ImportArgs {
         if let Some(config) = &self.sops_config {
             return import::from_sops_config(config, self.output.as_deref())
                 .map(Some)
-                .map_err(anyhow::Error::msg);
+                .map_err(anyhow::Error::from);
         }
         Ok((!self.encrypt_to.is_empty()).then(|| Encryption {
             recipients: self.encrypt_to.clone(),

@@ -105,11 +105,11 @@ pub struct RunArgs {
 }
 
 fn budget(text: &str) -> Result<BudgetSpec, String> {
-    BudgetSpec::parse(text)
+    BudgetSpec::parse(text).map_err(|error| error.to_string())
 }
 
 fn duration(text: &str) -> Result<Duration, String> {
-    parse_duration(text)
+    parse_duration(text).map_err(|error| error.to_string())
 }
 
 pub async fn serve(global: &GlobalOptions, args: &RunArgs) -> anyhow::Result<u8> {

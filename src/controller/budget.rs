@@ -19,16 +19,23 @@ pub struct BudgetSpec {
     pub window: Duration,
 }
 
+/// A request budget that is not `REQUESTS/WINDOW`; the text is quoted as written.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "request budget {text:?}: expected REQUESTS/WINDOW, e.g. 10000/h (Railway Pro), 1000/h (Hobby), 100/h (Free)"
+)]
+pub struct BudgetSpecError {
+    pub text: String,
+}
+
 impl BudgetSpec {
     /// Parses `10000/h`, `1000/1h`, `500/30m`, `100/90s`.
     ///
     /// # Errors
-    /// A message saying what is wrong with `text`.
-    pub fn parse(text: &str) -> Result<Self, String> {
-        let wrong = || {
-            format!(
-                "request budget {text:?}: expected REQUESTS/WINDOW, e.g. 10000/h (Railway Pro), 1000/h (Hobby), 100/h (Free)"
-            )
+    /// [`BudgetSpecError`] when `text` is not `REQUESTS/WINDOW` with both above zero.
+    pub fn parse(text: &str) -> Result<Self, BudgetSpecError> {
+        let wrong = || BudgetSpecError {
+            text: text.to_string(),
         };
         let (count, window) = text.trim().split_once('/').ok_or_else(wrong)?;
         let limit: u64 = count

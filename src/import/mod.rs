@@ -17,7 +17,7 @@ use std::path::Path;
 
 use chrono::{DateTime, Utc};
 
-pub use seal::{Encryption, RECOMMENDED_RULE, from_sops_config, seal};
+pub use seal::{Encryption, RECOMMENDED_RULE, SopsConfigError, from_sops_config, seal};
 pub use variables::Placeholder;
 
 use crate::manifest::{self, Desired, LoadError, Secrets};

@@ -4,7 +4,7 @@
 //! sealed stays a placeholder (it has no value to write). Reads `.sops.yaml` creation rules.
 
 use std::collections::BTreeSet;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use serde_yaml::{Mapping, Value};
 
@@ -120,20 +120,49 @@ fn header(text: &str) -> String {
     out
 }
 
+/// Why a `.sops.yaml` gives no encryption for the output.
+#[derive(Debug, thiserror::Error)]
+pub enum SopsConfigError {
+    #[error("cannot read {}: {error}", path.display())]
+    Unreadable {
+        path: PathBuf,
+        error: std::io::Error,
+    },
+    #[error("{} is not YAML: {error}", path.display())]
+    NotYaml {
+        path: PathBuf,
+        error: serde_yaml::Error,
+    },
+    #[error("{} has no creation_rules", path.display())]
+    NoCreationRules { path: PathBuf },
+    #[error("no creation rule of {} matches {target:?}", path.display())]
+    NoMatchingRule { path: PathBuf, target: String },
+    #[error("the matching creation rule of {} names no age recipient", path.display())]
+    NoAgeRecipient { path: PathBuf },
+}
+
 /// The encryption `.sops.yaml` sets for `output` (its first creation rule whose `path_regex`
 /// matches, or has none): age recipients and the rule field.
 ///
 /// # Errors
-/// An unreadable file, no matching rule, or a rule without age recipients.
-pub fn from_sops_config(config: &Path, output: Option<&Path>) -> Result<Encryption, String> {
-    let text = std::fs::read_to_string(config)
-        .map_err(|e| format!("cannot read {}: {e}", config.display()))?;
-    let root: Value = serde_yaml::from_str(&text)
-        .map_err(|e| format!("{} is not YAML: {e}", config.display()))?;
+/// [`SopsConfigError`]: an unreadable file, no matching rule, or a rule without age recipients.
+pub fn from_sops_config(
+    config: &Path,
+    output: Option<&Path>,
+) -> Result<Encryption, SopsConfigError> {
+    let path = || config.to_path_buf();
+    let text = std::fs::read_to_string(config).map_err(|error| SopsConfigError::Unreadable {
+        path: path(),
+        error,
+    })?;
+    let root: Value = serde_yaml::from_str(&text).map_err(|error| SopsConfigError::NotYaml {
+        path: path(),
+        error,
+    })?;
     let rules = root
         .get("creation_rules")
         .and_then(Value::as_sequence)
-        .ok_or_else(|| format!("{} has no creation_rules", config.display()))?;
+        .ok_or_else(|| SopsConfigError::NoCreationRules { path: path() })?;
     let target = output
         .map(|p| p.to_string_lossy().into_owned())
         .unwrap_or_default();
@@ -146,11 +175,9 @@ pub fn from_sops_config(config: &Path, output: Option<&Path>) -> Result<Encrypti
             },
         )
         .and_then(Value::as_mapping)
-        .ok_or_else(|| {
-            format!(
-                "no creation rule of {} matches {target:?}",
-                config.display()
-            )
+        .ok_or_else(|| SopsConfigError::NoMatchingRule {
+            path: path(),
+            target: target.clone(),
         })?;
     let mut recipients = age_recipients(rule);
     if let Some(groups) = rule.get("key_groups").and_then(Value::as_sequence) {
@@ -159,10 +186,7 @@ pub fn from_sops_config(config: &Path, output: Option<&Path>) -> Result<Encrypti
         }
     }
     if recipients.is_empty() {
-        return Err(format!(
-            "the matching creation rule of {} names no age recipient",
-            config.display()
-        ));
+        return Err(SopsConfigError::NoAgeRecipient { path: path() });
     }
     let rule_field = RULE_FIELDS.iter().find_map(|field| {
         let value = rule.get(*field)?.as_str()?;

@@ -86,8 +86,25 @@ pub(super) fn encode_legacy(inventory: &Inventory) -> String {
     serde_json::to_string(&envelope).unwrap_or_else(|_| format!("{{\"ro\":{LEGACY_VERSION}}}"))
 }
 
+/// Why a stored value is not an inventory this operator understands.
+#[derive(Debug, thiserror::Error)]
+pub(super) enum DecodeError {
+    #[error("not a valid inventory: {0}")]
+    Base64(base64::DecodeError),
+    #[error("not a valid inventory: {0}")]
+    Inflate(std::io::Error),
+    #[error("not a valid inventory: it inflates past {MAX_INFLATED_BYTES} bytes")]
+    TooLarge,
+    #[error("not a valid inventory: {0}")]
+    Json(serde_json::Error),
+    #[error("not a valid inventory: unknown encoding")]
+    UnknownEncoding,
+    #[error("format version {version} is not understood by this operator")]
+    NotUnderstood { version: u32 },
+}
+
 /// Either format; the reason when the text is not an inventory this operator understands.
-pub(super) fn decode(text: &str) -> Result<Inventory, String> {
+pub(super) fn decode(text: &str) -> Result<Inventory, DecodeError> {
     if let Some(encoded) = text.strip_prefix(PREFIX) {
         let envelope: Envelope = parse(&inflate(encoded)?)?;
         return match envelope.version {
@@ -104,7 +121,7 @@ pub(super) fn decode(text: &str) -> Result<Inventory, String> {
     }
     match future_version(text) {
         Some(version) => Err(not_understood(version)),
-        None => Err("not a valid inventory: unknown encoding".into()),
+        None => Err(DecodeError::UnknownEncoding),
     }
 }
 
@@ -170,25 +187,21 @@ fn deflate(bytes: &[u8]) -> Option<Vec<u8>> {
     encoder.finish().ok()
 }
 
-fn inflate(encoded: &str) -> Result<Vec<u8>, String> {
-    let compressed = BASE64
-        .decode(encoded.trim())
-        .map_err(|error| format!("not a valid inventory: {error}"))?;
+fn inflate(encoded: &str) -> Result<Vec<u8>, DecodeError> {
+    let compressed = BASE64.decode(encoded.trim()).map_err(DecodeError::Base64)?;
     let mut json = Vec::new();
     DeflateDecoder::new(compressed.as_slice())
         .take(MAX_INFLATED_BYTES + 1)
         .read_to_end(&mut json)
-        .map_err(|error| format!("not a valid inventory: {error}"))?;
+        .map_err(DecodeError::Inflate)?;
     if json.len() as u64 > MAX_INFLATED_BYTES {
-        return Err(format!(
-            "not a valid inventory: it inflates past {MAX_INFLATED_BYTES} bytes"
-        ));
+        return Err(DecodeError::TooLarge);
     }
     Ok(json)
 }
 
-fn parse<'a, T: Deserialize<'a>>(json: &'a [u8]) -> Result<T, String> {
-    serde_json::from_slice(json).map_err(|error| format!("not a valid inventory: {error}"))
+fn parse<'a, T: Deserialize<'a>>(json: &'a [u8]) -> Result<T, DecodeError> {
+    serde_json::from_slice(json).map_err(DecodeError::Json)
 }
 
 /// `ro7:...`: a later operator's format.
@@ -197,6 +210,6 @@ fn future_version(text: &str) -> Option<u32> {
     head.parse().ok()
 }
 
-fn not_understood(version: u32) -> String {
-    format!("format version {version} is not understood by this operator")
+fn not_understood(version: u32) -> DecodeError {
+    DecodeError::NotUnderstood { version }
 }

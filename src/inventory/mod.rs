@@ -150,7 +150,9 @@ impl InventoryState {
             },
             Some(Some(text)) => match encoding::decode(text) {
                 Ok(inventory) => InventoryState::Present { inventory },
-                Err(reason) => InventoryState::Corrupt { reason },
+                Err(reason) => InventoryState::Corrupt {
+                    reason: reason.to_string(),
+                },
             },
         }
     }

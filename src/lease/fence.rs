@@ -23,7 +23,7 @@ impl ProjectFence {
 
 impl WriteFence for ProjectFence {
     fn check(&self) -> FenceCheck<'_> {
-        Box::pin(self.store.verify(&self.key))
+        Box::pin(async move { self.store.verify(&self.key).await.map_err(Into::into) })
     }
 }
 
@@ -41,6 +41,6 @@ impl SessionFence {
 
 impl WriteFence for SessionFence {
     fn check(&self) -> FenceCheck<'_> {
-        Box::pin(self.store.verify_session())
+        Box::pin(async move { self.store.verify_session().await.map_err(Into::into) })
     }
 }

@@ -25,3 +25,19 @@ pub enum LeaseError {
     #[error("the lock database {target} refused a lock query: {message}")]
     Query { target: String, message: String },
 }
+
+/// Why the write fence refuses: this replica's lease no longer counts. Messages never hold the
+/// URL's password.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum LeaseLost {
+    #[error("lease lost: {0}")]
+    NoSession(LeaseError),
+    #[error("this replica does not hold the project's lease")]
+    NotHeld,
+    #[error("lease lost: the lock connection to {target} closed")]
+    Closed { target: String },
+    #[error("lease lost: the lock connection to {target} failed: {message}")]
+    Failed { target: String, message: String },
+    #[error("lease unconfirmed: the lock database {target} did not answer within 5 s")]
+    Unconfirmed { target: String },
+}

@@ -12,8 +12,8 @@ use chrono::{DateTime, Utc};
 use tokio::sync::Notify;
 use tokio_postgres::config::Host;
 
-use super::LeaseError;
 use super::keys::{MEMBER_NAMESPACE, PROJECT_NAMESPACE, lock_number};
+use super::{LeaseError, LeaseLost};
 
 /// How long connecting or one lock query may take before the store counts as unreachable.
 const QUERY_TIMEOUT: Duration = Duration::from_secs(5);
@@ -391,11 +391,11 @@ impl LeaseStore {
     /// The fence's question: this replica holds `key` in a live session that answers now.
     ///
     /// # Errors
-    /// Why the lease no longer counts, as a sentence.
-    pub async fn verify(&self, key: &str) -> Result<(), String> {
-        let session = self.session().map_err(|e| format!("lease lost: {e}"))?;
+    /// [`LeaseLost`]: why the lease no longer counts.
+    pub async fn verify(&self, key: &str) -> Result<(), LeaseLost> {
+        let session = self.session().map_err(LeaseLost::NoSession)?;
         if self.holding_in(key, session.generation).is_none() {
-            return Err("this replica does not hold the project's lease".to_string());
+            return Err(LeaseLost::NotHeld);
         }
         self.ping(&session).await
     }
@@ -404,28 +404,22 @@ impl LeaseStore {
     /// holds this replica's leases is alive and answers now.
     ///
     /// # Errors
-    /// Why the session no longer counts, as a sentence.
-    pub async fn verify_session(&self) -> Result<(), String> {
-        let session = self.session().map_err(|e| format!("lease lost: {e}"))?;
+    /// [`LeaseLost`]: why the session no longer counts.
+    pub async fn verify_session(&self) -> Result<(), LeaseLost> {
+        let session = self.session().map_err(LeaseLost::NoSession)?;
         self.ping(&session).await
     }
 
-    async fn ping(&self, session: &Session) -> Result<(), String> {
+    async fn ping(&self, session: &Session) -> Result<(), LeaseLost> {
+        let target = self.target.clone();
         match tokio::time::timeout(QUERY_TIMEOUT, session.client.simple_query("SELECT 1")).await {
             Ok(Ok(_)) if session.alive.load(Ordering::SeqCst) => Ok(()),
-            Ok(Ok(_)) => Err(format!(
-                "lease lost: the lock connection to {} closed",
-                self.target
-            )),
-            Ok(Err(error)) => Err(format!(
-                "lease lost: the lock connection to {} failed: {}",
-                self.target,
-                describe_error(&error)
-            )),
-            Err(_) => Err(format!(
-                "lease unconfirmed: the lock database {} did not answer within 5 s",
-                self.target
-            )),
+            Ok(Ok(_)) => Err(LeaseLost::Closed { target }),
+            Ok(Err(error)) => Err(LeaseLost::Failed {
+                target,
+                message: describe_error(&error),
+            }),
+            Err(_) => Err(LeaseLost::Unconfirmed { target }),
         }
     }
 }
@@ -510,7 +504,9 @@ mod tests {
             .expect("runtime");
         let verdict = runtime.block_on(store.verify("name:shop"));
         assert!(
-            verdict.as_ref().is_err_and(|m| m.contains("lease lost")),
+            verdict
+                .as_ref()
+                .is_err_and(|m| m.to_string().contains("lease lost")),
             "{verdict:?}"
         );
         let connect = runtime.block_on(store.connect());

@@ -56,7 +56,7 @@ pub enum Attempt {
 }
 
 /// Why one attempt failed. Messages hold no URL and no credential.
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, Clone, thiserror::Error)]
 enum SendError {
     /// With the answer's `Retry-After`, when it gave one in seconds.
     #[error("HTTP {0}")]
@@ -66,6 +66,9 @@ enum SendError {
     /// The request could not be built: retrying cannot help.
     #[error("{0}")]
     Request(String),
+    /// The HTTP client could not be built (kept rendered: it is built once and shared).
+    #[error("cannot build the HTTP client: {0}")]
+    Client(String),
 }
 
 impl SendError {
@@ -75,7 +78,7 @@ impl SendError {
                 *status == StatusCode::TOO_MANY_REQUESTS || status.is_server_error()
             }
             SendError::Transport(_) => true,
-            SendError::Request(_) => false,
+            SendError::Request(_) | SendError::Client(_) => false,
         }
     }
 }
@@ -91,7 +94,7 @@ struct Outgoing {
 #[derive(Default)]
 pub struct Delivery {
     config: DeliveryConfig,
-    client: OnceLock<Result<Client, String>>,
+    client: OnceLock<Result<Client, SendError>>,
 }
 
 impl Delivery {
@@ -116,7 +119,7 @@ impl Delivery {
         let client = match self.client() {
             Ok(client) => client,
             Err(error) => {
-                self.failed(target, event, 1, &SendError::Request(error), &report);
+                self.failed(target, event, 1, &error, &report);
                 return;
             }
         };
@@ -158,7 +161,7 @@ impl Delivery {
         report(Attempt::Failed(reason));
     }
 
-    fn client(&self) -> Result<Client, String> {
+    fn client(&self) -> Result<Client, SendError> {
         self.client
             .get_or_init(|| {
                 Client::builder()
@@ -167,7 +170,7 @@ impl Delivery {
                     // A redirect would carry the body (and GitHub's token) somewhere unplanned.
                     .redirect(reqwest::redirect::Policy::none())
                     .build()
-                    .map_err(|error| format!("cannot build the HTTP client: {error}"))
+                    .map_err(|error| SendError::Client(error.to_string()))
             })
             .clone()
     }

@@ -119,10 +119,14 @@ pub trait WriteFence: Send + Sync {
     fn check(&self) -> FenceCheck<'_>;
 }
 
-/// The answer of [`WriteFence::check`]: `Err` carries why the write may not go.
+/// The answer of [`WriteFence::check`]: `Err` carries why the write may not go (the fence's own
+/// error type; its text becomes [`Error::Fenced`]'s message).
 pub type FenceCheck<'a> = std::pin::Pin<
-    Box<dyn std::future::Future<Output = std::result::Result<(), String>> + Send + 'a>,
+    Box<dyn std::future::Future<Output = std::result::Result<(), FenceRefusal>> + Send + 'a>,
 >;
+
+/// Why a fence refused a write, typed by the fence that refused.
+pub type FenceRefusal = Box<dyn std::error::Error + Send + Sync>;
 
 impl std::fmt::Debug for dyn WriteFence {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -363,8 +367,9 @@ impl Client {
         // Checked after the pace wait, so a lease lost while waiting still stops the write.
         if kind != OpKind::Read
             && let Some(fence) = &self.fence
-            && let Err(message) = fence.check().await
+            && let Err(refusal) = fence.check().await
         {
+            let message = refusal.to_string();
             let refused = Err(Error::Fenced { operation, message });
             self.record(operation, &refused, None);
             return refused;

@@ -175,7 +175,12 @@ async fn attempt_once<S: BackupStore>(
             });
         }
         Ok(false) => {}
-        Err(reason) => return Ok(Step::Retry { then: next, reason }),
+        Err(error) => {
+            return Ok(Step::Retry {
+                then: next,
+                reason: error.to_string(),
+            });
+        }
     }
     let workflow = match store.create(volume_instance_id, name).await {
         Ok(workflow) => workflow,
@@ -225,13 +230,12 @@ async fn look_first<S: BackupStore>(
     name: &str,
     config: &RunnerConfig,
     next: Next,
-) -> Result<bool, String> {
+) -> Result<bool, StoreError> {
     match next {
         Next::Create => Ok(false),
         Next::CheckList => find_named(store, volume_instance_id, name)
             .await
-            .map(|found| found.is_some())
-            .map_err(|error| error.to_string()),
+            .map(|found| found.is_some()),
         Next::AwaitList => Ok(matches!(
             await_done(store, volume_instance_id, name, None, config).await,
             Ok(Awaited::Done)

@@ -108,9 +108,16 @@ async fn status_page(State(app): State<Arc<AppState>>) -> Response {
     respond(StatusCode::OK, HTML, body)
 }
 
+/// A query `POST /reconcile` does not take, as written.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown query {pair:?}: POST /reconcile takes only ?override=window")]
+struct UnknownQuery {
+    pair: String,
+}
+
 /// `?override=window` (the only query `POST /reconcile` takes): whether the pass it asks for
 /// ignores change windows. `Err` names what was not understood.
-fn override_windows(query: Option<&str>) -> Result<bool, String> {
+fn override_windows(query: Option<&str>) -> Result<bool, UnknownQuery> {
     let mut overriding = false;
     for pair in query
         .unwrap_or_default()
@@ -120,9 +127,9 @@ fn override_windows(query: Option<&str>) -> Result<bool, String> {
         match pair.split_once('=') {
             Some(("override", "window")) => overriding = true,
             _ => {
-                return Err(format!(
-                    "unknown query {pair:?}: POST /reconcile takes only ?override=window"
-                ));
+                return Err(UnknownQuery {
+                    pair: pair.to_string(),
+                });
             }
         }
     }
@@ -156,7 +163,7 @@ async fn reconcile(
             };
             respond(StatusCode::ACCEPTED, TEXT, body.to_string())
         }
-        Ok(Err(unknown)) => respond(StatusCode::BAD_REQUEST, TEXT, unknown),
+        Ok(Err(unknown)) => respond(StatusCode::BAD_REQUEST, TEXT, unknown.to_string()),
         Err(denied) => {
             tracing::warn!(reason = %denied, "POST /reconcile refused");
             let code = StatusCode::from_u16(denied.http_status()).unwrap_or(StatusCode::FORBIDDEN);

@@ -181,7 +181,7 @@ fn decode_max_age(reader: &mut Reader, node: &Node, path: &str) -> Option<Retent
         Ok(age) if age.as_secs() == 0 => "it must be at least 1s".to_string(),
         Ok(_) => "it must be whole seconds".to_string(),
         // The parser quotes its input: only shown when nothing was expanded.
-        Err(reason) if node.scalar_text() == Some(written.value.as_str()) => reason,
+        Err(reason) if node.scalar_text() == Some(written.value.as_str()) => reason.to_string(),
         Err(_) => "not a duration".to_string(),
     };
     reader.sink.error_with_hint(
