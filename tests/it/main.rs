@@ -52,6 +52,7 @@ mod notifications;
 mod notifications_run;
 mod ops_blackroad;
 mod ops_health;
+mod ops_logs;
 mod plan;
 mod railway_cli;
 mod railway_iac;
