@@ -14,6 +14,7 @@ mod chaos_rate_limits;
 mod chaos_sandbox_faults;
 mod conformance;
 mod controller_backups;
+mod controller_failure_logs;
 mod controller_http;
 mod controller_process;
 mod controller_run;
