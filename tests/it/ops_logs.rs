@@ -209,3 +209,38 @@ async fn logs_refuses_an_unknown_service_or_environment_and_one_without_a_deploy
     );
     sandbox.shutdown().await;
 }
+
+#[tokio::test]
+async fn the_live_values_of_generated_variables_are_masked_and_literals_are_not() {
+    let (sandbox, dir, file) = shop(Vec::new()).await;
+    let generated = SHOP.replace(
+        "variables: { REGISTRY_TOKEN: { fromEnv: SHOP_REGISTRY_TOKEN } }",
+        "variables: { REGISTRY_TOKEN: { fromEnv: SHOP_REGISTRY_TOKEN }, SESSION_KEY: { generate: 32 }, MODE: plain-mode }",
+    );
+    fs::write(&file, &generated).expect("write");
+    let (code, out, err) = run(&sandbox, dir.path(), &["apply", "-f", &file]).await;
+    assert_eq!(code, 0, "{out}{err}");
+    let env = |name: &str| (name == "SHOP_REGISTRY_TOKEN").then(|| TOKEN_VALUE.to_string());
+    let desired = railway_operator::manifest::load_file(Path::new(&file), &env).expect("loads");
+    let client = support::controller::client_for(&sandbox);
+    let live = railway_operator::railway::snapshot::snapshot(&client, &desired.project)
+        .await
+        .expect("snapshot");
+    let project = live.project.as_ref().expect("the project exists");
+    let values = railway_operator::rollout::generated_values(&desired, project);
+    assert_eq!(
+        values.len(),
+        2,
+        "SESSION_KEY in production and staging: {}",
+        values.len()
+    );
+    assert!(values.iter().all(|v| v.len() == 32));
+    let mut secrets = railway_operator::rollout::secret_values(&desired);
+    secrets.extend(values.clone());
+    let line = format!("key={} mode=plain-mode token={TOKEN_VALUE}", values[0]);
+    assert_eq!(
+        railway_operator::rollout::mask(&line, &secrets),
+        "key=*** mode=plain-mode token=***"
+    );
+    sandbox.shutdown().await;
+}
