@@ -118,7 +118,7 @@ async fn apply_with(
     if failed.is_empty() {
         return Ok(Some(EXIT_OK));
     }
-    report_failed_rollouts(client, desired, &failed).await;
+    report_failed_rollouts(client, desired, &live, &failed).await;
     Ok(Some(EXIT_ERROR))
 }
 
@@ -249,10 +249,18 @@ async fn wait_for_rollouts(
 }
 
 /// Names each rollout that did not go live and, R44, shows the last lines of its logs with the
-/// manifest's secrets masked.
-async fn report_failed_rollouts(client: &Client, desired: &Desired, failed: &[&Progress]) {
+/// manifest's secrets (and the generated values live state held before the apply) masked.
+async fn report_failed_rollouts(
+    client: &Client,
+    desired: &Desired,
+    live: &Live,
+    failed: &[&Progress],
+) {
     eprintln!("\nerror: {} deployment(s) did not go live:", failed.len());
-    let secrets = rollout::secret_values(desired);
+    let mut secrets = rollout::secret_values(desired);
+    if let Some(project) = &live.project {
+        secrets.extend(rollout::generated_values(desired, project));
+    }
     for p in failed {
         let deployment = match (&p.deployment_id, &p.status) {
             (Some(id), Some(status)) => format!("deployment {id} is {status}"),

@@ -89,6 +89,8 @@ pub enum Command {
     Status(ops_cmd::ListArgs),
     /// HTTP-check services' health endpoints; exit 1 when any check failed.
     Health(ops_cmd::HealthArgs),
+    /// Show the newest lines of a service's latest deployment logs (secrets masked).
+    Logs(ops_cmd::LogsArgs),
     /// Write a manifest from a live project (adoption).
     Import(import_cmd::ImportArgs),
     /// Write one Markdown analysis document per service from the manifest and live state.
@@ -225,6 +227,7 @@ pub async fn run(cli: Cli) -> ExitCode {
         Command::Open(args) => ops_cmd::open(&cli.global, &args).await,
         Command::Status(args) => ops_cmd::status(&cli.global, &args).await,
         Command::Health(args) => ops_cmd::health(&cli.global, &args).await,
+        Command::Logs(args) => ops_cmd::logs(&cli.global, &args).await,
         Command::Import(args) => import_cmd::import(&cli.global, &args).await,
         Command::Report(args) => report_cmd::report(&cli.global, &args).await,
     };

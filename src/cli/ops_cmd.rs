@@ -1,4 +1,4 @@
-//! The operations commands `list`, `env`, `repo`, `open`, `status` and `health`: argument
+//! The operations commands `list`, `env`, `repo`, `open`, `status`, `health` and `logs`: argument
 //! parsing, loading the manifest, one snapshot, then printing a report from `crate::ops`.
 //! Never writes to Railway.
 
@@ -77,6 +77,38 @@ pub struct HealthArgs {
     #[command(flatten)]
     pub output: OutputArgs,
 }
+
+#[derive(Debug, Args, Clone)]
+pub struct LogsArgs {
+    #[command(flatten)]
+    pub manifest: ManifestArgs,
+    /// The service whose latest deployment's logs to show.
+    pub service: String,
+    /// Environment name or unique prefix (default: the manifest's first environment).
+    #[arg(long = "env")]
+    pub environment: Option<String>,
+    /// The build's logs instead of the container's.
+    #[arg(long)]
+    pub build: bool,
+    /// How many of the newest lines to show.
+    #[arg(long, default_value_t = ops::logs::DEFAULT_LINES, value_parser = lines_count)]
+    pub lines: usize,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+/// `--lines`: a whole number from 1 to 5000.
+fn lines_count(text: &str) -> Result<usize, String> {
+    match text.parse::<usize>() {
+        Ok(n) if (1..=MAX_LOG_LINES).contains(&n) => Ok(n),
+        _ => Err(format!(
+            "`{text}` is not a number of lines from 1 to {MAX_LOG_LINES}"
+        )),
+    }
+}
+
+/// The most lines `logs` asks for at once (a guess at a bound Railway keeps; its CLI asks 500).
+const MAX_LOG_LINES: usize = 5000;
 
 /// The manifest, or an error once its problems were printed.
 fn load(args: &ManifestArgs) -> anyhow::Result<Desired> {
@@ -219,4 +251,40 @@ pub async fn health(global: &GlobalOptions, args: &HealthArgs) -> anyhow::Result
     let report = ops::health::report(results, args.timeout);
     print(json, "health", &report, ops::health::render_text)?;
     Ok(if report.healthy { EXIT_OK } else { EXIT_ERROR })
+}
+
+pub async fn logs(global: &GlobalOptions, args: &LogsArgs) -> anyhow::Result<u8> {
+    let json = text_or_json(&args.output, "logs")?;
+    let desired = load(&args.manifest)?;
+    ops::find_service(&desired, &args.service)?;
+    if let Some(name) = &args.environment {
+        ops::resolve_environment(&desired, name)?;
+    }
+    let connection = connect(global).await?;
+    let read = async {
+        let live = snapshot::snapshot(&connection.client, &desired.project)
+            .await
+            .context("cannot read the live project")?;
+        let view = View::new(&desired, &live);
+        let target = ops::logs::target(&view, &args.service, args.environment.as_deref())?;
+        let secrets = ops::logs::secrets(&view);
+        ops::logs::read(
+            &connection.client,
+            &target,
+            args.build,
+            args.lines,
+            &secrets,
+        )
+        .await
+        .with_context(|| {
+            format!(
+                "cannot read the logs of deployment {}",
+                target.deployment_id
+            )
+        })
+    };
+    let report = read.await;
+    connection.close().await;
+    print(json, "logs", &report?, ops::logs::render_text)?;
+    Ok(EXIT_OK)
 }

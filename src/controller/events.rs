@@ -1,11 +1,13 @@
 //! The state changes a finished pass makes, published to the notifier: applied, drift,
 //! failures and stalls and their recovery, deployments failing and recovering (R42), rollbacks,
 //! volume warnings, writes held (R17) and backup failures. Publishes every pass; the notifier
-//! drops repeats, so each change is told once. Messages carry names and statuses, never values.
+//! drops repeats, so each change is told once. Messages carry names and statuses, never values;
+//! a failed deployment's also its last log lines (R44), secrets masked.
 
 use chrono::Utc;
 use serde_json::{Value, json};
 
+use super::failure_logs;
 use super::reconcile::{Pass, PassKind, Reason};
 use super::status::ProjectStatus;
 use crate::manifest::Desired;
@@ -156,13 +158,25 @@ impl PassEvents<'_> {
                 let details = json!({ "deploymentId": id, "status": shown });
                 let at = format!("{}[{}]", service.name, environment.name);
                 match service.health {
-                    Health::Degraded => self.send(
-                        EventKind::DeploymentFailed,
-                        &subject,
-                        &format!("failed:{id}"),
-                        format!("{at}: deployment {id} is {shown}"),
-                        details,
-                    ),
+                    Health::Degraded => {
+                        // R44: the reason, masked and bounded, with the message and in details.
+                        let excerpt = failure_logs::excerpt(&service.last_log_lines);
+                        let reason = excerpt
+                            .last()
+                            .map(|line| format!(": {line}"))
+                            .unwrap_or_default();
+                        let mut details = details;
+                        if !excerpt.is_empty() {
+                            details["logExcerpt"] = json!(excerpt);
+                        }
+                        self.send(
+                            EventKind::DeploymentFailed,
+                            &subject,
+                            &format!("failed:{id}"),
+                            format!("{at}: deployment {id} is {shown}{reason}"),
+                            details,
+                        );
+                    }
                     Health::Healthy if self.was(&subject, &["failed:"]) => self.send(
                         EventKind::DeploymentRecovered,
                         &subject,

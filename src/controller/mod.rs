@@ -5,6 +5,7 @@ pub mod backups;
 pub mod budget;
 pub mod config;
 pub mod events;
+pub mod failure_logs;
 pub mod http;
 pub mod leases;
 pub mod observe;

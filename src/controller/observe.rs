@@ -347,6 +347,7 @@ fn environments(
                         ),
                         domains: domain_states(pass, env, &service.name),
                         volume: volume_status(service, env, pass),
+                        last_log_lines: failure_logs(pass, env, &service.name),
                     }
                 })
                 .collect(),
@@ -470,6 +471,15 @@ fn latest_deployment<'p>(
         .instance(service, environment)?
         .latest_deployment
         .as_ref()
+}
+
+/// R44: the last log lines of the latest deployment, when it failed.
+fn failure_logs(pass: &Pass, environment: &str, service: &str) -> Vec<String> {
+    latest_deployment(pass, environment, service)
+        .filter(|d| Health::of_status(Some(&d.status)) == Health::Degraded)
+        .and_then(|d| pass.failure_logs.get(&d.id))
+        .cloned()
+        .unwrap_or_default()
 }
 
 fn deployment_status(pass: &Pass, environment: &str, service: &str) -> Option<String> {

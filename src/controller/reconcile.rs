@@ -6,6 +6,7 @@ use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
 use std::time::{Duration, Instant};
 
+use super::failure_logs::FailureLogs;
 use crate::apply::{self, ApplyError, ApplyOptions, Report};
 use crate::change_window::{WindowState, state_at};
 use crate::manifest::Desired;
@@ -112,6 +113,9 @@ pub struct Pass {
     pub live_after: Option<Live>,
     /// The change windows as they stood when the pass started.
     pub window: PassWindow,
+    /// R44: the last log lines of each deployment found failed, masked (filled in after the
+    /// pass by [`super::failure_logs::read`]).
+    pub failure_logs: FailureLogs,
 }
 
 /// What the change windows said to one pass.
@@ -174,6 +178,7 @@ pub async fn reconcile(
         rollbacks: Vec::new(),
         live_after: None,
         window,
+        failure_logs: FailureLogs::new(),
     };
     let live = match snapshot::snapshot_known(client, &desired.project, known_project).await {
         Ok(live) => live,

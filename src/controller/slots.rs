@@ -11,6 +11,7 @@ use tokio::time::Instant;
 
 use super::config::RunConfig;
 use super::events::PassEvents;
+use super::failure_logs::FailureLogs;
 use super::observe::record_pass;
 use super::reconcile::{Pass, PassKind};
 use super::source::{Snapshot, SourceSpec};
@@ -54,6 +55,8 @@ pub struct Slot {
     pub probed: Option<String>,
     /// The probe moved (or cannot tell): the next pass is a full one, without probing again.
     pub moved: bool,
+    /// R44: the last log lines of the deployments the latest full pass found failed.
+    pub failure_logs: FailureLogs,
 }
 
 impl Slot {
@@ -140,6 +143,7 @@ fn new_slot(key: String) -> Slot {
         mark: None,
         probed: None,
         moved: false,
+        failure_logs: FailureLogs::new(),
     }
 }
 

@@ -213,6 +213,10 @@ pub struct ServiceStatus {
     /// The volume the manifest declares here, with what Railway reports about it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub volume: Option<VolumeStatus>,
+    /// R44: while the latest deployment is failed or crashed, the last lines of its logs (its
+    /// build's when the container wrote none), secrets masked, the reason last.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub last_log_lines: Vec<String>,
 }
 
 /// A declared volume's size, usage and backup policy. `sizeMb`/`usedMb` are `None` until the

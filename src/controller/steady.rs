@@ -50,5 +50,6 @@ pub fn unmoved_pass(desired: &Desired, kind: PassKind, took: Duration) -> Pass {
         rollbacks: Vec::new(),
         live_after: None,
         window: PassWindow::at(desired, chrono::Utc::now(), false),
+        failure_logs: Default::default(),
     }
 }

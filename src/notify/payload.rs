@@ -21,7 +21,8 @@ pub fn webhook_body(event: &Event) -> Result<Vec<u8>, serde_json::Error> {
 }
 
 /// A Slack incoming-webhook message: one line of text naming the kind, where it happened and
-/// the event's message, and an attachment coloured by whether it is a problem.
+/// the event's message, and an attachment coloured by whether it is a problem (holding a failed
+/// deployment's last log lines as a code block).
 pub fn slack_body(event: &Event) -> Result<Vec<u8>, serde_json::Error> {
     let problem = event.kind.is_problem();
     let icon = if problem {
@@ -45,16 +46,31 @@ pub fn slack_body(event: &Event) -> Result<Vec<u8>, serde_json::Error> {
     if let Some(revision) = &event.revision {
         fields.push(short_field("Revision", revision));
     }
-    serde_json::to_vec(&json!({
-        "text": text,
-        "attachments": [{
-            "color": if problem { PROBLEM_COLOR } else { GOOD_COLOR },
-            "fallback": text,
-            "fields": fields,
-            "footer": "railway-operator",
-            "ts": event.at.timestamp(),
-        }],
-    }))
+    let mut attachment = json!({
+        "color": if problem { PROBLEM_COLOR } else { GOOD_COLOR },
+        "fallback": text,
+        "fields": fields,
+        "footer": "railway-operator",
+        "ts": event.at.timestamp(),
+    });
+    if let Some(excerpt) = log_excerpt(event) {
+        attachment["text"] = json!(format!("```{}```", escape(&excerpt)));
+        attachment["mrkdwn_in"] = json!(["text"]);
+    }
+    serde_json::to_vec(&json!({ "text": text, "attachments": [attachment] }))
+}
+
+/// A failed deployment's last log lines (`details.logExcerpt`, already masked and bounded), one
+/// per line.
+fn log_excerpt(event: &Event) -> Option<String> {
+    let lines: Vec<&str> = event
+        .details
+        .get("logExcerpt")?
+        .as_array()?
+        .iter()
+        .filter_map(Value::as_str)
+        .collect();
+    (!lines.is_empty()).then(|| lines.join("\n"))
 }
 
 /// `project / environment / service`, as far as the event names them.
@@ -131,5 +147,18 @@ mod tests {
         )
         .unwrap_or_default();
         assert_eq!(recovered["attachments"][0]["color"], GOOD_COLOR);
+        assert!(recovered["attachments"][0].get("text").is_none());
+    }
+
+    #[test]
+    fn a_slack_message_shows_a_failed_deployments_log_excerpt_as_a_code_block() {
+        let mut failed = event(EventKind::DeploymentFailed);
+        failed.details["logExcerpt"] = json!(["Starting Container", "exited <1>"]);
+        let body: Value =
+            serde_json::from_slice(&slack_body(&failed).unwrap_or_default()).unwrap_or_default();
+        assert_eq!(
+            body["attachments"][0]["text"],
+            "```Starting Container\nexited &lt;1&gt;```"
+        );
     }
 }

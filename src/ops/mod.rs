@@ -1,9 +1,10 @@
 //! Read-only operations views over a manifest plus the live snapshot: `list`, `env`, `repo`,
-//! `open`, `status` and `health`. Builds reports and renders them; never writes to Railway and
+//! `open`, `status`, `health` and `logs`. Builds reports and renders them; never writes to Railway and
 //! never shows a secret value (secrets stay [`crate::secret::Secret`]s, printed as `(sensitive)`).
 
 pub mod health;
 pub mod list;
+pub mod logs;
 pub mod open;
 pub mod repo;
 pub mod status;
@@ -31,6 +32,18 @@ pub enum OpsError {
     UnknownEnvironment { name: String, valid: String },
     #[error("environment `{name}` is ambiguous: it starts {matches}")]
     AmbiguousEnvironment { name: String, matches: String },
+    #[error("`{service}` is {kind} in the manifest: it has no deployments on Railway")]
+    NotDeployed { service: String, kind: &'static str },
+    #[error("`{service}` is not on Railway in {environment} yet (run apply)")]
+    NotOnRailway {
+        service: String,
+        environment: String,
+    },
+    #[error("`{service}` has no deployment in {environment} yet")]
+    NoDeployment {
+        service: String,
+        environment: String,
+    },
 }
 
 /// The one JSON object a command prints: version, command name, then the report's own fields.

@@ -11,5 +11,8 @@ pub mod targets;
 
 pub use follow::{Phase, Progress, Target, WaitOptions, follow};
 pub use health::{Health, is_settled};
-pub use logs::{DEFAULT_LOG_LINES, last_lines, mask, secret_values};
+pub use logs::{
+    DEFAULT_LOG_LINES, LogKind, LogLine, generated_values, last_lines, latest_logs, mask,
+    read_logs, secret_values,
+};
 pub use progress::ProgressPrinter;

@@ -31,6 +31,7 @@ fn service(name: &str, sync: SyncState, deployment: Option<&str>) -> ServiceStat
         health: railway_operator::rollout::Health::of_status(deployment),
         domains: Vec::new(),
         volume: None,
+        last_log_lines: Vec::new(),
     }
 }
 

@@ -55,6 +55,7 @@ fn service(name: &str, deployment: Option<&str>, volume: Option<VolumeStatus>) -
         health: Health::of_status(deployment),
         domains: Vec::new(),
         volume,
+        last_log_lines: Vec::new(),
     }
 }
 

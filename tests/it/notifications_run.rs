@@ -129,6 +129,26 @@ async fn a_crash_and_its_fix_reach_every_target_once_signed_and_without_a_creden
         kinds(r).contains(&"deployment.failed".to_string())
     })
     .await;
+    // R44: the failure carries the last lines of the crash's logs, its reason last.
+    let failed = hook.requests()[0].json();
+    let excerpt = failed["details"]["logExcerpt"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    assert!(
+        (1..=5).contains(&excerpt.len())
+            && excerpt
+                .last()
+                .and_then(Value::as_str)
+                .is_some_and(|l| l.contains("exited with code 1")),
+        "{failed}"
+    );
+    assert!(
+        failed["message"]
+            .as_str()
+            .is_some_and(|m| m.ends_with("the process exited with code 1")),
+        "{failed}"
+    );
     // Several more 1 s passes see the same crash: none is told again.
     tokio::time::sleep(Duration::from_secs(4)).await;
     assert_eq!(
@@ -167,6 +187,22 @@ async fn a_crash_and_its_fix_reach_every_target_once_signed_and_without_a_creden
     let count = |kind: &str| texts.iter().filter(|t| t.contains(kind)).count();
     assert_eq!(count("*applied*"), 2, "one per applied commit: {texts:#?}");
     assert_eq!(count("*deployment.failed*"), 1, "{texts:#?}");
+    let slack_failed: Vec<Value> = slack
+        .requests()
+        .iter()
+        .map(Recorded::json)
+        .filter(|body| {
+            body["text"]
+                .as_str()
+                .is_some_and(|t| t.contains("*deployment.failed*"))
+        })
+        .collect();
+    assert!(
+        slack_failed[0]["attachments"][0]["text"]
+            .as_str()
+            .is_some_and(|t| t.starts_with("```") && t.contains("exited with code 1")),
+        "the excerpt as a code block: {slack_failed:#?}"
+    );
     assert_eq!(count("*deployment.recovered*"), 1, "{texts:#?}");
 
     let statuses: Vec<(String, Value)> = github
@@ -213,6 +249,12 @@ async fn a_crash_and_its_fix_reach_every_target_once_signed_and_without_a_creden
         logs.contains("reconciled ctl@"),
         "logs were captured: {logs}"
     );
+    let warned: Vec<&str> = logs
+        .lines()
+        .filter(|l| l.contains("\"WARN\"") && l.contains("log line(s)"))
+        .collect();
+    assert_eq!(warned.len(), 1, "one WARN per failed deployment: {logs}");
+    assert!(warned[0].contains("exited with code 1"), "{logs}");
     let payloads: Vec<String> = [&hook, &slack, &github]
         .iter()
         .flat_map(|r| r.requests())

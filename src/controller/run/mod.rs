@@ -20,6 +20,7 @@ use tokio::time::Instant;
 use super::backups::{fill_status, targets as backup_targets};
 use super::budget::RequestBudget;
 pub use super::config::RunConfig;
+use super::failure_logs;
 
 mod probing;
 use super::http::{HttpConfig, HttpServer};
@@ -359,8 +360,9 @@ impl Runner {
             };
             let override_windows = std::mem::take(&mut slot.override_windows);
             let known = slot.project_id.clone();
+            let known_logs = slot.failure_logs.clone();
             self.passes.spawn(async move {
-                let pass = reconcile(
+                let mut pass = reconcile(
                     &client,
                     &desired,
                     stop,
@@ -369,6 +371,7 @@ impl Runner {
                     known.as_deref(),
                 )
                 .await;
+                pass.failure_logs = failure_logs::read(&client, &desired, &pass, &known_logs).await;
                 (path, desired, pass)
             });
         }
@@ -382,6 +385,7 @@ impl Runner {
         let probed = slot.probed.take();
         slot.mark = if steady::settled(&pass) { probed } else { None };
         slot.moved = false;
+        slot.failure_logs.clone_from(&pass.failure_logs);
         if let Some(project) = pass.latest_live().and_then(|live| live.project.as_ref()) {
             slot.project_id = Some(project.id.clone());
         }

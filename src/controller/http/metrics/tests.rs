@@ -38,6 +38,7 @@ fn with_volume_usage(percent: f64) -> ControllerStatus {
         health: Health::Unknown,
         domains: Vec::new(),
         volume: Some(volume),
+        last_log_lines: Vec::new(),
     };
     let project = ProjectStatus {
         name: "p".to_string(),

@@ -319,7 +319,7 @@ fn environments(out: &mut String, environments: &[EnvironmentStatus]) {
                     escape(&service.name),
                     sync_badge(service.sync),
                     health_badge(service.health),
-                    or_dash(service.deployment.as_deref()),
+                    deployment_cell(service.deployment.as_deref(), &service.last_log_lines),
                     if service.domains.is_empty() {
                         or_dash(None)
                     } else {
@@ -356,6 +356,19 @@ fn environments(out: &mut String, environments: &[EnvironmentStatus]) {
             &rows,
         );
     }
+}
+
+/// The latest deployment's status and, when it failed, its last log lines folded under it (R44).
+fn deployment_cell(status: Option<&str>, lines: &[String]) -> String {
+    let status = or_dash(status);
+    if lines.is_empty() {
+        return status;
+    }
+    format!(
+        "{status}<details><summary>last {} log line(s)</summary><pre>{}</pre></details>",
+        lines.len(),
+        escape(&lines.join("\n"))
+    )
 }
 
 /// `postgres-data at /var/lib/postgresql/data`, usage, then the backup policy, one per line.
