@@ -1,11 +1,43 @@
-//! R52: upstream enums and connections that fields of served types return although the sandbox
-//! keeps no state behind them (plans, feature flags), and the deployment connections of projects
-//! and services. Values are plausible constants; no rule of Railway is decided here.
+//! R52: upstream types that fields of served types return although the sandbox keeps no state
+//! behind them (plans, feature flags, billing, members, plugins, edge configs), and the deployment
+//! connections of projects and services. Values are plausible constants or empty lists; no rule
+//! of Railway is decided here.
 
-use async_graphql::Enum;
+mod billing;
+mod enums;
+mod people;
+mod resources;
+
+use async_graphql::{Context, Enum};
+
+pub(crate) use billing::*;
+pub(crate) use enums::*;
+pub(crate) use people::*;
+pub(crate) use resources::*;
 
 use super::connection::connection;
 use super::deployments::Deployment;
+use super::types::{Environment, Project, Workspace};
+
+/// The workspace a record the sandbox does not keep belongs to.
+fn owned_workspace(_ctx: &Context<'_>, workspace_id: &str) -> async_graphql::Result<Workspace> {
+    Ok(Workspace {
+        id: workspace_id.to_string(),
+    })
+}
+
+/// The project a record the sandbox does not keep belongs to.
+fn owned_project(ctx: &Context<'_>, project_id: &str) -> async_graphql::Result<Project> {
+    super::owners::project(ctx, project_id)
+}
+
+/// The environment a record the sandbox does not keep belongs to.
+fn owned_environment(
+    ctx: &Context<'_>,
+    environment_id: &str,
+) -> async_graphql::Result<Environment> {
+    super::owners::environment(ctx, environment_id)
+}
 
 /// Upstream `SubscriptionPlanType`. Guess: a sandbox workspace reads as `pro` (its default plan).
 #[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
