@@ -64,7 +64,6 @@ const OUT_OF_SCOPE: &[&str] = &[
     // Cloud agents and code sandboxes (Railway products, not project resources).
     "AgentBootstraps",
     "CloudAgent",
-    "CloudAgentAccess",
     "CloudAgentConsoleSessions",
     "CloudAgentCreate",
     "CloudAgentDelete",
@@ -93,7 +92,8 @@ const OUT_OF_SCOPE: &[&str] = &[
     "GetPitrHaClusterReplicationHealth",
     "GetPitrHaWorkflowProgress",
     "VolumeInstancePitrRestore",
-    // Edge network: CDN, WAF, egress gateways, private networks.
+    // Edge network writes (CDN, WAF, cache purges), egress gateways, private networks; reading
+    // a service's edge config is served and answers null.
     "DisableServiceCdn",
     "EgressGatewayAssociationCreate",
     "EgressGatewayAssociationsClear",
@@ -104,8 +104,6 @@ const OUT_OF_SCOPE: &[&str] = &[
     "PrivateNetworkEndpointRename",
     "PrivateNetworks",
     "PurgeServiceCache",
-    "ServiceEdgeConfig",
-    "ServiceWafConfig",
     "SetServiceUnderAttackMode",
     "UpdateServiceEdgeConfig",
     // Functions' published versions (the `FunctionUpdate` write is a plain instance update).
@@ -338,4 +336,70 @@ fn every_type_the_sandbox_serves_has_every_upstream_field_and_argument() {
         missing.len(),
         missing.join("\n")
     );
+}
+
+/// The root fields an operation document selects, in order.
+fn root_fields(source: &str) -> Vec<String> {
+    let Ok(document) = apollo_compiler::ast::Document::parse(source, "op.graphql") else {
+        return Vec::new();
+    };
+    document
+        .definitions
+        .iter()
+        .filter_map(|d| d.as_operation_definition())
+        .flat_map(|op| op.selection_set.iter())
+        .filter_map(|s| s.as_field())
+        .map(|f| f.name.to_string())
+        .collect()
+}
+
+#[tokio::test]
+async fn every_out_of_scope_cli_operation_passes_validation_and_answers_not_emulated() {
+    use crate::support::sandbox_common::{gql, message, start};
+    let Some(root) = cli_source() else {
+        loud("SKIPPED: Railway CLI source (railwayapp 5.71.0) not found; set RAILWAY_CLI_SOURCE");
+        return;
+    };
+    let schema = sandbox_schema();
+    let served = |field: &str| {
+        ["Query", "Mutation", "Subscription"]
+            .iter()
+            .filter_map(|root| schema.get_object(root))
+            .any(|object| object.fields.contains_key(field))
+    };
+    let sandbox = start(railway_operator::sandbox::SandboxConfig::default()).await;
+    let mut checked = 0;
+    let mut wrong = Vec::new();
+    for (name, source) in cli_operations(&root) {
+        if !OUT_OF_SCOPE.contains(&name.as_str()) {
+            continue;
+        }
+        let answer = gql(&sandbox, &source, serde_json::json!({})).await;
+        let text = message(&answer).to_string();
+        if !text.ends_with(" is not emulated") {
+            wrong.push(format!("{name}: {answer}"));
+            continue;
+        }
+        let field = text
+            .strip_prefix("sandbox: ")
+            .and_then(|rest| rest.strip_suffix(" is not emulated"))
+            .unwrap_or_else(|| panic!("{name}: {answer}"));
+        assert!(
+            root_fields(&source).iter().any(|f| f == field),
+            "{name}: {text}"
+        );
+        // Only a root the sandbox does not serve may answer so.
+        assert!(!served(field), "{name}: {field} is served");
+        assert_eq!(answer["errors"][0]["extensions"]["code"], "NOT_EMULATED");
+        checked += 1;
+    }
+    assert!(
+        wrong.is_empty(),
+        "out of scope yet not answered \"not emulated\":\n{}",
+        wrong.join("\n")
+    );
+    loud(&format!(
+        "{checked} out-of-scope CLI operations answer \"not emulated\""
+    ));
+    sandbox.shutdown().await;
 }
