@@ -2,10 +2,9 @@
 //! bills nothing: a customer reads as an active pro subscriber with no invoices, credits or usage.
 //! Values are plausible constants (guesses); no rule of Railway is decided here.
 
-use async_graphql::{ComplexObject, Context, ID, SimpleObject};
+use async_graphql::{ComplexObject, ID, SimpleObject};
 
 use super::enums::*;
-use super::owned_workspace;
 use crate::sandbox::schema::connection::connection;
 use crate::sandbox::schema::scalars::{
     BigInt, DateTime, SpendCommitmentFeatureId, SubscriptionPlanLimit,
@@ -61,6 +60,7 @@ pub(crate) struct Customer {
     pub tax_ids: Vec<CustomerTaxId>,
     pub trial_days_remaining: i32,
     pub usage_limit: Option<UsageLimit>,
+    /// The id of the parent record (workspace, project or environment) the parent field reads.
     #[graphql(skip)]
     pub owner_id: String,
 }
@@ -77,8 +77,10 @@ impl Customer {
         let _ = (after, before, first, last);
         Default::default()
     }
-    async fn workspace(&self, ctx: &Context<'_>) -> async_graphql::Result<Workspace> {
-        owned_workspace(ctx, &self.owner_id)
+    async fn workspace(&self) -> Workspace {
+        Workspace {
+            id: self.owner_id.clone(),
+        }
     }
 }
 

@@ -8,7 +8,7 @@ mod enums;
 mod people;
 mod resources;
 
-use async_graphql::{Context, Enum};
+use async_graphql::Enum;
 
 pub(crate) use billing::*;
 pub(crate) use enums::*;
@@ -17,27 +17,6 @@ pub(crate) use resources::*;
 
 use super::connection::connection;
 use super::deployments::Deployment;
-use super::types::{Environment, Project, Workspace};
-
-/// The workspace a record the sandbox does not keep belongs to.
-fn owned_workspace(_ctx: &Context<'_>, workspace_id: &str) -> async_graphql::Result<Workspace> {
-    Ok(Workspace {
-        id: workspace_id.to_string(),
-    })
-}
-
-/// The project a record the sandbox does not keep belongs to.
-fn owned_project(ctx: &Context<'_>, project_id: &str) -> async_graphql::Result<Project> {
-    super::owners::project(ctx, project_id)
-}
-
-/// The environment a record the sandbox does not keep belongs to.
-fn owned_environment(
-    ctx: &Context<'_>,
-    environment_id: &str,
-) -> async_graphql::Result<Environment> {
-    super::owners::environment(ctx, environment_id)
-}
 
 /// Upstream `SubscriptionPlanType`. Guess: a sandbox workspace reads as `pro` (its default plan).
 #[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]

@@ -2,10 +2,10 @@
 //! permissions, profiles, identity providers). The sandbox has one user, an admin everywhere;
 //! values not taken from it are plausible constants (guesses). No rule of Railway is decided here.
 
-use async_graphql::{ComplexObject, Context, ID, SimpleObject};
+use async_graphql::{ComplexObject, ID, SimpleObject};
 
+use super::ActiveFeatureFlag;
 use super::enums::*;
-use super::{ActiveFeatureFlag, owned_workspace};
 use crate::sandbox::schema::connection::connection;
 use crate::sandbox::schema::scalars::{DateTime, Json};
 use crate::sandbox::schema::types::{Project, Workspace};
@@ -38,14 +38,17 @@ pub(crate) struct AdoptionInfo {
     pub total_disk: Option<f64>,
     pub total_network: Option<f64>,
     pub updated_at: DateTime,
+    /// The id of the parent record (workspace, project or environment) the parent field reads.
     #[graphql(skip)]
     pub owner_id: String,
 }
 
 #[ComplexObject]
 impl AdoptionInfo {
-    async fn workspace(&self, ctx: &Context<'_>) -> async_graphql::Result<Workspace> {
-        owned_workspace(ctx, &self.owner_id)
+    async fn workspace(&self) -> Workspace {
+        Workspace {
+            id: self.owner_id.clone(),
+        }
     }
 }
 
@@ -184,14 +187,17 @@ pub(crate) struct WorkspaceIdentityProvider {
     pub id: ID,
     pub updated_at: DateTime,
     pub workspace_id: String,
+    /// The id of the parent record (workspace, project or environment) the parent field reads.
     #[graphql(skip)]
     pub owner_id: String,
 }
 
 #[ComplexObject]
 impl WorkspaceIdentityProvider {
-    async fn workspace(&self, ctx: &Context<'_>) -> async_graphql::Result<Workspace> {
-        owned_workspace(ctx, &self.owner_id)
+    async fn workspace(&self) -> Workspace {
+        Workspace {
+            id: self.owner_id.clone(),
+        }
     }
 }
 

@@ -5,9 +5,9 @@
 use async_graphql::{ComplexObject, Context, ID, SimpleObject};
 
 use super::enums::*;
-use super::{owned_environment, owned_project};
 use crate::sandbox::schema::connection::connection;
 use crate::sandbox::schema::deployments::Deployment;
+use crate::sandbox::schema::owners;
 use crate::sandbox::schema::scalars::{DateTime, Json};
 use crate::sandbox::schema::types::{DeploymentTrigger, Environment, Project, Variable};
 
@@ -30,6 +30,7 @@ pub(crate) struct Container {
     pub migrated_at: Option<DateTime>,
     pub plugin: Plugin,
     pub plugin_id: String,
+    /// The id of the parent record (workspace, project or environment) the parent field reads.
     #[graphql(skip)]
     pub owner_id: String,
 }
@@ -37,7 +38,7 @@ pub(crate) struct Container {
 #[ComplexObject]
 impl Container {
     async fn environment(&self, ctx: &Context<'_>) -> async_graphql::Result<Environment> {
-        owned_environment(ctx, &self.owner_id)
+        owners::environment(ctx, &self.owner_id)
     }
 }
 
@@ -89,6 +90,7 @@ pub(crate) struct Group {
     pub is_collapsed: Option<bool>,
     pub name: Option<String>,
     pub project_id: String,
+    /// The id of the parent record (workspace, project or environment) the parent field reads.
     #[graphql(skip)]
     pub owner_id: String,
 }
@@ -96,7 +98,7 @@ pub(crate) struct Group {
 #[ComplexObject]
 impl Group {
     async fn project(&self, ctx: &Context<'_>) -> async_graphql::Result<Project> {
-        owned_project(ctx, &self.owner_id)
+        owners::project(ctx, &self.owner_id)
     }
 }
 
@@ -126,6 +128,7 @@ pub(crate) struct Plugin {
     pub migration_database_service_id: Option<String>,
     pub name: PluginType,
     pub status: PluginStatus,
+    /// The id of the parent record (workspace, project or environment) the parent field reads.
     #[graphql(skip)]
     pub owner_id: String,
 }
@@ -143,7 +146,7 @@ impl Plugin {
         Default::default()
     }
     async fn project(&self, ctx: &Context<'_>) -> async_graphql::Result<Project> {
-        owned_project(ctx, &self.owner_id)
+        owners::project(ctx, &self.owner_id)
     }
     async fn variables(
         &self,

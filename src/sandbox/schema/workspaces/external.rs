@@ -20,7 +20,7 @@ pub(crate) struct ExternalWorkspace {
     pub customer_state: SubscriptionState,
     pub discord_role: Option<String>,
     #[graphql(name = "has2FAEnforcement")]
-    pub has2_fa_enforcement: bool,
+    pub has_2fa_enforcement: bool,
     pub has_automatic_diagnosis: bool,
     #[graphql(name = "hasBAA", deprecation)]
     pub has_baa: bool,
@@ -36,7 +36,7 @@ pub(crate) struct ExternalWorkspace {
     pub preferred_region: Option<String>,
     pub projects: Vec<Project>,
     #[graphql(name = "redactedDueTo2FAPending")]
-    pub redacted_due_to2_fa_pending: bool,
+    pub redacted_due_to_2fa_pending: bool,
     pub subscription_plan_limit: Option<SubscriptionPlanLimit>,
     pub support_tier_override: Option<String>,
     pub team_id: Option<String>,

@@ -8,6 +8,7 @@ mod team;
 mod user;
 
 use async_graphql::{Context, ID, Object};
+use chrono::Datelike;
 
 pub(crate) use external::ExternalWorkspace;
 pub(crate) use team::Team;
@@ -17,7 +18,7 @@ use super::connection::{PageArgs, connection};
 use super::scalars::{DateTime, SubscriptionPlanLimit};
 use super::types::Project;
 use super::unmodelled::{
-    AdoptionInfo, ApiTokenRateLimit, Customer, PartnerProfile, Plan, ReferralUser,
+    AdoptionInfo, ApiTokenRateLimit, BillingPeriod, Customer, PartnerProfile, Plan, ReferralUser,
     SubscriptionModel, SupportTierOverride, WorkspaceIdentityProvidersConnection, WorkspaceMember,
 };
 use super::with_store;
@@ -47,7 +48,22 @@ fn customer_of(workspace_id: &str) -> Customer {
         id: ID(format!("customer-{workspace_id}")),
         stripe_customer_id: format!("cus_sandbox_{}", workspace_id.replace('-', "")),
         owner_id: workspace_id.to_string(),
+        billing_period: billing_period(chrono::Utc::now()),
         ..Customer::default()
+    }
+}
+
+/// Guess: the calendar month around `now`, from its first day to the next month's.
+fn billing_period(now: chrono::DateTime<chrono::Utc>) -> BillingPeriod {
+    let today = now.date_naive();
+    let start = today.with_day(1).unwrap_or(today);
+    let end = start
+        .checked_add_months(chrono::Months::new(1))
+        .unwrap_or(start);
+    let midnight = |day: chrono::NaiveDate| DateTime(format!("{day}T00:00:00.000Z"));
+    BillingPeriod {
+        start: midnight(start),
+        end: midnight(end),
     }
 }
 
