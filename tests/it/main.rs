@@ -66,6 +66,7 @@ mod sandbox_api;
 mod sandbox_client_operations;
 mod sandbox_deployment_logs;
 mod sandbox_domains;
+mod sandbox_every_field;
 mod sandbox_files;
 mod sandbox_graphql_layer;
 mod sandbox_http;

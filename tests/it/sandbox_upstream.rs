@@ -64,7 +64,6 @@ const OUT_OF_SCOPE: &[&str] = &[
     // Cloud agents and code sandboxes (Railway products, not project resources).
     "AgentBootstraps",
     "CloudAgent",
-    "CloudAgentAccess",
     "CloudAgentConsoleSessions",
     "CloudAgentCreate",
     "CloudAgentDelete",
@@ -93,7 +92,8 @@ const OUT_OF_SCOPE: &[&str] = &[
     "GetPitrHaClusterReplicationHealth",
     "GetPitrHaWorkflowProgress",
     "VolumeInstancePitrRestore",
-    // Edge network: CDN, WAF, egress gateways, private networks.
+    // Edge network writes (CDN, WAF, cache purges), egress gateways, private networks; reading
+    // a service's edge config is served and answers null.
     "DisableServiceCdn",
     "EgressGatewayAssociationCreate",
     "EgressGatewayAssociationsClear",
@@ -104,8 +104,6 @@ const OUT_OF_SCOPE: &[&str] = &[
     "PrivateNetworkEndpointRename",
     "PrivateNetworks",
     "PurgeServiceCache",
-    "ServiceEdgeConfig",
-    "ServiceWafConfig",
     "SetServiceUnderAttackMode",
     "UpdateServiceEdgeConfig",
     // Functions' published versions (the `FunctionUpdate` write is a plain instance update).
@@ -244,142 +242,6 @@ fn the_out_of_scope_list_names_only_existing_cli_operations() {
     assert!(stale.is_empty(), "not CLI operations: {stale:?}");
 }
 
-/// R52 gaps left open: upstream fields of served types that return types the sandbox does not
-/// serve (teams, customers, plans, members, plugins, edge configs, diagnoses...), whose closure is
-/// about 100 more types and 300 fields, or settings the sandbox keeps no state for. The test fails
-/// on any gap not listed here, so the list only shrinks.
-const KNOWN_GAPS: &[&str] = &[
-    "Log.tags: LogTags",
-    "Bucket.project: Project!",
-    "CustomDomain.cdnMode: String",
-    "CustomDomain.cnameCheck: CnameCheck!",
-    "CustomDomain.edgeId: String",
-    "CustomDomain.isRailwayDomain: Boolean!",
-    "Deployment.creator: DeploymentCreator",
-    "Deployment.diagnosis: DeploymentDiagnosis",
-    "Deployment.sockets: [DeploymentSocket!]!",
-    "DeploymentTrigger.baseEnvironmentOverrideId: String",
-    "DeploymentTrigger.validCheckSuites: Int!",
-    "Environment.deployments: EnvironmentDeploymentsConnection!",
-    "EnvironmentMeta.latestSuccessfulGitHubDeploymentId: Int",
-    "EnvironmentMeta.prCommentId: Int",
-    "EnvironmentMeta.skippedResourceIds: SkippedResourceIds",
-    "EnvironmentPatch.appliedBy: AppliedByMember",
-    "ExternalWorkspace.allowDeprecatedRegions: Boolean",
-    "ExternalWorkspace.avatar: String",
-    "ExternalWorkspace.banReason: String",
-    "ExternalWorkspace.createdAt: DateTime!",
-    "ExternalWorkspace.currentSessionHasAccess: Boolean",
-    "ExternalWorkspace.customerId: String",
-    "ExternalWorkspace.customerState: SubscriptionState!",
-    "ExternalWorkspace.discordRole: String",
-    "ExternalWorkspace.has2FAEnforcement: Boolean!",
-    "ExternalWorkspace.hasAutomaticDiagnosis: Boolean!",
-    "ExternalWorkspace.hasBAA: Boolean!",
-    "ExternalWorkspace.hasGuardrailsAccess: Boolean!",
-    "ExternalWorkspace.hasRBAC: Boolean!",
-    "ExternalWorkspace.hasSAML: Boolean!",
-    "ExternalWorkspace.isTrialing: Boolean",
-    "ExternalWorkspace.plan: Plan!",
-    "ExternalWorkspace.preferredRegion: String",
-    "ExternalWorkspace.redactedDueTo2FAPending: Boolean!",
-    "ExternalWorkspace.subscriptionPlanLimit: SubscriptionPlanLimit",
-    "ExternalWorkspace.supportTierOverride: String",
-    "Project.deploymentTriggers: ProjectDeploymentTriggersConnection!",
-    "Project.groups: ProjectGroupsConnection!",
-    "Project.members: [ProjectMember!]!",
-    "Project.plugins: ProjectPluginsConnection!",
-    "Project.projectPermissions: ProjectProjectPermissionsConnection!",
-    "Project.subscriptionPlanLimit: SubscriptionPlanLimit!",
-    "Project.team: Team",
-    "Service.repoTriggers: ServiceRepoTriggersConnection!",
-    "ServiceDomain.cdnMode: String",
-    "ServiceDomain.edgeId: String",
-    "ServiceInstance.createdAt: DateTime!",
-    "ServiceInstance.edgeConfig: EdgeConfig",
-    "ServiceInstance.railpackInfo: RailpackInfo",
-    "ServiceInstance.service: Service!",
-    "ServiceInstance.updatedAt: DateTime!",
-    "input ServiceInstanceUpdateInput.autoInstrumentationEnabled: Boolean",
-    "input ServiceInstanceUpdateInput.tracingEnabled: Boolean",
-    "Team.adoptionHistory: [AdoptionInfo!]!",
-    "Team.adoptionLevel: Float!",
-    "Team.apiTokenRateLimit: ApiTokenRateLimit",
-    "Team.avatar: String",
-    "Team.createdAt: DateTime!",
-    "Team.customer: Customer!",
-    "Team.members: [TeamMember!]!",
-    "Team.name: String!",
-    "Team.preferredRegion: String",
-    "Team.projects: TeamProjectsConnection!",
-    "Team.slackChannelId: String",
-    "Team.supportTierOverride: SupportTierOverride",
-    "Team.teamPermissions: [TeamPermission!]!",
-    "Team.updatedAt: DateTime!",
-    "Team.workspace: Workspace!",
-    "User.agreedFairUse: Boolean!",
-    "User.apiTokenRateLimit: ApiTokenRateLimit",
-    "User.avatar: String",
-    "User.banReason: String",
-    "User.createdAt: DateTime!",
-    "User.flags: [UserFlag!]!",
-    "User.githubProviderId: String",
-    "User.githubUsername: String",
-    "User.has2FA: Boolean!",
-    "User.hasPasskeys: Boolean!",
-    "User.isAdmin: Boolean!",
-    "User.isConductor: Boolean!",
-    "User.isVerified: Boolean!",
-    "User.lastLogin: DateTime!",
-    "User.platformFeatureFlags: [ActivePlatformFlag!]!",
-    "User.profile: UserProfile",
-    "User.projects: UserProjectsConnection!",
-    "User.providerAuths: UserProviderAuthsConnection!",
-    "User.registrationStatus: RegistrationStatus!",
-    "User.riskLevel: Float",
-    "User.termsAgreedOn: DateTime",
-    "User.username: String",
-    "User.workspace: Workspace",
-    "Variable.createdAt: DateTime!",
-    "Variable.environment: Environment!",
-    "Variable.plugin: Plugin!",
-    "Variable.pluginId: String",
-    "Variable.service: Service!",
-    "Variable.updatedAt: DateTime!",
-    "Volume.project: Project!",
-    "VolumeInstance.environment: Environment!",
-    "VolumeInstance.externalId: String",
-    "VolumeInstance.service: Service!",
-    "Workspace.adoptionHistory: [AdoptionInfo!]!",
-    "Workspace.adoptionLevel: Float!",
-    "Workspace.allowDeprecatedRegions: Boolean",
-    "Workspace.apiTokenRateLimit: ApiTokenRateLimit",
-    "Workspace.avatar: String",
-    "Workspace.banReason: String",
-    "Workspace.createdAt: DateTime!",
-    "Workspace.customer: Customer!",
-    "Workspace.discordRole: String",
-    "Workspace.has2FAEnforcement: Boolean!",
-    "Workspace.hasAutomaticDiagnosis: Boolean!",
-    "Workspace.hasGuardrailsAccess: Boolean!",
-    "Workspace.hasHipaaBAA: Boolean!",
-    "Workspace.hasSAML: Boolean!",
-    "Workspace.identityProviders: WorkspaceIdentityProvidersConnection!",
-    "Workspace.members: [WorkspaceMember!]!",
-    "Workspace.partnerProfile: PartnerProfile",
-    "Workspace.plan: Plan!",
-    "Workspace.preferredRegion: String",
-    "Workspace.projectCount: Int!",
-    "Workspace.redactedDueTo2FAPending: Boolean!",
-    "Workspace.referredUsers: [ReferralUser!]!",
-    "Workspace.slackChannelId: String",
-    "Workspace.subscriptionModel: SubscriptionModel!",
-    "Workspace.subscriptionPlanLimit: SubscriptionPlanLimit",
-    "Workspace.supportTierOverride: SupportTierOverride",
-    "Workspace.updatedAt: DateTime!",
-    "Workspace.usersWithout2FA: [String!]!",
-];
-
 /// Roots (`Query`, `Mutation`) are served in part: a root out of scope answers "not emulated"
 /// at execution. Every other type the sandbox serves is served whole (R52).
 const PARTIAL_ROOTS: &[&str] = &["Query", "Mutation", "Subscription"];
@@ -468,14 +330,76 @@ fn every_type_the_sandbox_serves_has_every_upstream_field_and_argument() {
         "{checked} sandbox types checked field by field against upstream; {} fields missing",
         missing.len()
     ));
-    let missing: Vec<String> = missing
-        .into_iter()
-        .filter(|gap| !KNOWN_GAPS.contains(&gap.as_str()))
-        .collect();
     assert!(
         missing.is_empty(),
         "{} upstream fields are missing from types the sandbox serves (R52):\n{}",
         missing.len(),
         missing.join("\n")
     );
+}
+
+/// The root fields an operation document selects, in order.
+fn root_fields(source: &str) -> Vec<String> {
+    let Ok(document) = apollo_compiler::ast::Document::parse(source, "op.graphql") else {
+        return Vec::new();
+    };
+    document
+        .definitions
+        .iter()
+        .filter_map(|d| d.as_operation_definition())
+        .flat_map(|op| op.selection_set.iter())
+        .filter_map(|s| s.as_field())
+        .map(|f| f.name.to_string())
+        .collect()
+}
+
+#[tokio::test]
+async fn every_out_of_scope_cli_operation_passes_validation_and_answers_not_emulated() {
+    use crate::support::sandbox_common::{gql, message, start};
+    let Some(root) = cli_source() else {
+        loud("SKIPPED: Railway CLI source (railwayapp 5.71.0) not found; set RAILWAY_CLI_SOURCE");
+        return;
+    };
+    let schema = sandbox_schema();
+    let served = |field: &str| {
+        ["Query", "Mutation", "Subscription"]
+            .iter()
+            .filter_map(|root| schema.get_object(root))
+            .any(|object| object.fields.contains_key(field))
+    };
+    let sandbox = start(railway_operator::sandbox::SandboxConfig::default()).await;
+    let mut checked = 0;
+    let mut wrong = Vec::new();
+    for (name, source) in cli_operations(&root) {
+        if !OUT_OF_SCOPE.contains(&name.as_str()) {
+            continue;
+        }
+        let answer = gql(&sandbox, &source, serde_json::json!({})).await;
+        let text = message(&answer).to_string();
+        if !text.ends_with(" is not emulated") {
+            wrong.push(format!("{name}: {answer}"));
+            continue;
+        }
+        let field = text
+            .strip_prefix("sandbox: ")
+            .and_then(|rest| rest.strip_suffix(" is not emulated"))
+            .unwrap_or_else(|| panic!("{name}: {answer}"));
+        assert!(
+            root_fields(&source).iter().any(|f| f == field),
+            "{name}: {text}"
+        );
+        // Only a root the sandbox does not serve may answer so.
+        assert!(!served(field), "{name}: {field} is served");
+        assert_eq!(answer["errors"][0]["extensions"]["code"], "NOT_EMULATED");
+        checked += 1;
+    }
+    assert!(
+        wrong.is_empty(),
+        "out of scope yet not answered \"not emulated\":\n{}",
+        wrong.join("\n")
+    );
+    loud(&format!(
+        "{checked} out-of-scope CLI operations answer \"not emulated\""
+    ));
+    sandbox.shutdown().await;
 }

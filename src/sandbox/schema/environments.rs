@@ -8,8 +8,11 @@ use serde_json::Value;
 
 use super::scalars::{DateTime, EnvironmentConfig};
 use super::types::Environment;
+use super::unmodelled::AppliedByMember;
 use super::with_store;
+use super::workspaces::{SANDBOX_USER_EMAIL, SANDBOX_USER_NAME};
 use crate::sandbox::model::{EnvironmentPatchStatus, StagedPatchRecord};
+use crate::sandbox::store::SANDBOX_CREATOR_ID;
 
 #[derive(InputObject)]
 pub(crate) struct EnvironmentRenameInput {
@@ -78,6 +81,16 @@ impl EnvironmentPatch {
     }
     async fn last_applied_error(&self) -> Option<&str> {
         None
+    }
+    /// Guess: a committed patch was applied by the sandbox's one user; a staged one by nobody.
+    async fn applied_by(&self) -> Option<AppliedByMember> {
+        (self.status != EnvironmentPatchStatus::Staged).then(|| AppliedByMember {
+            id: SANDBOX_CREATOR_ID.to_string(),
+            email: SANDBOX_USER_EMAIL.to_string(),
+            name: Some(SANDBOX_USER_NAME.to_string()),
+            avatar: None,
+            username: None,
+        })
     }
     async fn environment(&self, ctx: &Context<'_>) -> async_graphql::Result<Environment> {
         with_store(ctx, |store| {

@@ -74,6 +74,10 @@ pub(crate) struct RegistryCredentialsInput {
 
 #[derive(InputObject)]
 pub(crate) struct ServiceInstanceUpdateInput {
+    /// R52: accepted and ignored; tracing is not emulated (the instance keeps reading false).
+    pub auto_instrumentation_enabled: MaybeUndefined<bool>,
+    /// R52: accepted and ignored, like `autoInstrumentationEnabled`.
+    pub tracing_enabled: MaybeUndefined<bool>,
     pub build_command: MaybeUndefined<String>,
     pub builder: MaybeUndefined<Builder>,
     pub cron_schedule: MaybeUndefined<String>,

@@ -9,14 +9,19 @@ use super::cli::{Bucket, ProjectBucketsConnection};
 use super::connection::PageArgs;
 use super::deployments::Deployment;
 use super::scalars::DateTime;
+use super::scalars::SubscriptionPlanLimit;
 use super::types::*;
 use super::unmodelled::{
-    ActiveProjectFeatureFlag, ProjectDeploymentsConnection, SubscriptionPlanType,
+    ActiveProjectFeatureFlag, ProjectDeploymentTriggersConnection, ProjectDeploymentsConnection,
+    ProjectGroupsConnection, ProjectMember, ProjectPluginsConnection,
+    ProjectProjectPermissionsConnection, ProjectRole, SubscriptionPlanType,
 };
 use super::volumes::{ProjectVolumesConnection, project_volumes};
 use super::with_store;
+use super::workspaces::{SANDBOX_USER_EMAIL, SANDBOX_USER_NAME, Team};
 use crate::sandbox::model::ProjectRecord;
 use crate::sandbox::store::DeploymentFilter;
+use crate::sandbox::store::SANDBOX_CREATOR_ID;
 
 pub(crate) struct Project(pub ProjectRecord);
 
@@ -115,6 +120,84 @@ impl Project {
         })?;
         let args = PageArgs::new(&after, &before, first, last);
         ProjectDeploymentsConnection::page(views.into_iter().map(Deployment).collect(), args)
+    }
+    /// Deprecated upstream: the project's triggers, from every environment.
+    #[graphql(deprecation = "Use the environment's deployment triggers")]
+    async fn deployment_triggers(
+        &self,
+        ctx: &Context<'_>,
+        after: Option<String>,
+        before: Option<String>,
+        first: Option<i32>,
+        last: Option<i32>,
+    ) -> async_graphql::Result<ProjectDeploymentTriggersConnection> {
+        let triggers = with_store(ctx, |store| {
+            Ok(store
+                .state
+                .triggers
+                .iter()
+                .filter(|t| t.project_id == self.0.id)
+                .cloned()
+                .map(DeploymentTrigger)
+                .collect())
+        })?;
+        let args = PageArgs::new(&after, &before, first, last);
+        ProjectDeploymentTriggersConnection::page(triggers, args)
+    }
+    /// Canvas groups are not emulated: none.
+    async fn groups(
+        &self,
+        after: Option<String>,
+        before: Option<String>,
+        first: Option<i32>,
+        last: Option<i32>,
+    ) -> ProjectGroupsConnection {
+        let _ = (after, before, first, last);
+        ProjectGroupsConnection::default()
+    }
+    /// Legacy plugins do not exist on the sandbox: none.
+    #[graphql(deprecation = "Plugins are replaced by database services")]
+    async fn plugins(
+        &self,
+        after: Option<String>,
+        before: Option<String>,
+        first: Option<i32>,
+        last: Option<i32>,
+    ) -> ProjectPluginsConnection {
+        let _ = (after, before, first, last);
+        ProjectPluginsConnection::default()
+    }
+    /// No per-project grants on the sandbox: its one user reaches every project as an admin.
+    async fn project_permissions(
+        &self,
+        after: Option<String>,
+        before: Option<String>,
+        first: Option<i32>,
+        last: Option<i32>,
+    ) -> ProjectProjectPermissionsConnection {
+        let _ = (after, before, first, last);
+        ProjectProjectPermissionsConnection::default()
+    }
+    /// The sandbox's one user, an admin of every project (a guess at the role).
+    async fn members(&self) -> Vec<ProjectMember> {
+        vec![ProjectMember {
+            id: SANDBOX_CREATOR_ID.to_string(),
+            email: SANDBOX_USER_EMAIL.to_string(),
+            name: Some(SANDBOX_USER_NAME.to_string()),
+            avatar: None,
+            role: ProjectRole::Admin,
+        }]
+    }
+    /// Guess: no plan limit override; an empty object stands for the plan's own limits.
+    async fn subscription_plan_limit(&self) -> SubscriptionPlanLimit {
+        SubscriptionPlanLimit::default()
+    }
+    /// Deprecated upstream: the workspace under its old name; none for a personal project.
+    #[graphql(deprecation = "Use workspace")]
+    async fn team(&self) -> Option<Team> {
+        Some(self.0.workspace_id.as_str())
+            .filter(|id| !id.is_empty())
+            .map(|id| Team(Workspace { id: id.to_string() }))
     }
     async fn pr_deploys(&self) -> bool {
         self.0.pr_deploys

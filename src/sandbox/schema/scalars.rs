@@ -8,6 +8,13 @@ use async_graphql::{InputValueError, InputValueResult, Scalar, ScalarType, Value
 #[derive(Clone, Debug)]
 pub(crate) struct DateTime(pub String);
 
+/// R52, guess: fields of records the sandbox does not keep (billing, members) read as this time.
+impl Default for DateTime {
+    fn default() -> Self {
+        DateTime("2024-01-01T00:00:00.000Z".to_string())
+    }
+}
+
 #[Scalar(name = "DateTime")]
 impl ScalarType for DateTime {
     fn parse(value: Value) -> InputValueResult<Self> {
@@ -33,6 +40,13 @@ macro_rules! json_scalar {
         #[derive(Clone, Debug)]
         pub(crate) struct $rust(pub serde_json::Value);
 
+        /// An empty object: what an unkept JSON setting reads as (R52, a guess).
+        impl Default for $rust {
+            fn default() -> Self {
+                Self(serde_json::json!({}))
+            }
+        }
+
         #[Scalar(name = $graphql)]
         impl ScalarType for $rust {
             fn parse(value: Value) -> InputValueResult<Self> {
@@ -49,6 +63,37 @@ macro_rules! json_scalar {
 json_scalar!(Json, "JSON");
 json_scalar!(EnvironmentConfig, "EnvironmentConfig");
 json_scalar!(DeploymentMeta, "DeploymentMeta");
+// R52: scalars of fields the sandbox answers with constants (an empty object or null).
+json_scalar!(DeploymentDiagnosis, "DeploymentDiagnosis");
+json_scalar!(RailpackInfo, "RailpackInfo");
+json_scalar!(SkippedResourceIds, "SkippedResourceIds");
+json_scalar!(SpendCommitmentFeatureId, "SpendCommitmentFeatureId");
+json_scalar!(SubscriptionPlanLimit, "SubscriptionPlanLimit");
+
+/// Upstream `BigInt`: an integer too large for `Int`, served as a JSON number.
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct BigInt(pub i64);
+
+#[Scalar(name = "BigInt")]
+impl ScalarType for BigInt {
+    fn parse(value: Value) -> InputValueResult<Self> {
+        match &value {
+            Value::Number(number) => number
+                .as_i64()
+                .map(Self)
+                .ok_or_else(|| InputValueError::expected_type(value)),
+            Value::String(text) => text
+                .parse()
+                .map(Self)
+                .map_err(|_| InputValueError::expected_type(value)),
+            _ => Err(InputValueError::expected_type(value)),
+        }
+    }
+
+    fn to_value(&self) -> Value {
+        Value::Number(self.0.into())
+    }
+}
 
 /// `{NAME: value}`; numbers and booleans given as values are taken as their text.
 #[derive(Clone, Debug, Default)]

@@ -3,25 +3,26 @@
 //! connections come from the `volumes` module),
 //! each a thin view over a stored record. No rule of Railway is decided here.
 
-use async_graphql::{Context, Enum, ID, Object, SimpleObject};
+use async_graphql::{Context, Enum, ID, Object};
 
 use super::access;
 use super::cli::EnvironmentMeta;
 use super::connection::{PageArgs, connection};
-use super::deployments::{Deployment, active_deployments, latest_deployment, next_cron_run_at};
-use super::networking::{AllDomains, instance_domains};
+use super::deployments::Deployment;
+use super::owners;
 use super::scalars::{DateTime, EnvironmentConfig, Json};
-use super::unmodelled::{ActiveServiceFeatureFlag, ServiceDeploymentsConnection};
+use super::unmodelled::{
+    ActiveServiceFeatureFlag, EnvironmentDeploymentsConnection, Plugin,
+    ServiceDeploymentsConnection, ServiceRepoTriggersConnection,
+};
 use super::volumes::{EnvironmentVolumeInstancesConnection, environment_volume_instances};
 use super::with_store;
 use crate::sandbox::config_blob;
-use crate::sandbox::model::{
-    Builder, EnvironmentRecord, InstanceRecord, RestartPolicyType, ServiceRecord, TriggerRecord,
-    VariableRecord,
-};
+use crate::sandbox::model::{EnvironmentRecord, ServiceRecord, TriggerRecord, VariableRecord};
 use crate::sandbox::store::DeploymentFilter;
 use crate::sandbox::store::references;
 
+pub(crate) use super::instance::ServiceInstance;
 pub(crate) use super::workspaces::Workspace;
 
 #[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
@@ -193,6 +194,27 @@ impl Environment {
         EnvironmentServiceInstancesConnection::page(instances, args)
     }
 
+    /// The environment's deployments, newest first as `deployments` lists them.
+    async fn deployments(
+        &self,
+        ctx: &Context<'_>,
+        after: Option<String>,
+        before: Option<String>,
+        first: Option<i32>,
+        last: Option<i32>,
+    ) -> async_graphql::Result<EnvironmentDeploymentsConnection> {
+        access::open_environment(ctx, &self.0.id)?; // R35
+        let filter = DeploymentFilter {
+            environment_id: Some(self.0.id.clone()),
+            ..DeploymentFilter::default()
+        };
+        let views = with_store(ctx, |store| {
+            Ok(store.list_deployments(&filter, chrono::Utc::now()))
+        })?;
+        let args = PageArgs::new(&after, &before, first, last);
+        EnvironmentDeploymentsConnection::page(views.into_iter().map(Deployment).collect(), args)
+    }
+
     async fn deployment_triggers(
         &self,
         ctx: &Context<'_>,
@@ -305,6 +327,28 @@ impl Service {
         let args = PageArgs::new(&after, &before, first, last);
         ServiceDeploymentsConnection::page(views.into_iter().map(Deployment).collect(), args)
     }
+    /// The service's deployment triggers, in every environment.
+    async fn repo_triggers(
+        &self,
+        ctx: &Context<'_>,
+        after: Option<String>,
+        before: Option<String>,
+        first: Option<i32>,
+        last: Option<i32>,
+    ) -> async_graphql::Result<ServiceRepoTriggersConnection> {
+        let triggers = with_store(ctx, |store| {
+            Ok(store
+                .state
+                .triggers
+                .iter()
+                .filter(|t| t.service_id == self.0.id)
+                .cloned()
+                .map(DeploymentTrigger)
+                .collect())
+        })?;
+        let args = PageArgs::new(&after, &before, first, last);
+        ServiceRepoTriggersConnection::page(triggers, args)
+    }
     async fn template_id(&self) -> Option<&str> {
         self.0.template_id.as_deref()
     }
@@ -343,149 +387,6 @@ impl Service {
     }
 }
 
-#[derive(SimpleObject)]
-pub(crate) struct ServiceSource {
-    pub image: Option<String>,
-    pub repo: Option<String>,
-}
-
-pub(crate) struct ServiceInstance {
-    pub record: InstanceRecord,
-    pub service_name: String,
-    /// Unread since deployments come from the store's history; kept for the views built here.
-    #[allow(dead_code)]
-    pub project_id: String,
-}
-
-#[Object]
-impl ServiceInstance {
-    async fn id(&self) -> ID {
-        ID(self.record.id.clone())
-    }
-    async fn service_id(&self) -> &str {
-        &self.record.service_id
-    }
-    /// R52, guess: an instance of an image or repo source can always be updated.
-    async fn is_updatable(&self) -> bool {
-        true
-    }
-    async fn upstream_url(&self) -> Option<&str> {
-        None
-    }
-    async fn ipv6_egress_enabled(&self) -> Option<bool> {
-        Some(false)
-    }
-    async fn nixpacks_plan(&self) -> Option<Json> {
-        None
-    }
-    async fn service_name(&self) -> &str {
-        &self.service_name
-    }
-    async fn environment_id(&self) -> &str {
-        &self.record.environment_id
-    }
-    async fn deleted_at(&self) -> Option<DateTime> {
-        self.record.deleted_at.clone().map(DateTime)
-    }
-    async fn source(&self) -> Option<ServiceSource> {
-        let s = &self.record.settings;
-        s.has_source().then(|| ServiceSource {
-            image: s.image.clone(),
-            repo: s.repo.clone(),
-        })
-    }
-    async fn builder(&self) -> Builder {
-        self.record.settings.builder
-    }
-    async fn build_command(&self) -> Option<&str> {
-        self.record.settings.build_command.as_deref()
-    }
-    async fn start_command(&self) -> Option<&str> {
-        self.record.settings.start_command.as_deref()
-    }
-    async fn root_directory(&self) -> Option<&str> {
-        self.record.settings.root_directory.as_deref()
-    }
-    async fn dockerfile_path(&self) -> Option<&str> {
-        self.record.settings.dockerfile_path.as_deref()
-    }
-    async fn railway_config_file(&self) -> Option<&str> {
-        self.record.settings.railway_config_file.as_deref()
-    }
-    async fn pre_deploy_command(&self) -> Option<Json> {
-        self.record
-            .settings
-            .pre_deploy_command
-            .as_ref()
-            .map(|commands| Json(serde_json::json!(commands)))
-    }
-    async fn watch_patterns(&self) -> &[String] {
-        &self.record.settings.watch_patterns
-    }
-    async fn healthcheck_path(&self) -> Option<&str> {
-        self.record.settings.healthcheck_path.as_deref()
-    }
-    async fn healthcheck_timeout(&self) -> Option<i32> {
-        self.record.settings.healthcheck_timeout
-    }
-    async fn num_replicas(&self) -> Option<i32> {
-        self.record.settings.num_replicas
-    }
-    /// R19: Railway answers null; placement is in `deploy.multiRegionConfig`.
-    async fn region(&self) -> Option<&str> {
-        None
-    }
-    async fn cron_schedule(&self) -> Option<&str> {
-        self.record.settings.cron_schedule.as_deref()
-    }
-    async fn restart_policy_type(&self) -> RestartPolicyType {
-        self.record.settings.restart_policy_type
-    }
-    async fn restart_policy_max_retries(&self) -> i32 {
-        self.record.settings.restart_policy_max_retries
-    }
-    async fn sleep_application(&self) -> Option<bool> {
-        self.record.settings.sleep_application
-    }
-    async fn draining_seconds(&self) -> Option<i32> {
-        self.record.settings.draining_seconds
-    }
-    async fn overlap_seconds(&self) -> Option<i32> {
-        self.record.settings.overlap_seconds
-    }
-    /// Tracing is not emulated.
-    async fn tracing_enabled(&self) -> bool {
-        false
-    }
-    async fn auto_instrumentation_enabled(&self) -> bool {
-        false
-    }
-    async fn latest_deployment(
-        &self,
-        ctx: &Context<'_>,
-    ) -> async_graphql::Result<Option<Deployment>> {
-        with_store(ctx, |store| Ok(latest_deployment(store, &self.record)))
-    }
-    async fn active_deployments(
-        &self,
-        ctx: &Context<'_>,
-    ) -> async_graphql::Result<Vec<Deployment>> {
-        with_store(ctx, |store| Ok(active_deployments(store, &self.record)))
-    }
-    async fn next_cron_run_at(&self) -> Option<DateTime> {
-        next_cron_run_at(&self.record)
-    }
-    async fn domains(&self, ctx: &Context<'_>) -> async_graphql::Result<AllDomains> {
-        with_store(ctx, |store| {
-            Ok(instance_domains(
-                store,
-                &self.record.service_id,
-                &self.record.environment_id,
-            ))
-        })
-    }
-}
-
 pub(crate) struct DeploymentTrigger(pub TriggerRecord);
 
 #[Object]
@@ -514,6 +415,14 @@ impl DeploymentTrigger {
     async fn check_suites(&self) -> bool {
         self.0.check_suites
     }
+    /// Guess: no check suite has reported on the sandbox, so none is valid yet.
+    async fn valid_check_suites(&self) -> i32 {
+        0
+    }
+    /// PR environments copy their base (R50); no trigger overrides it.
+    async fn base_environment_override_id(&self) -> Option<&str> {
+        None
+    }
 }
 
 pub(crate) struct Variable(pub VariableRecord);
@@ -537,5 +446,37 @@ impl Variable {
     }
     async fn references(&self) -> Vec<String> {
         references(&self.0.value)
+    }
+    async fn environment(&self, ctx: &Context<'_>) -> async_graphql::Result<Environment> {
+        owners::environment(ctx, &self.0.environment_id)
+    }
+    /// A shared variable has no service: an error, as the field is non-null upstream (guess).
+    async fn service(&self, ctx: &Context<'_>) -> async_graphql::Result<Service> {
+        owners::service(ctx, self.0.service_id.as_deref())
+    }
+    /// Legacy plugins do not exist on the sandbox, so no variable belongs to one.
+    #[graphql(deprecation = "Plugins are replaced by database services")]
+    async fn plugin_id(&self) -> Option<&str> {
+        None
+    }
+    /// No variable belongs to a plugin; the field is non-null upstream, so Railway can only
+    /// answer an error here (a guess at its text).
+    #[graphql(deprecation = "Plugins are replaced by database services")]
+    async fn plugin(&self) -> async_graphql::Result<Plugin> {
+        Err(async_graphql::Error::new("Plugin not found"))
+    }
+    /// Guess: the sandbox keeps no variable times; a variable reads as made with its environment.
+    async fn created_at(&self, ctx: &Context<'_>) -> async_graphql::Result<DateTime> {
+        with_store(ctx, |store| {
+            Ok(DateTime(
+                store
+                    .environment(&self.0.environment_id)?
+                    .created_at
+                    .clone(),
+            ))
+        })
+    }
+    async fn updated_at(&self, ctx: &Context<'_>) -> async_graphql::Result<DateTime> {
+        self.created_at(ctx).await
     }
 }

@@ -7,10 +7,11 @@ mod types;
 
 use async_graphql::{Context, ErrorExtensions, Object};
 
-pub(crate) use types::{Bucket, EnvironmentMeta, ProjectBucketsConnection, Team};
+use super::workspaces::{ExternalWorkspace, User};
+pub(crate) use types::{Bucket, EnvironmentMeta, ProjectBucketsConnection};
 use types::{
-    ExternalWorkspace, ProjectToken, ProjectTokenCreateInput, ProjectUpdateInput,
-    ServiceConnectInput, ServiceUpdateInput, User,
+    ProjectToken, ProjectTokenCreateInput, ProjectUpdateInput, ServiceConnectInput,
+    ServiceUpdateInput,
 };
 
 use super::access::{self, Caller};

@@ -1,72 +1,13 @@
-//! Output and input types that only Railway's CLI needs from the sandbox: `User`, `Team`,
-//! `ExternalWorkspace`, `ProjectToken`, `Bucket` (never any), `EnvironmentMeta` and the inputs of
-//! the CLI's maintenance mutations. Thin views over stored records; no rule is decided here.
+//! Output and input types that only Railway's CLI needs from the sandbox: `ProjectToken`,
+//! `Bucket` (never any), `EnvironmentMeta` and the inputs of the CLI's maintenance mutations. Thin views over stored records; no rule is decided here.
 
 use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
 
 use super::super::connection::connection;
 use super::super::scalars::DateTime;
-use super::super::types::{Environment, Project, Workspace};
+use super::super::types::{Environment, Project};
 use super::super::with_store;
-use crate::sandbox::SANDBOX_WORKSPACE_ID;
 use crate::sandbox::model::ProjectTokenRecord;
-use crate::sandbox::store::SANDBOX_CREATOR_ID;
-
-/// The sandbox's one user, a member of the sandbox's one workspace.
-pub(crate) struct User;
-
-#[Object]
-impl User {
-    /// R52: the sandbox user has no feature flag.
-    async fn feature_flags(&self) -> Vec<crate::sandbox::schema::unmodelled::ActiveFeatureFlag> {
-        Vec::new()
-    }
-    async fn id(&self) -> ID {
-        ID(SANDBOX_CREATOR_ID.to_string())
-    }
-    async fn name(&self) -> Option<&str> {
-        Some("Sandbox User")
-    }
-    async fn email(&self) -> &str {
-        "sandbox@example.com"
-    }
-    /// R33: the CLI lists projects through here.
-    async fn workspaces(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Workspace>> {
-        let others = with_store(ctx, |store| Ok(store.state.access.other_workspaces.clone()))?;
-        Ok(std::iter::once(Workspace {
-            id: SANDBOX_WORKSPACE_ID.to_string(),
-        })
-        .chain(others.into_iter().map(|w| Workspace { id: w.id }))
-        .collect())
-    }
-}
-
-/// Deprecated upstream; the sandbox's team has the workspace's id.
-#[derive(SimpleObject)]
-pub(crate) struct Team {
-    pub id: ID,
-}
-
-/// A workspace the user reaches through another organisation; the sandbox has none.
-pub(crate) struct ExternalWorkspace {
-    pub id: String,
-}
-
-#[Object]
-impl ExternalWorkspace {
-    async fn id(&self) -> &str {
-        &self.id
-    }
-    async fn name(&self) -> &str {
-        "External"
-    }
-    async fn team_id(&self) -> Option<&str> {
-        None
-    }
-    async fn projects(&self) -> Vec<Project> {
-        Vec::new()
-    }
-}
 
 /// R34: what a project token reaches.
 pub(crate) struct ProjectToken(pub ProjectTokenRecord);
@@ -107,8 +48,10 @@ impl ProjectToken {
     }
 }
 
-/// A storage bucket; the sandbox does not emulate buckets, so no connection ever holds one.
+/// A storage bucket; the sandbox does not emulate buckets yet (issue 29), so no connection
+/// ever holds one.
 #[derive(SimpleObject)]
+#[graphql(complex)]
 pub(crate) struct Bucket {
     pub id: ID,
     pub name: String,
@@ -117,6 +60,13 @@ pub(crate) struct Bucket {
     pub project_id: String,
     pub created_at: crate::sandbox::schema::scalars::DateTime,
     pub updated_at: crate::sandbox::schema::scalars::DateTime,
+}
+
+#[async_graphql::ComplexObject]
+impl Bucket {
+    async fn project(&self, ctx: &Context<'_>) -> async_graphql::Result<Project> {
+        crate::sandbox::schema::owners::project(ctx, &self.project_id)
+    }
 }
 
 connection!(
@@ -129,6 +79,9 @@ connection!(
 #[derive(SimpleObject)]
 pub(crate) struct EnvironmentMeta {
     pub base_branch: Option<String>,
+    pub latest_successful_git_hub_deployment_id: Option<i32>,
+    pub pr_comment_id: Option<i32>,
+    pub skipped_resource_ids: Option<crate::sandbox::schema::scalars::SkippedResourceIds>,
     pub branch: Option<String>,
     pub pr_number: Option<i32>,
     pub pr_repo: Option<String>,

@@ -5,6 +5,7 @@ use async_graphql::{Context, Object, SimpleObject};
 use chrono::{SecondsFormat, Utc};
 
 use super::super::scalars::DateTime;
+use super::super::unmodelled::LogTags;
 use super::super::with_store;
 use crate::sandbox::store::LogLine;
 
@@ -15,10 +16,12 @@ pub(crate) struct LogAttribute {
     pub value: String,
 }
 
-/// Upstream `Log` (without `tags`, an R52 gap).
+/// Upstream `Log`.
 #[derive(SimpleObject)]
 pub(crate) struct Log {
     pub attributes: Vec<LogAttribute>,
+    /// R52: which deployment or environment a line came from.
+    pub tags: Option<LogTags>,
     pub message: String,
     pub severity: Option<String>,
     pub timestamp: String,
@@ -31,6 +34,7 @@ impl From<LogLine> for Log {
                 key: "level".to_string(),
                 value: line.severity.to_string(),
             }],
+            tags: None,
             message: line.message,
             severity: Some(line.severity.to_string()),
             timestamp: line.timestamp.to_rfc3339_opts(SecondsFormat::Millis, true),
@@ -38,11 +42,26 @@ impl From<LogLine> for Log {
     }
 }
 
-/// The last `limit` lines (all when absent), as Railway answers a log query.
-fn last(lines: Vec<LogLine>, limit: Option<i32>) -> Vec<Log> {
+/// The last `limit` lines (all when absent), as Railway answers a log query, each with `tags`.
+fn last(lines: Vec<LogLine>, limit: Option<i32>, tags: LogTags) -> Vec<Log> {
     let keep = limit.map_or(lines.len(), |n| usize::try_from(n).unwrap_or(0));
     let skip = lines.len().saturating_sub(keep);
-    lines.into_iter().skip(skip).map(Log::from).collect()
+    lines
+        .into_iter()
+        .skip(skip)
+        .map(|line| Log {
+            tags: Some(tags.clone()),
+            ..Log::from(line)
+        })
+        .collect()
+}
+
+/// The tags of a deployment's lines (its other ids are not looked up: a guess at what is set).
+fn deployment_tags(deployment_id: &str) -> LogTags {
+    LogTags {
+        deployment_id: Some(deployment_id.to_string()),
+        ..LogTags::default()
+    }
 }
 
 #[derive(Default)]
@@ -63,7 +82,7 @@ impl LogsQuery {
     ) -> async_graphql::Result<Vec<Log>> {
         let _ = (end_date, filter, start_date);
         let lines = with_store(ctx, |store| store.deploy_logs(&deployment_id, Utc::now()))?;
-        Ok(last(lines, limit))
+        Ok(last(lines, limit, deployment_tags(&deployment_id)))
     }
 
     /// R44: the build's lines; a failed build writes its reason last.
@@ -79,7 +98,7 @@ impl LogsQuery {
     ) -> async_graphql::Result<Vec<Log>> {
         let _ = (end_date, filter, start_date);
         let lines = with_store(ctx, |store| store.build_logs(&deployment_id, Utc::now()))?;
-        Ok(last(lines, limit))
+        Ok(last(lines, limit, deployment_tags(&deployment_id)))
     }
 
     /// Railway's CLI reads build logs here, filtered by `@snapshot:ID`; dates are ignored.
@@ -99,7 +118,11 @@ impl LogsQuery {
         let lines = with_store(ctx, |store| {
             Ok(store.environment_logs(&environment_id, filter.as_deref(), Utc::now()))
         })?;
-        Ok(last(lines, before_limit))
+        let tags = LogTags {
+            environment_id: Some(environment_id),
+            ..LogTags::default()
+        };
+        Ok(last(lines, before_limit, tags))
     }
 }
 

@@ -6,10 +6,14 @@ use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
 use chrono::{DateTime as ChronoDateTime, SecondsFormat, Utc};
 
 use super::super::connection::connection;
+use super::super::scalars::DeploymentDiagnosis;
 use super::super::scalars::{DateTime, DeploymentMeta};
 use super::super::types::{Environment, Service};
+use super::super::unmodelled::{DeploymentCreator, DeploymentSocket};
 use super::super::with_store;
+use super::super::workspaces::{SANDBOX_USER_EMAIL, SANDBOX_USER_NAME};
 use crate::sandbox::model::{DeploymentInstanceStatus, DeploymentStatus};
+use crate::sandbox::store::SANDBOX_CREATOR_ID;
 use crate::sandbox::store::{
     DeploymentFilter, DeploymentView, DomainError, can_redeploy, replica_status,
 };
@@ -134,6 +138,23 @@ impl Deployment {
     /// A guess: Railway suggests a domain for a service without one.
     async fn suggest_add_service_domain(&self) -> bool {
         self.0.static_url.is_none()
+    }
+    /// Guess: every deployment is made by the sandbox's one user (the owner of every token).
+    async fn creator(&self) -> Option<DeploymentCreator> {
+        Some(DeploymentCreator {
+            id: SANDBOX_CREATOR_ID.to_string(),
+            email: SANDBOX_USER_EMAIL.to_string(),
+            name: Some(SANDBOX_USER_NAME.to_string()),
+            avatar: None,
+        })
+    }
+    /// Railway's automatic failure diagnosis is not emulated.
+    async fn diagnosis(&self) -> Option<DeploymentDiagnosis> {
+        None
+    }
+    /// No sockets are reported: the sandbox runs no processes.
+    async fn sockets(&self) -> Vec<DeploymentSocket> {
+        Vec::new()
     }
     async fn service(&self, ctx: &Context<'_>) -> async_graphql::Result<Service> {
         let id = &self.0.record.service_id;

@@ -12,6 +12,7 @@ use crate::sandbox::model::{
     ServiceDomainRecord, SyncStatus, TcpProxyRecord,
 };
 use crate::sandbox::schema::scalars::DateTime;
+use crate::sandbox::schema::unmodelled::{CnameCheck, CnameCheckStatus};
 use crate::sandbox::store::DomainAvailability;
 use crate::sandbox::store::hostnames::{RAILWAY_DOMAIN_SUFFIX, split_zone};
 
@@ -95,6 +96,14 @@ impl ServiceDomain {
     async fn updated_at(&self) -> Option<DateTime> {
         Some(DateTime(self.0.created_at.clone()))
     }
+    /// The edge network (CDN) is not emulated: no CDN mode, no edge id.
+    #[graphql(deprecation = "Use the instance's edge config")]
+    async fn cdn_mode(&self) -> Option<&str> {
+        None
+    }
+    async fn edge_id(&self) -> Option<&str> {
+        None
+    }
     /// R30: a rename accepted but not applied (set only when renames are `pending`).
     async fn new_domain_name(&self) -> Option<&str> {
         self.0.new_domain_name.as_deref()
@@ -145,6 +154,39 @@ impl CustomDomain {
     }
     async fn status(&self) -> CustomDomainStatus {
         custom_domain_status(&self.0, chrono::Utc::now())
+    }
+    /// The edge network (CDN) is not emulated: no CDN mode, no edge id.
+    #[graphql(deprecation = "Use the instance's edge config")]
+    async fn cdn_mode(&self) -> Option<&str> {
+        None
+    }
+    async fn edge_id(&self) -> Option<&str> {
+        None
+    }
+    /// A custom domain is the user's own, never one of Railway's.
+    async fn is_railway_domain(&self) -> bool {
+        false
+    }
+    /// Deprecated upstream: the CNAME check follows verification (the texts are guesses).
+    #[graphql(deprecation = "Use status")]
+    async fn cname_check(&self) -> CnameCheck {
+        let verified = self.0.verified_at.is_some();
+        CnameCheck {
+            link: None,
+            message: if verified {
+                format!("{} points to {}", self.0.domain, self.0.routing_target)
+            } else {
+                format!(
+                    "Waiting for {} to point to {}",
+                    self.0.domain, self.0.routing_target
+                )
+            },
+            status: if verified {
+                CnameCheckStatus::Valid
+            } else {
+                CnameCheckStatus::Waiting
+            },
+        }
     }
 }
 

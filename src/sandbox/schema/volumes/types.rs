@@ -4,7 +4,9 @@
 use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, SimpleObject};
 
 use super::super::connection::{PageArgs, connection};
+use super::super::owners;
 use super::super::scalars::DateTime;
+use super::super::types::{Environment, Project, Service};
 use super::super::with_store;
 use crate::sandbox::model::{
     BackupRecord, BackupScheduleRecord, VolumeInstanceBackupScheduleKind, VolumeInstanceRecord,
@@ -42,6 +44,9 @@ impl Volume {
     }
     async fn created_at(&self) -> DateTime {
         DateTime(self.0.created_at.clone())
+    }
+    async fn project(&self, ctx: &Context<'_>) -> async_graphql::Result<Project> {
+        owners::project(ctx, &self.0.project_id)
     }
     /// R22: one instance per environment the volume lives in.
     async fn volume_instances(
@@ -104,6 +109,17 @@ impl VolumeInstance {
     }
     async fn created_at(&self) -> DateTime {
         DateTime(self.0.created_at.clone())
+    }
+    async fn environment(&self, ctx: &Context<'_>) -> async_graphql::Result<Environment> {
+        owners::environment(ctx, &self.0.environment_id)
+    }
+    /// A detached volume has no service: an error, as the field is non-null upstream (guess).
+    async fn service(&self, ctx: &Context<'_>) -> async_graphql::Result<Service> {
+        owners::service(ctx, self.0.service_id.as_deref())
+    }
+    /// The id of the disk behind the instance on Railway's hosts; the sandbox has none.
+    async fn external_id(&self) -> Option<&str> {
+        None
     }
     async fn volume(&self, ctx: &Context<'_>) -> async_graphql::Result<Volume> {
         with_store(ctx, |store| {

@@ -1,8 +1,19 @@
-//! R52: upstream enums and connections that fields of served types return although the sandbox
-//! keeps no state behind them (plans, feature flags), and the deployment connections of projects
-//! and services. Values are plausible constants; no rule of Railway is decided here.
+//! R52: upstream types that fields of served types return although the sandbox keeps no state
+//! behind them (plans, feature flags, billing, members, plugins, edge configs), and the deployment
+//! connections of projects and services. Values are plausible constants or empty lists; no rule
+//! of Railway is decided here.
+
+mod billing;
+mod enums;
+mod people;
+mod resources;
 
 use async_graphql::Enum;
+
+pub(crate) use billing::*;
+pub(crate) use enums::*;
+pub(crate) use people::*;
+pub(crate) use resources::*;
 
 use super::connection::connection;
 use super::deployments::Deployment;
