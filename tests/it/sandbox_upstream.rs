@@ -303,10 +303,6 @@ fn every_type_the_sandbox_serves_has_every_upstream_field_and_argument() {
     let Some(upstream) = upstream_schema() else {
         return;
     };
-    let _ = std::fs::write(
-        "/tmp/sandbox28.graphql",
-        railway_operator::sandbox::schema_sdl(),
-    );
     let sandbox = sandbox_schema();
     let (checked, missing) = incomplete_types(&sandbox, upstream);
     let root_names = |schema: &Schema| -> Vec<String> {
