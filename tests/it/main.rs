@@ -70,6 +70,7 @@ mod sandbox_files;
 mod sandbox_graphql_layer;
 mod sandbox_http;
 mod sandbox_operations;
+mod sandbox_pr_environments;
 mod sandbox_rules_cli;
 mod sandbox_rules_deployments;
 mod sandbox_rules_environments;

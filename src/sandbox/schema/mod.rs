@@ -11,6 +11,7 @@ mod iac;
 mod inputs;
 mod mutation;
 mod networking;
+mod previews;
 mod project;
 mod query;
 mod regions;
@@ -53,6 +54,7 @@ pub(crate) struct Mutation(
     volumes::VolumesMutation,
     deployments::DeploymentsMutation,
     deployments::LogsMutation,
+    previews::PreviewsMutation,
 );
 
 pub(crate) type SandboxSchema = Schema<Query, Mutation, EmptySubscription>;

@@ -49,6 +49,7 @@ macro_rules! json_scalar {
 json_scalar!(Json, "JSON");
 json_scalar!(EnvironmentConfig, "EnvironmentConfig");
 json_scalar!(DeploymentMeta, "DeploymentMeta");
+json_scalar!(SkippedResourceIds, "SkippedResourceIds");
 
 /// `{NAME: value}`; numbers and booleans given as values are taken as their text.
 #[derive(Clone, Debug, Default)]
