@@ -57,6 +57,17 @@ pub struct LiveProject {
     pub restricted_environments: Vec<String>,
     /// R34: a project token's one environment; `environments` then holds only it.
     pub token_environment: Option<String>,
+    /// R50: the project's PR environment settings.
+    pub pr_settings: PrSettings,
+}
+
+/// R50: the project settings behind Railway's PR environments, as read.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Default)]
+pub struct PrSettings {
+    pub pr_deploys: bool,
+    pub bot_pr_environments: bool,
+    pub focused_pr_environments: bool,
+    pub base_environment_id: Option<String>,
 }
 
 impl LiveProject {

@@ -28,6 +28,7 @@ mod e2e_domains;
 mod e2e_environments;
 mod e2e_examples;
 mod e2e_ignore;
+mod e2e_previews;
 mod e2e_railway_errors;
 mod e2e_snapshot;
 mod e2e_tokens;

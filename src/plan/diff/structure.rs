@@ -212,6 +212,7 @@ mod tests {
                     })
                     .collect(),
                 restricted_environments: Vec::new(),
+                pr_settings: Default::default(),
                 token_environment: None,
             }),
             new_project_home: None,

@@ -15,7 +15,7 @@ pub use volumes::read_environment_volumes;
 use self::rows::{InstanceRow, TriggerRow, build_environment};
 use super::client::{Client, TokenScope};
 use super::error::{Error, Result};
-use super::live::{Live, LiveEnvironment, LiveProject, LiveService};
+use super::live::{Live, LiveEnvironment, LiveProject, LiveService, PrSettings};
 use super::ops::{
     EnvironmentInstancesPage, ProjectServicesPage, ProjectSnapshot, ProjectTokenScope,
     environment_instances_page, project_services_page, project_snapshot, project_token_scope,
@@ -223,6 +223,12 @@ async fn read_nested(client: &Client, project_id: &str) -> Result<LiveProject> {
         services,
         restricted_environments: Vec::new(),
         token_environment: None,
+        pr_settings: PrSettings {
+            pr_deploys: project.pr_deploys,
+            bot_pr_environments: project.bot_pr_environments,
+            focused_pr_environments: project.focused_pr_environments,
+            base_environment_id: project.base_environment_id,
+        },
     };
     note_shared_volumes(&mut project);
     Ok(project)

@@ -8,7 +8,7 @@ use serde::de::DeserializeOwned;
 use super::{next_cursor, note_shared_volumes, read_environments, read_services};
 use crate::railway::client::Client;
 use crate::railway::error::{Error, Result};
-use crate::railway::live::LiveProject;
+use crate::railway::live::{LiveProject, PrSettings};
 use crate::railway::ops::{
     EnvironmentSnapshot, ProjectOutline, environment_snapshot, project_outline, project_snapshot,
 };
@@ -71,6 +71,12 @@ pub(super) async fn read_by_environment(
         services,
         restricted_environments: restricted,
         token_environment,
+        pr_settings: PrSettings {
+            pr_deploys: project.pr_deploys,
+            bot_pr_environments: project.bot_pr_environments,
+            focused_pr_environments: project.focused_pr_environments,
+            base_environment_id: project.base_environment_id,
+        },
     };
     note_shared_volumes(&mut live);
     Ok(live)
