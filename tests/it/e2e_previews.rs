@@ -132,3 +132,88 @@ async fn previews_naming_only_some_settings_leave_the_others_alone() {
     );
     sandbox.shutdown().await;
 }
+
+/// A repository service with a volume, PR environments on, `prune` as given.
+fn repo_manifest(volume: bool, prune: bool) -> String {
+    let volume = match volume {
+        true => "\n      volume: { name: api-data, mountPath: /data }",
+        false => "",
+    };
+    format!(
+        "apiVersion: railway-operator/v1
+kind: Project
+metadata: {{ name: previews }}
+spec:
+  policy: {{ prune: {prune} }}
+  environments: {{ production: {{}} }}
+  services:
+    api:
+      source: {{ repo: acme/shop, branch: main }}{volume}
+  previews: {{ enabled: true }}
+"
+    )
+}
+
+async fn open_pull_request(sandbox: &Sandbox, action: &str) -> Value {
+    reqwest::Client::new()
+        .post(format!(
+            "{}/_sandbox/github/pull-requests",
+            sandbox.base_url()
+        ))
+        .json(&json!({ "action": action, "number": 42, "branch": "feat/x",
+                       "repo": "acme/shop", "bot": false }))
+        .send()
+        .await
+        .expect("answered")
+        .json()
+        .await
+        .expect("JSON answer")
+}
+
+#[tokio::test]
+async fn a_pr_environment_is_observed_in_status_never_planned_and_keeps_its_volume_from_a_prune() {
+    let sandbox = sandbox().await;
+    let dir = tempfile::tempdir().unwrap();
+    let file = write(dir.path(), &repo_manifest(true, true));
+    apply(&sandbox, &file).await;
+    let opened = open_pull_request(&sandbox, "opened").await;
+    assert_eq!(opened["environments"][0]["effect"], "created", "{opened}");
+
+    // R50: observed, not desired: neither missing, unmanaged nor pruned, even with prune.
+    let (code, shown) = plan(&sandbox, &file).await;
+    assert_eq!(code, 0, "{shown}");
+    assert!(!shown.contains("pr-42"), "{shown}");
+    let (code, out, err) = cli(&sandbox, &["status", "-f", &file, "--output", "json"]).await;
+    assert_eq!(code, 0, "{out}\n{err}");
+    let status: Value = serde_json::from_str(&out).expect("status JSON");
+    let preview = &status["previews"][0];
+    assert_eq!(preview["name"], "pr-42", "{status}");
+    assert_eq!(preview["prNumber"], 42);
+    assert_eq!(preview["branch"], "feat/x");
+    assert_eq!(preview["repository"], "acme/shop");
+    assert!(
+        preview["age"].as_str().is_some_and(|a| a.ends_with('s')),
+        "{preview}"
+    );
+    let (_, text, _) = cli(&sandbox, &["status", "-f", &file]).await;
+    assert!(text.contains("PR environments"), "{text}");
+    assert!(text.contains("#42"), "{text}");
+
+    // The PR environment still mounts the volume: pruning it would take its data too.
+    let without_volume = write(dir.path(), &repo_manifest(false, true));
+    let (code, shown) = plan(&sandbox, &without_volume).await;
+    assert_eq!(code, 0, "nothing to delete while pr-42 mounts it\n{shown}");
+    assert!(
+        shown.contains("PR environment(s) pr-42 still mount it"),
+        "{shown}"
+    );
+
+    open_pull_request(&sandbox, "closed").await;
+    let (_, out, _) = cli(&sandbox, &["status", "-f", &file, "--output", "json"]).await;
+    let status: Value = serde_json::from_str(&out).expect("status JSON");
+    assert!(
+        status.get("previews").is_none(),
+        "gone once closed: {status}"
+    );
+    sandbox.shutdown().await;
+}

@@ -176,6 +176,7 @@ fn project() -> LiveProject {
         workspace_id: None,
         restricted_environments: Vec::new(),
         pr_settings: Default::default(),
+        previews: Vec::new(),
         token_environment: None,
         environments: vec![production, staging],
         services: ["api", "worker", "postgres"]

@@ -90,6 +90,7 @@ fn live(services: &[(&str, &str, &str, i64)], envs: &[&str]) -> Live {
             workspace_id: None,
             restricted_environments: Vec::new(),
             pr_settings: Default::default(),
+            previews: Vec::new(),
             token_environment: None,
             services: services
                 .iter()

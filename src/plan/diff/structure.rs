@@ -213,6 +213,7 @@ mod tests {
                     .collect(),
                 restricted_environments: Vec::new(),
                 pr_settings: Default::default(),
+                previews: Vec::new(),
                 token_environment: None,
             }),
             new_project_home: None,

@@ -63,11 +63,13 @@ pub(super) async fn read_by_environment(
             node: same_shape(&node)?,
         });
     }
+    let read = read_environments(client, edges).await?;
     let mut live = LiveProject {
         id: project.id,
         name: project.name,
         workspace_id: project.workspace_id,
-        environments: read_environments(client, edges).await?,
+        environments: read.persistent,
+        previews: read.previews,
         services,
         restricted_environments: restricted,
         token_environment,
@@ -155,7 +157,7 @@ mod tests {
         let nested = include_str!("../../../graphql/queries/ProjectSnapshot.graphql");
         let alone = include_str!("../../../graphql/queries/EnvironmentSnapshot.graphql");
         let nested_environment = block_after(nested, "edges {\n        node");
-        assert!(nested_environment.starts_with("{ id name deletedAt configEtag"));
+        assert!(nested_environment.starts_with("{ id name deletedAt isEphemeral createdAt"));
         assert_eq!(
             block_after(alone, "environment(id: $environmentId)"),
             nested_environment
