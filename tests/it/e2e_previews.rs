@@ -217,3 +217,35 @@ async fn a_pr_environment_is_observed_in_status_never_planned_and_keeps_its_volu
     );
     sandbox.shutdown().await;
 }
+
+#[tokio::test]
+async fn run_puts_pr_settings_changed_in_the_dashboard_back() {
+    let sandbox = sandbox().await;
+    let dir = tempfile::tempdir().unwrap();
+    let file = write(dir.path(), &format!("{MANIFEST}{PREVIEWS}"));
+    apply(&sandbox, &file).await;
+    update_project(
+        &sandbox,
+        json!({ "prDeploys": false, "focusedPrEnvironments": false }),
+    )
+    .await;
+    reset_stats(&sandbox).await;
+    let (code, out, err) = cli(
+        &sandbox,
+        &["run", "--once", "--log-format", "text", "-f", &file],
+    )
+    .await;
+    assert_eq!(code, 0, "self-heal applies\n{out}\n{err}");
+    let pass = stats(&sandbox).await;
+    println!(
+        "run --once healing two PR settings: {} request(s), {} projectUpdate",
+        total(&pass),
+        count(&pass, "ProjectUpdate")
+    );
+    assert_eq!(count(&pass, "ProjectUpdate"), 1, "{pass}");
+    assert_eq!(
+        settings(&sandbox).await,
+        json!({ "enabled": true, "bots": false, "focused": true, "base": "staging" })
+    );
+    sandbox.shutdown().await;
+}
