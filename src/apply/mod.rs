@@ -9,6 +9,7 @@ mod domains;
 mod environment;
 mod instance;
 mod patch;
+mod previews;
 mod variables;
 mod volumes;
 
@@ -287,6 +288,7 @@ impl Executor<'_> {
             Action::CreateEnvironment { name } => self.create_environment(name).await,
             Action::CreateService { name } => self.create_service(name).await,
             Action::DeleteService { name, id } => self.delete_service(name, id).await,
+            Action::ConfigurePreviews { desired, .. } => self.configure_previews(desired).await,
             other => Ok(Outcome::Skipped(format!(
                 "{} is applied with its environment",
                 other.address()

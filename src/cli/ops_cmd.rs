@@ -225,7 +225,8 @@ pub async fn status(global: &GlobalOptions, args: &ListArgs) -> anyhow::Result<u
     let desired = load(&args.manifest)?;
     let (live, backups) = read_live(global, &desired, true).await?;
     let view = View::new(&desired, &live);
-    let report = ops::status::status(&view, &backups);
+    let mut report = ops::status::status(&view, &backups);
+    report.previews = crate::rollout::previews::previews(view.project(), chrono::Utc::now());
     print(json, "status", &report, ops::status::render_text)?;
     Ok(if report.in_sync {
         EXIT_OK

@@ -28,6 +28,7 @@ pub fn record_pass(
 ) {
     record_identity(status, desired, pass, now);
     let counts = record_plan(status, desired, pass);
+    record_previews(status, pass, now);
     record_outcome(status, desired, revision, pass, counts, now);
     hold_for_staged_changes(status, pass, now);
     if status.conditions.ready.status {
@@ -83,6 +84,18 @@ fn record_plan(status: &mut ProjectStatus, desired: &Desired, pass: &Pass) -> Op
             .collect();
     }
     counts
+}
+
+/// R50: the PR environments the pass read (after its apply when it re-read); a pass that read
+/// nothing keeps the last ones.
+fn record_previews(status: &mut ProjectStatus, pass: &Pass, now: &str) {
+    let Some(live) = pass.live_after.as_ref().or(pass.live.as_ref()) else {
+        return;
+    };
+    let now = chrono::DateTime::parse_from_rfc3339(now)
+        .map(|t| t.with_timezone(&chrono::Utc))
+        .unwrap_or_else(|_| chrono::Utc::now());
+    status.previews = crate::rollout::previews::previews(live.project.as_ref(), now);
 }
 
 /// The Ready and Stalled conditions and the last error, from how the pass ended.

@@ -110,6 +110,9 @@ pub struct ProjectStatus {
     /// What differs from the manifest right now (report mode), or what the last pass changed.
     pub drift: Vec<DriftEntry>,
     pub environments: Vec<EnvironmentStatus>,
+    /// R50: Railway's PR environments at the last pass: observed, never managed.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub previews: Vec<crate::rollout::previews::PreviewStatus>,
     /// Things that need attention without failing a pass, e.g. a volume above its usage warning.
     pub warnings: Vec<String>,
     pub last_error: Option<String>,

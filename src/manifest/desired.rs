@@ -35,6 +35,21 @@ pub struct Desired {
     pub warnings: Vec<super::diagnostics::Warning>,
     /// `spec.notifications`: where `run` sends the project's state changes.
     pub notifications: Vec<NotificationTarget>,
+    /// `spec.previews`: Railway's PR environment settings (R50); `None` leaves them all alone.
+    pub previews: Option<PreviewPolicy>,
+}
+
+/// Railway's PR environment settings (R50), each `None` when the manifest leaves it alone.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Default)]
+pub struct PreviewPolicy {
+    /// `prDeploys`.
+    pub enabled: Option<bool>,
+    /// `botPrEnvironments`.
+    pub bots: Option<bool>,
+    /// `focusedPrEnvironments`.
+    pub focused: Option<bool>,
+    /// `baseEnvironmentId`, by the name of a manifest environment.
+    pub base: Option<String>,
 }
 
 /// One item of `spec.notifications`.

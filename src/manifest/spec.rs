@@ -48,6 +48,18 @@ pub struct ManifestSpec {
     pub environment_shared_variables: BTreeMap<String, Variables>,
     /// `spec.notifications`, checked item by item and for unique names.
     pub notifications: Vec<NotificationTarget>,
+    /// `spec.previews` (R50); `None` when absent.
+    pub previews: Option<PreviewsSpec>,
+}
+
+/// `spec.previews`: Railway's PR environment settings as written; an absent one is left alone.
+#[derive(Debug, Clone, Default)]
+pub struct PreviewsSpec {
+    pub enabled: Option<bool>,
+    pub bots: Option<bool>,
+    pub focused: Option<bool>,
+    /// An environment name, checked against `spec.environments` by `resolve`.
+    pub base: Option<Spanned<String>>,
 }
 
 /// Variables by name.

@@ -300,6 +300,7 @@ mod tests {
             pending_references: Vec::new(),
             warnings: Vec::new(),
             notifications: Vec::new(),
+            previews: None,
         }
     }
 

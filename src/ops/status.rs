@@ -13,6 +13,7 @@ use crate::railway::live::LiveInstance;
 use crate::railway::ops::{VolumeInstanceBackups, volume_instance_backups};
 use crate::railway::{Client, Error};
 use crate::rollout::Health;
+use crate::rollout::previews::PreviewStatus;
 
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -25,6 +26,9 @@ pub struct StatusReport {
     /// Number of changes the plan holds.
     pub pending_changes: usize,
     pub environments: Vec<EnvironmentStatus>,
+    /// R50: Railway's PR environments, observed (filled in by the caller, which has the clock).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub previews: Vec<PreviewStatus>,
 }
 
 #[derive(Debug, Serialize)]
@@ -176,6 +180,7 @@ pub fn status(view: &View<'_>, backups: &BTreeMap<String, BackupSummary>) -> Sta
         in_sync: !view.plan.has_changes(),
         pending_changes: view.plan.actions.len(),
         environments,
+        previews: Vec::new(),
     }
 }
 
@@ -302,7 +307,35 @@ pub fn render_text(report: &StatusReport) -> String {
             out.push_str(&format!("  warning: {warning}\n"));
         }
     }
+    previews_text(&mut out, &report.previews);
     out
+}
+
+/// R50: PR environments, Railway's: shown, never managed.
+fn previews_text(out: &mut String, previews: &[PreviewStatus]) {
+    if previews.is_empty() {
+        return;
+    }
+    out.push_str("\nPR environments (Railway's; observed, never changed)\n");
+    let mut rows = vec![vec![
+        "ENVIRONMENT".to_string(),
+        "PR".into(),
+        "BRANCH".into(),
+        "AGE".into(),
+        "HEALTH".into(),
+    ]];
+    for p in previews {
+        rows.push(vec![
+            p.name.clone(),
+            p.pr_number.map_or_else(|| "-".into(), |n| format!("#{n}")),
+            p.branch.clone().unwrap_or_else(|| "-".into()),
+            p.age.clone(),
+            p.health.name().into(),
+        ]);
+    }
+    for line in table(&rows).lines() {
+        out.push_str(&format!("  {line}\n"));
+    }
 }
 
 fn volume_text(volume: &VolumeStatus) -> String {

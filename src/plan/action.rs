@@ -8,7 +8,7 @@ use serde_json::Value;
 use crate::inventory::Inventory;
 use std::collections::BTreeMap;
 
-use crate::manifest::desired::{DesiredVolume, InstanceSettings, VariableValue};
+use crate::manifest::desired::{DesiredVolume, InstanceSettings, PreviewPolicy, VariableValue};
 
 /// Version of the JSON plan format (`plan --json`); bumped on any incompatible change.
 pub const PLAN_FORMAT_VERSION: u32 = 2;
@@ -161,6 +161,15 @@ pub enum Action {
         name: String,
         id: String,
     },
+    /// Bring the project's PR environment settings to `spec.previews` (R50): one
+    /// `projectUpdate` with only the settings that differ.
+    #[serde(rename_all = "camelCase")]
+    ConfigurePreviews {
+        changes: Vec<FieldChange>,
+        /// The settings to send (the base by name, resolved at apply time).
+        #[serde(skip)]
+        desired: PreviewPolicy,
+    },
     /// One `serviceInstanceDeployV2` after an instance changed (policy `deploy: on-change`).
     #[serde(rename_all = "camelCase")]
     DeployInstance {
@@ -207,6 +216,7 @@ impl Action {
                 environment,
                 ..
             } => format!("deploy.{service}[{environment}]"),
+            Action::ConfigurePreviews { .. } => "project.previews".to_string(),
         }
     }
 
@@ -233,7 +243,8 @@ impl Action {
             Action::RemoveInstance { .. } => ChangeKind::Delete,
             Action::ConfigureInstance { .. }
             | Action::ConfigureSharedVariables { .. }
-            | Action::ConfigureVolume { .. } => ChangeKind::Update,
+            | Action::ConfigureVolume { .. }
+            | Action::ConfigurePreviews { .. } => ChangeKind::Update,
             Action::DeleteService { .. } | Action::DeleteVolume { .. } => ChangeKind::Delete,
             Action::DeployInstance { .. } => ChangeKind::Deploy,
         }

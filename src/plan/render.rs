@@ -243,6 +243,14 @@ fn line(out: &mut String, action: &Action) {
         Action::DeployInstance { service, .. } => {
             let _ = writeln!(out, "  ↻ deploy {service}");
         }
+        Action::ConfigurePreviews { changes, .. } => {
+            let _ = writeln!(out, "  ~ PR environments (project settings)");
+            for change in changes {
+                let before = change.before.as_ref().map(show).unwrap_or_default();
+                let after = show(&change.after);
+                let _ = writeln!(out, "      ~ {}: {before} -> {after}", change.field);
+            }
+        }
         Action::ConfigureVolume {
             service,
             create,

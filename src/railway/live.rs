@@ -57,6 +57,32 @@ pub struct LiveProject {
     pub restricted_environments: Vec<String>,
     /// R34: a project token's one environment; `environments` then holds only it.
     pub token_environment: Option<String>,
+    /// R50: the project's PR environment settings.
+    pub pr_settings: PrSettings,
+    /// R50: ephemeral (PR) environments: observed, never desired. They are not in
+    /// `environments`, so no plan creates, changes, prunes or deletes them.
+    pub previews: Vec<LivePreview>,
+}
+
+/// R50: an ephemeral environment Railway made (for a pull request) or someone made through the API.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct LivePreview {
+    pub environment: LiveEnvironment,
+    /// `meta.prNumber`, absent for an ephemeral environment no pull request made.
+    pub pr_number: Option<i64>,
+    pub pr_repo: Option<String>,
+    pub branch: Option<String>,
+    /// RFC 3339, as Railway gives it.
+    pub created_at: String,
+}
+
+/// R50: the project settings behind Railway's PR environments, as read.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Default)]
+pub struct PrSettings {
+    pub pr_deploys: bool,
+    pub bot_pr_environments: bool,
+    pub focused_pr_environments: bool,
+    pub base_environment_id: Option<String>,
 }
 
 impl LiveProject {
@@ -72,9 +98,11 @@ impl LiveProject {
 
     /// The environments other than `except` with an instance of volume `volume_id`: a copied
     /// environment (R2, R22) shares the volume, and with it its name.
+    /// PR environments count (R50): deleting the volume would take their data too.
     pub fn environments_sharing_volume(&self, volume_id: &str, except: &str) -> Vec<String> {
         self.environments
             .iter()
+            .chain(self.previews.iter().map(|p| &p.environment))
             .filter(|e| e.name != except)
             .filter(|e| e.volumes.iter().any(|v| v.volume_id == volume_id))
             .map(|e| e.name.clone())

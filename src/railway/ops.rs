@@ -122,6 +122,16 @@ pub struct ProjectCreate;
 #[derive(GraphQLQuery)]
 #[graphql(
     schema_path = "graphql/railway.graphql",
+    query_path = "graphql/mutations/ProjectUpdate.graphql",
+    response_derives = "Debug, Clone, PartialEq",
+    variables_derives = "Debug, Clone",
+    skip_serializing_none
+)]
+pub struct ProjectUpdate;
+
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "graphql/railway.graphql",
     query_path = "graphql/mutations/EnvironmentCreate.graphql",
     response_derives = "Debug, Clone, PartialEq",
     variables_derives = "Debug, Clone",
@@ -469,6 +479,8 @@ retry_class! {
     ProjectServicesPage => Read,
     EnvironmentInstancesPage => Read,
     ProjectCreate => Create,
+    // Values, never increments: resending sets the same settings.
+    ProjectUpdate => Idempotent,
     EnvironmentCreate => Create,
     ServiceCreate => Create,
     ServiceDelete => Idempotent,

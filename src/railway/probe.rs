@@ -4,7 +4,8 @@
 //! moved: the service and environment lists, each environment's `configEtag` (every config
 //! change: variables, settings, shared variables, generated domains, TCP proxies, volume mounts
 //! and backup schedules, R15) and `unmergedChangesCount` (R17), and what lives outside the
-//! config: each instance's latest deployment and custom domains' state, each volume instance's
+//! config: the PR environment settings (R50), PR environments coming and going like any
+//! other environment, each instance's latest deployment and custom domains' state, each volume instance's
 //! size, usage and state. It never decides what to change.
 //!
 //! The document is built here, not in `graphql/`: graphql_client fixes an operation's variables
@@ -28,9 +29,9 @@ const OPERATION: &str = "ProjectProbe";
 /// What one project's probe selects. Ids and names tell a new, removed or renamed service or
 /// environment; the rest as in the module documentation.
 const SELECTION: &str = "fragment ProbeProject on Project {
-  id name deletedAt
+  id name deletedAt prDeploys botPrEnvironments focusedPrEnvironments baseEnvironmentId
   services(first: 1000) { pageInfo { hasNextPage } edges { node { id name deletedAt } } }
-  environments(first: 100, isEphemeral: false) {
+  environments(first: 100) {
     pageInfo { hasNextPage }
     edges { node {
       id name deletedAt canAccess configEtag unmergedChangesCount

@@ -5,6 +5,7 @@
 pub mod follow;
 pub mod health;
 pub mod logs;
+pub mod previews;
 pub mod progress;
 pub mod rollback;
 pub mod targets;

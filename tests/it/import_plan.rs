@@ -175,6 +175,8 @@ fn project() -> LiveProject {
         name: "shop".into(),
         workspace_id: None,
         restricted_environments: Vec::new(),
+        pr_settings: Default::default(),
+        previews: Vec::new(),
         token_environment: None,
         environments: vec![production, staging],
         services: ["api", "worker", "postgres"]

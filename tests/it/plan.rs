@@ -57,6 +57,7 @@ fn desired(services: Vec<DesiredService>, envs: &[&str]) -> Desired {
         pending_references: Vec::new(),
         warnings: Vec::new(),
         notifications: Vec::new(),
+        previews: None,
     }
 }
 
@@ -88,6 +89,8 @@ fn live(services: &[(&str, &str, &str, i64)], envs: &[&str]) -> Live {
             name: "demo".into(),
             workspace_id: None,
             restricted_environments: Vec::new(),
+            pr_settings: Default::default(),
+            previews: Vec::new(),
             token_environment: None,
             services: services
                 .iter()

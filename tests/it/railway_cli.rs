@@ -227,6 +227,33 @@ async fn mint_project_token(sandbox: &Sandbox, project_id: &str, environment_id:
         .to_string()
 }
 
+/// Turns the project's PR environments on and opens pull request 7 on its repository (R50).
+async fn open_pull_request(sandbox: &Sandbox, project_id: &str) {
+    let updated = graphql(
+        sandbox,
+        "mutation($id: String!) { projectUpdate(id: $id, input: { prDeploys: true }) { id } }",
+        json!({ "id": project_id }),
+    )
+    .await;
+    assert!(updated["errors"].is_null(), "{updated}");
+    let answer: Value = reqwest::Client::new()
+        .post(format!(
+            "{}/_sandbox/github/pull-requests",
+            sandbox.base_url()
+        ))
+        .json(
+            &json!({ "action": "opened", "number": 7, "branch": "feat/cli",
+                       "repo": "blackroad/BlackRoad-Operating-System", "bot": false }),
+        )
+        .send()
+        .await
+        .expect("answered")
+        .json()
+        .await
+        .expect("JSON answer");
+    assert_eq!(answer["environments"][0]["effect"], "created", "{answer}");
+}
+
 /// The names of the blackroad project's live environments.
 async fn live_environments(sandbox: &Sandbox) -> Vec<String> {
     let found = graphql(
@@ -385,6 +412,17 @@ async fn railway_s_own_cli_runs_its_everyday_commands_against_the_sandbox() {
             &["environment", "list", "--json"],
             None,
             &["production", "staging"],
+        )
+        .await,
+    );
+    // R50: a pull request on the project's repository makes a PR environment.
+    open_pull_request(&sandbox, &project_id).await;
+    verdicts.push(
+        check(
+            &cli,
+            &["environment", "list", "--ephemeral", "--json"],
+            None,
+            &["pr-7", "\"prNumber\": 7", "feat/cli"],
         )
         .await,
     );

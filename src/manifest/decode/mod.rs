@@ -8,6 +8,7 @@ mod domains;
 mod hostname;
 mod ignore;
 mod notifications;
+mod previews;
 mod reader;
 mod settings;
 mod variables;
@@ -156,11 +157,15 @@ fn decode_spec(reader: &mut Reader, node: &Node, spec: &mut ManifestSpec) {
             "environments",
             "services",
             "notifications",
+            "previews",
         ],
         &[],
     ) else {
         return;
     };
+    if let Some(previews) = fields.get("previews") {
+        spec.previews = previews::decode_previews(reader, previews);
+    }
     spec.workspace = reader.opt_string(&fields, "workspace").map(|w| w.value);
     spec.shared_variables = decode_variables(reader, &fields, "sharedVariables");
     spec.notifications = decode_notifications(reader, &fields);

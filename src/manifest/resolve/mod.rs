@@ -13,8 +13,8 @@ use std::path::Path;
 
 use super::decode::environment_hint;
 use super::desired::{
-    Desired, DesiredService, InstanceSettings, Policy, ProjectRef, RestartPolicyType, ServiceKind,
-    Source,
+    Desired, DesiredService, InstanceSettings, Policy, PreviewPolicy, ProjectRef,
+    RestartPolicyType, ServiceKind, Source,
 };
 use super::diagnostics::Sink;
 use super::setting;
@@ -51,6 +51,7 @@ pub fn resolve(spec: ManifestSpec, path: &Path, sink: &mut Sink) -> Option<Desir
         }
     }
     let pending_references = references.finish(sink);
+    let previews = resolve_previews(&spec, sink);
     if !sink.is_empty() {
         return None;
     }
@@ -82,6 +83,30 @@ pub fn resolve(spec: ManifestSpec, path: &Path, sink: &mut Sink) -> Option<Desir
         pending_references,
         warnings,
         notifications: spec.notifications,
+        previews,
+    })
+}
+
+/// `spec.previews`, its base checked to be a manifest environment (R50).
+fn resolve_previews(spec: &ManifestSpec, sink: &mut Sink) -> Option<PreviewPolicy> {
+    let previews = spec.previews.as_ref()?;
+    if let Some(base) = &previews.base
+        && !spec.environments.iter().any(|e| e.value == base.value)
+    {
+        sink.error_with_hint(
+            base.at,
+            format!(
+                "spec.previews.base names environment `{}`, which spec.environments does not declare",
+                base.value
+            ),
+            environment_hint(&base.value, &spec.environments),
+        );
+    }
+    Some(PreviewPolicy {
+        enabled: previews.enabled,
+        bots: previews.bots,
+        focused: previews.focused,
+        base: previews.base.as_ref().map(|b| b.value.clone()),
     })
 }
 

@@ -60,6 +60,22 @@ struct Spec {
     services: BTreeMap<String, ServiceSpec>,
     /// Where `run` sends the project's state changes; each item is one target.
     notifications: Option<Vec<NotificationSpec>>,
+    /// Railway's PR environments: the project settings behind them. Without it they are left alone.
+    previews: Option<PreviewsSpec>,
+}
+
+/// Railway's PR environment settings (R50); a setting left out is left alone.
+#[derive(Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+struct PreviewsSpec {
+    /// Railway makes an environment for each pull request on the services' repository (`prDeploys`).
+    enabled: Option<bool>,
+    /// Pull requests opened by bots get one too (`botPrEnvironments`).
+    bots: Option<bool>,
+    /// Only services the pull request changes deploy, with their dependencies (`focusedPrEnvironments`).
+    focused: Option<bool>,
+    /// The environment each PR environment copies: one of `spec.environments` (`baseEnvironmentId`).
+    base: Option<String>,
 }
 
 fn variable_name_pattern() -> serde_json::Value {

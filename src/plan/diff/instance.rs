@@ -295,6 +295,7 @@ fn plan_volume(
         instance.left_alone(planning, left_alone(&full.changes, &compared.changes));
         compared
     };
+    let volume = held_by_previews(planning, service, context.env, volume);
     planning.findings.record_volume(scope, &volume);
     let env = context.env;
     let backup_limit = backup_limit_warning(settings, live_volume, service, env);
@@ -337,6 +338,35 @@ fn record_domains(next: &mut Inventory, service: &str, domains: &DomainDiff) {
             domains.owned_ports.iter().copied().collect(),
         );
     }
+}
+
+/// R50: a volume a PR environment still mounts is not deleted (its data would go too); it stays
+/// owned, so a later plan deletes it once the PR environments are gone.
+fn held_by_previews(
+    planning: &mut Planning<'_>,
+    service: &str,
+    env: &str,
+    mut volume: VolumeDiff,
+) -> VolumeDiff {
+    let Some((id, name)) = volume.delete.clone() else {
+        return volume;
+    };
+    let previews: Vec<&str> = planning
+        .project
+        .into_iter()
+        .flat_map(|p| &p.previews)
+        .filter(|p| p.environment.volumes.iter().any(|v| v.volume_id == id))
+        .map(|p| p.environment.name.as_str())
+        .collect();
+    if !previews.is_empty() {
+        planning.notes.push(format!(
+            "volume {name} of service {service} in {env} left the manifest but is not deleted: PR environment(s) {} still mount it (R50); a plan after they are gone deletes it",
+            previews.join(", ")
+        ));
+        volume.delete = None;
+        volume.owned = Some(id);
+    }
+    volume
 }
 
 fn volume_actions(

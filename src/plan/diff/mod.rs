@@ -6,6 +6,7 @@
 mod environment;
 mod findings;
 mod instance;
+mod previews;
 mod structure;
 mod unmanaged;
 
@@ -115,6 +116,7 @@ pub fn plan(desired: &Desired, live: &Live, options: &PlanOptions) -> Plan {
     planning.notes.extend(access::scope_notes(desired, live));
     structure::project(&mut planning);
     structure::environments(&mut planning);
+    previews::previews(&mut planning);
     structure::services(&mut planning);
     for env in planning.in_scope.clone() {
         environment_with_staged_changes_rule(&mut planning, &env);

@@ -212,6 +212,8 @@ mod tests {
                     })
                     .collect(),
                 restricted_environments: Vec::new(),
+                pr_settings: Default::default(),
+                previews: Vec::new(),
                 token_environment: None,
             }),
             new_project_home: None,

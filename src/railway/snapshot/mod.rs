@@ -15,7 +15,7 @@ pub use volumes::read_environment_volumes;
 use self::rows::{InstanceRow, TriggerRow, build_environment};
 use super::client::{Client, TokenScope};
 use super::error::{Error, Result};
-use super::live::{Live, LiveEnvironment, LiveProject, LiveService};
+use super::live::{Live, LiveEnvironment, LivePreview, LiveProject, LiveService, PrSettings};
 use super::ops::{
     EnvironmentInstancesPage, ProjectServicesPage, ProjectSnapshot, ProjectTokenScope,
     environment_instances_page, project_services_page, project_snapshot, project_token_scope,
@@ -191,7 +191,7 @@ async fn read_nested(client: &Client, project_id: &str) -> Result<LiveProject> {
     }
 
     let services = read_services(client, project_id, project.services).await?;
-    let mut environments = Vec::new();
+    let mut environments = ReadEnvironments::default();
     let mut page = project.environments;
     let mut seen_cursor = None;
     loop {
@@ -219,10 +219,17 @@ async fn read_nested(client: &Client, project_id: &str) -> Result<LiveProject> {
         id: project.id,
         name: project.name,
         workspace_id: project.workspace_id,
-        environments,
+        environments: environments.persistent,
         services,
+        previews: environments.previews,
         restricted_environments: Vec::new(),
         token_environment: None,
+        pr_settings: PrSettings {
+            pr_deploys: project.pr_deploys,
+            bot_pr_environments: project.bot_pr_environments,
+            focused_pr_environments: project.focused_pr_environments,
+            base_environment_id: project.base_environment_id,
+        },
     };
     note_shared_volumes(&mut project);
     Ok(project)
@@ -272,8 +279,8 @@ async fn read_services(
 async fn read_environments(
     client: &Client,
     edges: Vec<project_snapshot::ProjectSnapshotProjectEnvironmentsEdges>,
-) -> Result<Vec<LiveEnvironment>> {
-    let mut environments = Vec::new();
+) -> Result<ReadEnvironments> {
+    let mut environments = ReadEnvironments::default();
     for edge in edges {
         let env = edge.node;
         if env.deleted_at.is_some() {
@@ -325,9 +332,35 @@ async fn read_environments(
         environment.unmerged_changes = env.unmerged_changes_count.unwrap_or(0);
         environment.is_fork = env.source_environment.is_some();
         environment.volumes = volumes::into_live(volume_rows, &env.config);
-        environments.push(environment);
+        // R50: ephemeral environments are observed apart from the persistent ones.
+        if env.is_ephemeral {
+            let meta = env.meta.as_ref();
+            environments.previews.push(LivePreview {
+                environment,
+                pr_number: meta.and_then(|m| m.pr_number),
+                pr_repo: meta.and_then(|m| m.pr_repo.clone()),
+                branch: meta.and_then(|m| m.branch.clone()),
+                created_at: env.created_at,
+            });
+        } else {
+            environments.persistent.push(environment);
+        }
     }
     Ok(environments)
+}
+
+/// A project's environments as read: persistent ones, and ephemeral ones (R50).
+#[derive(Default)]
+pub(super) struct ReadEnvironments {
+    pub persistent: Vec<LiveEnvironment>,
+    pub previews: Vec<LivePreview>,
+}
+
+impl ReadEnvironments {
+    fn extend(&mut self, more: ReadEnvironments) {
+        self.persistent.extend(more.persistent);
+        self.previews.extend(more.previews);
+    }
 }
 
 /// Follows an environment's further pages of instances and deploy triggers together, one

@@ -8,7 +8,7 @@ use serde::de::DeserializeOwned;
 use super::{next_cursor, note_shared_volumes, read_environments, read_services};
 use crate::railway::client::Client;
 use crate::railway::error::{Error, Result};
-use crate::railway::live::LiveProject;
+use crate::railway::live::{LiveProject, PrSettings};
 use crate::railway::ops::{
     EnvironmentSnapshot, ProjectOutline, environment_snapshot, project_outline, project_snapshot,
 };
@@ -63,14 +63,22 @@ pub(super) async fn read_by_environment(
             node: same_shape(&node)?,
         });
     }
+    let read = read_environments(client, edges).await?;
     let mut live = LiveProject {
         id: project.id,
         name: project.name,
         workspace_id: project.workspace_id,
-        environments: read_environments(client, edges).await?,
+        environments: read.persistent,
+        previews: read.previews,
         services,
         restricted_environments: restricted,
         token_environment,
+        pr_settings: PrSettings {
+            pr_deploys: project.pr_deploys,
+            bot_pr_environments: project.bot_pr_environments,
+            focused_pr_environments: project.focused_pr_environments,
+            base_environment_id: project.base_environment_id,
+        },
     };
     note_shared_volumes(&mut live);
     Ok(live)
@@ -149,7 +157,7 @@ mod tests {
         let nested = include_str!("../../../graphql/queries/ProjectSnapshot.graphql");
         let alone = include_str!("../../../graphql/queries/EnvironmentSnapshot.graphql");
         let nested_environment = block_after(nested, "edges {\n        node");
-        assert!(nested_environment.starts_with("{ id name deletedAt configEtag"));
+        assert!(nested_environment.starts_with("{ id name deletedAt isEphemeral createdAt"));
         assert_eq!(
             block_after(alone, "environment(id: $environmentId)"),
             nested_environment

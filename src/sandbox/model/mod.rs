@@ -4,6 +4,7 @@
 mod deployments;
 mod networking;
 mod patches;
+mod previews;
 mod tokens;
 mod volumes;
 
@@ -23,6 +24,7 @@ pub(crate) use patches::{
     ChangeOutcomeRecord, ChangeSetApplyRecord, DEFAULT_REGION, EnvironmentPatchStatus,
     StagedPatchRecord,
 };
+pub(crate) use previews::PrMetaRecord;
 pub(crate) use tokens::{AccessRecords, ProjectTokenRecord, WorkspaceRecord};
 pub(crate) use volumes::{
     BackupRecord, BackupScheduleRecord, VolumeInstanceBackupScheduleKind, VolumeInstanceRecord,
@@ -120,6 +122,15 @@ pub(crate) struct ProjectRecord {
     pub pr_deploys: bool,
     pub deleted_at: Option<String>,
     pub created_at: String,
+    /// R50: PR environments for bot pull requests; absent from older state files.
+    #[serde(default)]
+    pub bot_pr_environments: bool,
+    /// R50: focused PR environments; absent from older state files.
+    #[serde(default)]
+    pub focused_pr_environments: bool,
+    /// R50: the environment PR environments copy (production when none).
+    #[serde(default)]
+    pub base_environment_id: Option<String>,
 }
 
 #[derive(Serialize, Deserialize, Clone, Debug)]
@@ -134,6 +145,9 @@ pub(crate) struct EnvironmentRecord {
     /// Set for a fork (created from a source environment); absent from older state files.
     #[serde(default)]
     pub source_environment_id: Option<String>,
+    /// R50: the pull request of a PR environment; absent from older state files.
+    #[serde(default)]
+    pub meta: Option<PrMetaRecord>,
 }
 
 #[derive(Serialize, Deserialize, Clone, Debug)]

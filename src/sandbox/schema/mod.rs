@@ -13,6 +13,7 @@ mod instance;
 mod mutation;
 mod networking;
 mod owners;
+mod previews;
 mod project;
 mod query;
 mod regions;
@@ -55,6 +56,7 @@ pub(crate) struct Mutation(
     volumes::VolumesMutation,
     deployments::DeploymentsMutation,
     deployments::LogsMutation,
+    previews::PreviewsMutation,
 );
 
 pub(crate) type SandboxSchema = Schema<Query, Mutation, EmptySubscription>;

@@ -71,18 +71,26 @@ impl Project {
     async fn subscription_type(&self) -> SubscriptionPlanType {
         SubscriptionPlanType::Pro
     }
-    /// R52, R50: the sandbox keeps no base environment override; PR environments copy production.
+    /// R50: the environment PR environments copy; null means production.
     async fn base_environment_id(&self) -> Option<&str> {
-        None
+        self.0.base_environment_id.as_deref()
     }
-    async fn base_environment(&self) -> Option<Environment> {
-        None
+    async fn base_environment(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Option<Environment>> {
+        let Some(id) = &self.0.base_environment_id else {
+            return Ok(None);
+        };
+        with_store(ctx, |store| {
+            Ok(store.environment(id).ok().cloned().map(Environment))
+        })
     }
     async fn bot_pr_environments(&self) -> bool {
-        false
+        self.0.bot_pr_environments
     }
     async fn focused_pr_environments(&self) -> bool {
-        false
+        self.0.focused_pr_environments
     }
     async fn primary_environment_id(&self) -> Option<&str> {
         None

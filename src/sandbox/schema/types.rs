@@ -108,9 +108,9 @@ impl Environment {
     async fn can_access(&self, ctx: &Context<'_>) -> async_graphql::Result<bool> {
         access::can_access(ctx, &self.0.id)
     }
-    /// No PR environments in the sandbox.
+    /// R50: the pull request of a PR environment; null for every other environment.
     async fn meta(&self) -> Option<EnvironmentMeta> {
-        None
+        self.0.meta.as_ref().map(EnvironmentMeta::from_record)
     }
     /// Canvas groups are not emulated: no service belongs to one.
     async fn canvas_group_refs(&self) -> Json {

@@ -7,6 +7,7 @@ mod admin;
 mod dashboard;
 mod fault_answers;
 mod limits;
+mod pull_requests;
 mod scope;
 mod upstream_errors;
 mod upstream_roots;
@@ -110,6 +111,10 @@ impl Sandbox {
             .route(
                 "/_sandbox/deployments/outcome",
                 post(admin::set_deploy_outcome),
+            )
+            .route(
+                "/_sandbox/github/pull-requests",
+                post(pull_requests::pull_request),
             )
             .route(
                 "/_sandbox/environments/stage",

@@ -11,6 +11,7 @@ mod domains;
 pub(crate) mod hostnames;
 mod mutations;
 mod patches;
+mod pr_environments;
 mod projects;
 mod provided;
 mod rules;
@@ -33,6 +34,7 @@ pub(crate) use deployments::{
 pub(crate) use domains::{DomainAvailability, NewCustomDomain};
 pub(crate) use mutations::{EnvironmentCopy, NewProject, NewService, NewTrigger, TriggerChanges};
 pub(crate) use patches::scale_placement;
+pub(crate) use pr_environments::{PrAction, PullRequest};
 pub(crate) use projects::{ProjectChanges, ServiceSourceChange};
 pub use rules::SandboxPlan;
 pub(crate) use rules::{Creation, Limits, Throttles, check_pre_deploy_command, deleting};

@@ -75,6 +75,9 @@ impl Store {
             pr_deploys: new.pr_deploys,
             deleted_at: None,
             created_at: now_rfc3339(),
+            bot_pr_environments: false,
+            focused_pr_environments: false,
+            base_environment_id: None,
         };
         let environment_name = new
             .default_environment_name
@@ -88,6 +91,7 @@ impl Store {
             deleted_at: None,
             created_at: now_rfc3339(),
             source_environment_id: None, // R1: the default environment is no fork
+            meta: None,
         });
         self.state.projects.push(project.clone());
         Ok(project)
@@ -122,6 +126,7 @@ impl Store {
             created_at: now_rfc3339(),
             // R1: created from a source makes a fork, and nothing else does.
             source_environment_id: source_environment_id.map(str::to_string),
+            meta: None,
         };
         self.state.environments.push(environment.clone());
         if let Some(source_id) = source_environment_id {

@@ -12,6 +12,10 @@ pub(crate) struct ProjectChanges {
     pub description: Option<String>,
     pub is_public: Option<bool>,
     pub pr_deploys: Option<bool>,
+    pub bot_pr_environments: Option<bool>,
+    pub focused_pr_environments: Option<bool>,
+    /// `Some(None)` clears the base (R51: only an explicit null does).
+    pub base_environment_id: Option<Option<String>>,
 }
 
 /// A service's new source (`serviceConnect`) or none (`serviceDisconnect`).
@@ -28,6 +32,11 @@ impl Store {
     ) -> Result<ProjectRecord, DomainError> {
         if changes.name.as_ref().is_some_and(|n| n.trim().is_empty()) {
             return Err(DomainError::InvalidProjectName);
+        }
+        // R50: the base is one of the project's live environments (guess: the error is
+        // environmentCreate's for an unknown source).
+        if let Some(Some(base)) = &changes.base_environment_id {
+            self.environment_in_project(id, base)?;
         }
         let project = self
             .state
@@ -46,6 +55,15 @@ impl Store {
         }
         if let Some(pr_deploys) = changes.pr_deploys {
             project.pr_deploys = pr_deploys;
+        }
+        if let Some(bots) = changes.bot_pr_environments {
+            project.bot_pr_environments = bots;
+        }
+        if let Some(focused) = changes.focused_pr_environments {
+            project.focused_pr_environments = focused;
+        }
+        if let Some(base) = changes.base_environment_id {
+            project.base_environment_id = base;
         }
         Ok(project.clone())
     }

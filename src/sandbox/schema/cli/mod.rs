@@ -233,6 +233,13 @@ impl CliMutation {
             description: input.description,
             is_public: input.is_public,
             pr_deploys: input.pr_deploys,
+            bot_pr_environments: input.bot_pr_environments,
+            focused_pr_environments: input.focused_pr_environments,
+            base_environment_id: match input.base_environment_id {
+                async_graphql::MaybeUndefined::Undefined => None,
+                async_graphql::MaybeUndefined::Null => Some(None),
+                async_graphql::MaybeUndefined::Value(id) => Some(Some(id)),
+            },
         };
         with_store(ctx, |store| store.update_project(&id, changes).map(Project))
     }

@@ -75,14 +75,14 @@ connection!(
     Bucket
 );
 
-/// Pull-request metadata of an environment; the sandbox has no PR environments, so it is null.
+/// Pull-request metadata of an environment (R50); null for an environment no PR made.
 #[derive(SimpleObject)]
 pub(crate) struct EnvironmentMeta {
     pub base_branch: Option<String>,
+    pub branch: Option<String>,
     pub latest_successful_git_hub_deployment_id: Option<i32>,
     pub pr_comment_id: Option<i32>,
     pub skipped_resource_ids: Option<crate::sandbox::schema::scalars::SkippedResourceIds>,
-    pub branch: Option<String>,
     pub pr_number: Option<i32>,
     pub pr_repo: Option<String>,
     pub pr_title: Option<String>,
@@ -97,7 +97,7 @@ pub(crate) struct ProjectTokenCreateInput {
 
 #[derive(InputObject)]
 pub(crate) struct ProjectUpdateInput {
-    pub base_environment_id: Option<String>,
+    pub base_environment_id: async_graphql::MaybeUndefined<String>,
     pub bot_pr_environments: Option<bool>,
     pub description: Option<String>,
     pub focused_pr_environments: Option<bool>,
