@@ -6,6 +6,7 @@
 mod fence;
 mod keys;
 mod store;
+mod tls;
 
 pub use fence::{ProjectFence, SessionFence};
 pub use keys::{PROJECT_NAMESPACE, fair_share, lease_key, lock_number, preference};

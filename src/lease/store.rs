@@ -13,6 +13,7 @@ use tokio::sync::Notify;
 use tokio_postgres::config::Host;
 
 use super::keys::{MEMBER_NAMESPACE, PROJECT_NAMESPACE, lock_number};
+use super::tls::{self, TlsMode};
 use super::{LeaseError, LeaseLost};
 
 /// How long connecting or one lock query may take before the store counts as unreachable.
@@ -35,6 +36,9 @@ struct Holding {
 
 pub struct LeaseStore {
     config: tokio_postgres::Config,
+    /// The URL's `sslmode` and the rustls connector built for it.
+    tls_mode: TlsMode,
+    tls: tokio_postgres_rustls::MakeRustlsConnect,
     /// `host:port/database`, for messages: never the password.
     target: String,
     instance_id: String,
@@ -62,19 +66,15 @@ impl LeaseStore {
     /// # Errors
     /// [`LeaseError::InvalidUrl`] when `url` is not a PostgreSQL URL.
     pub fn new(url: &str, instance_id: &str, group: &str) -> Result<Self, LeaseError> {
-        let mut config: tokio_postgres::Config = url.parse().map_err(|_| {
+        let (driver_url, tls_params) = tls::split_url(url)?;
+        let mut config: tokio_postgres::Config = driver_url.parse().map_err(|_| {
             LeaseError::InvalidUrl("it does not parse as a connection URL".to_string())
         })?;
         if config.get_hosts().is_empty() {
             return Err(LeaseError::InvalidUrl("it names no host".to_string()));
         }
-        if config.get_ssl_mode() == tokio_postgres::config::SslMode::Require {
-            return Err(LeaseError::InvalidUrl(
-                "sslmode=require asks for TLS, which the lock connection does not speak; use the \
-                 database's private-network URL (Railway's DATABASE_URL), which needs none"
-                    .to_string(),
-            ));
-        }
+        config.ssl_mode(tls_params.mode.driver_mode());
+        let tls = tls::connector(&tls_params)?;
         let application: String = format!("railway-operator/{instance_id}")
             .chars()
             .take(63)
@@ -87,6 +87,8 @@ impl LeaseStore {
         Ok(LeaseStore {
             target: describe_target(&config),
             config,
+            tls_mode: tls_params.mode,
+            tls,
             instance_id: instance_id.to_string(),
             group: lock_number(group),
             session: Mutex::new(None),
@@ -98,6 +100,11 @@ impl LeaseStore {
 
     pub fn target(&self) -> &str {
         &self.target
+    }
+
+    /// The lock URL's `sslmode` (`prefer` when it names none).
+    pub fn tls_mode(&self) -> &'static str {
+        self.tls_mode.name()
     }
 
     pub fn instance_id(&self) -> &str {
@@ -154,11 +161,13 @@ impl LeaseStore {
             target: self.target.clone(),
             message,
         };
-        let connecting = self.config.connect(tokio_postgres::NoTls);
+        let connecting = self.config.connect(self.tls.clone());
         let (client, connection) = tokio::time::timeout(QUERY_TIMEOUT, connecting)
             .await
             .map_err(|_| unreachable("no answer within 5 s".to_string()))?
-            .map_err(|e| unreachable(describe_error(&e)))?;
+            .map_err(|e| {
+                unreachable(tls::explain(&e, self.tls_mode).unwrap_or_else(|| describe_error(&e)))
+            })?;
         let generation = self.generations.fetch_add(1, Ordering::SeqCst) + 1;
         let alive = Arc::new(AtomicBool::new(true));
         let closed = Arc::new(Mutex::new(None));
@@ -468,17 +477,18 @@ mod tests {
     }
 
     #[test]
-    fn sslmode_require_is_refused_with_the_private_network_advice() {
-        let error = LeaseStore::new(
-            "postgres://u:hunter2@db:5432/railway?sslmode=require",
+    fn sslmode_verify_full_is_read_and_the_driver_is_told_to_require_tls() {
+        let store = LeaseStore::new(
+            "postgres://u:hunter2@db:5432/railway?sslmode=verify-full",
             "a",
             "g",
         )
-        .err()
-        .map(|e| e.to_string())
-        .unwrap_or_default();
-        assert!(error.contains("DATABASE_URL"), "{error}");
-        assert!(!error.contains("hunter2"), "{error}");
+        .expect("a valid URL");
+        assert_eq!(store.tls_mode(), "verify-full");
+        assert_eq!(
+            store.config.get_ssl_mode(),
+            tokio_postgres::config::SslMode::Require
+        );
     }
 
     #[test]

@@ -36,6 +36,7 @@ mod ha_leases;
 mod import_plan;
 mod import_project;
 mod inventory_size;
+mod lock_tls;
 mod manifest_domains;
 mod manifest_fuzz;
 mod manifest_invalid;
