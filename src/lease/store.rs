@@ -22,7 +22,7 @@ const QUERY_TIMEOUT: Duration = Duration::from_secs(5);
 /// One connection to the lock database and the generation that tells its leases apart from an
 /// earlier session's.
 pub struct Session {
-    client: tokio_postgres::Client,
+    pub(super) client: tokio_postgres::Client,
     alive: Arc<AtomicBool>,
     generation: u64,
     /// Why the connection ended, once it has.
@@ -48,6 +48,8 @@ pub struct LeaseStore {
     held: Mutex<BTreeMap<String, Holding>>,
     generations: AtomicU64,
     lost: Arc<Notify>,
+    /// The running-backups table exists (made once per process).
+    pub(super) backups_table: AtomicBool,
 }
 
 impl std::fmt::Debug for LeaseStore {
@@ -95,6 +97,7 @@ impl LeaseStore {
             held: Mutex::new(BTreeMap::new()),
             generations: AtomicU64::new(0),
             lost: Arc::new(Notify::new()),
+            backups_table: AtomicBool::new(false),
         })
     }
 
@@ -139,7 +142,7 @@ impl LeaseStore {
             .clone()
     }
 
-    fn session(&self) -> Result<Arc<Session>, LeaseError> {
+    pub(super) fn session(&self) -> Result<Arc<Session>, LeaseError> {
         self.live_session()
             .ok_or_else(|| LeaseError::ConnectionLost {
                 target: self.target.clone(),
@@ -234,7 +237,7 @@ impl LeaseStore {
             .map_err(|e| self.query_error(describe_error(&e)))
     }
 
-    fn query_error(&self, message: String) -> LeaseError {
+    pub(super) fn query_error(&self, message: String) -> LeaseError {
         if self.connected() {
             LeaseError::Query {
                 target: self.target.clone(),
@@ -449,7 +452,7 @@ fn describe_target(config: &tokio_postgres::Config) -> String {
 }
 
 /// A driver error as a sentence: PostgreSQL's own message when it sent one.
-fn describe_error(error: &tokio_postgres::Error) -> String {
+pub(super) fn describe_error(error: &tokio_postgres::Error) -> String {
     match error.as_db_error() {
         Some(db) => format!("{} ({})", db.message(), db.code().code()),
         None => {

@@ -6,6 +6,7 @@ mod support;
 
 mod backup_cli;
 mod backup_railway_store;
+mod backup_restart;
 mod backup_sandbox_rules;
 mod backup_scheduler;
 mod chaos_apply;

@@ -17,7 +17,7 @@ use super::trigger::ReconcileTrigger;
 use tokio::task::JoinSet;
 use tokio::time::Instant;
 
-use super::backups::{fill_status, targets as backup_targets};
+use super::backups::{fill_status, places as volume_places, targets as backup_targets};
 use super::budget::RequestBudget;
 pub use super::config::RunConfig;
 
@@ -32,7 +32,7 @@ use super::source::Source;
 use super::status::{ControllerStatus, SharedStatus};
 use super::steady;
 use crate::backup::railway_store::RailwayStore;
-use crate::backup::{BackupScheduler, BackupTarget};
+use crate::backup::{BackupScheduler, BackupTarget, InFlight, InventoryJournal, LeaseJournal};
 use crate::manifest::Desired;
 use crate::railway::Client;
 use crate::railway::probe::Prober;
@@ -89,14 +89,26 @@ pub async fn run(
         Some(store) => Leasing::guarded(store.clone(), config.interval),
         None => Leasing::unguarded(),
     };
-    // Operator-run backups follow the manifests in force; `--once` takes none.
-    let backups = if config.once {
-        None
+    // Operator-run backups follow the manifests in force; `--once` takes none. Running ones are
+    // recorded where a restarted replica finds them (R26): next to the leases, else in the
+    // inventory.
+    let (backups, inventory_journal) = if config.once {
+        (None, None)
     } else {
-        let store = Arc::new(RailwayStore::new(leasing.backup_client(&client)));
-        Some(Arc::new(
-            BackupScheduler::start(store, config.backup_runner).await?,
-        ))
+        let backup_client = leasing.backup_client(&client);
+        let (in_flight, inventory_journal) = match &config.lock {
+            Some(lock) => (
+                InFlight::journaled(Arc::new(LeaseJournal(lock.clone()))),
+                None,
+            ),
+            None => {
+                let journal = Arc::new(InventoryJournal::new(backup_client.clone()));
+                (InFlight::journaled(journal.clone()), Some(journal))
+            }
+        };
+        let store = Arc::new(RailwayStore::new(backup_client));
+        let scheduler = BackupScheduler::start_with(store, config.backup_runner, in_flight).await?;
+        (Some(Arc::new(scheduler)), inventory_journal)
     };
     let refresher = backups
         .clone()
@@ -111,6 +123,7 @@ pub async fn run(
         status,
         leasing,
         backups,
+        inventory_journal,
         slots: BTreeMap::new(),
         revision: String::new(),
         passes: JoinSet::new(),
@@ -209,6 +222,8 @@ struct Runner {
     status: SharedStatus,
     leasing: Leasing,
     backups: Option<Arc<BackupScheduler<RailwayStore>>>,
+    /// Without `--lock-url`: the inventory that records running backups, told where volumes live.
+    inventory_journal: Option<Arc<InventoryJournal>>,
     slots: BTreeMap<PathBuf, Slot>,
     revision: String,
     passes: JoinSet<Finished>,
@@ -426,6 +441,14 @@ impl Runner {
             .collect();
         if wanted == self.scheduled {
             return;
+        }
+        if let Some(journal) = &self.inventory_journal {
+            let held = self.slots.values().filter(|slot| self.works_on(slot));
+            for live in held.filter_map(|slot| slot.last_live.as_ref()) {
+                for (volume_instance, project, environment) in volume_places(live) {
+                    journal.place(&volume_instance, &project, &environment);
+                }
+            }
         }
         match scheduler.set_targets(wanted.clone()).await {
             Ok(changes) => tracing::info!(
