@@ -4,7 +4,7 @@
 //! the client's one shared pace, keep the shared status, serve HTTP, and stop cleanly.
 
 use crate::notify::Notifier;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::future::Future;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -22,6 +22,7 @@ use super::budget::RequestBudget;
 pub use super::config::RunConfig;
 
 mod probing;
+mod resolving;
 use super::http::{HttpConfig, HttpServer};
 use super::leases::{LeaseCandidate, Leasing};
 use super::reconcile::{Pass, PassKind, RollbackState, reconcile};
@@ -131,6 +132,8 @@ pub async fn run(
         stop,
         prober: Prober::default(),
         budget: None,
+        looked_up: BTreeSet::new(),
+        index_unavailable: false,
     };
     runner.budget = runner
         .config
@@ -232,6 +235,10 @@ struct Runner {
     notifier: Notifier,
     prober: Prober,
     budget: Option<RequestBudget>,
+    /// Slots whose id was looked up in the token's project list since their last pass.
+    looked_up: BTreeSet<PathBuf>,
+    /// R34: the token cannot read its user's project list; ids are found pass by pass.
+    index_unavailable: bool,
 }
 
 impl Runner {
@@ -261,6 +268,7 @@ impl Runner {
                     return 1;
                 }
             }
+            self.resolve_ids().await;
             self.probe_due().await;
             self.start_due_passes();
             self.sync_backups().await;
@@ -394,6 +402,7 @@ impl Runner {
         let Some(slot) = self.slots.get_mut(&path) else {
             return;
         };
+        self.looked_up.remove(&path);
         let probed = slot.probed.take();
         slot.mark = if steady::settled(&pass) { probed } else { None };
         slot.moved = false;
