@@ -9,6 +9,7 @@
 pub mod cadence;
 pub mod fake;
 pub mod in_flight;
+pub mod journal;
 pub mod limit;
 pub mod naming;
 pub mod railway_store;
@@ -19,6 +20,8 @@ pub mod stats;
 pub mod store;
 pub mod target;
 
+pub use in_flight::{InFlight, Journal, RunningBackup};
+pub use journal::{InventoryJournal, LeaseJournal};
 pub use retention::BackupRecord;
 pub use runner::{BackupError, BackupOutcome, RunnerConfig, take_backup, take_manual_backup};
 pub use scheduler::{BackupScheduler, BackupStats, TargetStats};

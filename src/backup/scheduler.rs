@@ -127,6 +127,16 @@ pub struct BackupScheduler<S> {
 impl<S: BackupStore + 'static> BackupScheduler<S> {
     /// Starts an empty scheduler.
     pub async fn start(store: Arc<S>, config: RunnerConfig) -> Result<Self, SchedulerError> {
+        Self::start_with(store, config, InFlight::new()).await
+    }
+
+    /// Starts an empty scheduler whose running backups are `in_flight` (journaled, so that a
+    /// restarted replica follows them, R26).
+    pub async fn start_with(
+        store: Arc<S>,
+        config: RunnerConfig,
+        in_flight: InFlight,
+    ) -> Result<Self, SchedulerError> {
         let cron = JobScheduler::new().await?;
         cron.start().await?;
         Ok(BackupScheduler {
@@ -136,7 +146,7 @@ impl<S: BackupStore + 'static> BackupScheduler<S> {
             jobs: tokio::sync::Mutex::new(BTreeMap::new()),
             seen: Mutex::new(BTreeSet::new()),
             stats: Arc::default(),
-            in_flight: Arc::default(),
+            in_flight: Arc::new(in_flight),
         })
     }
 

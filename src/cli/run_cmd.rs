@@ -88,7 +88,8 @@ pub struct RunArgs {
     )]
     pub log_format: LogFormat,
     /// PostgreSQL URL for per-project leases: replicas share the projects, and only a project's
-    /// holder writes to it. Without it, `run` is unguarded.
+    /// holder writes to it. Without it, `run` is unguarded. TLS with libpq's
+    /// `?sslmode=require|verify-ca|verify-full` and `sslrootcert=PATH`.
     #[arg(long, env = "RAILWAY_OPERATOR_LOCK_URL", hide_env_values = true)]
     pub lock_url: Option<String>,
     /// Projects reconciled at once by this replica.

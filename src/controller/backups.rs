@@ -58,6 +58,28 @@ pub fn targets(desired: &Desired, live: &Live) -> Vec<BackupTarget> {
     targets
 }
 
+/// Where each volume instance of the project lives: (volume instance id, project id,
+/// environment id), for the inventory that records its running backups (R26).
+pub fn places(live: &Live) -> Vec<(String, String, String)> {
+    let Some(project) = live.project.as_ref() else {
+        return Vec::new();
+    };
+    project
+        .environments
+        .iter()
+        .flat_map(|environment| {
+            project.services.iter().filter_map(|service| {
+                let volume = environment.volume_of(&service.id)?;
+                Some((
+                    volume.id.clone(),
+                    project.id.clone(),
+                    environment.id.clone(),
+                ))
+            })
+        })
+        .collect()
+}
+
 /// Copies the scheduler's results into every declared volume's status and the metrics totals.
 pub fn fill_status(status: &mut ControllerStatus, stats: &BackupStats) {
     status.metrics.backups_success = stats.success_total;

@@ -1,5 +1,5 @@
 //! The inventory's stored text. Format 2, written: `ro2:` then base64 of the raw-deflated JSON
-//! `{"ro":2,"r":{"<service>":{"o":true,"v":[..],"x":[..],"d":[..],"t":[..],"m":"..","p":{..}}}}`, one
+//! `{"ro":2,"r":{"<service>":{"o":true,"v":[..],"x":[..],"d":[..],"t":[..],"m":"..","p":{..}}},"b":{..}}`, one
 //! record per service name (`""` for the shared variables). Grouping by service keeps each
 //! service's names together, inside deflate's 32 KiB window, so repeats compress. Format 1, read
 //! only: the plain JSON `{"ro":1,"s":[..],"v":{..},"x":{..},"d":{..},"t":{..},"m":{..}}` that
@@ -41,6 +41,9 @@ struct Envelope {
     version: u32,
     #[serde(default, rename = "r")]
     records: BTreeMap<String, Record>,
+    /// Running backups per volume instance (not per service: they follow the volume).
+    #[serde(default, rename = "b", skip_serializing_if = "BTreeMap::is_empty")]
+    running_backups: BTreeMap<String, BTreeMap<String, String>>,
 }
 
 /// What the inventory says about one service name; empty parts are left out.
@@ -68,6 +71,7 @@ pub(super) fn encode(inventory: &Inventory) -> String {
     let envelope = Envelope {
         version: FORMAT_VERSION,
         records: records(inventory),
+        running_backups: inventory.running_backups.clone(),
     };
     match serde_json::to_vec(&envelope)
         .ok()
@@ -108,7 +112,10 @@ pub(super) fn decode(text: &str) -> Result<Inventory, DecodeError> {
     if let Some(encoded) = text.strip_prefix(PREFIX) {
         let envelope: Envelope = parse(&inflate(encoded)?)?;
         return match envelope.version {
-            FORMAT_VERSION => Ok(inventory(envelope.records)),
+            FORMAT_VERSION => Ok(Inventory {
+                running_backups: envelope.running_backups,
+                ..inventory(envelope.records)
+            }),
             other => Err(not_understood(other)),
         };
     }

@@ -62,6 +62,12 @@ pub struct Inventory {
     /// reports it once instead of creating and renaming another domain on every pass.
     #[serde(default, rename = "p", skip_serializing_if = "BTreeMap::is_empty")]
     pub pins: BTreeMap<String, BTreeMap<String, String>>,
+    /// R26: backups the operator started and has not seen finish, per volume instance id: name
+    /// -> Railway's workflow id (empty when it gave none). Without `--lock-url` this is where a
+    /// restarted operator finds them, so it follows them instead of taking a second one. A plan
+    /// carries them over unchanged.
+    #[serde(default, rename = "b", skip_serializing_if = "BTreeMap::is_empty")]
+    pub running_backups: BTreeMap<String, BTreeMap<String, String>>,
 }
 
 /// The inventory as read from live state.
@@ -169,6 +175,31 @@ impl InventoryState {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn running_backups_round_trip_and_an_inventory_without_them_encodes_as_before() {
+        let mut inventory = Inventory::default();
+        inventory.services.insert("db".into());
+        let without = inventory.encode();
+        inventory
+            .running_backups
+            .entry("vi-1".into())
+            .or_default()
+            .insert(
+                "railway-operator [0 3 * * *] 2026-11-28T03:00:00Z".into(),
+                "wf-1".into(),
+            );
+        let text = inventory.encode();
+        assert_ne!(text, without);
+        assert_eq!(
+            InventoryState::decode(Some(Some(&text))),
+            InventoryState::Present {
+                inventory: inventory.clone()
+            }
+        );
+        inventory.running_backups.clear();
+        assert_eq!(inventory.encode(), without);
+    }
 
     #[test]
     fn an_inventory_round_trips_through_its_encoding() {

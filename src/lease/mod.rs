@@ -3,10 +3,13 @@
 //! other, and the write fence that refuses a mutation once the lease is gone. Knows nothing of
 //! Railway's API or of manifests; the controller decides which projects to hold.
 
+mod backups;
 mod fence;
 mod keys;
 mod store;
+mod tls;
 
+pub use backups::RUNNING_BACKUPS_TABLE;
 pub use fence::{ProjectFence, SessionFence};
 pub use keys::{PROJECT_NAMESPACE, fair_share, lease_key, lock_number, preference};
 pub use store::LeaseStore;

@@ -13,6 +13,7 @@ use tokio::sync::Notify;
 use tokio_postgres::config::Host;
 
 use super::keys::{MEMBER_NAMESPACE, PROJECT_NAMESPACE, lock_number};
+use super::tls::{self, TlsMode};
 use super::{LeaseError, LeaseLost};
 
 /// How long connecting or one lock query may take before the store counts as unreachable.
@@ -21,7 +22,7 @@ const QUERY_TIMEOUT: Duration = Duration::from_secs(5);
 /// One connection to the lock database and the generation that tells its leases apart from an
 /// earlier session's.
 pub struct Session {
-    client: tokio_postgres::Client,
+    pub(super) client: tokio_postgres::Client,
     alive: Arc<AtomicBool>,
     generation: u64,
     /// Why the connection ended, once it has.
@@ -35,6 +36,9 @@ struct Holding {
 
 pub struct LeaseStore {
     config: tokio_postgres::Config,
+    /// The URL's `sslmode` and the rustls connector built for it.
+    tls_mode: TlsMode,
+    tls: tokio_postgres_rustls::MakeRustlsConnect,
     /// `host:port/database`, for messages: never the password.
     target: String,
     instance_id: String,
@@ -44,6 +48,8 @@ pub struct LeaseStore {
     held: Mutex<BTreeMap<String, Holding>>,
     generations: AtomicU64,
     lost: Arc<Notify>,
+    /// The running-backups table exists (made once per process).
+    pub(super) backups_table: AtomicBool,
 }
 
 impl std::fmt::Debug for LeaseStore {
@@ -62,19 +68,15 @@ impl LeaseStore {
     /// # Errors
     /// [`LeaseError::InvalidUrl`] when `url` is not a PostgreSQL URL.
     pub fn new(url: &str, instance_id: &str, group: &str) -> Result<Self, LeaseError> {
-        let mut config: tokio_postgres::Config = url.parse().map_err(|_| {
+        let (driver_url, tls_params) = tls::split_url(url)?;
+        let mut config: tokio_postgres::Config = driver_url.parse().map_err(|_| {
             LeaseError::InvalidUrl("it does not parse as a connection URL".to_string())
         })?;
         if config.get_hosts().is_empty() {
             return Err(LeaseError::InvalidUrl("it names no host".to_string()));
         }
-        if config.get_ssl_mode() == tokio_postgres::config::SslMode::Require {
-            return Err(LeaseError::InvalidUrl(
-                "sslmode=require asks for TLS, which the lock connection does not speak; use the \
-                 database's private-network URL (Railway's DATABASE_URL), which needs none"
-                    .to_string(),
-            ));
-        }
+        config.ssl_mode(tls_params.mode.driver_mode());
+        let tls = tls::connector(&tls_params)?;
         let application: String = format!("railway-operator/{instance_id}")
             .chars()
             .take(63)
@@ -87,17 +89,25 @@ impl LeaseStore {
         Ok(LeaseStore {
             target: describe_target(&config),
             config,
+            tls_mode: tls_params.mode,
+            tls,
             instance_id: instance_id.to_string(),
             group: lock_number(group),
             session: Mutex::new(None),
             held: Mutex::new(BTreeMap::new()),
             generations: AtomicU64::new(0),
             lost: Arc::new(Notify::new()),
+            backups_table: AtomicBool::new(false),
         })
     }
 
     pub fn target(&self) -> &str {
         &self.target
+    }
+
+    /// The lock URL's `sslmode` (`prefer` when it names none).
+    pub fn tls_mode(&self) -> &'static str {
+        self.tls_mode.name()
     }
 
     pub fn instance_id(&self) -> &str {
@@ -132,7 +142,7 @@ impl LeaseStore {
             .clone()
     }
 
-    fn session(&self) -> Result<Arc<Session>, LeaseError> {
+    pub(super) fn session(&self) -> Result<Arc<Session>, LeaseError> {
         self.live_session()
             .ok_or_else(|| LeaseError::ConnectionLost {
                 target: self.target.clone(),
@@ -154,11 +164,13 @@ impl LeaseStore {
             target: self.target.clone(),
             message,
         };
-        let connecting = self.config.connect(tokio_postgres::NoTls);
+        let connecting = self.config.connect(self.tls.clone());
         let (client, connection) = tokio::time::timeout(QUERY_TIMEOUT, connecting)
             .await
             .map_err(|_| unreachable("no answer within 5 s".to_string()))?
-            .map_err(|e| unreachable(describe_error(&e)))?;
+            .map_err(|e| {
+                unreachable(tls::explain(&e, self.tls_mode).unwrap_or_else(|| describe_error(&e)))
+            })?;
         let generation = self.generations.fetch_add(1, Ordering::SeqCst) + 1;
         let alive = Arc::new(AtomicBool::new(true));
         let closed = Arc::new(Mutex::new(None));
@@ -225,7 +237,7 @@ impl LeaseStore {
             .map_err(|e| self.query_error(describe_error(&e)))
     }
 
-    fn query_error(&self, message: String) -> LeaseError {
+    pub(super) fn query_error(&self, message: String) -> LeaseError {
         if self.connected() {
             LeaseError::Query {
                 target: self.target.clone(),
@@ -440,7 +452,7 @@ fn describe_target(config: &tokio_postgres::Config) -> String {
 }
 
 /// A driver error as a sentence: PostgreSQL's own message when it sent one.
-fn describe_error(error: &tokio_postgres::Error) -> String {
+pub(super) fn describe_error(error: &tokio_postgres::Error) -> String {
     match error.as_db_error() {
         Some(db) => format!("{} ({})", db.message(), db.code().code()),
         None => {
@@ -468,17 +480,18 @@ mod tests {
     }
 
     #[test]
-    fn sslmode_require_is_refused_with_the_private_network_advice() {
-        let error = LeaseStore::new(
-            "postgres://u:hunter2@db:5432/railway?sslmode=require",
+    fn sslmode_verify_full_is_read_and_the_driver_is_told_to_require_tls() {
+        let store = LeaseStore::new(
+            "postgres://u:hunter2@db:5432/railway?sslmode=verify-full",
             "a",
             "g",
         )
-        .err()
-        .map(|e| e.to_string())
-        .unwrap_or_default();
-        assert!(error.contains("DATABASE_URL"), "{error}");
-        assert!(!error.contains("hunter2"), "{error}");
+        .expect("a valid URL");
+        assert_eq!(store.tls_mode(), "verify-full");
+        assert_eq!(
+            store.config.get_ssl_mode(),
+            tokio_postgres::config::SslMode::Require
+        );
     }
 
     #[test]

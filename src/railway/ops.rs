@@ -38,6 +38,16 @@ pub struct Projects;
 #[derive(GraphQLQuery)]
 #[graphql(
     schema_path = "graphql/railway.graphql",
+    query_path = "graphql/queries/SharedVariables.graphql",
+    response_derives = "Debug, Clone, PartialEq",
+    variables_derives = "Debug, Clone",
+    skip_serializing_none
+)]
+pub struct SharedVariables;
+
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "graphql/railway.graphql",
     query_path = "graphql/queries/TokenProjects.graphql",
     response_derives = "Debug, Clone, PartialEq",
     variables_derives = "Debug, Clone",
@@ -472,6 +482,7 @@ pub struct EnvironmentEtags;
 retry_class! {
     Projects => Read,
     TokenProjects => Read,
+    SharedVariables => Read,
     ProjectSnapshot => Read,
     EnvironmentSnapshot => Read,
     ProjectOutline => Read,

@@ -6,6 +6,7 @@ mod support;
 
 mod backup_cli;
 mod backup_railway_store;
+mod backup_restart;
 mod backup_sandbox_rules;
 mod backup_scheduler;
 mod chaos_apply;
@@ -38,6 +39,7 @@ mod ha_leases;
 mod import_plan;
 mod import_project;
 mod inventory_size;
+mod lock_tls;
 mod manifest_domains;
 mod manifest_fuzz;
 mod manifest_invalid;

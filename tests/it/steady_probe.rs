@@ -107,6 +107,43 @@ async fn a_pass_over_forty_unchanged_projects_costs_at_most_three_requests() {
 }
 
 #[tokio::test]
+async fn the_first_pass_over_forty_projects_reads_the_token_s_project_list_once() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let manifests = dir.path().join("fleet");
+    std::fs::create_dir_all(&manifests).expect("dir");
+    let seed = dir.path().join("seed.yml");
+    std::fs::write(&seed, fleet(&manifests, 40)).expect("seed");
+    let sandbox = sandbox_with(railway_operator::sandbox::SandboxConfig {
+        seed_file: Some(seed),
+        ..Default::default()
+    })
+    .await;
+    let running = start(
+        &sandbox,
+        SourceSpec::Path(manifests),
+        Duration::from_secs(60),
+        false,
+    )
+    .await;
+    let started = Instant::now();
+    while passes(&running) < 40 {
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "40 first passes"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let stats = stats(&sandbox).await;
+    running.stop().await;
+    println!(
+        "first pass over 40 projects: {} requests; {stats}",
+        total(&stats)
+    );
+    assert_eq!(op_count(&stats, "TokenProjects"), 1, "{stats}");
+    assert_eq!(op_count(&stats, "ProjectSnapshot"), 40, "{stats}");
+}
+
+#[tokio::test]
 async fn a_probe_refused_as_too_complex_halves_its_batch_and_still_stands_for_the_passes() {
     // About 55 fields a project: 25 projects (~1,400) are refused, 12 (~660) pass, and so does
     // the full snapshot.

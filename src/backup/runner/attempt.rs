@@ -51,13 +51,13 @@ pub(super) async fn follow_earlier<S: BackupStore>(
     (config, now): (&RunnerConfig, DateTime<Utc>),
     in_flight: &InFlight,
 ) -> Result<Earlier, BackupError> {
-    let Some(earlier) = in_flight.running_for(volume_instance_id, origin) else {
+    let Some(earlier) = in_flight.follow(volume_instance_id, origin).await else {
         return Ok(Earlier::None(None));
     };
     let name = earlier.name.clone();
     if naming::parse(&name).is_some_and(|n| now - n.taken_at > GIVE_UP_AFTER) {
         tracing::warn!(backup = %name, "a backup is still running after 6 hours; no longer following it");
-        in_flight.finish(volume_instance_id, &name);
+        in_flight.finished(volume_instance_id, &name).await;
         return Ok(Earlier::None(None));
     }
     let awaited = await_done(
@@ -69,7 +69,7 @@ pub(super) async fn follow_earlier<S: BackupStore>(
     )
     .await;
     if !matches!(awaited, Ok(Awaited::StillRunning)) {
-        in_flight.finish(volume_instance_id, &name);
+        in_flight.finished(volume_instance_id, &name).await;
     }
     match awaited {
         Ok(Awaited::Done) => {
@@ -195,14 +195,16 @@ async fn attempt_once<S: BackupStore>(
         }
         Err(error) => return Err(refusal(name, error)),
     };
-    in_flight.start(RunningBackup {
-        volume_instance_id: volume_instance_id.to_string(),
-        name: name.to_string(),
-        workflow_id: workflow.clone(),
-    });
+    in_flight
+        .started(RunningBackup {
+            volume_instance_id: volume_instance_id.to_string(),
+            name: name.to_string(),
+            workflow_id: workflow.clone(),
+        })
+        .await;
     let awaited = await_done(store, volume_instance_id, name, workflow.as_deref(), config).await;
     if !matches!(awaited, Ok(Awaited::StillRunning)) {
-        in_flight.finish(volume_instance_id, name);
+        in_flight.finished(volume_instance_id, name).await;
     }
     match awaited {
         Ok(Awaited::Done) => Ok(Step::Done {

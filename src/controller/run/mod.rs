@@ -4,7 +4,7 @@
 //! the client's one shared pace, keep the shared status, serve HTTP, and stop cleanly.
 
 use crate::notify::Notifier;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::future::Future;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -17,12 +17,13 @@ use super::trigger::ReconcileTrigger;
 use tokio::task::JoinSet;
 use tokio::time::Instant;
 
-use super::backups::{fill_status, targets as backup_targets};
+use super::backups::{fill_status, places as volume_places, targets as backup_targets};
 use super::budget::RequestBudget;
 pub use super::config::RunConfig;
 use super::failure_logs;
 
 mod probing;
+mod resolving;
 use super::http::{HttpConfig, HttpServer};
 use super::leases::{LeaseCandidate, Leasing};
 use super::reconcile::{Pass, PassKind, RollbackState, reconcile};
@@ -33,7 +34,7 @@ use super::source::Source;
 use super::status::{ControllerStatus, SharedStatus};
 use super::steady;
 use crate::backup::railway_store::RailwayStore;
-use crate::backup::{BackupScheduler, BackupTarget};
+use crate::backup::{BackupScheduler, BackupTarget, InFlight, InventoryJournal, LeaseJournal};
 use crate::manifest::Desired;
 use crate::railway::Client;
 use crate::railway::probe::Prober;
@@ -90,14 +91,26 @@ pub async fn run(
         Some(store) => Leasing::guarded(store.clone(), config.interval),
         None => Leasing::unguarded(),
     };
-    // Operator-run backups follow the manifests in force; `--once` takes none.
-    let backups = if config.once {
-        None
+    // Operator-run backups follow the manifests in force; `--once` takes none. Running ones are
+    // recorded where a restarted replica finds them (R26): next to the leases, else in the
+    // inventory.
+    let (backups, inventory_journal) = if config.once {
+        (None, None)
     } else {
-        let store = Arc::new(RailwayStore::new(leasing.backup_client(&client)));
-        Some(Arc::new(
-            BackupScheduler::start(store, config.backup_runner).await?,
-        ))
+        let backup_client = leasing.backup_client(&client);
+        let (in_flight, inventory_journal) = match &config.lock {
+            Some(lock) => (
+                InFlight::journaled(Arc::new(LeaseJournal(lock.clone()))),
+                None,
+            ),
+            None => {
+                let journal = Arc::new(InventoryJournal::new(backup_client.clone()));
+                (InFlight::journaled(journal.clone()), Some(journal))
+            }
+        };
+        let store = Arc::new(RailwayStore::new(backup_client));
+        let scheduler = BackupScheduler::start_with(store, config.backup_runner, in_flight).await?;
+        (Some(Arc::new(scheduler)), inventory_journal)
     };
     let refresher = backups
         .clone()
@@ -112,6 +125,7 @@ pub async fn run(
         status,
         leasing,
         backups,
+        inventory_journal,
         slots: BTreeMap::new(),
         revision: String::new(),
         passes: JoinSet::new(),
@@ -119,6 +133,8 @@ pub async fn run(
         stop,
         prober: Prober::default(),
         budget: None,
+        looked_up: BTreeSet::new(),
+        index_unavailable: false,
     };
     runner.budget = runner
         .config
@@ -210,6 +226,8 @@ struct Runner {
     status: SharedStatus,
     leasing: Leasing,
     backups: Option<Arc<BackupScheduler<RailwayStore>>>,
+    /// Without `--lock-url`: the inventory that records running backups, told where volumes live.
+    inventory_journal: Option<Arc<InventoryJournal>>,
     slots: BTreeMap<PathBuf, Slot>,
     revision: String,
     passes: JoinSet<Finished>,
@@ -218,6 +236,10 @@ struct Runner {
     notifier: Notifier,
     prober: Prober,
     budget: Option<RequestBudget>,
+    /// Slots whose id was looked up in the token's project list since their last pass.
+    looked_up: BTreeSet<PathBuf>,
+    /// R34: the token cannot read its user's project list; ids are found pass by pass.
+    index_unavailable: bool,
 }
 
 impl Runner {
@@ -247,6 +269,7 @@ impl Runner {
                     return 1;
                 }
             }
+            self.resolve_ids().await;
             self.probe_due().await;
             self.start_due_passes();
             self.sync_backups().await;
@@ -382,6 +405,7 @@ impl Runner {
         let Some(slot) = self.slots.get_mut(&path) else {
             return;
         };
+        self.looked_up.remove(&path);
         let probed = slot.probed.take();
         slot.mark = if steady::settled(&pass) { probed } else { None };
         slot.moved = false;
@@ -430,6 +454,14 @@ impl Runner {
             .collect();
         if wanted == self.scheduled {
             return;
+        }
+        if let Some(journal) = &self.inventory_journal {
+            let held = self.slots.values().filter(|slot| self.works_on(slot));
+            for live in held.filter_map(|slot| slot.last_live.as_ref()) {
+                for (volume_instance, project, environment) in volume_places(live) {
+                    journal.place(&volume_instance, &project, &environment);
+                }
+            }
         }
         match scheduler.set_targets(wanted.clone()).await {
             Ok(changes) => tracing::info!(

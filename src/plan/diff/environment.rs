@@ -19,6 +19,10 @@ pub(super) fn plan_environment(planning: &mut Planning<'_>, env: &str) {
     };
     let owned = live_env.and_then(|e| e.inventory.owned());
     let mut next = Inventory::default();
+    // R26: the backup runner's record of running backups is not the plan's to change.
+    if let Some(owned) = owned {
+        next.running_backups.clone_from(&owned.running_backups);
+    }
     let changed_shared = shared_variables(planning, env, live_env, owned, &mut next);
     let context = EnvironmentContext {
         env,

@@ -113,7 +113,83 @@ pub async fn search_projects(
     name: &str,
     workspace_id: Option<&str>,
 ) -> Result<ProjectSearch> {
-    let mut matches = Vec::new();
+    let (rows, workspaces) = list_projects(client, workspace_id).await?;
+    let mut ids: Vec<String> = rows
+        .into_iter()
+        .filter(|row| row.name == name)
+        .map(|row| row.id)
+        .collect();
+    ids.sort();
+    ids.dedup();
+    Ok(ProjectSearch { ids, workspaces })
+}
+
+/// One live project as a project list shows it.
+#[derive(Debug, Clone)]
+struct ListedProject {
+    id: String,
+    name: String,
+    /// `None` for a personal project.
+    workspace_id: Option<String>,
+}
+
+/// Every live project the token's user can see, read with one `TokenProjects` request (and
+/// further pages only past 500 projects in one list): what lets `run` resolve all its projects'
+/// ids at once instead of searching once per project.
+#[derive(Debug, Default)]
+pub struct ProjectIndex {
+    projects: Vec<ListedProject>,
+    workspaces: Vec<Workspace>,
+}
+
+impl ProjectIndex {
+    /// Reads the index.
+    ///
+    /// # Errors
+    /// Railway errors from the `TokenProjects` or `Projects` pages (R34: a workspace token
+    /// cannot read `me`, so it gets [`Error::Unauthorized`]).
+    pub async fn read(client: &Client) -> Result<ProjectIndex> {
+        let (projects, workspaces) = list_projects(client, None).await?;
+        Ok(ProjectIndex {
+            projects,
+            workspaces,
+        })
+    }
+
+    /// The id of the one live project called `name` (in `workspace_id` when given); `None`
+    /// when there is none or several (the project's pass then searches and says why), or when
+    /// the named workspace is not one the index read.
+    pub fn single(&self, name: &str, workspace_id: Option<&str>) -> Option<String> {
+        if let Some(workspace) = workspace_id
+            && !self.workspaces.iter().any(|w| w.id == workspace)
+        {
+            return None;
+        }
+        let mut matching = self.projects.iter().filter(|p| {
+            p.name == name && workspace_id.is_none_or(|w| p.workspace_id.as_deref() == Some(w))
+        });
+        let first = matching.next()?;
+        matching
+            .all(|other| other.id == first.id)
+            .then(|| first.id.clone())
+    }
+
+    pub fn len(&self) -> usize {
+        self.projects.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.projects.is_empty()
+    }
+}
+
+/// Every live project in the workspace (its pages), or, without one, every one the token's
+/// user sees (R33), and the user's workspaces.
+async fn list_projects(
+    client: &Client,
+    workspace_id: Option<&str>,
+) -> Result<(Vec<ListedProject>, Vec<Workspace>)> {
+    let mut rows = Vec::new();
     let mut workspaces = Vec::new();
     let mut pending: Vec<(Option<String>, Option<String>)> = Vec::new();
     match workspace_id {
@@ -124,13 +200,16 @@ pub async fn search_projects(
                 .await
                 .map_err(with_workspace_hint)?;
             let personal = data.projects;
-            collect_named(
-                &mut matches,
-                name,
-                personal
-                    .edges
-                    .into_iter()
-                    .map(|e| (e.node.id, e.node.name, e.node.deleted_at)),
+            collect_live(
+                &mut rows,
+                personal.edges.into_iter().map(|e| {
+                    (
+                        e.node.id,
+                        e.node.name,
+                        e.node.deleted_at,
+                        e.node.workspace_id,
+                    )
+                }),
             );
             if let Some(cursor) = next_cursor(
                 personal.page_info.has_next_page,
@@ -145,12 +224,16 @@ pub async fn search_projects(
                     name: workspace.name,
                 });
                 let page = workspace.projects;
-                collect_named(
-                    &mut matches,
-                    name,
-                    page.edges
-                        .into_iter()
-                        .map(|e| (e.node.id, e.node.name, e.node.deleted_at)),
+                collect_live(
+                    &mut rows,
+                    page.edges.into_iter().map(|e| {
+                        (
+                            e.node.id,
+                            e.node.name,
+                            e.node.deleted_at,
+                            e.node.workspace_id,
+                        )
+                    }),
                 );
                 if let Some(cursor) = next_cursor(
                     page.page_info.has_next_page,
@@ -163,14 +246,9 @@ pub async fn search_projects(
         }
     }
     for (workspace, after) in pending {
-        find_in_project_pages(client, name, workspace, after, &mut matches).await?;
+        list_project_pages(client, workspace, after, &mut rows).await?;
     }
-    matches.sort();
-    matches.dedup();
-    Ok(ProjectSearch {
-        ids: matches,
-        workspaces,
-    })
+    Ok((rows, workspaces))
 }
 
 /// R34: a workspace token cannot read `me`, which the search without a workspace goes
@@ -187,13 +265,12 @@ fn with_workspace_hint(error: Error) -> Error {
     }
 }
 
-/// Pages through `projects(workspaceId)` from `after`, collecting the live projects named `name`.
-async fn find_in_project_pages(
+/// Pages through `projects(workspaceId)` from `after`, collecting the live projects.
+async fn list_project_pages(
     client: &Client,
-    name: &str,
     workspace_id: Option<String>,
     mut after: Option<String>,
-    matches: &mut Vec<String>,
+    rows: &mut Vec<ListedProject>,
 ) -> Result<()> {
     loop {
         let page = client
@@ -203,12 +280,16 @@ async fn find_in_project_pages(
             })
             .await?
             .projects;
-        collect_named(
-            matches,
-            name,
-            page.edges
-                .into_iter()
-                .map(|e| (e.node.id, e.node.name, e.node.deleted_at)),
+        collect_live(
+            rows,
+            page.edges.into_iter().map(|e| {
+                (
+                    e.node.id,
+                    e.node.name,
+                    e.node.deleted_at,
+                    e.node.workspace_id,
+                )
+            }),
         );
         match next_cursor(
             page.page_info.has_next_page,
@@ -221,14 +302,18 @@ async fn find_in_project_pages(
     }
 }
 
-/// Adds the ids of the live projects called `name` among (id, name, deletedAt) rows.
-fn collect_named(
-    matches: &mut Vec<String>,
-    name: &str,
-    rows: impl Iterator<Item = (String, String, Option<String>)>,
+/// Adds the live projects among (id, name, deletedAt, workspaceId) rows.
+fn collect_live(
+    rows: &mut Vec<ListedProject>,
+    listed: impl Iterator<Item = (String, String, Option<String>, Option<String>)>,
 ) {
-    matches.extend(
-        rows.filter(|(_, project_name, deleted_at)| deleted_at.is_none() && project_name == name)
-            .map(|(id, _, _)| id),
+    rows.extend(
+        listed
+            .filter(|(_, _, deleted_at, _)| deleted_at.is_none())
+            .map(|(id, name, _, workspace_id)| ListedProject {
+                id,
+                name,
+                workspace_id,
+            }),
     );
 }

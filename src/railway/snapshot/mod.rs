@@ -8,7 +8,7 @@ mod rows;
 mod scoped;
 mod volumes;
 
-pub use lookup::{ProjectSearch, find_project_id, find_project_ids, search_projects};
+pub use lookup::{ProjectIndex, ProjectSearch, find_project_id, find_project_ids, search_projects};
 pub(crate) use rows::{enum_name, live_custom_domain};
 pub use volumes::read_environment_volumes;
 

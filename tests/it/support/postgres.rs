@@ -12,6 +12,14 @@ pub struct Postgres {
     port: u16,
     /// Set when the tests run as root: the server runs as this user.
     run_as: Option<String>,
+    /// `ssl = on` with the data folder's server.crt and server.key.
+    ssl: bool,
+}
+
+/// A server certificate and its key, in PEM, for [`Postgres::start_with_tls`].
+pub struct ServerTls<'a> {
+    pub cert: &'a std::path::Path,
+    pub key: &'a std::path::Path,
 }
 
 /// Where Debian puts the server binaries, else whatever `initdb` is on the PATH.
@@ -55,6 +63,16 @@ fn is_root() -> bool {
 impl Postgres {
     /// Creates and starts a fresh cluster; `None` (after printing SKIPPED) without PostgreSQL.
     pub fn start(test: &str) -> Option<Postgres> {
+        Self::start_with(test, None)
+    }
+
+    /// Like [`Postgres::start`], with `ssl = on` and this certificate (copied into the data
+    /// folder, owned by the server's user, mode 0600 as PostgreSQL demands).
+    pub fn start_with_tls(test: &str, tls: ServerTls<'_>) -> Option<Postgres> {
+        Self::start_with(test, Some(tls))
+    }
+
+    fn start_with(test: &str, tls: Option<ServerTls<'_>>) -> Option<Postgres> {
         let Some(bin) = server_bin() else {
             eprintln!(
                 "SKIPPED {test}: PostgreSQL's initdb and pg_ctl are not installed (.ci/run installs Debian's postgresql)"
@@ -76,6 +94,7 @@ impl Postgres {
             dir,
             port: free_port(),
             run_as,
+            ssl: tls.is_some(),
         };
         let data = postgres.data();
         let initdb = postgres.server_command(
@@ -92,8 +111,30 @@ impl Postgres {
             ],
         );
         assert!(initdb.status.success(), "initdb failed: {}", text(&initdb));
+        if let Some(tls) = tls {
+            postgres.install_certificate(&tls);
+        }
         postgres.start_server();
         Some(postgres)
+    }
+
+    fn install_certificate(&self, tls: &ServerTls<'_>) {
+        use std::os::unix::fs::PermissionsExt;
+        let data = self.dir.path().join("data");
+        for (from, name) in [(tls.cert, "server.crt"), (tls.key, "server.key")] {
+            let to = data.join(name);
+            std::fs::copy(from, &to).expect("copy the certificate");
+            std::fs::set_permissions(&to, std::fs::Permissions::from_mode(0o600))
+                .expect("chmod 0600");
+            if let Some(user) = &self.run_as {
+                let status = Command::new("chown")
+                    .arg(format!("{user}:{user}"))
+                    .arg(&to)
+                    .status()
+                    .expect("chown runs");
+                assert!(status.success(), "chown of {name} failed");
+            }
+        }
     }
 
     fn data(&self) -> String {
@@ -119,11 +160,14 @@ impl Postgres {
 
     /// Starts the server on its port (again, after [`Postgres::stop`]).
     pub fn start_server(&self) {
-        let options = format!(
+        let mut options = format!(
             "-p {} -k {} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=50",
             self.port,
             self.dir.path().display()
         );
+        if self.ssl {
+            options.push_str(" -c ssl=on");
+        }
         let log = self.dir.path().join("server.log").display().to_string();
         let started = self.server_command(
             "pg_ctl",
@@ -159,6 +203,10 @@ impl Postgres {
 
     pub fn url(&self) -> String {
         format!("postgres://postgres@127.0.0.1:{}/postgres", self.port)
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
     }
 
     /// Runs one statement as the superuser and returns the first column of every row as text.
