@@ -78,6 +78,7 @@ mod sandbox_rules_iac;
 mod sandbox_rules_volumes_errors;
 mod sandbox_schema;
 mod sandbox_sealed;
+mod sandbox_templates;
 mod sandbox_upstream;
 mod sandbox_volumes;
 mod saved_plans;

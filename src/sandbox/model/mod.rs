@@ -144,6 +144,9 @@ pub(crate) struct ServiceRecord {
     pub icon: Option<String>,
     pub project_id: String,
     pub template_id: Option<String>,
+    /// R48: set only on services a template deployment created (absent from older files).
+    #[serde(default)]
+    pub template_service_id: Option<String>,
     pub deleted_at: Option<String>,
     pub created_at: String,
 }
@@ -173,6 +176,8 @@ pub(crate) struct InstanceSettings {
     pub sleep_application: Option<bool>,
     pub draining_seconds: Option<i32>,
     pub overlap_seconds: Option<i32>,
+    /// R46: `deploy.requiredMountPath`, set by database templates.
+    pub required_mount_path: Option<String>,
 }
 
 impl Default for InstanceSettings {
@@ -198,6 +203,7 @@ impl Default for InstanceSettings {
             sleep_application: None,
             draining_seconds: None,
             overlap_seconds: None,
+            required_mount_path: None,
         }
     }
 }

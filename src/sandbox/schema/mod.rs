@@ -17,6 +17,7 @@ mod project;
 mod query;
 mod regions;
 pub(crate) mod scalars;
+mod templates;
 mod types;
 pub(crate) mod unmodelled;
 mod volumes;
@@ -41,6 +42,7 @@ pub(crate) struct Query(
     deployments::DeploymentsQuery,
     deployments::LogsQuery,
     regions::RegionsQuery,
+    templates::TemplatesQuery,
 );
 
 /// The `Mutation` root: the core mutations plus domains, TCP proxies, volumes and backups.
@@ -55,6 +57,7 @@ pub(crate) struct Mutation(
     volumes::VolumesMutation,
     deployments::DeploymentsMutation,
     deployments::LogsMutation,
+    templates::TemplatesMutation,
 );
 
 pub(crate) type SandboxSchema = Schema<Query, Mutation, EmptySubscription>;

@@ -231,6 +231,7 @@ impl Store {
                 name: name.to_string(),
                 icon: None,
                 project_id: project_id.to_string(),
+                template_service_id: None,
                 template_id: None,
                 deleted_at: None,
                 created_at: now_rfc3339(),

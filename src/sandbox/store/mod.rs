@@ -17,6 +17,7 @@ mod rules;
 mod scoping;
 mod staged;
 mod tcp_proxies;
+mod templates;
 mod tokens;
 mod variables;
 mod volumes;
@@ -37,6 +38,7 @@ pub(crate) use projects::{ProjectChanges, ServiceSourceChange};
 pub use rules::SandboxPlan;
 pub(crate) use rules::{Creation, Limits, Throttles, check_pre_deploy_command, deleting};
 pub use scoping::InstanceUpdateScope;
+pub(crate) use templates::TemplateDeploy;
 pub(crate) use variables::references;
 pub(crate) use volumes::{
     DEFAULT_VOLUME_REGION, DEFAULT_VOLUME_SIZE_MB, NewVolume, VolumeInstanceChanges,
@@ -161,6 +163,9 @@ pub(crate) enum DomainError {
     )]
     StaleEnvironmentBase,
     /// Guess at the text.
+    #[error("Template not found")]
+    TemplateNotFound,
+    /// Guess at the text.
     #[error("ChangeSet apply not found")]
     ChangeSetApplyNotFound,
     /// Guess at the text: a change set the sandbox cannot read.
@@ -185,6 +190,8 @@ pub(crate) struct Store {
     pub(crate) deploy_settings: DeploySettings,
     /// R30's switch (`POST /_sandbox/domains/renames`); not persisted.
     pub(crate) domain_renames: crate::sandbox::model::DomainRenames,
+    /// R46's switch (disputed): template databases come without their TCP proxy.
+    pub(crate) template_tcp_proxy_off: bool,
 }
 
 /// The store shared by the HTTP layer and every resolver.
@@ -203,9 +210,17 @@ impl SharedStore {
             throttles: Throttles::default(),
             deploy_settings: DeploySettings::default(),
             domain_renames: crate::sandbox::model::DomainRenames::default(),
+            template_tcp_proxy_off: false,
         };
         store.normalize_placements();
         Self(Arc::new(Mutex::new(store)))
+    }
+
+    /// R46's switch, set once at start: whether template databases get their TCP proxy.
+    pub(crate) fn set_template_tcp_proxy(&self, present: bool) {
+        if let Ok(mut store) = self.lock() {
+            store.template_tcp_proxy_off = !present;
+        }
     }
 
     /// R7's switch, set once at start.
