@@ -56,6 +56,7 @@ mod ops_health;
 mod ops_logs;
 mod plan;
 mod railway_cli;
+mod railway_cli_databases;
 mod railway_iac;
 mod readme_links;
 mod readme_manifest_reference;
