@@ -64,6 +64,7 @@ mod report_blackroad;
 mod rollout_health;
 mod rollouts;
 mod sandbox_api;
+mod sandbox_buckets;
 mod sandbox_client_operations;
 mod sandbox_deployment_logs;
 mod sandbox_domains;

@@ -1,19 +1,38 @@
 //! Railway's own CLI adds databases to a sandbox project as it does on Railway (R45–R48):
 //! `railway add --database postgres` and `--database redis` read the template without a token,
 //! send `templateDeployV2` and follow `workflowStatus`; the services carry `templateServiceId`,
-//! the engine's variables, a volume at its mount path and a TCP proxy. Without the CLI the test
-//! prints a loud SKIPPED and passes (see `railway_cli.rs` for where the binary is found).
+//! the engine's variables, a volume at its mount path and a TCP proxy. `railway bucket` creates,
+//! lists and reads the credentials of a bucket the same way (R49). Without the CLI each test
+//! prints a loud SKIPPED and passes (`railway_cli.rs` says where the binary is found).
 
 use crate::railway_cli::{RailwayCli, find_cli, loud};
 use crate::support::sandbox_common::{data, nodes, stats};
 
-use railway_operator::sandbox::{SANDBOX_WORKSPACE_ID, SandboxConfig};
+use railway_operator::sandbox::{SANDBOX_WORKSPACE_ID, Sandbox, SandboxConfig};
 use serde_json::{Value, json};
 
 const SERVICES: &str = "query($id: String!) { project(id: $id) {
     services { edges { node { id name templateId templateServiceId } } } } }";
 const CONFIG: &str =
     "query($id: String!) { environment(id: $id) { config(decryptVariables: true) } }";
+
+/// A project in the sandbox's workspace (Railway's CLI only links those); returns (project,
+/// production).
+async fn workspace_project(sandbox: &Sandbox) -> (String, String) {
+    let created = data(
+        sandbox,
+        "mutation($input: ProjectCreateInput!) { projectCreate(input: $input) {
+            id environments { edges { node { id } } } } }",
+        json!({ "input": { "name": "shop", "workspaceId": SANDBOX_WORKSPACE_ID } }),
+    )
+    .await;
+    let project_id = created["projectCreate"]["id"].as_str().unwrap().to_string();
+    let environment_id = created["projectCreate"]["environments"]["edges"][0]["node"]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    (project_id, environment_id)
+}
 
 #[tokio::test]
 async fn railway_add_database_makes_template_databases_on_the_sandbox() {
@@ -26,18 +45,7 @@ async fn railway_add_database_makes_template_databases_on_the_sandbox() {
         ..SandboxConfig::default()
     })
     .await;
-    let created = data(
-        &sandbox,
-        "mutation($input: ProjectCreateInput!) { projectCreate(input: $input) {
-            id environments { edges { node { id } } } } }",
-        json!({ "input": { "name": "shop", "workspaceId": SANDBOX_WORKSPACE_ID } }),
-    )
-    .await;
-    let project_id = created["projectCreate"]["id"].as_str().unwrap().to_string();
-    let environment_id = created["projectCreate"]["environments"]["edges"][0]["node"]["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let (project_id, environment_id) = workspace_project(&sandbox).await;
     let cli = RailwayCli::new(binary, &sandbox);
     let link = [
         "link",
@@ -90,4 +98,58 @@ async fn railway_add_database_makes_template_databases_on_the_sandbox() {
             "{engine}: proxy"
         );
     }
+}
+
+#[tokio::test]
+async fn railway_bucket_creates_lists_and_reads_fake_credentials_on_the_sandbox() {
+    let Some(binary) = find_cli() else {
+        loud("SKIPPED: Railway's CLI not found (set RAILWAY_CLI or run .ci/run)");
+        return;
+    };
+    let sandbox = crate::support::sandbox_common::start(SandboxConfig {
+        token: Some(crate::support::sandbox_common::TOKEN.into()),
+        ..SandboxConfig::default()
+    })
+    .await;
+    let (project_id, _) = workspace_project(&sandbox).await;
+    let cli = RailwayCli::new(binary, &sandbox);
+    let link = [
+        "link",
+        "--project",
+        &project_id,
+        "--environment",
+        "production",
+    ];
+    for args in [
+        &link[..],
+        &["bucket", "create", "uploads", "--region", "ams", "--json"],
+    ] {
+        let outcome = cli.run(args, None).await;
+        assert_eq!(
+            outcome.code,
+            Some(0),
+            "{}\n{}",
+            outcome.stdout,
+            outcome.stderr
+        );
+    }
+    let listed = cli.run(&["bucket", "list", "--json"], None).await;
+    assert!(
+        listed.stdout.contains("uploads"),
+        "{}\n{}",
+        listed.stdout,
+        listed.stderr
+    );
+    let credentials = cli
+        .run(
+            &["bucket", "credentials", "--bucket", "uploads", "--json"],
+            None,
+        )
+        .await;
+    let output = format!("{}\n{}", credentials.stdout, credentials.stderr);
+    assert_eq!(credentials.code, Some(0), "{output}");
+    assert!(
+        output.contains("sandbox-fake-") && output.contains(".invalid"),
+        "{output}"
+    );
 }

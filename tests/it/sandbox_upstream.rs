@@ -51,12 +51,6 @@ const OUT_OF_SCOPE: &[&str] = &[
     "TemplateSearch",
     "TemplateUnpublish",
     "WorkspaceTemplates",
-    // Storage buckets.
-    "BucketCreate",
-    "BucketCredentialsReset",
-    "BucketInstanceDetails",
-    "BucketS3Credentials",
-    "BucketUpdate",
     // Cloud agents and code sandboxes (Railway products, not project resources).
     "AgentBootstraps",
     "CloudAgent",

@@ -1,6 +1,7 @@
 //! The sandbox's stored records (the persisted state, version [`STATE_VERSION`]) and the enums
 //! they share with the GraphQL schema. Plain data only: no rules, no I/O.
 
+mod buckets;
 mod deployments;
 mod networking;
 mod patches;
@@ -12,6 +13,7 @@ use std::collections::BTreeMap;
 use async_graphql::Enum;
 use serde::{Deserialize, Serialize};
 
+pub(crate) use buckets::{BucketInstanceRecord, BucketRecord};
 pub(crate) use deployments::{DeploymentHistoryRecord, DeploymentInstanceStatus, ExecutionRecord};
 pub use deployments::{DeploymentOutcome, UnknownOutcome};
 pub(crate) use networking::DomainRenames;
@@ -107,6 +109,11 @@ pub(crate) struct State {
     /// Railway IaC applies, oldest first (absent from older state files).
     #[serde(default)]
     pub change_set_applies: Vec<ChangeSetApplyRecord>,
+    /// R49: storage buckets and their per-environment instances (absent from older files).
+    #[serde(default)]
+    pub buckets: Vec<BucketRecord>,
+    #[serde(default)]
+    pub bucket_instances: Vec<BucketInstanceRecord>,
 }
 
 #[derive(Serialize, Deserialize, Clone, Debug)]

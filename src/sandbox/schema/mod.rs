@@ -2,6 +2,7 @@
 //! Resolvers translate GraphQL to store calls; Railway's rules live in the store, not here.
 
 pub(crate) mod access;
+mod buckets;
 mod caller;
 mod cli;
 mod connection;
@@ -43,6 +44,7 @@ pub(crate) struct Query(
     deployments::LogsQuery,
     regions::RegionsQuery,
     templates::TemplatesQuery,
+    buckets::BucketsQuery,
 );
 
 /// The `Mutation` root: the core mutations plus domains, TCP proxies, volumes and backups.
@@ -58,6 +60,7 @@ pub(crate) struct Mutation(
     deployments::DeploymentsMutation,
     deployments::LogsMutation,
     templates::TemplatesMutation,
+    buckets::BucketsMutation,
 );
 
 pub(crate) type SandboxSchema = Schema<Query, Mutation, EmptySubscription>;

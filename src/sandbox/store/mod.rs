@@ -4,6 +4,7 @@
 //! knows about GraphQL or HTTP.
 
 mod backups;
+mod buckets;
 mod change_sets;
 mod copy;
 mod deployments;
@@ -26,6 +27,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
 pub(crate) use backups::{NewBackup, SANDBOX_CREATOR_ID, Workflows, expiry, manual_retention};
+pub(crate) use buckets::{BucketCredentials, FAKE_S3_ENDPOINT};
 pub use deployments::HEALTHCHECK_MS_PER_SECOND;
 pub(crate) use deployments::{
     DeploySettings, DeploymentFilter, DeploymentView, ExecutionView, LogLine, can_redeploy,
@@ -165,6 +167,9 @@ pub(crate) enum DomainError {
     /// Guess at the text.
     #[error("Template not found")]
     TemplateNotFound,
+    /// Guess at the text.
+    #[error("Bucket not found")]
+    BucketNotFound,
     /// Guess at the text.
     #[error("ChangeSet apply not found")]
     ChangeSetApplyNotFound,
