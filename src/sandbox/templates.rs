@@ -163,6 +163,23 @@ pub(crate) fn find(code: Option<&str>, id: Option<&str>) -> Option<&'static Temp
         .find(|t| code.is_some_and(|c| c == t.code) || id.is_some_and(|i| i == t.id))
 }
 
+/// The template of a Railway IaC `database` node: by its `engine`, else by its image's name
+/// (R48's engine images).
+pub(crate) fn for_database_node(node: &Value) -> Option<&'static Template> {
+    let engine = node.get("engine").and_then(Value::as_str).or_else(|| {
+        let image = node.get("image").and_then(Value::as_str)?;
+        let name = image.rsplit('/').next()?.split(':').next()?;
+        Some(match name {
+            "postgres" | "postgresql" | "postgres-ssl" | "postgres-patroni" => "postgres",
+            "mysql" | "mysql-wrapper" => "mysql",
+            "redis" | "redis-sentinel" => "redis",
+            "mongo" | "mongodb" => "mongo",
+            other => other,
+        })
+    })?;
+    find(Some(engine), None)
+}
+
 /// The generator expression of a `=letters32` entry, in Railway's template function syntax.
 fn generator(marker: &str) -> Option<String> {
     (marker == "=letters32").then(|| format!("secret(32, \"{LETTERS}\")"))

@@ -41,6 +41,7 @@ pub use rules::SandboxPlan;
 pub(crate) use rules::{Creation, Limits, Throttles, check_pre_deploy_command, deleting};
 pub use scoping::InstanceUpdateScope;
 pub(crate) use templates::TemplateDeploy;
+use templates::TemplateService;
 pub(crate) use variables::references;
 pub(crate) use volumes::{
     DEFAULT_VOLUME_REGION, DEFAULT_VOLUME_SIZE_MB, NewVolume, VolumeInstanceChanges,

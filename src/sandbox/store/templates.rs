@@ -19,6 +19,14 @@ pub(crate) struct TemplateDeploy {
     pub stage_only: bool,
 }
 
+/// One service of a template to create, under its final name.
+pub(super) struct TemplateService<'a> {
+    pub project_id: &'a str,
+    pub template: &'a Template,
+    pub template_service_id: &'a str,
+    pub name: String,
+}
+
 /// A variable's value as Railway fills it: the client's `value`, else `defaultValue`, else the
 /// `generator`; template functions evaluated (R45). `None` when the template leaves it unset.
 fn variable_value(entry: &Value) -> Option<String> {
@@ -53,13 +61,18 @@ impl Store {
         let backup = self.state.clone();
         let mut patch = json!({ "services": {}, "volumes": {} });
         for (template_service_id, service) in services {
-            self.create_template_service(
-                &deploy,
+            let wanted = service
+                .get("name")
+                .and_then(Value::as_str)
+                .unwrap_or(template.name);
+            let name = self.free_service_name(&deploy.project_id, wanted);
+            let new = TemplateService {
+                project_id: &deploy.project_id,
                 template,
                 template_service_id,
-                service,
-                &mut patch,
-            );
+                name,
+            };
+            self.create_template_service(new, service, &mut patch);
         }
         let result = if deploy.stage_only {
             // R45, R47: staged, so that the client can change the image before the first deploy.
@@ -76,27 +89,28 @@ impl Store {
         Ok(self.workflows.start(Utc::now()))
     }
 
-    /// One template service: its record now, its instance's settings in `patch`.
-    fn create_template_service(
+    /// One template service: its record now, its instance's settings in `patch` (under
+    /// `services` and `volumes`); returns the new service's id.
+    pub(super) fn create_template_service(
         &mut self,
-        deploy: &TemplateDeploy,
-        template: &Template,
-        template_service_id: &str,
+        new: TemplateService<'_>,
         service: &Value,
         patch: &mut Value,
-    ) {
-        let wanted = service
-            .get("name")
-            .and_then(Value::as_str)
-            .unwrap_or(template.name);
+    ) -> String {
+        let TemplateService {
+            project_id,
+            template,
+            template_service_id,
+            name,
+        } = new;
         let record = ServiceRecord {
             id: new_id(),
-            name: self.free_service_name(&deploy.project_id, wanted),
+            name,
             icon: service
                 .get("icon")
                 .and_then(Value::as_str)
                 .map(str::to_string),
-            project_id: deploy.project_id.clone(),
+            project_id: project_id.to_string(),
             template_id: Some(template.id.to_string()),
             template_service_id: Some(template_service_id.to_string()), // R48
             deleted_at: None,
@@ -135,19 +149,21 @@ impl Store {
         {
             entry.insert("networking".into(), json!({ "tcpProxies": proxies }));
         }
-        let mounts = self.template_volumes(deploy, &record.name, service, patch);
+        let mounts = self.template_volumes(project_id, &record.name, service, patch);
         if !mounts.is_empty() {
             entry.insert("volumeMounts".into(), Value::Object(mounts));
         }
         patch["services"][&record.id] = Value::Object(entry);
+        let id = record.id.clone();
         self.state.services.push(record);
+        id
     }
 
     /// A new volume per template volume mount, named after the service (guess: Railway names
     /// them so too); returns the service's `volumeMounts` by new volume id.
     fn template_volumes(
         &mut self,
-        deploy: &TemplateDeploy,
+        project_id: &str,
         service_name: &str,
         service: &Value,
         patch: &mut Value,
@@ -157,8 +173,8 @@ impl Store {
         for mount in wanted.into_iter().flat_map(|m| m.values()) {
             let volume = VolumeRecord {
                 id: new_id(),
-                name: self.free_volume_name(&deploy.project_id, &format!("{service_name}-volume")),
-                project_id: deploy.project_id.clone(),
+                name: self.free_volume_name(project_id, &format!("{service_name}-volume")),
+                project_id: project_id.to_string(),
                 created_at: now_rfc3339(),
                 deleted_at: None,
             };
