@@ -90,6 +90,10 @@ pub struct SandboxArgs {
     /// 0 turns the cap off.
     #[arg(long, default_value_t = DEFAULT_UNIDENTIFIED_RATE_LIMIT)]
     pub unidentified_rate_limit: u32,
+    /// R46 (disputed): template databases stay private, without the TCP proxy Railway's
+    /// compiler gives them (Railway's docs say a proxy comes only with "Public Access").
+    #[arg(long)]
+    pub private_databases: bool,
     /// Keep new volumes and volume instances out of lists this long, e.g. `30s`.
     #[arg(long, default_value = "0s", value_parser = crate::duration::parse_duration)]
     pub visibility_delay: Duration,
@@ -133,6 +137,7 @@ pub async fn serve(args: &SandboxArgs) -> anyhow::Result<u8> {
             deploy_duration: Duration::from_millis(args.deploy_ms),
             deploy_outcomes: args.deploy_outcomes.clone(),
             max_query_complexity: args.max_query_complexity,
+            database_tcp_proxy: !args.private_databases,
             ..SandboxConfig::default()
         },
         args.listen,

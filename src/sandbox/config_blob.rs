@@ -61,6 +61,13 @@ pub(crate) fn environment_config(store: &Store, environment_id: &str, decrypt: b
     {
         entries.insert("volumes".into(), Value::Object(volumes));
     }
+    // R49: a bucket's instances, as Railway's CLI lists them (`railway bucket list`).
+    let buckets = store.buckets_config(environment_id);
+    if !buckets.is_empty()
+        && let Some(entries) = blob.as_object_mut()
+    {
+        entries.insert("buckets".into(), Value::Object(buckets));
+    }
     blob
 }
 

@@ -235,6 +235,7 @@ mod seed;
 mod server;
 mod service_config;
 mod store;
+mod templates;
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -307,6 +308,9 @@ pub struct SandboxConfig {
     /// `Some(n)` refuses a query selecting more than `n` fields (counted through fragments and
     /// aliases) with async-graphql's "Query is too complex."; `None` admits any.
     pub max_query_complexity: Option<usize>,
+    /// R46 (disputed): whether a template database gets its TCP proxy (Railway's compiler:
+    /// yes, the default) or stays private (Railway's docs).
+    pub database_tcp_proxy: bool,
 }
 
 impl Default for SandboxConfig {
@@ -330,6 +334,7 @@ impl Default for SandboxConfig {
             deploy_duration: DEFAULT_DEPLOY_DURATION,
             deploy_outcomes: Vec::new(),
             max_query_complexity: None,
+            database_tcp_proxy: true,
         }
     }
 }

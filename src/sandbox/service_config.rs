@@ -102,6 +102,7 @@ pub(crate) fn render_sections(
         ("sleepApplication", json!(s.sleep_application)),
         ("drainingSeconds", json!(s.draining_seconds)),
         ("overlapSeconds", json!(s.overlap_seconds)),
+        ("requiredMountPath", json!(s.required_mount_path)),
     ];
     if let Some(limits) = &instance.limits {
         let containers = compact(vec![
@@ -237,6 +238,7 @@ pub(crate) fn decode_sections(
         sleep_application: flag(deploy, "sleepApplication")?,
         draining_seconds: int(deploy, "drainingSeconds")?,
         overlap_seconds: int(deploy, "overlapSeconds")?,
+        required_mount_path: text(deploy, "requiredMountPath")?,
     };
     let containers = deploy.and_then(|d| d.pointer("/limitOverride/containers"));
     let limits = match containers {
@@ -281,6 +283,7 @@ mod tests {
             sleep_application: Some(false),
             draining_seconds: Some(30),
             overlap_seconds: Some(10),
+            required_mount_path: Some("/data".into()),
         };
         let instance = InstanceRecord {
             id: "i".into(),

@@ -23,11 +23,11 @@ const BLACKROAD: &str = "manifests/blackroad.yml";
 const PROJECT: &str = "blackroad-os";
 const CLI_TIMEOUT: Duration = Duration::from_secs(60);
 
-fn loud(message: &str) {
+pub(crate) fn loud(message: &str) {
     let _ = writeln!(std::io::stderr(), "\n!!!!!!!!!!\n{message}\n!!!!!!!!!!\n");
 }
 
-fn find_cli() -> Option<PathBuf> {
+pub(crate) fn find_cli() -> Option<PathBuf> {
     if let Some(path) = std::env::var_os("RAILWAY_CLI").filter(|p| !p.is_empty()) {
         return Some(PathBuf::from(path)).filter(|p| p.is_file());
     }
@@ -41,14 +41,14 @@ fn find_cli() -> Option<PathBuf> {
         .find(|path| path.is_file())
 }
 
-struct Outcome {
-    code: Option<i32>,
-    stdout: String,
-    stderr: String,
+pub(crate) struct Outcome {
+    pub code: Option<i32>,
+    pub stdout: String,
+    pub stderr: String,
 }
 
 /// Railway's CLI pointed at one sandbox, with its own HOME and project folder.
-struct RailwayCli {
+pub(crate) struct RailwayCli {
     binary: PathBuf,
     backboard: String,
     home: tempfile::TempDir,
@@ -56,7 +56,7 @@ struct RailwayCli {
 }
 
 impl RailwayCli {
-    fn new(binary: PathBuf, sandbox: &Sandbox) -> Self {
+    pub(crate) fn new(binary: PathBuf, sandbox: &Sandbox) -> Self {
         Self {
             binary,
             backboard: sandbox.url(),
@@ -66,7 +66,7 @@ impl RailwayCli {
     }
 
     /// Runs one command with the account token, or with `project_token` as `RAILWAY_TOKEN`.
-    async fn run(&self, args: &[&str], project_token: Option<&str>) -> Outcome {
+    pub(crate) async fn run(&self, args: &[&str], project_token: Option<&str>) -> Outcome {
         let mut command = tokio::process::Command::new(&self.binary);
         command
             .args(args)

@@ -254,3 +254,70 @@ async fn railway_s_iac_sees_a_variable_changed_behind_its_back_and_puts_it_back(
         "info"
     );
 }
+
+/// Two database nodes, as Railway's SDK writes them.
+const DATABASES_PROGRAM: &str = r#"import { defineRailway, postgres, project, redis } from "railway/iac";
+
+export default defineRailway(() => {
+  return project("iac-demo", { resources: [postgres("db"), redis("cache")] });
+});
+"#;
+
+#[tokio::test]
+async fn railway_s_iac_database_nodes_become_template_databases_that_plan_clean() {
+    let Some(toolchain) = toolchain() else { return };
+    let sandbox = sandbox().await;
+    let dir = tempfile::tempdir().unwrap();
+    operator_apply(&sandbox, dir.path(), EMPTY_PROJECT).await;
+    let iac = linked(&toolchain, &sandbox).await;
+    iac.write_program(DATABASES_PROGRAM);
+    let before = total(&stats(&sandbox).await);
+    let applied = iac.run(&["config", "apply", "--yes"]).await;
+    assert!(applied.ok(), "config apply:\n{}", applied.describe());
+    let requests = total(&stats(&sandbox).await) - before;
+    eprintln!("railway config apply of a postgres() and a redis() node: {requests} requests");
+    let found = all_projects(
+        &sandbox,
+        "id services { edges { node { name templateServiceId } } }
+         environments { edges { node { config(decryptVariables: true) } } }",
+    )
+    .await;
+    let project = &found["data"]["projects"]["edges"][0]["node"];
+    let services = project["services"]["edges"].as_array().unwrap();
+    for name in ["db", "cache"] {
+        let service = services
+            .iter()
+            .find(|s| s["node"]["name"] == name)
+            .unwrap_or_else(|| panic!("{name} in {services:?}"));
+        assert!(
+            service["node"]["templateServiceId"].is_string(),
+            "R48: {name}"
+        );
+    }
+    let config = &project["environments"]["edges"][0]["node"]["config"];
+    let variables: Vec<String> = config["services"]
+        .as_object()
+        .unwrap()
+        .values()
+        .flat_map(|s| s["variables"].as_object().cloned().unwrap_or_default())
+        .map(|(name, _)| name)
+        .collect();
+    for wanted in ["DATABASE_URL", "REDIS_URL"] {
+        assert!(
+            variables.iter().any(|v| v == wanted),
+            "{wanted} in {variables:?}"
+        );
+    }
+    assert_eq!(
+        config["volumes"].as_object().map(|v| v.len()),
+        Some(2),
+        "{config}"
+    );
+    let again = iac.run(&["config", "plan", "--detailed-exit-code"]).await;
+    assert_eq!(
+        again.code,
+        Some(0),
+        "Railway's IaC plans clean after creating its databases:\n{}",
+        again.describe()
+    );
+}

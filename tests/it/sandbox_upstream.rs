@@ -43,24 +43,14 @@ const OUT_OF_SCOPE: &[&str] = &[
     "SshPublicKeyCreate",
     "SshPublicKeyDelete",
     "SshPublicKeys",
-    // Templates and the marketplace.
-    "Template",
+    // The template marketplace (the four database templates are served: issue 29).
     "TemplateDelete",
-    "TemplateDeploy",
-    "TemplateDeployV2",
-    "TemplateDetail",
     "TemplateGenerate",
     "TemplatePublish",
     "TemplateRevert",
     "TemplateSearch",
     "TemplateUnpublish",
     "WorkspaceTemplates",
-    // Storage buckets.
-    "BucketCreate",
-    "BucketCredentialsReset",
-    "BucketInstanceDetails",
-    "BucketS3Credentials",
-    "BucketUpdate",
     // Cloud agents and code sandboxes (Railway products, not project resources).
     "AgentBootstraps",
     "CloudAgent",

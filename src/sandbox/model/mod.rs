@@ -1,6 +1,7 @@
 //! The sandbox's stored records (the persisted state, version [`STATE_VERSION`]) and the enums
 //! they share with the GraphQL schema. Plain data only: no rules, no I/O.
 
+mod buckets;
 mod deployments;
 mod networking;
 mod patches;
@@ -13,6 +14,7 @@ use std::collections::BTreeMap;
 use async_graphql::Enum;
 use serde::{Deserialize, Serialize};
 
+pub(crate) use buckets::{BucketInstanceRecord, BucketRecord};
 pub(crate) use deployments::{DeploymentHistoryRecord, DeploymentInstanceStatus, ExecutionRecord};
 pub use deployments::{DeploymentOutcome, UnknownOutcome};
 pub(crate) use networking::DomainRenames;
@@ -109,6 +111,11 @@ pub(crate) struct State {
     /// Railway IaC applies, oldest first (absent from older state files).
     #[serde(default)]
     pub change_set_applies: Vec<ChangeSetApplyRecord>,
+    /// R49: storage buckets and their per-environment instances (absent from older files).
+    #[serde(default)]
+    pub buckets: Vec<BucketRecord>,
+    #[serde(default)]
+    pub bucket_instances: Vec<BucketInstanceRecord>,
 }
 
 #[derive(Serialize, Deserialize, Clone, Debug)]
@@ -158,6 +165,9 @@ pub(crate) struct ServiceRecord {
     pub icon: Option<String>,
     pub project_id: String,
     pub template_id: Option<String>,
+    /// R48: set only on services a template deployment created (absent from older files).
+    #[serde(default)]
+    pub template_service_id: Option<String>,
     pub deleted_at: Option<String>,
     pub created_at: String,
 }
@@ -187,6 +197,8 @@ pub(crate) struct InstanceSettings {
     pub sleep_application: Option<bool>,
     pub draining_seconds: Option<i32>,
     pub overlap_seconds: Option<i32>,
+    /// R46: `deploy.requiredMountPath`, set by database templates.
+    pub required_mount_path: Option<String>,
 }
 
 impl Default for InstanceSettings {
@@ -212,6 +224,7 @@ impl Default for InstanceSettings {
             sleep_application: None,
             draining_seconds: None,
             overlap_seconds: None,
+            required_mount_path: None,
         }
     }
 }

@@ -2,6 +2,7 @@
 //! Resolvers translate GraphQL to store calls; Railway's rules live in the store, not here.
 
 pub(crate) mod access;
+mod buckets;
 mod caller;
 mod cli;
 mod connection;
@@ -18,6 +19,7 @@ mod project;
 mod query;
 mod regions;
 pub(crate) mod scalars;
+mod templates;
 mod types;
 pub(crate) mod unmodelled;
 mod volumes;
@@ -42,6 +44,8 @@ pub(crate) struct Query(
     deployments::DeploymentsQuery,
     deployments::LogsQuery,
     regions::RegionsQuery,
+    templates::TemplatesQuery,
+    buckets::BucketsQuery,
 );
 
 /// The `Mutation` root: the core mutations plus domains, TCP proxies, volumes and backups.
@@ -57,6 +61,8 @@ pub(crate) struct Mutation(
     deployments::DeploymentsMutation,
     deployments::LogsMutation,
     previews::PreviewsMutation,
+    templates::TemplatesMutation,
+    buckets::BucketsMutation,
 );
 
 pub(crate) type SandboxSchema = Schema<Query, Mutation, EmptySubscription>;

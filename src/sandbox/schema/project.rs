@@ -49,16 +49,18 @@ impl Project {
     async fn updated_at(&self) -> DateTime {
         DateTime(self.0.created_at.clone())
     }
-    /// Buckets are not emulated: always empty.
+    /// R49: the project's live buckets.
     async fn buckets(
         &self,
+        ctx: &Context<'_>,
         after: Option<String>,
         before: Option<String>,
         first: Option<i32>,
         last: Option<i32>,
     ) -> async_graphql::Result<ProjectBucketsConnection> {
+        let buckets = with_store(ctx, |store| Ok(store.buckets_of_project(&self.0.id)))?;
         let args = PageArgs::new(&after, &before, first, last);
-        ProjectBucketsConnection::page(Vec::<Bucket>::new(), args)
+        ProjectBucketsConnection::page(buckets.into_iter().map(Bucket::from).collect(), args)
     }
     async fn is_public(&self) -> bool {
         self.0.is_public

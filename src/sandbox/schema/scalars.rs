@@ -69,6 +69,13 @@ json_scalar!(RailpackInfo, "RailpackInfo");
 json_scalar!(SkippedResourceIds, "SkippedResourceIds");
 json_scalar!(SpendCommitmentFeatureId, "SpendCommitmentFeatureId");
 json_scalar!(SubscriptionPlanLimit, "SubscriptionPlanLimit");
+// R45: templates (issue 29).
+json_scalar!(SerializedTemplateConfig, "SerializedTemplateConfig");
+json_scalar!(TemplateServiceConfig, "TemplateServiceConfig");
+json_scalar!(TemplateConfig, "TemplateConfig");
+json_scalar!(TemplateMetadata, "TemplateMetadata");
+json_scalar!(CanvasConfig, "CanvasConfig");
+json_scalar!(SupportHealthMetrics, "SupportHealthMetrics");
 
 /// Upstream `BigInt`: an integer too large for `Int`, served as a JSON number.
 #[derive(Clone, Copy, Debug, Default)]

@@ -352,10 +352,9 @@ impl Service {
     async fn template_id(&self) -> Option<&str> {
         self.0.template_id.as_deref()
     }
-    /// Templates are not emulated: no service stands for a template's service, so Railway's
-    /// IaC reads every service as a plain one (never a `database` node).
+    /// R48: only services a template deployment created carry it.
     async fn template_service_id(&self) -> Option<&str> {
-        None
+        self.0.template_service_id.as_deref()
     }
     /// Canvas groups are not emulated.
     async fn group_id(&self) -> Option<&str> {

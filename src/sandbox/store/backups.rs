@@ -27,7 +27,7 @@ pub(crate) struct Workflows {
 }
 
 impl Workflows {
-    fn start(&mut self, complete_at: DateTime<Utc>) -> String {
+    pub(super) fn start(&mut self, complete_at: DateTime<Utc>) -> String {
         let id = new_id();
         self.complete_at.insert(id.clone(), complete_at);
         id

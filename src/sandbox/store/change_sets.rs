@@ -19,7 +19,7 @@ use std::collections::BTreeMap;
 
 use serde_json::{Map, Value, json};
 
-use super::{DomainError, Store};
+use super::{DomainError, Store, TemplateService};
 use crate::sandbox::change_set::{
     self, Change, ParsedChange, attachments, is_service_type, replacing_patch, source_to_config,
     split_address,
@@ -29,6 +29,7 @@ use crate::sandbox::model::{
     ChangeOutcomeRecord, ChangeSetApplyRecord, ServiceRecord, VolumeRecord, new_id, now_rfc3339,
 };
 use crate::sandbox::patch_merge::merge_patches;
+use crate::sandbox::templates;
 
 /// Fields of a node the sandbox does not emulate: their updates are reported `skipped`.
 const SKIPPED_FIELDS: &[&str] = &["groupId", "tracing", "cdn", "configFile"];
@@ -222,15 +223,30 @@ impl Store {
                 "{address} is not a resource address"
             )));
         };
-        if is_service_type(resource_type) {
-            if names.services.contains_key(name) {
-                return Err(DomainError::DuplicateService(name.to_string()));
-            }
+        if is_service_type(resource_type) && names.services.contains_key(name) {
+            return Err(DomainError::DuplicateService(name.to_string()));
+        }
+        if resource_type == "database" {
+            // R45: Railway realises a database node through the engine's template (R46, R47).
+            let template = templates::for_database_node(resource).ok_or_else(|| {
+                DomainError::InvalidChangeSet(format!("{address}: unknown database engine"))
+            })?;
+            let service = &template.serialized_config()["services"][template.service_id];
+            let new = TemplateService {
+                project_id,
+                template,
+                template_service_id: template.service_id,
+                name: name.to_string(),
+            };
+            let id = self.create_template_service(new, service, patch);
+            names.services.insert(name.to_string(), id);
+        } else if is_service_type(resource_type) {
             let service = ServiceRecord {
                 id: new_id(),
                 name: name.to_string(),
                 icon: None,
                 project_id: project_id.to_string(),
+                template_service_id: None,
                 template_id: None,
                 deleted_at: None,
                 created_at: now_rfc3339(),
@@ -273,6 +289,13 @@ impl Store {
         }
         let service_id = names.service(change.address())?.to_string();
         match change {
+            Change::Create { resource, .. } if node_type == Some("database") => {
+                // The template's entry is in the patch already; only a region is the node's.
+                if let Some(placement) = resource.pointer("/deploy/multiRegionConfig") {
+                    let path = ["services", &service_id, "deploy", "multiRegionConfig"];
+                    put(patch, &path, placement.clone());
+                }
+            }
             Change::Create { resource, .. } => {
                 let mut entry = change_set::service_entry(resource);
                 let mounts = mounts_patch(&Value::Null, resource.get("volumeAttachments"), names)?;

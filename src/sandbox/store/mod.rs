@@ -4,6 +4,7 @@
 //! knows about GraphQL or HTTP.
 
 mod backups;
+mod buckets;
 mod change_sets;
 mod copy;
 mod deployments;
@@ -18,6 +19,7 @@ mod rules;
 mod scoping;
 mod staged;
 mod tcp_proxies;
+mod templates;
 mod tokens;
 mod variables;
 mod volumes;
@@ -26,6 +28,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
 pub(crate) use backups::{NewBackup, SANDBOX_CREATOR_ID, Workflows, expiry, manual_retention};
+pub(crate) use buckets::{BucketCredentials, FAKE_S3_ENDPOINT};
 pub use deployments::HEALTHCHECK_MS_PER_SECOND;
 pub(crate) use deployments::{
     DeploySettings, DeploymentFilter, DeploymentView, ExecutionView, LogLine, can_redeploy,
@@ -39,6 +42,8 @@ pub(crate) use projects::{ProjectChanges, ServiceSourceChange};
 pub use rules::SandboxPlan;
 pub(crate) use rules::{Creation, Limits, Throttles, check_pre_deploy_command, deleting};
 pub use scoping::InstanceUpdateScope;
+pub(crate) use templates::TemplateDeploy;
+use templates::TemplateService;
 pub(crate) use variables::references;
 pub(crate) use volumes::{
     DEFAULT_VOLUME_REGION, DEFAULT_VOLUME_SIZE_MB, NewVolume, VolumeInstanceChanges,
@@ -163,6 +168,12 @@ pub(crate) enum DomainError {
     )]
     StaleEnvironmentBase,
     /// Guess at the text.
+    #[error("Template not found")]
+    TemplateNotFound,
+    /// Guess at the text.
+    #[error("Bucket not found")]
+    BucketNotFound,
+    /// Guess at the text.
     #[error("ChangeSet apply not found")]
     ChangeSetApplyNotFound,
     /// Guess at the text: a change set the sandbox cannot read.
@@ -187,6 +198,8 @@ pub(crate) struct Store {
     pub(crate) deploy_settings: DeploySettings,
     /// R30's switch (`POST /_sandbox/domains/renames`); not persisted.
     pub(crate) domain_renames: crate::sandbox::model::DomainRenames,
+    /// R46's switch (disputed): template databases come without their TCP proxy.
+    pub(crate) template_tcp_proxy_off: bool,
 }
 
 /// The store shared by the HTTP layer and every resolver.
@@ -205,9 +218,17 @@ impl SharedStore {
             throttles: Throttles::default(),
             deploy_settings: DeploySettings::default(),
             domain_renames: crate::sandbox::model::DomainRenames::default(),
+            template_tcp_proxy_off: false,
         };
         store.normalize_placements();
         Self(Arc::new(Mutex::new(store)))
+    }
+
+    /// R46's switch, set once at start: whether template databases get their TCP proxy.
+    pub(crate) fn set_template_tcp_proxy(&self, present: bool) {
+        if let Ok(mut store) = self.lock() {
+            store.template_tcp_proxy_off = !present;
+        }
     }
 
     /// R7's switch, set once at start.

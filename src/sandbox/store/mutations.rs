@@ -189,6 +189,7 @@ impl Store {
             name,
             icon: new.icon,
             project_id: new.project_id.clone(),
+            template_service_id: None,
             template_id: new.template_id,
             deleted_at: None,
             created_at: now_rfc3339(),

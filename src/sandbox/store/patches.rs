@@ -104,6 +104,13 @@ impl Store {
                 self.apply_volume_entry(project_id, environment_id, volume_id, entry)?;
             }
         }
+        if let Some(buckets) = patch.get("buckets") {
+            for (bucket_id, entry) in object(buckets, "buckets")? {
+                if !entry.is_null() {
+                    self.apply_bucket_entry(project_id, environment_id, bucket_id, entry)?;
+                }
+            }
+        }
         let mut affected = BTreeSet::new();
         if let Some(services) = patch.get("services") {
             for (service_id, entry) in object(services, "services")? {

@@ -48,15 +48,13 @@ impl ProjectToken {
     }
 }
 
-/// A storage bucket; the sandbox does not emulate buckets yet (issue 29), so no connection
-/// ever holds one.
+/// A storage bucket (R49).
 #[derive(SimpleObject)]
 #[graphql(complex)]
 pub(crate) struct Bucket {
     pub id: ID,
     pub name: String,
     pub group_id: Option<String>,
-    /// R52: every upstream field, though no bucket is ever listed.
     pub project_id: String,
     pub created_at: crate::sandbox::schema::scalars::DateTime,
     pub updated_at: crate::sandbox::schema::scalars::DateTime,
