@@ -192,12 +192,24 @@ fn source_section(
 /// known region or several, as `numReplicas`, which Railway places in the default region (a
 /// guess for several regions: no source says how a total is spread).
 fn placement(desired: &InstanceSettings, live: Option<&LiveInstance>) -> Map<String, Value> {
+    let live_regions: Vec<&str> = live.map(|l| l.values.regions_named()).unwrap_or_default();
+    if let Some(wanted) = &desired.values.regions {
+        // R20: the whole wanted map, and a null for every live region it does not name.
+        let mut regions: Map<String, Value> = live_regions
+            .iter()
+            .filter(|r| !wanted.contains_key(**r))
+            .map(|r| (r.to_string(), Value::Null))
+            .collect();
+        for (region, replicas) in wanted {
+            regions.insert(region.clone(), json!({ "numReplicas": replicas }));
+        }
+        return Map::from_iter([("multiRegionConfig".to_string(), Value::Object(regions))]);
+    }
     let replicas = desired
         .values
         .num_replicas
         .or(live.and_then(|l| l.values.num_replicas))
         .unwrap_or(1);
-    let live_regions: Vec<&str> = live.map(|l| l.values.regions_named()).unwrap_or_default();
     let wanted = match (&desired.values.region, live_regions.as_slice()) {
         (Some(region), _) => region.as_str(),
         (None, [only]) => only,

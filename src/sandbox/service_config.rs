@@ -371,6 +371,10 @@ mod tests {
             sleep_application: Some(false),
             draining_seconds: Some(30),
             overlap_seconds: Some(10),
+            registry_credentials: None,
+            ipv6_egress_enabled: None,
+            tracing_enabled: false,
+            auto_instrumentation_enabled: false,
         };
         let instance = InstanceRecord {
             id: "i".into(),

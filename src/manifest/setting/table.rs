@@ -6,6 +6,8 @@ use super::{Channel, Kind, Row, SettingValues, Val};
 
 /// Paths other modules name: the cross-field checks of `resolve`.
 pub const REPLICAS: &str = "deploy.replicas";
+pub const REGION: &str = "deploy.region";
+pub const REGIONS: &str = "deploy.regions";
 pub const MAX_RETRIES: &str = "deploy.restartPolicy.maxRetries";
 
 const BUILDERS: &[&str] = &["RAILPACK", "NIXPACKS", "HEROKU", "PAKETO"];
@@ -65,7 +67,7 @@ pub static TABLE: &[Row] = &[
     row!(REPLICAS, "deploy.numReplicas", Kind::Int { min: 1 }, num_replicas,
         label: "Replicas", doc: "Replicas in the instance's region; a change only scales.",
         channel: Channel::Placement, redeploys: false, default: Val::Int(1)),
-    row!("deploy.region", "deploy.multiRegionConfig", Kind::Text, region,
+    row!(REGION, "deploy.multiRegionConfig", Kind::Text, region,
         label: "Region", doc: "The one region the instance runs in, e.g. `us-west2`.",
         channel: Channel::Placement),
     row!("deploy.restartPolicy.type", "deploy.restartPolicyType", Kind::Enum(RESTART_TYPES), restart_policy_type,

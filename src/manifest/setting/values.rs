@@ -59,6 +59,12 @@ pub struct SettingValues {
     pub overlap_seconds: Option<i64>,
     pub vcpus: Option<f64>,
     pub memory_gb: Option<f64>,
+    /// Replicas per region (R20). Live: the whole placement, one region or several.
+    pub regions: Option<Regions>,
+    pub registry_credentials: Option<RegistryCredentials>,
+    pub ipv6_egress: Option<bool>,
+    pub tracing_enabled: Option<bool>,
+    pub auto_instrumentation: Option<bool>,
 }
 
 /// Joins the regions of a multi-region placement in [`SettingValues::region`].

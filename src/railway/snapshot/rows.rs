@@ -225,6 +225,7 @@ fn build_instance(
                     .join(REGION_SEPARATOR),
             );
             values.num_replicas = Some(placement.iter().map(|(_, replicas)| replicas).sum());
+            values.regions = Some(placement.iter().cloned().collect());
         }
         // An older Railway answer (or sandbox) without placement in the blob.
         None => {

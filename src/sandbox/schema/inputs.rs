@@ -4,7 +4,9 @@
 use async_graphql::{Enum, InputObject, MaybeUndefined};
 
 use super::scalars::{EnvironmentVariables, Json};
-use crate::sandbox::model::{Builder, InstanceSettings, RestartPolicyType};
+use crate::sandbox::model::{
+    Builder, InstanceSettings, RegistryCredentialsRecord, RestartPolicyType,
+};
 use crate::sandbox::patch_merge::merge_into;
 use crate::sandbox::service_config::{BadValue, decode_placement, multi_region_json};
 use crate::sandbox::store::{DomainError, scale_placement};
@@ -149,6 +151,17 @@ impl ServiceInstanceUpdateInput {
         );
         set_nullable(&mut s.root_directory, &self.root_directory);
         set_nullable(&mut s.sleep_application, &self.sleep_application);
+        set_nullable(&mut s.ipv6_egress_enabled, &self.ipv6_egress_enabled);
+        match &self.registry_credentials {
+            MaybeUndefined::Undefined => {}
+            MaybeUndefined::Null => s.registry_credentials = None,
+            MaybeUndefined::Value(c) => {
+                s.registry_credentials = Some(RegistryCredentialsRecord {
+                    username: c.username.clone(),
+                    password: c.password.clone(),
+                })
+            }
+        }
         set_nullable(&mut s.start_command, &self.start_command);
         set_required(&mut s.watch_patterns, &self.watch_patterns, Vec::new());
         match &self.source {
