@@ -10,7 +10,8 @@ use std::collections::BTreeMap;
 use serde_json::{Map, Value, json};
 
 use super::model::{
-    Builder, InstanceRecord, InstanceSettings, ResourceLimits, RestartPolicyType, TriggerRecord,
+    Builder, InstanceRecord, InstanceSettings, RegistryCredentialsRecord, ResourceLimits,
+    RestartPolicyType, TriggerRecord,
 };
 
 /// One setting the sandbox renders into a service's entry of the blob and decodes from it.
@@ -58,6 +59,23 @@ macro_rules! req {
                 if let Some(value) = $codec(v)? {
                     s.$field = value;
                 }
+                Ok(())
+            },
+        }
+    };
+}
+
+/// A tracing switch: rendered only while on (guess from CLI 5.71.0 `iac/compiler.rs`: "Railway
+/// only serialises the ones that are on"); absent or null is off.
+macro_rules! switch {
+    ($path:literal, $field:ident, $redeploys:expr) => {
+        Field {
+            path: $path,
+            rule: "guess: only switches that are on are rendered (CLI 5.71.0 iac/compiler.rs)",
+            redeploys: $redeploys,
+            render: |s| json!(s.$field.then_some(true)),
+            decode: |s, v| {
+                s.$field = flag(v)?.unwrap_or(false);
                 Ok(())
             },
         }
@@ -117,7 +135,26 @@ pub(crate) static FIELDS: &[Field] = &[
     opt!("deploy.sleepApplication", sleep_application, flag, "R11"),
     opt!("deploy.drainingSeconds", draining_seconds, int, "R11"),
     opt!("deploy.overlapSeconds", overlap_seconds, int, "R11"),
+    // Guess: the password is kept for later merges; the blob never shows it (config_blob).
+    Field {
+        path: "deploy.registryCredentials",
+        rule: "R11",
+        redeploys: true,
+        render: |s| json!(s.registry_credentials),
+        decode: |s, v| {
+            s.registry_credentials = enum_value::<RegistryCredentialsRecord>(v)?;
+            Ok(())
+        },
+    },
+    opt!("deploy.ipv6EgressEnabled", ipv6_egress_enabled, flag, "R11"),
     opt!("configFile", railway_config_file, text, "R11, R18"),
+    switch!("tracing.enabled", tracing_enabled, true),
+    // CLI 5.71.0 `deploy_effect_for_update`: auto-instrumentation reaches running containers.
+    switch!(
+        "tracing.autoInstrumentation",
+        auto_instrumentation_enabled,
+        false
+    ),
 ];
 
 /// Whether `key` of a service entry holds rows of [`FIELDS`] (the rest of an entry are maps
@@ -371,10 +408,13 @@ mod tests {
             sleep_application: Some(false),
             draining_seconds: Some(30),
             overlap_seconds: Some(10),
-            registry_credentials: None,
-            ipv6_egress_enabled: None,
-            tracing_enabled: false,
-            auto_instrumentation_enabled: false,
+            registry_credentials: Some(RegistryCredentialsRecord {
+                username: "bot".into(),
+                password: "pw".into(),
+            }),
+            ipv6_egress_enabled: Some(true),
+            tracing_enabled: true,
+            auto_instrumentation_enabled: true,
         };
         let instance = InstanceRecord {
             id: "i".into(),

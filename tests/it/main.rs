@@ -28,6 +28,7 @@ mod e2e_environments;
 mod e2e_examples;
 mod e2e_ignore;
 mod e2e_railway_errors;
+mod e2e_settings;
 mod e2e_snapshot;
 mod e2e_tokens;
 mod e2e_variables;
