@@ -8,6 +8,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde_json::{Map, Value, json};
 
 use crate::manifest::desired::{InstanceSettings, Source};
+use crate::manifest::setting::placement::{multi_region_entry, replicas_entry};
 use crate::manifest::setting::{Channel, SOURCE_PATHS, TABLE};
 use crate::plan::diff_settings;
 use crate::railway::live::{LiveInstance, LiveSource};
@@ -195,15 +196,12 @@ fn placement(desired: &InstanceSettings, live: Option<&LiveInstance>) -> Map<Str
     let live_regions: Vec<&str> = live.map(|l| l.values.regions_named()).unwrap_or_default();
     if let Some(wanted) = &desired.values.regions {
         // R20: the whole wanted map, and a null for every live region it does not name.
-        let mut regions: Map<String, Value> = live_regions
+        let removed = live_regions
             .iter()
             .filter(|r| !wanted.contains_key(**r))
-            .map(|r| (r.to_string(), Value::Null))
-            .collect();
-        for (region, replicas) in wanted {
-            regions.insert(region.clone(), json!({ "numReplicas": replicas }));
-        }
-        return Map::from_iter([("multiRegionConfig".to_string(), Value::Object(regions))]);
+            .map(|r| (*r, None));
+        let kept = wanted.iter().map(|(r, n)| (r.as_str(), Some(*n)));
+        return multi_region_entry(removed.chain(kept));
     }
     let replicas = desired
         .values
@@ -213,16 +211,13 @@ fn placement(desired: &InstanceSettings, live: Option<&LiveInstance>) -> Map<Str
     let wanted = match (&desired.values.region, live_regions.as_slice()) {
         (Some(region), _) => region.as_str(),
         (None, [only]) => only,
-        (None, _) => return Map::from_iter([("numReplicas".to_string(), json!(replicas))]),
+        (None, _) => return replicas_entry(replicas),
     };
-    let mut regions = Map::new();
-    if live.is_some() {
-        for region in live_regions.iter().filter(|r| **r != wanted) {
-            regions.insert(region.to_string(), Value::Null);
-        }
-    }
-    regions.insert(wanted.to_string(), json!({ "numReplicas": replicas }));
-    Map::from_iter([("multiRegionConfig".to_string(), Value::Object(regions))])
+    let removed = live_regions
+        .iter()
+        .filter(|r| live.is_some() && **r != wanted)
+        .map(|r| (*r, None));
+    multi_region_entry(removed.chain([(wanted, Some(replicas))]))
 }
 
 #[cfg(test)]

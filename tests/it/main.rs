@@ -80,5 +80,6 @@ mod sandbox_upstream;
 mod sandbox_volumes;
 mod saved_plans;
 mod secrets_canary;
+mod setting_spelling;
 mod sops_secrets;
 mod steady_probe;
