@@ -8,6 +8,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde_json::{Map, Value, json};
 
 use crate::manifest::desired::{InstanceSettings, Source};
+use crate::manifest::setting::placement::{multi_region_entry, replicas_entry};
 use crate::manifest::setting::{Channel, SOURCE_PATHS, TABLE};
 use crate::plan::diff_settings;
 use crate::railway::live::{LiveInstance, LiveSource};
@@ -192,25 +193,31 @@ fn source_section(
 /// known region or several, as `numReplicas`, which Railway places in the default region (a
 /// guess for several regions: no source says how a total is spread).
 fn placement(desired: &InstanceSettings, live: Option<&LiveInstance>) -> Map<String, Value> {
+    let live_regions: Vec<&str> = live.map(|l| l.values.regions_named()).unwrap_or_default();
+    if let Some(wanted) = &desired.values.regions {
+        // R20: the whole wanted map, and a null for every live region it does not name.
+        let removed = live_regions
+            .iter()
+            .filter(|r| !wanted.contains_key(**r))
+            .map(|r| (*r, None));
+        let kept = wanted.iter().map(|(r, n)| (r.as_str(), Some(*n)));
+        return multi_region_entry(removed.chain(kept));
+    }
     let replicas = desired
         .values
         .num_replicas
         .or(live.and_then(|l| l.values.num_replicas))
         .unwrap_or(1);
-    let live_regions: Vec<&str> = live.map(|l| l.values.regions_named()).unwrap_or_default();
     let wanted = match (&desired.values.region, live_regions.as_slice()) {
         (Some(region), _) => region.as_str(),
         (None, [only]) => only,
-        (None, _) => return Map::from_iter([("numReplicas".to_string(), json!(replicas))]),
+        (None, _) => return replicas_entry(replicas),
     };
-    let mut regions = Map::new();
-    if live.is_some() {
-        for region in live_regions.iter().filter(|r| **r != wanted) {
-            regions.insert(region.to_string(), Value::Null);
-        }
-    }
-    regions.insert(wanted.to_string(), json!({ "numReplicas": replicas }));
-    Map::from_iter([("multiRegionConfig".to_string(), Value::Object(regions))])
+    let removed = live_regions
+        .iter()
+        .filter(|r| live.is_some() && **r != wanted)
+        .map(|r| (*r, None));
+    multi_region_entry(removed.chain([(wanted, Some(replicas))]))
 }
 
 #[cfg(test)]

@@ -8,7 +8,7 @@ use super::split::MergeRule;
 use super::yaml::{literal, mapping, number};
 use crate::manifest::desired::RestartPolicyType;
 use crate::manifest::setting::table::MAX_RETRIES;
-use crate::manifest::setting::{Kind, Row, TABLE, Val};
+use crate::manifest::setting::{Channel, Kind, Row, TABLE, Val};
 use crate::railway::live::{LiveInstance, LiveSource};
 
 /// One setting of one instance.
@@ -49,7 +49,7 @@ pub fn entries(instance: &LiveInstance) -> Vec<Entry> {
         rule: MergeRule::Source,
     }];
     let mut restart_done = false;
-    for row in TABLE {
+    for row in TABLE.iter().filter(|row| placement_written(row, instance)) {
         if row.path.starts_with(RESTART_POLICY) {
             if !restart_done {
                 entries.push(restart_policy(instance));
@@ -65,6 +65,20 @@ pub fn entries(instance: &LiveInstance) -> Vec<Entry> {
         });
     }
     entries
+}
+
+/// Placement is written one way (R20): several live regions as replicas per region, one region
+/// as a region and a replica count.
+fn placement_written(row: &Row, instance: &LiveInstance) -> bool {
+    if row.channel != Channel::Placement {
+        return true;
+    }
+    let several = instance
+        .values
+        .regions
+        .as_ref()
+        .is_some_and(|r| r.len() > 1);
+    (row.kind == Kind::Regions) == several
 }
 
 /// The group the restart policy's rows share.

@@ -176,6 +176,17 @@ mod tests {
                 overlap_seconds: Some(5),
                 vcpus: Some(1.0),
                 memory_gb: Some(2.0),
+                regions: Some([("us-west2".to_string(), 2)].into_iter().collect()),
+                registry_credentials: Some(crate::manifest::setting::RegistryCredentials {
+                    username: "bot".into(),
+                    password: crate::secret::Secret::new(
+                        crate::secret::SecretOrigin::Generated,
+                        "pw",
+                    ),
+                }),
+                ipv6_egress: Some(true),
+                tracing_enabled: Some(true),
+                auto_instrumentation: Some(true),
             },
             ..InstanceSettings::default()
         }

@@ -25,6 +25,14 @@ pub(crate) fn environment_config(store: &Store, environment_id: &str, decrypt: b
             .iter()
             .find(|t| t.service_id == instance.service_id);
         let mut service = render_sections(instance, trigger);
+        // Guess: Railway never returns a registry password (its schema has no field that reads
+        // one back), so the blob holds the username only. The patch path keeps the password.
+        if let Some(Value::Object(credentials)) = service
+            .get_mut("deploy")
+            .and_then(|d| d.get_mut("registryCredentials"))
+        {
+            credentials.remove("password");
+        }
         let variables = store.raw_variables(environment_id, Some(&instance.service_id));
         let sealed = store.sealed_names(environment_id, Some(&instance.service_id));
         service.insert(

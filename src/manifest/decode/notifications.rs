@@ -23,11 +23,13 @@ const KIND_HINT: &str = "write exactly one of `webhook: { url: { fromEnv: NAME }
 
 /// What a `{ fromEnv: NAME }` credential is used as: decides the hint and the value check.
 #[derive(Clone, Copy)]
-enum Credential {
+pub(super) enum Credential {
     WebhookUrl,
     SlackUrl,
     SigningKey,
     Token,
+    /// A private image registry's password (`source.registryCredentials.password`).
+    RegistryPassword,
 }
 
 impl Credential {
@@ -44,6 +46,9 @@ impl Credential {
             }
             Credential::Token => {
                 "keep the token in the operator's environment and write `token: { fromEnv: GITHUB_TOKEN }`"
+            }
+            Credential::RegistryPassword => {
+                "a registry password is a credential: keep it in the operator's environment and write `password: { fromEnv: REGISTRY_PASSWORD }`"
             }
         }
     }
@@ -222,7 +227,7 @@ fn required_credential(
 }
 
 /// `{ fromEnv: NAME }` and nothing else: a literal would put the credential in the manifest.
-fn from_env_only(
+pub(super) fn from_env_only(
     reader: &mut Reader,
     node: &Node,
     path: &str,

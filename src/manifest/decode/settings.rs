@@ -4,11 +4,13 @@
 //! syntax). Cross-field rules that depend on the merged per-environment result live in `resolve`.
 
 use super::super::desired::OnFailure;
-use super::super::setting::{self, Kind, Owned, Row};
+use super::super::setting::{self, Kind, Owned, Regions, RegistryCredentials, Row};
 use super::super::spec::{Settings, Spanned};
+use super::super::yaml_tree::Value;
 use super::cron::{CRON_HINT, cron_problem};
 use super::domains::{decode_domains, decode_tcp_proxies};
 use super::ignore::decode_ignore;
+use super::notifications::{Credential, from_env_only};
 use super::reader::{Fields, Reader};
 use super::variables::decode_variables;
 use super::volume::decode_volume;
@@ -27,8 +29,13 @@ const ON_FAILURE: &[(&str, OnFailure)] = &[
 pub fn decode_settings(reader: &mut Reader, owner: &Fields) -> Settings {
     let mut settings = Settings::default();
     if let Some(node) = owner.get("source") {
-        match reader.fields(node, &owner.field_path("source"), SOURCE_FIELDS, &[]) {
-            Some(source) => decode_source(reader, &source, &mut settings),
+        let mut known = SOURCE_FIELDS.to_vec();
+        known.extend(setting::children("source"));
+        match reader.fields(node, &owner.field_path("source"), &known, &[]) {
+            Some(source) => {
+                decode_source(reader, &source, &mut settings);
+                decode_group(reader, &source, "source", &mut settings);
+            }
             None => settings.source_unreadable = true,
         }
     }
@@ -125,13 +132,94 @@ fn decode_row(reader: &mut Reader, fields: &Fields, row: &'static Row, settings:
                 .opt_enum(fields, name, &allowed)
                 .map(|s| s.map(|n| Owned::Text(n.to_string())))
         }
-        Kind::Regions | Kind::Credentials => None,
+        Kind::Regions => regions(reader, fields, name).map(|s| s.map(Owned::Regions)),
+        Kind::Credentials => credentials(reader, fields, name).map(|s| s.map(Owned::Credentials)),
     };
     if let Some(Spanned { value, at }) = read
         && (row.put)(&mut settings.values, value)
     {
         settings.at.insert(row.path, at);
     }
+}
+
+/// Replicas per region, `{<region>: n}` (R20): at least one region, each with at least one
+/// replica (R13: 0 is how Railway removes a region, which the manifest says by leaving it out).
+fn regions(reader: &mut Reader, fields: &Fields, name: &str) -> Option<Spanned<Regions>> {
+    let node = fields.get(name)?;
+    let path = fields.field_path(name);
+    let hint = format!("write e.g. `{name}: {{us-west2: 2, europe-west4-drams3a: 1}}`");
+    let entries = match &node.value {
+        Value::Mapping(entries) if !entries.is_empty() => entries,
+        _ => {
+            reader.sink.error_with_hint(
+                node.at,
+                format!(
+                    "`{path}` must be a mapping of region to replicas, found {}",
+                    node.kind_name()
+                ),
+                hint,
+            );
+            return None;
+        }
+    };
+    let mut regions = Regions::new();
+    let mut readable = true;
+    for (key, value) in entries {
+        let at = format!("{path}.{}", key.name);
+        match reader.integer(value, &at) {
+            Some(n) if n.value >= 1 => {
+                regions.insert(key.name.clone(), n.value);
+            }
+            Some(n) => {
+                reader.sink.error_with_hint(
+                    value.at,
+                    format!("`{at}` must be positive, found {}", n.value),
+                    "leave a region out to run no replica there",
+                );
+                readable = false;
+            }
+            None => readable = false,
+        }
+    }
+    readable.then_some(Spanned {
+        value: regions,
+        at: node.at,
+    })
+}
+
+/// `{username, password: {fromEnv: NAME}}`: the password only from the operator's
+/// environment, never written in the manifest.
+fn credentials(
+    reader: &mut Reader,
+    fields: &Fields,
+    name: &str,
+) -> Option<Spanned<RegistryCredentials>> {
+    let node = fields.get(name)?;
+    let path = fields.field_path(name);
+    let inner = reader.fields(node, &path, &["username", "password"], &[])?;
+    let username = reader.opt_string(&inner, "username");
+    let password = match inner.get("password") {
+        Some(password) => from_env_only(
+            reader,
+            password,
+            &inner.field_path("password"),
+            Credential::RegistryPassword,
+        ),
+        None => {
+            reader.missing(&inner, "password");
+            None
+        }
+    };
+    if username.is_none() && inner.get("username").is_none() {
+        reader.missing(&inner, "username");
+    }
+    Some(Spanned {
+        value: RegistryCredentials {
+            username: username?.value,
+            password: password?,
+        },
+        at: node.at,
+    })
 }
 
 /// R18: Railway refuses a `preDeployCommand` list of more than one command ("Error in

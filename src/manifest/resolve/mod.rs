@@ -212,6 +212,26 @@ fn check_settings(settings: &Settings, service: &ServiceSpec, managed: bool, sin
             "a cron service runs one instance per schedule: set `replicas: 1` or remove `cronSchedule`",
         );
     }
+    // R20: one placement: replicas per region, or one region and a replica count.
+    if values.regions.is_some()
+        && let Some(at) = settings.at.get(setting::table::REGIONS)
+    {
+        for (path, set) in [
+            (setting::table::REGION, values.region.is_some()),
+            (setting::table::REPLICAS, values.num_replicas.is_some()),
+        ] {
+            if set {
+                sink.error_with_hint(
+                    *at,
+                    format!(
+                        "services.{name}: `{}` cannot be combined with `{path}`",
+                        setting::table::REGIONS
+                    ),
+                    "`regions` sets the replicas of every region: remove `region` and `replicas`",
+                );
+            }
+        }
+    }
     if values.restart_policy_max_retries.is_some()
         && values.restart_policy_type != Some(RestartPolicyType::OnFailure)
         && let Some(at) = settings.at.get(setting::table::MAX_RETRIES)

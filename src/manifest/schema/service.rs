@@ -245,15 +245,46 @@ fn hostname_pattern() -> &'static str {
     r"^([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?$"
 }
 
-/// Either `image`, or `repo` with `branch`.
+/// Either `image`, or `repo` with `branch`; plus the setting table's rows under `source`.
+#[derive(Serialize)]
+pub(super) struct SourceSpec;
+
+/// The source's own parts (not rows of the table: they are alternatives).
 #[derive(Serialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub(super) struct SourceSpec {
+struct SourcePartsSpec {
     image: Option<String>,
     /// A GitHub repository, `owner/name`.
     repo: Option<String>,
     branch: Option<String>,
     root_directory: Option<String>,
+}
+
+impl JsonSchema for SourceSpec {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "SourceSpec".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        let mut schema = generator.root_schema_for::<SourcePartsSpec>().to_value();
+        if let Some(fields) = schema.as_object_mut() {
+            fields.remove("$schema");
+            fields.remove("$defs");
+            fields.remove("title");
+            fields.insert(
+                "description".into(),
+                json!("Either `image`, or `repo` with `branch`."),
+            );
+        }
+        let rows = group_schema("source");
+        if let (Some(properties), Some(rows)) = (
+            schema.get_mut("properties").and_then(Value::as_object_mut),
+            rows.get("properties").and_then(Value::as_object),
+        ) {
+            properties.extend(rows.clone());
+        }
+        schemars::Schema::try_from(schema).unwrap_or_default()
+    }
 }
 
 /// `build`: generated from the setting table.

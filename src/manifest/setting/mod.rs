@@ -14,6 +14,7 @@ use serde_json::{Value, json};
 
 use crate::secret::Secret;
 
+pub mod placement;
 pub mod table;
 mod values;
 

@@ -6,6 +6,8 @@ use super::{Channel, Kind, Row, SettingValues, Val};
 
 /// Paths other modules name: the cross-field checks of `resolve`.
 pub const REPLICAS: &str = "deploy.replicas";
+pub const REGION: &str = "deploy.region";
+pub const REGIONS: &str = "deploy.regions";
 pub const MAX_RETRIES: &str = "deploy.restartPolicy.maxRetries";
 
 const BUILDERS: &[&str] = &["RAILPACK", "NIXPACKS", "HEROKU", "PAKETO"];
@@ -44,6 +46,8 @@ macro_rules! row {
 }
 
 pub static TABLE: &[Row] = &[
+    row!("source.registryCredentials", "deploy.registryCredentials", Kind::Credentials, registry_credentials,
+        label: "Registry credentials", doc: "Login to a private image registry; the password only as `{fromEnv: NAME}`. Railway never returns the password: only the username is compared."),
     row!("build.builder", "build.builder", Kind::Enum(BUILDERS), builder,
         label: "Builder", doc: "How Railway builds a repository source.",
         default: Val::Enum("RAILPACK")),
@@ -65,9 +69,12 @@ pub static TABLE: &[Row] = &[
     row!(REPLICAS, "deploy.numReplicas", Kind::Int { min: 1 }, num_replicas,
         label: "Replicas", doc: "Replicas in the instance's region; a change only scales.",
         channel: Channel::Placement, redeploys: false, default: Val::Int(1)),
-    row!("deploy.region", "deploy.multiRegionConfig", Kind::Text, region,
+    row!(REGION, "deploy.multiRegionConfig", Kind::Text, region,
         label: "Region", doc: "The one region the instance runs in, e.g. `us-west2`.",
         channel: Channel::Placement),
+    row!(REGIONS, "deploy.multiRegionConfig", Kind::Regions, regions,
+        label: "Regions", doc: "Replicas per region, e.g. `{us-west2: 2, europe-west4-drams3a: 1}`; regions left out are removed. Not with `region` or `replicas`.",
+        channel: Channel::Placement, redeploys: false),
     row!("deploy.restartPolicy.type", "deploy.restartPolicyType", Kind::Enum(RESTART_TYPES), restart_policy_type,
         label: "Restart policy", doc: "When Railway restarts a stopped container.",
         default: Val::Enum("ON_FAILURE")),
@@ -83,6 +90,15 @@ pub static TABLE: &[Row] = &[
         label: "Draining (s)", doc: "Time between SIGTERM and SIGKILL when a deployment stops."),
     row!("deploy.overlapSeconds", "deploy.overlapSeconds", Kind::Int { min: 0 }, overlap_seconds,
         label: "Overlap (s)", doc: "How long the old deployment keeps running beside the new one."),
+    row!("deploy.ipv6Egress", "deploy.ipv6EgressEnabled", Kind::Bool, ipv6_egress,
+        label: "IPv6 egress", doc: "Outbound traffic over IPv6 as well.",
+        default: Val::Bool(false)),
+    row!("deploy.tracing.enabled", "tracing.enabled", Kind::Bool, tracing_enabled,
+        label: "Tracing", doc: "Railway traces requests to the service and gives it the OpenTelemetry exporter variables.",
+        default: Val::Bool(false)),
+    row!("deploy.tracing.autoInstrumentation", "tracing.autoInstrumentation", Kind::Bool, auto_instrumentation,
+        label: "Auto-instrumentation", doc: "Railway instruments supported runtimes without code changes, while tracing is on; reaches running containers without a deploy.",
+        redeploys: false, default: Val::Bool(false)),
     row!("deploy.limits.vcpus", "deploy.limitOverride.containers.cpu", Kind::Number { scale: 1.0 }, vcpus,
         label: "vCPUs", doc: "CPU limit per replica."),
     row!("deploy.limits.memoryGB", "deploy.limitOverride.containers.memoryBytes", Kind::Number { scale: 1e9 }, memory_gb,

@@ -3,7 +3,7 @@
 //! and an owned value for writing one in (`Owned`).
 
 use serde::Serialize;
-use serde_json::{Map, Value, json};
+use serde_json::{Value, json};
 
 use super::{Kind, Regions, UpstreamName};
 use crate::secret::Secret;
@@ -59,6 +59,12 @@ pub struct SettingValues {
     pub overlap_seconds: Option<i64>,
     pub vcpus: Option<f64>,
     pub memory_gb: Option<f64>,
+    /// Replicas per region (R20). Live: the whole placement, one region or several.
+    pub regions: Option<Regions>,
+    pub registry_credentials: Option<RegistryCredentials>,
+    pub ipv6_egress: Option<bool>,
+    pub tracing_enabled: Option<bool>,
+    pub auto_instrumentation: Option<bool>,
 }
 
 /// Joins the regions of a multi-region placement in [`SettingValues::region`].
@@ -182,7 +188,9 @@ impl Owned {
                 Value::String(s) => Some(Owned::List(vec![s.clone()])),
                 other => strings(other).map(Owned::List),
             },
-            Kind::Regions => value.as_object().map(|m| Owned::Regions(regions(m))),
+            Kind::Regions => value
+                .as_object()
+                .map(|m| Owned::Regions(super::placement::regions_of(m))),
             Kind::Credentials => None,
         }
     }
@@ -193,18 +201,6 @@ fn strings(value: &Value) -> Option<Vec<String>> {
         .as_array()?
         .iter()
         .map(|v| v.as_str().map(str::to_string))
-        .collect()
-}
-
-/// `{<region>: {numReplicas: n} | n | null}`; null and 0 replicas are no region (R13).
-fn regions(map: &Map<String, Value>) -> Regions {
-    map.iter()
-        .filter_map(|(region, entry)| {
-            let n = entry
-                .as_i64()
-                .or_else(|| entry.get("numReplicas").and_then(Value::as_i64))?;
-            (n > 0).then(|| (region.clone(), n))
-        })
         .collect()
 }
 

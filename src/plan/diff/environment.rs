@@ -97,10 +97,8 @@ fn carry_over_owned_services(
         return;
     };
     for name in &owned.services {
-        let in_manifest = planning.desired.services.iter().any(|s| &s.name == name);
-        let on_railway = planning
-            .project
-            .is_some_and(|p| p.services.iter().any(|s| &s.name == name));
+        let in_manifest = planning.desired_services.contains(name.as_str());
+        let on_railway = planning.live_service(name).is_some();
         if in_manifest || !on_railway || planning.prune_services {
             continue;
         }

@@ -311,12 +311,7 @@ fn live_instance<'a>(
     environment: Option<&'a LiveEnvironment>,
     service: &str,
 ) -> Option<&'a LiveInstance> {
-    let service_id = &planning
-        .project?
-        .services
-        .iter()
-        .find(|s| s.name == service)?
-        .id;
+    let service_id = &planning.live_service(service)?.id;
     environment?.instances.get(service_id)
 }
 

@@ -10,12 +10,12 @@ mod previews;
 mod structure;
 mod unmanaged;
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 use super::access;
 use super::action::{Action, HeldEnvironment, IgnoredDifference, InventoryWrite, Plan};
 use crate::manifest::desired::{DeployPolicy, Desired, StagedChangesPolicy};
-use crate::railway::live::{Live, LiveEnvironment, LiveProject, ProjectHome};
+use crate::railway::live::{Live, LiveEnvironment, LiveProject, LiveService, ProjectHome};
 use findings::Findings;
 
 /// The variable Railway sets to the id of the service a deployment belongs to.
@@ -68,9 +68,18 @@ struct Planning<'a> {
     prune_services: bool,
     /// The service this operator runs as, which is never pruned.
     own_service_id: Option<&'a str>,
+    /// Live services by name, and the manifest's service names: every stage looks services up
+    /// by name, once per service, so a scan each time would make planning quadratic.
+    live_services: HashMap<&'a str, &'a LiveService>,
+    desired_services: HashSet<&'a str>,
 }
 
 impl<'a> Planning<'a> {
+    /// The live service named `name`.
+    fn live_service(&self, name: &str) -> Option<&'a LiveService> {
+        self.live_services.get(name).copied()
+    }
+
     fn live_environment(&self, name: &str) -> Option<&'a LiveEnvironment> {
         self.project
             .and_then(|p| p.environments.iter().find(|e| e.name == name))
@@ -112,6 +121,13 @@ pub fn plan(desired: &Desired, live: &Live, options: &PlanOptions) -> Plan {
                 .as_ref()
                 .is_none_or(|p| p.token_environment.is_none()),
         own_service_id: options.own_service_id.as_deref(),
+        live_services: live
+            .project
+            .iter()
+            .flat_map(|p| &p.services)
+            .map(|s| (s.name.as_str(), s))
+            .collect(),
+        desired_services: desired.services.iter().map(|s| s.name.as_str()).collect(),
     };
     planning.notes.extend(access::scope_notes(desired, live));
     structure::project(&mut planning);

@@ -61,9 +61,7 @@ pub(super) fn services(planning: &mut Planning<'_>) {
         if !matches!(service.kind, ServiceKind::Managed { .. }) {
             continue;
         }
-        let exists = planning
-            .project
-            .is_some_and(|p| p.services.iter().any(|s| s.name == service.name));
+        let exists = planning.live_service(&service.name).is_some();
         if !exists {
             planning.new_services.insert(service.name.clone());
             planning.actions.push(Action::CreateService {
@@ -87,11 +85,7 @@ pub(super) fn stray_instances(planning: &mut Planning<'_>) {
         .iter()
         .filter(|s| matches!(s.kind, ServiceKind::Managed { .. }));
     for service in managed {
-        let live_id = project
-            .services
-            .iter()
-            .find(|s| s.name == service.name)
-            .map(|s| s.id.as_str());
+        let live_id = planning.live_service(&service.name).map(|s| s.id.as_str());
         for environment in &project.environments {
             if planning.desired.environments.contains(&environment.name) {
                 continue;

@@ -34,7 +34,7 @@ pub(super) fn notes(planning: &mut Planning<'_>) {
         .services
         .iter()
         .filter(|s| {
-            !desired.services.iter().any(|d| d.name == s.name) && !owned.contains(s.name.as_str())
+            !planning.desired_services.contains(s.name.as_str()) && !owned.contains(s.name.as_str())
         })
         .map(|s| s.name.as_str())
         .collect();
@@ -46,7 +46,7 @@ pub(super) fn notes(planning: &mut Planning<'_>) {
         ));
     }
     for service in &desired.services {
-        let on_railway = project.services.iter().any(|s| s.name == service.name);
+        let on_railway = planning.live_service(&service.name).is_some();
         match &service.kind {
             ServiceKind::Planned { .. } if on_railway => planning.notes.push(format!(
                 "service {} is planned (enabled: false) but exists on Railway; it is not reconciled",

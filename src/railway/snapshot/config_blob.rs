@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 use serde_json::Value;
 
 use crate::manifest::desired::BackupScheduleKind;
+use crate::manifest::setting::placement::placement_of;
 use crate::railway::Error;
 use crate::railway::live::LiveVariable;
 use crate::secret::{Secret, SecretOrigin};
@@ -111,21 +112,7 @@ pub(super) fn placement_from_config(
     config: &Value,
     service_id: &str,
 ) -> Option<Vec<(String, i64)>> {
-    let regions = service_entry(config, service_id)?
-        .pointer("/deploy/multiRegionConfig")?
-        .as_object()?;
-    let placement: Vec<(String, i64)> = regions
-        .iter()
-        .filter(|(_, entry)| !entry.is_null())
-        .map(|(region, entry)| {
-            let replicas = entry
-                .get("numReplicas")
-                .and_then(Value::as_i64)
-                .unwrap_or(1);
-            (region.clone(), replicas)
-        })
-        .collect();
-    (!placement.is_empty()).then_some(placement)
+    placement_of(service_entry(config, service_id)?)
 }
 
 #[cfg(test)]

@@ -10,6 +10,7 @@ use super::config_blob::{
     VariableScope, placement_from_config, service_entry, tcp_ports_from_config, variables_of,
 };
 use crate::inventory::{INVENTORY_VARIABLE, InventoryState};
+use crate::manifest::setting::placement::instance_replicas;
 use crate::manifest::setting::{Channel, REGION_SEPARATOR, SettingValues, TABLE};
 use crate::railway::error::Result;
 use crate::railway::live::{
@@ -225,6 +226,7 @@ fn build_instance(
                     .join(REGION_SEPARATOR),
             );
             values.num_replicas = Some(placement.iter().map(|(_, replicas)| replicas).sum());
+            values.regions = Some(placement.iter().cloned().collect());
         }
         // An older Railway answer (or sandbox) without placement in the blob.
         None => {
@@ -233,7 +235,7 @@ fn build_instance(
                 .get("region")
                 .and_then(Value::as_str)
                 .map(str::to_string);
-            values.num_replicas = row.typed.get("numReplicas").and_then(Value::as_i64);
+            values.num_replicas = instance_replicas(&row.typed);
         }
     }
     let scope = VariableScope {

@@ -199,6 +199,20 @@ pub(crate) struct InstanceSettings {
     pub overlap_seconds: Option<i32>,
     /// R46: `deploy.requiredMountPath`, set by database templates.
     pub required_mount_path: Option<String>,
+    /// `deploy.registryCredentials`: the password is stored, never rendered back.
+    pub registry_credentials: Option<RegistryCredentialsRecord>,
+    pub ipv6_egress_enabled: Option<bool>,
+    /// `tracing.enabled` / `tracing.autoInstrumentation`: off unless switched on.
+    pub tracing_enabled: bool,
+    pub auto_instrumentation_enabled: bool,
+}
+
+/// A private registry's login for an image source.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Default)]
+#[serde(rename_all = "camelCase", default)]
+pub(crate) struct RegistryCredentialsRecord {
+    pub username: String,
+    pub password: String,
 }
 
 impl Default for InstanceSettings {
@@ -225,6 +239,10 @@ impl Default for InstanceSettings {
             draining_seconds: None,
             overlap_seconds: None,
             required_mount_path: None,
+            registry_credentials: None,
+            ipv6_egress_enabled: None,
+            tracing_enabled: false,
+            auto_instrumentation_enabled: false,
         }
     }
 }

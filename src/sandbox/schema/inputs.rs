@@ -4,7 +4,9 @@
 use async_graphql::{Enum, InputObject, MaybeUndefined};
 
 use super::scalars::{EnvironmentVariables, Json};
-use crate::sandbox::model::{Builder, InstanceSettings, RestartPolicyType};
+use crate::sandbox::model::{
+    Builder, InstanceSettings, RegistryCredentialsRecord, RestartPolicyType,
+};
 use crate::sandbox::patch_merge::merge_into;
 use crate::sandbox::service_config::{BadValue, decode_placement, multi_region_json};
 use crate::sandbox::store::{DomainError, scale_placement};
@@ -74,9 +76,9 @@ pub(crate) struct RegistryCredentialsInput {
 
 #[derive(InputObject)]
 pub(crate) struct ServiceInstanceUpdateInput {
-    /// R52: accepted and ignored; tracing is not emulated (the instance keeps reading false).
+    /// Stored as the config's `tracing.autoInstrumentation`; no spans are emulated.
     pub auto_instrumentation_enabled: MaybeUndefined<bool>,
-    /// R52: accepted and ignored, like `autoInstrumentationEnabled`.
+    /// Stored as the config's `tracing.enabled`.
     pub tracing_enabled: MaybeUndefined<bool>,
     pub build_command: MaybeUndefined<String>,
     pub builder: MaybeUndefined<Builder>,
@@ -153,6 +155,31 @@ impl ServiceInstanceUpdateInput {
         );
         set_nullable(&mut s.root_directory, &self.root_directory);
         set_nullable(&mut s.sleep_application, &self.sleep_application);
+        set_nullable(&mut s.ipv6_egress_enabled, &self.ipv6_egress_enabled);
+        // Guess: null switches tracing off, as an absent switch reads in the config.
+        for (switch, input) in [
+            (&mut s.tracing_enabled, &self.tracing_enabled),
+            (
+                &mut s.auto_instrumentation_enabled,
+                &self.auto_instrumentation_enabled,
+            ),
+        ] {
+            match input {
+                MaybeUndefined::Undefined => {}
+                MaybeUndefined::Null => *switch = false,
+                MaybeUndefined::Value(on) => *switch = *on,
+            }
+        }
+        match &self.registry_credentials {
+            MaybeUndefined::Undefined => {}
+            MaybeUndefined::Null => s.registry_credentials = None,
+            MaybeUndefined::Value(c) => {
+                s.registry_credentials = Some(RegistryCredentialsRecord {
+                    username: c.username.clone(),
+                    password: c.password.clone(),
+                })
+            }
+        }
         set_nullable(&mut s.start_command, &self.start_command);
         set_required(&mut s.watch_patterns, &self.watch_patterns, Vec::new());
         match &self.source {

@@ -64,7 +64,7 @@ impl ServiceInstance {
         None
     }
     async fn ipv6_egress_enabled(&self) -> Option<bool> {
-        Some(false)
+        Some(self.record.settings.ipv6_egress_enabled.unwrap_or(false))
     }
     async fn nixpacks_plan(&self) -> Option<Json> {
         None
@@ -144,12 +144,12 @@ impl ServiceInstance {
     async fn overlap_seconds(&self) -> Option<i32> {
         self.record.settings.overlap_seconds
     }
-    /// Tracing is not emulated.
+    /// Stored and rendered; no spans are emulated.
     async fn tracing_enabled(&self) -> bool {
-        false
+        self.record.settings.tracing_enabled
     }
     async fn auto_instrumentation_enabled(&self) -> bool {
-        false
+        self.record.settings.auto_instrumentation_enabled
     }
     async fn latest_deployment(
         &self,

@@ -12,10 +12,9 @@ use crate::sandbox::model::{
     now_rfc3339,
 };
 use crate::sandbox::patch_merge::{merge_into, strip_nulls};
-use crate::sandbox::service_config::{BadValue, decode_sections, render_sections};
-
-/// The sections of a service entry that hold settings (the rest are maps applied one by one).
-const SETTING_SECTIONS: &[&str] = &["source", "build", "deploy", "configFile"];
+use crate::sandbox::service_config::{
+    BadValue, decode_sections, is_settings_section, redeploys, render_sections,
+};
 
 /// Guess: where a volume instance created by patch mounts when no `volumeMounts` says.
 const DEFAULT_MOUNT_PATH: &str = "/data";
@@ -44,16 +43,6 @@ pub(crate) fn scale_placement(settings: &mut InstanceSettings, total: i32) {
         .cloned()
         .unwrap_or_else(|| crate::sandbox::model::DEFAULT_REGION.to_string());
     settings.multi_region_config = [(region, total)].into_iter().collect();
-}
-
-/// Equal apart from where and how many replicas run (R16: such a change only scales).
-fn same_but_replicas(a: &InstanceSettings, b: &InstanceSettings) -> bool {
-    let strip = |s: &InstanceSettings| InstanceSettings {
-        num_replicas: None,
-        multi_region_config: Default::default(),
-        ..s.clone()
-    };
-    strip(a) == strip(b)
 }
 
 impl Store {
@@ -236,9 +225,12 @@ impl Store {
         environment_id: &str,
         entry: &Value,
     ) -> Result<bool, DomainError> {
-        let sections: Map<String, Value> = SETTING_SECTIONS
-            .iter()
-            .filter_map(|key| entry.get(*key).map(|v| (key.to_string(), v.clone())))
+        let sections: Map<String, Value> = entry
+            .as_object()
+            .into_iter()
+            .flatten()
+            .filter(|(key, _)| is_settings_section(key))
+            .map(|(key, v)| (key.clone(), v.clone()))
             .collect();
         if sections.is_empty() {
             return Ok(false);
@@ -267,7 +259,7 @@ impl Store {
             scale_placement(&mut settings, i32::try_from(total).unwrap_or(i32::MAX));
         }
         self.check_placement(service_id, environment_id, &settings)?; // R21
-        let redeploy = !same_but_replicas(&before.settings, &settings) || limits != before.limits;
+        let redeploy = redeploys(&before.settings, &settings) || limits != before.limits;
         let branch = merged.pointer("/source/branch").and_then(Value::as_str);
         if let (Some(repo), Some(branch)) = (settings.repo.clone(), branch) {
             let check_suites = merged
