@@ -4,11 +4,10 @@
 
 use std::collections::BTreeMap;
 
-use super::reconcile::Pass;
 use crate::manifest::Desired;
 use crate::manifest::desired::ServiceKind;
 use crate::railway::Client;
-use crate::railway::live::LiveProject;
+use crate::railway::live::{Live, LiveProject};
 use crate::rollout::{self, Health};
 
 /// Masked last log lines by failed deployment id.
@@ -26,16 +25,16 @@ struct Failed<'a> {
     status: &'a str,
 }
 
-/// The logs of every deployment that is failed in the pass's freshest live state: those in
+/// The logs of every deployment that is failed in a pass's freshest live state: those in
 /// `known` as they are, the others read now (one or two requests each) and logged as a WARN.
 /// A pass that read no live state keeps `known`; a read that fails is tried again next pass.
 pub async fn read(
     client: &Client,
     desired: &Desired,
-    pass: &Pass,
+    latest: Option<&Live>,
     known: &FailureLogs,
 ) -> FailureLogs {
-    let Some(project) = pass.latest_live().and_then(|live| live.project.as_ref()) else {
+    let Some(project) = latest.and_then(|live| live.project.as_ref()) else {
         return known.clone();
     };
     let mut secrets: Option<Vec<String>> = None;

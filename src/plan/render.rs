@@ -243,14 +243,7 @@ fn line(out: &mut String, action: &Action) {
         Action::DeployInstance { service, .. } => {
             let _ = writeln!(out, "  ↻ deploy {service}");
         }
-        Action::ConfigurePreviews { changes, .. } => {
-            let _ = writeln!(out, "  ~ PR environments (project settings)");
-            for change in changes {
-                let before = change.before.as_ref().map(show).unwrap_or_default();
-                let after = show(&change.after);
-                let _ = writeln!(out, "      ~ {}: {before} -> {after}", change.field);
-            }
-        }
+        Action::ConfigurePreviews { changes, .. } => preview_lines(out, changes),
         Action::ConfigureVolume {
             service,
             create,
@@ -265,6 +258,16 @@ fn line(out: &mut String, action: &Action) {
                 "  - volume {name} of {service} (destroy, DATA LOSS: the volume's data and its backups are deleted)"
             );
         }
+    }
+}
+
+/// The project's PR environment settings that differ, as `field: before -> after`.
+fn preview_lines(out: &mut String, changes: &[FieldChange]) {
+    let _ = writeln!(out, "  ~ PR environments (project settings)");
+    for change in changes {
+        let before = change.before.as_ref().map(show).unwrap_or_default();
+        let after = show(&change.after);
+        let _ = writeln!(out, "      ~ {}: {before} -> {after}", change.field);
     }
 }
 

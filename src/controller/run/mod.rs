@@ -91,27 +91,7 @@ pub async fn run(
         Some(store) => Leasing::guarded(store.clone(), config.interval),
         None => Leasing::unguarded(),
     };
-    // Operator-run backups follow the manifests in force; `--once` takes none. Running ones are
-    // recorded where a restarted replica finds them (R26): next to the leases, else in the
-    // inventory.
-    let (backups, inventory_journal) = if config.once {
-        (None, None)
-    } else {
-        let backup_client = leasing.backup_client(&client);
-        let (in_flight, inventory_journal) = match &config.lock {
-            Some(lock) => (
-                InFlight::journaled(Arc::new(LeaseJournal(lock.clone()))),
-                None,
-            ),
-            None => {
-                let journal = Arc::new(InventoryJournal::new(backup_client.clone()));
-                (InFlight::journaled(journal.clone()), Some(journal))
-            }
-        };
-        let store = Arc::new(RailwayStore::new(backup_client));
-        let scheduler = BackupScheduler::start_with(store, config.backup_runner, in_flight).await?;
-        (Some(Arc::new(scheduler)), inventory_journal)
-    };
+    let (backups, inventory_journal) = start_backups(&config, &leasing, &client).await?;
     let refresher = backups
         .clone()
         .map(|scheduler| refresh_backups(scheduler, &status));
@@ -150,6 +130,39 @@ pub async fn run(
         http.shutdown().await;
     }
     Ok(exit_code)
+}
+
+/// Operator-run backups follow the manifests in force; `--once` takes none. Running ones are
+/// recorded where a restarted replica finds them (R26): next to the leases, else in the
+/// inventory (whose journal the runner also needs).
+async fn start_backups(
+    config: &RunConfig,
+    leasing: &Leasing,
+    client: &Client,
+) -> Result<
+    (
+        Option<Arc<BackupScheduler<RailwayStore>>>,
+        Option<Arc<InventoryJournal>>,
+    ),
+    ControllerError,
+> {
+    if config.once {
+        return Ok((None, None));
+    }
+    let backup_client = leasing.backup_client(client);
+    let (in_flight, inventory_journal) = match &config.lock {
+        Some(lock) => (
+            InFlight::journaled(Arc::new(LeaseJournal(lock.clone()))),
+            None,
+        ),
+        None => {
+            let journal = Arc::new(InventoryJournal::new(backup_client.clone()));
+            (InFlight::journaled(journal.clone()), Some(journal))
+        }
+    };
+    let store = Arc::new(RailwayStore::new(backup_client));
+    let scheduler = BackupScheduler::start_with(store, config.backup_runner, in_flight).await?;
+    Ok((Some(Arc::new(scheduler)), inventory_journal))
 }
 
 fn initial_status(config: &RunConfig) -> SharedStatus {
@@ -394,7 +407,8 @@ impl Runner {
                     known.as_deref(),
                 )
                 .await;
-                pass.failure_logs = failure_logs::read(&client, &desired, &pass, &known_logs).await;
+                pass.failure_logs =
+                    failure_logs::read(&client, &desired, pass.latest_live(), &known_logs).await;
                 (path, desired, pass)
             });
         }
