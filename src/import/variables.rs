@@ -21,7 +21,7 @@ pub enum Slot {
 /// A value the user supplies through an environment variable before planning (R27).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Placeholder {
-    /// The environment variable to set (assigned by [`name_placeholders`]).
+    /// The environment variable to set (assigned by `name_placeholders`).
     pub name: String,
     /// Where the manifest uses it, e.g. `services.api.variables.API_KEY`.
     pub used_in: String,

@@ -3,7 +3,7 @@
 //! extra infrastructure. Only what the inventory owns may ever be pruned. Encoding and decoding
 //! only; deciding what to prune is the plan's job.
 //!
-//! The stored text is format 2 (compressed, grouped by service, see [`encoding`]); format 1,
+//! The stored text is format 2 (compressed, grouped by service, see `encoding`); format 1,
 //! plain JSON written by earlier operators, is still read.
 
 mod encoding;
@@ -86,7 +86,7 @@ pub enum InventoryState {
 }
 
 impl Inventory {
-    /// The text to store: format 2 (see [`encoding`]).
+    /// The text to store: format 2 (see `encoding`).
     pub fn encode(&self) -> String {
         encoding::encode(self)
     }

@@ -109,7 +109,7 @@ pub async fn take_backup<S: BackupStore>(
 
 /// [`take_backup`], first following the schedule's backup that `in_flight` says is still
 /// running (R26): while it runs, no new backup is created; once it finished (or after
-/// [`attempt::GIVE_UP_AFTER`]), this run's is.
+/// `attempt::GIVE_UP_AFTER`), this run's is.
 pub async fn take_backup_following<S: BackupStore>(
     store: &S,
     target: &BackupTarget,
