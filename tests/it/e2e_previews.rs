@@ -374,3 +374,37 @@ async fn run_converges_preview_overrides_onto_a_new_pr_environment_and_stays_rea
     assert_eq!(stopped, 0, "run stops cleanly");
     sandbox.shutdown().await;
 }
+
+#[tokio::test]
+async fn plan_shows_preview_overrides_as_changes_to_the_pr_environment_and_apply_converges_them() {
+    let sandbox = sandbox().await;
+    let dir = tempfile::tempdir().unwrap();
+    let file = write(dir.path(), OVERRIDES);
+    apply(&sandbox, &file).await;
+    open_pull_request(&sandbox, "opened").await;
+    let (code, shown) = plan(&sandbox, &file).await;
+    assert_eq!(code, 2, "{shown}");
+    println!("{shown}");
+    assert!(shown.contains("pr-42"), "{shown}");
+    assert!(shown.contains("APP_ENV"), "{shown}");
+    assert!(
+        !shown.contains("KEEP"),
+        "not named by the overrides: {shown}"
+    );
+    assert!(!shown.contains("delete"), "{shown}");
+    reset_stats(&sandbox).await;
+    apply(&sandbox, &file).await;
+    let pass = stats(&sandbox).await;
+    println!(
+        "apply of preview overrides onto one PR environment: {} request(s)",
+        total(&pass)
+    );
+    let (replicas, app_env, keep) = preview_instance(&sandbox).await.expect("pr-42");
+    assert_eq!(
+        (replicas, app_env, keep),
+        (json!(1), json!("preview"), json!("base"))
+    );
+    let (code, shown) = plan(&sandbox, &file).await;
+    assert_eq!(code, 0, "the next plan is clean\n{shown}");
+    sandbox.shutdown().await;
+}
