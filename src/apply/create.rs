@@ -197,9 +197,5 @@ impl Executor<'_> {
 const COOLDOWN_WORTH_SAYING: std::time::Duration = std::time::Duration::from_secs(5);
 
 pub(super) fn env_id(project: &LiveProject, name: &str) -> Option<String> {
-    project
-        .environments
-        .iter()
-        .find(|e| e.name == name)
-        .map(|e| e.id.clone())
+    project.environment_named(name).map(|e| e.id.clone())
 }

@@ -425,9 +425,7 @@ fn live_environment<'p>(
     environment: &str,
 ) -> Result<&'p LiveEnvironment, Error> {
     project
-        .environments
-        .iter()
-        .find(|e| e.name == environment)
+        .environment_named(environment)
         .ok_or_else(|| missing("environment", environment))
 }
 
@@ -436,9 +434,7 @@ fn instance_exists(project: &LiveProject, environment: &str, service: &str) -> b
         return false;
     };
     project
-        .environments
-        .iter()
-        .find(|e| e.name == environment)
+        .environment_named(environment)
         .is_some_and(|e| e.instances.contains_key(&service.id))
 }
 

@@ -63,9 +63,7 @@ impl Executor<'_> {
                 .find(|s| s.name == service)
                 .and_then(|s| {
                     project
-                        .environments
-                        .iter()
-                        .find(|e| e.id == environment_id)
+                        .environment_named(environment)
                         .and_then(|e| e.instances.get(&s.id))
                 });
             if let Some(instance) = found {

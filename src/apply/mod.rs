@@ -309,9 +309,11 @@ impl Executor<'_> {
             .filter(|a| !matches!(a, Action::CreateEnvironment { .. }))
             .filter_map(Action::environment)
             .collect();
+        // R50: an ephemeral environment written for `spec.previews.overrides` is checked too.
         let known: Vec<_> = project
             .environments
             .iter()
+            .chain(project.previews.iter().map(|p| &p.environment))
             .filter(|e| written.contains(e.name.as_str()))
             .collect();
         if known.is_empty() {

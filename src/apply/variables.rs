@@ -99,7 +99,7 @@ impl Executor<'_> {
             })?;
         // Ids never change: the copy at hand serves unless the environment is new to it.
         let cached = self.project.as_ref().and_then(|p| {
-            let env = p.environments.iter().find(|e| e.name == environment)?;
+            let env = p.environment_named(environment)?;
             Some((p.id.clone(), env.id.clone()))
         });
         let (project_id, environment_id) = match cached {
@@ -107,9 +107,7 @@ impl Executor<'_> {
             None => {
                 let project = self.fresh_project().await?;
                 let env = project
-                    .environments
-                    .iter()
-                    .find(|e| e.name == environment)
+                    .environment_named(environment)
                     .ok_or_else(|| super::missing("environment", environment))?;
                 (project.id.clone(), env.id.clone())
             }

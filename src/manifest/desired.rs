@@ -40,7 +40,7 @@ pub struct Desired {
 }
 
 /// Railway's PR environment settings (R50), each `None` when the manifest leaves it alone.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Default)]
+#[derive(Debug, Clone, PartialEq, Serialize, Default)]
 pub struct PreviewPolicy {
     /// `prDeploys`.
     pub enabled: Option<bool>,
@@ -50,6 +50,10 @@ pub struct PreviewPolicy {
     pub focused: Option<bool>,
     /// `baseEnvironmentId`, by the name of a manifest environment.
     pub base: Option<String>,
+    /// `overrides.services`: by manifest service, what every ephemeral environment's instance is
+    /// kept at. Only the settings (`values`) and `variables` written here are compared or sent;
+    /// the rest of each `InstanceSettings` stays empty.
+    pub overrides: BTreeMap<String, InstanceSettings>,
 }
 
 /// One item of `spec.notifications`.

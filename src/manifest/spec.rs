@@ -60,6 +60,9 @@ pub struct PreviewsSpec {
     pub focused: Option<bool>,
     /// An environment name, checked against `spec.environments` by `resolve`.
     pub base: Option<Spanned<String>>,
+    /// `overrides.services`: per service, the settings and variables every ephemeral environment
+    /// gets (service names not yet checked).
+    pub overrides: Vec<(Spanned<String>, Settings)>,
 }
 
 /// Variables by name.

@@ -96,6 +96,15 @@ impl LiveProject {
             .get(service_id)
     }
 
+    /// The environment named `name`, persistent or ephemeral (R50: an ephemeral one is written
+    /// to only for `spec.previews.overrides`).
+    pub fn environment_named(&self, name: &str) -> Option<&LiveEnvironment> {
+        self.environments
+            .iter()
+            .chain(self.previews.iter().map(|p| &p.environment))
+            .find(|e| e.name == name)
+    }
+
     /// The environments other than `except` with an instance of volume `volume_id`: a copied
     /// environment (R2, R22) shares the volume, and with it its name.
     /// PR environments count (R50): deleting the volume would take their data too.

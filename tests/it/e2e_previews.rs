@@ -249,3 +249,162 @@ async fn run_puts_pr_settings_changed_in_the_dashboard_back() {
     );
     sandbox.shutdown().await;
 }
+
+/// A repository service running two replicas with `APP_ENV=production`, and PR environments
+/// that run one with `APP_ENV=preview`.
+const OVERRIDES: &str = "apiVersion: railway-operator/v1
+kind: Project
+metadata: { name: previews }
+spec:
+  environments: { production: {} }
+  services:
+    api:
+      source: { repo: acme/shop, branch: main }
+      deploy: { replicas: 2 }
+      variables: { APP_ENV: production, KEEP: base }
+  previews:
+    enabled: true
+    overrides:
+      services:
+        api: { deploy: { replicas: 1 }, variables: { APP_ENV: preview } }
+";
+
+/// The PR environment `pr-42`'s instance of `api`: (replicas, APP_ENV, KEEP), or `None` while
+/// there is no such environment.
+async fn preview_instance(sandbox: &Sandbox) -> Option<(Value, Value, Value)> {
+    let ids = ids(sandbox).await;
+    let data = graphql(
+        sandbox,
+        "query($id: String!) { project(id: $id) { environments(isEphemeral: true) { edges { node { id name deletedAt
+           serviceInstances { edges { node { serviceId numReplicas } } } } } } } }",
+        json!({ "id": ids.project }),
+    )
+    .await;
+    let edges = data["data"]["project"]["environments"]["edges"].as_array()?;
+    let env = edges
+        .iter()
+        .find(|e| e["node"]["name"] == "pr-42" && e["node"]["deletedAt"].is_null())?;
+    let instance = env["node"]["serviceInstances"]["edges"]
+        .as_array()?
+        .iter()
+        .find(|i| i["node"]["serviceId"] == ids.service("api"))?;
+    let variables = graphql(
+        sandbox,
+        "query($p: String!, $e: String!, $s: String) { variables(projectId: $p, environmentId: $e, serviceId: $s) }",
+        json!({ "p": ids.project, "e": env["node"]["id"], "s": ids.service("api") }),
+    )
+    .await;
+    let variables = &variables["data"]["variables"];
+    Some((
+        instance["node"]["numReplicas"].clone(),
+        variables["APP_ENV"].clone(),
+        variables["KEEP"].clone(),
+    ))
+}
+
+#[tokio::test]
+async fn run_converges_preview_overrides_onto_a_new_pr_environment_and_stays_ready_when_it_closes()
+{
+    let sandbox = sandbox().await;
+    let (_dir, file, running) = support::controller::run_manifest(
+        &sandbox,
+        OVERRIDES,
+        std::time::Duration::from_secs(5),
+        false,
+    )
+    .await;
+    let limit = std::time::Duration::from_secs(30);
+    running
+        .wait_for("previews", limit, |p| p.conditions.ready.status)
+        .await;
+    let file = file.to_string_lossy().into_owned();
+
+    let opened = open_pull_request(&sandbox, "opened").await;
+    assert_eq!(opened["environments"][0]["effect"], "created", "{opened}");
+    let started = std::time::Instant::now();
+    // R50: Railway copied the base, so the PR environment starts as production.
+    let copied = preview_instance(&sandbox).await;
+    let converged = loop {
+        let now = preview_instance(&sandbox).await;
+        if now
+            .as_ref()
+            .is_some_and(|(r, a, _)| r == 1 && a == "preview")
+        {
+            break now;
+        }
+        assert!(
+            started.elapsed() < limit,
+            "not converged: {now:?} (copied {copied:?})"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    };
+    println!(
+        "PR opened -> overrides converged (replicas 1, APP_ENV=preview) in {} ms at --interval 5s (copied as {copied:?})",
+        started.elapsed().as_millis()
+    );
+    let (_, _, keep) = converged.expect("converged");
+    assert_eq!(
+        keep, "base",
+        "a variable the overrides do not name is left alone"
+    );
+
+    // Observed, not desired: converged, so nothing is planned, and never a delete.
+    let (code, shown) = plan(&sandbox, &file).await;
+    assert_eq!(code, 0, "{shown}");
+    assert!(!shown.contains("pr-42"), "{shown}");
+
+    let closed = open_pull_request(&sandbox, "closed").await;
+    let started = std::time::Instant::now();
+    while preview_instance(&sandbox).await.is_some() {
+        assert!(
+            started.elapsed() < limit,
+            "closed, yet still there: {closed}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    let before = running
+        .project("previews")
+        .and_then(|p| p.last_reconcile_at);
+    running
+        .wait_for("previews", limit, |p| {
+            p.last_reconcile_at != before && p.conditions.ready.status && p.previews.is_empty()
+        })
+        .await;
+    let stopped = running.stop().await;
+    assert_eq!(stopped, 0, "run stops cleanly");
+    sandbox.shutdown().await;
+}
+
+#[tokio::test]
+async fn plan_shows_preview_overrides_as_changes_to_the_pr_environment_and_apply_converges_them() {
+    let sandbox = sandbox().await;
+    let dir = tempfile::tempdir().unwrap();
+    let file = write(dir.path(), OVERRIDES);
+    apply(&sandbox, &file).await;
+    open_pull_request(&sandbox, "opened").await;
+    let (code, shown) = plan(&sandbox, &file).await;
+    assert_eq!(code, 2, "{shown}");
+    println!("{shown}");
+    assert!(shown.contains("pr-42"), "{shown}");
+    assert!(shown.contains("APP_ENV"), "{shown}");
+    assert!(
+        !shown.contains("KEEP"),
+        "not named by the overrides: {shown}"
+    );
+    assert!(!shown.contains("delete"), "{shown}");
+    reset_stats(&sandbox).await;
+    apply(&sandbox, &file).await;
+    let pass = stats(&sandbox).await;
+    println!(
+        "apply of preview overrides onto one PR environment: {} request(s)",
+        total(&pass)
+    );
+    let (replicas, app_env, keep) = preview_instance(&sandbox).await.expect("pr-42");
+    assert_eq!(
+        (replicas, app_env, keep),
+        (json!(1), json!("preview"), json!("base"))
+    );
+    let (code, shown) = plan(&sandbox, &file).await;
+    assert_eq!(code, 0, "the next plan is clean\n{shown}");
+    sandbox.shutdown().await;
+}

@@ -11,7 +11,7 @@ use railway_operator::manifest::setting::SettingValues;
 use railway_operator::plan::render::{NO_CHANGES, render_json, render_text};
 use railway_operator::plan::{Action, PlanOptions, plan};
 use railway_operator::railway::live::{
-    Live, LiveEnvironment, LiveInstance, LiveProject, LiveService, LiveSource,
+    Live, LiveEnvironment, LiveInstance, LivePreview, LiveProject, LiveService, LiveSource,
 };
 
 fn settings(image: &str, replicas: i64) -> InstanceSettings {
@@ -468,4 +468,86 @@ fn r6_a_new_service_s_instance_in_an_undeclared_environment_is_removed_unless_so
         "{:#?}",
         p.notes
     );
+}
+
+/// R50: preview overrides address the ephemeral environment's existing instances only, with only
+/// the settings they name, and never under `--env`.
+#[test]
+fn preview_overrides_change_only_what_they_name_on_existing_pr_environment_instances() {
+    let mut d = desired(
+        vec![
+            managed("api", &[("production", settings("api:1", 2))]),
+            managed("worker", &[("production", settings("worker:1", 2))]),
+        ],
+        &["production"],
+    );
+    let one_replica = InstanceSettings {
+        values: SettingValues {
+            num_replicas: Some(1),
+            ..SettingValues::default()
+        },
+        ..InstanceSettings::default()
+    };
+    d.previews = Some(railway_operator::manifest::desired::PreviewPolicy {
+        overrides: BTreeMap::from([
+            ("api".to_string(), one_replica.clone()),
+            ("worker".to_string(), one_replica),
+        ]),
+        ..Default::default()
+    });
+    let mut l = live(
+        &[("s1", "api", "api:1", 2), ("s2", "worker", "worker:1", 2)],
+        &["production"],
+    );
+    let project = l.project.as_mut().expect("project");
+    let mut environment = project.environments[0].clone();
+    environment.id = "env-pr-1".into();
+    environment.name = "pr-1".into();
+    // Focused mode skipped the worker: not created by the overrides.
+    environment.instances.remove("s2");
+    environment
+        .instances
+        .get_mut("s1")
+        .expect("api")
+        .values
+        .start_command = Some("other".into());
+    project.previews.push(LivePreview {
+        environment,
+        pr_number: Some(1),
+        pr_repo: Some("acme/shop".into()),
+        branch: Some("feat/x".into()),
+        created_at: "2026-12-06T00:00:00Z".into(),
+    });
+    let p = plan(&d, &l, &PlanOptions::default());
+    let preview_actions: Vec<&Action> = p
+        .actions
+        .iter()
+        .filter(|a| a.environment() == Some("pr-1"))
+        .collect();
+    assert_eq!(preview_actions.len(), 1, "{:#?}", p.actions);
+    let Action::ConfigureInstance {
+        service,
+        changes,
+        create_instance,
+        ..
+    } = preview_actions[0]
+    else {
+        panic!("{:#?}", preview_actions[0]);
+    };
+    assert_eq!(service, "api");
+    assert!(!create_instance);
+    let fields: Vec<&str> = changes.iter().map(|c| c.field).collect();
+    assert_eq!(fields, ["deploy.replicas"], "startCommand is not named");
+    assert!(
+        p.actions
+            .iter()
+            .all(|a| a.environment() != Some("production"))
+    );
+
+    let only = PlanOptions {
+        only_environment: Some("production".into()),
+        ..PlanOptions::default()
+    };
+    let p = plan(&d, &l, &only);
+    assert!(p.actions.iter().all(|a| a.environment() != Some("pr-1")));
 }

@@ -107,7 +107,46 @@ fn resolve_previews(spec: &ManifestSpec, sink: &mut Sink) -> Option<PreviewPolic
         bots: previews.bots,
         focused: previews.focused,
         base: previews.base.as_ref().map(|b| b.value.clone()),
+        overrides: preview_overrides(spec, sink),
     })
+}
+
+/// `spec.previews.overrides.services`, each naming a managed service of the manifest.
+fn preview_overrides(spec: &ManifestSpec, sink: &mut Sink) -> BTreeMap<String, InstanceSettings> {
+    let Some(previews) = &spec.previews else {
+        return BTreeMap::new();
+    };
+    let managed: Vec<&str> = spec
+        .services
+        .iter()
+        .filter(|s| s.enabled && !s.external_declared)
+        .map(|s| s.name.value.as_str())
+        .collect();
+    let mut overrides = BTreeMap::new();
+    for (name, settings) in &previews.overrides {
+        if !managed.contains(&name.value.as_str()) {
+            let hint = match super::suggest::suggest(&name.value, &managed) {
+                Some(close) => format!("did you mean `{close}`?"),
+                None => format!("services the manifest manages: {}", managed.join(", ")),
+            };
+            sink.error_with_hint(
+                name.at,
+                format!(
+                    "spec.previews.overrides names service `{}`, which spec.services does not declare (or does not manage)",
+                    name.value
+                ),
+                hint,
+            );
+            continue;
+        }
+        let settings = InstanceSettings {
+            values: settings.values.clone(),
+            variables: values(&settings.variables),
+            ..InstanceSettings::default()
+        };
+        overrides.insert(name.value.clone(), settings);
+    }
+    overrides
 }
 
 fn resolve_service(

@@ -76,6 +76,16 @@ struct PreviewsSpec {
     focused: Option<bool>,
     /// The environment each PR environment copies: one of `spec.environments` (`baseEnvironmentId`).
     base: Option<String>,
+    /// Kept converged on every PR environment as it appears, like an environment's overrides.
+    overrides: Option<PreviewOverridesSpec>,
+}
+
+/// `spec.previews.overrides`.
+#[derive(Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+struct PreviewOverridesSpec {
+    /// By service of `spec.services`.
+    services: Option<BTreeMap<String, service::PreviewOverrideSpec>>,
 }
 
 fn variable_name_pattern() -> serde_json::Value {

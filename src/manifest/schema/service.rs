@@ -94,6 +94,18 @@ pub(super) struct OverrideSpec {
     ignore: Option<Vec<IgnorePathSpec>>,
 }
 
+/// What every PR environment's instance of one service is kept at (R50): only these settings
+/// and variables are touched there.
+#[derive(Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(super) struct PreviewOverrideSpec {
+    build: Option<BuildSpec>,
+    deploy: Option<DeploySpec>,
+    /// Set on the PR environment's instance; its other variables are left alone.
+    #[schemars(extend("propertyNames" = variable_name_pattern()))]
+    variables: Option<BTreeMap<String, VariableValueSpec>>,
+}
+
 /// A persistent volume of the service.
 #[derive(Serialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]

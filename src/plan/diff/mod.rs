@@ -133,10 +133,12 @@ pub fn plan(desired: &Desired, live: &Live, options: &PlanOptions) -> Plan {
     structure::project(&mut planning);
     structure::environments(&mut planning);
     previews::previews(&mut planning);
+    let whole_project = options.only_environment.is_none();
     structure::services(&mut planning);
     for env in planning.in_scope.clone() {
         environment_with_staged_changes_rule(&mut planning, &env);
     }
+    previews::overrides(&mut planning, whole_project);
     structure::stray_instances(&mut planning);
     structure::pruned_services(&mut planning);
     unmanaged::notes(&mut planning);
