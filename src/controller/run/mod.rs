@@ -132,6 +132,7 @@ pub async fn run(
         scheduled: Vec::new(),
         stop,
         prober: Prober::default(),
+        round: None,
         budget: None,
         looked_up: BTreeSet::new(),
         index_unavailable: false,
@@ -235,6 +236,9 @@ struct Runner {
     stop: Arc<AtomicBool>,
     notifier: Notifier,
     prober: Prober,
+    /// When the latest probe round started: rounds recur an interval apart, and settled
+    /// projects are due at one of them (`steady::on_round`).
+    round: Option<Instant>,
     budget: Option<RequestBudget>,
     /// Slots whose id was looked up in the token's project list since their last pass.
     looked_up: BTreeSet<PathBuf>,
@@ -363,6 +367,9 @@ impl Runner {
             })
             .map(|(path, _)| path.clone())
             .collect();
+        // The longest waiting first: a project's second pass never goes before another's first.
+        let mut due = due;
+        due.sort_by_key(|path| self.slots.get(path).map(|slot| slot.next_due));
         for path in due {
             if self.passes.len() >= limit || self.stop.load(Ordering::SeqCst) {
                 break;
@@ -430,6 +437,7 @@ impl Runner {
             describe: &self.describe,
         };
         record_finished(slot, &desired, pass, &context);
+        self.join_round(&path);
         if let (Some(scheduler), Ok(mut s)) = (&self.backups, self.status.write()) {
             fill_status(&mut s, &scheduler.stats());
         }
