@@ -1,7 +1,8 @@
 //! The `run` loop: watch the source, take part in the lease turns, reconcile the projects this
 //! replica works on, each on its own schedule (interval with jitter, backoff after failures,
-//! stalled until the source changes after terminal ones) and up to `concurrency` at once under
-//! the client's one shared pace, keep the shared status, serve HTTP, and stop cleanly.
+//! stalled until the source changes after terminal ones; settled ones at the shared probe rounds)
+//! and up to `concurrency` at once under the client's one shared pace, keep the shared status,
+//! serve HTTP, and stop cleanly.
 
 use crate::notify::Notifier;
 use std::collections::{BTreeMap, BTreeSet};
