@@ -197,8 +197,26 @@ async fn one_size(projects: usize, interval: u64) {
     }
     let first = started.elapsed();
     eprintln!("{projects} projects: first pass over all in {first:?}");
-    // The first passes record the inventory; the passes after them are steady.
-    tokio::time::sleep(Duration::from_secs(interval * 2)).await;
+    // The first passes record the inventory, so each project gets a second full pass (after
+    // every project's first); the passes after that are steady: wait for an interval without a
+    // full read.
+    loop {
+        bench.reset_stats().await;
+        tokio::time::sleep(Duration::from_secs(interval)).await;
+        let stats = bench.stats().await;
+        if stats["byOperation"]["ProjectSnapshot"]
+            .as_u64()
+            .unwrap_or(0)
+            == 0
+        {
+            break;
+        }
+        assert!(started.elapsed() < ready_limit() * 2, "never steady");
+    }
+    eprintln!(
+        "{projects} projects: steady {:?} after the start",
+        started.elapsed()
+    );
     let window = Duration::from_secs(interval * 3);
     let (unchanged, unchanged_ops) = measure(&bench, &url, projects, window).await;
     eprintln!("{projects} projects: {unchanged:.1} requests per unchanged pass");

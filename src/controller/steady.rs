@@ -4,6 +4,8 @@
 
 use std::time::Duration;
 
+use tokio::time::Instant;
+
 use super::reconcile::{Pass, PassKind, PassWindow};
 use crate::manifest::Desired;
 use crate::rollout::Health;
@@ -51,5 +53,73 @@ pub fn unmoved_pass(desired: &Desired, kind: PassKind, took: Duration) -> Pass {
         live_after: None,
         window: PassWindow::at(desired, chrono::Utc::now(), false),
         failure_logs: Default::default(),
+    }
+}
+
+/// When a project whose probe stands for its passes is next due: the latest probe round (`round`
+/// plus whole intervals) no later than its own due plus the jitter's reach, if that round is
+/// still ahead; else its own due. Settled projects then meet in the same rounds and share the
+/// probe's requests (25 projects each) instead of drifting apart into half-empty rounds, and
+/// none is looked at later than a tenth of an interval past its own due.
+pub fn on_round(own: Instant, round: Instant, interval: Duration, now: Instant) -> Instant {
+    let reach = own + interval / 10;
+    if interval.is_zero() || reach <= round {
+        return own;
+    }
+    let whole = (reach - round).as_nanos() / interval.as_nanos();
+    let at = u32::try_from(whole)
+        .ok()
+        .and_then(|k| interval.checked_mul(k))
+        .and_then(|offset| round.checked_add(offset));
+    match at {
+        Some(at) if at > now => at,
+        _ => own,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MINUTE: Duration = Duration::from_secs(60);
+
+    #[test]
+    fn a_project_probed_in_a_round_is_due_at_the_next_round_whatever_its_jitter() {
+        let round = Instant::now();
+        let now = round + Duration::from_secs(2);
+        for jitter in [0.9, 1.0, 1.099] {
+            let own = now + MINUTE.mul_f64(jitter);
+            assert_eq!(
+                on_round(own, round, MINUTE, now),
+                round + MINUTE,
+                "{jitter}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_project_settled_between_rounds_joins_the_next_one_and_never_waits_past_its_reach() {
+        let round = Instant::now();
+        let now = round + Duration::from_secs(40);
+        let own = now + MINUTE;
+        assert_eq!(
+            on_round(own, round, MINUTE, now),
+            round + MINUTE,
+            "an early look, in the next round"
+        );
+        let now = round + Duration::from_secs(55);
+        let own = now + MINUTE.mul_f64(1.09);
+        let at = on_round(own, round, MINUTE, now);
+        assert_eq!(at, round + MINUTE * 2);
+        assert!(at <= own + MINUTE / 10);
+    }
+
+    #[test]
+    fn a_due_before_any_round_ahead_stays_its_own() {
+        let round = Instant::now();
+        let now = round + Duration::from_secs(1);
+        let soon = now + Duration::from_secs(5);
+        assert_eq!(on_round(soon, round, MINUTE, now), soon);
+        assert_eq!(on_round(soon, round, Duration::ZERO, now), soon);
     }
 }

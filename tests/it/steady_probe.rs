@@ -62,11 +62,23 @@ fn fleet(dir: &std::path::Path, projects: usize) -> String {
 /// Runs `run` over 40 unchanged projects until a pass over all of them costs at most `goal`
 /// requests; answers the costs seen and the last pass's counters.
 async fn forty_projects_until(goal: u64, max_query_complexity: Option<usize>) -> (Vec<u64>, Value) {
+    fleet_until(40, goal, 1, max_query_complexity).await
+}
+
+/// Runs `run` (3 s interval) over `projects` unchanged projects until `times` passes in a row over
+/// all of them cost at most `goal` requests each; answers the costs seen and the last pass's
+/// counters.
+async fn fleet_until(
+    projects: usize,
+    goal: u64,
+    times: usize,
+    max_query_complexity: Option<usize>,
+) -> (Vec<u64>, Value) {
     let dir = tempfile::tempdir().expect("tempdir");
     let manifests = dir.path().join("fleet");
     std::fs::create_dir_all(&manifests).expect("dir");
     let seed = dir.path().join("seed.yml");
-    std::fs::write(&seed, fleet(&manifests, 40)).expect("seed");
+    std::fs::write(&seed, fleet(&manifests, projects)).expect("seed");
     let sandbox = sandbox_with(railway_operator::sandbox::SandboxConfig {
         seed_file: Some(seed),
         max_query_complexity,
@@ -82,21 +94,39 @@ async fn forty_projects_until(goal: u64, max_query_complexity: Option<usize>) ->
     .await;
     let started = Instant::now();
     let mut costs = Vec::new();
+    let mut in_a_row = 0;
+    let each = projects as u64;
     // The first passes record the inventory and take the probe's first marks; then passes are steady.
-    while started.elapsed() < Duration::from_secs(90) {
+    while started.elapsed() < Duration::from_secs(150) {
         reset_stats(&sandbox).await;
         let before = passes(&running);
-        while passes(&running) < before + 40 {
+        while passes(&running) < before + each {
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
         let stats = stats(&sandbox).await;
         costs.push(total(&stats));
-        if costs.len() >= 4 && total(&stats) <= goal {
+        in_a_row = if total(&stats) <= goal {
+            in_a_row + 1
+        } else {
+            0
+        };
+        if costs.len() >= 4 && in_a_row >= times {
             running.stop().await;
             return (costs, stats);
         }
     }
-    panic!("passes over 40 unchanged projects never got down to {goal} requests: {costs:?}");
+    panic!(
+        "passes over {projects} unchanged projects never got down to {goal} requests {times} times in a row: {costs:?}"
+    );
+}
+
+#[tokio::test]
+async fn passes_over_a_hundred_unchanged_projects_cost_at_most_five_requests_each() {
+    // ceil(100 / 25) + 1: the projects drift apart no more, and a round fills its requests.
+    let (costs, stats) = fleet_until(100, 5, 5, None).await;
+    println!("requests per pass over 100 projects: {costs:?}; last: {stats}");
+    assert_eq!(op_count(&stats, "ProjectSnapshot"), 0, "{stats}");
+    assert!(op_count(&stats, "ProjectProbe") <= 4, "{stats}");
 }
 
 #[tokio::test]

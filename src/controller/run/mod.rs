@@ -1,7 +1,8 @@
 //! The `run` loop: watch the source, take part in the lease turns, reconcile the projects this
 //! replica works on, each on its own schedule (interval with jitter, backoff after failures,
-//! stalled until the source changes after terminal ones) and up to `concurrency` at once under
-//! the client's one shared pace, keep the shared status, serve HTTP, and stop cleanly.
+//! stalled until the source changes after terminal ones; settled ones at the shared probe rounds)
+//! and up to `concurrency` at once under the client's one shared pace, keep the shared status,
+//! serve HTTP, and stop cleanly.
 
 use crate::notify::Notifier;
 use std::collections::{BTreeMap, BTreeSet};
@@ -112,6 +113,7 @@ pub async fn run(
         scheduled: Vec::new(),
         stop,
         prober: Prober::default(),
+        round: None,
         budget: None,
         looked_up: BTreeSet::new(),
         index_unavailable: false,
@@ -248,6 +250,9 @@ struct Runner {
     stop: Arc<AtomicBool>,
     notifier: Notifier,
     prober: Prober,
+    /// When the latest probe round started: rounds recur an interval apart, and settled
+    /// projects are due at one of them (`steady::on_round`).
+    round: Option<Instant>,
     budget: Option<RequestBudget>,
     /// Slots whose id was looked up in the token's project list since their last pass.
     looked_up: BTreeSet<PathBuf>,
@@ -376,6 +381,9 @@ impl Runner {
             })
             .map(|(path, _)| path.clone())
             .collect();
+        // The longest waiting first: a project's second pass never goes before another's first.
+        let mut due = due;
+        due.sort_by_key(|path| self.slots.get(path).map(|slot| slot.next_due));
         for path in due {
             if self.passes.len() >= limit || self.stop.load(Ordering::SeqCst) {
                 break;
@@ -444,6 +452,7 @@ impl Runner {
             describe: &self.describe,
         };
         record_finished(slot, &desired, pass, &context);
+        self.join_round(&path);
         if let (Some(scheduler), Ok(mut s)) = (&self.backups, self.status.write()) {
             fill_status(&mut s, &scheduler.stats());
         }

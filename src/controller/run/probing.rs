@@ -3,7 +3,7 @@
 //! itself is `railway::probe`; the marks live in the slots.
 
 use std::collections::BTreeMap;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use tokio::time::Instant;
@@ -24,10 +24,11 @@ impl Runner {
             && !slot.moved
     }
 
-    /// When a held project waiting for the probe is due, probes every such project due within
-    /// half an interval in one round (so they fall into step and share requests). An unmoved
-    /// project records its pass at once; a moved one gets a full pass next. With a request
-    /// budget, the round waits its turn.
+    /// When a held project waiting for the probe is due, probes it together with every such
+    /// project due within a tenth of an interval (the jitter's reach) in one round. Settled
+    /// projects are due at the rounds, an interval apart (`join_round`), so a round finds them
+    /// all and fills its requests. An unmoved project records its pass at once; a moved one gets
+    /// a full pass next. With a request budget, the round waits its turn.
     pub(super) async fn probe_due(&mut self) {
         let now = Instant::now();
         let waiting = |slot: &Slot, by: Instant| {
@@ -41,7 +42,13 @@ impl Runner {
         if !self.slots.values().any(|slot| waiting(slot, now)) {
             return;
         }
-        let horizon = now + self.config.interval / 2;
+        let gather = self.config.interval / 10;
+        // A round an interval after the last one (or the first) sets the pace of the next ones;
+        // one for a few projects between rounds (after a full pass) leaves it.
+        let on_pace = self
+            .round
+            .is_none_or(|round| now + gather >= round + self.config.interval);
+        let horizon = now + gather;
         let chosen: Vec<(PathBuf, String)> = self
             .slots
             .iter()
@@ -62,6 +69,9 @@ impl Runner {
                 }
                 return;
             }
+        }
+        if on_pace {
+            self.round = Some(now);
         }
         let started = std::time::Instant::now();
         let (marks, requests) = self.prober.probe(&self.client, &ids).await;
@@ -105,6 +115,25 @@ impl Runner {
         for (path, desired, kind) in unmoved {
             let pass = steady::unmoved_pass(&desired, kind, took);
             self.record_pass(path, desired, pass);
+        }
+    }
+
+    /// A project whose probe stands for its passes is next due at a probe round, shared with
+    /// the others (`steady::on_round`); any other keeps its own due (a follow-up after a write,
+    /// a backoff, a change window's end).
+    pub(super) fn join_round(&mut self, path: &Path) {
+        let Some(round) = self.round else {
+            return;
+        };
+        let Some(slot) = self.slots.get(path) else {
+            return;
+        };
+        if slot.mark.is_none() || !self.needs_probe(slot) {
+            return;
+        }
+        let at = steady::on_round(slot.next_due, round, self.config.interval, Instant::now());
+        if let Some(slot) = self.slots.get_mut(path) {
+            slot.next_due = at;
         }
     }
 
