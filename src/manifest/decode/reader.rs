@@ -98,10 +98,7 @@ impl Reader<'_> {
                 self.sink.error_with_hint(
                     key.at,
                     message,
-                    format!(
-                        "`{}` is not supported yet by this operator version",
-                        key.name
-                    ),
+                    format!("`{}` is not supported here yet", key.name),
                 );
             } else if known.is_empty() {
                 self.sink.error_with_hint(
