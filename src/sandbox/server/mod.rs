@@ -8,6 +8,7 @@ mod dashboard;
 mod fault_answers;
 mod limits;
 mod pull_requests;
+mod request;
 mod scope;
 mod upstream_errors;
 mod upstream_roots;
@@ -20,11 +21,10 @@ use std::time::Duration;
 
 use axum::body::Bytes;
 use axum::extract::{RawQuery, State};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Extension, Json, Router};
-use serde::Deserialize;
 use serde_json::{Value, json};
 use tokio::net::TcpListener;
 use tokio::sync::{Notify, watch};
@@ -36,6 +36,9 @@ use self::fault_answers::{
     service_unavailable_json, service_unavailable_text, too_many_requests, try_again,
 };
 use self::limits::{RateLimits, is_identified};
+use self::request::{
+    GraphqlBody, OperationSummary, bearer_token, is_public, project_access_token, summarize,
+};
 use super::faults::{FaultDecider, FaultKind};
 use super::graphql_layer::{self, Prepared, SchemaIndex};
 use super::model::State as StoredState;
@@ -233,89 +236,6 @@ pub(super) fn relock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
     mutex.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct GraphqlBody {
-    query: String,
-    #[serde(default)]
-    variables: Option<Value>,
-    #[serde(default)]
-    operation_name: Option<String>,
-}
-
-/// What the sandbox needs to know about a request before executing it.
-struct OperationSummary {
-    parsed: bool,
-    root_fields: Vec<String>,
-    is_mutation: bool,
-}
-
-fn summarize(query: &str, operation_name: Option<&str>) -> OperationSummary {
-    use async_graphql::parser::types::{DocumentOperations, OperationType, Selection};
-    let unparsed = OperationSummary {
-        parsed: false,
-        root_fields: Vec::new(),
-        is_mutation: false,
-    };
-    let Ok(document) = async_graphql::parser::parse_query(query) else {
-        return unparsed;
-    };
-    let empty = OperationSummary {
-        parsed: true,
-        ..unparsed
-    };
-    let operation = match &document.operations {
-        DocumentOperations::Single(operation) => Some(operation),
-        DocumentOperations::Multiple(operations) => match operation_name {
-            Some(name) => operations
-                .iter()
-                .find(|(n, _)| n.as_str() == name)
-                .map(|(_, op)| op),
-            None => operations.values().next(),
-        },
-    };
-    let Some(operation) = operation else {
-        return empty;
-    };
-    OperationSummary {
-        parsed: true,
-        root_fields: operation
-            .node
-            .selection_set
-            .node
-            .items
-            .iter()
-            .filter_map(|item| match &item.node {
-                Selection::Field(field) => Some(field.node.name.node.to_string()),
-                _ => None,
-            })
-            .collect(),
-        is_mutation: operation.node.ty == OperationType::Mutation,
-    }
-}
-
-fn bearer_token(headers: &HeaderMap) -> Option<String> {
-    headers
-        .get(header::AUTHORIZATION)
-        .and_then(|value| value.to_str().ok())
-        .and_then(|value| {
-            let (scheme, token) = value.trim().split_once(' ')?;
-            scheme
-                .eq_ignore_ascii_case("bearer")
-                .then(|| token.trim().to_string())
-        })
-        .filter(|token| !token.is_empty())
-}
-
-/// `Project-Access-Token`, how Railway's CLI sends `RAILWAY_TOKEN`.
-fn project_access_token(headers: &HeaderMap) -> Option<String> {
-    headers
-        .get("project-access-token")
-        .and_then(|value| value.to_str().ok())
-        .map(|value| value.trim().to_string())
-        .filter(|token| !token.is_empty())
-}
-
 /// The root fields of the sandbox's own schema.
 fn served_root_fields() -> BTreeSet<String> {
     use async_graphql::parser::types::{TypeKind, TypeSystemDefinition};
@@ -345,18 +265,6 @@ fn whole_request_error(message: String, code: &str) -> Response {
         "errors": [{ "message": message, "extensions": { "code": code } }],
     }))
     .into_response()
-}
-
-/// Root fields Railway answers without a token (R45: `template`, read by `railway add`).
-const PUBLIC_ROOT_FIELDS: &[&str] = &["template"];
-
-fn is_public(summary: &OperationSummary) -> bool {
-    !summary.is_mutation
-        && !summary.root_fields.is_empty()
-        && summary
-            .root_fields
-            .iter()
-            .all(|field| PUBLIC_ROOT_FIELDS.contains(&field.as_str()))
 }
 
 fn not_authorized() -> Response {
