@@ -141,16 +141,7 @@ impl Project {
         first: Option<i32>,
         last: Option<i32>,
     ) -> async_graphql::Result<ProjectDeploymentTriggersConnection> {
-        let triggers = with_store(ctx, |store| {
-            Ok(store
-                .state
-                .triggers
-                .iter()
-                .filter(|t| t.project_id == self.0.id)
-                .cloned()
-                .map(DeploymentTrigger)
-                .collect())
-        })?;
+        let triggers = triggers_where(ctx, |t| t.project_id == self.0.id)?;
         let args = PageArgs::new(&after, &before, first, last);
         ProjectDeploymentTriggersConnection::page(triggers, args)
     }

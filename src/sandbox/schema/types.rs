@@ -336,16 +336,7 @@ impl Service {
         first: Option<i32>,
         last: Option<i32>,
     ) -> async_graphql::Result<ServiceRepoTriggersConnection> {
-        let triggers = with_store(ctx, |store| {
-            Ok(store
-                .state
-                .triggers
-                .iter()
-                .filter(|t| t.service_id == self.0.id)
-                .cloned()
-                .map(DeploymentTrigger)
-                .collect())
-        })?;
+        let triggers = triggers_where(ctx, |t| t.service_id == self.0.id)?;
         let args = PageArgs::new(&after, &before, first, last);
         ServiceRepoTriggersConnection::page(triggers, args)
     }
@@ -387,6 +378,23 @@ impl Service {
 }
 
 pub(crate) struct DeploymentTrigger(pub TriggerRecord);
+
+/// The stored deployment triggers `keep` selects, as schema views.
+pub(crate) fn triggers_where(
+    ctx: &Context<'_>,
+    keep: impl Fn(&TriggerRecord) -> bool,
+) -> async_graphql::Result<Vec<DeploymentTrigger>> {
+    with_store(ctx, |store| {
+        Ok(store
+            .state
+            .triggers
+            .iter()
+            .filter(|t| keep(t))
+            .cloned()
+            .map(DeploymentTrigger)
+            .collect())
+    })
+}
 
 #[Object]
 impl DeploymentTrigger {
