@@ -196,3 +196,15 @@ mod tests {
         assert_eq!(placement_from_config(&json!({}), "s1"), None);
     }
 }
+
+/// R49: the ids under the config's `buckets`, but those marked `isDeleted`.
+pub(super) fn bucket_ids(config: &Value) -> std::collections::BTreeSet<String> {
+    config
+        .get("buckets")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+        .filter(|(_, entry)| entry.get("isDeleted").and_then(Value::as_bool) != Some(true))
+        .map(|(id, _)| id.clone())
+        .collect()
+}
