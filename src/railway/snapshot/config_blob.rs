@@ -115,6 +115,18 @@ pub(super) fn placement_from_config(
     placement_of(service_entry(config, service_id)?)
 }
 
+/// R49: the ids under the config's `buckets`, but those marked `isDeleted`.
+pub(super) fn bucket_ids(config: &Value) -> std::collections::BTreeSet<String> {
+    config
+        .get("buckets")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+        .filter(|(_, entry)| entry.get("isDeleted").and_then(Value::as_bool) != Some(true))
+        .map(|(id, _)| id.clone())
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use serde_json::json;
@@ -195,16 +207,4 @@ mod tests {
         assert_eq!(placement_from_config(&config, "s1"), None);
         assert_eq!(placement_from_config(&json!({}), "s1"), None);
     }
-}
-
-/// R49: the ids under the config's `buckets`, but those marked `isDeleted`.
-pub(super) fn bucket_ids(config: &Value) -> std::collections::BTreeSet<String> {
-    config
-        .get("buckets")
-        .and_then(Value::as_object)
-        .into_iter()
-        .flatten()
-        .filter(|(_, entry)| entry.get("isDeleted").and_then(Value::as_bool) != Some(true))
-        .map(|(id, _)| id.clone())
-        .collect()
 }
