@@ -140,3 +140,124 @@ pub(super) fn leftovers(planning: &mut Planning<'_>) {
         ));
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+    use std::path::Path;
+
+    use crate::inventory::{Inventory, InventoryState};
+    use crate::manifest::{Desired, load_str};
+    use crate::plan::{Action, Plan, PlanOptions, plan};
+    use crate::railway::live::{Live, LiveBucket, LiveEnvironment, LiveProject};
+
+    /// Production and staging; `assets` in production only.
+    fn desired(prune: bool) -> Desired {
+        let text = format!(
+            "apiVersion: railway-operator/v1\nkind: Project\nmetadata: {{ name: shop }}\nspec:\n  policy: {{ prune: {prune} }}\n  environments: {{ production: {{}}, staging: {{}} }}\n  services: {{}}\n  buckets: {{ assets: {{ environments: [production] }} }}\n"
+        );
+        load_str(&text, Path::new("shop.yml"), &|_| None).expect("the manifest loads")
+    }
+
+    fn environment(name: &str, buckets: &[&str], owned: &[&str]) -> LiveEnvironment {
+        let inventory = Inventory {
+            buckets: owned.iter().map(|b| b.to_string()).collect(),
+            ..Inventory::default()
+        };
+        LiveEnvironment {
+            id: format!("env-{name}"),
+            name: name.into(),
+            config_etag: String::new(),
+            unmerged_changes: 0,
+            is_fork: false,
+            instances: BTreeMap::new(),
+            shared_variables: BTreeMap::new(),
+            inventory: InventoryState::Present { inventory },
+            volumes: Vec::new(),
+            buckets: buckets.iter().map(|b| format!("b-{b}")).collect(),
+        }
+    }
+
+    /// `assets` everywhere; `logs` (owned in production) and `media` (nobody's) left the manifest.
+    fn live(staging_owns_assets: bool) -> Live {
+        let staging_owned: &[&str] = if staging_owns_assets {
+            &["assets"]
+        } else {
+            &[]
+        };
+        let environments = vec![
+            environment(
+                "production",
+                &["assets", "logs", "media"],
+                &["assets", "logs"],
+            ),
+            environment("staging", &["assets"], staging_owned),
+        ];
+        let buckets = ["assets", "logs", "media", "empty"]
+            .iter()
+            .map(|n| LiveBucket {
+                id: format!("b-{n}"),
+                name: n.to_string(),
+            })
+            .collect();
+        Live {
+            project: Some(LiveProject {
+                id: "p1".into(),
+                name: "shop".into(),
+                workspace_id: None,
+                environments,
+                services: Vec::new(),
+                restricted_environments: Vec::new(),
+                buckets,
+                pr_settings: Default::default(),
+                previews: Vec::new(),
+                token_environment: None,
+            }),
+            new_project_home: None,
+        }
+    }
+
+    fn addresses(plan: &Plan) -> Vec<String> {
+        plan.actions.iter().map(Action::address).collect()
+    }
+
+    #[test]
+    fn only_owned_buckets_and_instances_are_removed_and_only_with_prune_for_a_whole_bucket() {
+        let pruned = plan(&desired(true), &live(true), &PlanOptions::default());
+        assert_eq!(
+            addresses(&pruned),
+            ["bucket.assets[staging]", "bucket.logs"]
+        );
+        assert!(
+            pruned
+                .actions
+                .iter()
+                .all(|a| a.risk() == crate::plan::Risk::Destructive)
+        );
+        let notes = pruned.notes.join("\n");
+        assert!(
+            notes.contains(
+                "1 bucket(s) on Railway are not in the manifest and are left alone: media"
+            ),
+            "{notes}"
+        );
+
+        let kept = plan(&desired(false), &live(false), &PlanOptions::default());
+        assert!(addresses(&kept).is_empty(), "{:?}", addresses(&kept));
+        let notes = kept.notes.join("\n");
+        assert!(
+            notes.contains("bucket assets has an instance in staging"),
+            "{notes}"
+        );
+        assert!(
+            notes.contains("bucket logs"),
+            "pending prune is reported: {notes}"
+        );
+        let production = kept
+            .inventory_writes
+            .iter()
+            .find(|w| w.environment == "production");
+        // Unchanged ownership: `logs` stays owned until pruned; nothing to write.
+        assert!(production.is_none(), "{production:?}");
+    }
+}
