@@ -58,12 +58,12 @@ impl Executor<'_> {
                 .environments
                 .iter()
                 .find(|e| &e.name == environment)
-                .is_some_and(|e| e.buckets.contains(id));
+                .is_some_and(|e| e.buckets.contains_key(id));
             if !here {
                 continue;
             }
             let mut patch = EnvironmentPatch::default();
-            patch.set_bucket(id, false);
+            patch.set_bucket(id, false, None);
             let commit = self.commit(environment, &patch, false).await?;
             sent.push(format!("{commit} ({environment})"));
         }

@@ -285,11 +285,16 @@ impl Executor<'_> {
                 }
                 Action::CreateBucketInstance { bucket, .. }
                 | Action::RemoveBucketInstance { bucket, .. } => {
-                    let present = matches!(action, Action::CreateBucketInstance { .. });
+                    let region = match action {
+                        Action::CreateBucketInstance { region, .. } => Some(region.as_deref()),
+                        _ => None,
+                    };
                     let bucket_id = super::buckets::bucket_id(project, bucket)?;
                     // Re-checked against live: already as wanted sends nothing.
-                    if live_env.buckets.contains(&bucket_id) != present {
-                        patched.patch.set_bucket(&bucket_id, present);
+                    if live_env.buckets.contains_key(&bucket_id) != region.is_some() {
+                        patched
+                            .patch
+                            .set_bucket(&bucket_id, region.is_some(), region.flatten());
                         patched.buckets.insert(bucket.clone());
                     }
                 }

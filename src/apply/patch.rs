@@ -29,10 +29,12 @@ impl EnvironmentPatch {
 
     /// R9, R49: adds (`isCreated`) or removes (`isDeleted`) this environment's instance of a
     /// bucket, and only that one.
-    pub fn set_bucket(&mut self, bucket_id: &str, present: bool) {
-        let entry = match present {
-            true => json!({ "isCreated": true }),
-            false => json!({ "isDeleted": true }),
+    /// A new instance goes to `region` when one is given, as Railway's CLI sends it.
+    pub fn set_bucket(&mut self, bucket_id: &str, present: bool, region: Option<&str>) {
+        let entry = match (present, region) {
+            (true, Some(region)) => json!({ "isCreated": true, "region": region }),
+            (true, None) => json!({ "isCreated": true }),
+            (false, _) => json!({ "isDeleted": true }),
         };
         self.buckets.insert(bucket_id.to_string(), entry);
     }

@@ -17,7 +17,7 @@ pub fn bucket_entries(
     for bucket in &project.buckets {
         let present: Vec<&str> = environments
             .iter()
-            .filter(|e| e.buckets.contains(&bucket.id))
+            .filter(|e| e.buckets.contains_key(&bucket.id))
             .map(|e| e.name.as_str())
             .collect();
         if present.is_empty() {
@@ -34,6 +34,17 @@ pub fn bucket_entries(
         if present.len() < environments.len() {
             let listed = present.iter().map(|e| Value::from(*e)).collect();
             fields.insert("environments".into(), Value::Sequence(listed));
+        }
+        // One region for the bucket when every imported instance is in the same one.
+        let regions: Vec<Option<&String>> = environments
+            .iter()
+            .filter_map(|e| e.buckets.get(&bucket.id))
+            .map(Option::as_ref)
+            .collect();
+        if let Some(Some(region)) = regions.first()
+            && regions.iter().all(|r| r == &Some(*region))
+        {
+            fields.insert("region".into(), region.as_str().into());
         }
         buckets.insert(bucket.name.as_str().into(), Value::Mapping(fields));
     }

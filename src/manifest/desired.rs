@@ -60,6 +60,10 @@ pub struct DesiredBucket {
     pub name: String,
     /// Manifest environments with an instance, in manifest order (default: all of them).
     pub environments: Vec<String>,
+    /// The region of instances it creates (`None`: Railway's default). Railway fixes a bucket's
+    /// region at creation, so a live instance elsewhere is reported, never moved.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub region: Option<String>,
 }
 
 /// Railway's PR environment settings (R50), each `None` when the manifest leaves it alone.

@@ -61,6 +61,8 @@ pub struct BucketSpec {
     /// `environments`, each at its own position (names not yet checked); `None`: every
     /// declared environment.
     pub environments: Option<Vec<Spanned<String>>>,
+    /// `region`, one of Railway's bucket regions.
+    pub region: Option<String>,
 }
 
 /// `spec.previews`: Railway's PR environment settings as written; an absent one is left alone.

@@ -176,7 +176,12 @@ pub enum Action {
     CreateBucket { name: String },
     /// R49: the bucket's instance in one environment (`buckets.<id>.isCreated` in its patch).
     #[serde(rename_all = "camelCase")]
-    CreateBucketInstance { bucket: String, environment: String },
+    CreateBucketInstance {
+        bucket: String,
+        environment: String,
+        /// `None`: Railway's default.
+        region: Option<String>,
+    },
     /// R49: remove the bucket's instance from an environment its list no longer names
     /// (`isDeleted`): the objects stored there are lost, so it is destructive.
     #[serde(rename_all = "camelCase")]
@@ -242,6 +247,7 @@ impl Action {
             Action::CreateBucketInstance {
                 bucket,
                 environment,
+                ..
             }
             | Action::RemoveBucketInstance {
                 bucket,

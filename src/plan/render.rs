@@ -264,9 +264,14 @@ fn line(out: &mut String, action: &Action) {
                 "  + bucket {name} (Storage Bucket; its instances follow in the environments)"
             );
         }
-        Action::CreateBucketInstance { bucket, .. } => {
-            let _ = writeln!(out, "  + bucket {bucket}");
-        }
+        Action::CreateBucketInstance { bucket, region, .. } => match region {
+            Some(region) => {
+                let _ = writeln!(out, "  + bucket {bucket} (region {region})");
+            }
+            None => {
+                let _ = writeln!(out, "  + bucket {bucket}");
+            }
+        },
         Action::RemoveBucketInstance { bucket, .. } => {
             let _ = writeln!(
                 out,

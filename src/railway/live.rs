@@ -154,8 +154,9 @@ pub struct LiveEnvironment {
     pub inventory: InventoryState,
     /// Volume instances (attached or not), without those being deleted.
     pub volumes: Vec<LiveVolumeInstance>,
-    /// R49: ids of the buckets with an instance here (the config's `buckets.<id>`).
-    pub buckets: std::collections::BTreeSet<String>,
+    /// R49: the buckets with an instance here (the config's `buckets.<id>`), by id, with the
+    /// instance's region when the config gives one.
+    pub buckets: BTreeMap<String, Option<String>>,
 }
 
 impl LiveEnvironment {

@@ -21,7 +21,7 @@ fn manifest(bucket: &str, prune: bool) -> String {
     )
 }
 
-const BOTH: &str = "  buckets:\n    assets: {}\n";
+const BOTH: &str = "  buckets:\n    assets: { region: ams }\n";
 const PRODUCTION_ONLY: &str = "  buckets:\n    assets: { environments: [production] }\n";
 /// Staging's override of the S3 variables, once the bucket has no instance there.
 const STAGING_WITHOUT_S3: &str = "      environments: { staging: { variables: { S3_ENDPOINT: none, S3_BUCKET: none, S3_SECRET: none } } }\n      variables:\n";
@@ -148,7 +148,7 @@ async fn apply_in_both(world: &mut World) -> (String, String) {
     let bucket_id = buckets[0].1.clone();
     for env in ["production", "staging"] {
         let config = world.config_buckets(env).await;
-        assert!(config.get(&bucket_id).is_some(), "{env}: {config}");
+        assert_eq!(config[&bucket_id]["region"], "ams", "{env}: {config}");
     }
     let production = world.env_id("production").await;
     let credentials = graphql(

@@ -7,8 +7,10 @@ use super::reader::Reader;
 use crate::manifest::spec::{BucketSpec, Spanned};
 use crate::manifest::yaml_tree::{Key, Node, Value};
 
-const FIELDS: &[&str] = &["environments"];
-const LATER: &[&str] = &["region"];
+const FIELDS: &[&str] = &["environments", "region"];
+const LATER: &[&str] = &[];
+/// Railway's bucket regions (its CLI's list): US West, US East, EU West, Asia Pacific.
+pub const BUCKET_REGIONS: &[&str] = &["sjc", "iad", "ams", "sin"];
 
 /// The operator's rule for a bucket name. Railway takes any display name (its S3 name is the
 /// display name plus a hash), but a bucket is referenced as `${{<name>.ENDPOINT}}`, so the name
@@ -75,11 +77,16 @@ fn decode_bucket(reader: &mut Reader, key: &Key, node: &Node) -> Option<BucketSp
             }
         },
     };
+    let regions: Vec<(&str, &str)> = BUCKET_REGIONS.iter().map(|r| (*r, *r)).collect();
+    let region = reader
+        .opt_enum(&fields, "region", &regions)
+        .map(|r| r.value.to_string());
     Some(BucketSpec {
         name: Spanned {
             value: key.name.clone(),
             at: key.at,
         },
         environments,
+        region,
     })
 }

@@ -59,6 +59,7 @@ pub fn resolve_buckets(spec: &ManifestSpec, sink: &mut Sink) -> Vec<DesiredBucke
         resolved.push(DesiredBucket {
             name: name.clone(),
             environments,
+            region: bucket.region.clone(),
         });
     }
     resolved
@@ -111,8 +112,10 @@ mod tests {
         assert!(error.contains("invalid bucket name `my.bucket`"), "{error}");
         let error = load("{ assets: { enviroments: [production] } }", "{}").unwrap_err();
         assert!(error.contains("did you mean `environments`?"), "{error}");
-        let error = load("{ assets: { region: ams } }", "{}").unwrap_err();
-        assert!(error.contains("not supported here yet"), "{error}");
+        let error = load("{ assets: { region: fra } }", "{}").unwrap_err();
+        assert!(error.contains("sjc, iad, ams, sin"), "{error}");
+        let regional = load("{ assets: { region: ams } }", "{}").unwrap();
+        assert_eq!(regional[0].region.as_deref(), Some("ams"));
         let error = load("{ api: {} }", "{}").unwrap_err();
         assert!(
             error.contains("bucket `api` has the name of a service"),

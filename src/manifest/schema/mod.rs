@@ -75,6 +75,18 @@ struct Spec {
 struct BucketSpec {
     /// The environments with an instance of the bucket; every declared environment when absent.
     environments: Option<Vec<String>>,
+    /// Where new instances are created: `sjc` (US West), `iad` (US East), `ams` (EU West),
+    /// `sin` (Asia Pacific); Railway's default when absent. Fixed once created.
+    region: Option<BucketRegion>,
+}
+
+#[derive(Serialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+enum BucketRegion {
+    Sjc,
+    Iad,
+    Ams,
+    Sin,
 }
 
 fn bucket_name_pattern() -> serde_json::Value {

@@ -31,7 +31,7 @@ fn environments_with(project: &LiveProject, bucket: &LiveBucket) -> Vec<String> 
     project
         .environments
         .iter()
-        .filter(|e| e.buckets.contains(&bucket.id))
+        .filter(|e| e.buckets.contains_key(&bucket.id))
         .map(|e| e.name.clone())
         .collect()
 }
@@ -58,14 +58,24 @@ pub(super) fn environment(
 ) {
     for bucket in &planning.desired.buckets {
         let live = live_bucket(planning.project, &bucket.name);
-        let here = live.is_some_and(|b| live_env.is_some_and(|e| e.buckets.contains(&b.id)));
+        let here = live.is_some_and(|b| live_env.is_some_and(|e| e.buckets.contains_key(&b.id)));
         if bucket.environments.iter().any(|e| e == env) {
             next.buckets.insert(bucket.name.clone());
             if !here {
                 planning.actions.push(Action::CreateBucketInstance {
                     bucket: bucket.name.clone(),
                     environment: env.to_string(),
+                    region: bucket.region.clone(),
                 });
+            } else if let Some(wanted) = &bucket.region {
+                let region = live.and_then(|b| live_env?.buckets.get(&b.id)?.clone());
+                if region.as_ref().is_some_and(|r| r != wanted) {
+                    planning.notes.push(format!(
+                        "bucket {} is in region {} in {env}, not {wanted}: Railway fixes a bucket's region when it is created, so it is left there",
+                        bucket.name,
+                        region.unwrap_or_default()
+                    ));
+                }
             }
         } else if here && owned.is_some_and(|o| o.buckets.contains(&bucket.name)) {
             planning.actions.push(Action::RemoveBucketInstance {
@@ -86,7 +96,7 @@ pub(super) fn environment(
     for name in owned.iter().flat_map(|o| o.buckets.iter()) {
         let in_manifest = planning.desired.buckets.iter().any(|b| &b.name == name);
         let here = live_bucket(Some(project), name)
-            .is_some_and(|b| live_env.is_some_and(|e| e.buckets.contains(&b.id)));
+            .is_some_and(|b| live_env.is_some_and(|e| e.buckets.contains_key(&b.id)));
         if !in_manifest && here && !planning.prune_services {
             next.buckets.insert(name.clone());
         }
@@ -174,7 +184,7 @@ mod tests {
             shared_variables: BTreeMap::new(),
             inventory: InventoryState::Present { inventory },
             volumes: Vec::new(),
-            buckets: buckets.iter().map(|b| format!("b-{b}")).collect(),
+            buckets: buckets.iter().map(|b| (format!("b-{b}"), None)).collect(),
         }
     }
 
