@@ -36,6 +36,8 @@ struct Patched {
     shared: BTreeSet<String>,
     /// Services whose instance here the patch removes (R9).
     removed: BTreeSet<String>,
+    /// R49: buckets whose instance here the patch adds or removes.
+    buckets: BTreeSet<String>,
 }
 
 impl Executor<'_> {
@@ -281,6 +283,21 @@ impl Executor<'_> {
                         patched.removed.insert(service.clone());
                     }
                 }
+                Action::CreateBucketInstance { bucket, .. }
+                | Action::RemoveBucketInstance { bucket, .. } => {
+                    let region = match action {
+                        Action::CreateBucketInstance { region, .. } => Some(region.as_deref()),
+                        _ => None,
+                    };
+                    let bucket_id = super::buckets::bucket_id(project, bucket)?;
+                    // Re-checked against live: already as wanted sends nothing.
+                    if live_env.buckets.contains_key(&bucket_id) != region.is_some() {
+                        patched
+                            .patch
+                            .set_bucket(&bucket_id, region.is_some(), region.flatten());
+                        patched.buckets.insert(bucket.clone());
+                    }
+                }
                 _ => {}
             }
         }
@@ -295,7 +312,7 @@ impl Executor<'_> {
     /// Commits the patch; returns the mutations' names. With staged changes someone left (the
     /// plan only goes ahead with `stagedChanges: commit`), or when nothing should deploy, the
     /// patch is staged on top and everything staged is committed (R16, R17).
-    async fn commit(
+    pub(super) async fn commit(
         &mut self,
         environment: &str,
         patch: &EnvironmentPatch,
@@ -360,6 +377,8 @@ impl Executor<'_> {
                 variables.iter().any(|v| patched.shared.contains(&v.name))
             }
             Action::RemoveInstance { service, .. } => patched.removed.contains(service),
+            Action::CreateBucketInstance { bucket, .. }
+            | Action::RemoveBucketInstance { bucket, .. } => patched.buckets.contains(bucket),
             _ => false,
         };
         let mut sent: Vec<String> = match (in_patch, commit) {
@@ -417,6 +436,8 @@ fn is_patch_action(action: &Action) -> bool {
         Action::ConfigureInstance { .. }
             | Action::ConfigureSharedVariables { .. }
             | Action::RemoveInstance { .. }
+            | Action::CreateBucketInstance { .. }
+            | Action::RemoveBucketInstance { .. }
     )
 }
 

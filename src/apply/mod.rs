@@ -4,6 +4,7 @@
 //! the first write it checks that no environment it writes moved since the snapshot (R15).
 //! Computes no diffs of its own beyond re-checking live values.
 
+mod buckets;
 mod create;
 mod domains;
 mod environment;
@@ -183,6 +184,15 @@ fn unconfirmed_destruction(plan: &Plan, confirm_destructive: bool) -> Option<Vec
                 "{} (deletes volume {name}: its data and backups would be lost)",
                 action.address()
             ),
+            Action::DeleteBucket { environments, .. } => format!(
+                "{} (deletes the bucket in {}: the objects stored there would be lost)",
+                action.address(),
+                environments.join(", ")
+            ),
+            Action::RemoveBucketInstance { environment, .. } => format!(
+                "{} (deletes the bucket's instance in {environment}: the objects stored there would be lost)",
+                action.address()
+            ),
             other => other.address(),
         })
         .collect();
@@ -289,6 +299,12 @@ impl Executor<'_> {
             Action::CreateService { name } => self.create_service(name).await,
             Action::DeleteService { name, id } => self.delete_service(name, id).await,
             Action::ConfigurePreviews { desired, .. } => self.configure_previews(desired).await,
+            Action::CreateBucket { name } => self.create_bucket(name).await,
+            Action::DeleteBucket {
+                name,
+                id,
+                environments,
+            } => self.delete_bucket(name, id, environments).await,
             other => Ok(Outcome::Skipped(format!(
                 "{} is applied with its environment",
                 other.address()

@@ -18,11 +18,25 @@ use crate::railway::live::{LiveInstance, LiveSource};
 pub struct EnvironmentPatch {
     services: Map<String, Value>,
     shared_variables: Map<String, Value>,
+    /// R49: `buckets.<id>` entries.
+    buckets: Map<String, Value>,
 }
 
 impl EnvironmentPatch {
     pub fn is_empty(&self) -> bool {
-        self.services.is_empty() && self.shared_variables.is_empty()
+        self.services.is_empty() && self.shared_variables.is_empty() && self.buckets.is_empty()
+    }
+
+    /// R9, R49: adds (`isCreated`) or removes (`isDeleted`) this environment's instance of a
+    /// bucket, and only that one.
+    /// A new instance goes to `region` when one is given, as Railway's CLI sends it.
+    pub fn set_bucket(&mut self, bucket_id: &str, present: bool, region: Option<&str>) {
+        let entry = match (present, region) {
+            (true, Some(region)) => json!({ "isCreated": true, "region": region }),
+            (true, None) => json!({ "isCreated": true }),
+            (false, _) => json!({ "isDeleted": true }),
+        };
+        self.buckets.insert(bucket_id.to_string(), entry);
     }
 
     /// Merges `entry` into `services.<service_id>`.
@@ -60,6 +74,9 @@ impl EnvironmentPatch {
                 "sharedVariables".into(),
                 Value::Object(self.shared_variables.clone()),
             );
+        }
+        if !self.buckets.is_empty() {
+            patch.insert("buckets".into(), Value::Object(self.buckets.clone()));
         }
         Value::Object(patch)
     }

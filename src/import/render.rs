@@ -61,6 +61,9 @@ pub fn render(
         &mut warnings,
     );
     spec.insert("services".into(), service_map);
+    if let Some(buckets) = super::buckets::bucket_entries(project, environments, &mut warnings) {
+        spec.insert("buckets".into(), buckets);
+    }
 
     let manifest = mapping([
         ("apiVersion", "railway-operator/v1".into()),

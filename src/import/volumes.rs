@@ -53,6 +53,7 @@ mod tests {
             instances: Default::default(),
             shared_variables: Default::default(),
             inventory: InventoryState::Absent,
+            buckets: Default::default(),
             volumes: vec![LiveVolumeInstance {
                 id: "vi".into(),
                 volume_id: "v".into(),

@@ -68,6 +68,10 @@ pub struct Inventory {
     /// carries them over unchanged.
     #[serde(default, rename = "b", skip_serializing_if = "BTreeMap::is_empty")]
     pub running_backups: BTreeMap<String, BTreeMap<String, String>>,
+    /// R49: Storage Buckets (by name) the operator created or manages and that have an
+    /// instance here: only these may be pruned.
+    #[serde(default, rename = "k", skip_serializing_if = "BTreeSet::is_empty")]
+    pub buckets: BTreeSet<String>,
 }
 
 /// The inventory as read from live state.

@@ -37,6 +37,33 @@ pub struct Desired {
     pub notifications: Vec<NotificationTarget>,
     /// `spec.previews`: Railway's PR environment settings (R50); `None` leaves them all alone.
     pub previews: Option<PreviewPolicy>,
+    /// `spec.buckets`: Railway Storage Buckets (R49), in manifest order.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub buckets: Vec<DesiredBucket>,
+}
+
+/// The variables a Railway bucket offers to references, as `${{<bucket>.<NAME>}}` (R49; the
+/// names Railway's dashboard gives its "Bucket Variables"). Their values are credentials: the
+/// manifest holds only the reference, Railway renders it inside the deployment.
+pub const BUCKET_VARIABLES: &[&str] = &[
+    "BUCKET",
+    "ENDPOINT",
+    "REGION",
+    "ACCESS_KEY_ID",
+    "SECRET_ACCESS_KEY",
+];
+
+/// One Storage Bucket (R49): a project-level bucket with an instance in each listed environment.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DesiredBucket {
+    /// The bucket's display name, which references use as their namespace.
+    pub name: String,
+    /// Manifest environments with an instance, in manifest order (default: all of them).
+    pub environments: Vec<String>,
+    /// The region of instances it creates (`None`: Railway's default). Railway fixes a bucket's
+    /// region at creation, so a live instance elsewhere is reported, never moved.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub region: Option<String>,
 }
 
 /// Railway's PR environment settings (R50), each `None` when the manifest leaves it alone.

@@ -20,6 +20,7 @@ mod yaml_tree;
 
 use std::path::Path;
 
+pub use decode::{BUCKET_NAME_HINT, is_bucket_name};
 pub use desired::Desired;
 pub use diagnostics::{Diagnostic, Diagnostics, LoadError, Warning};
 pub use schema::json_schema;

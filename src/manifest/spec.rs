@@ -50,6 +50,19 @@ pub struct ManifestSpec {
     pub notifications: Vec<NotificationTarget>,
     /// `spec.previews` (R50); `None` when absent.
     pub previews: Option<PreviewsSpec>,
+    /// `spec.buckets` (R49), in manifest order.
+    pub buckets: Vec<BucketSpec>,
+}
+
+/// One `spec.buckets.<name>` entry as written (R49).
+#[derive(Debug, Clone)]
+pub struct BucketSpec {
+    pub name: Spanned<String>,
+    /// `environments`, each at its own position (names not yet checked); `None`: every
+    /// declared environment.
+    pub environments: Option<Vec<Spanned<String>>>,
+    /// `region`, one of Railway's bucket regions.
+    pub region: Option<String>,
 }
 
 /// `spec.previews`: Railway's PR environment settings as written; an absent one is left alone.

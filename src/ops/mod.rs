@@ -301,6 +301,7 @@ mod tests {
             warnings: Vec::new(),
             notifications: Vec::new(),
             previews: None,
+            buckets: Vec::new(),
         }
     }
 

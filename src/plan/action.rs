@@ -170,6 +170,30 @@ pub enum Action {
         #[serde(skip)]
         desired: PreviewPolicy,
     },
+    /// R49: a project-level Storage Bucket, by name (`bucketCreate`); its instances follow in
+    /// the environments' patches.
+    #[serde(rename_all = "camelCase")]
+    CreateBucket { name: String },
+    /// R49: the bucket's instance in one environment (`buckets.<id>.isCreated` in its patch).
+    #[serde(rename_all = "camelCase")]
+    CreateBucketInstance {
+        bucket: String,
+        environment: String,
+        /// `None`: Railway's default.
+        region: Option<String>,
+    },
+    /// R49: remove the bucket's instance from an environment its list no longer names
+    /// (`isDeleted`): the objects stored there are lost, so it is destructive.
+    #[serde(rename_all = "camelCase")]
+    RemoveBucketInstance { bucket: String, environment: String },
+    /// R49: delete an owned bucket that left the manifest (`prune: true`): `isDeleted` in every
+    /// environment with an instance; its objects are lost.
+    #[serde(rename_all = "camelCase")]
+    DeleteBucket {
+        name: String,
+        id: String,
+        environments: Vec<String>,
+    },
     /// One `serviceInstanceDeployV2` after an instance changed (policy `deploy: on-change`).
     #[serde(rename_all = "camelCase")]
     DeployInstance {
@@ -217,12 +241,27 @@ impl Action {
                 ..
             } => format!("deploy.{service}[{environment}]"),
             Action::ConfigurePreviews { .. } => "project.previews".to_string(),
+            Action::CreateBucket { name } | Action::DeleteBucket { name, .. } => {
+                format!("bucket.{name}")
+            }
+            Action::CreateBucketInstance {
+                bucket,
+                environment,
+                ..
+            }
+            | Action::RemoveBucketInstance {
+                bucket,
+                environment,
+            } => format!("bucket.{bucket}[{environment}]"),
         }
     }
 
     pub fn risk(&self) -> Risk {
         match self {
-            Action::DeleteService { .. } | Action::DeleteVolume { .. } => Risk::Destructive,
+            Action::DeleteService { .. }
+            | Action::DeleteVolume { .. }
+            | Action::RemoveBucketInstance { .. }
+            | Action::DeleteBucket { .. } => Risk::Destructive,
             _ => Risk::Safe,
         }
     }
@@ -240,7 +279,10 @@ impl Action {
                 ..
             } => ChangeKind::Create,
             Action::ConfigureVolume { create: true, .. } => ChangeKind::Create,
-            Action::RemoveInstance { .. } => ChangeKind::Delete,
+            Action::CreateBucket { .. } | Action::CreateBucketInstance { .. } => ChangeKind::Create,
+            Action::RemoveInstance { .. }
+            | Action::RemoveBucketInstance { .. }
+            | Action::DeleteBucket { .. } => ChangeKind::Delete,
             Action::ConfigureInstance { .. }
             | Action::ConfigureSharedVariables { .. }
             | Action::ConfigureVolume { .. }
@@ -258,7 +300,9 @@ impl Action {
             | Action::ConfigureVolume { environment, .. }
             | Action::DeleteVolume { environment, .. }
             | Action::DeployInstance { environment, .. }
-            | Action::ConfigureSharedVariables { environment, .. } => Some(environment),
+            | Action::ConfigureSharedVariables { environment, .. }
+            | Action::CreateBucketInstance { environment, .. }
+            | Action::RemoveBucketInstance { environment, .. } => Some(environment),
             Action::CreateEnvironment { name, .. } => Some(name),
             _ => None,
         }

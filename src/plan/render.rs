@@ -258,6 +258,35 @@ fn line(out: &mut String, action: &Action) {
                 "  - volume {name} of {service} (destroy, DATA LOSS: the volume's data and its backups are deleted)"
             );
         }
+        Action::CreateBucket { name } => {
+            let _ = writeln!(
+                out,
+                "  + bucket {name} (Storage Bucket; its instances follow in the environments)"
+            );
+        }
+        Action::CreateBucketInstance { bucket, region, .. } => match region {
+            Some(region) => {
+                let _ = writeln!(out, "  + bucket {bucket} (region {region})");
+            }
+            None => {
+                let _ = writeln!(out, "  + bucket {bucket}");
+            }
+        },
+        Action::RemoveBucketInstance { bucket, .. } => {
+            let _ = writeln!(
+                out,
+                "  - bucket {bucket} (destroy, DATA LOSS: its environments no longer list this one; the objects stored here are deleted)"
+            );
+        }
+        Action::DeleteBucket {
+            name, environments, ..
+        } => {
+            let _ = writeln!(
+                out,
+                "  - bucket {name} (destroy, DATA LOSS: applied by railway-operator earlier, no longer in the manifest; its objects in {} are deleted)",
+                environments.join(", ")
+            );
+        }
     }
 }
 

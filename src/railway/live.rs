@@ -62,6 +62,16 @@ pub struct LiveProject {
     /// R50: ephemeral (PR) environments: observed, never desired. They are not in
     /// `environments`, so no plan creates, changes, prunes or deletes them.
     pub previews: Vec<LivePreview>,
+    /// R49: the project's Storage Buckets (`Project.buckets`); each environment lists the ones
+    /// with an instance there.
+    pub buckets: Vec<LiveBucket>,
+}
+
+/// R49: a project-level Storage Bucket.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct LiveBucket {
+    pub id: String,
+    pub name: String,
 }
 
 /// R50: an ephemeral environment Railway made (for a pull request) or someone made through the API.
@@ -144,6 +154,9 @@ pub struct LiveEnvironment {
     pub inventory: InventoryState,
     /// Volume instances (attached or not), without those being deleted.
     pub volumes: Vec<LiveVolumeInstance>,
+    /// R49: the buckets with an instance here (the config's `buckets.<id>`), by id, with the
+    /// instance's region when the config gives one.
+    pub buckets: BTreeMap<String, Option<String>>,
 }
 
 impl LiveEnvironment {

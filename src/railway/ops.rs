@@ -479,6 +479,16 @@ pub struct EnvironmentPatchCommitStaged;
 )]
 pub struct EnvironmentEtags;
 
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "graphql/railway.graphql",
+    query_path = "graphql/mutations/BucketCreate.graphql",
+    response_derives = "Debug, Clone, PartialEq",
+    variables_derives = "Debug, Clone",
+    skip_serializing_none
+)]
+pub struct BucketCreate;
+
 retry_class! {
     Projects => Read,
     TokenProjects => Read,
@@ -534,4 +544,6 @@ retry_class! {
     // A backup create that may have reached Railway is never resent: the scheduler checks the
     // list for the name it chose before it tries again.
     VolumeInstanceBackupCreate => Create,
+    // R49: a lost answer is settled by looking the bucket up by name, never by resending.
+    BucketCreate => Create,
 }

@@ -5,7 +5,8 @@
 //! change: variables, settings, shared variables, generated domains, TCP proxies, volume mounts
 //! and backup schedules, R15) and `unmergedChangesCount` (R17), and what lives outside the
 //! config: the PR environment settings (R50), PR environments coming and going like any
-//! other environment, each instance's latest deployment and custom domains' state, each volume instance's
+//! other environment, the project's Storage Buckets (R49: created or renamed outside the config;
+//! their instances are config), each instance's latest deployment and custom domains' state, each volume instance's
 //! size, usage and state. It never decides what to change.
 //!
 //! The document is built here, not in `graphql/`: graphql_client fixes an operation's variables
@@ -31,6 +32,7 @@ const OPERATION: &str = "ProjectProbe";
 const SELECTION: &str = "fragment ProbeProject on Project {
   id name deletedAt prDeploys botPrEnvironments focusedPrEnvironments baseEnvironmentId
   services(first: 1000) { pageInfo { hasNextPage } edges { node { id name deletedAt } } }
+  buckets(first: 1000) { edges { node { id name } } }
   environments(first: 100) {
     pageInfo { hasNextPage }
     edges { node {

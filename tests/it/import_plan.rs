@@ -65,6 +65,7 @@ fn environment(id: &str, name: &str, instances: Vec<LiveInstance>) -> LiveEnviro
         shared_variables: BTreeMap::new(),
         inventory: InventoryState::Absent,
         volumes: Vec::new(),
+        buckets: Default::default(),
     }
 }
 
@@ -175,6 +176,7 @@ fn project() -> LiveProject {
         name: "shop".into(),
         workspace_id: None,
         restricted_environments: Vec::new(),
+        buckets: Vec::new(),
         pr_settings: Default::default(),
         previews: Vec::new(),
         token_environment: None,

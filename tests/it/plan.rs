@@ -58,6 +58,7 @@ fn desired(services: Vec<DesiredService>, envs: &[&str]) -> Desired {
         warnings: Vec::new(),
         notifications: Vec::new(),
         previews: None,
+        buckets: Vec::new(),
     }
 }
 
@@ -89,6 +90,7 @@ fn live(services: &[(&str, &str, &str, i64)], envs: &[&str]) -> Live {
             name: "demo".into(),
             workspace_id: None,
             restricted_environments: Vec::new(),
+            buckets: Vec::new(),
             pr_settings: Default::default(),
             previews: Vec::new(),
             token_environment: None,
@@ -116,6 +118,7 @@ fn live(services: &[(&str, &str, &str, i64)], envs: &[&str]) -> Live {
                     shared_variables: BTreeMap::new(),
                     inventory: InventoryState::Absent,
                     volumes: Vec::new(),
+                    buckets: Default::default(),
                 })
                 .collect(),
         }),

@@ -95,7 +95,8 @@ fn every_schema_field_appears_in_the_manifest_reference() {
 #[test]
 fn every_key_of_the_reference_example_is_a_schema_field() {
     let fields = schema();
-    // Map keys chosen by the user, not fields: names of services, environments and variables.
+    // Map keys chosen by the user, not fields: names of services, environments, variables and
+    // buckets.
     let user_names = [
         "production",
         "staging",
@@ -112,6 +113,7 @@ fn every_key_of_the_reference_example_is_a_schema_field() {
         "TLS_CERT",
         "SESSION_KEY",
         "ENVIRONMENT",
+        "assets",
     ];
     let unknown: Vec<String> = example_keys(&manifest_section())
         .into_iter()

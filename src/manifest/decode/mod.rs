@@ -3,6 +3,7 @@
 //! keeps going; merging overrides and cross-field rules are left to `resolve`.
 
 mod backups;
+mod buckets;
 mod cron;
 mod domains;
 mod hostname;
@@ -24,6 +25,7 @@ use super::sops::Secrets;
 use super::spec::{ExternalSpec, ManifestSpec, ServiceSpec, Spanned};
 use super::yaml_tree::{Key, Node};
 pub use crate::manifest::suggest::suggest;
+pub use buckets::{BUCKET_NAME_HINT, is_bucket_name};
 use notifications::decode_notifications;
 use reader::{Fields, Reader};
 use settings::decode_settings;
@@ -158,11 +160,15 @@ fn decode_spec(reader: &mut Reader, node: &Node, spec: &mut ManifestSpec) {
             "services",
             "notifications",
             "previews",
+            "buckets",
         ],
         &[],
     ) else {
         return;
     };
+    if let Some(buckets) = fields.get("buckets") {
+        spec.buckets = buckets::decode_buckets(reader, buckets);
+    }
     if let Some(previews) = fields.get("previews") {
         spec.previews = previews::decode_previews(reader, previews);
     }

@@ -4,6 +4,7 @@
 //! Manifest-wide domain uniqueness is checked in `domains`, volumes in `volumes`.
 //! Variables and their references are resolved in `variables`.
 
+mod buckets;
 mod domains;
 mod variables;
 mod volumes;
@@ -52,6 +53,7 @@ pub fn resolve(spec: ManifestSpec, path: &Path, sink: &mut Sink) -> Option<Desir
     }
     let pending_references = references.finish(sink);
     let previews = resolve_previews(&spec, sink);
+    let buckets = buckets::resolve_buckets(&spec, sink);
     if !sink.is_empty() {
         return None;
     }
@@ -84,6 +86,7 @@ pub fn resolve(spec: ManifestSpec, path: &Path, sink: &mut Sink) -> Option<Desir
         warnings,
         notifications: spec.notifications,
         previews,
+        buckets,
     })
 }
 

@@ -5,9 +5,11 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
+use super::super::desired::BUCKET_VARIABLES;
 use super::super::desired::{PendingReference, VariableValue};
 use super::super::diagnostics::{Position, Sink};
-use super::super::spec::{ManifestSpec, Variables, merged_variables};
+use super::super::spec::{BucketSpec, ManifestSpec, VariableSpec, Variables, merged_variables};
+use super::buckets::bucket_environments;
 use crate::manifest::suggest::suggest;
 
 /// `spec.sharedVariables` with each declared environment's `sharedVariables` merged over it.
@@ -38,6 +40,43 @@ struct MissingShared {
     at: Position,
     used_in: String,
     name: String,
+}
+
+/// R49: `${{<bucket>.<NAME>}}` names one of the bucket's variables, and the bucket has an
+/// instance in the environment the reference is read in.
+fn check_bucket_reference(
+    spec: &ManifestSpec,
+    bucket: &BucketSpec,
+    variable: &VariableSpec,
+    name: &str,
+    env: &str,
+    sink: &mut Sink,
+) {
+    let bucket_name = &bucket.name.value;
+    let shown = format!("${{{{{bucket_name}.{name}}}}}");
+    if !BUCKET_VARIABLES.contains(&name) {
+        let hint = match suggest(name, BUCKET_VARIABLES) {
+            Some(close) => format!("did you mean `{close}`?"),
+            None => format!("a bucket offers {}", BUCKET_VARIABLES.join(", ")),
+        };
+        sink.error_with_hint(
+            variable.at,
+            format!(
+                "`{shown}` in `{}`: bucket `{bucket_name}` has no variable `{name}`",
+                variable.used_in
+            ),
+            hint,
+        );
+    } else if !bucket_environments(bucket, spec).iter().any(|e| e == env) {
+        sink.error_with_hint(
+            variable.at,
+            format!(
+                "`{shown}` in `{}`: bucket `{bucket_name}` has no instance in environment `{env}`",
+                variable.used_in
+            ),
+            format!("add `{env}` to spec.buckets.{bucket_name}.environments, or override the variable there"),
+        );
+    }
 }
 
 /// Checks the references of variables environment by environment, then reports once.
@@ -90,6 +129,10 @@ impl<'a> ReferenceCheck<'a> {
                             environments.push(env.to_string());
                         }
                     }
+                    continue;
+                }
+                if let Some(bucket) = self.spec.buckets.iter().find(|b| b.name.value == namespace) {
+                    check_bucket_reference(self.spec, bucket, variable, &reference.name, env, sink);
                     continue;
                 }
                 let shown = format!("${{{{{namespace}.{}}}}}", reference.name);

@@ -62,6 +62,35 @@ struct Spec {
     notifications: Option<Vec<NotificationSpec>>,
     /// Railway's PR environments: the project settings behind them. Without it they are left alone.
     previews: Option<PreviewsSpec>,
+    /// Railway Storage Buckets by name: S3-compatible object storage, one instance per
+    /// environment. Services read a bucket's credentials through references such as
+    /// `${{assets.ENDPOINT}}`.
+    #[schemars(extend("propertyNames" = bucket_name_pattern()))]
+    buckets: Option<BTreeMap<String, BucketSpec>>,
+}
+
+/// A Storage Bucket (R49).
+#[derive(Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+struct BucketSpec {
+    /// The environments with an instance of the bucket; every declared environment when absent.
+    environments: Option<Vec<String>>,
+    /// Where new instances are created: `sjc` (US West), `iad` (US East), `ams` (EU West),
+    /// `sin` (Asia Pacific); Railway's default when absent. Fixed once created.
+    region: Option<BucketRegion>,
+}
+
+#[derive(Serialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+enum BucketRegion {
+    Sjc,
+    Iad,
+    Ams,
+    Sin,
+}
+
+fn bucket_name_pattern() -> serde_json::Value {
+    serde_json::json!({ "pattern": "^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$" })
 }
 
 /// Railway's PR environment settings (R50); a setting left out is left alone.

@@ -47,6 +47,7 @@ pub(super) fn plan_environment(planning: &mut Planning<'_>, env: &str) {
         deploys.extend(planned.deploy);
     }
     planning.actions.extend(deploys);
+    super::buckets::environment(planning, env, live_env, owned, &mut next);
     carry_over_owned_services(planning, owned, &mut next);
     inventory_notes(planning, env, live_env);
     if owned != Some(&next) || records_created {

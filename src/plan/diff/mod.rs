@@ -3,6 +3,7 @@
 //! module: the project's structure (project, environments, services), each environment's
 //! contents, and what the manifest leaves out.
 
+mod buckets;
 mod environment;
 mod findings;
 mod instance;
@@ -135,12 +136,14 @@ pub fn plan(desired: &Desired, live: &Live, options: &PlanOptions) -> Plan {
     previews::previews(&mut planning);
     let whole_project = options.only_environment.is_none();
     structure::services(&mut planning);
+    buckets::create(&mut planning);
     for env in planning.in_scope.clone() {
         environment_with_staged_changes_rule(&mut planning, &env);
     }
     previews::overrides(&mut planning, whole_project);
     structure::stray_instances(&mut planning);
     structure::pruned_services(&mut planning);
+    buckets::leftovers(&mut planning);
     unmanaged::notes(&mut planning);
     let Planning {
         mut notes,

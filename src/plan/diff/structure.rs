@@ -191,6 +191,7 @@ mod tests {
             shared_variables: BTreeMap::new(),
             inventory: InventoryState::Present { inventory },
             volumes: Vec::new(),
+            buckets: Default::default(),
         };
         Live {
             project: Some(LiveProject {
@@ -206,6 +207,7 @@ mod tests {
                     })
                     .collect(),
                 restricted_environments: Vec::new(),
+                buckets: Vec::new(),
                 pr_settings: Default::default(),
                 previews: Vec::new(),
                 token_environment: None,

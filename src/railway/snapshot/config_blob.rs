@@ -115,6 +115,21 @@ pub(super) fn placement_from_config(
     placement_of(service_entry(config, service_id)?)
 }
 
+/// R49: the ids under the config's `buckets` with their `region`, but those marked `isDeleted`.
+pub(super) fn bucket_instances(config: &Value) -> BTreeMap<String, Option<String>> {
+    config
+        .get("buckets")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+        .filter(|(_, entry)| entry.get("isDeleted").and_then(Value::as_bool) != Some(true))
+        .map(|(id, entry)| {
+            let region = entry.get("region").and_then(Value::as_str);
+            (id.clone(), region.map(str::to_string))
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use serde_json::json;

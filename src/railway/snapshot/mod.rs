@@ -15,7 +15,9 @@ pub use volumes::read_environment_volumes;
 use self::rows::{InstanceRow, TriggerRow, build_environment};
 use super::client::{Client, TokenScope};
 use super::error::{Error, Result};
-use super::live::{Live, LiveEnvironment, LivePreview, LiveProject, LiveService, PrSettings};
+use super::live::{
+    Live, LiveBucket, LiveEnvironment, LivePreview, LiveProject, LiveService, PrSettings,
+};
 use super::ops::{
     EnvironmentInstancesPage, ProjectServicesPage, ProjectSnapshot, ProjectTokenScope,
     environment_instances_page, project_services_page, project_snapshot, project_token_scope,
@@ -230,6 +232,15 @@ async fn read_nested(client: &Client, project_id: &str) -> Result<LiveProject> {
             focused_pr_environments: project.focused_pr_environments,
             base_environment_id: project.base_environment_id,
         },
+        buckets: project
+            .buckets
+            .edges
+            .into_iter()
+            .map(|e| LiveBucket {
+                id: e.node.id,
+                name: e.node.name,
+            })
+            .collect(),
     };
     note_shared_volumes(&mut project);
     Ok(project)

@@ -190,6 +190,7 @@ pub(super) fn build_environment(
         shared_variables,
         inventory,
         volumes: Vec::new(),
+        buckets: super::config_blob::bucket_instances(config),
     })
 }
 

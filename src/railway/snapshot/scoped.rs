@@ -8,7 +8,7 @@ use serde::de::DeserializeOwned;
 use super::{next_cursor, note_shared_volumes, read_environments, read_services};
 use crate::railway::client::Client;
 use crate::railway::error::{Error, Result};
-use crate::railway::live::{LiveProject, PrSettings};
+use crate::railway::live::{LiveBucket, LiveProject, PrSettings};
 use crate::railway::ops::{
     EnvironmentSnapshot, ProjectOutline, environment_snapshot, project_outline, project_snapshot,
 };
@@ -79,6 +79,15 @@ pub(super) async fn read_by_environment(
             focused_pr_environments: project.focused_pr_environments,
             base_environment_id: project.base_environment_id,
         },
+        buckets: project
+            .buckets
+            .edges
+            .into_iter()
+            .map(|e| LiveBucket {
+                id: e.node.id,
+                name: e.node.name,
+            })
+            .collect(),
     };
     note_shared_volumes(&mut live);
     Ok(live)

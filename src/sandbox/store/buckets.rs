@@ -21,6 +21,12 @@ pub(crate) struct BucketCredentials {
     pub created_at: String,
 }
 
+/// Guess: Railway's S3 bucket name is the bucket's name plus a suffix of its id (its docs: the
+/// display name plus a short hash, fixed at creation).
+fn s3_bucket_name(bucket: &BucketRecord) -> String {
+    format!("{}-{}", bucket.name, &bucket.id[..8])
+}
+
 /// Fresh fake keys: recognisably the sandbox's, never a real provider's format.
 fn fake_keys() -> (String, String) {
     let id = new_id().replace('-', "");
@@ -167,6 +173,33 @@ impl Store {
             .collect()
     }
 
+    /// R49: `${{<bucket>.<NAME>}}` as a deployment sees it: the variables Railway's dashboard
+    /// lists as "Bucket Variables" (names as services reference them; values are this
+    /// sandbox's fake credentials). `None` without an instance in the environment.
+    pub(crate) fn bucket_variable(
+        &self,
+        project_id: &str,
+        environment_id: &str,
+        bucket_name: &str,
+        key: &str,
+    ) -> Option<String> {
+        let bucket = self
+            .buckets_of_project(project_id)
+            .into_iter()
+            .find(|b| b.name == bucket_name)?;
+        let instance = self.state.bucket_instances.iter().find(|i| {
+            i.bucket_id == bucket.id && i.environment_id == environment_id && i.deleted_at.is_none()
+        })?;
+        match key {
+            "BUCKET" => Some(s3_bucket_name(&bucket)),
+            "ENDPOINT" => Some(FAKE_S3_ENDPOINT.to_string()),
+            "REGION" => Some(instance.region.clone()),
+            "ACCESS_KEY_ID" => Some(instance.access_key_id.clone()),
+            "SECRET_ACCESS_KEY" => Some(instance.secret_access_key.clone()),
+            _ => None,
+        }
+    }
+
     /// `bucketS3Credentials` (R49): the instance's fake credentials.
     pub(crate) fn bucket_credentials(
         &mut self,
@@ -179,8 +212,7 @@ impl Store {
         if bucket.project_id != project_id {
             return Err(DomainError::BucketNotFound);
         }
-        // Guess: Railway's S3 bucket name is the bucket's name plus a suffix of its id.
-        let bucket_name = format!("{}-{}", bucket.name, &bucket.id[..8]);
+        let bucket_name = s3_bucket_name(bucket);
         let instance = self
             .live_bucket_instance(bucket_id, environment_id)
             .ok_or(DomainError::BucketNotFound)?;

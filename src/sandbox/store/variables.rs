@@ -178,9 +178,18 @@ impl Store {
             let target = match namespace {
                 None => service_id.map(str::to_string),
                 Some("shared") => None,
-                Some(service_name) => {
-                    Some(self.live_service_id_by_name(scope.project_id, service_name)?)
-                }
+                Some(name) => match self.live_service_id_by_name(scope.project_id, name) {
+                    Some(service_id) => Some(service_id),
+                    // R49: a bucket's variables, by the bucket's name.
+                    None => {
+                        return self.bucket_variable(
+                            scope.project_id,
+                            scope.environment_id,
+                            name,
+                            key,
+                        );
+                    }
+                },
             };
             let target = target.as_deref();
             // R27: a sealed value is never returned, so it never renders into another value.
