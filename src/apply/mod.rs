@@ -311,9 +311,7 @@ impl Executor<'_> {
             .collect();
         // R50: an ephemeral environment written for `spec.previews.overrides` is checked too.
         let known: Vec<_> = project
-            .environments
-            .iter()
-            .chain(project.previews.iter().map(|p| &p.environment))
+            .all_environments()
             .filter(|e| written.contains(e.name.as_str()))
             .collect();
         if known.is_empty() {

@@ -422,9 +422,7 @@ fn volume_status(service: &DesiredService, environment: &str, pass: &Pass) -> Op
     let live = live_instance(pass, environment, &service.name).and_then(|instance| {
         let project = pass.live.as_ref()?.project.as_ref()?;
         project
-            .environments
-            .iter()
-            .find(|e| e.name == environment)?
+            .environment_named(environment)?
             .volume_of(&instance.service_id)
     });
     let usage_percent = live.and_then(|v| v.usage_percent());

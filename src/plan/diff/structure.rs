@@ -42,7 +42,8 @@ pub(super) fn environments(planning: &mut Planning<'_>) {
     let default = default_environment(planning);
     for env in planning.in_scope.clone() {
         let exists = match planning.project {
-            Some(project) => project.environments.iter().any(|e| e.name == env),
+            // R50: a PR environment of that name is not the declared one.
+            Some(project) => project.persistent_environment_named(&env).is_some(),
             None => env == default,
         };
         if !exists {
