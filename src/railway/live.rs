@@ -168,6 +168,21 @@ pub struct LiveEnvironment {
 }
 
 impl LiveEnvironment {
+    /// An environment with nothing read into it: no instances, variables, volumes or inventory.
+    pub fn empty(id: &str, name: &str) -> Self {
+        LiveEnvironment {
+            id: id.into(),
+            name: name.into(),
+            config_etag: String::new(),
+            unmerged_changes: 0,
+            is_fork: false,
+            instances: BTreeMap::new(),
+            shared_variables: BTreeMap::new(),
+            inventory: InventoryState::Absent,
+            volumes: Vec::new(),
+        }
+    }
+
     /// The volume mounted into a service here (Railway allows one per service instance).
     pub fn volume_of(&self, service_id: &str) -> Option<&LiveVolumeInstance> {
         self.volumes
@@ -238,6 +253,27 @@ pub struct LiveInstance {
     /// Application ports with a public TCP proxy, from the config blob (`networking.tcpProxies`).
     pub tcp_proxies: Vec<i64>,
     pub latest_deployment: Option<LiveDeployment>,
+}
+
+impl LiveInstance {
+    /// An instance of service `service_id` with nothing read into it: no source, settings,
+    /// variables, domains or deployment.
+    pub fn empty(id: &str, service_id: &str) -> Self {
+        LiveInstance {
+            id: id.into(),
+            service_id: service_id.into(),
+            service_name: String::new(),
+            source: None,
+            values: SettingValues::default(),
+            root_directory: None,
+            railway_config_file: None,
+            variables: BTreeMap::new(),
+            service_domains: Vec::new(),
+            custom_domains: Vec::new(),
+            tcp_proxies: Vec::new(),
+            latest_deployment: None,
+        }
+    }
 }
 
 /// The instance's source; for a repo, branch comes from the environment's deployment trigger.
@@ -312,20 +348,9 @@ pub struct LiveDeployment {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::inventory::InventoryState;
 
     fn environment(id: &str, name: &str) -> LiveEnvironment {
-        LiveEnvironment {
-            id: id.into(),
-            name: name.into(),
-            config_etag: String::new(),
-            unmerged_changes: 0,
-            is_fork: false,
-            instances: BTreeMap::new(),
-            shared_variables: BTreeMap::new(),
-            inventory: InventoryState::Absent,
-            volumes: Vec::new(),
-        }
+        LiveEnvironment::empty(id, name)
     }
 
     fn project() -> LiveProject {

@@ -178,7 +178,6 @@ fn pruned_from_previews(planning: &mut Planning<'_>, project: &LiveProject, serv
 
 #[cfg(test)]
 mod tests {
-    use std::collections::BTreeMap;
     use std::path::Path;
 
     use super::super::PlanOptions;
@@ -203,17 +202,8 @@ mod tests {
             services: names.iter().map(|n| n.to_string()).collect(),
             ..Inventory::default()
         };
-        let production = LiveEnvironment {
-            id: "env-production".into(),
-            name: "production".into(),
-            config_etag: String::new(),
-            unmerged_changes: 0,
-            is_fork: false,
-            instances: BTreeMap::new(),
-            shared_variables: BTreeMap::new(),
-            inventory: InventoryState::Present { inventory },
-            volumes: Vec::new(),
-        };
+        let mut production = LiveEnvironment::empty("env-production", "production");
+        production.inventory = InventoryState::Present { inventory };
         Live {
             project: Some(LiveProject {
                 id: "p1".into(),
@@ -299,35 +289,13 @@ mod tests {
     }
     /// R50: a PR environment holding copies of `services` (by service id).
     fn preview(name: &str, services: &[&str]) -> LivePreview {
-        let instance = |id: &str| LiveInstance {
-            id: format!("si-{name}-{id}"),
-            service_id: id.to_string(),
-            service_name: String::new(),
-            source: None,
-            values: Default::default(),
-            root_directory: None,
-            railway_config_file: None,
-            variables: BTreeMap::new(),
-            service_domains: Vec::new(),
-            custom_domains: Vec::new(),
-            tcp_proxies: Vec::new(),
-            latest_deployment: None,
-        };
+        let mut environment = LiveEnvironment::empty(&format!("env-{name}"), name);
+        environment.instances = services
+            .iter()
+            .map(|id| (id.to_string(), LiveInstance::empty(&format!("si-{id}"), id)))
+            .collect();
         LivePreview {
-            environment: LiveEnvironment {
-                id: format!("env-{name}"),
-                name: name.into(),
-                config_etag: String::new(),
-                unmerged_changes: 0,
-                is_fork: false,
-                instances: services
-                    .iter()
-                    .map(|id| (id.to_string(), instance(id)))
-                    .collect(),
-                shared_variables: BTreeMap::new(),
-                inventory: InventoryState::Absent,
-                volumes: Vec::new(),
-            },
+            environment,
             pr_number: Some(42),
             pr_repo: Some("acme/shop".into()),
             branch: Some("feat/x".into()),
