@@ -338,9 +338,7 @@ fn instance_in<'a>(
     service_id: &str,
 ) -> Option<&'a LiveInstance> {
     project
-        .environments
-        .iter()
-        .find(|e| e.id == environment_id)?
+        .environment_with_id(environment_id)?
         .instances
         .get(service_id)
 }

@@ -173,9 +173,7 @@ impl Executor<'_> {
                 continue;
             };
             let live = project
-                .environments
-                .iter()
-                .find(|e| e.name == environment)
+                .environment_named(environment)
                 .and_then(|e| e.volume_of(&service_id.id));
             if let Some(live) = live.filter(|v| v.mount_path != desired.mount_path) {
                 mounts.insert(
@@ -451,12 +449,7 @@ fn live_environment<'p>(
 }
 
 fn instance_exists(project: &LiveProject, environment: &str, service: &str) -> bool {
-    let Some(service) = project.services.iter().find(|s| s.name == service) else {
-        return false;
-    };
-    project
-        .environment_named(environment)
-        .is_some_and(|e| e.instances.contains_key(&service.id))
+    project.instance(service, environment).is_some()
 }
 
 fn service_id(project: &LiveProject, service: &str) -> Result<String, Error> {

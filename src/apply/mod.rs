@@ -19,7 +19,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use crate::manifest::desired::ProjectRef;
 use crate::plan::{Action, Plan};
 use crate::railway::live::{Live, LiveProject};
-use crate::railway::ops::{EnvironmentEtags, ServiceDelete, environment_etags, service_delete};
+use crate::railway::ops::{ServiceDelete, service_delete};
 use crate::railway::{Client, Error as RailwayError, snapshot};
 
 pub use patch::instance_entry;
@@ -327,19 +327,13 @@ impl Executor<'_> {
             .collect();
         // R50: an ephemeral environment written for `spec.previews.overrides` is checked too.
         let known: Vec<_> = project
-            .environments
-            .iter()
-            .chain(project.previews.iter().map(|p| &p.environment))
+            .all_environments()
             .filter(|e| written.contains(e.name.as_str()))
             .collect();
         if known.is_empty() {
             return Ok(());
         }
-        let now = self
-            .client
-            .post::<EnvironmentEtags>(environment_etags::Variables {
-                project_id: project.id.clone(),
-            })
+        let now = snapshot::read_environment_etags(self.client, &project.id)
             .await
             .map_err(|source| ApplyError::Failed {
                 address: "configEtag check".into(),
@@ -347,11 +341,11 @@ impl Executor<'_> {
                 applied: Vec::new(),
                 not_applied: plan.actions.iter().map(Action::address).collect(),
             })?;
-        for node in now.project.environments.edges.into_iter().map(|e| e.node) {
+        for node in now {
             let Some(before) = known.iter().find(|e| e.id == node.id) else {
                 continue;
             };
-            let staged = node.unmerged_changes_count.unwrap_or(0);
+            let staged = node.unmerged_changes;
             let reason = if node.config_etag != before.config_etag {
                 Some("its configEtag moved")
             } else if staged > 0 && before.unmerged_changes == 0 {

@@ -33,9 +33,7 @@ impl Executor<'_> {
         let known = self
             .fresh_project()
             .await?
-            .environments
-            .iter()
-            .find(|e| e.id == environment_id)
+            .environment_with_id(&environment_id)
             .and_then(|e| e.volume_of(&service_id))
             .cloned();
         let mut sent: Vec<&str> = Vec::new();
@@ -223,9 +221,9 @@ impl Executor<'_> {
         self.stale = true;
         let deleted = super::settle_delete(result, async || {
             let project = self.fresh_project().await?;
+            // R50: a PR environment's instance of it is the same volume.
             Ok(project
-                .environments
-                .iter()
+                .all_environments()
                 .any(|e| e.volumes.iter().any(|v| v.volume_id == volume_id)))
         })
         .await?;

@@ -167,7 +167,8 @@ async fn resolve_live(
             desired.project.name
         );
     };
-    let Some(live_env) = project.environments.iter().find(|e| e.name == environment) else {
+    // R50: no backups of a PR environment's copy of a volume (as under `run`).
+    let Some(live_env) = project.persistent_environment_named(environment) else {
         bail!("environment {environment} does not exist on Railway yet: run apply first");
     };
     let Some(service) = project.services.iter().find(|s| s.name == args.service) else {

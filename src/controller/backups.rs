@@ -35,10 +35,9 @@ pub fn targets(desired: &Desired, live: &Live) -> Vec<BackupTarget> {
             let Some(volume) = &settings.volume else {
                 continue;
             };
+            // R50: no backups of a PR environment's copy of the volume: it goes with the PR.
             let Some(live_volume) = project
-                .environments
-                .iter()
-                .find(|e| &e.name == environment)
+                .persistent_environment_named(environment)
                 .and_then(|e| e.volume_of(service_id))
             else {
                 continue;

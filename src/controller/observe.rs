@@ -28,7 +28,7 @@ pub fn record_pass(
 ) {
     record_identity(status, desired, pass, now);
     let counts = record_plan(status, desired, pass);
-    record_previews(status, pass, now);
+    record_previews(status, desired, pass, now);
     record_outcome(status, desired, revision, pass, counts, now);
     hold_for_staged_changes(status, pass, now);
     if status.conditions.ready.status {
@@ -88,7 +88,7 @@ fn record_plan(status: &mut ProjectStatus, desired: &Desired, pass: &Pass) -> Op
 
 /// R50: the PR environments the pass read (after its apply when it re-read); a pass that read
 /// nothing keeps the last ones.
-fn record_previews(status: &mut ProjectStatus, pass: &Pass, now: &str) {
+fn record_previews(status: &mut ProjectStatus, desired: &Desired, pass: &Pass, now: &str) {
     let Some(live) = pass.live_after.as_ref().or(pass.live.as_ref()) else {
         return;
     };
@@ -96,6 +96,33 @@ fn record_previews(status: &mut ProjectStatus, pass: &Pass, now: &str) {
         .map(|t| t.with_timezone(&chrono::Utc))
         .unwrap_or_else(|_| chrono::Utc::now());
     status.previews = crate::rollout::previews::previews(live.project.as_ref(), now);
+    for preview in &mut status.previews {
+        preview.overrides_converged = overrides_converged(desired, pass, &preview.name);
+    }
+}
+
+/// Whether `spec.previews.overrides` hold in the PR environment `name` after this pass: known
+/// only with overrides declared and a plan that saw the environment. Converged when the plan
+/// had nothing for it, or the pass applied what it had.
+fn overrides_converged(desired: &Desired, pass: &Pass, name: &str) -> Option<bool> {
+    desired
+        .previews
+        .as_ref()
+        .filter(|p| !p.overrides.is_empty())?;
+    let plan = pass.plan.as_ref()?;
+    let seen = pass
+        .live
+        .as_ref()?
+        .project
+        .as_ref()?
+        .previews
+        .iter()
+        .any(|p| p.environment.name == name);
+    if !seen {
+        return None;
+    }
+    let pending = plan.actions.iter().any(|a| a.environment() == Some(name));
+    Some(!pending || pass.kind == PassKind::Applied)
 }
 
 /// The Ready and Stalled conditions and the last error, from how the pass ended.
@@ -395,9 +422,7 @@ fn volume_status(service: &DesiredService, environment: &str, pass: &Pass) -> Op
     let live = live_instance(pass, environment, &service.name).and_then(|instance| {
         let project = pass.live.as_ref()?.project.as_ref()?;
         project
-            .environments
-            .iter()
-            .find(|e| e.name == environment)?
+            .environment_named(environment)?
             .volume_of(&instance.service_id)
     });
     let usage_percent = live.and_then(|v| v.usage_percent());

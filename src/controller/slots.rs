@@ -50,9 +50,9 @@ pub struct Slot {
     pub project_id: Option<String>,
     /// The probe mark the last settled full pass stands for: while the probe answers it, no
     /// full pass is needed.
-    pub mark: Option<String>,
+    pub mark: Option<super::steady::Standing>,
     /// The probe mark taken right before the full pass now due or running.
-    pub probed: Option<String>,
+    pub probed: Option<crate::railway::probe::Mark>,
     /// The probe moved (or cannot tell): the next pass is a full one, without probing again.
     pub moved: bool,
     /// R44: the last log lines of the deployments the latest full pass found failed.

@@ -8,7 +8,82 @@ use tokio::time::Instant;
 
 use super::reconcile::{Pass, PassKind, PassWindow};
 use crate::manifest::Desired;
+use crate::railway::probe::Mark;
 use crate::rollout::Health;
+
+/// What a project's last full pass leaves for the change probe to compare with.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Standing {
+    /// A settled pass: the digest of the probe taken right before it.
+    Settled(String),
+    /// A pass whose one write was the operator's inventory, into the environments `written`
+    /// (ids): a probe by `until` (right after the pass) that shows nothing moved since `before`
+    /// (the probe taken right before the pass) but those environments' `configEtag` stands for
+    /// the pass after it, so the write costs no second full pass. A change someone makes between
+    /// the write and that probe goes unseen until something else moves, as one between the
+    /// configEtag check and the write does (R15: last writer wins).
+    Written {
+        before: Mark,
+        written: Vec<String>,
+        until: Instant,
+    },
+}
+
+impl Standing {
+    /// Whether the probe's `mark`, taken at `now`, shows the project as the pass left it.
+    pub fn stands_for(&self, mark: &Mark, now: Instant) -> bool {
+        match self {
+            Standing::Settled(digest) => &mark.digest == digest,
+            Standing::Written {
+                before,
+                written,
+                until,
+            } => now <= *until && mark.moved_only_in(before, written),
+        }
+    }
+}
+
+/// What `pass` leaves for the next probe, given the probe taken right before it (`probed`):
+/// a settled pass stands as that probe; a pass that wrote only the inventory stands as that
+/// probe plus its own write, for a probe within `reach`; any other, nothing (a full pass next).
+pub fn standing(pass: &Pass, probed: Option<Mark>, reach: Duration) -> Option<Standing> {
+    let probed = probed?;
+    if settled(pass) {
+        return Some(Standing::Settled(probed.digest));
+    }
+    Some(Standing::Written {
+        before: probed,
+        written: inventory_only(pass)?,
+        until: Instant::now() + reach,
+    })
+}
+
+/// The ids of the environments a pass wrote the inventory into, when that was all it wrote and
+/// nothing it saw is still on its way.
+fn inventory_only(pass: &Pass) -> Option<Vec<String>> {
+    let plan = pass.plan.as_ref()?;
+    // An apply with no action to take: `run` counts it in sync.
+    let quiet = pass.kind == PassKind::InSync
+        && pass.report.is_some()
+        && pass.error.is_none()
+        && pass.rollbacks.is_empty()
+        && plan.actions.is_empty()
+        && plan.held.is_empty()
+        && !plan.inventory_writes.is_empty()
+        && !progressing(pass);
+    if !quiet {
+        return None;
+    }
+    let project = pass.live.as_ref()?.project.as_ref()?;
+    plan.inventory_writes
+        .iter()
+        .map(|write| {
+            project
+                .persistent_environment_named(&write.environment)
+                .map(|e| e.id.clone())
+        })
+        .collect()
+}
 
 /// Whether the probe taken right before `pass` may stand for the project until it moves: the
 /// pass wrote nothing, saw no deployment on its way, failed in nothing, and what it left alone

@@ -129,7 +129,8 @@ pub fn build_manifest(
             .join(", ")
     };
     for name in &options.environments {
-        if !project.environments.iter().any(|e| &e.name == name) {
+        // R50: a PR environment is not imported.
+        if project.persistent_environment_named(name).is_none() {
             return Err(ImportError::UnknownEnvironment {
                 name: name.clone(),
                 available: available(),

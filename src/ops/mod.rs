@@ -113,13 +113,11 @@ impl<'a> View<'a> {
     }
 
     pub fn environment(&self, name: &str) -> Option<&'a LiveEnvironment> {
-        self.project()?.environments.iter().find(|e| e.name == name)
+        self.project()?.environment_named(name)
     }
 
     pub fn instance(&self, service: &str, environment: &str) -> Option<&'a LiveInstance> {
-        let project = self.project()?;
-        let id = &project.services.iter().find(|s| s.name == service)?.id;
-        self.environment(environment)?.instances.get(id)
+        self.project()?.instance(service, environment)
     }
 
     /// The service by name, or an error naming every service of the manifest.

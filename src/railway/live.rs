@@ -96,32 +96,53 @@ pub struct PrSettings {
 }
 
 impl LiveProject {
-    /// The instance of service `service` (by name) in environment `environment` (by name).
+    /// The instance of service `service` (by name) in environment `environment` (by name,
+    /// persistent or ephemeral: [`Self::environment_named`]).
     pub fn instance(&self, service: &str, environment: &str) -> Option<&LiveInstance> {
         let service_id = &self.services.iter().find(|s| s.name == service)?.id;
-        self.environments
-            .iter()
-            .find(|e| e.name == environment)?
+        self.environment_named(environment)?
             .instances
             .get(service_id)
     }
 
-    /// The environment named `name`, persistent or ephemeral (R50: an ephemeral one is written
-    /// to only for `spec.previews.overrides`).
-    pub fn environment_named(&self, name: &str) -> Option<&LiveEnvironment> {
+    /// Every environment: the persistent ones in Railway's order, then the ephemeral ones (R50).
+    pub fn all_environments(&self) -> impl Iterator<Item = &LiveEnvironment> {
         self.environments
             .iter()
             .chain(self.previews.iter().map(|p| &p.environment))
-            .find(|e| e.name == name)
+    }
+
+    /// The one lookup of an environment by name: persistent first, then ephemeral (R50: an
+    /// ephemeral one is written to only for `spec.previews.overrides`). A caller that must not
+    /// reach a PR environment uses [`Self::persistent_environment_named`].
+    pub fn environment_named(&self, name: &str) -> Option<&LiveEnvironment> {
+        self.all_environments().find(|e| e.name == name)
+    }
+
+    /// The environment with id `id`, persistent or ephemeral.
+    pub fn environment_with_id(&self, id: &str) -> Option<&LiveEnvironment> {
+        self.all_environments().find(|e| e.id == id)
+    }
+
+    /// [`Self::environment_named`] narrowed to persistent environments, for a caller that must
+    /// not reach a PR environment (R50: observed, not desired).
+    pub fn persistent_environment_named(&self, name: &str) -> Option<&LiveEnvironment> {
+        self.environment_named(name)
+            .filter(|e| !self.is_ephemeral(e))
+    }
+
+    /// R50: whether `environment` is one of the project's ephemeral (PR) environments.
+    pub fn is_ephemeral(&self, environment: &LiveEnvironment) -> bool {
+        self.previews
+            .iter()
+            .any(|p| p.environment.id == environment.id)
     }
 
     /// The environments other than `except` with an instance of volume `volume_id`: a copied
     /// environment (R2, R22) shares the volume, and with it its name.
     /// PR environments count (R50): deleting the volume would take their data too.
     pub fn environments_sharing_volume(&self, volume_id: &str, except: &str) -> Vec<String> {
-        self.environments
-            .iter()
-            .chain(self.previews.iter().map(|p| &p.environment))
+        self.all_environments()
             .filter(|e| e.name != except)
             .filter(|e| e.volumes.iter().any(|v| v.volume_id == volume_id))
             .map(|e| e.name.clone())
@@ -160,6 +181,22 @@ pub struct LiveEnvironment {
 }
 
 impl LiveEnvironment {
+    /// An environment with nothing read into it: no instances, variables, volumes or inventory.
+    pub fn empty(id: &str, name: &str) -> Self {
+        LiveEnvironment {
+            id: id.into(),
+            name: name.into(),
+            config_etag: String::new(),
+            unmerged_changes: 0,
+            is_fork: false,
+            instances: BTreeMap::new(),
+            shared_variables: BTreeMap::new(),
+            inventory: InventoryState::Absent,
+            volumes: Vec::new(),
+            buckets: Default::default(),
+        }
+    }
+
     /// The volume mounted into a service here (Railway allows one per service instance).
     pub fn volume_of(&self, service_id: &str) -> Option<&LiveVolumeInstance> {
         self.volumes
@@ -232,6 +269,27 @@ pub struct LiveInstance {
     pub latest_deployment: Option<LiveDeployment>,
 }
 
+impl LiveInstance {
+    /// An instance of service `service_id` with nothing read into it: no source, settings,
+    /// variables, domains or deployment.
+    pub fn empty(id: &str, service_id: &str) -> Self {
+        LiveInstance {
+            id: id.into(),
+            service_id: service_id.into(),
+            service_name: String::new(),
+            source: None,
+            values: SettingValues::default(),
+            root_directory: None,
+            railway_config_file: None,
+            variables: BTreeMap::new(),
+            service_domains: Vec::new(),
+            custom_domains: Vec::new(),
+            tcp_proxies: Vec::new(),
+            latest_deployment: None,
+        }
+    }
+}
+
 /// The instance's source; for a repo, branch comes from the environment's deployment trigger.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -299,4 +357,61 @@ impl LiveCustomDomain {
 pub struct LiveDeployment {
     pub id: String,
     pub status: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn environment(id: &str, name: &str) -> LiveEnvironment {
+        LiveEnvironment::empty(id, name)
+    }
+
+    fn project() -> LiveProject {
+        let preview = |id: &str, name: &str| LivePreview {
+            environment: environment(id, name),
+            pr_number: Some(42),
+            pr_repo: Some("acme/shop".into()),
+            branch: Some("feat/x".into()),
+            created_at: "2026-01-01T00:00:00Z".into(),
+        };
+        LiveProject {
+            id: "p".into(),
+            name: "shop".into(),
+            workspace_id: None,
+            environments: vec![environment("e-prod", "production")],
+            services: Vec::new(),
+            restricted_environments: Vec::new(),
+            token_environment: None,
+            pr_settings: PrSettings::default(),
+            // A PR environment named like a persistent one loses to it.
+            previews: vec![preview("e-pr", "pr-42"), preview("e-dup", "production")],
+            buckets: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn environments_are_found_by_name_persistent_first_then_ephemeral() {
+        let project = project();
+        let found = |name: &str| project.environment_named(name).map(|e| e.id.as_str());
+        assert_eq!(found("production"), Some("e-prod"));
+        assert_eq!(found("pr-42"), Some("e-pr"));
+        assert_eq!(found("staging"), None);
+        assert_eq!(
+            project.environment_with_id("e-pr").map(|e| e.name.as_str()),
+            Some("pr-42")
+        );
+    }
+
+    #[test]
+    fn a_persistent_lookup_never_reaches_a_pr_environment() {
+        let project = project();
+        let found = |name: &str| {
+            project
+                .persistent_environment_named(name)
+                .map(|e| e.id.as_str())
+        };
+        assert_eq!(found("production"), Some("e-prod"));
+        assert_eq!(found("pr-42"), None);
+    }
 }

@@ -56,12 +56,36 @@ const SELECTION: &str = "fragment ProbeProject on Project {
 /// What the probe says about one project.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ProbeMark {
-    /// A digest of its markers: equal digests mean nothing the snapshot reads has moved.
-    Seen(String),
+    /// Its markers, digested: equal digests mean nothing the snapshot reads has moved.
+    Seen(Mark),
     /// Railway says the project is gone (deleted or not visible): find it again by name.
     Gone,
     /// The probe cannot tell (a list longer than one page): read it whole.
     Unknown,
+}
+
+/// One project's markers as one probe read them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Mark {
+    /// Of every marker: equal digests mean nothing the snapshot reads has moved.
+    pub digest: String,
+    /// Of every marker but the environments' `configEtag`s, which `config_etags` holds.
+    without_etags: String,
+    /// Environment id to `configEtag` (R15).
+    config_etags: BTreeMap<String, String>,
+}
+
+impl Mark {
+    /// Whether, since `before`, nothing moved but the `configEtag` of the environments in
+    /// `written` (ids): what a write of those environments' config alone leaves behind.
+    pub fn moved_only_in(&self, before: &Mark, written: &[String]) -> bool {
+        self.without_etags == before.without_etags
+            && self.config_etags.len() == before.config_etags.len()
+            && self
+                .config_etags
+                .iter()
+                .all(|(id, etag)| written.contains(id) || before.config_etags.get(id) == Some(etag))
+    }
 }
 
 /// The probe's state across passes: its batch size, halved when Railway refuses a query as too
@@ -207,13 +231,31 @@ fn mark_of(data: &Value, errors: &[&Value]) -> ProbeMark {
     if text.contains("\"hasNextPage\":true") {
         return ProbeMark::Unknown;
     }
+    let mut blanked = data.clone();
+    let mut config_etags = BTreeMap::new();
+    if let Some(edges) = blanked["environments"]["edges"].as_array_mut() {
+        for node in edges.iter_mut().map(|edge| &mut edge["node"]) {
+            let etag = node["configEtag"].take();
+            if let Some(id) = node["id"].as_str() {
+                config_etags.insert(id.to_string(), etag.to_string());
+            }
+        }
+    }
+    ProbeMark::Seen(Mark {
+        digest: digest_of(&text, errors),
+        without_etags: digest_of(&blanked.to_string(), errors),
+        config_etags,
+    })
+}
+
+fn digest_of(text: &str, errors: &[&Value]) -> String {
     let mut digest = Sha256::new();
     digest.update(text.as_bytes());
     for error in errors {
         digest.update(error["message"].to_string().as_bytes());
         digest.update(error["path"].to_string().as_bytes());
     }
-    ProbeMark::Seen(hex::encode(digest.finalize()))
+    hex::encode(digest.finalize())
 }
 
 #[cfg(test)]
@@ -244,6 +286,25 @@ mod tests {
         let b = json!({ "id": "x", "deletedAt": null, "environments": { "edges": [ { "node": { "configEtag": "2" } } ] } });
         assert_eq!(mark_of(&a, &[]), mark_of(&a.clone(), &[]));
         assert_ne!(mark_of(&a, &[]), mark_of(&b, &[]));
+    }
+
+    #[test]
+    fn a_moved_etag_of_a_written_environment_alone_is_told_from_other_moves() {
+        let project = |etag: &str, other: &str, replicas: i64| {
+            json!({ "id": "x", "deletedAt": null, "environments": { "edges": [
+                { "node": { "id": "e1", "configEtag": etag, "n": replicas } },
+                { "node": { "id": "e2", "configEtag": other } } ] } })
+        };
+        let seen = |data: Value| match mark_of(&data, &[]) {
+            ProbeMark::Seen(mark) => mark,
+            other => panic!("{other:?}"),
+        };
+        let before = seen(project("1", "a", 1));
+        let written = ["e1".to_string()];
+        assert!(seen(project("2", "a", 1)).moved_only_in(&before, &written));
+        assert!(!seen(project("2", "b", 1)).moved_only_in(&before, &written));
+        assert!(!seen(project("2", "a", 2)).moved_only_in(&before, &written));
+        assert!(!seen(project("2", "a", 1)).moved_only_in(&before, &[]));
     }
 
     #[test]

@@ -21,6 +21,10 @@ pub struct PreviewStatus {
     /// The worst of its deployed services' (focused mode leaves some undeployed, R50).
     pub health: Health,
     pub services: usize,
+    /// Whether `spec.previews.overrides` hold here after the last pass: `None` when unknown
+    /// (no overrides declared, no plan yet, or the environment appeared after the pass read).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub overrides_converged: Option<bool>,
 }
 
 /// The project's PR environments, newest first, as of `now`.
@@ -61,6 +65,7 @@ fn status(preview: &LivePreview, now: DateTime<Utc>) -> PreviewStatus {
         age,
         health,
         services: instances.len(),
+        overrides_converged: None,
     }
 }
 

@@ -65,7 +65,9 @@ pub async fn roll_back_failures(
         if handled.contains(&key) {
             continue;
         }
-        let Some(env) = project.environments.iter().find(|e| e.name == environment) else {
+        // R50: a PR environment is never rolled back: its deployments follow the pull
+        // request's commits, and `onFailure` is declared per manifest environment.
+        let Some(env) = project.persistent_environment_named(&environment) else {
             continue;
         };
         let service_id = project

@@ -37,12 +37,8 @@ pub fn started(plan: &Plan, report: &Report, before: &Live, after: &LiveProject)
                 .find(|s| &s.name == service)?
                 .id
                 .clone();
-            let environment_id = after
-                .environments
-                .iter()
-                .find(|e| &e.name == environment)?
-                .id
-                .clone();
+            // A deploy the plan made is followed wherever it went, a PR environment too.
+            let environment_id = after.environment_named(environment)?.id.clone();
             let before = before
                 .project
                 .as_ref()

@@ -17,10 +17,27 @@ use railway_operator::controller::status::{
     SharedStatus, SyncState,
 };
 use railway_operator::controller::trigger::ReconcileTrigger;
+use railway_operator::rollout::previews::PreviewStatus;
 use serde_json::Value;
 
 const DRIFT_ADDRESS: &str = "service.api.variables.DATABASE_URL";
 const HOSTILE_DETAIL: &str = "<script>alert(\"x\")</script> & 'quotes'";
+/// A branch name is whatever the pull request's author typed.
+const HOSTILE_BRANCH: &str = "feat/<img src=x onerror=alert(1)>&'\"";
+
+fn preview(name: &str, pr: Option<i64>, branch: &str, converged: Option<bool>) -> PreviewStatus {
+    PreviewStatus {
+        name: name.to_string(),
+        pr_number: pr,
+        branch: Some(branch.to_string()),
+        repository: Some("acme/shop".to_string()),
+        created_at: "2026-01-01T00:01:00Z".to_string(),
+        age: "4m".to_string(),
+        health: railway_operator::rollout::Health::Healthy,
+        services: 1,
+        overrides_converged: converged,
+    }
+}
 
 fn service(name: &str, sync: SyncState, deployment: Option<&str>) -> ServiceStatus {
     ServiceStatus {
@@ -93,6 +110,10 @@ fn blackroad() -> ProjectStatus {
                     service("docs", SyncState::External, None),
                 ],
             },
+        ],
+        previews: vec![
+            preview("pr-42", Some(42), HOSTILE_BRANCH, Some(false)),
+            preview("feature-login", None, "feature/login", Some(true)),
         ],
         last_error: None,
         ..ProjectStatus::default()
@@ -408,6 +429,23 @@ async fn status_page_shows_projects_services_and_drift_with_everything_escaped()
     assert!(page.contains("fix the manifest &amp; retry"));
     assert!(page.contains("drift-reported"));
     assert!(page.contains("987"));
+    // R50: PR environments, with the branch (user input) escaped, and an empty state.
+    assert!(page.contains("<h3>PR environments</h3>"), "{page}");
+    assert!(
+        page.contains("feat/&lt;img src=x onerror=alert(1)&gt;&amp;&#39;&quot;"),
+        "{page}"
+    );
+    assert!(!page.contains("<img"), "an element made of a branch name");
+    for text in [
+        "#42",
+        "branch preview",
+        "acme/shop",
+        ">pending</span>",
+        ">converged</span>",
+    ] {
+        assert!(page.contains(text), "page lacks {text}");
+    }
+    assert!(page.contains("No PR environments."), "side<car> has none");
     assert!(
         !page.to_lowercase().contains("<script"),
         "page holds a script element"
@@ -589,9 +627,18 @@ async fn a_real_browser_renders_the_status_page() {
     let dom = browser::dump_dom(&chromium, &format!("{}/", server.url()))
         .await
         .expect("chromium dumps the DOM");
-    for text in ["BlackRoad OS", "cron-job", DRIFT_ADDRESS] {
+    for text in [
+        "BlackRoad OS",
+        "cron-job",
+        DRIFT_ADDRESS,
+        "PR environments",
+        "#42",
+        "feature/login",
+        "No PR environments.",
+    ] {
         assert!(dom.contains(text), "the rendered DOM lacks {text}:\n{dom}");
     }
+    assert!(!dom.contains("<img"), "a branch name became an element");
     assert!(
         !dom.to_lowercase().contains("<script"),
         "a script element made it into the DOM"

@@ -350,16 +350,31 @@ async fn a_git_source_applies_each_new_commit_and_stalls_on_an_invalid_one() {
 #[tokio::test]
 async fn the_http_endpoints_and_the_status_page_show_projects_services_and_drift() {
     let sandbox = sandbox().await;
+    // `worker` builds from a repository with PR environments on, and a pull request is open.
+    let with_previews = |mode: &str| {
+        manifest(1, "report", mode).replace(
+            "source: { image: \"worker:1\" }\n",
+            "source: { repo: acme/shop, branch: main }\n  previews: { enabled: true }\n",
+        )
+    };
+    let applied = tempfile::tempdir().expect("tempdir");
+    let first = applied.path().join("ctl.yml");
+    fs::write(&first, with_previews("other")).expect("write");
+    let (code, out, err) = cli(&sandbox, &["apply", "-f", &first.to_string_lossy()]).await;
+    assert_eq!(code, 0, "{out}\n{err}");
+    pull_request_opened(&sandbox, 42, "feat/<b>x</b>").await;
     let (_dir, _file, running) = run_manifest(
         &sandbox,
-        &manifest(1, "report", "wanted"),
+        &with_previews("wanted"),
         Duration::from_secs(1),
         true,
     )
     .await;
     let url = running.http_url.clone().expect("http");
     running
-        .wait_for("ctl", Duration::from_secs(20), |p| !p.drift.is_empty())
+        .wait_for("ctl", Duration::from_secs(20), |p| {
+            !p.drift.is_empty() && !p.previews.is_empty()
+        })
         .await;
     let get = |path: &str| {
         let url = format!("{url}{path}");
@@ -370,6 +385,10 @@ async fn the_http_endpoints_and_the_status_page_show_projects_services_and_drift
     let status: serde_json::Value = get("/status").await.json().await.expect("json");
     assert_eq!(
         status["projects"]["ctl"]["conditions"]["ready"]["reason"], "DriftDetected",
+        "{status}"
+    );
+    assert_eq!(
+        status["projects"]["ctl"]["previews"][0]["prNumber"], 42,
         "{status}"
     );
     let metrics = get("/metrics").await.text().await.expect("text");
@@ -384,7 +403,15 @@ async fn the_http_endpoints_and_the_status_page_show_projects_services_and_drift
         "{metrics}"
     );
     let page = get("/").await.text().await.expect("html");
-    for expected in ["ctl", "api", "worker", "service.api[production]"] {
+    for expected in [
+        "ctl",
+        "api",
+        "worker",
+        "service.api[production]",
+        "#42",
+        "feat/&lt;b&gt;x&lt;/b&gt;",
+        "acme/shop",
+    ] {
         assert!(page.contains(expected), "page lacks {expected}");
     }
     match browser::find_chromium() {
@@ -392,7 +419,15 @@ async fn the_http_endpoints_and_the_status_page_show_projects_services_and_drift
             let dom = browser::dump_dom(&chromium, &format!("{url}/"))
                 .await
                 .expect("chromium renders the page");
-            for expected in ["ctl", "api", "worker", "service.api[production]", "MODE"] {
+            for expected in [
+                "ctl",
+                "api",
+                "worker",
+                "service.api[production]",
+                "MODE",
+                "PR environments",
+                "#42",
+            ] {
                 assert!(dom.contains(expected), "the rendered page lacks {expected}");
             }
         }

@@ -347,6 +347,12 @@ async fn run_converges_preview_overrides_onto_a_new_pr_environment_and_stays_rea
         keep, "base",
         "a variable the overrides do not name is left alone"
     );
+    // The page and `/status` say so once the pass that converged them is recorded.
+    running
+        .wait_for("previews", limit, |p| {
+            p.previews.first().and_then(|p| p.overrides_converged) == Some(true)
+        })
+        .await;
 
     // Observed, not desired: converged, so nothing is planned, and never a delete.
     let (code, shown) = plan(&sandbox, &file).await;

@@ -124,3 +124,34 @@ async fn the_schema_command_prints_the_committed_schema() {
     .expect("schema file");
     assert_eq!(String::from_utf8_lossy(&output.stdout), committed);
 }
+
+/// R15, R17: the configEtag check before writing reads every environment, past the first 100
+/// (PR environments can take a project there), and one page costs one request.
+#[tokio::test]
+async fn the_etag_check_before_writing_reads_every_page_of_environments() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut seed = String::from("projects:\n  - name: many\n    environments:\n");
+    for i in 0..105 {
+        let _ = writeln!(seed, "      - name: env-{i:03}");
+    }
+    seed.push_str("    services:\n      - name: api\n        image: \"nginx:1\"\n");
+    let sandbox = seeded(&dir, &seed).await;
+    let manifest = dir.path().join("m.yml");
+    fs::write(
+        &manifest,
+        "apiVersion: railway-operator/v1\nkind: Project\nmetadata: { name: many }\nspec:\n  environments: { env-104: {} }\n  services:\n    api: { source: { image: \"nginx:1\" }, variables: { A: \"1\" } }\n",
+    )
+    .expect("write");
+    let file = manifest.to_string_lossy().to_string();
+    reset_stats(&sandbox).await;
+    let (code, out, err) = cli(&sandbox, &["apply", "-f", &file]).await;
+    assert_eq!(code, 0, "{out}\n{err}");
+    let stats = stats(&sandbox).await;
+    println!(
+        "apply into the 105th of 105 environments: {} request(s), {} EnvironmentEtags",
+        total(&stats),
+        count(&stats, "EnvironmentEtags")
+    );
+    assert_eq!(count(&stats, "EnvironmentEtags"), 2, "{stats}");
+    sandbox.shutdown().await;
+}

@@ -429,13 +429,18 @@ impl Runner {
         };
         self.looked_up.remove(&path);
         let probed = slot.probed.take();
-        slot.mark = if steady::settled(&pass) { probed } else { None };
+        slot.mark = steady::standing(&pass, probed, self.config.interval / 10);
+        // Right after an inventory write, the probe that stands for the next pass.
+        let written = matches!(slot.mark, Some(steady::Standing::Written { .. }));
         slot.moved = false;
         slot.failure_logs.clone_from(&pass.failure_logs);
         if let Some(project) = pass.latest_live().and_then(|live| live.project.as_ref()) {
             slot.project_id = Some(project.id.clone());
         }
-        self.record_pass(path, desired, pass);
+        self.record_pass(path.clone(), desired, pass);
+        if let Some(slot) = self.slots.get_mut(&path).filter(|_| written) {
+            slot.next_due = Instant::now();
+        }
     }
 
     /// Records a pass (full, or one the probe stood in for) into its slot and the status.

@@ -8,9 +8,10 @@ use std::time::Duration;
 
 use tokio::time::Instant;
 
+use super::super::reconcile::PassKind;
 use super::super::slots::Slot;
 use super::super::status::BudgetStatus;
-use super::super::steady;
+use super::super::steady::{self, Standing};
 use super::Runner;
 use crate::railway::probe::ProbeMark;
 
@@ -98,8 +99,16 @@ impl Runner {
                 continue;
             };
             match marks.get(&id) {
-                Some(ProbeMark::Seen(mark)) if slot.mark.as_ref() == Some(mark) => {
-                    if let (Some(desired), Some(kind)) = (slot.desired.clone(), slot.last_kind) {
+                Some(ProbeMark::Seen(mark))
+                    if slot.mark.as_ref().is_some_and(|m| m.stands_for(mark, now)) =>
+                {
+                    // After the inventory write, the project is in sync as of this probe.
+                    let kind = match slot.mark {
+                        Some(Standing::Written { .. }) => Some(PassKind::InSync),
+                        _ => slot.last_kind,
+                    };
+                    slot.mark = Some(Standing::Settled(mark.digest.clone()));
+                    if let (Some(desired), Some(kind)) = (slot.desired.clone(), kind) {
                         unmoved.push((path, desired, kind));
                     }
                     continue;

@@ -81,9 +81,10 @@ impl<'a> Planning<'a> {
         self.live_services.get(name).copied()
     }
 
+    /// A declared environment as it is live; never a PR environment (R50: observed only).
     fn live_environment(&self, name: &str) -> Option<&'a LiveEnvironment> {
         self.project
-            .and_then(|p| p.environments.iter().find(|e| e.name == name))
+            .and_then(|p| p.persistent_environment_named(name))
     }
 }
 

@@ -32,7 +32,7 @@ pub(super) fn previews(planning: &mut Planning<'_>) {
     let live_base = live.base_environment_id.as_ref().map(|id| {
         planning
             .project
-            .and_then(|p| p.environments.iter().find(|e| &e.id == id))
+            .and_then(|p| p.environment_with_id(id))
             .map_or_else(|| json!(id), |e| json!(e.name))
     });
     let changes = changes(policy, live, live_base);

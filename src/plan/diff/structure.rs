@@ -4,7 +4,7 @@
 use super::{OWN_SERVICE_ENV, Planning};
 use crate::manifest::desired::ServiceKind;
 use crate::plan::action::Action;
-use crate::railway::live::{HomeReason, ProjectHome};
+use crate::railway::live::{HomeReason, LiveProject, LiveService, ProjectHome};
 
 /// The manifest's first environment: the one a new project is created with.
 pub(super) fn default_environment(planning: &Planning<'_>) -> String {
@@ -42,7 +42,8 @@ pub(super) fn environments(planning: &mut Planning<'_>) {
     let default = default_environment(planning);
     for env in planning.in_scope.clone() {
         let exists = match planning.project {
-            Some(project) => project.environments.iter().any(|e| e.name == env),
+            // R50: a PR environment of that name is not the declared one.
+            Some(project) => project.persistent_environment_named(&env).is_some(),
             None => env == default,
         };
         if !exists {
@@ -147,6 +148,7 @@ pub(super) fn pruned_services(planning: &mut Planning<'_>) {
                 name: service.name.clone(),
                 id: service.id.clone(),
             });
+            pruned_from_previews(planning, project, service);
         } else {
             planning
                 .findings
@@ -156,16 +158,35 @@ pub(super) fn pruned_services(planning: &mut Planning<'_>) {
     }
 }
 
+/// R50: deleting a service deletes it from every environment, so the PR environments Railway
+/// copied it into lose it too: the plan says which.
+fn pruned_from_previews(planning: &mut Planning<'_>, project: &LiveProject, service: &LiveService) {
+    let previews: Vec<&str> = project
+        .previews
+        .iter()
+        .filter(|p| p.environment.instances.contains_key(&service.id))
+        .map(|p| p.environment.name.as_str())
+        .collect();
+    if !previews.is_empty() {
+        planning.notes.push(format!(
+            "pruning service {} also removes it from PR environment(s) {} (R50: Railway copied it there; a pull request opened later no longer gets it)",
+            service.name,
+            previews.join(", ")
+        ));
+    }
+}
+
 #[cfg(test)]
 mod tests {
-    use std::collections::BTreeMap;
     use std::path::Path;
 
     use super::super::PlanOptions;
     use crate::inventory::{Inventory, InventoryState};
     use crate::manifest::{Desired, load_str};
     use crate::plan::{Action, Plan, plan};
-    use crate::railway::live::{Live, LiveEnvironment, LiveProject, LiveService};
+    use crate::railway::live::{
+        Live, LiveEnvironment, LiveInstance, LivePreview, LiveProject, LiveService,
+    };
 
     /// `api` stays; `operator` and `worker`, applied earlier, have left the manifest.
     fn desired(prune: bool) -> Desired {
@@ -181,18 +202,8 @@ mod tests {
             services: names.iter().map(|n| n.to_string()).collect(),
             ..Inventory::default()
         };
-        let production = LiveEnvironment {
-            id: "env-production".into(),
-            name: "production".into(),
-            config_etag: String::new(),
-            unmerged_changes: 0,
-            is_fork: false,
-            instances: BTreeMap::new(),
-            shared_variables: BTreeMap::new(),
-            inventory: InventoryState::Present { inventory },
-            volumes: Vec::new(),
-            buckets: Default::default(),
-        };
+        let mut production = LiveEnvironment::empty("env-production", "production");
+        production.inventory = InventoryState::Present { inventory };
         Live {
             project: Some(LiveProject {
                 id: "p1".into(),
@@ -276,5 +287,52 @@ mod tests {
         assert_eq!(options.only_environment, None);
         assert_eq!(PlanOptions::from_lookup(&lookup(" ")).own_service_id, None);
         assert_eq!(PlanOptions::from_lookup(&|_| None).own_service_id, None);
+    }
+    /// R50: a PR environment holding copies of `services` (by service id).
+    fn preview(name: &str, services: &[&str]) -> LivePreview {
+        let mut environment = LiveEnvironment::empty(&format!("env-{name}"), name);
+        environment.instances = services
+            .iter()
+            .map(|id| (id.to_string(), LiveInstance::empty(&format!("si-{id}"), id)))
+            .collect();
+        LivePreview {
+            environment,
+            pr_number: Some(42),
+            pr_repo: Some("acme/shop".into()),
+            branch: Some("feat/x".into()),
+            created_at: "2026-01-01T00:00:00Z".into(),
+        }
+    }
+
+    #[test]
+    fn pruning_a_service_says_which_pr_environments_lose_it() {
+        let mut live = live();
+        if let Some(project) = live.project.as_mut() {
+            project.previews = vec![
+                preview("pr-42", &["svc-api", "svc-worker"]),
+                preview("pr-43", &["svc-api"]),
+            ];
+        }
+        let planned = plan(&desired(true), &live, &PlanOptions::default());
+        assert_eq!(deleted(&planned), ["operator", "worker"]);
+        let notes: Vec<&String> = planned
+            .notes
+            .iter()
+            .filter(|n| n.contains("PR environment"))
+            .collect();
+        assert_eq!(notes.len(), 1, "{:?}", planned.notes);
+        assert!(
+            notes[0].starts_with(
+                "pruning service worker also removes it from PR environment(s) pr-42 "
+            ),
+            "{}",
+            notes[0]
+        );
+        let kept = plan(&desired(false), &live, &PlanOptions::default());
+        assert!(
+            !kept.notes.iter().any(|n| n.contains("PR environment")),
+            "nothing pruned, nothing lost: {:?}",
+            kept.notes
+        );
     }
 }

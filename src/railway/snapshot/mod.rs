@@ -3,11 +3,13 @@
 //! one request per extra page). Soft-deleted rows are dropped here so nothing downstream sees them.
 
 mod config_blob;
+mod etags;
 mod lookup;
 mod rows;
 mod scoped;
 mod volumes;
 
+pub use etags::{EnvironmentEtag, read_environment_etags};
 pub use lookup::{ProjectIndex, ProjectSearch, find_project_id, find_project_ids, search_projects};
 pub(crate) use rows::{enum_name, live_custom_domain};
 pub use volumes::read_environment_volumes;

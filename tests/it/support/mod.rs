@@ -93,6 +93,27 @@ pub async fn reset_stats(sandbox: &Sandbox) {
         .expect("reset answers");
 }
 
+/// R50: opens pull request `number` from `branch` on `acme/shop` (not a bot); the sandbox
+/// copies the base into an ephemeral environment of every project building from it with
+/// `prDeploys` on. Returns the sandbox's answer.
+pub async fn pull_request_opened(sandbox: &Sandbox, number: u32, branch: &str) -> Value {
+    reqwest::Client::new()
+        .post(format!(
+            "{}/_sandbox/github/pull-requests",
+            sandbox.base_url()
+        ))
+        .json(
+            &json!({ "action": "opened", "number": number, "branch": branch,
+                       "repo": "acme/shop", "bot": false }),
+        )
+        .send()
+        .await
+        .expect("answered")
+        .json()
+        .await
+        .expect("JSON answer")
+}
+
 pub fn count(stats: &Value, operation: &str) -> u64 {
     stats["byOperation"][operation].as_u64().unwrap_or(0)
 }

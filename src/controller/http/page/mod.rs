@@ -13,6 +13,7 @@ use crate::controller::status::{
     SyncState, VolumeStatus,
 };
 use crate::rollout::Health;
+use crate::rollout::previews::PreviewStatus;
 
 const REFRESH_SECONDS: u32 = 10;
 
@@ -182,6 +183,7 @@ fn project_section(out: &mut String, project: &ProjectStatus, guarded: bool) {
     facts(out, project);
     conditions(out, project);
     environments(out, &project.environments);
+    previews(out, &project.previews);
     drift(out, &project.drift);
     history(out, project.history.iter());
     let _ = writeln!(out, "</section>");
@@ -356,6 +358,53 @@ fn environments(out: &mut String, environments: &[EnvironmentStatus]) {
             &rows,
         );
     }
+}
+
+/// R50: the project's PR environments, Railway's: observed, never created or deleted here.
+/// Branch and repository names are user input, escaped like everything else.
+fn previews(out: &mut String, previews: &[PreviewStatus]) {
+    let _ = writeln!(out, "<h3>PR environments</h3>");
+    if previews.is_empty() {
+        let _ = writeln!(out, "<p class=\"muted\">No PR environments.</p>");
+        return;
+    }
+    let rows: Vec<Vec<String>> = previews
+        .iter()
+        .map(|preview| {
+            vec![
+                escape(&preview.name),
+                preview
+                    .pr_number
+                    .map_or_else(|| "branch preview".to_string(), |n| format!("#{n}")),
+                or_dash(preview.branch.as_deref()),
+                or_dash(preview.repository.as_deref()),
+                format!(
+                    "{} <span class=\"muted\">(since {})</span>",
+                    escape(&preview.age),
+                    escape(&preview.created_at)
+                ),
+                health_badge(preview.health),
+                match preview.overrides_converged {
+                    Some(true) => badge("good", "converged"),
+                    Some(false) => badge("warn", "pending"),
+                    None => or_dash(None),
+                },
+            ]
+        })
+        .collect();
+    table(
+        out,
+        &[
+            "Environment",
+            "Pull request",
+            "Branch",
+            "Repository",
+            "Age",
+            "Health",
+            "Overrides",
+        ],
+        &rows,
+    );
 }
 
 /// The latest deployment's status and, when it failed, its last log lines folded under it (R44).
