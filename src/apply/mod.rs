@@ -289,6 +289,12 @@ impl Executor<'_> {
             Action::CreateService { name } => self.create_service(name).await,
             Action::DeleteService { name, id } => self.delete_service(name, id).await,
             Action::ConfigurePreviews { desired, .. } => self.configure_previews(desired).await,
+            Action::CreateBranchPreview { name, branch, base } => {
+                self.create_branch_preview(name, branch, base).await
+            }
+            Action::DeletePreview { name, id, why, .. } => {
+                self.delete_preview(name, id, *why).await
+            }
             other => Ok(Outcome::Skipped(format!(
                 "{} is applied with its environment",
                 other.address()

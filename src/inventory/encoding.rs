@@ -44,6 +44,9 @@ struct Envelope {
     /// Running backups per volume instance (not per service: they follow the volume).
     #[serde(default, rename = "b", skip_serializing_if = "BTreeMap::is_empty")]
     running_backups: BTreeMap<String, BTreeMap<String, String>>,
+    /// A branch preview's mark (see [`super::BranchPreviewMark`]).
+    #[serde(default, rename = "bp", skip_serializing_if = "Option::is_none")]
+    branch_preview: Option<super::BranchPreviewMark>,
 }
 
 /// What the inventory says about one service name; empty parts are left out.
@@ -72,6 +75,7 @@ pub(super) fn encode(inventory: &Inventory) -> String {
         version: FORMAT_VERSION,
         records: records(inventory),
         running_backups: inventory.running_backups.clone(),
+        branch_preview: inventory.branch_preview.clone(),
     };
     match serde_json::to_vec(&envelope)
         .ok()
@@ -114,6 +118,7 @@ pub(super) fn decode(text: &str) -> Result<Inventory, DecodeError> {
         return match envelope.version {
             FORMAT_VERSION => Ok(Inventory {
                 running_backups: envelope.running_backups,
+                branch_preview: envelope.branch_preview,
                 ..inventory(envelope.records)
             }),
             other => Err(not_understood(other)),

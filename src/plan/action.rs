@@ -170,6 +170,26 @@ pub enum Action {
         #[serde(skip)]
         desired: PreviewPolicy,
     },
+    /// A preview environment for a remote branch (`spec.previews.fromBranches`): an ephemeral
+    /// copy of `base` (R2, R3, R50) whose repository services then follow `branch`; its
+    /// inventory marks it as the operator's. The preview overrides follow in the next pass.
+    #[serde(rename_all = "camelCase")]
+    CreateBranchPreview {
+        name: String,
+        branch: String,
+        base: String,
+    },
+    /// Delete an ephemeral environment: a branch preview of the operator's whose branch is
+    /// gone, or a preview (Railway's PR environment or a branch preview) past `expireAfter`.
+    /// Never another ephemeral environment, never a persistent one.
+    #[serde(rename_all = "camelCase")]
+    DeletePreview {
+        name: String,
+        id: String,
+        why: PreviewEnd,
+        /// Why, for people: `branch feature/x is gone`, `8d old, expireAfter 7d`.
+        detail: String,
+    },
     /// One `serviceInstanceDeployV2` after an instance changed (policy `deploy: on-change`).
     #[serde(rename_all = "camelCase")]
     DeployInstance {
@@ -217,6 +237,9 @@ impl Action {
                 ..
             } => format!("deploy.{service}[{environment}]"),
             Action::ConfigurePreviews { .. } => "project.previews".to_string(),
+            Action::CreateBranchPreview { name, .. } | Action::DeletePreview { name, .. } => {
+                format!("preview.{name}")
+            }
         }
     }
 
@@ -231,7 +254,8 @@ impl Action {
         match self {
             Action::CreateProject { .. }
             | Action::CreateEnvironment { .. }
-            | Action::CreateService { .. } => ChangeKind::Create,
+            | Action::CreateService { .. }
+            | Action::CreateBranchPreview { .. } => ChangeKind::Create,
             Action::ConfigureInstance {
                 new_service: true, ..
             }
@@ -245,7 +269,9 @@ impl Action {
             | Action::ConfigureSharedVariables { .. }
             | Action::ConfigureVolume { .. }
             | Action::ConfigurePreviews { .. } => ChangeKind::Update,
-            Action::DeleteService { .. } | Action::DeleteVolume { .. } => ChangeKind::Delete,
+            Action::DeleteService { .. }
+            | Action::DeleteVolume { .. }
+            | Action::DeletePreview { .. } => ChangeKind::Delete,
             Action::DeployInstance { .. } => ChangeKind::Deploy,
         }
     }
@@ -263,6 +289,16 @@ impl Action {
             _ => None,
         }
     }
+}
+
+/// Why a preview is deleted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum PreviewEnd {
+    /// Its branch is gone from the remote (or no longer matches the pattern).
+    BranchGone,
+    /// Older than `spec.previews.expireAfter`.
+    Expired,
 }
 
 /// One setting that differs: `before` is `None` when nothing exists yet.
