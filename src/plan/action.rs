@@ -301,6 +301,16 @@ pub enum PreviewEnd {
     Expired,
 }
 
+impl PreviewEnd {
+    /// As metrics and events name it.
+    pub fn label(self) -> &'static str {
+        match self {
+            PreviewEnd::BranchGone => "branch-gone",
+            PreviewEnd::Expired => "expired",
+        }
+    }
+}
+
 /// One setting that differs: `before` is `None` when nothing exists yet.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct FieldChange {

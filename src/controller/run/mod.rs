@@ -27,7 +27,7 @@ mod probing;
 mod resolving;
 use super::http::{HttpConfig, HttpServer};
 use super::leases::{LeaseCandidate, Leasing};
-use super::reconcile::{Pass, PassKind, RollbackState, reconcile};
+use super::reconcile::{Pass, PassContext, PassKind, RollbackState, reconcile};
 use super::slots::{
     Recording, Slot, load_snapshot, now, record_finished, set_reconciling, update_readiness,
 };
@@ -117,6 +117,7 @@ pub async fn run(
         budget: None,
         looked_up: BTreeSet::new(),
         index_unavailable: false,
+        branches: None,
     };
     runner.budget = runner
         .config
@@ -258,10 +259,20 @@ struct Runner {
     looked_up: BTreeSet<PathBuf>,
     /// R34: the token cannot read its user's project list; ids are found pass by pass.
     index_unavailable: bool,
+    /// `run --git`: the remote's branches as of the last fetch, for
+    /// `spec.previews.fromBranches`; `None` for a files source.
+    branches: Option<Vec<String>>,
 }
 
 impl Runner {
     fn load(&mut self, snapshot: &super::source::Snapshot) {
+        if snapshot.branches != self.branches {
+            self.branches.clone_from(&snapshot.branches);
+            self.branches_changed();
+        }
+        if snapshot.revision == self.revision {
+            return;
+        }
         self.revision.clone_from(&snapshot.revision);
         load_snapshot(
             snapshot,
@@ -322,6 +333,22 @@ impl Runner {
                 }
                 _ = wait_for(lost.as_deref()) => self.leasing.hurry(),
                 _ = tokio::time::sleep_until(wake) => {}
+            }
+        }
+    }
+
+    /// The remote's branches changed: every project with `spec.previews.fromBranches` is due
+    /// now, so a branch pushed or deleted gets or loses its preview at this fetch tick.
+    fn branches_changed(&mut self) {
+        for slot in self.slots.values_mut() {
+            let wants_branches = slot
+                .desired
+                .as_ref()
+                .and_then(|d| d.previews.as_ref())
+                .is_some_and(|p| p.from_branches.is_some());
+            if wants_branches {
+                slot.next_due = Instant::now();
+                slot.mark = None;
             }
         }
     }
@@ -405,16 +432,15 @@ impl Runner {
             let override_windows = std::mem::take(&mut slot.override_windows);
             let known = slot.project_id.clone();
             let known_logs = slot.failure_logs.clone();
+            let branches = self.branches.clone();
             self.passes.spawn(async move {
-                let mut pass = reconcile(
-                    &client,
-                    &desired,
-                    stop,
-                    &rollbacks,
+                let context = PassContext {
+                    rollbacks: &rollbacks,
                     override_windows,
-                    known.as_deref(),
-                )
-                .await;
+                    known_project: known.as_deref(),
+                    branches,
+                };
+                let mut pass = reconcile(&client, &desired, stop, context).await;
                 pass.failure_logs =
                     failure_logs::read(&client, &desired, pass.latest_live(), &known_logs).await;
                 (path, desired, pass)

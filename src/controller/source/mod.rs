@@ -40,6 +40,9 @@ pub struct Snapshot {
     pub revision: String,
     /// The manifest files to load, absolute, sorted.
     pub files: Vec<PathBuf>,
+    /// Git: the remote's branches (`git ls-remote --heads`, names under `refs/heads/`, sorted),
+    /// listed at each fetch, for `spec.previews.fromBranches`. Files: `None`.
+    pub branches: Option<Vec<String>>,
 }
 
 /// An opened manifest source.
@@ -94,8 +97,8 @@ impl Source {
         }
     }
 
-    /// Waits until the revision differs from `known` (polling files every 500 ms; Git every
-    /// `interval`), debounced: a file change is reported only once the content stayed the same
+    /// Waits until the revision differs from `known`, or for Git the remote's branches differ
+    /// from those last returned (polling files every 500 ms; Git every `interval`), debounced: a file change is reported only once the content stayed the same
     /// for 300 ms. Cancel-safe (used inside `tokio::select!`).
     pub async fn changed(&mut self, known: &str) -> Result<Snapshot, SourceError> {
         match &mut self.backend {
