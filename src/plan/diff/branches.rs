@@ -227,3 +227,198 @@ fn base_environment(
         .or_else(|| planning.desired.environments.first().cloned())
         .unwrap_or_else(|| "production".into())
 }
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+    use std::path::Path;
+
+    use super::*;
+    use crate::inventory::{BranchPreviewMark, Inventory, InventoryState};
+    use crate::plan::Plan;
+    use crate::plan::diff::plan;
+    use crate::railway::live::{Live, LiveEnvironment, PrSettings};
+
+    const MANIFEST: &str = "apiVersion: railway-operator/v1
+kind: Project
+metadata: { name: shop }
+spec:
+  environments: { production: {} }
+  services:
+    api: { source: { repo: acme/shop, branch: main } }
+  previews:
+    expireAfter: 7d
+    fromBranches: { pattern: \"feature/*\", source: git }
+";
+
+    fn environment(id: &str, name: &str, mark: Option<&str>) -> LiveEnvironment {
+        let inventory = match mark {
+            Some(branch) => InventoryState::Present {
+                inventory: Inventory {
+                    branch_preview: Some(BranchPreviewMark {
+                        environment_id: id.into(),
+                        branch: branch.into(),
+                    }),
+                    ..Inventory::default()
+                },
+            },
+            None => InventoryState::Absent,
+        };
+        LiveEnvironment {
+            id: id.into(),
+            name: name.into(),
+            config_etag: String::new(),
+            unmerged_changes: 0,
+            is_fork: mark.is_some(),
+            instances: BTreeMap::new(),
+            shared_variables: BTreeMap::new(),
+            inventory,
+            volumes: Vec::new(),
+        }
+    }
+
+    fn preview(environment: LiveEnvironment, pr: Option<i64>, created_at: &str) -> LivePreview {
+        LivePreview {
+            environment,
+            pr_number: pr,
+            pr_repo: None,
+            branch: None,
+            created_at: created_at.into(),
+        }
+    }
+
+    fn run(previews: Vec<LivePreview>, branches: Option<&[&str]>) -> Plan {
+        let desired = crate::manifest::load_str(MANIFEST, Path::new("shop.yml"), &|_| None)
+            .expect("valid manifest");
+        let live = Live {
+            project: Some(LiveProject {
+                id: "p".into(),
+                name: "shop".into(),
+                workspace_id: None,
+                environments: vec![environment("prod", "production", None)],
+                services: Vec::new(),
+                restricted_environments: Vec::new(),
+                token_environment: None,
+                pr_settings: PrSettings::default(),
+                previews,
+            }),
+            new_project_home: None,
+        };
+        let options = PlanOptions {
+            branches: branches.map(|b| b.iter().map(|s| s.to_string()).collect()),
+            now: DateTime::parse_from_rfc3339("2026-12-10T00:00:00Z")
+                .ok()
+                .map(|t| t.with_timezone(&Utc)),
+            ..PlanOptions::default()
+        };
+        plan(&desired, &live, &options)
+    }
+
+    /// The preview actions' addresses (the project's own service is planned too: not live).
+    fn addresses(plan: &Plan) -> Vec<String> {
+        plan.actions
+            .iter()
+            .map(Action::address)
+            .filter(|a| a.starts_with("preview."))
+            .collect()
+    }
+
+    const YOUNG: &str = "2026-12-09T00:00:00Z";
+    const OLD: &str = "2026-12-01T00:00:00Z";
+
+    #[test]
+    fn matching_branches_get_a_preview_and_previews_of_branches_gone_are_deleted() {
+        let ours = preview(
+            environment("e1", "feature-old", Some("feature/old")),
+            None,
+            YOUNG,
+        );
+        let plan = run(vec![ours], Some(&["main", "feature/x", "feature/a/b"]));
+        assert_eq!(
+            addresses(&plan),
+            ["preview.feature-old", "preview.feature-x"]
+        );
+        let create = plan
+            .actions
+            .iter()
+            .find(|a| a.address() == "preview.feature-x");
+        assert!(matches!(
+            create.expect("created"),
+            Action::CreateBranchPreview { branch, base, .. } if branch == "feature/x" && base == "production"
+        ));
+    }
+
+    #[test]
+    fn an_ephemeral_environment_the_operator_did_not_make_is_never_deleted_and_its_name_is_not_taken()
+     {
+        let by_hand = preview(environment("e2", "feature-x", None), None, OLD);
+        let copied_mark = preview(environment("e3", "feature-y", None), None, OLD);
+        let mut copy = copied_mark;
+        // A copy of a branch preview carries the mark with the original's id: not ours.
+        copy.environment.inventory = environment("e1", "x", Some("feature/y")).inventory;
+        let plan = run(vec![by_hand, copy], Some(&["feature/x"]));
+        let created: Vec<String> = addresses(&plan);
+        assert_eq!(created.len(), 1, "{created:?}");
+        assert!(created[0].starts_with("preview.feature-x-"), "{created:?}");
+        assert!(
+            plan.notes
+                .iter()
+                .any(|n| n.contains("feature-x was not made")),
+            "{:?}",
+            plan.notes
+        );
+    }
+
+    #[test]
+    fn expire_after_deletes_old_pr_environments_and_branch_previews_and_keeps_young_ones() {
+        let plan = run(
+            vec![
+                preview(environment("e1", "pr-1", None), Some(1), OLD),
+                preview(environment("e2", "pr-2", None), Some(2), YOUNG),
+                preview(environment("e3", "feature-x", Some("feature/x")), None, OLD),
+                preview(environment("e4", "by-hand", None), None, OLD),
+            ],
+            Some(&["feature/x"]),
+        );
+        assert_eq!(addresses(&plan), ["preview.pr-1", "preview.feature-x"]);
+        let deletes = plan.actions.iter().filter(|a| {
+            matches!(
+                a,
+                Action::DeletePreview {
+                    why: PreviewEnd::Expired,
+                    ..
+                }
+            )
+        });
+        assert_eq!(deletes.count(), 2);
+    }
+
+    #[test]
+    fn without_a_branch_list_branch_previews_are_left_alone_and_the_plan_says_so() {
+        let ours = preview(
+            environment("e1", "feature-old", Some("feature/old")),
+            None,
+            YOUNG,
+        );
+        let plan = run(vec![ours], None);
+        assert!(addresses(&plan).is_empty(), "{:?}", addresses(&plan));
+        assert!(
+            plan.notes
+                .iter()
+                .any(|n| n.contains("only under `run --git`")),
+            "{:?}",
+            plan.notes
+        );
+    }
+
+    #[test]
+    fn at_most_a_few_previews_are_created_in_one_pass_for_railways_create_limit() {
+        let plan = run(Vec::new(), Some(&["feature/a", "feature/b", "feature/c"]));
+        assert_eq!(addresses(&plan).len(), CREATES_PER_PASS);
+        assert!(
+            plan.notes.iter().any(|n| n.contains("R4")),
+            "{:?}",
+            plan.notes
+        );
+    }
+}
