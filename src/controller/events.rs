@@ -52,6 +52,7 @@ impl PassEvents<'_> {
                 id,
                 why,
                 detail,
+                ..
             } = action
             else {
                 continue;

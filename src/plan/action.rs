@@ -187,6 +187,9 @@ pub enum Action {
         name: String,
         id: String,
         why: PreviewEnd,
+        /// The branch, for a branch preview of the operator's.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        branch: Option<String>,
         /// Why, for people: `branch feature/x is gone`, `8d old, expireAfter 7d`.
         detail: String,
     },

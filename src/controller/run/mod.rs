@@ -31,12 +31,14 @@ use super::reconcile::{Pass, PassContext, PassKind, RollbackState, reconcile};
 use super::slots::{
     Recording, Slot, load_snapshot, now, record_finished, set_reconciling, update_readiness,
 };
-use super::source::Source;
+use super::source::{Branches, Source};
 use super::status::{ControllerStatus, SharedStatus};
 use super::steady;
 use crate::backup::railway_store::RailwayStore;
 use crate::backup::{BackupScheduler, BackupTarget, InFlight, InventoryJournal, LeaseJournal};
 use crate::manifest::Desired;
+use crate::plan::Action;
+use crate::plan::action::PreviewEnd;
 use crate::railway::Client;
 use crate::railway::probe::Prober;
 
@@ -118,6 +120,7 @@ pub async fn run(
         looked_up: BTreeSet::new(),
         index_unavailable: false,
         branches: None,
+        expired_branches: Branches::new(),
     };
     runner.budget = runner
         .config
@@ -261,14 +264,27 @@ struct Runner {
     index_unavailable: bool,
     /// `run --git`: the remote's branches as of the last fetch, for
     /// `spec.previews.fromBranches`; `None` for a files source.
-    branches: Option<Vec<String>>,
+    branches: Option<Branches>,
+    /// Branches whose preview `expireAfter` deleted, at the commit they had then: no new
+    /// preview is made for them until they move (or go and come back). Kept in memory only: a
+    /// restarted operator makes each such preview once more.
+    expired_branches: Branches,
 }
 
 impl Runner {
     fn load(&mut self, snapshot: &super::source::Snapshot) {
         if snapshot.branches != self.branches {
+            let names =
+                |b: &Option<Branches>| b.as_ref().map(|b| b.keys().cloned().collect::<Vec<_>>());
+            let renamed = names(&snapshot.branches) != names(&self.branches);
             self.branches.clone_from(&snapshot.branches);
-            self.branches_changed();
+            let before = self.expired_branches.len();
+            let now = self.branches.clone().unwrap_or_default();
+            self.expired_branches
+                .retain(|branch, commit| now.get(branch) == Some(commit));
+            if renamed || self.expired_branches.len() != before {
+                self.branches_changed();
+            }
         }
         if snapshot.revision == self.revision {
             return;
@@ -432,7 +448,13 @@ impl Runner {
             let override_windows = std::mem::take(&mut slot.override_windows);
             let known = slot.project_id.clone();
             let known_logs = slot.failure_logs.clone();
-            let branches = self.branches.clone();
+            let branches = self.branches.as_ref().map(|branches| {
+                branches
+                    .iter()
+                    .filter(|(name, commit)| self.expired_branches.get(*name) != Some(*commit))
+                    .map(|(name, _)| name.clone())
+                    .collect()
+            });
             self.passes.spawn(async move {
                 let context = PassContext {
                     rollbacks: &rollbacks,
@@ -461,7 +483,20 @@ impl Runner {
         if let Some(project) = pass.latest_live().and_then(|live| live.project.as_ref()) {
             slot.project_id = Some(project.id.clone());
         }
-        self.record_pass(path, desired, pass);
+        let previews = preview_outcomes(&pass);
+        for branch in previews.expired {
+            if let Some(commit) = self.branches.as_ref().and_then(|b| b.get(&branch)) {
+                self.expired_branches.insert(branch, commit.clone());
+            }
+        }
+        self.record_pass(path.clone(), desired, pass);
+        if previews.created
+            && let Some(slot) = self.slots.get_mut(&path)
+        {
+            // Its overrides converge in the pass that sees it: the next one, now.
+            slot.next_due = Instant::now();
+            slot.mark = None;
+        }
     }
 
     /// Records a pass (full, or one the probe stood in for) into its slot and the status.
@@ -593,6 +628,39 @@ impl Runner {
             );
         }
     }
+}
+
+/// What a pass did to branch previews: made one, and the branches whose preview expired.
+struct PreviewOutcomes {
+    created: bool,
+    expired: Vec<String>,
+}
+
+fn preview_outcomes(pass: &Pass) -> PreviewOutcomes {
+    let mut outcomes = PreviewOutcomes {
+        created: false,
+        expired: Vec::new(),
+    };
+    let (Some(plan), Some(report)) = (&pass.plan, &pass.report) else {
+        return outcomes;
+    };
+    let applied = report.applied_addresses();
+    for action in plan
+        .actions
+        .iter()
+        .filter(|a| applied.contains(&a.address()))
+    {
+        match action {
+            Action::CreateBranchPreview { .. } => outcomes.created = true,
+            Action::DeletePreview {
+                why: PreviewEnd::Expired,
+                branch: Some(branch),
+                ..
+            } => outcomes.expired.push(branch.clone()),
+            _ => {}
+        }
+    }
+    outcomes
 }
 
 /// Resolves when `signal` is notified; never without one.

@@ -40,10 +40,13 @@ pub struct Snapshot {
     pub revision: String,
     /// The manifest files to load, absolute, sorted.
     pub files: Vec<PathBuf>,
-    /// Git: the remote's branches (`git ls-remote --heads`, names under `refs/heads/`, sorted),
-    /// listed at each fetch, for `spec.previews.fromBranches`. Files: `None`.
-    pub branches: Option<Vec<String>>,
+    /// Git: the remote's branches (`git ls-remote --heads`), listed at each fetch, for
+    /// `spec.previews.fromBranches`. Files: `None`.
+    pub branches: Option<Branches>,
 }
+
+/// Branch names (under `refs/heads/`) -> their commits.
+pub type Branches = std::collections::BTreeMap<String, String>;
 
 /// An opened manifest source.
 pub struct Source {

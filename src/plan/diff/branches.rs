@@ -83,6 +83,7 @@ fn expire(
             name: name.clone(),
             id: preview.environment.id.clone(),
             why: PreviewEnd::Expired,
+            branch: owned_branch(preview).map(str::to_string),
             detail: format!(
                 "{} old, spec.previews.expireAfter is {}",
                 format_duration(std::time::Duration::from_secs(age.as_secs() / 60 * 60)),
@@ -124,6 +125,7 @@ fn from_branches(
                 name: name.clone(),
                 id: preview.environment.id.clone(),
                 why: PreviewEnd::BranchGone,
+                branch: Some(branch.to_string()),
                 detail: format!(
                     "branch {branch} is gone or no longer matches {}",
                     pattern.as_str()

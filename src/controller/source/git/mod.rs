@@ -11,7 +11,7 @@ use tokio::task::JoinHandle;
 use tokio::time::Instant;
 
 use self::command::{GitFailure, GitRunner, TOKEN_ENV};
-use super::{Snapshot, SourceError, files};
+use super::{Branches, Snapshot, SourceError, files};
 
 const CLONE_LIMIT: Duration = Duration::from_secs(600);
 const FETCH_LIMIT: Duration = Duration::from_secs(300);
@@ -27,8 +27,8 @@ pub struct GitSource {
     head: String,
     /// The remote's branches as of the last fetch, and as last handed out: a change between
     /// the two is news for `changed` even when `head` stayed.
-    branches: Vec<String>,
-    reported_branches: Vec<String>,
+    branches: Branches,
+    reported_branches: Branches,
     last_fetch: Instant,
     /// A fetch-and-checkout that outlives a cancelled caller, so the next call resumes it
     /// instead of racing a second `git` in the same directory.
@@ -67,7 +67,7 @@ impl GitSource {
             checkout_dir,
             head,
             branches,
-            reported_branches: Vec::new(),
+            reported_branches: Branches::new(),
             last_fetch: Instant::now(),
             pending: None,
             failed_head: None,
@@ -277,12 +277,12 @@ async fn reuse_checkout(
 /// What one fetch tick learned: the branch's commit and the remote's branches.
 struct Fetched {
     commit: String,
-    branches: Vec<String>,
+    branches: Branches,
 }
 
-/// The remote's branches, by name under `refs/heads/`, sorted: one `git ls-remote --heads` on
-/// the fetch tick (for `spec.previews.fromBranches`).
-async fn list_branches(runner: &GitRunner, dir: &Path) -> Result<Vec<String>, SourceError> {
+/// The remote's branches, by name under `refs/heads/`, with their commits: one
+/// `git ls-remote --heads` on the fetch tick (for `spec.previews.fromBranches`).
+async fn list_branches(runner: &GitRunner, dir: &Path) -> Result<Branches, SourceError> {
     let listed = runner
         .run(
             dir,
@@ -291,14 +291,14 @@ async fn list_branches(runner: &GitRunner, dir: &Path) -> Result<Vec<String>, So
         )
         .await
         .map_err(|failure| remote_error(runner, "ls-remote", "", failure))?;
-    let mut branches: Vec<String> = listed
+    Ok(listed
         .lines()
-        .filter_map(|line| line.split_whitespace().nth(1))
-        .filter_map(|name| name.strip_prefix("refs/heads/"))
-        .map(str::to_string)
-        .collect();
-    branches.sort();
-    Ok(branches)
+        .filter_map(|line| line.split_once(char::is_whitespace))
+        .filter_map(|(commit, name)| {
+            let name = name.trim().strip_prefix("refs/heads/")?;
+            Some((name.to_string(), commit.to_string()))
+        })
+        .collect())
 }
 
 /// Always checks out, even an unchanged commit, so local edits in the checkout are undone.
