@@ -147,10 +147,10 @@ impl Executor<'_> {
         branch: &str,
     ) -> Result<(), RailwayError> {
         let inventory = Inventory {
-            branch_preview: Some(BranchPreviewMark {
+            branch_preview: Some(Box::new(BranchPreviewMark {
                 environment_id: environment_id.to_string(),
                 branch: branch.to_string(),
-            }),
+            })),
             ..Inventory::default()
         };
         let scope = Scope {

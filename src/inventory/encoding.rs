@@ -46,7 +46,7 @@ struct Envelope {
     running_backups: BTreeMap<String, BTreeMap<String, String>>,
     /// A branch preview's mark (see [`super::BranchPreviewMark`]).
     #[serde(default, rename = "bp", skip_serializing_if = "Option::is_none")]
-    branch_preview: Option<super::BranchPreviewMark>,
+    branch_preview: Option<Box<super::BranchPreviewMark>>,
 }
 
 /// What the inventory says about one service name; empty parts are left out.

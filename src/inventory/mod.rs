@@ -71,7 +71,7 @@ pub struct Inventory {
     /// Set only in an ephemeral environment this operator made for a branch
     /// (`spec.previews.fromBranches`): the proof that it may delete it.
     #[serde(default, rename = "bp", skip_serializing_if = "Option::is_none")]
-    pub branch_preview: Option<BranchPreviewMark>,
+    pub branch_preview: Option<Box<BranchPreviewMark>>,
 }
 
 /// The mark of a branch preview the operator made. It names the environment's own id: a copy of

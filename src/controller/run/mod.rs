@@ -23,6 +23,7 @@ use super::budget::RequestBudget;
 pub use super::config::RunConfig;
 use super::failure_logs;
 
+mod branches;
 mod probing;
 mod resolving;
 use super::http::{HttpConfig, HttpServer};
@@ -37,8 +38,6 @@ use super::steady;
 use crate::backup::railway_store::RailwayStore;
 use crate::backup::{BackupScheduler, BackupTarget, InFlight, InventoryJournal, LeaseJournal};
 use crate::manifest::Desired;
-use crate::plan::Action;
-use crate::plan::action::PreviewEnd;
 use crate::railway::Client;
 use crate::railway::probe::Prober;
 
@@ -273,19 +272,7 @@ struct Runner {
 
 impl Runner {
     fn load(&mut self, snapshot: &super::source::Snapshot) {
-        if snapshot.branches != self.branches {
-            let names =
-                |b: &Option<Branches>| b.as_ref().map(|b| b.keys().cloned().collect::<Vec<_>>());
-            let renamed = names(&snapshot.branches) != names(&self.branches);
-            self.branches.clone_from(&snapshot.branches);
-            let before = self.expired_branches.len();
-            let now = self.branches.clone().unwrap_or_default();
-            self.expired_branches
-                .retain(|branch, commit| now.get(branch) == Some(commit));
-            if renamed || self.expired_branches.len() != before {
-                self.branches_changed();
-            }
-        }
+        self.take_branches(snapshot);
         if snapshot.revision == self.revision {
             return;
         }
@@ -349,22 +336,6 @@ impl Runner {
                 }
                 _ = wait_for(lost.as_deref()) => self.leasing.hurry(),
                 _ = tokio::time::sleep_until(wake) => {}
-            }
-        }
-    }
-
-    /// The remote's branches changed: every project with `spec.previews.fromBranches` is due
-    /// now, so a branch pushed or deleted gets or loses its preview at this fetch tick.
-    fn branches_changed(&mut self) {
-        for slot in self.slots.values_mut() {
-            let wants_branches = slot
-                .desired
-                .as_ref()
-                .and_then(|d| d.previews.as_ref())
-                .is_some_and(|p| p.from_branches.is_some());
-            if wants_branches {
-                slot.next_due = Instant::now();
-                slot.mark = None;
             }
         }
     }
@@ -448,13 +419,7 @@ impl Runner {
             let override_windows = std::mem::take(&mut slot.override_windows);
             let known = slot.project_id.clone();
             let known_logs = slot.failure_logs.clone();
-            let branches = self.branches.as_ref().map(|branches| {
-                branches
-                    .iter()
-                    .filter(|(name, commit)| self.expired_branches.get(*name) != Some(*commit))
-                    .map(|(name, _)| name.clone())
-                    .collect()
-            });
+            let branches = self.pass_branches();
             self.passes.spawn(async move {
                 let context = PassContext {
                     rollbacks: &rollbacks,
@@ -483,16 +448,9 @@ impl Runner {
         if let Some(project) = pass.latest_live().and_then(|live| live.project.as_ref()) {
             slot.project_id = Some(project.id.clone());
         }
-        let previews = preview_outcomes(&pass);
-        for branch in previews.expired {
-            if let Some(commit) = self.branches.as_ref().and_then(|b| b.get(&branch)) {
-                self.expired_branches.insert(branch, commit.clone());
-            }
-        }
+        let created = self.note_previews(&pass);
         self.record_pass(path.clone(), desired, pass);
-        if previews.created
-            && let Some(slot) = self.slots.get_mut(&path)
-        {
+        if created && let Some(slot) = self.slots.get_mut(&path) {
             // Its overrides converge in the pass that sees it: the next one, now.
             slot.next_due = Instant::now();
             slot.mark = None;
@@ -628,39 +586,6 @@ impl Runner {
             );
         }
     }
-}
-
-/// What a pass did to branch previews: made one, and the branches whose preview expired.
-struct PreviewOutcomes {
-    created: bool,
-    expired: Vec<String>,
-}
-
-fn preview_outcomes(pass: &Pass) -> PreviewOutcomes {
-    let mut outcomes = PreviewOutcomes {
-        created: false,
-        expired: Vec::new(),
-    };
-    let (Some(plan), Some(report)) = (&pass.plan, &pass.report) else {
-        return outcomes;
-    };
-    let applied = report.applied_addresses();
-    for action in plan
-        .actions
-        .iter()
-        .filter(|a| applied.contains(&a.address()))
-    {
-        match action {
-            Action::CreateBranchPreview { .. } => outcomes.created = true,
-            Action::DeletePreview {
-                why: PreviewEnd::Expired,
-                branch: Some(branch),
-                ..
-            } => outcomes.expired.push(branch.clone()),
-            _ => {}
-        }
-    }
-    outcomes
 }
 
 /// Resolves when `signal` is notified; never without one.

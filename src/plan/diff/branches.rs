@@ -257,10 +257,10 @@ spec:
         let inventory = match mark {
             Some(branch) => InventoryState::Present {
                 inventory: Inventory {
-                    branch_preview: Some(BranchPreviewMark {
+                    branch_preview: Some(Box::new(BranchPreviewMark {
                         environment_id: id.into(),
                         branch: branch.into(),
-                    }),
+                    })),
                     ..Inventory::default()
                 },
             },
