@@ -7,6 +7,7 @@ use tokio::time::Instant;
 use super::super::reconcile::Pass;
 use super::super::source::{Branches, Snapshot};
 use super::Runner;
+use crate::manifest::Desired;
 use crate::plan::Action;
 use crate::plan::action::PreviewEnd;
 
@@ -83,4 +84,28 @@ impl Runner {
         }
         created
     }
+}
+
+/// Whether `expireAfter` watches a preview the pass saw (a PR environment, or a branch preview
+/// of the operator's): then every pass is a full one, since only a full pass reads the clock
+/// against `createdAt`.
+pub(super) fn expiry_watched(desired: &Desired, pass: &Pass) -> bool {
+    let expires = desired
+        .previews
+        .as_ref()
+        .is_some_and(|p| p.expire_after.is_some());
+    expires
+        && pass
+            .latest_live()
+            .and_then(|live| live.project.as_ref())
+            .is_some_and(|project| {
+                project.previews.iter().any(|p| {
+                    let environment = &p.environment;
+                    p.pr_number.is_some()
+                        || environment
+                            .inventory
+                            .branch_preview_of(&environment.id)
+                            .is_some()
+                })
+            })
 }

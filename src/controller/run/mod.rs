@@ -442,7 +442,9 @@ impl Runner {
         };
         self.looked_up.remove(&path);
         let probed = slot.probed.take();
-        slot.mark = if steady::settled(&pass) { probed } else { None };
+        // A preview that may expire needs full passes: the probe sees no clock.
+        let settled = steady::settled(&pass) && !branches::expiry_watched(&desired, &pass);
+        slot.mark = if settled { probed } else { None };
         slot.moved = false;
         slot.failure_logs.clone_from(&pass.failure_logs);
         if let Some(project) = pass.latest_live().and_then(|live| live.project.as_ref()) {
