@@ -8,6 +8,7 @@ use crate::support;
 use std::time::{Duration, Instant};
 
 use railway_operator::controller::source::SourceSpec;
+use railway_operator::notify::EventKind;
 use railway_operator::sandbox::Sandbox;
 use serde_json::{Value, json};
 use support::controller::{commit, git, git_remote, start};
@@ -221,6 +222,21 @@ async fn a_pushed_branch_gets_a_preview_that_goes_with_the_branch_and_a_preview_
             p.last_reconcile_at != before && p.conditions.ready.status
         })
         .await;
+    let deleted = running.status.read().ok().and_then(|s| {
+        let key = ("branches".to_string(), "branch-gone".to_string());
+        s.metrics.previews_deleted.get(&key).copied()
+    });
+    assert_eq!(deleted, Some(2), "counted");
+    until("each deletion announced", || async {
+        running.status.read().is_ok_and(|s| {
+            let told = s
+                .timeline
+                .iter()
+                .filter(|e| e.kind == EventKind::PreviewDeleted);
+            told.count() == 2
+        })
+    })
+    .await;
     assert_eq!(running.stop().await, 0, "run stops cleanly");
     sandbox.shutdown().await;
 }
