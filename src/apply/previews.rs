@@ -14,7 +14,7 @@ use crate::inventory::{BranchPreviewMark, INVENTORY_VARIABLE, Inventory};
 use crate::manifest::desired::PreviewPolicy;
 use crate::plan::action::PreviewEnd;
 use crate::railway::Error as RailwayError;
-use crate::railway::live::{LiveEnvironment, LiveInstance, LiveSource};
+use crate::railway::live::{LiveEnvironment, LiveInstance, LivePreview, LiveSource};
 use crate::railway::ops::{
     EnvironmentCreate, EnvironmentDelete, EnvironmentPatchCommit, ProjectUpdate,
     environment_create, environment_delete, environment_patch_commit, project_update,
@@ -119,7 +119,10 @@ impl Executor<'_> {
         let Some(environment) = known
             .as_deref()
             .and_then(|id| project.previews.iter().find(|p| p.environment.id == id))
-            .or_else(|| project.previews.iter().find(|p| p.environment.name == name))
+            .or_else(|| {
+                let found = project.previews.iter().find(|p| p.environment.name == name);
+                found.filter(|p| just_made(p))
+            })
             .map(|p| p.environment.clone())
         else {
             return Err(missing("preview environment", name));
@@ -242,6 +245,17 @@ impl Executor<'_> {
         tracing::info!(preview = name, reason = ?why, "preview environment deleted");
         Ok(deleted.outcome("environmentDelete", name))
     }
+}
+
+/// An ephemeral environment found by name after a create whose answer was lost is taken for
+/// the one this create made only if no pull request made it and it is minutes old: one
+/// someone made by hand earlier must never get the operator's mark.
+fn just_made(preview: &LivePreview) -> bool {
+    let recent = chrono::DateTime::parse_from_rfc3339(&preview.created_at).is_ok_and(|at| {
+        let age = chrono::Utc::now().signed_duration_since(at.with_timezone(&chrono::Utc));
+        age < chrono::Duration::minutes(10)
+    });
+    preview.pr_number.is_none() && recent
 }
 
 fn is_repo(instance: &LiveInstance) -> bool {
