@@ -136,6 +136,7 @@ async fn a_pushed_branch_gets_a_preview_that_goes_with_the_branch_and_a_preview_
     .await;
     assert!(by_hand["errors"].is_null(), "{by_hand}");
 
+    reset_stats(&sandbox).await;
     git(
         &work,
         &[
@@ -157,9 +158,13 @@ async fn a_pushed_branch_gets_a_preview_that_goes_with_the_branch_and_a_preview_
             && names.iter().any(|n| n.starts_with("feature-y-"))
     })
     .await;
+    let pass = stats(&sandbox).await;
     println!(
-        "branch pushed -> preview environment created: {} ms (git fetch interval 1 s)",
-        took.as_millis()
+        "branch pushed -> preview environment created: {} ms (git fetch interval 1 s); {} request(s), {} EnvironmentCreate, {} EnvironmentPatchCommit for two previews",
+        took.as_millis(),
+        total(&pass),
+        count(&pass, "EnvironmentCreate"),
+        count(&pass, "EnvironmentPatchCommit")
     );
     let previews = ephemeral(&sandbox).await;
     assert_eq!(
