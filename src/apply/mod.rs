@@ -305,6 +305,12 @@ impl Executor<'_> {
                 id,
                 environments,
             } => self.delete_bucket(name, id, environments).await,
+            Action::CreateBranchPreview { name, branch, base } => {
+                self.create_branch_preview(name, branch, base).await
+            }
+            Action::DeletePreview { name, id, why, .. } => {
+                self.delete_preview(name, id, *why).await
+            }
             other => Ok(Outcome::Skipped(format!(
                 "{} is applied with its environment",
                 other.address()

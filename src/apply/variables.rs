@@ -64,7 +64,7 @@ fn generate(length: usize) -> String {
 }
 
 impl Executor<'_> {
-    async fn upsert(
+    pub(super) async fn upsert(
         &self,
         scope: &Scope<'_>,
         variables: BTreeMap<String, Option<String>>,

@@ -12,6 +12,7 @@ use super::reconcile::{Pass, PassKind, Reason};
 use super::status::ProjectStatus;
 use crate::manifest::Desired;
 use crate::notify::{Event, EventKind, GitRevision, Notifier};
+use crate::plan::Action;
 use crate::rollout::Health;
 use crate::rollout::rollback::RollbackResult;
 
@@ -36,6 +37,40 @@ impl PassEvents<'_> {
         self.rollbacks();
         self.volumes_and_backups();
         self.held();
+        self.previews_deleted();
+    }
+
+    /// Each preview environment this pass deleted, once.
+    fn previews_deleted(&self) {
+        let (Some(report), Some(plan)) = (&self.pass.report, &self.pass.plan) else {
+            return;
+        };
+        let applied = report.applied_addresses();
+        for action in &plan.actions {
+            let Action::DeletePreview {
+                name,
+                id,
+                why,
+                detail,
+                ..
+            } = action
+            else {
+                continue;
+            };
+            if !applied.contains(&action.address()) {
+                continue;
+            }
+            self.send(
+                EventKind::PreviewDeleted,
+                &action.address(),
+                &format!("deleted:{id}"),
+                format!(
+                    "preview environment {name} of {} deleted: {detail}",
+                    self.project()
+                ),
+                json!({ "environment": name, "reason": why.label(), "detail": detail }),
+            );
+        }
     }
 
     fn project(&self) -> &str {

@@ -265,6 +265,12 @@ fn record_metrics(metrics: &mut Metrics, name: &str, drift: usize, pass: &Pass) 
                 .and_then(|v| v.as_str().map(str::to_string))
                 .unwrap_or_default();
             *metrics.actions.entry(kind).or_default() += 1;
+            if let Action::DeletePreview { why, .. } = action {
+                *metrics
+                    .previews_deleted
+                    .entry((name.to_string(), why.label().to_string()))
+                    .or_default() += 1;
+            }
         }
     }
 }

@@ -155,6 +155,18 @@ pub struct RollbackState {
     pub handled: Handled,
 }
 
+/// What a pass is told besides the manifest.
+#[derive(Debug, Clone)]
+pub struct PassContext<'a> {
+    pub rollbacks: &'a RollbackState,
+    /// `POST /reconcile?override=window`.
+    pub override_windows: bool,
+    /// The project's id, when an earlier pass found it.
+    pub known_project: Option<&'a str>,
+    /// `run --git`: the remote's branches, for `spec.previews.fromBranches`.
+    pub branches: Option<Vec<String>>,
+}
+
 /// Runs one pass, reading the project `known_project` when an earlier pass found its id. Writes (rollbacks included) only when the manifest's drift policy is
 /// `self-heal`, it is not suspended and no change window holds writes (unless
 /// `override_windows`); destructive actions are allowed exactly when the policy allows pruning.
@@ -162,10 +174,14 @@ pub async fn reconcile(
     client: &Client,
     desired: &Desired,
     stop: Arc<AtomicBool>,
-    rollbacks: &RollbackState,
-    override_windows: bool,
-    known_project: Option<&str>,
+    context: PassContext<'_>,
 ) -> Pass {
+    let PassContext {
+        rollbacks,
+        override_windows,
+        known_project,
+        branches,
+    } = context;
     let started = Instant::now();
     let window = PassWindow::at(desired, chrono::Utc::now(), override_windows);
     let mut pass = Pass {
@@ -188,7 +204,11 @@ pub async fn reconcile(
             return pass;
         }
     };
-    let planned = match gate(desired, &live, &PlanOptions::from_env()) {
+    let options = PlanOptions {
+        branches,
+        ..PlanOptions::from_env()
+    };
+    let planned = match gate(desired, &live, &options) {
         Ok(planned) => planned,
         Err(refusal) => {
             let reason = match refusal {

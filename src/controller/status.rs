@@ -312,6 +312,8 @@ pub struct Metrics {
     /// Operator-run backups that succeeded / failed (after retries).
     pub backups_success: u64,
     pub backups_failure: u64,
+    /// (project, reason: `expired` or `branch-gone`) -> preview environments deleted.
+    pub previews_deleted: BTreeMap<(String, String), u64>,
 }
 
 /// Fixed-bucket histogram (Prometheus semantics: cumulative at render time).

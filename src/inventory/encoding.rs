@@ -47,6 +47,9 @@ struct Envelope {
     /// R49: names of the Storage Buckets it created or manages (project-level, not per service).
     #[serde(default, rename = "k", skip_serializing_if = "BTreeSet::is_empty")]
     buckets: BTreeSet<String>,
+    /// A branch preview's mark (see [`super::BranchPreviewMark`]).
+    #[serde(default, rename = "bp", skip_serializing_if = "Option::is_none")]
+    branch_preview: Option<Box<super::BranchPreviewMark>>,
 }
 
 /// What the inventory says about one service name; empty parts are left out.
@@ -76,6 +79,7 @@ pub(super) fn encode(inventory: &Inventory) -> String {
         records: records(inventory),
         running_backups: inventory.running_backups.clone(),
         buckets: inventory.buckets.clone(),
+        branch_preview: inventory.branch_preview.clone(),
     };
     match serde_json::to_vec(&envelope)
         .ok()
@@ -119,6 +123,7 @@ pub(super) fn decode(text: &str) -> Result<Inventory, DecodeError> {
             FORMAT_VERSION => Ok(Inventory {
                 running_backups: envelope.running_backups,
                 buckets: envelope.buckets,
+                branch_preview: envelope.branch_preview,
                 ..inventory(envelope.records)
             }),
             other => Err(not_understood(other)),

@@ -72,6 +72,21 @@ pub struct Inventory {
     /// instance here: only these may be pruned.
     #[serde(default, rename = "k", skip_serializing_if = "BTreeSet::is_empty")]
     pub buckets: BTreeSet<String>,
+    /// Set only in an ephemeral environment this operator made for a branch
+    /// (`spec.previews.fromBranches`): the proof that it may delete it.
+    #[serde(default, rename = "bp", skip_serializing_if = "Option::is_none")]
+    pub branch_preview: Option<Box<BranchPreviewMark>>,
+}
+
+/// The mark of a branch preview the operator made. It names the environment's own id: a copy of
+/// that environment (Railway copies shared variables, R2) carries the mark with another id, so
+/// only the environment the operator created is ever taken for its own.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BranchPreviewMark {
+    #[serde(rename = "e")]
+    pub environment_id: String,
+    #[serde(rename = "b")]
+    pub branch: String,
 }
 
 /// The inventory as read from live state.
@@ -148,6 +163,19 @@ impl Inventory {
 }
 
 impl InventoryState {
+    /// The branch this environment (id `environment_id`) is the operator's preview of, if the
+    /// inventory carries a mark naming exactly this environment.
+    pub fn branch_preview_of(&self, environment_id: &str) -> Option<&str> {
+        match self {
+            InventoryState::Present { inventory } => inventory
+                .branch_preview
+                .as_ref()
+                .filter(|mark| mark.environment_id == environment_id)
+                .map(|mark| mark.branch.as_str()),
+            _ => None,
+        }
+    }
+
     /// Reads the variable's value; `None` when the variable is absent, `Some(None)` when it is
     /// sealed (`isSealed: true`, R27). A value the token cannot decrypt never gets here: the
     /// snapshot fails with `railway::Error::CannotDecrypt` instead.

@@ -81,6 +81,12 @@ pub struct PreviewPolicy {
     /// kept at. Only the settings (`values`) and `variables` written here are compared or sent;
     /// the rest of each `InstanceSettings` stays empty.
     pub overrides: BTreeMap<String, InstanceSettings>,
+    /// `expireAfter`: a PR environment or branch preview older than this is deleted; the only
+    /// way the operator deletes an ephemeral environment it did not make.
+    pub expire_after: Option<std::time::Duration>,
+    /// `fromBranches`: remote branches of the `run --git` repository matching this get a
+    /// preview environment the operator makes and owns.
+    pub from_branches: Option<crate::manifest::branch_pattern::BranchPattern>,
 }
 
 /// One item of `spec.notifications`.

@@ -39,10 +39,14 @@ pub enum EventKind {
     /// Someone staged changes in an environment, so the operator holds its writes there (R17).
     #[serde(rename = "changes.held")]
     WritesHeld,
+    /// The operator deleted a preview environment: past `spec.previews.expireAfter`, or a
+    /// branch preview whose branch is gone.
+    #[serde(rename = "preview.deleted")]
+    PreviewDeleted,
 }
 
 impl EventKind {
-    pub const ALL: [EventKind; 11] = [
+    pub const ALL: [EventKind; 12] = [
         EventKind::Applied,
         EventKind::DriftDetected,
         EventKind::ReconcileFailed,
@@ -54,6 +58,7 @@ impl EventKind {
         EventKind::BackupFailed,
         EventKind::VolumeUsageWarning,
         EventKind::WritesHeld,
+        EventKind::PreviewDeleted,
     ];
 
     pub fn name(self) -> &'static str {
@@ -69,6 +74,7 @@ impl EventKind {
             EventKind::BackupFailed => "backup.failed",
             EventKind::VolumeUsageWarning => "volume.usage-warning",
             EventKind::WritesHeld => "changes.held",
+            EventKind::PreviewDeleted => "preview.deleted",
         }
     }
 

@@ -76,6 +76,10 @@ pub struct PreviewsSpec {
     /// `overrides.services`: per service, the settings and variables every ephemeral environment
     /// gets (service names not yet checked).
     pub overrides: Vec<(Spanned<String>, Settings)>,
+    /// `expireAfter`: previews older than this are deleted.
+    pub expire_after: Option<std::time::Duration>,
+    /// `fromBranches.pattern` (with `source: git`, the only source).
+    pub from_branches: Option<crate::manifest::branch_pattern::BranchPattern>,
 }
 
 /// Variables by name.

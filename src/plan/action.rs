@@ -194,6 +194,29 @@ pub enum Action {
         id: String,
         environments: Vec<String>,
     },
+    /// A preview environment for a remote branch (`spec.previews.fromBranches`): an ephemeral
+    /// copy of `base` (R2, R3, R50) whose repository services then follow `branch`; its
+    /// inventory marks it as the operator's. The preview overrides follow in the next pass.
+    #[serde(rename_all = "camelCase")]
+    CreateBranchPreview {
+        name: String,
+        branch: String,
+        base: String,
+    },
+    /// Delete an ephemeral environment: a branch preview of the operator's whose branch is
+    /// gone, or a preview (Railway's PR environment or a branch preview) past `expireAfter`.
+    /// Never another ephemeral environment, never a persistent one.
+    #[serde(rename_all = "camelCase")]
+    DeletePreview {
+        name: String,
+        id: String,
+        why: PreviewEnd,
+        /// The branch, for a branch preview of the operator's.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        branch: Option<String>,
+        /// Why, for people: `branch feature/x is gone`, `8d old, expireAfter 7d`.
+        detail: String,
+    },
     /// One `serviceInstanceDeployV2` after an instance changed (policy `deploy: on-change`).
     #[serde(rename_all = "camelCase")]
     DeployInstance {
@@ -253,6 +276,9 @@ impl Action {
                 bucket,
                 environment,
             } => format!("bucket.{bucket}[{environment}]"),
+            Action::CreateBranchPreview { name, .. } | Action::DeletePreview { name, .. } => {
+                format!("preview.{name}")
+            }
         }
     }
 
@@ -270,7 +296,8 @@ impl Action {
         match self {
             Action::CreateProject { .. }
             | Action::CreateEnvironment { .. }
-            | Action::CreateService { .. } => ChangeKind::Create,
+            | Action::CreateService { .. }
+            | Action::CreateBranchPreview { .. } => ChangeKind::Create,
             Action::ConfigureInstance {
                 new_service: true, ..
             }
@@ -287,7 +314,9 @@ impl Action {
             | Action::ConfigureSharedVariables { .. }
             | Action::ConfigureVolume { .. }
             | Action::ConfigurePreviews { .. } => ChangeKind::Update,
-            Action::DeleteService { .. } | Action::DeleteVolume { .. } => ChangeKind::Delete,
+            Action::DeleteService { .. }
+            | Action::DeleteVolume { .. }
+            | Action::DeletePreview { .. } => ChangeKind::Delete,
             Action::DeployInstance { .. } => ChangeKind::Deploy,
         }
     }
@@ -305,6 +334,26 @@ impl Action {
             | Action::RemoveBucketInstance { environment, .. } => Some(environment),
             Action::CreateEnvironment { name, .. } => Some(name),
             _ => None,
+        }
+    }
+}
+
+/// Why a preview is deleted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum PreviewEnd {
+    /// Its branch is gone from the remote (or no longer matches the pattern).
+    BranchGone,
+    /// Older than `spec.previews.expireAfter`.
+    Expired,
+}
+
+impl PreviewEnd {
+    /// As metrics and events name it.
+    pub fn label(self) -> &'static str {
+        match self {
+            PreviewEnd::BranchGone => "branch-gone",
+            PreviewEnd::Expired => "expired",
         }
     }
 }

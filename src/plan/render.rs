@@ -244,6 +244,15 @@ fn line(out: &mut String, action: &Action) {
             let _ = writeln!(out, "  ↻ deploy {service}");
         }
         Action::ConfigurePreviews { changes, .. } => preview_lines(out, changes),
+        Action::CreateBranchPreview { name, branch, base } => {
+            let _ = writeln!(
+                out,
+                "  + preview environment {name} (ephemeral copy of {base}; services follow branch {branch})"
+            );
+        }
+        Action::DeletePreview { name, detail, .. } => {
+            let _ = writeln!(out, "  - preview environment {name} ({detail})");
+        }
         Action::ConfigureVolume {
             service,
             create,

@@ -172,6 +172,16 @@ pub struct ServiceDelete;
 #[derive(GraphQLQuery)]
 #[graphql(
     schema_path = "graphql/railway.graphql",
+    query_path = "graphql/mutations/EnvironmentDelete.graphql",
+    response_derives = "Debug, Clone, PartialEq",
+    variables_derives = "Debug, Clone",
+    skip_serializing_none
+)]
+pub struct EnvironmentDelete;
+
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "graphql/railway.graphql",
     query_path = "graphql/mutations/ServiceInstanceDeployV2.graphql",
     response_derives = "Debug, Clone, PartialEq",
     variables_derives = "Debug, Clone",
@@ -505,6 +515,7 @@ retry_class! {
     EnvironmentCreate => Create,
     ServiceCreate => Create,
     ServiceDelete => Idempotent,
+    EnvironmentDelete => Idempotent,
     // A patch carries values, never increments (generated values are chosen before it is
     // sent): resending it merges to the same config. At worst it deploys once more.
     EnvironmentPatchCommit => Idempotent,

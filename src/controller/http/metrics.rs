@@ -95,6 +95,17 @@ fn reconcile_families(registry: &mut Registry, metrics: &Metrics) {
         "Plan actions applied, by kind",
         Counters(actions.collect()),
     );
+    let previews = metrics
+        .previews_deleted
+        .iter()
+        .map(|((project, reason), count)| {
+            (labels([("project", project), ("reason", reason)]), *count)
+        });
+    registry.register(
+        "previews_deleted",
+        "Preview environments deleted, by project and reason (expired, branch-gone)",
+        Counters(previews.collect()),
+    );
     let requests = metrics
         .api_requests
         .iter()

@@ -23,15 +23,16 @@ use super::budget::RequestBudget;
 pub use super::config::RunConfig;
 use super::failure_logs;
 
+mod branches;
 mod probing;
 mod resolving;
 use super::http::{HttpConfig, HttpServer};
 use super::leases::{LeaseCandidate, Leasing};
-use super::reconcile::{Pass, PassKind, RollbackState, reconcile};
+use super::reconcile::{Pass, PassContext, PassKind, RollbackState, reconcile};
 use super::slots::{
     Recording, Slot, load_snapshot, now, record_finished, set_reconciling, update_readiness,
 };
-use super::source::Source;
+use super::source::{Branches, Source};
 use super::status::{ControllerStatus, SharedStatus};
 use super::steady;
 use crate::backup::railway_store::RailwayStore;
@@ -117,6 +118,8 @@ pub async fn run(
         budget: None,
         looked_up: BTreeSet::new(),
         index_unavailable: false,
+        branches: None,
+        expired_branches: Branches::new(),
     };
     runner.budget = runner
         .config
@@ -258,10 +261,21 @@ struct Runner {
     looked_up: BTreeSet<PathBuf>,
     /// R34: the token cannot read its user's project list; ids are found pass by pass.
     index_unavailable: bool,
+    /// `run --git`: the remote's branches as of the last fetch, for
+    /// `spec.previews.fromBranches`; `None` for a files source.
+    branches: Option<Branches>,
+    /// Branches whose preview `expireAfter` deleted, at the commit they had then: no new
+    /// preview is made for them until they move (or go and come back). Kept in memory only: a
+    /// restarted operator makes each such preview once more.
+    expired_branches: Branches,
 }
 
 impl Runner {
     fn load(&mut self, snapshot: &super::source::Snapshot) {
+        self.take_branches(snapshot);
+        if snapshot.revision == self.revision {
+            return;
+        }
         self.revision.clone_from(&snapshot.revision);
         load_snapshot(
             snapshot,
@@ -405,16 +419,15 @@ impl Runner {
             let override_windows = std::mem::take(&mut slot.override_windows);
             let known = slot.project_id.clone();
             let known_logs = slot.failure_logs.clone();
+            let branches = self.pass_branches();
             self.passes.spawn(async move {
-                let mut pass = reconcile(
-                    &client,
-                    &desired,
-                    stop,
-                    &rollbacks,
+                let context = PassContext {
+                    rollbacks: &rollbacks,
                     override_windows,
-                    known.as_deref(),
-                )
-                .await;
+                    known_project: known.as_deref(),
+                    branches,
+                };
+                let mut pass = reconcile(&client, &desired, stop, context).await;
                 pass.failure_logs =
                     failure_logs::read(&client, &desired, pass.latest_live(), &known_logs).await;
                 (path, desired, pass)
@@ -429,7 +442,9 @@ impl Runner {
         };
         self.looked_up.remove(&path);
         let probed = slot.probed.take();
-        slot.mark = steady::standing(&pass, probed, self.config.interval / 10);
+        // A preview that may expire needs full passes: the probe sees no clock.
+        slot.mark = steady::standing(&pass, probed, self.config.interval / 10)
+            .filter(|_| !branches::expiry_watched(&desired, &pass));
         // Right after an inventory write, the probe that stands for the next pass.
         let written = matches!(slot.mark, Some(steady::Standing::Written { .. }));
         slot.moved = false;
@@ -437,9 +452,14 @@ impl Runner {
         if let Some(project) = pass.latest_live().and_then(|live| live.project.as_ref()) {
             slot.project_id = Some(project.id.clone());
         }
+        let created = self.note_previews(&pass);
         self.record_pass(path.clone(), desired, pass);
-        if let Some(slot) = self.slots.get_mut(&path).filter(|_| written) {
+        if let Some(slot) = self.slots.get_mut(&path).filter(|_| written || created) {
             slot.next_due = Instant::now();
+            if created {
+                // Its overrides converge in the pass that sees it: the next one, now.
+                slot.mark = None;
+            }
         }
     }
 

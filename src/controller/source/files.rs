@@ -89,7 +89,11 @@ pub async fn content_revision(files: &[PathBuf]) -> Result<String, SourceError> 
 pub async fn snapshot(path: &Path) -> Result<Snapshot, SourceError> {
     let files = list_manifests(path).await?;
     let revision = content_revision(&files).await?;
-    Ok(Snapshot { revision, files })
+    Ok(Snapshot {
+        revision,
+        files,
+        branches: None,
+    })
 }
 
 /// Waits until `path`'s revision differs from `known` and then stays put for [`SETTLE_TIME`].

@@ -40,7 +40,13 @@ pub struct Snapshot {
     pub revision: String,
     /// The manifest files to load, absolute, sorted.
     pub files: Vec<PathBuf>,
+    /// Git: the remote's branches (`git ls-remote --heads`), listed at each fetch, for
+    /// `spec.previews.fromBranches`. Files: `None`.
+    pub branches: Option<Branches>,
 }
+
+/// Branch names (under `refs/heads/`) -> their commits.
+pub type Branches = std::collections::BTreeMap<String, String>;
 
 /// An opened manifest source.
 pub struct Source {
@@ -94,8 +100,8 @@ impl Source {
         }
     }
 
-    /// Waits until the revision differs from `known` (polling files every 500 ms; Git every
-    /// `interval`), debounced: a file change is reported only once the content stayed the same
+    /// Waits until the revision differs from `known`, or for Git the remote's branches differ
+    /// from those last returned (polling files every 500 ms; Git every `interval`), debounced: a file change is reported only once the content stayed the same
     /// for 300 ms. Cancel-safe (used inside `tokio::select!`).
     pub async fn changed(&mut self, known: &str) -> Result<Snapshot, SourceError> {
         match &mut self.backend {

@@ -111,6 +111,8 @@ fn resolve_previews(spec: &ManifestSpec, sink: &mut Sink) -> Option<PreviewPolic
         focused: previews.focused,
         base: previews.base.as_ref().map(|b| b.value.clone()),
         overrides: preview_overrides(spec, sink),
+        expire_after: previews.expire_after,
+        from_branches: previews.from_branches.clone(),
     })
 }
 

@@ -107,6 +107,34 @@ struct PreviewsSpec {
     base: Option<String>,
     /// Kept converged on every PR environment as it appears, like an environment's overrides.
     overrides: Option<PreviewOverridesSpec>,
+    /// Previews (PR environments and branch previews) older than this are deleted, e.g. `7d`
+    /// (at least `1m`).
+    #[serde(rename = "expireAfter")]
+    #[schemars(regex(pattern = r"^([0-9]+(ms|s|m|h|d))+$"))]
+    expire_after: Option<String>,
+    /// With `run --git`: each remote branch matching `pattern` gets a preview environment the
+    /// operator makes, owns and deletes with the branch.
+    #[serde(rename = "fromBranches")]
+    from_branches: Option<FromBranchesSpec>,
+}
+
+/// `spec.previews.fromBranches`.
+#[derive(Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+struct FromBranchesSpec {
+    /// Branch names under `refs/heads/`: `*` within one `/`-separated segment, `**` across
+    /// segments, `?` one character other than `/`.
+    #[schemars(length(min = 1), regex(pattern = r"^[^\[\]\\~^: \t]+$"))]
+    pattern: String,
+    /// Where the branches come from: the `run --git` repository.
+    source: BranchSource,
+}
+
+/// The only branch source today.
+#[derive(Serialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+enum BranchSource {
+    Git,
 }
 
 /// `spec.previews.overrides`.

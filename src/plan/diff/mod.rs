@@ -3,6 +3,7 @@
 //! module: the project's structure (project, environments, services), each environment's
 //! contents, and what the manifest leaves out.
 
+mod branches;
 mod buckets;
 mod environment;
 mod findings;
@@ -28,13 +29,23 @@ pub struct PlanOptions {
     pub only_environment: Option<String>,
     /// The Railway service this process runs as: never deleted, whatever the manifest says.
     pub own_service_id: Option<String>,
+    /// `run --git`: the remote branches of the manifests' repository, for
+    /// `spec.previews.fromBranches`; `None` where there is no such list (`plan`, `apply`,
+    /// `run -f`), and then branch previews are neither made nor deleted.
+    pub branches: Option<Vec<String>>,
+    /// The time `spec.previews.expireAfter` measures previews' age against; `None` expires
+    /// nothing.
+    pub now: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 impl PlanOptions {
     /// Options for this process: when it runs on Railway, the service it runs as (from
     /// [`OWN_SERVICE_ENV`]). Read by the callers at the edge; [`plan`] itself reads nothing.
     pub fn from_env() -> Self {
-        Self::from_lookup(&|name| std::env::var(name).ok())
+        PlanOptions {
+            now: Some(chrono::Utc::now()),
+            ..Self::from_lookup(&|name| std::env::var(name).ok())
+        }
     }
 
     /// [`PlanOptions::from_env`] with the environment given as a lookup.
@@ -42,6 +53,7 @@ impl PlanOptions {
         PlanOptions {
             only_environment: None,
             own_service_id: lookup(OWN_SERVICE_ENV).filter(|id| !id.trim().is_empty()),
+            ..PlanOptions::default()
         }
     }
 }
@@ -136,6 +148,9 @@ pub fn plan(desired: &Desired, live: &Live, options: &PlanOptions) -> Plan {
     structure::environments(&mut planning);
     previews::previews(&mut planning);
     let whole_project = options.only_environment.is_none();
+    if whole_project {
+        branches::previews(&mut planning, options);
+    }
     structure::services(&mut planning);
     buckets::create(&mut planning);
     for env in planning.in_scope.clone() {

@@ -96,6 +96,12 @@ pub(super) fn overrides(planning: &mut Planning<'_>, whole_project: bool) {
         return;
     }
     for preview in &project.previews {
+        let deleted = planning.actions.iter().any(
+            |a| matches!(a, Action::DeletePreview { id, .. } if *id == preview.environment.id),
+        );
+        if deleted {
+            continue;
+        }
         for (service, wanted) in &policy.overrides {
             if let Some(action) = override_action(planning, preview, service, wanted) {
                 planning.actions.push(action);

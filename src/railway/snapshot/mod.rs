@@ -348,11 +348,16 @@ async fn read_environments(
         // R50: ephemeral environments are observed apart from the persistent ones.
         if env.is_ephemeral {
             let meta = env.meta.as_ref();
+            // A branch preview of the operator's has no PR meta: its mark names the branch.
+            let branch = meta.and_then(|m| m.branch.clone()).or_else(|| {
+                let mark = environment.inventory.branch_preview_of(&environment.id);
+                mark.map(str::to_string)
+            });
             environments.previews.push(LivePreview {
                 environment,
                 pr_number: meta.and_then(|m| m.pr_number),
                 pr_repo: meta.and_then(|m| m.pr_repo.clone()),
-                branch: meta.and_then(|m| m.branch.clone()),
+                branch,
                 created_at: env.created_at,
             });
         } else {

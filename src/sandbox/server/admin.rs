@@ -192,3 +192,34 @@ pub(super) async fn set_deploy_outcome(
         format!("deployments of {service}: {outcome}\n"),
     )
 }
+
+/// `POST /_sandbox/environments/created-at` with `<environmentId>=<RFC 3339 time>`: a test hook,
+/// not a Railway rule, that backdates an environment (to age a preview past `expireAfter`). 400
+/// for a malformed body, 404 for an unknown environment.
+pub(super) async fn set_environment_created_at(
+    State(app): State<Arc<App>>,
+    body: String,
+) -> (StatusCode, String) {
+    let parsed = body.trim().split_once('=').and_then(|(id, at)| {
+        let at = chrono::DateTime::parse_from_rfc3339(at.trim()).ok()?;
+        Some((id.trim().to_string(), at.with_timezone(&chrono::Utc)))
+    });
+    let Some((id, at)) = parsed else {
+        return (
+            StatusCode::BAD_REQUEST,
+            "expected <environmentId>=<RFC 3339 time>\n".into(),
+        );
+    };
+    let stamp = at.to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+    let updated = match app.store.lock() {
+        Ok(mut store) => store.set_environment_created_at(&id, &stamp),
+        Err(error) => return (StatusCode::SERVICE_UNAVAILABLE, format!("{error}\n")),
+    };
+    match updated {
+        Ok(()) => {
+            app.persist();
+            (StatusCode::OK, format!("{id} created at {stamp}\n"))
+        }
+        Err(error) => (StatusCode::NOT_FOUND, format!("{error}: {id}\n")),
+    }
+}

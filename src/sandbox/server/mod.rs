@@ -121,6 +121,10 @@ impl Sandbox {
                 post(pull_requests::pull_request),
             )
             .route(
+                "/_sandbox/environments/created-at",
+                post(admin::set_environment_created_at),
+            )
+            .route(
                 "/_sandbox/environments/stage",
                 post(dashboard::stage_dashboard_edit),
             )

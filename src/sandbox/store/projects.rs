@@ -104,6 +104,20 @@ impl Store {
         Ok(())
     }
 
+    /// Test hook, not a Railway rule: backdates an environment's `createdAt`, so a test can
+    /// age a preview past `expireAfter` without waiting.
+    pub(crate) fn set_environment_created_at(
+        &mut self,
+        id: &str,
+        created_at: &str,
+    ) -> Result<(), DomainError> {
+        self.environment(id)?;
+        for environment in self.state.environments.iter_mut().filter(|e| e.id == id) {
+            environment.created_at = created_at.to_string();
+        }
+        Ok(())
+    }
+
     fn soft_delete_environment(&mut self, id: &str, at: &str) {
         for environment in self.state.environments.iter_mut().filter(|e| e.id == id) {
             environment.deleted_at.get_or_insert_with(|| at.to_string());

@@ -11,7 +11,7 @@ use tokio::task::JoinHandle;
 use tokio::time::Instant;
 
 use self::command::{GitFailure, GitRunner, TOKEN_ENV};
-use super::{Snapshot, SourceError, files};
+use super::{Branches, Snapshot, SourceError, files};
 
 const CLONE_LIMIT: Duration = Duration::from_secs(600);
 const FETCH_LIMIT: Duration = Duration::from_secs(300);
@@ -25,10 +25,14 @@ pub struct GitSource {
     interval: Duration,
     checkout_dir: PathBuf,
     head: String,
+    /// The remote's branches as of the last fetch, and as last handed out: a change between
+    /// the two is news for `changed` even when `head` stayed.
+    branches: Branches,
+    reported_branches: Branches,
     last_fetch: Instant,
     /// A fetch-and-checkout that outlives a cancelled caller, so the next call resumes it
     /// instead of racing a second `git` in the same directory.
-    pending: Option<JoinHandle<Result<String, SourceError>>>,
+    pending: Option<JoinHandle<Result<Fetched, SourceError>>>,
     /// The commit whose listing `changed` last reported as an error, so a caller that retries
     /// at once waits for the next fetch instead of spinning.
     failed_head: Option<String>,
@@ -54,13 +58,16 @@ impl GitSource {
         } else {
             clone(&runner, &checkout_dir, &branch).await?
         };
-        let source = GitSource {
+        let branches = list_branches(&runner, &checkout_dir).await?;
+        let mut source = GitSource {
             runner,
             branch,
             path: normalize(&path),
             interval,
             checkout_dir,
             head,
+            branches,
+            reported_branches: Branches::new(),
             last_fetch: Instant::now(),
             pending: None,
             failed_head: None,
@@ -78,7 +85,10 @@ impl GitSource {
 
     pub async fn changed(&mut self, known: &str) -> Result<Snapshot, SourceError> {
         let already_reported = self.failed_head.as_deref() == Some(self.head.as_str());
-        if self.pending.is_none() && self.head != known && !already_reported {
+        let news = |source: &GitSource| {
+            source.head != known || source.branches != source.reported_branches
+        };
+        if self.pending.is_none() && news(self) && !already_reported {
             return self.report().await;
         }
         loop {
@@ -86,7 +96,7 @@ impl GitSource {
                 tokio::time::sleep_until(self.last_fetch + self.interval).await;
             }
             self.refresh().await?;
-            if self.head != known {
+            if news(self) {
                 return self.report().await;
             }
         }
@@ -114,17 +124,22 @@ impl GitSource {
             let runner = self.runner.clone();
             let dir = self.checkout_dir.clone();
             let branch = self.branch.clone();
-            tokio::spawn(async move { fetch_and_checkout(&runner, &dir, &branch).await })
+            tokio::spawn(async move {
+                let commit = fetch_and_checkout(&runner, &dir, &branch).await?;
+                let branches = list_branches(&runner, &dir).await?;
+                Ok(Fetched { commit, branches })
+            })
         });
         let joined = handle.await;
         self.pending = None;
         self.last_fetch = Instant::now();
         match joined {
-            Ok(Ok(commit)) => {
+            Ok(Ok(Fetched { commit, branches })) => {
                 if commit != self.head {
                     tracing::info!(source = %self.describe(), %commit, "new commit checked out");
                 }
                 self.head = commit;
+                self.branches = branches;
                 Ok(())
             }
             Ok(Err(error)) => {
@@ -137,12 +152,14 @@ impl GitSource {
         }
     }
 
-    async fn snapshot(&self) -> Result<Snapshot, SourceError> {
+    async fn snapshot(&mut self) -> Result<Snapshot, SourceError> {
         let root = self.checkout_dir.join(&self.path);
+        self.reported_branches.clone_from(&self.branches);
         match files::list_manifests(&root).await {
             Ok(files) => Ok(Snapshot {
                 revision: self.head.clone(),
                 files,
+                branches: Some(self.branches.clone()),
             }),
             Err(SourceError::PathNotFound { .. }) => Err(SourceError::PathMissingInRepo {
                 url: self.runner.public_url(),
@@ -255,6 +272,33 @@ async fn reuse_checkout(
         });
     }
     fetch_and_checkout(runner, dir, branch).await
+}
+
+/// What one fetch tick learned: the branch's commit and the remote's branches.
+struct Fetched {
+    commit: String,
+    branches: Branches,
+}
+
+/// The remote's branches, by name under `refs/heads/`, with their commits: one
+/// `git ls-remote --heads` on the fetch tick (for `spec.previews.fromBranches`).
+async fn list_branches(runner: &GitRunner, dir: &Path) -> Result<Branches, SourceError> {
+    let listed = runner
+        .run(
+            dir,
+            &["ls-remote", "--heads", "--", runner.url()],
+            FETCH_LIMIT,
+        )
+        .await
+        .map_err(|failure| remote_error(runner, "ls-remote", "", failure))?;
+    Ok(listed
+        .lines()
+        .filter_map(|line| line.split_once(char::is_whitespace))
+        .filter_map(|(commit, name)| {
+            let name = name.trim().strip_prefix("refs/heads/")?;
+            Some((name.to_string(), commit.to_string()))
+        })
+        .collect())
 }
 
 /// Always checks out, even an unchanged commit, so local edits in the checkout are undone.
