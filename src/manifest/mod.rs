@@ -2,6 +2,7 @@
 //! `${VAR}` expansion and per-environment overlays, and the JSON Schema. Reads files and the
 //! given environment lookup; never talks to the network.
 
+pub mod database;
 mod decode;
 pub mod desired;
 mod diagnostics;

@@ -41,6 +41,7 @@ mod import_plan;
 mod import_project;
 mod inventory_size;
 mod lock_tls;
+mod manifest_databases;
 mod manifest_domains;
 mod manifest_fuzz;
 mod manifest_invalid;

@@ -36,6 +36,7 @@ fn managed(name: &str, per_env: &[(&str, InstanceSettings)]) -> DesiredService {
                 .map(|(e, s)| (e.to_string(), s.clone()))
                 .collect(),
         },
+        database: None,
     }
 }
 
@@ -251,6 +252,7 @@ fn planned_and_external_services_are_never_reconciled() {
         name: "later".into(),
         phase: Some(2),
         kind: ServiceKind::Planned { source: None },
+        database: None,
     }];
     services.push(DesiredService {
         name: "docs".into(),
@@ -259,6 +261,7 @@ fn planned_and_external_services_are_never_reconciled() {
             url: "https://docs.example.com".into(),
             health_path: Some("/".into()),
         },
+        database: None,
     });
     let d = desired(services, &["production"]);
     let p = plan(&d, &live(&[], &["production"]), &PlanOptions::default());
