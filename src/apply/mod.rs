@@ -5,6 +5,7 @@
 //! Computes no diffs of its own beyond re-checking live values.
 
 mod create;
+mod database;
 mod domains;
 mod environment;
 mod instance;
@@ -286,7 +287,14 @@ impl Executor<'_> {
                     .await
             }
             Action::CreateEnvironment { name } => self.create_environment(name).await,
-            Action::CreateService { name } => self.create_service(name).await,
+            Action::CreateService {
+                name,
+                database: None,
+            } => self.create_service(name).await,
+            Action::CreateService {
+                name,
+                database: Some(database),
+            } => self.create_database(name, database).await,
             Action::DeleteService { name, id } => self.delete_service(name, id).await,
             Action::ConfigurePreviews { desired, .. } => self.configure_previews(desired).await,
             other => Ok(Outcome::Skipped(format!(

@@ -76,14 +76,17 @@ fn change(op: DomainOp, kind: DomainKind, name: &str) -> DomainChange {
     }
 }
 
+/// `tcp`: the TCP proxy ports wanted, and those that must not exist whoever made them (a
+/// database's `public: false`).
 pub fn diff_domains(
     desired: &[DesiredDomain],
-    desired_tcp: &[i64],
+    tcp: (&[i64], &[i64]),
     live: Option<&LiveInstance>,
     service: &str,
     owned: Option<&Inventory>,
     prune: bool,
 ) -> DomainDiff {
+    let (desired_tcp, closed_tcp) = tcp;
     let mut diff = DomainDiff::default();
     let (service_domains, custom_domains, live_ports) = match live {
         Some(l) => (
@@ -142,6 +145,22 @@ pub fn diff_domains(
 
     let owns_port = |port: i64| owned.is_some_and(|inv| inv.owns_tcp_proxy(service, port));
     diff_tcp_proxies(&mut diff, desired_tcp, live_ports, owns_port, prune);
+    for port in live_ports.iter().filter(|p| closed_tcp.contains(p)) {
+        diff.unmanaged
+            .retain(|u| u != &format!("tcp proxy :{port}"));
+        diff.pending_prune
+            .retain(|u| u != &format!("tcp proxy :{port}"));
+        diff.owned_ports.retain(|p| p != port);
+        if !diff
+            .changes
+            .iter()
+            .any(|c| c.kind == DomainKind::TcpProxy && c.port == Some(*port))
+        {
+            let mut c = change(DomainOp::Delete, DomainKind::TcpProxy, &port.to_string());
+            c.port = Some(*port);
+            diff.changes.push(c);
+        }
+    }
     diff
 }
 

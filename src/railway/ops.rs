@@ -14,6 +14,7 @@ pub type DateTime = String;
 pub type JSON = serde_json::Value;
 pub type EnvironmentConfig = serde_json::Value;
 pub type DeploymentMeta = serde_json::Value;
+pub type SerializedTemplateConfig = serde_json::Value;
 pub type EnvironmentVariables = BTreeMap<String, Option<String>>;
 
 macro_rules! retry_class {
@@ -479,6 +480,26 @@ pub struct EnvironmentPatchCommitStaged;
 )]
 pub struct EnvironmentEtags;
 
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "graphql/railway.graphql",
+    query_path = "graphql/queries/Template.graphql",
+    response_derives = "Debug, Clone, PartialEq",
+    variables_derives = "Debug, Clone",
+    skip_serializing_none
+)]
+pub struct Template;
+
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "graphql/railway.graphql",
+    query_path = "graphql/mutations/TemplateDeployV2.graphql",
+    response_derives = "Debug, Clone, PartialEq",
+    variables_derives = "Debug, Clone",
+    skip_serializing_none
+)]
+pub struct TemplateDeployV2;
+
 retry_class! {
     Projects => Read,
     TokenProjects => Read,
@@ -534,4 +555,8 @@ retry_class! {
     // A backup create that may have reached Railway is never resent: the scheduler checks the
     // list for the name it chose before it tries again.
     VolumeInstanceBackupCreate => Create,
+    Template => Read,
+    // A template deploy makes services: never resent once Railway may have seen it; the
+    // executor looks for the service by name before any second attempt.
+    TemplateDeployV2 => Create,
 }

@@ -25,6 +25,7 @@ mod deploy_files;
 mod deploy_operator_manifest;
 mod e2e_apply;
 mod e2e_backups;
+mod e2e_databases;
 mod e2e_domains;
 mod e2e_environments;
 mod e2e_examples;

@@ -98,6 +98,7 @@ fn live(services: &[(&str, &str, &str, i64)], envs: &[&str]) -> Live {
                 .map(|(id, name, _, _)| LiveService {
                     id: id.to_string(),
                     name: name.to_string(),
+                    template_service_id: None,
                 })
                 .collect(),
             environments: envs
