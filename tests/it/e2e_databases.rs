@@ -251,6 +251,45 @@ async fn a_live_plain_postgres_is_adopted_a_lost_deploy_answer_never_makes_two_a
     let (code, out, err) = run(&lossy, dir.path(), &plain, &["plan", "--detailed-exitcode"]).await;
     assert_eq!(code, 0, "{out}{err}");
 
+    // A crash between the template deploy and the commit: the next apply finishes the staged
+    // database it finds, and deploys no second one.
+    let crashed = sandbox_with(SandboxConfig {
+        faults: "environmentStageChanges=error500"
+            .parse()
+            .expect("fault spec"),
+        ..SandboxConfig::default()
+    })
+    .await;
+    let (code, out, err) = run(
+        &crashed,
+        dir.path(),
+        &plain,
+        &["apply", "--retry-for-secs", "0"],
+    )
+    .await;
+    assert_eq!(code, 1, "{out}{err}");
+    clear_faults(&crashed).await;
+    // The first re-run commits the staged database (its environment's other changes wait
+    // behind the staged changes, R17); the second finishes them.
+    for _ in 0..2 {
+        let (code, out, err) = run(&crashed, dir.path(), &plain, &["apply"]).await;
+        assert_eq!(code, 0, "{out}{err}");
+    }
+    let live = services(&crashed).await;
+    assert_eq!(live.len(), 1, "{live:?}");
+    assert_eq!(
+        live[0].2, "ghcr.io/railwayapp-templates/postgres-ssl:16",
+        "{live:?}"
+    );
+    let (code, out, err) = run(
+        &crashed,
+        dir.path(),
+        &plain,
+        &["plan", "--detailed-exitcode"],
+    )
+    .await;
+    assert_eq!(code, 0, "{out}{err}");
+
     let other = sandbox_with_plain_postgres().await;
     let (code, out, err) = run(&other, dir.path(), POSTGRES, &["plan"]).await;
     assert_eq!(code, 0, "{out}{err}");
