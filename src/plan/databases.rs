@@ -5,7 +5,7 @@
 
 use crate::manifest::Desired;
 use crate::manifest::database::engine_of_image;
-use crate::manifest::desired::{DesiredDatabase, InstanceSettings, Source};
+use crate::manifest::desired::{DesiredDatabase, InstanceSettings, ServiceKind, Source};
 use crate::railway::live::{Live, LiveEnvironment, LiveInstance, LiveService, LiveSource};
 
 /// Whether a database instance has run: it has a deployment, or its volume exists (then it
@@ -50,14 +50,22 @@ pub fn major_changes(desired: &Desired, live: &Live) -> Vec<String> {
         return Vec::new();
     };
     let mut problems = Vec::new();
-    for service in &desired.services {
+    let managed = desired
+        .services
+        .iter()
+        .filter(|s| matches!(s.kind, ServiceKind::Managed { .. }));
+    for service in managed {
         let Some(database) = &service.database else {
             continue;
         };
         let Some(live_service) = project.services.iter().find(|s| s.name == service.name) else {
             continue;
         };
-        for environment in &project.environments {
+        let declared = project
+            .environments
+            .iter()
+            .filter(|e| desired.environments.contains(&e.name));
+        for environment in declared {
             let Some(instance) = environment.instances.get(&live_service.id) else {
                 continue;
             };
