@@ -297,6 +297,8 @@ async fn a_live_plain_postgres_is_adopted_a_lost_deploy_answer_never_makes_two_a
         out.contains("it is adopted as the postgres database"),
         "{out}"
     );
+    // R48: `postgres:16` and the template's `postgres-ssl:16` are the same engine and major.
+    assert!(!out.contains("source"), "{out}");
     assert!(
         !out.contains("create database") && !out.contains("- service"),
         "{out}"
