@@ -2,8 +2,9 @@
 //! Railway's templates, the Postgres pinned to 16 although the template's current major is
 //! newer, references to them resolving, two clean plans after; the generated password in no
 //! output, file or inventory; dropping the database only behind the destructive gate, its
-//! volume surviving; a live plain service adopted, never recreated; the requests one database
-//! costs.
+//! volume surviving; a major change on a database that has run refused; a lost deploy answer
+//! and a crash before the commit never making a second database; a live plain service adopted,
+//! never recreated; the requests one database costs.
 
 use crate::support;
 
