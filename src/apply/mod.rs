@@ -6,6 +6,7 @@
 
 mod buckets;
 mod create;
+mod database;
 mod domains;
 mod environment;
 mod instance;
@@ -296,7 +297,14 @@ impl Executor<'_> {
                     .await
             }
             Action::CreateEnvironment { name } => self.create_environment(name).await,
-            Action::CreateService { name } => self.create_service(name).await,
+            Action::CreateService {
+                name,
+                database: None,
+            } => self.create_service(name).await,
+            Action::CreateService {
+                name,
+                database: Some(database),
+            } => self.create_database(name, database).await,
             Action::DeleteService { name, id } => self.delete_service(name, id).await,
             Action::ConfigurePreviews { desired, .. } => self.configure_previews(desired).await,
             Action::CreateBucket { name } => self.create_bucket(name).await,

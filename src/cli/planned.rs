@@ -12,7 +12,7 @@ use crate::railway::Live;
 pub(super) fn gated_plan(desired: &Desired, live: &Live, options: &PlanOptions) -> Option<Plan> {
     match plan::gate::gate(desired, live, options) {
         Ok(plan) => Some(plan),
-        Err(Refusal::Blocked(blocked)) => {
+        Err(Refusal::Blocked(blocked) | Refusal::MajorChange(blocked)) => {
             for problem in &blocked {
                 eprintln!("error: {problem}");
             }

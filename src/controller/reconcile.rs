@@ -57,6 +57,8 @@ pub enum Reason {
     Interrupted,
     EnvironmentChanged,
     DestructiveNotAllowed,
+    /// R47: a database that has run would move to another major.
+    DatabaseMajorChange,
 }
 
 impl Reason {
@@ -73,6 +75,7 @@ impl Reason {
             Reason::Interrupted => "Interrupted",
             Reason::EnvironmentChanged => "EnvironmentChanged",
             Reason::DestructiveNotAllowed => "DestructiveNotAllowed",
+            Reason::DatabaseMajorChange => "DatabaseMajorChange",
         }
     }
 }
@@ -214,6 +217,7 @@ pub async fn reconcile(
             let reason = match refusal {
                 Refusal::Blocked(_) => Reason::EnvironmentUnreachable,
                 Refusal::Unresolved(_) => Reason::UnresolvedReference,
+                Refusal::MajorChange(_) => Reason::DatabaseMajorChange,
             };
             pass.kind = PassKind::Stalled;
             pass.error = Some(PassError::new(reason, refusal.lines().join("\n")));

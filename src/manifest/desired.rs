@@ -9,6 +9,7 @@ use std::path::PathBuf;
 
 use serde::Serialize;
 
+use super::database::Engine;
 use super::ignore::IgnorePath;
 use super::setting::SettingValues;
 pub use super::setting::{Builder, RestartPolicyType};
@@ -270,6 +271,19 @@ pub struct DesiredService {
     pub name: String,
     pub phase: Option<u32>,
     pub kind: ServiceKind,
+    /// `database:`: made from Railway's template (R45), its image pinned to `version` (R47).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub database: Option<DesiredDatabase>,
+}
+
+/// A database service: which template, which major, and its TCP proxy when declared.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct DesiredDatabase {
+    pub engine: Engine,
+    /// The image's major version (R47, R48: images compare as engine and major).
+    pub version: u32,
+    /// `public:`; `None` leaves the template's TCP proxy as Railway made it (R46, disputed).
+    pub public: Option<bool>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -306,6 +320,9 @@ pub struct InstanceSettings {
     pub domains: Vec<DesiredDomain>,
     /// Public TCP proxies, by application port.
     pub tcp_proxies: Vec<i64>,
+    /// TCP proxy ports that must not exist, whoever made them (a database's `public: false`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub closed_tcp_proxies: Vec<i64>,
     /// The service's volume here. `None`: the manifest declares none, and a live volume is left
     /// alone unless the inventory owns it (then it is pruned, which is destructive).
     pub volume: Option<DesiredVolume>,

@@ -3,6 +3,7 @@
 //! given environment lookup; never talks to the network.
 
 pub mod branch_pattern;
+pub mod database;
 mod decode;
 pub mod desired;
 mod diagnostics;

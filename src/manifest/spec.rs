@@ -3,6 +3,7 @@
 
 use std::collections::BTreeMap;
 
+use super::database::Engine;
 use super::desired::{
     BackupScheduleKind, ChangeWindow, CronBackup, DeployPolicy, DesiredDomain, DriftPolicy,
     NotificationTarget, OnFailure, StagedChangesPolicy, VariableValue,
@@ -104,9 +105,23 @@ pub struct ServiceSpec {
     /// `external:` is present (even if it was invalid and `external` is `None`).
     pub external_declared: bool,
     pub external: Option<ExternalSpec>,
+    /// `database:` (R45), at the position of its mapping; `None` when absent or unreadable.
+    pub database: Option<Spanned<DatabaseSpec>>,
+    /// `database:` is present (even if it could not be read): no "has no source" error.
+    pub database_declared: bool,
+    /// `public:`: a database's TCP proxy, declared explicitly (R46).
+    pub public: Option<Spanned<bool>>,
     pub base: Settings,
     /// Per-environment overrides, in manifest order (environment names not yet checked).
     pub overrides: Vec<(Spanned<String>, Settings)>,
+}
+
+/// `database: { engine, version }` as written.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct DatabaseSpec {
+    pub engine: Engine,
+    /// The image's major version the database runs (R47).
+    pub version: u32,
 }
 
 #[derive(Debug, Clone)]

@@ -8,6 +8,7 @@ use serde_json::Value;
 use crate::inventory::Inventory;
 use std::collections::BTreeMap;
 
+use crate::manifest::database::Engine;
 use crate::manifest::desired::{DesiredVolume, InstanceSettings, PreviewPolicy, VariableValue};
 
 /// Version of the JSON plan format (`plan --json`); bumped on any incompatible change.
@@ -102,9 +103,14 @@ pub enum Action {
     #[serde(rename_all = "camelCase")]
     CreateEnvironment { name: String },
     /// A service without a source (R6): nothing deploys until its environment patches have
-    /// set its source, settings and variables.
+    /// set its source, settings and variables. A database is made from Railway's template
+    /// instead (R45), its major pinned before it first starts (R47).
     #[serde(rename_all = "camelCase")]
-    CreateService { name: String },
+    CreateService {
+        name: String,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        database: Option<DatabaseCreate>,
+    },
     /// Bring one service instance's settings to the manifest's.
     #[serde(rename_all = "camelCase")]
     ConfigureInstance {
@@ -356,6 +362,21 @@ impl PreviewEnd {
             PreviewEnd::Expired => "expired",
         }
     }
+}
+
+/// A database made from Railway's template in one environment (R45, R47).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DatabaseCreate {
+    pub engine: Engine,
+    pub version: u32,
+    /// The environment the template is deployed into (the first the plan covers); the others
+    /// get their instance through their patches.
+    pub environment: String,
+    /// What that instance is set to in the staged patch before the commit (an executor input,
+    /// never serialised: it may hold secrets).
+    #[serde(skip)]
+    pub desired: Box<InstanceSettings>,
 }
 
 /// One setting that differs: `before` is `None` when nothing exists yet.

@@ -76,14 +76,17 @@ fn change(op: DomainOp, kind: DomainKind, name: &str) -> DomainChange {
     }
 }
 
+/// `tcp`: the TCP proxy ports wanted, and those that must not exist whoever made them (a
+/// database's `public: false`).
 pub fn diff_domains(
     desired: &[DesiredDomain],
-    desired_tcp: &[i64],
+    tcp: (&[i64], &[i64]),
     live: Option<&LiveInstance>,
     service: &str,
     owned: Option<&Inventory>,
     prune: bool,
 ) -> DomainDiff {
+    let (desired_tcp, closed_tcp) = tcp;
     let mut diff = DomainDiff::default();
     let (service_domains, custom_domains, live_ports) = match live {
         Some(l) => (
@@ -142,7 +145,27 @@ pub fn diff_domains(
 
     let owns_port = |port: i64| owned.is_some_and(|inv| inv.owns_tcp_proxy(service, port));
     diff_tcp_proxies(&mut diff, desired_tcp, live_ports, owns_port, prune);
+    close_tcp_proxies(&mut diff, live_ports, closed_tcp);
     diff
+}
+
+/// Live proxies on `closed` ports are deleted whoever made them (a database's `public: false`).
+fn close_tcp_proxies(diff: &mut DomainDiff, live_ports: &[i64], closed: &[i64]) {
+    for port in live_ports.iter().filter(|p| closed.contains(p)) {
+        let label = format!("tcp proxy :{port}");
+        diff.unmanaged.retain(|u| u != &label);
+        diff.pending_prune.retain(|u| u != &label);
+        diff.owned_ports.retain(|p| p != port);
+        let planned = diff
+            .changes
+            .iter()
+            .any(|c| c.kind == DomainKind::TcpProxy && c.port == Some(*port));
+        if !planned {
+            let mut c = change(DomainOp::Delete, DomainKind::TcpProxy, &port.to_string());
+            c.port = Some(*port);
+            diff.changes.push(c);
+        }
+    }
 }
 
 /// An unpinned generated domain takes a live one not claimed yet, on its port if one is,

@@ -1,5 +1,6 @@
 //! The one gate every pass goes through, the CLI's and the controller's alike: environments the
-//! token cannot reach (R34, R35), then references that resolve nowhere, then the plan, then
+//! token cannot reach (R34, R35), then references that resolve nowhere, then databases a plan
+//! would move to another major (R47), then the plan, then
 //! whether anything needs writing. Pure: the callers read live state and apply.
 
 use super::references::{UnresolvedReference, unresolved_references};
@@ -14,13 +15,15 @@ pub enum Refusal {
     Blocked(Vec<String>),
     /// References to services that exist neither in the manifest nor on Railway.
     Unresolved(Vec<UnresolvedReference>),
+    /// R47: databases that have run on another major than the manifest declares.
+    MajorChange(Vec<String>),
 }
 
 impl Refusal {
     /// One line per problem, as a person reads them.
     pub fn lines(&self) -> Vec<String> {
         match self {
-            Refusal::Blocked(blocked) => blocked.clone(),
+            Refusal::Blocked(blocked) | Refusal::MajorChange(blocked) => blocked.clone(),
             Refusal::Unresolved(unresolved) => unresolved.iter().map(ToString::to_string).collect(),
         }
     }
@@ -35,6 +38,10 @@ pub fn gate(desired: &Desired, live: &Live, options: &PlanOptions) -> Result<Pla
     let unresolved = unresolved_references(desired, live);
     if !unresolved.is_empty() {
         return Err(Refusal::Unresolved(unresolved));
+    }
+    let major = super::databases::major_changes(desired, live);
+    if !major.is_empty() {
+        return Err(Refusal::MajorChange(major));
     }
     Ok(plan(desired, live, options))
 }

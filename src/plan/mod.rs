@@ -3,6 +3,7 @@
 
 pub mod access;
 pub mod action;
+pub mod databases;
 pub mod diff;
 pub mod domains;
 pub mod gate;

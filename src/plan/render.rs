@@ -205,10 +205,24 @@ fn line(out: &mut String, action: &Action) {
                 "  + environment {name} (empty: nothing is copied from another environment)"
             );
         }
-        Action::CreateService { name } => {
+        Action::CreateService {
+            name,
+            database: None,
+        } => {
             let _ = writeln!(
                 out,
                 "  + service {name} (without a source until its patches)"
+            );
+        }
+        Action::CreateService {
+            name,
+            database: Some(database),
+        } => {
+            let engine = database.engine.code();
+            let _ = writeln!(
+                out,
+                "  + create database {name} ({engine} {}, from Railway's template, in {}; the major is set before it first starts)",
+                database.version, database.environment
             );
         }
         Action::ConfigureInstance {

@@ -154,6 +154,9 @@ impl LiveProject {
 pub struct LiveService {
     pub id: String,
     pub name: String,
+    /// R48: set only on a service made from a template (a Railway database).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub template_service_id: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]

@@ -14,6 +14,7 @@ pub type DateTime = String;
 pub type JSON = serde_json::Value;
 pub type EnvironmentConfig = serde_json::Value;
 pub type DeploymentMeta = serde_json::Value;
+pub type SerializedTemplateConfig = serde_json::Value;
 pub type EnvironmentVariables = BTreeMap<String, Option<String>>;
 
 macro_rules! retry_class {
@@ -499,6 +500,26 @@ pub struct EnvironmentEtags;
 )]
 pub struct BucketCreate;
 
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "graphql/railway.graphql",
+    query_path = "graphql/queries/Template.graphql",
+    response_derives = "Debug, Clone, PartialEq",
+    variables_derives = "Debug, Clone",
+    skip_serializing_none
+)]
+pub struct Template;
+
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "graphql/railway.graphql",
+    query_path = "graphql/mutations/TemplateDeployV2.graphql",
+    response_derives = "Debug, Clone, PartialEq",
+    variables_derives = "Debug, Clone",
+    skip_serializing_none
+)]
+pub struct TemplateDeployV2;
+
 retry_class! {
     Projects => Read,
     TokenProjects => Read,
@@ -557,4 +578,8 @@ retry_class! {
     VolumeInstanceBackupCreate => Create,
     // R49: a lost answer is settled by looking the bucket up by name, never by resending.
     BucketCreate => Create,
+    Template => Read,
+    // A template deploy makes services: never resent once Railway may have seen it; the
+    // executor looks for the service by name before any second attempt.
+    TemplateDeployV2 => Create,
 }

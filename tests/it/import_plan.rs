@@ -186,6 +186,7 @@ fn project() -> LiveProject {
             .map(|n| LiveService {
                 id: format!("svc-{n}"),
                 name: n.to_string(),
+                template_service_id: None,
             })
             .collect(),
     }

@@ -36,6 +36,7 @@ fn managed(name: &str, per_env: &[(&str, InstanceSettings)]) -> DesiredService {
                 .map(|(e, s)| (e.to_string(), s.clone()))
                 .collect(),
         },
+        database: None,
     }
 }
 
@@ -99,6 +100,7 @@ fn live(services: &[(&str, &str, &str, i64)], envs: &[&str]) -> Live {
                 .map(|(id, name, _, _)| LiveService {
                     id: id.to_string(),
                     name: name.to_string(),
+                    template_service_id: None,
                 })
                 .collect(),
             environments: envs
@@ -254,6 +256,7 @@ fn planned_and_external_services_are_never_reconciled() {
         name: "later".into(),
         phase: Some(2),
         kind: ServiceKind::Planned { source: None },
+        database: None,
     }];
     services.push(DesiredService {
         name: "docs".into(),
@@ -262,6 +265,7 @@ fn planned_and_external_services_are_never_reconciled() {
             url: "https://docs.example.com".into(),
             health_path: Some("/".into()),
         },
+        database: None,
     });
     let d = desired(services, &["production"]);
     let p = plan(&d, &live(&[], &["production"]), &PlanOptions::default());

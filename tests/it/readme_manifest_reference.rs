@@ -105,6 +105,7 @@ fn every_key_of_the_reference_example_is_a_schema_field() {
         "us-west2",
         "europe-west4-drams3a",
         "later",
+        "postgres",
         "docs",
         "PORT",
         "DATABASE_URL",

@@ -5,6 +5,7 @@
 mod backups;
 mod buckets;
 mod cron;
+mod database;
 mod domains;
 mod hostname;
 mod ignore;
@@ -50,6 +51,8 @@ const SERVICE_FIELDS: &[&str] = &[
     "tcpProxies",
     "volume",
     "ignore",
+    "database",
+    "public",
 ];
 const OVERRIDE_FIELDS: &[&str] = &[
     "source",
@@ -335,6 +338,9 @@ fn decode_service(reader: &mut Reader, key: &Key, node: &Node) -> Option<Service
     let external = fields
         .get("external")
         .and_then(|n| decode_external(reader, n, &fields));
+    let database_declared = fields.get("database").is_some();
+    let database = database::decode_database(reader, &fields);
+    let public = database::decode_public(reader, &fields);
     let base = decode_settings(reader, &fields);
     let mut overrides = Vec::new();
     if let Some(envs_node) = fields.get("environments") {
@@ -352,6 +358,7 @@ fn decode_service(reader: &mut Reader, key: &Key, node: &Node) -> Option<Service
                     if let Some(env_fields) =
                         reader.fields(env_node, &env_path, OVERRIDE_FIELDS, SERVICE_LATER)
                     {
+                        database::reject_override_source(reader, database_declared, &env_fields);
                         let settings = decode_settings(reader, &env_fields);
                         overrides.push((
                             Spanned {
@@ -374,6 +381,9 @@ fn decode_service(reader: &mut Reader, key: &Key, node: &Node) -> Option<Service
         phase,
         external_declared,
         external,
+        database,
+        database_declared,
+        public,
         base,
         overrides,
     })

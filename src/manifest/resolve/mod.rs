@@ -5,6 +5,7 @@
 //! Variables and their references are resolved in `variables`.
 
 mod buckets;
+mod database;
 mod domains;
 mod variables;
 mod volumes;
@@ -172,15 +173,17 @@ fn resolve_service(
         }
     }
     let managed = service.enabled && !service.external_declared;
+    let base = database::template_base(service, sink);
+    let desired_database = database::desired_database(service);
     // Every combination is checked, planned services and undeclared environments included, so a
     // problem surfaces before the service is switched on.
-    check_settings(&service.base, service, managed, sink);
+    check_settings(&base, service, managed, sink);
     for (_, overlay) in &service.overrides {
-        check_settings(&service.base.merged_with(overlay), service, managed, sink);
+        check_settings(&base.merged_with(overlay), service, managed, sink);
     }
     let kind = if !service.enabled {
         ServiceKind::Planned {
-            source: instance_settings(&service.base, &service.name.value).and_then(|s| s.source),
+            source: instance_settings(&base, &service.name.value).and_then(|s| s.source),
         }
     } else if service.external_declared {
         let external = service.external.as_ref()?;
@@ -196,13 +199,14 @@ fn resolve_service(
                 .iter()
                 .find(|(name, _)| name.value == env.value)
             {
-                Some((_, overlay)) => service.base.merged_with(overlay),
-                None => service.base.clone(),
+                Some((_, overlay)) => base.merged_with(overlay),
+                None => base.clone(),
             };
-            environments.insert(
-                env.value.clone(),
-                instance_settings(&effective, &service.name.value)?,
-            );
+            let mut instance = instance_settings(&effective, &service.name.value)?;
+            if let Some(db) = &desired_database {
+                database::apply_public(db, &mut instance);
+            }
+            environments.insert(env.value.clone(), instance);
         }
         ServiceKind::Managed { environments }
     };
@@ -210,6 +214,7 @@ fn resolve_service(
         name: service.name.value.clone(),
         phase: service.phase,
         kind,
+        database: desired_database,
     })
 }
 
@@ -308,6 +313,7 @@ fn instance_settings(settings: &Settings, service: &str) -> Option<InstanceSetti
         tcp_proxies: settings.tcp_proxies.as_ref().map_or_else(Vec::new, |list| {
             list.value.iter().map(|p| p.value).collect()
         }),
+        closed_tcp_proxies: Vec::new(),
         variables: values(&settings.variables),
         source,
         values: settings.values.clone(),

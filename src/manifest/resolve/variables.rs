@@ -8,7 +8,9 @@ use std::path::Path;
 use super::super::desired::BUCKET_VARIABLES;
 use super::super::desired::{PendingReference, VariableValue};
 use super::super::diagnostics::{Position, Sink};
-use super::super::spec::{BucketSpec, ManifestSpec, VariableSpec, Variables, merged_variables};
+use super::super::spec::{
+    BucketSpec, ManifestSpec, ServiceSpec, VariableSpec, Variables, merged_variables,
+};
 use super::buckets::bucket_environments;
 use crate::manifest::suggest::suggest;
 
@@ -153,6 +155,9 @@ impl<'a> ReferenceCheck<'a> {
                         ),
                         "write the external service's URL as a plain value instead",
                     ),
+                    Some(service) if !database_sets(service, &reference.name) => {
+                        database_reference_error(service, &shown, &variable.used_in, variable.at, sink)
+                    }
                     Some(_) => {}
                     None => {
                         let pending = PendingReference {
@@ -203,4 +208,55 @@ impl<'a> ReferenceCheck<'a> {
         }
         self.pending
     }
+}
+
+/// Whether `${{db.NAME}}` names something a service offers: for a database, a variable its
+/// template sets (R46), one the manifest declares on it, or one of Railway's own; any name for
+/// another service.
+fn database_sets(service: &ServiceSpec, name: &str) -> bool {
+    let Some(database) = &service.database else {
+        return true;
+    };
+    database.value.engine.exposes(name)
+        || name.starts_with("RAILWAY_")
+        || service.base.variables.contains_key(name)
+        || service
+            .overrides
+            .iter()
+            .any(|(_, overlay)| overlay.variables.contains_key(name))
+}
+
+/// A reference to a variable a database's template does not set.
+fn database_reference_error(
+    service: &ServiceSpec,
+    shown: &str,
+    used_in: &str,
+    at: Position,
+    sink: &mut Sink,
+) {
+    let Some(database) = &service.database else {
+        return;
+    };
+    let row = database.value.engine.row();
+    let wanted = shown
+        .rsplit('.')
+        .next()
+        .unwrap_or_default()
+        .trim_end_matches('}');
+    let hint = match suggest(wanted, row.variables) {
+        Some(close) => format!("did you mean `{close}`?"),
+        None => format!(
+            "a {} database offers {} (and the variables the manifest declares on it)",
+            row.code,
+            row.variables.join(", ")
+        ),
+    };
+    sink.error_with_hint(
+        at,
+        format!(
+            "`{shown}` in `{used_in}`: the {} template of service `{}` sets no such variable",
+            row.code, service.name.value
+        ),
+        hint,
+    );
 }

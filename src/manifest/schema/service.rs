@@ -40,9 +40,24 @@ impl JsonSchema for IgnorePathSpec {
 
 #[derive(Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(extend(
+    "if" = { "required": ["database"] },
+    "then" = { "not": { "anyOf": [{ "required": ["source"] }, { "required": ["external"] }] } },
+    "else" = {
+        "properties": {
+            "volume": { "required": ["mountPath"] },
+            "public": false
+        }
+    }
+))]
 pub(super) struct ServiceSpec {
     /// `false`: planned, listed but never reconciled.
     enabled: Option<bool>,
+    /// A database made from Railway's template (R45): its image, variables, volume and mount
+    /// path come from the template; it has no `source`.
+    database: Option<DatabaseSpec>,
+    /// A database's public TCP proxy on its engine's port. Absent: left as Railway made it.
+    public: Option<bool>,
     #[schemars(range(min = 1))]
     phase: Option<u32>,
     source: Option<SourceSpec>,
@@ -106,6 +121,26 @@ pub(super) struct PreviewOverrideSpec {
     variables: Option<BTreeMap<String, VariableValueSpec>>,
 }
 
+/// `database:`: which of Railway's templates, and the major version it runs.
+#[derive(Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(super) struct DatabaseSpec {
+    engine: EngineName,
+    /// The image's major version, pinned before the database first starts (R47); never
+    /// changed on a database that has run.
+    #[schemars(range(min = 1))]
+    version: u32,
+}
+
+#[derive(Serialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub(super) enum EngineName {
+    Postgres,
+    Mysql,
+    Redis,
+    Mongo,
+}
+
 /// A persistent volume of the service.
 #[derive(Serialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
@@ -114,9 +149,9 @@ pub(super) struct VolumeSpec {
     #[schemars(extend("pattern" = volume_name_pattern(), "default" = "<service>-data"))]
     name: Option<String>,
     /// Where the volume is mounted in the container: an absolute path, not `/`, without `..`
-    /// or a trailing `/`.
+    /// or a trailing `/`. Required, except on a database (its template's path).
     #[schemars(extend("pattern" = mount_path_pattern()))]
-    mount_path: String,
+    mount_path: Option<String>,
     /// A usage above this percentage of the volume's size is reported as a warning.
     #[schemars(range(min = 1, max = 100), extend("default" = 80))]
     usage_warning_percent: Option<u8>,

@@ -7,8 +7,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use super::Planning;
 use crate::backup::limit;
 use crate::inventory::Inventory;
-use crate::manifest::desired::{DeployPolicy, DesiredVolume, InstanceSettings};
+use crate::manifest::desired::{DeployPolicy, DesiredDatabase, DesiredVolume, InstanceSettings};
 use crate::plan::action::{Action, FieldChange, IgnoredDifference};
+use crate::plan::databases;
 use crate::plan::domains::{DomainDiff, DomainKind, diff_domains};
 use crate::plan::ignore::{Ignoring, domain_label, left_alone};
 use crate::plan::settings::diff_settings;
@@ -44,6 +45,8 @@ struct Instance<'a> {
     live: Option<&'a LiveInstance>,
     owned: Option<&'a Inventory>,
     prune: bool,
+    /// The service's `database:`: its template's variables are Railway's, never noted.
+    database: Option<&'a DesiredDatabase>,
 }
 
 impl Instance<'_> {
@@ -72,15 +75,18 @@ pub(super) fn plan_instance(
         false => live_instance(planning, context.live_env, service),
     };
     let ignoring = Ignoring::for_instance(settings, live.is_some());
+    let (compared, database) =
+        compared_settings(planning, service, settings, &ignoring, live, context);
     let instance = Instance {
         service,
         address: format!("service.{scope}"),
         settings,
-        compared: ignoring.compared(settings),
+        compared,
         ignoring,
         live,
         owned: context.owned,
         prune: planning.desired.policy.prune,
+        database,
     };
     let changes = diff_settings(&instance.compared, live);
     if !settings.ignore.is_empty() {
@@ -131,6 +137,30 @@ pub(super) fn plan_instance(
     }
 }
 
+/// What the plan compares and sends: the manifest's settings less what `ignore:` leaves alone;
+/// a database's image compares as engine and major and never moves off the major it has run
+/// on (R47, R48). With the service's `database:`.
+fn compared_settings<'a>(
+    planning: &Planning<'a>,
+    service: &str,
+    settings: &'a InstanceSettings,
+    ignoring: &Ignoring<'a>,
+    live: Option<&'a LiveInstance>,
+    context: &EnvironmentContext<'a>,
+) -> (Cow<'a, InstanceSettings>, Option<&'a DesiredDatabase>) {
+    let compared = ignoring.compared(settings);
+    let database = planning
+        .desired
+        .services
+        .iter()
+        .find(|s| s.name == service)
+        .and_then(|s| s.database.as_ref());
+    match databases::compared_settings(database, &compared, live.zip(context.live_env)) {
+        Some(kept) => (Cow::Owned(kept), database),
+        None => (compared, database),
+    }
+}
+
 /// Whether the instance's changes take effect only after a redeploy. R16: a setting the table
 /// marks as not redeploying (replicas) only scales; domains alone need no redeploy, while a TCP
 /// proxy is active only after one (R31).
@@ -162,13 +192,19 @@ fn plan_variables(
     let live = instance.live.map_or(&empty, |i| &i.variables);
     let (service, owned, prune) = (instance.service, instance.owned, instance.prune);
     let visible = instance.ignoring.live_variables(live);
-    let variables = diff_variables(
+    let mut variables = diff_variables(
         &instance.compared.variables,
         &visible,
         service,
         owned,
         prune,
     );
+    // R46: the template owns its variables (credentials among them): not "set outside".
+    if let Some(database) = instance.database {
+        variables
+            .unmanaged
+            .retain(|name| !database.engine.exposes(name));
+    }
     planning.findings.record(scope, &variables);
     let (ignored_desired, ignored_live) = instance
         .ignoring
@@ -207,7 +243,7 @@ fn plan_domains(
     let diff = |tcp: &[i64], live: Option<&LiveInstance>| {
         diff_domains(
             &settings.domains,
-            tcp,
+            (tcp, &settings.closed_tcp_proxies),
             live,
             service,
             instance.owned,

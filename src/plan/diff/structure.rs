@@ -2,8 +2,9 @@
 //! service create put where the manifest does not want them, and services pruned as a whole.
 
 use super::{OWN_SERVICE_ENV, Planning};
-use crate::manifest::desired::ServiceKind;
-use crate::plan::action::Action;
+use crate::manifest::desired::{DesiredDatabase, DesiredService, InstanceSettings, ServiceKind};
+use crate::plan::action::{Action, DatabaseCreate};
+use crate::plan::databases;
 use crate::railway::live::{HomeReason, LiveProject, LiveService, ProjectHome};
 
 /// The manifest's first environment: the one a new project is created with.
@@ -56,19 +57,74 @@ pub(super) fn environments(planning: &mut Planning<'_>) {
 }
 
 /// R6: new services are created without a source, so nothing deploys before the environment
-/// patches have set their settings and variables.
+/// patches have set their settings and variables; databases come from Railway's template (R45),
+/// and a declared database facing a live service of its name adopts it (R48).
 pub(super) fn services(planning: &mut Planning<'_>) {
     for service in &planning.desired.services {
         if !matches!(service.kind, ServiceKind::Managed { .. }) {
             continue;
         }
-        let exists = planning.live_service(&service.name).is_some();
-        if !exists {
+        let live = planning.live_service(&service.name);
+        if let (Some(live), Some(database)) = (live, &service.database) {
+            planning
+                .notes
+                .extend(databases::adoption_note(&service.name, database, live));
+        }
+        if live.is_none() || unfinished_database(planning, service) {
             planning.new_services.insert(service.name.clone());
+            let database = service
+                .database
+                .as_ref()
+                .map(|db| database_create(planning, &service.kind, db));
             planning.actions.push(Action::CreateService {
                 name: service.name.clone(),
+                database,
             });
         }
+    }
+}
+
+/// R45, R47: a database an earlier apply deployed from its template but stopped before
+/// committing (its service exists, staged only, with no instance yet where it was deployed):
+/// created again, which finds the service by name and finishes it, never deploying twice.
+fn unfinished_database(planning: &Planning<'_>, service: &DesiredService) -> bool {
+    let Some(live) = planning.live_service(&service.name) else {
+        return false;
+    };
+    let Some(environment) = planning.in_scope.first() else {
+        return false;
+    };
+    service.database.is_some()
+        && live.template_service_id.is_some()
+        && planning
+            .live_environment(environment)
+            .is_some_and(|e| e.unmerged_changes > 0 && !e.instances.contains_key(&live.id))
+}
+
+/// R45, R47: where and how a new database is made: from Railway's template in the first
+/// environment the plan covers, its instance there set to the manifest's settings before the
+/// commit that first starts it.
+fn database_create(
+    planning: &Planning<'_>,
+    kind: &ServiceKind,
+    database: &DesiredDatabase,
+) -> DatabaseCreate {
+    let environment = planning
+        .in_scope
+        .first()
+        .cloned()
+        .unwrap_or_else(|| default_environment(planning));
+    let desired = match kind {
+        ServiceKind::Managed { environments } => {
+            environments.get(&environment).cloned().unwrap_or_default()
+        }
+        _ => InstanceSettings::default(),
+    };
+    DatabaseCreate {
+        engine: database.engine,
+        version: database.version,
+        environment,
+        desired: Box::new(desired),
     }
 }
 
@@ -144,6 +200,9 @@ pub(super) fn pruned_services(planning: &mut Planning<'_>) {
             continue;
         }
         if planning.prune_services {
+            planning
+                .notes
+                .extend(surviving_volumes(project, &service.id, &service.name));
             planning.actions.push(Action::DeleteService {
                 name: service.name.clone(),
                 id: service.id.clone(),
@@ -174,6 +233,24 @@ fn pruned_from_previews(planning: &mut Planning<'_>, project: &LiveProject, serv
             previews.join(", ")
         ));
     }
+}
+
+/// R48: deleting a service never deletes its volumes; the plan says so, by name.
+fn surviving_volumes(project: &LiveProject, service_id: &str, service: &str) -> Option<String> {
+    let mut names: Vec<&str> = project
+        .environments
+        .iter()
+        .filter_map(|e| e.volume_of(service_id))
+        .map(|v| v.volume_name.as_str())
+        .collect();
+    names.sort_unstable();
+    names.dedup();
+    (!names.is_empty()).then(|| {
+        format!(
+            "deleting service {service} does not delete its volume {}: the data survives, detached, until someone deletes the volume in Railway",
+            names.join(", ")
+        )
+    })
 }
 
 #[cfg(test)]
@@ -215,6 +292,7 @@ mod tests {
                     .map(|n| LiveService {
                         id: format!("svc-{n}"),
                         name: n.to_string(),
+                        template_service_id: None,
                     })
                     .collect(),
                 restricted_environments: Vec::new(),

@@ -266,6 +266,7 @@ async fn read_services(
                 .map(|e| LiveService {
                     id: e.node.id,
                     name: e.node.name,
+                    template_service_id: e.node.template_service_id,
                 }),
         );
         let Some(cursor) = next_cursor(
@@ -479,6 +480,7 @@ fn convert_services_page(
                     id: e.node.id,
                     name: e.node.name,
                     deleted_at: e.node.deleted_at,
+                    template_service_id: e.node.template_service_id,
                 },
             })
             .collect(),
