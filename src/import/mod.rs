@@ -3,6 +3,7 @@
 //! with the manifest loader. Never writes to Railway; writes a value only when it is one whole
 //! `${{...}}` reference or named with `--plain` (R27).
 
+mod database;
 mod domains;
 mod render;
 mod seal;
