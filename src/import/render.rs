@@ -120,7 +120,22 @@ fn services_with_instances<'a>(
         let template_service_id = service.service.template_service_id.as_deref();
         match database::read(&service.service.name, template_service_id, &images) {
             Reading::Plain => {}
-            Reading::Database(found) => service.database = Some(found),
+            Reading::Database(found) => {
+                let without: Vec<&str> = service
+                    .instances
+                    .iter()
+                    .filter(|(env, _)| env.volume_of(&service.service.id).is_none())
+                    .map(|(env, _)| env.name.as_str())
+                    .collect();
+                if !without.is_empty() {
+                    warnings.push(format!(
+                        "database `{}` has no volume in {}: plan will propose the template's volume there",
+                        service.service.name,
+                        without.join(", ")
+                    ));
+                }
+                service.database = Some(found);
+            }
             Reading::Unexpressible(warning) => warnings.push(warning),
         }
     }
