@@ -9,7 +9,7 @@ use std::time::Duration;
 use serde_json::Value;
 
 use super::patch::{EnvironmentPatch, instance_entry, variables_entry};
-use super::variables::values_to_upsert;
+use super::variables::{Scope, values_to_upsert};
 use super::{Executor, Outcome, missing};
 use crate::plan::action::DatabaseCreate;
 use crate::railway::error::Error;
@@ -93,13 +93,26 @@ impl Executor<'_> {
         }
         self.client
             .post::<EnvironmentPatchCommitStaged>(environment_patch_commit_staged::Variables {
-                environment_id,
+                environment_id: environment_id.clone(),
                 skip_deploys: None,
                 commit_message: Some("railway-operator apply: create database".into()),
             })
             .await?;
         sent.push("environmentPatchCommitStaged");
         self.stale = true;
+        // `public: false` (R46, disputed): the template's TCP proxy, if Railway made one, goes;
+        // a patch can only add proxies (R31).
+        let project_id = self.project_id()?;
+        let scope = Scope {
+            project_id: &project_id,
+            environment_id: &environment_id,
+            service_id: Some(&service_id),
+        };
+        for port in &database.desired.closed_tcp_proxies {
+            self.delete_tcp_proxies_on(&scope, &service_id, *port)
+                .await?;
+            sent.push("tcpProxyDelete");
+        }
         let detail = format!(
             "{} ({} {})",
             sent.join(" + "),

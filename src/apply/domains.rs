@@ -141,7 +141,7 @@ impl Executor<'_> {
 
     /// Deletes every live TCP proxy of the instance on `port`; the plan names the port, not
     /// the proxy's id.
-    async fn delete_tcp_proxies_on(
+    pub(super) async fn delete_tcp_proxies_on(
         &mut self,
         scope: &Scope<'_>,
         service_id: &str,

@@ -17,7 +17,7 @@ use support::*;
 
 const HEAD: &str = "apiVersion: railway-operator/v1\nkind: Project\nmetadata: { name: dbs }\nspec:\n  policy: { prune: true }\n  environments: { production: {} }\n  services:\n";
 
-const POSTGRES: &str = "    postgres:\n      database: { engine: postgres, version: 16 }\n      volume: { backups: { schedules: [DAILY] } }\n";
+const POSTGRES: &str = "    postgres:\n      database: { engine: postgres, version: 16 }\n      public: false\n      volume: { backups: { schedules: [DAILY] } }\n";
 const REDIS: &str =
     "    redis:\n      database: { engine: redis, version: 8 }\n      public: true\n";
 const API: &str = "    api:\n      source: { image: \"nginx:1\" }\n      variables: { DATABASE_URL: \"${{postgres.DATABASE_URL}}\", CACHE: \"${{redis.REDIS_URL}}\" }\n";
@@ -75,6 +75,24 @@ async fn rendered(sandbox: &Sandbox, service: &str) -> Value {
     data["data"]["variables"].clone()
 }
 
+/// The application ports of a service's live TCP proxies in the first environment.
+async fn tcp_ports(sandbox: &Sandbox, service: &str) -> Vec<i64> {
+    let ids = ids(sandbox).await;
+    let data = graphql(
+        sandbox,
+        "query($e: String!, $s: String!) { tcpProxies(environmentId: $e, serviceId: $s) { applicationPort deletedAt } }",
+        json!({ "e": ids.environment, "s": ids.service(service) }),
+    )
+    .await;
+    data["data"]["tcpProxies"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|p| p["deletedAt"].is_null())
+        .filter_map(|p| p["applicationPort"].as_i64())
+        .collect()
+}
+
 async fn volume_names(sandbox: &Sandbox) -> Vec<String> {
     let data = all_projects(sandbox, "volumes { edges { node { name } } }").await;
     assert!(data.get("errors").is_none(), "{data}");
@@ -110,6 +128,9 @@ async fn databases_come_from_templates_pinned_to_their_major_and_their_credentia
         pg_template.is_string() && redis_template.is_string(),
         "{live:?}"
     );
+    // R46: `public: false` removed the proxy the template made; `public: true` kept Redis's.
+    assert_eq!(tcp_ports(&sandbox, "postgres").await, Vec::<i64>::new());
+    assert_eq!(tcp_ports(&sandbox, "redis").await, vec![6379]);
     let api = rendered(&sandbox, "api").await;
     let url = api["DATABASE_URL"].as_str().unwrap_or_default();
     assert!(
@@ -203,7 +224,8 @@ async fn a_live_plain_postgres_is_adopted_and_one_database_costs_a_counted_numbe
     let sandbox = sandbox().await;
     let dir = tempfile::tempdir().expect("tempdir");
     reset_stats(&sandbox).await;
-    let (code, out, err) = run(&sandbox, dir.path(), POSTGRES, &["apply"]).await;
+    let plain = POSTGRES.replace("      public: false\n", "");
+    let (code, out, err) = run(&sandbox, dir.path(), &plain, &["apply"]).await;
     assert_eq!(code, 0, "{out}{err}");
     let counted = stats(&sandbox).await;
     println!(

@@ -271,7 +271,7 @@ fn the_blackroad_staging_override_keeps_daily_native_backups_and_no_cron() {
         let redis = volume(&desired, "redis", env).unwrap();
         assert_eq!(
             (redis.name.as_str(), redis.mount_path.as_str()),
-            (name, "/data")
+            (name, "/bitnami")
         );
         assert_eq!(redis.native_schedules, None);
     }

@@ -72,7 +72,7 @@ async fn every_ops_command_reads_the_applied_blackroad_project_without_showing_s
     assert_eq!(backend["states"][1]["state"], "in-sync");
     assert_eq!(
         find(&list["services"], "name", "redis")["source"],
-        "redis:7"
+        "railwayapp/redis:8"
     );
     let docs = find(&list["services"], "name", "docs-site");
     assert_eq!(docs["kind"], "external");
@@ -209,7 +209,7 @@ async fn every_ops_command_reads_the_applied_blackroad_project_without_showing_s
         .await,
         "repo",
     );
-    assert_eq!(image["desired"]["image"], "redis:7");
+    assert_eq!(image["desired"]["image"], "railwayapp/redis:8");
     assert_eq!(image["environments"][1]["state"], "matches");
 
     // open

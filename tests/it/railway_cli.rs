@@ -357,7 +357,9 @@ async fn railway_s_own_cli_runs_its_everyday_commands_against_the_sandbox() {
             &[
                 "ENVIRONMENT",
                 "production",
-                "redis://redis.railway.internal:6379",
+                // The database templates' URLs, rendered (R46).
+                "@redis.railway.internal:6379",
+                "@postgres.railway.internal:5432/railway",
             ],
         )
         .await,

@@ -138,7 +138,6 @@ async fn every_service_gets_a_document_with_its_sections_and_no_secret() {
             "| WEEKLY | yes | yes | 1 month |",
             "| `0 3 * * *` | UTC | 30 days (max age) |",
             "Backups on Railway:",
-            "| `POSTGRES_PASSWORD` | generated | in-sync | (sensitive) |",
         ],
     );
 
