@@ -284,20 +284,16 @@ export default defineRailway(() => {
 });
 "#;
 
-/// Requests the sandbox has answered so far.
-async fn requests(sandbox: &Sandbox) -> u64 {
-    total(&stats(sandbox).await)
-}
-
 /// The issue's comparison, in one run: the requests to give an empty project one Postgres as
 /// Railway's IaC does (`config apply` of a `postgres()` node) and as the operator does (`apply`
-/// of one `database:` service, to another project made empty the same way).
+/// of one `database:` service, to another project made empty the same way), each with its
+/// operations.
 async fn one_database_both_ways(sandbox: &Sandbox, dir: &std::path::Path, iac: &IacProject) {
     iac.write_program(POSTGRES_PROGRAM);
-    let before = requests(sandbox).await;
+    reset_stats(sandbox).await;
     let applied = iac.run(&["config", "apply", "--yes"]).await;
     assert!(applied.ok(), "config apply:\n{}", applied.describe());
-    let by_iac = requests(sandbox).await - before;
+    let by_iac = stats(sandbox).await;
 
     let operator_dir = dir.join("operator");
     std::fs::create_dir_all(&operator_dir).unwrap();
@@ -307,11 +303,15 @@ async fn one_database_both_ways(sandbox: &Sandbox, dir: &std::path::Path, iac: &
         "services: {}",
         "services:\n    db:\n      database: { engine: postgres, version: 16 }",
     );
-    let before = requests(sandbox).await;
+    reset_stats(sandbox).await;
     operator_apply(sandbox, &operator_dir, &with_database).await;
-    let by_operator = requests(sandbox).await - before;
+    let by_operator = stats(sandbox).await;
     eprintln!(
-        "requests to add one Postgres to an empty project: Railway's IaC (config apply of postgres()) {by_iac}, the operator (apply of database:) {by_operator}"
+        "requests to add one Postgres to an empty project: Railway's IaC (config apply of postgres()) {} {}; the operator (apply of database:) {} {}",
+        total(&by_iac),
+        by_iac["byOperation"],
+        total(&by_operator),
+        by_operator["byOperation"]
     );
 }
 
