@@ -45,19 +45,49 @@ impl Executor<'_> {
         if !found {
             let deployed = self.deploy_template(name, database, &environment_id).await;
             self.stale = true;
-            match deployed {
-                Ok(()) => {}
+            let lost = match deployed {
+                Ok(()) => false,
                 // Observe, never resend: a deploy Railway may have run left its service.
                 Err(error) if error.maybe_applied() => {
+                    tracing::warn!(error = %error, "the template deploy may have been applied; re-reading before anything else");
                     if service_named(self.fresh_project().await?, name).is_none() {
                         return Err(error);
                     }
+                    true
                 }
                 Err(error) => return Err(error),
-            }
-            sent.push("templateDeployV2 (stageOnly)");
+            };
+            sent.push(match lost {
+                true => "templateDeployV2 (stageOnly; answer lost, service found)",
+                false => "templateDeployV2 (stageOnly)",
+            });
         }
         self.stale = true;
+        self.pin_and_commit(name, database, &environment_id, &mut sent)
+            .await?;
+        let detail = format!(
+            "{} ({} {})",
+            sent.join(" + "),
+            database.engine.code(),
+            database.version
+        );
+        Ok(match found {
+            true => Outcome::Adopted(format!("found {name} already made: {detail}")),
+            false => Outcome::Applied(detail),
+        })
+    }
+
+    /// R47: Railway made the database with the template's current image; the staged patch
+    /// sets the declared major (and the manifest's variables) before the commit first starts
+    /// it. Then `public: false` takes away the proxy the template made (a patch can only add
+    /// proxies, R31).
+    async fn pin_and_commit(
+        &mut self,
+        name: &str,
+        database: &DatabaseCreate,
+        environment_id: &str,
+        sent: &mut Vec<&'static str>,
+    ) -> Result<(), Error> {
         let project = self.fresh_project().await?;
         let service_id = service_named(project, name)
             .ok_or_else(|| missing("service", name))?
@@ -65,8 +95,6 @@ impl Executor<'_> {
         let live = project
             .environment_named(&database.environment)
             .and_then(|e| e.instances.get(&service_id));
-        // R47: Railway made it with the template's current image; the staged patch sets the
-        // declared major (and the manifest's variables) before the commit first starts it.
         let mut entry = instance_entry(&database.desired, live, &[]);
         entry.remove("isCreated");
         let empty = Default::default();
@@ -84,7 +112,7 @@ impl Executor<'_> {
         if !patch.is_empty() {
             self.client
                 .post::<EnvironmentStageChanges>(environment_stage_changes::Variables {
-                    environment_id: environment_id.clone(),
+                    environment_id: environment_id.to_string(),
                     input: patch.to_value(),
                     merge: Some(true),
                 })
@@ -93,19 +121,17 @@ impl Executor<'_> {
         }
         self.client
             .post::<EnvironmentPatchCommitStaged>(environment_patch_commit_staged::Variables {
-                environment_id: environment_id.clone(),
+                environment_id: environment_id.to_string(),
                 skip_deploys: None,
                 commit_message: Some("railway-operator apply: create database".into()),
             })
             .await?;
         sent.push("environmentPatchCommitStaged");
         self.stale = true;
-        // `public: false` (R46, disputed): the template's TCP proxy, if Railway made one, goes;
-        // a patch can only add proxies (R31).
         let project_id = self.project_id()?;
         let scope = Scope {
             project_id: &project_id,
-            environment_id: &environment_id,
+            environment_id,
             service_id: Some(&service_id),
         };
         for port in &database.desired.closed_tcp_proxies {
@@ -113,16 +139,7 @@ impl Executor<'_> {
                 .await?;
             sent.push("tcpProxyDelete");
         }
-        let detail = format!(
-            "{} ({} {})",
-            sent.join(" + "),
-            database.engine.code(),
-            database.version
-        );
-        Ok(match found {
-            true => Outcome::Adopted(format!("found {name} already made: {detail}")),
-            false => Outcome::Applied(detail),
-        })
+        Ok(())
     }
 
     /// `template(code)`, its variables filled, `templateDeployV2` with `stageOnly`, and the

@@ -145,23 +145,27 @@ pub fn diff_domains(
 
     let owns_port = |port: i64| owned.is_some_and(|inv| inv.owns_tcp_proxy(service, port));
     diff_tcp_proxies(&mut diff, desired_tcp, live_ports, owns_port, prune);
-    for port in live_ports.iter().filter(|p| closed_tcp.contains(p)) {
-        diff.unmanaged
-            .retain(|u| u != &format!("tcp proxy :{port}"));
-        diff.pending_prune
-            .retain(|u| u != &format!("tcp proxy :{port}"));
+    close_tcp_proxies(&mut diff, live_ports, closed_tcp);
+    diff
+}
+
+/// Live proxies on `closed` ports are deleted whoever made them (a database's `public: false`).
+fn close_tcp_proxies(diff: &mut DomainDiff, live_ports: &[i64], closed: &[i64]) {
+    for port in live_ports.iter().filter(|p| closed.contains(p)) {
+        let label = format!("tcp proxy :{port}");
+        diff.unmanaged.retain(|u| u != &label);
+        diff.pending_prune.retain(|u| u != &label);
         diff.owned_ports.retain(|p| p != port);
-        if !diff
+        let planned = diff
             .changes
             .iter()
-            .any(|c| c.kind == DomainKind::TcpProxy && c.port == Some(*port))
-        {
+            .any(|c| c.kind == DomainKind::TcpProxy && c.port == Some(*port));
+        if !planned {
             let mut c = change(DomainOp::Delete, DomainKind::TcpProxy, &port.to_string());
             c.port = Some(*port);
             diff.changes.push(c);
         }
     }
-    diff
 }
 
 /// An unpinned generated domain takes a live one not claimed yet, on its port if one is,

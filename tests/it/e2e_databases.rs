@@ -10,7 +10,7 @@ use crate::support;
 use std::fs;
 use std::path::Path;
 
-use railway_operator::sandbox::Sandbox;
+use railway_operator::sandbox::{Sandbox, SandboxConfig};
 use serde_json::{Value, json};
 use support::sandbox_common::nodes;
 use support::*;
@@ -220,7 +220,8 @@ async fn databases_come_from_templates_pinned_to_their_major_and_their_credentia
 }
 
 #[tokio::test]
-async fn a_live_plain_postgres_is_adopted_and_one_database_costs_a_counted_number_of_requests() {
+async fn a_live_plain_postgres_is_adopted_a_lost_deploy_answer_never_makes_two_and_one_database_is_counted()
+ {
     let sandbox = sandbox().await;
     let dir = tempfile::tempdir().expect("tempdir");
     reset_stats(&sandbox).await;
@@ -233,6 +234,61 @@ async fn a_live_plain_postgres_is_adopted_and_one_database_costs_a_counted_numbe
         total(&counted),
         counted["byOperation"]
     );
+
+    // A lost answer to templateDeployV2: the service is found by name, finished, never made twice.
+    let lossy = sandbox_with(SandboxConfig {
+        faults: "templateDeployV2=drop-after-commit"
+            .parse()
+            .expect("fault spec"),
+        ..SandboxConfig::default()
+    })
+    .await;
+    let (code, out, err) = run(&lossy, dir.path(), &plain, &["apply"]).await;
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("answer lost, service found"), "{out}");
+    let names: Vec<String> = services(&lossy).await.into_iter().map(|s| s.0).collect();
+    assert_eq!(names, ["postgres"], "one database, never two");
+    let (code, out, err) = run(&lossy, dir.path(), &plain, &["plan", "--detailed-exitcode"]).await;
+    assert_eq!(code, 0, "{out}{err}");
+
+    // A crash between the template deploy and the commit: the next apply finishes the staged
+    // database it finds, and deploys no second one.
+    let crashed = sandbox_with(SandboxConfig {
+        faults: "environmentStageChanges=error500"
+            .parse()
+            .expect("fault spec"),
+        ..SandboxConfig::default()
+    })
+    .await;
+    let (code, out, err) = run(
+        &crashed,
+        dir.path(),
+        &plain,
+        &["apply", "--retry-for-secs", "0"],
+    )
+    .await;
+    assert_eq!(code, 1, "{out}{err}");
+    clear_faults(&crashed).await;
+    // The first re-run commits the staged database (its environment's other changes wait
+    // behind the staged changes, R17); the second finishes them.
+    for _ in 0..2 {
+        let (code, out, err) = run(&crashed, dir.path(), &plain, &["apply"]).await;
+        assert_eq!(code, 0, "{out}{err}");
+    }
+    let live = services(&crashed).await;
+    assert_eq!(live.len(), 1, "{live:?}");
+    assert_eq!(
+        live[0].2, "ghcr.io/railwayapp-templates/postgres-ssl:16",
+        "{live:?}"
+    );
+    let (code, out, err) = run(
+        &crashed,
+        dir.path(),
+        &plain,
+        &["plan", "--detailed-exitcode"],
+    )
+    .await;
+    assert_eq!(code, 0, "{out}{err}");
 
     let other = sandbox_with_plain_postgres().await;
     let (code, out, err) = run(&other, dir.path(), POSTGRES, &["plan"]).await;

@@ -75,20 +75,8 @@ pub(super) fn plan_instance(
         false => live_instance(planning, context.live_env, service),
     };
     let ignoring = Ignoring::for_instance(settings, live.is_some());
-    let mut compared = ignoring.compared(settings);
-    // R47, R48: a database's image compares as engine and major, and never moves off the major
-    // it has run on.
-    let database = planning
-        .desired
-        .services
-        .iter()
-        .find(|s| s.name == service)
-        .and_then(|s| s.database.as_ref());
-    if let Some(kept) =
-        databases::compared_settings(database, &compared, live.zip(context.live_env))
-    {
-        compared = Cow::Owned(kept);
-    }
+    let (compared, database) =
+        compared_settings(planning, service, settings, &ignoring, live, context);
     let instance = Instance {
         service,
         address: format!("service.{scope}"),
@@ -146,6 +134,30 @@ pub(super) fn plan_instance(
     PlannedInstance {
         records_created,
         deploy,
+    }
+}
+
+/// What the plan compares and sends: the manifest's settings less what `ignore:` leaves alone;
+/// a database's image compares as engine and major and never moves off the major it has run
+/// on (R47, R48). With the service's `database:`.
+fn compared_settings<'a>(
+    planning: &Planning<'a>,
+    service: &str,
+    settings: &'a InstanceSettings,
+    ignoring: &Ignoring<'a>,
+    live: Option<&'a LiveInstance>,
+    context: &EnvironmentContext<'a>,
+) -> (Cow<'a, InstanceSettings>, Option<&'a DesiredDatabase>) {
+    let compared = ignoring.compared(settings);
+    let database = planning
+        .desired
+        .services
+        .iter()
+        .find(|s| s.name == service)
+        .and_then(|s| s.database.as_ref());
+    match databases::compared_settings(database, &compared, live.zip(context.live_env)) {
+        Some(kept) => (Cow::Owned(kept), database),
+        None => (compared, database),
     }
 }
 

@@ -2,7 +2,7 @@
 //! service create put where the manifest does not want them, and services pruned as a whole.
 
 use super::{OWN_SERVICE_ENV, Planning};
-use crate::manifest::desired::{DesiredDatabase, InstanceSettings, ServiceKind};
+use crate::manifest::desired::{DesiredDatabase, DesiredService, InstanceSettings, ServiceKind};
 use crate::plan::action::{Action, DatabaseCreate};
 use crate::plan::databases;
 use crate::railway::live::{HomeReason, LiveProject, ProjectHome};
@@ -69,7 +69,7 @@ pub(super) fn services(planning: &mut Planning<'_>) {
                 .notes
                 .extend(databases::adoption_note(&service.name, database, live));
         }
-        if live.is_none() {
+        if live.is_none() || unfinished_database(planning, service) {
             planning.new_services.insert(service.name.clone());
             let database = service
                 .database
@@ -81,6 +81,23 @@ pub(super) fn services(planning: &mut Planning<'_>) {
             });
         }
     }
+}
+
+/// R45, R47: a database an earlier apply deployed from its template but stopped before
+/// committing (its service exists, staged only, with no instance yet where it was deployed):
+/// created again, which finds the service by name and finishes it, never deploying twice.
+fn unfinished_database(planning: &Planning<'_>, service: &DesiredService) -> bool {
+    let Some(live) = planning.live_service(&service.name) else {
+        return false;
+    };
+    let Some(environment) = planning.in_scope.first() else {
+        return false;
+    };
+    service.database.is_some()
+        && live.template_service_id.is_some()
+        && planning
+            .live_environment(environment)
+            .is_some_and(|e| e.unmerged_changes > 0 && !e.instances.contains_key(&live.id))
 }
 
 /// R45, R47: where and how a new database is made: from Railway's template in the first
