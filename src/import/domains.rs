@@ -8,8 +8,9 @@ use super::split::MergeRule;
 use super::yaml::literal;
 use crate::railway::live::LiveInstance;
 
-/// `domains` and `tcpProxies`, each a list that an override replaces whole.
-pub fn entries(instance: &LiveInstance) -> Vec<Entry> {
+/// `domains` and `tcpProxies`, each a list that an override replaces whole; `written_elsewhere`
+/// is a TCP proxy port the manifest writes another way (a database's `public:`).
+pub fn entries(instance: &LiveInstance, written_elsewhere: Option<i64>) -> Vec<Entry> {
     let mut domains: Vec<Value> = instance
         .service_domains
         .iter()
@@ -32,6 +33,7 @@ pub fn entries(instance: &LiveInstance) -> Vec<Entry> {
         single("custom", Value::Mapping(fields))
     }));
     let mut ports = instance.tcp_proxies.clone();
+    ports.retain(|port| Some(*port) != written_elsewhere);
     ports.sort_unstable();
     ports.dedup();
     vec![

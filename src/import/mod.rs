@@ -4,6 +4,7 @@
 //! `${{...}}` reference or named with `--plain` (R27).
 
 mod buckets;
+mod database;
 mod domains;
 mod render;
 mod seal;

@@ -2,16 +2,19 @@
 //! entry per service (base settings plus per-environment overrides), then the YAML text with its
 //! header comments. Pure.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde_yaml::{Mapping, Value};
 
+use super::database::{self, Database, Reading};
 use super::settings::{self, Entry};
 use super::split::split;
 use super::variables::{self, Placeholder, ScopePaths, ScopeVariables, Slot};
 use super::yaml::{insert_at, literal, mapping};
 use super::{Imported, Provenance, domains, volumes};
-use crate::railway::live::{LiveEnvironment, LiveInstance, LiveProject, LiveService};
+use crate::railway::live::{
+    LiveEnvironment, LiveInstance, LiveProject, LiveService, LiveSource, LiveVariable,
+};
 
 const SHARED_SCOPE: &str = "shared";
 
@@ -19,6 +22,8 @@ const SHARED_SCOPE: &str = "shared";
 struct ServiceInstances<'a> {
     service: &'a LiveService,
     instances: Vec<(&'a LiveEnvironment, &'a LiveInstance)>,
+    /// R48: written as `database:` (its template owns image, variables and mount path).
+    database: Option<Database>,
 }
 
 /// The manifest of `environments`; `plain` names the variables written in clear (R27).
@@ -29,7 +34,7 @@ pub fn render(
     provenance: &Provenance,
 ) -> Imported {
     let mut warnings = Vec::new();
-    let services = services_with_instances(project, environments);
+    let services = services_with_instances(project, environments, &mut warnings);
 
     let mut placeholders = Vec::new();
     let shared = shared_variables(environments, plain, &mut placeholders);
@@ -86,11 +91,14 @@ pub fn render(
 }
 
 /// The project's services that have an instance in at least one imported environment.
+/// Each is read as a database or not (R48); a template database `database:` cannot express
+/// adds a warning.
 fn services_with_instances<'a>(
     project: &'a LiveProject,
     environments: &[&'a LiveEnvironment],
+    warnings: &mut Vec<String>,
 ) -> Vec<ServiceInstances<'a>> {
-    project
+    let mut services: Vec<ServiceInstances> = project
         .services
         .iter()
         .map(|service| ServiceInstances {
@@ -99,9 +107,42 @@ fn services_with_instances<'a>(
                 .iter()
                 .filter_map(|env| Some((*env, env.instances.get(&service.id)?)))
                 .collect(),
+            database: None,
         })
         .filter(|s| !s.instances.is_empty())
-        .collect()
+        .collect();
+    for service in &mut services {
+        let images: Vec<Option<&str>> = service
+            .instances
+            .iter()
+            .map(|(_, instance)| match &instance.source {
+                Some(LiveSource::Image(image)) => Some(image.as_str()),
+                _ => None,
+            })
+            .collect();
+        let template_service_id = service.service.template_service_id.as_deref();
+        match database::read(&service.service.name, template_service_id, &images) {
+            Reading::Plain => {}
+            Reading::Database(found) => {
+                let without: Vec<&str> = service
+                    .instances
+                    .iter()
+                    .filter(|(env, _)| env.volume_of(&service.service.id).is_none())
+                    .map(|(env, _)| env.name.as_str())
+                    .collect();
+                if !without.is_empty() {
+                    warnings.push(format!(
+                        "database `{}` has no volume in {}: plan will propose the template's volume there",
+                        service.service.name,
+                        without.join(", ")
+                    ));
+                }
+                service.database = Some(found);
+            }
+            Reading::Unexpressible(warning) => warnings.push(warning),
+        }
+    }
+    services
 }
 
 /// `spec.environments`: every imported environment, with its own shared variables.
@@ -175,11 +216,24 @@ fn service_variables(
     placeholders: &mut Vec<Placeholder>,
 ) -> ScopeVariables {
     let name = &service.service.name;
-    let per_environment: Vec<_> = service
+    // A database's template variables are the template's, credentials among them: neither
+    // written nor turned into placeholders (R46).
+    let own: Vec<(String, BTreeMap<String, LiveVariable>)> = service
         .instances
         .iter()
-        .map(|(env, instance)| (env.name.clone(), &instance.variables))
+        .map(|(env, instance)| {
+            let variables = instance
+                .variables
+                .iter()
+                .filter(|(variable, _)| {
+                    !service.database.is_some_and(|d| d.engine.exposes(variable))
+                })
+                .map(|(variable, value)| (variable.clone(), value.clone()))
+                .collect();
+            (env.name.clone(), variables)
+        })
         .collect();
+    let per_environment: Vec<_> = own.iter().map(|(env, vars)| (env.clone(), vars)).collect();
     let environment_path = |env: &str| format!("services.{name}.environments.{env}.variables");
     variables::split_scope(
         name,
@@ -233,7 +287,19 @@ fn service_entry(
             .map(|(env, instance)| (env.name.clone(), build(env, instance)))
             .collect::<Vec<_>>()
     };
-    let settings = per_environment(&|_, instance| settings::entries(instance));
+    let public = service.database.and_then(|d| public(service, d));
+    if let Some(found) = service.database {
+        base.insert("database".into(), database::entry(found));
+        if let Some(public) = public {
+            base.insert("public".into(), public.into());
+        }
+    }
+    let settings = per_environment(&|_, instance| {
+        let mut entries = settings::entries(instance);
+        // A database's image is its template's at `database.version`.
+        entries.retain(|e| service.database.is_none() || e.path != "source");
+        entries
+    });
     place(&settings, &mut base, &mut overrides);
     if !variables.base.is_empty() {
         base.insert("variables".into(), slots(&variables.base, placeholders));
@@ -244,8 +310,11 @@ fn service_entry(
         }
     }
     let networking = per_environment(&|env, instance| {
-        let mut entries = domains::entries(instance);
-        entries.push(volumes::entry(env, &instance.service_id));
+        // `public:` stands for the engine port's TCP proxy; the mount path is the template's.
+        let engine_port = public.and(service.database).map(|d| d.engine.row().port);
+        let mut entries = domains::entries(instance, engine_port);
+        let mount_path = service.database.is_none();
+        entries.push(volumes::entry(env, &instance.service_id, mount_path));
         entries
     });
     place(&networking, &mut base, &mut overrides);
@@ -258,6 +327,19 @@ fn service_entry(
         base.insert("environments".into(), Value::Mapping(overrides));
     }
     Value::Mapping(base)
+}
+
+/// `public:` of a database: whether its engine port has a TCP proxy, when that is the same in
+/// every environment (`public` is written once per service); `None` otherwise, and the proxies
+/// are then written per environment as `tcpProxies`.
+fn public(service: &ServiceInstances, found: Database) -> Option<bool> {
+    let port = found.engine.row().port;
+    let mut proxied = service
+        .instances
+        .iter()
+        .map(|(_, instance)| instance.tcp_proxies.contains(&port));
+    let first = proxied.next()?;
+    proxied.all(|p| p == first).then_some(first)
 }
 
 /// Splits each setting (the same index in every environment's list) into base and overrides.

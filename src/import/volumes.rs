@@ -1,5 +1,6 @@
-//! The volume mounted into a live instance as a manifest `volume:` entry (name, mount path,
-//! Railway-native backup schedules when there are any). Pure.
+//! The volume mounted into a live instance as a manifest `volume:` entry (name, mount path
+//! unless a database's template owns it, Railway-native backup schedules when there are any).
+//! Pure.
 
 use serde_yaml::{Mapping, Value};
 
@@ -9,11 +10,14 @@ use super::yaml::literal;
 use crate::railway::live::LiveEnvironment;
 
 /// The `volume` entry of `service_id` in `environment`; unset when no volume is mounted.
-pub fn entry(environment: &LiveEnvironment, service_id: &str) -> Entry {
+/// `mount_path: false` leaves the mount path out (a database's is its template's, R46).
+pub fn entry(environment: &LiveEnvironment, service_id: &str, mount_path: bool) -> Entry {
     let value = environment.volume_of(service_id).map(|volume| {
         let mut fields = Mapping::new();
         fields.insert("name".into(), literal(&volume.volume_name));
-        fields.insert("mountPath".into(), literal(&volume.mount_path));
+        if mount_path {
+            fields.insert("mountPath".into(), literal(&volume.mount_path));
+        }
         if !volume.backup_schedules.is_empty() {
             let mut schedules = volume.backup_schedules.clone();
             schedules.sort();
@@ -74,6 +78,7 @@ mod tests {
         let entry = entry(
             &environment(vec![BackupScheduleKind::Weekly, BackupScheduleKind::Daily]),
             "svc",
+            true,
         );
         let expected: Value = serde_yaml::from_str(
             "{ name: pg-data, mountPath: /var/lib/postgresql/data, backups: { schedules: [DAILY, WEEKLY] } }",
@@ -84,7 +89,7 @@ mod tests {
 
     #[test]
     fn a_volume_without_native_schedules_has_no_backups_block() {
-        let entry = entry(&environment(Vec::new()), "svc");
+        let entry = entry(&environment(Vec::new()), "svc", true);
         let expected: Value =
             serde_yaml::from_str("{ name: pg-data, mountPath: /var/lib/postgresql/data }").unwrap();
         assert_eq!(entry.value, Some(expected));
@@ -92,6 +97,14 @@ mod tests {
 
     #[test]
     fn a_service_without_a_volume_has_none() {
-        assert_eq!(entry(&environment(Vec::new()), "other").value, None);
+        assert_eq!(entry(&environment(Vec::new()), "other", true).value, None);
+    }
+
+    #[test]
+    fn a_database_s_volume_is_written_without_its_template_s_mount_path() {
+        let entry = entry(&environment(vec![BackupScheduleKind::Daily]), "svc", false);
+        let expected: Value =
+            serde_yaml::from_str("{ name: pg-data, backups: { schedules: [DAILY] } }").unwrap();
+        assert_eq!(entry.value, Some(expected));
     }
 }

@@ -418,3 +418,160 @@ fn a_sample_manifest_prints_for_the_documentation() {
         import::build_manifest(&project(), &ImportOptions::default(), &provenance()).unwrap();
     println!("{}", imported.text);
 }
+
+/// Template variables (credentials among them) and one of the team's own.
+fn with_template_variables(postgres: &mut LiveInstance) {
+    postgres.variables = variables(&[
+        ("POSTGRES_PASSWORD", value("pg-secret-1")),
+        (
+            "DATABASE_URL",
+            value("postgresql://postgres:pg-secret-1@db.railway.internal:5432/railway"),
+        ),
+        ("PGUSER", value("${{POSTGRES_USER}}")),
+        ("APP_ROLE", value("${{shared.LOG_LEVEL}}")),
+    ]);
+}
+
+/// The live project with its Postgres made from Railway's template (R48), in production only,
+/// with a volume carrying backups and one variable of the team's own.
+fn template_postgres_project() -> LiveProject {
+    let mut live = project();
+    live.environments.truncate(1);
+    live.services[2].template_service_id = Some("template-service-postgres".into());
+    let production = &mut live.environments[0];
+    let postgres = production.instances.get_mut("svc-postgres").unwrap();
+    postgres.source = Some(LiveSource::Image(
+        "ghcr.io/railwayapp-templates/postgres-ssl:16".into(),
+    ));
+    with_template_variables(postgres);
+    production.volumes = vec![LiveVolumeInstance {
+        id: "vi".into(),
+        volume_id: "v".into(),
+        volume_name: "postgres-volume".into(),
+        service_id: Some("svc-postgres".into()),
+        mount_path: "/var/lib/postgresql/data".into(),
+        size_mb: 5000,
+        current_size_mb: 1.0,
+        state: Some("READY".into()),
+        backup_schedules: vec![BackupScheduleKind::Daily],
+        shared_with: Vec::new(),
+    }];
+    live
+}
+
+#[test]
+fn a_template_postgres_is_imported_as_a_database_the_template_owns_and_plans_clean() {
+    let live = template_postgres_project();
+    let imported = import::build_manifest(&live, &ImportOptions::default(), &provenance()).unwrap();
+    import::validate(&imported).unwrap();
+    let text = &imported.text;
+    assert!(
+        text.contains(
+            "  postgres:\n      database:\n        engine: postgres\n        version: 16\n      public: true\n"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains("volume:\n        name: postgres-volume\n        backups:\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains("APP_ROLE: ${{shared.LOG_LEVEL}}"),
+        "a variable of the team's own is written as today:\n{text}"
+    );
+    let entry = &text[text.find("\n    postgres:\n").unwrap()..];
+    for absent in [
+        "postgres-ssl",
+        "mountPath",
+        "POSTGRES_PASSWORD",
+        "DATABASE_URL",
+        "PGUSER",
+        "5432",
+    ] {
+        assert!(!entry.contains(absent), "{absent} in:\n{text}");
+    }
+    assert!(!text.contains("pg-secret-1"), "{text}");
+    let plan = plan_with(
+        &imported,
+        &live,
+        &[
+            ("LOG_LEVEL", "info"),
+            ("SHARED_TOKEN", "shared-secret-1"),
+            ("PORT", "8000"),
+            ("API_KEY", "key-prod"),
+            ("SESSION_SECRET", "anything"),
+        ],
+    );
+    assert!(
+        !plan.has_changes(),
+        "{}\n{text}",
+        plan::render::render_text(&plan)
+    );
+}
+
+#[test]
+fn a_template_database_public_in_one_environment_only_keeps_its_proxies_per_environment() {
+    let mut live = project();
+    live.services[2].template_service_id = Some("template-service-postgres".into());
+    for env in &mut live.environments {
+        let postgres = env.instances.get_mut("svc-postgres").unwrap();
+        postgres.source = Some(LiveSource::Image("postgres:16.4".into()));
+        with_template_variables(postgres);
+    }
+    let imported = import::build_manifest(&live, &ImportOptions::default(), &provenance()).unwrap();
+    assert!(
+        imported
+            .warnings
+            .iter()
+            .any(|w| w.contains("database `postgres` has no volume in production, staging")),
+        "{:?}",
+        imported.warnings
+    );
+    for (env, other) in live.environments.iter_mut().zip(["staging", "production"]) {
+        env.volumes = vec![LiveVolumeInstance {
+            id: format!("vi-{}", env.name),
+            volume_id: "v".into(),
+            volume_name: "postgres-volume".into(),
+            service_id: Some("svc-postgres".into()),
+            mount_path: "/var/lib/postgresql/data".into(),
+            size_mb: 5000,
+            current_size_mb: 1.0,
+            state: Some("READY".into()),
+            backup_schedules: Vec::new(),
+            // A copied environment shares the volume, and its name (R2, R22).
+            shared_with: vec![other.to_string()],
+        }];
+    }
+    let imported = import::build_manifest(&live, &ImportOptions::default(), &provenance()).unwrap();
+    let text = &imported.text;
+    let entry = &text[text.find("\n    postgres:\n").unwrap()..];
+    assert!(
+        entry.contains("database:\n        engine: postgres\n        version: 16\n"),
+        "{text}"
+    );
+    assert!(!entry.contains("public:"), "{text}");
+    assert!(
+        entry.contains("tcpProxies:\n      - 5432\n")
+            && entry.contains("staging:\n          tcpProxies: []"),
+        "{text}"
+    );
+    assert!(!text.contains("pg-secret-1"), "{text}");
+    let plan = plan_with(
+        &imported,
+        &live,
+        &[
+            ("SHARED_LOG_LEVEL_PRODUCTION", "info"),
+            ("SHARED_LOG_LEVEL_STAGING", "debug"),
+            ("SHARED_TOKEN", "shared-secret-1"),
+            ("PORT", "8000"),
+            ("API_API_KEY_PRODUCTION", "key-prod"),
+            ("API_API_KEY_STAGING", "key-staging"),
+            ("SESSION_SECRET", "anything"),
+        ],
+    );
+    assert!(
+        !plan.has_changes(),
+        "{}\n{text}",
+        plan::render::render_text(&plan)
+    );
+}

@@ -98,6 +98,33 @@ async fn railway_add_database_makes_template_databases_on_the_sandbox() {
             "{engine}: proxy"
         );
     }
+    operator_import_plans_clean(&sandbox, &project_id).await;
+}
+
+/// The operator's `import` of what Railway's CLI made writes a `database:` entry for each
+/// database (R48), and the imported manifest plans with no changes.
+async fn operator_import_plans_clean(sandbox: &Sandbox, project_id: &str) {
+    let dir = tempfile::tempdir().unwrap();
+    let (code, imported, err) =
+        crate::support::cli_in(sandbox, &["import", "--project", project_id], dir.path()).await;
+    assert_eq!(code, 0, "import:\n{err}");
+    for engine in ["postgres", "redis"] {
+        assert!(
+            imported.contains(&format!("database:\n        engine: {engine}\n")),
+            "{engine}:\n{imported}"
+        );
+    }
+    std::fs::write(dir.path().join("imported.yml"), &imported).unwrap();
+    let (code, out, err) = crate::support::cli_in(
+        sandbox,
+        &["plan", "-f", "imported.yml", "--detailed-exitcode"],
+        dir.path(),
+    )
+    .await;
+    assert_eq!(
+        code, 0,
+        "the operator plans clean on what Railway's CLI added:\n{imported}\n{out}\n{err}"
+    );
 }
 
 #[tokio::test]

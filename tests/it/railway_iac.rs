@@ -66,7 +66,8 @@ export default defineRailway((ctx) => {
 "#;
 
 /// What the operator applies for the reverse check: both kinds of source, variables, a shared
-/// variable and a reference to it, replicas, a generated and a custom domain, and a volume.
+/// variable and a reference to it, replicas, a generated and a custom domain, a volume, and a
+/// database made from Railway's template at a pinned major (R45, R47).
 const OPERATOR_PROJECT: &str = r#"apiVersion: railway-operator/v1
 kind: Project
 metadata:
@@ -96,6 +97,8 @@ spec:
       variables:
         API_URL: "${{api.RAILWAY_PRIVATE_DOMAIN}}"
       volume: { name: web-data, mountPath: /data }
+    postgres:
+      database: { engine: postgres, version: 16 }
 "#;
 
 async fn operator_apply(sandbox: &Sandbox, dir: &std::path::Path, manifest: &str) {
@@ -212,6 +215,8 @@ async fn a_project_the_operator_applied_plans_clean_in_railway_s_iac_after_confi
         "service(\"web\"",
         "volume(\"web-data\"",
         "api.iac-demo.example.com",
+        // R48: a template service with an engine image is a database node.
+        "postgres(",
     ] {
         assert!(
             program.contains(wanted),
@@ -221,14 +226,22 @@ async fn a_project_the_operator_applied_plans_clean_in_railway_s_iac_after_confi
     let plan = iac.run(&["config", "plan", "--json"]).await;
     assert!(plan.ok(), "config plan:\n{}", plan.describe());
     let plan = plan.json();
+    // R47 (railway-ts-sdk #81, CLI PR #1189 open): Railway's CLI 5.71 pulls a database as
+    // `postgres("postgres")` without its image, which its SDK compiles to the template's
+    // current major; on a database pinned at 16 its plan proposes that major and nothing else.
     assert_eq!(
         change_summaries(&plan),
-        Vec::<String>::new(),
-        "Railway's IaC plans clean on what the operator applied:\n{program}\n{}",
+        vec!["Update postgres source.image, source.type".to_string()],
+        "Railway's IaC plans clean on what the operator applied but the pinned major:\n{program}\n{}",
         plan["diff"]
     );
+    // With the major written as Railway's SDK takes it, Railway's IaC plans clean.
+    iac.write_program(&program.replace(
+        "postgres(\"postgres\", { ",
+        "postgres(\"postgres\", { image: \"ghcr.io/railwayapp-templates/postgres-ssl:16\", ",
+    ));
     let exit = iac.run(&["config", "plan", "--detailed-exit-code"]).await;
-    assert_eq!(exit.code, Some(0), "{}", exit.describe());
+    assert_eq!(exit.code, Some(0), "{}\n{}", iac.program(), exit.describe());
 }
 
 #[tokio::test]
@@ -255,6 +268,14 @@ async fn railway_s_iac_sees_a_variable_changed_behind_its_back_and_puts_it_back(
     );
 }
 
+/// One database node, as Railway's SDK writes it.
+const POSTGRES_PROGRAM: &str = r#"import { defineRailway, postgres, project } from "railway/iac";
+
+export default defineRailway(() => {
+  return project("iac-demo", { resources: [postgres("db")] });
+});
+"#;
+
 /// Two database nodes, as Railway's SDK writes them.
 const DATABASES_PROGRAM: &str = r#"import { defineRailway, postgres, project, redis } from "railway/iac";
 
@@ -263,6 +284,37 @@ export default defineRailway(() => {
 });
 "#;
 
+/// The issue's comparison, in one run: the requests to give an empty project one Postgres as
+/// Railway's IaC does (`config apply` of a `postgres()` node) and as the operator does (`apply`
+/// of one `database:` service, to another project made empty the same way), each with its
+/// operations.
+async fn one_database_both_ways(sandbox: &Sandbox, dir: &std::path::Path, iac: &IacProject) {
+    iac.write_program(POSTGRES_PROGRAM);
+    reset_stats(sandbox).await;
+    let applied = iac.run(&["config", "apply", "--yes"]).await;
+    assert!(applied.ok(), "config apply:\n{}", applied.describe());
+    let by_iac = stats(sandbox).await;
+
+    let operator_dir = dir.join("operator");
+    std::fs::create_dir_all(&operator_dir).unwrap();
+    let empty = EMPTY_PROJECT.replace("name: iac-demo", "name: op-demo");
+    operator_apply(sandbox, &operator_dir, &empty).await;
+    let with_database = empty.replace(
+        "services: {}",
+        "services:\n    db:\n      database: { engine: postgres, version: 16 }",
+    );
+    reset_stats(sandbox).await;
+    operator_apply(sandbox, &operator_dir, &with_database).await;
+    let by_operator = stats(sandbox).await;
+    eprintln!(
+        "requests to add one Postgres to an empty project: Railway's IaC (config apply of postgres()) {} {}; the operator (apply of database:) {} {}",
+        total(&by_iac),
+        by_iac["byOperation"],
+        total(&by_operator),
+        by_operator["byOperation"]
+    );
+}
+
 #[tokio::test]
 async fn railway_s_iac_database_nodes_become_template_databases_that_plan_clean() {
     let Some(toolchain) = toolchain() else { return };
@@ -270,19 +322,21 @@ async fn railway_s_iac_database_nodes_become_template_databases_that_plan_clean(
     let dir = tempfile::tempdir().unwrap();
     operator_apply(&sandbox, dir.path(), EMPTY_PROJECT).await;
     let iac = linked(&toolchain, &sandbox).await;
+    one_database_both_ways(&sandbox, dir.path(), &iac).await;
     iac.write_program(DATABASES_PROGRAM);
-    let before = total(&stats(&sandbox).await);
     let applied = iac.run(&["config", "apply", "--yes"]).await;
     assert!(applied.ok(), "config apply:\n{}", applied.describe());
-    let requests = total(&stats(&sandbox).await) - before;
-    eprintln!("railway config apply of a postgres() and a redis() node: {requests} requests");
     let found = all_projects(
         &sandbox,
-        "id services { edges { node { name templateServiceId } } }
+        "id name services { edges { node { name templateServiceId } } }
          environments { edges { node { config(decryptVariables: true) } } }",
     )
     .await;
-    let project = &found["data"]["projects"]["edges"][0]["node"];
+    let project = found["data"]["projects"]["edges"]
+        .as_array()
+        .and_then(|edges| edges.iter().find(|e| e["node"]["name"] == "iac-demo"))
+        .map(|e| &e["node"])
+        .expect("the project Railway's IaC manages");
     let services = project["services"]["edges"].as_array().unwrap();
     for name in ["db", "cache"] {
         let service = services
@@ -319,5 +373,31 @@ async fn railway_s_iac_database_nodes_become_template_databases_that_plan_clean(
         Some(0),
         "Railway's IaC plans clean after creating its databases:\n{}",
         again.describe()
+    );
+    operator_import_plans_clean(&sandbox, dir.path()).await;
+}
+
+/// The operator's `import` of the databases Railway's IaC made writes `database:` entries
+/// (R48) and plans with no changes.
+async fn operator_import_plans_clean(sandbox: &Sandbox, dir: &std::path::Path) {
+    let (code, imported, err) = cli_in(sandbox, &["import", "--project", "iac-demo"], dir).await;
+    assert_eq!(code, 0, "import:\n{err}");
+    for engine in ["postgres", "redis"] {
+        assert!(
+            imported.contains(&format!("database:\n        engine: {engine}\n")),
+            "{engine}:\n{imported}"
+        );
+    }
+    std::fs::write(dir.join("imported.yml"), &imported).unwrap();
+    let (code, out, err) = cli_env(
+        sandbox,
+        &["plan", "-f", "imported.yml", "--detailed-exitcode"],
+        dir,
+        &[("API_KEY", "k-123")],
+    )
+    .await;
+    assert_eq!(
+        code, 0,
+        "the operator plans clean on the databases Railway's IaC made:\n{imported}\n{out}\n{err}"
     );
 }

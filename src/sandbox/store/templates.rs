@@ -159,8 +159,9 @@ impl Store {
         id
     }
 
-    /// A new volume per template volume mount, named after the service (guess: Railway names
-    /// them so too); returns the service's `volumeMounts` by new volume id.
+    /// A new volume per template volume mount, named after the service in Railway's volume
+    /// name alphabet (`Postgres` gets `postgres-volume`; guess: Railway names them so too);
+    /// returns the service's `volumeMounts` by new volume id.
     fn template_volumes(
         &mut self,
         project_id: &str,
@@ -173,7 +174,7 @@ impl Store {
         for mount in wanted.into_iter().flat_map(|m| m.values()) {
             let volume = VolumeRecord {
                 id: new_id(),
-                name: self.free_volume_name(project_id, &format!("{service_name}-volume")),
+                name: self.free_volume_name(project_id, &volume_name(service_name)),
                 project_id: project_id.to_string(),
                 created_at: now_rfc3339(),
                 deleted_at: None,
@@ -206,6 +207,20 @@ impl Store {
         };
         free_name(wanted, taken)
     }
+}
+
+/// `<service>-volume` in lowercase letters, digits and `-`, at most 63 characters (R24 keeps
+/// it unique; the alphabet is Railway's for volume names).
+fn volume_name(service_name: &str) -> String {
+    let base: String = service_name
+        .chars()
+        .map(|c| match c.to_ascii_lowercase() {
+            c @ ('a'..='z' | '0'..='9') => c,
+            _ => '-',
+        })
+        .take(50)
+        .collect();
+    format!("{base}-volume")
 }
 
 fn free_name(wanted: &str, taken: impl Fn(&str) -> bool) -> String {
