@@ -170,6 +170,33 @@ pub struct PassContext<'a> {
     pub branches: Option<Vec<String>>,
 }
 
+impl Pass {
+    /// A pass that has read nothing yet: in sync until something says otherwise.
+    fn starting(window: PassWindow) -> Pass {
+        Pass {
+            kind: PassKind::InSync,
+            plan: None,
+            live: None,
+            report: None,
+            error: None,
+            duration: Duration::ZERO,
+            rollbacks: Vec::new(),
+            live_after: None,
+            window,
+            failure_logs: FailureLogs::new(),
+        }
+    }
+}
+
+/// The `Stalled` reason `run` gives for a plan the gate refused.
+fn refusal_reason(refusal: &Refusal) -> Reason {
+    match refusal {
+        Refusal::Blocked(_) => Reason::EnvironmentUnreachable,
+        Refusal::Unresolved(_) => Reason::UnresolvedReference,
+        Refusal::MajorChange(_) => Reason::DatabaseMajorChange,
+    }
+}
+
 /// Runs one pass, reading the project `known_project` when an earlier pass found its id. Writes (rollbacks included) only when the manifest's drift policy is
 /// `self-heal`, it is not suspended and no change window holds writes (unless
 /// `override_windows`); destructive actions are allowed exactly when the policy allows pruning.
@@ -187,18 +214,7 @@ pub async fn reconcile(
     } = context;
     let started = Instant::now();
     let window = PassWindow::at(desired, chrono::Utc::now(), override_windows);
-    let mut pass = Pass {
-        kind: PassKind::InSync,
-        plan: None,
-        live: None,
-        report: None,
-        error: None,
-        duration: Duration::ZERO,
-        rollbacks: Vec::new(),
-        live_after: None,
-        window,
-        failure_logs: FailureLogs::new(),
-    };
+    let mut pass = Pass::starting(window);
     let live = match snapshot::snapshot_known(client, &desired.project, known_project).await {
         Ok(live) => live,
         Err(error) => {
@@ -214,13 +230,11 @@ pub async fn reconcile(
     let planned = match gate(desired, &live, &options) {
         Ok(planned) => planned,
         Err(refusal) => {
-            let reason = match refusal {
-                Refusal::Blocked(_) => Reason::EnvironmentUnreachable,
-                Refusal::Unresolved(_) => Reason::UnresolvedReference,
-                Refusal::MajorChange(_) => Reason::DatabaseMajorChange,
-            };
             pass.kind = PassKind::Stalled;
-            pass.error = Some(PassError::new(reason, refusal.lines().join("\n")));
+            pass.error = Some(PassError::new(
+                refusal_reason(&refusal),
+                refusal.lines().join("\n"),
+            ));
             pass.live = Some(live);
             pass.duration = started.elapsed();
             return pass;

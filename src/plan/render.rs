@@ -188,43 +188,6 @@ fn workspace_phrase(home: &ProjectHome) -> String {
 
 fn line(out: &mut String, action: &Action) {
     match action {
-        Action::CreateProject {
-            name,
-            home,
-            default_environment,
-        } => {
-            let _ = writeln!(
-                out,
-                "  + project {name} (with environment {default_environment}{})",
-                home.as_ref().map(workspace_phrase).unwrap_or_default()
-            );
-        }
-        Action::CreateEnvironment { name } => {
-            let _ = writeln!(
-                out,
-                "  + environment {name} (empty: nothing is copied from another environment)"
-            );
-        }
-        Action::CreateService {
-            name,
-            database: None,
-        } => {
-            let _ = writeln!(
-                out,
-                "  + service {name} (without a source until its patches)"
-            );
-        }
-        Action::CreateService {
-            name,
-            database: Some(database),
-        } => {
-            let engine = database.engine.code();
-            let _ = writeln!(
-                out,
-                "  + create database {name} ({engine} {}, from Railway's template, in {}; the major is set before it first starts)",
-                database.version, database.environment
-            );
-        }
         Action::ConfigureInstance {
             service,
             changes,
@@ -242,75 +205,91 @@ fn line(out: &mut String, action: &Action) {
             let _ = writeln!(out, "  ~ shared variables");
             variable_lines(out, variables);
         }
-        Action::RemoveInstance { service, .. } => {
-            let _ = writeln!(
-                out,
-                "  - service {service} (an empty instance the service's creation put here; the manifest does not declare this environment)"
-            );
-        }
-        Action::DeleteService { name, .. } => {
-            let _ = writeln!(
-                out,
-                "  - service {name} (destroy: applied by railway-operator earlier, no longer in the manifest)"
-            );
-        }
-        Action::DeployInstance { service, .. } => {
-            let _ = writeln!(out, "  ↻ deploy {service}");
-        }
         Action::ConfigurePreviews { changes, .. } => preview_lines(out, changes),
-        Action::CreateBranchPreview { name, branch, base } => {
-            let _ = writeln!(
-                out,
-                "  + preview environment {name} (ephemeral copy of {base}; services follow branch {branch})"
-            );
-        }
-        Action::DeletePreview { name, detail, .. } => {
-            let _ = writeln!(out, "  - preview environment {name} ({detail})");
-        }
         Action::ConfigureVolume {
             service,
             create,
             changes,
             ..
-        } => {
-            volume_lines(out, service, *create, changes);
-        }
-        Action::DeleteVolume { service, name, .. } => {
-            let _ = writeln!(
-                out,
-                "  - volume {name} of {service} (destroy, DATA LOSS: the volume's data and its backups are deleted)"
-            );
-        }
-        Action::CreateBucket { name } => {
-            let _ = writeln!(
-                out,
-                "  + bucket {name} (Storage Bucket; its instances follow in the environments)"
-            );
-        }
-        Action::CreateBucketInstance { bucket, region, .. } => match region {
-            Some(region) => {
-                let _ = writeln!(out, "  + bucket {bucket} (region {region})");
-            }
-            None => {
-                let _ = writeln!(out, "  + bucket {bucket}");
-            }
-        },
-        Action::RemoveBucketInstance { bucket, .. } => {
-            let _ = writeln!(
-                out,
-                "  - bucket {bucket} (destroy, DATA LOSS: its environments no longer list this one; the objects stored here are deleted)"
-            );
-        }
-        Action::DeleteBucket {
-            name, environments, ..
-        } => {
-            let _ = writeln!(
-                out,
-                "  - bucket {name} (destroy, DATA LOSS: applied by railway-operator earlier, no longer in the manifest; its objects in {} are deleted)",
-                environments.join(", ")
-            );
+        } => volume_lines(out, service, *create, changes),
+        _ => {
+            let text = structure_line(action)
+                .or_else(|| storage_line(action))
+                .unwrap_or_else(|| action.address());
+            let _ = writeln!(out, "  {text}");
         }
     }
+}
+
+/// One line for an action on the project's structure: the project, environments, services and
+/// previews.
+fn structure_line(action: &Action) -> Option<String> {
+    Some(match action {
+        Action::CreateProject {
+            name,
+            home,
+            default_environment,
+        } => format!(
+            "+ project {name} (with environment {default_environment}{})",
+            home.as_ref().map(workspace_phrase).unwrap_or_default()
+        ),
+        Action::CreateEnvironment { name } => {
+            format!("+ environment {name} (empty: nothing is copied from another environment)")
+        }
+        Action::CreateService {
+            name,
+            database: None,
+        } => format!("+ service {name} (without a source until its patches)"),
+        Action::CreateService {
+            name,
+            database: Some(database),
+        } => format!(
+            "+ create database {name} ({} {}, from Railway's template, in {}; the major is set before it first starts)",
+            database.engine.code(),
+            database.version,
+            database.environment
+        ),
+        Action::RemoveInstance { service, .. } => format!(
+            "- service {service} (an empty instance the service's creation put here; the manifest does not declare this environment)"
+        ),
+        Action::DeleteService { name, .. } => format!(
+            "- service {name} (destroy: applied by railway-operator earlier, no longer in the manifest)"
+        ),
+        Action::DeployInstance { service, .. } => format!("↻ deploy {service}"),
+        Action::CreateBranchPreview { name, branch, base } => format!(
+            "+ preview environment {name} (ephemeral copy of {base}; services follow branch {branch})"
+        ),
+        Action::DeletePreview { name, detail, .. } => {
+            format!("- preview environment {name} ({detail})")
+        }
+        _ => return None,
+    })
+}
+
+/// One line for a volume or bucket action that destroys data or makes a bucket.
+fn storage_line(action: &Action) -> Option<String> {
+    Some(match action {
+        Action::DeleteVolume { service, name, .. } => format!(
+            "- volume {name} of {service} (destroy, DATA LOSS: the volume's data and its backups are deleted)"
+        ),
+        Action::CreateBucket { name } => {
+            format!("+ bucket {name} (Storage Bucket; its instances follow in the environments)")
+        }
+        Action::CreateBucketInstance { bucket, region, .. } => match region {
+            Some(region) => format!("+ bucket {bucket} (region {region})"),
+            None => format!("+ bucket {bucket}"),
+        },
+        Action::RemoveBucketInstance { bucket, .. } => format!(
+            "- bucket {bucket} (destroy, DATA LOSS: its environments no longer list this one; the objects stored here are deleted)"
+        ),
+        Action::DeleteBucket {
+            name, environments, ..
+        } => format!(
+            "- bucket {name} (destroy, DATA LOSS: applied by railway-operator earlier, no longer in the manifest; its objects in {} are deleted)",
+            environments.join(", ")
+        ),
+        _ => return None,
+    })
 }
 
 /// The project's PR environment settings that differ, as `field: before -> after`.

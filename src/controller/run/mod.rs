@@ -26,20 +26,22 @@ use super::failure_logs;
 mod branches;
 mod probing;
 mod resolving;
+mod setup;
 use super::http::{HttpConfig, HttpServer};
 use super::leases::{LeaseCandidate, Leasing};
 use super::reconcile::{Pass, PassContext, PassKind, RollbackState, reconcile};
 use super::slots::{
-    Recording, Slot, load_snapshot, now, record_finished, set_reconciling, update_readiness,
+    Recording, Slot, load_snapshot, record_finished, set_reconciling, update_readiness,
 };
 use super::source::{Branches, Source};
-use super::status::{ControllerStatus, SharedStatus};
+use super::status::SharedStatus;
 use super::steady;
 use crate::backup::railway_store::RailwayStore;
-use crate::backup::{BackupScheduler, BackupTarget, InFlight, InventoryJournal, LeaseJournal};
+use crate::backup::{BackupScheduler, BackupTarget, InventoryJournal};
 use crate::manifest::Desired;
 use crate::railway::Client;
 use crate::railway::probe::Prober;
+use setup::{initial_status, notifier_for, refresh_backups, start_backups, watch_shutdown};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ControllerError {
@@ -135,102 +137,6 @@ pub async fn run(
         http.shutdown().await;
     }
     Ok(exit_code)
-}
-
-/// Operator-run backups follow the manifests in force; `--once` takes none. Running ones are
-/// recorded where a restarted replica finds them (R26): next to the leases, else in the
-/// inventory (whose journal the runner also needs).
-async fn start_backups(
-    config: &RunConfig,
-    leasing: &Leasing,
-    client: &Client,
-) -> Result<
-    (
-        Option<Arc<BackupScheduler<RailwayStore>>>,
-        Option<Arc<InventoryJournal>>,
-    ),
-    ControllerError,
-> {
-    if config.once {
-        return Ok((None, None));
-    }
-    let backup_client = leasing.backup_client(client);
-    let (in_flight, inventory_journal) = match &config.lock {
-        Some(lock) => (
-            InFlight::journaled(Arc::new(LeaseJournal(lock.clone()))),
-            None,
-        ),
-        None => {
-            let journal = Arc::new(InventoryJournal::new(backup_client.clone()));
-            (InFlight::journaled(journal.clone()), Some(journal))
-        }
-    };
-    let store = Arc::new(RailwayStore::new(backup_client));
-    let scheduler = BackupScheduler::start_with(store, config.backup_runner, in_flight).await?;
-    Ok((Some(Arc::new(scheduler)), inventory_journal))
-}
-
-fn initial_status(config: &RunConfig) -> SharedStatus {
-    let mut status = ControllerStatus {
-        started_at: now(),
-        instance_id: config.instance_id.clone(),
-        concurrency: config.concurrency,
-        ..ControllerStatus::default()
-    };
-    status.rate_limit.requests_per_second_cap = config.requests_per_second_cap;
-    status.lock.guarded = config.lock.is_some();
-    status.lock.state = if config.lock.is_some() {
-        "connecting"
-    } else {
-        "unguarded"
-    }
-    .to_string();
-    status.lock.target = config.lock.as_ref().map(|s| s.target().to_string());
-    Arc::new(std::sync::RwLock::new(status))
-}
-
-/// The notification hub, copying its timeline and delivery states into the status.
-fn notifier_for(status: &SharedStatus) -> Notifier {
-    let status = status.clone();
-    Notifier::new(Some(Arc::new(move |timeline, targets| {
-        if let Ok(mut s) = status.write() {
-            s.timeline = timeline.to_vec();
-            s.notifications = targets.to_vec();
-        }
-    })))
-}
-
-/// The stop flag passes look at between actions, and the notification the loop waits on.
-fn watch_shutdown(
-    shutdown: impl Future<Output = ()> + Send + 'static,
-) -> (Arc<AtomicBool>, Arc<Notify>) {
-    let stop = Arc::new(AtomicBool::new(false));
-    let stopped = Arc::new(Notify::new());
-    let (flag, notify) = (stop.clone(), stopped.clone());
-    tokio::spawn(async move {
-        shutdown.await;
-        flag.store(true, Ordering::SeqCst);
-        notify.notify_waiters();
-        notify.notify_one();
-    });
-    (stop, stopped)
-}
-
-/// Backups finish between passes: their results are copied into the status every second.
-fn refresh_backups(
-    scheduler: Arc<BackupScheduler<RailwayStore>>,
-    status: &SharedStatus,
-) -> tokio::task::JoinHandle<()> {
-    let status = status.clone();
-    tokio::spawn(async move {
-        loop {
-            tokio::time::sleep(Duration::from_secs(1)).await;
-            let stats = scheduler.stats();
-            if let Ok(mut s) = status.write() {
-                fill_status(&mut s, &stats);
-            }
-        }
-    })
 }
 
 /// A finished pass, with what it was a pass of.

@@ -98,51 +98,56 @@ impl<'a> Planning<'a> {
         self.project
             .and_then(|p| p.persistent_environment_named(name))
     }
+
+    /// The planning state before any stage ran: the environments in scope and the lookups.
+    fn new(desired: &'a Desired, live: &'a Live, options: &'a PlanOptions) -> Self {
+        let in_scope: Vec<String> = desired
+            .environments
+            .iter()
+            .filter(|env| {
+                options
+                    .only_environment
+                    .as_ref()
+                    .is_none_or(|only| only == *env)
+            })
+            // R34, R35: what the token cannot reach is neither changed nor created.
+            .filter(|env| access::reachable(live, env))
+            .cloned()
+            .collect();
+        Planning {
+            desired,
+            project: live.project.as_ref(),
+            new_project_home: live.new_project_home.as_ref(),
+            in_scope,
+            new_environments: BTreeSet::new(),
+            new_services: BTreeSet::new(),
+            actions: Vec::new(),
+            notes: Vec::new(),
+            held: Vec::new(),
+            findings: Findings::default(),
+            inventory_writes: Vec::new(),
+            ignored: Vec::new(),
+            prune_services: desired.policy.prune
+                && options.only_environment.is_none()
+                && live
+                    .project
+                    .as_ref()
+                    .is_none_or(|p| p.token_environment.is_none()),
+            own_service_id: options.own_service_id.as_deref(),
+            live_services: live
+                .project
+                .iter()
+                .flat_map(|p| &p.services)
+                .map(|s| (s.name.as_str(), s))
+                .collect(),
+            desired_services: desired.services.iter().map(|s| s.name.as_str()).collect(),
+        }
+    }
 }
 
 /// Computes what must change for live state to match the manifest.
 pub fn plan(desired: &Desired, live: &Live, options: &PlanOptions) -> Plan {
-    let in_scope: Vec<String> = desired
-        .environments
-        .iter()
-        .filter(|env| {
-            options
-                .only_environment
-                .as_ref()
-                .is_none_or(|only| only == *env)
-        })
-        // R34, R35: what the token cannot reach is neither changed nor created.
-        .filter(|env| access::reachable(live, env))
-        .cloned()
-        .collect();
-    let mut planning = Planning {
-        desired,
-        project: live.project.as_ref(),
-        new_project_home: live.new_project_home.as_ref(),
-        in_scope,
-        new_environments: BTreeSet::new(),
-        new_services: BTreeSet::new(),
-        actions: Vec::new(),
-        notes: Vec::new(),
-        held: Vec::new(),
-        findings: Findings::default(),
-        inventory_writes: Vec::new(),
-        ignored: Vec::new(),
-        prune_services: desired.policy.prune
-            && options.only_environment.is_none()
-            && live
-                .project
-                .as_ref()
-                .is_none_or(|p| p.token_environment.is_none()),
-        own_service_id: options.own_service_id.as_deref(),
-        live_services: live
-            .project
-            .iter()
-            .flat_map(|p| &p.services)
-            .map(|s| (s.name.as_str(), s))
-            .collect(),
-        desired_services: desired.services.iter().map(|s| s.name.as_str()).collect(),
-    };
+    let mut planning = Planning::new(desired, live, options);
     planning.notes.extend(access::scope_notes(desired, live));
     structure::project(&mut planning);
     structure::environments(&mut planning);
