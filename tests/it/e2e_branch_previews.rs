@@ -257,22 +257,8 @@ spec:
   previews: { enabled: true, expireAfter: 7d }
 ";
 
-async fn pull_request(sandbox: &Sandbox, number: i64) {
-    let answer: Value = reqwest::Client::new()
-        .post(format!(
-            "{}/_sandbox/github/pull-requests",
-            sandbox.base_url()
-        ))
-        .json(
-            &json!({ "action": "opened", "number": number, "branch": format!("feat/{number}"),
-                       "repo": "acme/shop", "bot": false }),
-        )
-        .send()
-        .await
-        .expect("answered")
-        .json()
-        .await
-        .expect("JSON answer");
+async fn pull_request(sandbox: &Sandbox, number: u32) {
+    let answer = pull_request_opened(sandbox, number, &format!("feat/{number}")).await;
     assert_eq!(answer["environments"][0]["effect"], "created", "{answer}");
 }
 

@@ -154,20 +154,9 @@ spec:
     )
 }
 
+/// Pull request 42 from `feat/x` on `acme/shop`, `opened` or `closed`.
 async fn open_pull_request(sandbox: &Sandbox, action: &str) -> Value {
-    reqwest::Client::new()
-        .post(format!(
-            "{}/_sandbox/github/pull-requests",
-            sandbox.base_url()
-        ))
-        .json(&json!({ "action": action, "number": 42, "branch": "feat/x",
-                       "repo": "acme/shop", "bot": false }))
-        .send()
-        .await
-        .expect("answered")
-        .json()
-        .await
-        .expect("JSON answer")
+    pull_request_event(sandbox, action, 42, "feat/x", "acme/shop").await
 }
 
 #[tokio::test]

@@ -236,21 +236,14 @@ async fn open_pull_request(sandbox: &Sandbox, project_id: &str) {
     )
     .await;
     assert!(updated["errors"].is_null(), "{updated}");
-    let answer: Value = reqwest::Client::new()
-        .post(format!(
-            "{}/_sandbox/github/pull-requests",
-            sandbox.base_url()
-        ))
-        .json(
-            &json!({ "action": "opened", "number": 7, "branch": "feat/cli",
-                       "repo": "blackroad/BlackRoad-Operating-System", "bot": false }),
-        )
-        .send()
-        .await
-        .expect("answered")
-        .json()
-        .await
-        .expect("JSON answer");
+    let answer = pull_request_event(
+        sandbox,
+        "opened",
+        7,
+        "feat/cli",
+        "blackroad/BlackRoad-Operating-System",
+    )
+    .await;
     assert_eq!(answer["environments"][0]["effect"], "created", "{answer}");
 }
 

@@ -232,7 +232,6 @@ fn base_environment(
 
 #[cfg(test)]
 mod tests {
-    use std::collections::BTreeMap;
     use std::path::Path;
 
     use super::*;
@@ -267,16 +266,9 @@ spec:
             None => InventoryState::Absent,
         };
         LiveEnvironment {
-            id: id.into(),
-            name: name.into(),
-            config_etag: String::new(),
-            unmerged_changes: 0,
             is_fork: mark.is_some(),
-            instances: BTreeMap::new(),
-            shared_variables: BTreeMap::new(),
             inventory,
-            volumes: Vec::new(),
-            buckets: Default::default(),
+            ..LiveEnvironment::empty(id, name)
         }
     }
 

@@ -153,7 +153,6 @@ pub(super) fn leftovers(planning: &mut Planning<'_>) {
 
 #[cfg(test)]
 mod tests {
-    use std::collections::BTreeMap;
     use std::path::Path;
 
     use crate::inventory::{Inventory, InventoryState};
@@ -175,16 +174,9 @@ mod tests {
             ..Inventory::default()
         };
         LiveEnvironment {
-            id: format!("env-{name}"),
-            name: name.into(),
-            config_etag: String::new(),
-            unmerged_changes: 0,
-            is_fork: false,
-            instances: BTreeMap::new(),
-            shared_variables: BTreeMap::new(),
             inventory: InventoryState::Present { inventory },
-            volumes: Vec::new(),
             buckets: buckets.iter().map(|b| (format!("b-{b}"), None)).collect(),
+            ..LiveEnvironment::empty(&format!("env-{name}"), name)
         }
     }
 

@@ -93,18 +93,25 @@ pub async fn reset_stats(sandbox: &Sandbox) {
         .expect("reset answers");
 }
 
-/// R50: opens pull request `number` from `branch` on `acme/shop` (not a bot); the sandbox
-/// copies the base into an ephemeral environment of every project building from it with
-/// `prDeploys` on. Returns the sandbox's answer.
-pub async fn pull_request_opened(sandbox: &Sandbox, number: u32, branch: &str) -> Value {
+/// R50: sends the pull-request event `action` (`opened`, `synchronize`, `closed`) for pull
+/// request `number` from `branch` on `repo` (not a bot); on `opened` the sandbox copies the base
+/// into an ephemeral environment of every project building from `repo` with `prDeploys` on.
+/// Returns the sandbox's answer.
+pub async fn pull_request_event(
+    sandbox: &Sandbox,
+    action: &str,
+    number: u32,
+    branch: &str,
+    repo: &str,
+) -> Value {
     reqwest::Client::new()
         .post(format!(
             "{}/_sandbox/github/pull-requests",
             sandbox.base_url()
         ))
         .json(
-            &json!({ "action": "opened", "number": number, "branch": branch,
-                       "repo": "acme/shop", "bot": false }),
+            &json!({ "action": action, "number": number, "branch": branch,
+                       "repo": repo, "bot": false }),
         )
         .send()
         .await
@@ -112,6 +119,11 @@ pub async fn pull_request_opened(sandbox: &Sandbox, number: u32, branch: &str) -
         .json()
         .await
         .expect("JSON answer")
+}
+
+/// R50: opens pull request `number` from `branch` on `acme/shop`.
+pub async fn pull_request_opened(sandbox: &Sandbox, number: u32, branch: &str) -> Value {
+    pull_request_event(sandbox, "opened", number, branch, "acme/shop").await
 }
 
 pub fn count(stats: &Value, operation: &str) -> u64 {
