@@ -4,16 +4,19 @@
 //! template's, then commit: the declared major holds before the database first starts.
 //! Never deploys a template twice: the service is looked for by name before any deploy.
 
+use std::collections::BTreeMap;
 use std::time::Duration;
 
-use serde_json::Value;
+use serde_json::{Map, Value, json};
 
 use super::patch::{EnvironmentPatch, instance_entry, variables_entry};
 use super::variables::{Scope, values_to_upsert};
 use super::{Executor, Outcome, missing};
+use crate::manifest::database::Engine;
+use crate::plan::Action;
 use crate::plan::action::DatabaseCreate;
 use crate::railway::error::Error;
-use crate::railway::live::LiveProject;
+use crate::railway::live::{LiveInstance, LiveProject};
 use crate::railway::ops::{
     EnvironmentPatchCommitStaged, EnvironmentStageChanges, Template, TemplateDeployV2,
     WorkflowStatus, environment_patch_commit_staged, environment_stage_changes, template,
@@ -142,6 +145,36 @@ impl Executor<'_> {
         Ok(())
     }
 
+    /// R45, R46: the template variables of each engine whose instances `actions` complete in
+    /// an environment the template was not deployed into, read from `template(code)` once.
+    pub(super) async fn template_variables(
+        &self,
+        actions: &[&Action],
+    ) -> Result<BTreeMap<Engine, Map<String, Value>>, Error> {
+        let mut found = BTreeMap::new();
+        for action in actions {
+            let Action::ConfigureInstance {
+                template_variables: Some(engine),
+                ..
+            } = action
+            else {
+                continue;
+            };
+            if found.contains_key(engine) {
+                continue;
+            }
+            let template = self
+                .client
+                .post::<Template>(template::Variables {
+                    code: engine.code().to_string(),
+                })
+                .await?;
+            let config = template.template.serialized_config.unwrap_or_default();
+            found.insert(*engine, template_variable_entries(&config));
+        }
+        Ok(found)
+    }
+
     /// `template(code)`, its variables filled, `templateDeployV2` with `stageOnly`, and the
     /// workflow followed to its end. A lost answer is never resent: the caller looks for the
     /// service by name first.
@@ -225,6 +258,61 @@ fn service_named<'p>(project: &'p LiveProject, name: &str) -> Option<&'p str> {
         .map(|s| s.id.as_str())
 }
 
+/// The template's variables as patch entries, the way Railway's IaC compiler writes a
+/// database's (CLI 5.71 `database_to_environment_config`): a generated one as its `generator`,
+/// which Railway evaluates (the operator never chooses or sees the value), the others as their
+/// `defaultValue`.
+fn template_variable_entries(config: &Value) -> Map<String, Value> {
+    let services = config.get("services").and_then(Value::as_object);
+    let variables = services
+        .into_iter()
+        .flat_map(|s| s.values())
+        .filter_map(|s| s.get("variables").and_then(Value::as_object))
+        .flatten();
+    let text = |entry: &Value, key: &str| {
+        entry
+            .get(key)
+            .and_then(Value::as_str)
+            .filter(|v| !v.is_empty())
+            .map(str::to_string)
+    };
+    variables
+        .filter_map(|(name, entry)| {
+            let value = match (text(entry, "generator"), text(entry, "defaultValue")) {
+                (Some(generator), _) => json!({ "generator": generator }),
+                (None, Some(value)) => json!({ "value": value }),
+                (None, None) => return None,
+            };
+            Some((name.clone(), value))
+        })
+        .collect()
+}
+
+/// Adds to an instance's patch entry the template variables it lacks: neither live nor set
+/// by the entry (the manifest's own variables win).
+pub(super) fn add_template_variables(
+    entry: &mut Map<String, Value>,
+    template: &Map<String, Value>,
+    live: Option<&LiveInstance>,
+) {
+    let missing: Map<String, Value> = template
+        .iter()
+        .filter(|(name, _)| live.is_none_or(|l| !l.variables.contains_key(*name)))
+        .map(|(name, value)| (name.clone(), value.clone()))
+        .collect();
+    if missing.is_empty() {
+        return;
+    }
+    let slot = entry
+        .entry("variables")
+        .or_insert_with(|| Value::Object(Map::new()));
+    if let Value::Object(variables) = slot {
+        for (name, value) in missing {
+            variables.entry(name).or_insert(value);
+        }
+    }
+}
+
 /// The template's config as Railway's CLI sends it (CLI 5.71 `commands/deploy.rs`): each
 /// service variable gets its `defaultValue` as `value`; one with only a `generator` is left
 /// unset, so that Railway generates it (R46): the operator never chooses, sees or stores a
@@ -259,6 +347,31 @@ mod tests {
     use serde_json::json;
 
     use super::*;
+
+    #[test]
+    fn another_environment_gets_the_template_variables_it_lacks_with_generators_for_credentials() {
+        let config = json!({ "services": { "t1": { "variables": {
+            "POSTGRES_DB": { "defaultValue": "railway" },
+            "POSTGRES_PASSWORD": { "defaultValue": "${{secret(32)}}", "generator": "secret(32)" },
+            "TZ": { "defaultValue": "UTC" },
+            "EMPTY": { "isOptional": true },
+        } } } });
+        let template = template_variable_entries(&config);
+        let mut entry = Map::new();
+        entry.insert(
+            "variables".into(),
+            json!({ "TZ": { "value": "Europe/Paris" } }),
+        );
+        add_template_variables(&mut entry, &template, None);
+        assert_eq!(
+            entry["variables"],
+            json!({
+                "POSTGRES_DB": { "value": "railway" },
+                "POSTGRES_PASSWORD": { "generator": "secret(32)" },
+                "TZ": { "value": "Europe/Paris" },
+            })
+        );
+    }
 
     #[test]
     fn defaults_become_values_and_generators_are_left_to_railway() {
