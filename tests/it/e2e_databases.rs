@@ -250,7 +250,7 @@ async fn databases_come_from_templates_pinned_to_their_major_and_their_credentia
     assert!(planned.contains("- service postgres"), "{planned}");
     assert!(
         planned.contains(
-            "does not delete its volume postgres-data, postgres-data-staging: the data survives"
+            "does not delete its volume postgres-volume, postgres-volume-staging: the data survives"
         ),
         "{planned}"
     );
