@@ -18,9 +18,9 @@ use crate::plan::action::DatabaseCreate;
 use crate::railway::error::Error;
 use crate::railway::live::{LiveInstance, LiveProject};
 use crate::railway::ops::{
-    EnvironmentPatchCommitStaged, EnvironmentStageChanges, Template, TemplateDeployV2,
-    WorkflowStatus, environment_patch_commit_staged, environment_stage_changes, template,
-    template_deploy_v2, workflow_status,
+    EnvironmentPatchCommitStaged, EnvironmentStageChanges, EnvironmentStagedChanges, Template,
+    TemplateDeployV2, WorkflowStatus, environment_patch_commit_staged, environment_stage_changes,
+    environment_staged_changes, template, template_deploy_v2, workflow_status,
 };
 
 /// How often the template's workflow is polled, and for how long (Railway's CLI: ~1 s, 120 times).
@@ -44,6 +44,13 @@ impl Executor<'_> {
         // Retried and never duplicating: a service of this name (an earlier run that stopped
         // between the deploy and the commit, or a lost answer) is finished, not made again.
         let found = service_named(self.fresh_project().await?, name).is_some();
+        // R17: staged before this deploy (someone's, or this database's own from a run that
+        // stopped before its commit): the commit below would publish it, so it is read first.
+        let staged_before = found
+            || self
+                .staged_changes
+                .get(&environment_id)
+                .is_some_and(|n| *n > 0);
         let mut sent = Vec::new();
         if !found {
             let deployed = self.deploy_template(name, database, &environment_id).await;
@@ -66,6 +73,11 @@ impl Executor<'_> {
             });
         }
         self.stale = true;
+        if staged_before {
+            self.check_only_own_staged(name, database, &environment_id)
+                .await?;
+            sent.push("environmentStagedChanges (only this database's)");
+        }
         self.pin_and_commit(name, database, &environment_id, &mut sent)
             .await?;
         let detail = format!(
@@ -130,6 +142,8 @@ impl Executor<'_> {
             })
             .await?;
         sent.push("environmentPatchCommitStaged");
+        // Nothing is staged there any more: the environment's own patch commits directly.
+        self.staged_changes.insert(environment_id.to_string(), 0);
         self.stale = true;
         let project_id = self.project_id()?;
         let scope = Scope {
@@ -173,6 +187,40 @@ impl Executor<'_> {
             found.insert(*engine, template_variable_entries(&config));
         }
         Ok(found)
+    }
+
+    /// R17: the environment's staged patch holds nothing but this database's template deploy
+    /// (its service's entry and the volumes it mounts); anyone else's staged edits refuse the
+    /// commit, which would publish them.
+    async fn check_only_own_staged(
+        &mut self,
+        name: &str,
+        database: &DatabaseCreate,
+        environment_id: &str,
+    ) -> Result<(), Error> {
+        let service_id = service_named(self.fresh_project().await?, name)
+            .ok_or_else(|| missing("service", name))?
+            .to_string();
+        let staged = self
+            .client
+            .post::<EnvironmentStagedChanges>(environment_staged_changes::Variables {
+                environment_id: environment_id.to_string(),
+            })
+            .await?
+            .environment_staged_changes
+            .patch;
+        let foreign = foreign_staged(&staged, &service_id);
+        if foreign.is_empty() {
+            return Ok(());
+        }
+        Err(Error::Terminal {
+            operation: "environmentStagedChanges",
+            message: format!(
+                "environment {} has staged changes nobody has committed beside database {name}'s template deploy ({}): committing the database would publish them (R17), so nothing was committed; commit or discard them in Railway, then apply again",
+                database.environment,
+                foreign.join(", ")
+            ),
+        })
     }
 
     /// `template(code)`, its variables filled, `templateDeployV2` with `stageOnly`, and the
@@ -256,6 +304,37 @@ fn service_named<'p>(project: &'p LiveProject, name: &str) -> Option<&'p str> {
         .iter()
         .find(|s| s.name == name)
         .map(|s| s.id.as_str())
+}
+
+/// What a staged patch holds beyond service `service_id`'s entry and the volumes that entry
+/// mounts, as `services.<id>`-style paths (ids only, never values).
+fn foreign_staged(patch: &Value, service_id: &str) -> Vec<String> {
+    let own = patch.pointer(&format!("/services/{service_id}"));
+    let mounted = |volume: &str| {
+        own.and_then(|s| s.get("volumeMounts"))
+            .and_then(Value::as_object)
+            .is_some_and(|m| m.contains_key(volume))
+    };
+    let mut foreign = Vec::new();
+    for (section, entries) in patch.as_object().into_iter().flatten() {
+        let Some(entries) = entries.as_object() else {
+            if !entries.is_null() {
+                foreign.push(section.clone());
+            }
+            continue;
+        };
+        for key in entries.keys() {
+            let ours = match section.as_str() {
+                "services" => key == service_id,
+                "volumes" => mounted(key),
+                _ => false,
+            };
+            if !ours {
+                foreign.push(format!("{section}.{key}"));
+            }
+        }
+    }
+    foreign
 }
 
 /// The template's variables as patch entries, the way Railway's IaC compiler writes a
@@ -370,6 +449,24 @@ mod tests {
                 "POSTGRES_PASSWORD": { "generator": "secret(32)" },
                 "TZ": { "value": "Europe/Paris" },
             })
+        );
+    }
+
+    #[test]
+    fn only_the_database_s_own_entry_and_volumes_are_its_staged_changes() {
+        let own = json!({
+            "services": { "s1": { "volumeMounts": { "v1": {} } } },
+            "volumes": { "v1": { "isCreated": true } },
+        });
+        assert!(foreign_staged(&own, "s1").is_empty());
+        let mixed = json!({
+            "services": { "s1": {}, "s2": {} },
+            "volumes": { "v9": {} },
+            "sharedVariables": { "X": { "value": "secret" } },
+        });
+        assert_eq!(
+            foreign_staged(&mixed, "s1"),
+            ["services.s2", "sharedVariables.X", "volumes.v9"]
         );
     }
 

@@ -6,7 +6,8 @@
 //! output, file or inventory; dropping the database only behind the destructive gate, its
 //! volume surviving; a major change on a database that has run refused; a lost deploy answer
 //! and a crash before the commit never making a second database; a live plain service adopted,
-//! never recreated; the requests one database costs.
+//! never recreated; a crash before the commit finished in one re-run, held while someone
+//! else's edits are staged beside it; the requests one database costs.
 
 use crate::support;
 
@@ -322,12 +323,37 @@ async fn a_live_plain_postgres_is_adopted_a_lost_deploy_answer_never_makes_two_a
     .await;
     assert_eq!(code, 1, "{out}{err}");
     clear_faults(&crashed).await;
-    // The first re-run commits the staged database (its environment's other changes wait
-    // behind the staged changes, R17); the second finishes them.
-    for _ in 0..2 {
-        let (code, out, err) = run(&crashed, dir.path(), &plain, &["apply"]).await;
-        assert_eq!(code, 0, "{out}{err}");
-    }
+    // R17: someone else's staged edit beside the database's own staged deploy holds it all.
+    let staged = |input: Value, merge: bool| {
+        let crashed = &crashed;
+        async move {
+            let env = ids(crashed).await.environment;
+            let query = "mutation($e: String!, $i: EnvironmentConfig!, $m: Boolean) { environmentStageChanges(environmentId: $e, input: $i, merge: $m) { id } }";
+            let data = graphql(crashed, query, json!({ "e": env, "i": input, "m": merge })).await;
+            assert!(data.get("errors").is_none(), "{data}");
+        }
+    };
+    let theirs = json!({ "sharedVariables": { "THEIRS": { "value": "1" } } });
+    staged(theirs, true).await;
+    let (code, out, err) = run(&crashed, dir.path(), &plain, &["apply"]).await;
+    assert_eq!(code, 1, "{out}{err}");
+    assert!(
+        err.contains("staged changes nobody has committed beside database postgres")
+            && err.contains("sharedVariables.THEIRS"),
+        "{err}"
+    );
+    // Once they discard their edit, one re-run finishes the staged database and the
+    // environment's other changes together.
+    let env = ids(&crashed).await.environment;
+    let query = "query($e: String!) { environmentStagedChanges(environmentId: $e) { patch(decryptVariables: true) } }";
+    let mut ours = graphql(&crashed, query, json!({ "e": env })).await["data"]
+        ["environmentStagedChanges"]["patch"]
+        .clone();
+    ours.as_object_mut().map(|p| p.remove("sharedVariables"));
+    staged(ours, false).await;
+    let (code, out, err) = run(&crashed, dir.path(), &plain, &["apply"]).await;
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("only this database's"), "{out}");
     let live = services(&crashed).await;
     assert_eq!(live.len(), 1, "{live:?}");
     assert_eq!(
