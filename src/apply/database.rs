@@ -46,11 +46,12 @@ impl Executor<'_> {
         let found = service_named(self.fresh_project().await?, name).is_some();
         // R17: staged before this deploy (someone's, or this database's own from a run that
         // stopped before its commit): the commit below would publish it, so it is read first.
-        let staged_before = found
-            || self
-                .staged_changes
-                .get(&environment_id)
-                .is_some_and(|n| *n > 0);
+        let staged_before = !database.commit_staged
+            && (found
+                || self
+                    .staged_changes
+                    .get(&environment_id)
+                    .is_some_and(|n| *n > 0));
         let mut sent = Vec::new();
         if !found {
             let deployed = self.deploy_template(name, database, &environment_id).await;

@@ -383,6 +383,10 @@ pub struct DatabaseCreate {
     /// never serialised: it may hold secrets).
     #[serde(skip)]
     pub desired: Box<InstanceSettings>,
+    /// R17, `spec.policy.stagedChanges: commit`: anyone's changes staged there are committed
+    /// with it; otherwise they stop the commit.
+    #[serde(skip)]
+    pub commit_staged: bool,
 }
 
 /// One setting that differs: `before` is `None` when nothing exists yet.
