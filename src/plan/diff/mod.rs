@@ -217,7 +217,7 @@ fn environment_with_staged_changes_rule(planning: &mut Planning<'_>, env: &str) 
     let holding = planning.desired.policy.staged_changes == StagedChangesPolicy::Hold;
     if let Some(database) = unfinished_database_in(planning, env).filter(|_| holding) {
         planning.notes.push(format!(
-            "environment {env} has {staged} staged change(s): the template deploy of database {database}, which an earlier apply stopped before committing (R17); apply checks that nothing else is staged there, finishes the database and applies the environment's changes, and holds everything if someone else's edits are staged too"
+            "environment {env} has {staged} staged change(s): the template deploy of database {database}, which an earlier apply stopped before committing (R17); apply checks that nothing else is staged there, finishes the database and applies the environment's changes, and stops before committing anything if someone else's edits are staged there too"
         ));
         return;
     }
