@@ -4,20 +4,23 @@
 //! template's, then commit: the declared major holds before the database first starts.
 //! Never deploys a template twice: the service is looked for by name before any deploy.
 
+use std::collections::BTreeMap;
 use std::time::Duration;
 
-use serde_json::Value;
+use serde_json::{Map, Value, json};
 
 use super::patch::{EnvironmentPatch, instance_entry, variables_entry};
 use super::variables::{Scope, values_to_upsert};
 use super::{Executor, Outcome, missing};
+use crate::manifest::database::Engine;
+use crate::plan::Action;
 use crate::plan::action::DatabaseCreate;
 use crate::railway::error::Error;
-use crate::railway::live::LiveProject;
+use crate::railway::live::{LiveInstance, LiveProject};
 use crate::railway::ops::{
-    EnvironmentPatchCommitStaged, EnvironmentStageChanges, Template, TemplateDeployV2,
-    WorkflowStatus, environment_patch_commit_staged, environment_stage_changes, template,
-    template_deploy_v2, workflow_status,
+    EnvironmentPatchCommitStaged, EnvironmentStageChanges, EnvironmentStagedChanges, Template,
+    TemplateDeployV2, WorkflowStatus, environment_patch_commit_staged, environment_stage_changes,
+    environment_staged_changes, template, template_deploy_v2, workflow_status,
 };
 
 /// How often the template's workflow is polled, and for how long (Railway's CLI: ~1 s, 120 times).
@@ -41,6 +44,14 @@ impl Executor<'_> {
         // Retried and never duplicating: a service of this name (an earlier run that stopped
         // between the deploy and the commit, or a lost answer) is finished, not made again.
         let found = service_named(self.fresh_project().await?, name).is_some();
+        // R17: staged before this deploy (someone's, or this database's own from a run that
+        // stopped before its commit): the commit below would publish it, so it is read first.
+        let staged_before = !database.commit_staged
+            && (found
+                || self
+                    .staged_changes
+                    .get(&environment_id)
+                    .is_some_and(|n| *n > 0));
         let mut sent = Vec::new();
         if !found {
             let deployed = self.deploy_template(name, database, &environment_id).await;
@@ -63,6 +74,11 @@ impl Executor<'_> {
             });
         }
         self.stale = true;
+        if staged_before {
+            self.check_only_own_staged(name, database, &environment_id)
+                .await?;
+            sent.push("environmentStagedChanges (only this database's)");
+        }
         self.pin_and_commit(name, database, &environment_id, &mut sent)
             .await?;
         let detail = format!(
@@ -127,6 +143,8 @@ impl Executor<'_> {
             })
             .await?;
         sent.push("environmentPatchCommitStaged");
+        // Nothing is staged there any more: the environment's own patch commits directly.
+        self.staged_changes.insert(environment_id.to_string(), 0);
         self.stale = true;
         let project_id = self.project_id()?;
         let scope = Scope {
@@ -140,6 +158,70 @@ impl Executor<'_> {
             sent.push("tcpProxyDelete");
         }
         Ok(())
+    }
+
+    /// R45, R46: the template variables of each engine whose instances `actions` complete in
+    /// an environment the template was not deployed into, read from `template(code)` once.
+    pub(super) async fn template_variables(
+        &self,
+        actions: &[&Action],
+    ) -> Result<BTreeMap<Engine, Map<String, Value>>, Error> {
+        let mut found = BTreeMap::new();
+        for action in actions {
+            let Action::ConfigureInstance {
+                template_variables: Some(engine),
+                ..
+            } = action
+            else {
+                continue;
+            };
+            if found.contains_key(engine) {
+                continue;
+            }
+            let template = self
+                .client
+                .post::<Template>(template::Variables {
+                    code: engine.code().to_string(),
+                })
+                .await?;
+            let config = template.template.serialized_config.unwrap_or_default();
+            found.insert(*engine, template_variable_entries(&config));
+        }
+        Ok(found)
+    }
+
+    /// R17: the environment's staged patch holds nothing but this database's template deploy
+    /// (its service's entry and the volumes it mounts); anyone else's staged edits refuse the
+    /// commit, which would publish them.
+    async fn check_only_own_staged(
+        &mut self,
+        name: &str,
+        database: &DatabaseCreate,
+        environment_id: &str,
+    ) -> Result<(), Error> {
+        let service_id = service_named(self.fresh_project().await?, name)
+            .ok_or_else(|| missing("service", name))?
+            .to_string();
+        let staged = self
+            .client
+            .post::<EnvironmentStagedChanges>(environment_staged_changes::Variables {
+                environment_id: environment_id.to_string(),
+            })
+            .await?
+            .environment_staged_changes
+            .patch;
+        let foreign = foreign_staged(&staged, &service_id);
+        if foreign.is_empty() {
+            return Ok(());
+        }
+        Err(Error::Terminal {
+            operation: "environmentStagedChanges",
+            message: format!(
+                "environment {} has staged changes nobody has committed beside database {name}'s template deploy ({}): committing the database would publish them (R17), so nothing was committed; commit or discard them in Railway, then apply again",
+                database.environment,
+                foreign.join(", ")
+            ),
+        })
     }
 
     /// `template(code)`, its variables filled, `templateDeployV2` with `stageOnly`, and the
@@ -225,6 +307,92 @@ fn service_named<'p>(project: &'p LiveProject, name: &str) -> Option<&'p str> {
         .map(|s| s.id.as_str())
 }
 
+/// What a staged patch holds beyond service `service_id`'s entry and the volumes that entry
+/// mounts, as `services.<id>`-style paths (ids only, never values).
+fn foreign_staged(patch: &Value, service_id: &str) -> Vec<String> {
+    let own = patch.pointer(&format!("/services/{service_id}"));
+    let mounted = |volume: &str| {
+        own.and_then(|s| s.get("volumeMounts"))
+            .and_then(Value::as_object)
+            .is_some_and(|m| m.contains_key(volume))
+    };
+    let mut foreign = Vec::new();
+    for (section, entries) in patch.as_object().into_iter().flatten() {
+        let Some(entries) = entries.as_object() else {
+            if !entries.is_null() {
+                foreign.push(section.clone());
+            }
+            continue;
+        };
+        for key in entries.keys() {
+            let ours = match section.as_str() {
+                "services" => key == service_id,
+                "volumes" => mounted(key),
+                _ => false,
+            };
+            if !ours {
+                foreign.push(format!("{section}.{key}"));
+            }
+        }
+    }
+    foreign
+}
+
+/// The template's variables as patch entries, the way Railway's IaC compiler writes a
+/// database's (CLI 5.71 `database_to_environment_config`): a generated one as its `generator`,
+/// which Railway evaluates (the operator never chooses or sees the value), the others as their
+/// `defaultValue`.
+fn template_variable_entries(config: &Value) -> Map<String, Value> {
+    let services = config.get("services").and_then(Value::as_object);
+    let variables = services
+        .into_iter()
+        .flat_map(|s| s.values())
+        .filter_map(|s| s.get("variables").and_then(Value::as_object))
+        .flatten();
+    let text = |entry: &Value, key: &str| {
+        entry
+            .get(key)
+            .and_then(Value::as_str)
+            .filter(|v| !v.is_empty())
+            .map(str::to_string)
+    };
+    variables
+        .filter_map(|(name, entry)| {
+            let value = match (text(entry, "generator"), text(entry, "defaultValue")) {
+                (Some(generator), _) => json!({ "generator": generator }),
+                (None, Some(value)) => json!({ "value": value }),
+                (None, None) => return None,
+            };
+            Some((name.clone(), value))
+        })
+        .collect()
+}
+
+/// Adds to an instance's patch entry the template variables it lacks: neither live nor set
+/// by the entry (the manifest's own variables win).
+pub(super) fn add_template_variables(
+    entry: &mut Map<String, Value>,
+    template: &Map<String, Value>,
+    live: Option<&LiveInstance>,
+) {
+    let missing: Map<String, Value> = template
+        .iter()
+        .filter(|(name, _)| live.is_none_or(|l| !l.variables.contains_key(*name)))
+        .map(|(name, value)| (name.clone(), value.clone()))
+        .collect();
+    if missing.is_empty() {
+        return;
+    }
+    let slot = entry
+        .entry("variables")
+        .or_insert_with(|| Value::Object(Map::new()));
+    if let Value::Object(variables) = slot {
+        for (name, value) in missing {
+            variables.entry(name).or_insert(value);
+        }
+    }
+}
+
 /// The template's config as Railway's CLI sends it (CLI 5.71 `commands/deploy.rs`): each
 /// service variable gets its `defaultValue` as `value`; one with only a `generator` is left
 /// unset, so that Railway generates it (R46): the operator never chooses, sees or stores a
@@ -259,6 +427,49 @@ mod tests {
     use serde_json::json;
 
     use super::*;
+
+    #[test]
+    fn another_environment_gets_the_template_variables_it_lacks_with_generators_for_credentials() {
+        let config = json!({ "services": { "t1": { "variables": {
+            "POSTGRES_DB": { "defaultValue": "railway" },
+            "POSTGRES_PASSWORD": { "defaultValue": "${{secret(32)}}", "generator": "secret(32)" },
+            "TZ": { "defaultValue": "UTC" },
+            "EMPTY": { "isOptional": true },
+        } } } });
+        let template = template_variable_entries(&config);
+        let mut entry = Map::new();
+        entry.insert(
+            "variables".into(),
+            json!({ "TZ": { "value": "Europe/Paris" } }),
+        );
+        add_template_variables(&mut entry, &template, None);
+        assert_eq!(
+            entry["variables"],
+            json!({
+                "POSTGRES_DB": { "value": "railway" },
+                "POSTGRES_PASSWORD": { "generator": "secret(32)" },
+                "TZ": { "value": "Europe/Paris" },
+            })
+        );
+    }
+
+    #[test]
+    fn only_the_database_s_own_entry_and_volumes_are_its_staged_changes() {
+        let own = json!({
+            "services": { "s1": { "volumeMounts": { "v1": {} } } },
+            "volumes": { "v1": { "isCreated": true } },
+        });
+        assert!(foreign_staged(&own, "s1").is_empty());
+        let mixed = json!({
+            "services": { "s1": {}, "s2": {} },
+            "volumes": { "v9": {} },
+            "sharedVariables": { "X": { "value": "secret" } },
+        });
+        assert_eq!(
+            foreign_staged(&mixed, "s1"),
+            ["services.s2", "sharedVariables.X", "volumes.v9"]
+        );
+    }
 
     #[test]
     fn defaults_become_values_and_generators_are_left_to_railway() {

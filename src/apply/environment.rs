@@ -242,6 +242,7 @@ impl Executor<'_> {
         environment: &str,
         actions: &[&Action],
     ) -> Result<Patched, Error> {
+        let templates = self.template_variables(actions).await?;
         let project = self.fresh_project().await?;
         let live_env = live_environment(project, environment)?;
         let mut patched = Patched::default();
@@ -260,10 +261,16 @@ impl Executor<'_> {
                     desired,
                     variables,
                     domains,
+                    template_variables,
                     ..
                 } => {
                     let service_id = service_id(project, service)?;
-                    let entry = instance_patch(live_env, &service_id, desired, variables, domains);
+                    let mut entry =
+                        instance_patch(live_env, &service_id, desired, variables, domains);
+                    if let Some(template) = template_variables.and_then(|e| templates.get(&e)) {
+                        let live = live_env.instances.get(&service_id);
+                        super::database::add_template_variables(&mut entry, template, live);
+                    }
                     if !entry.is_empty() {
                         patched.services.insert(service.clone());
                     }

@@ -151,6 +151,13 @@ impl Engine {
     }
 }
 
+/// R46: the name Railway's template gives a database's volume, `<service>-volume` (guess, as the
+/// sandbox's: no source names it); the default of a database's `volume.name`, so that a created
+/// database needs no rename and Railway's IaC reads no stray volume name.
+pub fn template_volume_name(service: &str) -> String {
+    format!("{service}-volume")
+}
+
 /// R48: an image read as engine and major (`(railwayapp/|ghcr.io/railwayapp-templates/)?
 /// <engine>(-ssl)?:<major>[.minor]`); the major is `None` without a numeric tag. `None` for an
 /// image that is no database engine's.

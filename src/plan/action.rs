@@ -125,6 +125,12 @@ pub enum Action {
         variables: Vec<VariableChange>,
         /// Domain and TCP proxy changes.
         domains: Vec<super::domains::DomainChange>,
+        /// R45, R46: a template database whose instance here lacks its template's variables
+        /// (an environment the template was not deployed into): apply adds them as Railway's
+        /// IaC does, plain values as the template gives them and credentials as `generator`s
+        /// Railway evaluates; the operator never chooses or sees them.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        template_variables: Option<Engine>,
         desired: Box<InstanceSettings>,
     },
     /// Bring an environment's shared variables to the manifest's.
@@ -377,6 +383,10 @@ pub struct DatabaseCreate {
     /// never serialised: it may hold secrets).
     #[serde(skip)]
     pub desired: Box<InstanceSettings>,
+    /// R17, `spec.policy.stagedChanges: commit`: anyone's changes staged there are committed
+    /// with it; otherwise they stop the commit.
+    #[serde(skip)]
+    pub commit_staged: bool,
 }
 
 /// One setting that differs: `before` is `None` when nothing exists yet.

@@ -513,6 +513,16 @@ pub struct Template;
 #[derive(GraphQLQuery)]
 #[graphql(
     schema_path = "graphql/railway.graphql",
+    query_path = "graphql/queries/EnvironmentStagedChanges.graphql",
+    response_derives = "Debug, Clone, PartialEq",
+    variables_derives = "Debug, Clone",
+    skip_serializing_none
+)]
+pub struct EnvironmentStagedChanges;
+
+#[derive(GraphQLQuery)]
+#[graphql(
+    schema_path = "graphql/railway.graphql",
     query_path = "graphql/mutations/TemplateDeployV2.graphql",
     response_derives = "Debug, Clone, PartialEq",
     variables_derives = "Debug, Clone",
@@ -579,6 +589,7 @@ retry_class! {
     // R49: a lost answer is settled by looking the bucket up by name, never by resending.
     BucketCreate => Create,
     Template => Read,
+    EnvironmentStagedChanges => Read,
     // A template deploy makes services: never resent once Railway may have seen it; the
     // executor looks for the service by name before any second attempt.
     TemplateDeployV2 => Create,

@@ -1,10 +1,13 @@
-//! Databases end to end against the sandbox (R45–R48): a Postgres 16 and a Redis made from
-//! Railway's templates, the Postgres pinned to 16 although the template's current major is
-//! newer, references to them resolving, two clean plans after; the generated password in no
+//! Databases end to end against the sandbox (R45–R49): a Postgres 16, a Redis and a bucket in
+//! two environments, the databases made from Railway's templates, the Postgres pinned to 16
+//! although the template's current major is newer, the second environment's instances given
+//! the template's variables (a password Railway generated there), references to them resolving
+//! in both, two clean plans after; the generated passwords in no
 //! output, file or inventory; dropping the database only behind the destructive gate, its
 //! volume surviving; a major change on a database that has run refused; a lost deploy answer
 //! and a crash before the commit never making a second database; a live plain service adopted,
-//! never recreated; the requests one database costs.
+//! never recreated; a crash before the commit finished in one re-run, held while someone
+//! else's edits are staged beside it; the requests one database costs.
 
 use crate::support;
 
@@ -22,6 +25,7 @@ const POSTGRES: &str = "    postgres:\n      database: { engine: postgres, versi
 const REDIS: &str =
     "    redis:\n      database: { engine: redis, version: 8 }\n      public: true\n";
 const API: &str = "    api:\n      source: { image: \"nginx:1\" }\n      variables: { DATABASE_URL: \"${{postgres.DATABASE_URL}}\", CACHE: \"${{redis.REDIS_URL}}\" }\n";
+const BUCKET: &str = "  buckets:\n    assets: {}\n";
 
 async fn run(
     sandbox: &Sandbox,
@@ -29,8 +33,19 @@ async fn run(
     services: &str,
     args: &[&str],
 ) -> (i32, String, String) {
+    run_in(HEAD, sandbox, dir, services, args).await
+}
+
+/// `run` with the manifest's `environments` as `head` declares them.
+async fn run_in(
+    head: &str,
+    sandbox: &Sandbox,
+    dir: &Path,
+    services: &str,
+    args: &[&str],
+) -> (i32, String, String) {
     let file = dir.join("dbs.yml");
-    fs::write(&file, format!("{HEAD}{services}")).expect("write");
+    fs::write(&file, format!("{head}{services}")).expect("write");
     let file = file.to_string_lossy().to_string();
     let mut full = args.to_vec();
     full.extend(["-f", file.as_str()]);
@@ -94,6 +109,23 @@ async fn tcp_ports(sandbox: &Sandbox, service: &str) -> Vec<i64> {
         .collect()
 }
 
+/// Variables of `service` in environment `env`, rendered or as stored.
+async fn variables_in(sandbox: &Sandbox, env: &str, service: &str, unrendered: bool) -> Value {
+    let data = all_projects(sandbox, "id environments { edges { node { id name } } }").await;
+    let project = &data["data"]["projects"]["edges"][0]["node"];
+    let env_id = nodes(&project["environments"])
+        .into_iter()
+        .find(|e| e["name"] == env)
+        .map_or(Value::Null, |e| e["id"].clone());
+    let data = graphql(
+        sandbox,
+        "query($p: String!, $e: String!, $s: String, $u: Boolean) { variables(projectId: $p, environmentId: $e, serviceId: $s, unrendered: $u) }",
+        json!({ "p": project["id"], "e": env_id, "s": ids(sandbox).await.service(service), "u": unrendered }),
+    )
+    .await;
+    data["data"]["variables"].clone()
+}
+
 async fn volume_names(sandbox: &Sandbox) -> Vec<String> {
     let data = all_projects(sandbox, "volumes { edges { node { name } } }").await;
     assert!(data.get("errors").is_none(), "{data}");
@@ -107,14 +139,25 @@ async fn volume_names(sandbox: &Sandbox) -> Vec<String> {
 async fn databases_come_from_templates_pinned_to_their_major_and_their_credentials_never_show() {
     let sandbox = sandbox().await;
     let dir = tempfile::tempdir().expect("tempdir");
-    let all = format!("{POSTGRES}{REDIS}{API}");
-    let (code, planned, err) = run(&sandbox, dir.path(), &all, &["plan"]).await;
+    let head = HEAD.replace("production: {}", "production: {}, staging: {}");
+    let run = |services: &str, args: &[&str]| {
+        let services = services.to_string();
+        let args: Vec<String> = args.iter().map(|a| a.to_string()).collect();
+        let (sandbox, dir, head) = (&sandbox, dir.path(), head.as_str());
+        async move {
+            let args: Vec<&str> = args.iter().map(String::as_str).collect();
+            run_in(head, sandbox, dir, &services, &args).await
+        }
+    };
+    let all = format!("{POSTGRES}{REDIS}{API}{BUCKET}");
+    let (code, planned, err) = run(&all, &["plan"]).await;
     assert_eq!(code, 0, "{planned}{err}");
     assert!(
-        planned.contains("+ create database postgres (postgres 16, from Railway's template"),
+        planned.contains("+ create database postgres (postgres 16, from Railway's template")
+            && planned.contains("+ the postgres template's variables (DATABASE_URL"),
         "{planned}"
     );
-    let (code, applied, apply_log) = run(&sandbox, dir.path(), &all, &["apply"]).await;
+    let (code, applied, apply_log) = run(&all, &["apply"]).await;
     assert_eq!(code, 0, "{applied}{apply_log}");
 
     let live = services(&sandbox).await;
@@ -146,16 +189,30 @@ async fn databases_come_from_templates_pinned_to_their_major_and_their_credentia
         "{api}"
     );
 
+    // R45, R46: staging's instance has the template's variables too: its DATABASE_URL resolves
+    // with a password Railway generated there.
+    let staging_api = variables_in(&sandbox, "staging", "api", false).await;
+    let staging_url = staging_api["DATABASE_URL"].as_str().unwrap_or_default();
+    assert!(
+        staging_url.starts_with("postgresql://postgres:") && !staging_url.contains("${{"),
+        "{staging_api}"
+    );
+    let staging_password =
+        variables_in(&sandbox, "staging", "postgres", true).await["POSTGRES_PASSWORD"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
+    assert_eq!(staging_password.len(), 32, "R46: generated in staging too");
+
     let mut outputs = vec![applied, apply_log];
     for _ in 0..2 {
-        let (code, out, err) =
-            run(&sandbox, dir.path(), &all, &["plan", "--detailed-exitcode"]).await;
+        let (code, out, err) = run(&all, &["plan", "--detailed-exitcode"]).await;
         assert_eq!(code, 0, "the plan after apply is clean:\n{out}{err}");
         outputs.extend([out, err]);
     }
     // R47: a database that has run never moves to another major; the plan says what to do.
     let newer = all.replace("version: 16", "version: 17");
-    let (code, out, err) = run(&sandbox, dir.path(), &newer, &["plan"]).await;
+    let (code, out, err) = run(&newer, &["plan"]).await;
     assert_eq!(code, 1, "{out}{err}");
     assert!(
         err.contains("database postgres in production runs postgres 16")
@@ -170,7 +227,7 @@ async fn databases_come_from_templates_pinned_to_their_major_and_their_credentia
         &["env", "postgres"][..],
         &["logs", "postgres"][..],
     ] {
-        let (_, out, err) = run(&sandbox, dir.path(), &all, args).await;
+        let (_, out, err) = run(&all, args).await;
         outputs.extend([out, err]);
     }
     outputs.push(fs::read_to_string(&saved).unwrap_or_default());
@@ -183,34 +240,30 @@ async fn databases_come_from_templates_pinned_to_their_major_and_their_credentia
     assert_eq!(password.len(), 32, "R46: a generated password");
     for output in &outputs {
         assert!(
-            !output.contains(&password),
+            !output.contains(&password) && !output.contains(&staging_password),
             "the generated password leaked:\n{output}"
         );
     }
 
     // Dropping the database: a destructive delete behind the gate; the volume survives it.
-    let without = format!("{REDIS}    api:\n      source: {{ image: \"nginx:1\" }}\n");
-    let (_, planned, _) = run(&sandbox, dir.path(), &without, &["plan"]).await;
+    let without = format!("{REDIS}    api:\n      source: {{ image: \"nginx:1\" }}\n{BUCKET}");
+    let (_, planned, _) = run(&without, &["plan"]).await;
     assert!(planned.contains("- service postgres"), "{planned}");
     assert!(
-        planned.contains("does not delete its volume postgres-data: the data survives"),
+        planned.contains(
+            "does not delete its volume postgres-volume, postgres-volume-staging: the data survives"
+        ),
         "{planned}"
     );
     assert!(
         !planned.contains("REDIS_PASSWORD"),
         "template variables are not noted: {planned}"
     );
-    let (code, out, err) = run(&sandbox, dir.path(), &without, &["apply"]).await;
+    let (code, out, err) = run(&without, &["apply"]).await;
     assert_eq!(code, 1, "{out}{err}");
     assert!(err.contains("--confirm-destructive"), "{err}");
     let volumes_before = volume_names(&sandbox).await;
-    let (code, out, err) = run(
-        &sandbox,
-        dir.path(),
-        &without,
-        &["apply", "--confirm-destructive"],
-    )
-    .await;
+    let (code, out, err) = run(&without, &["apply", "--confirm-destructive"]).await;
     assert_eq!(code, 0, "{out}{err}");
     assert!(services(&sandbox).await.iter().all(|s| s.0 != "postgres"));
     assert_eq!(
@@ -270,12 +323,37 @@ async fn a_live_plain_postgres_is_adopted_a_lost_deploy_answer_never_makes_two_a
     .await;
     assert_eq!(code, 1, "{out}{err}");
     clear_faults(&crashed).await;
-    // The first re-run commits the staged database (its environment's other changes wait
-    // behind the staged changes, R17); the second finishes them.
-    for _ in 0..2 {
-        let (code, out, err) = run(&crashed, dir.path(), &plain, &["apply"]).await;
-        assert_eq!(code, 0, "{out}{err}");
-    }
+    // R17: someone else's staged edit beside the database's own staged deploy holds it all.
+    let staged = |input: Value, merge: bool| {
+        let crashed = &crashed;
+        async move {
+            let env = ids(crashed).await.environment;
+            let query = "mutation($e: String!, $i: EnvironmentConfig!, $m: Boolean) { environmentStageChanges(environmentId: $e, input: $i, merge: $m) { id } }";
+            let data = graphql(crashed, query, json!({ "e": env, "i": input, "m": merge })).await;
+            assert!(data.get("errors").is_none(), "{data}");
+        }
+    };
+    let theirs = json!({ "sharedVariables": { "THEIRS": { "value": "1" } } });
+    staged(theirs, true).await;
+    let (code, out, err) = run(&crashed, dir.path(), &plain, &["apply"]).await;
+    assert_eq!(code, 1, "{out}{err}");
+    assert!(
+        err.contains("staged changes nobody has committed beside database postgres")
+            && err.contains("sharedVariables.THEIRS"),
+        "{err}"
+    );
+    // Once they discard their edit, one re-run finishes the staged database and the
+    // environment's other changes together.
+    let env = ids(&crashed).await.environment;
+    let query = "query($e: String!) { environmentStagedChanges(environmentId: $e) { patch(decryptVariables: true) } }";
+    let mut ours = graphql(&crashed, query, json!({ "e": env })).await["data"]
+        ["environmentStagedChanges"]["patch"]
+        .clone();
+    ours.as_object_mut().map(|p| p.remove("sharedVariables"));
+    staged(ours, false).await;
+    let (code, out, err) = run(&crashed, dir.path(), &plain, &["apply"]).await;
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("only this database's"), "{out}");
     let live = services(&crashed).await;
     assert_eq!(live.len(), 1, "{live:?}");
     assert_eq!(

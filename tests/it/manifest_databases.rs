@@ -105,7 +105,7 @@ fn a_database_takes_its_image_and_volume_from_the_template_and_adds_what_the_man
     let redis = instance(&desired, "cache", "production");
     assert_eq!(redis.tcp_proxies, vec![6379]);
     assert_eq!(redis.volume.as_ref().unwrap().mount_path, "/bitnami");
-    assert_eq!(redis.volume.as_ref().unwrap().name, "cache-data");
+    assert_eq!(redis.volume.as_ref().unwrap().name, "cache-volume");
 }
 
 #[test]

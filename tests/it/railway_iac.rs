@@ -223,6 +223,11 @@ async fn a_project_the_operator_applied_plans_clean_in_railway_s_iac_after_confi
             "{wanted} in the pulled file:\n{program}"
         );
     }
+    // R46: the operator's database volume keeps the template's name: no stray rename.
+    assert!(
+        !program.contains("postgres-data"),
+        "the pulled file:\n{program}"
+    );
     let plan = iac.run(&["config", "plan", "--json"]).await;
     assert!(plan.ok(), "config plan:\n{}", plan.describe());
     let plan = plan.json();

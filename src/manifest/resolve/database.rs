@@ -2,6 +2,7 @@
 //! pinned image, the volume at the engine's mount path) under what the manifest writes, a
 //! different `mountPath` is an error, and `public:` becomes the engine port's TCP proxy.
 
+use super::super::database::template_volume_name;
 use super::super::desired::{DesiredDatabase, InstanceSettings};
 use super::super::diagnostics::Sink;
 use super::super::spec::{ServiceSpec, Settings, Spanned, VolumeSpec};
@@ -45,10 +46,18 @@ pub fn template_base(service: &ServiceSpec, sink: &mut Sink) -> Settings {
         value: row.mount_path.to_string(),
         at: database.at,
     });
+    // R46: the template's volume name unless the manifest names one, so nothing is renamed.
+    let template_name = || {
+        Some(Spanned {
+            value: template_volume_name(name),
+            at: database.at,
+        })
+    };
     base.volume = Some(match base.volume.take() {
         Some(volume) => Spanned {
             value: VolumeSpec {
                 mount_path,
+                name: volume.value.name.clone().or_else(template_name),
                 ..volume.value
             },
             at: volume.at,
@@ -56,6 +65,7 @@ pub fn template_base(service: &ServiceSpec, sink: &mut Sink) -> Settings {
         None => Spanned {
             value: VolumeSpec {
                 mount_path,
+                name: template_name(),
                 ..VolumeSpec::default()
             },
             at: database.at,

@@ -1,10 +1,12 @@
 //! The per-environment volume of a service: the merged block must name a `mountPath`, its name
-//! defaults to `<service>-data` (which must be a valid volume name too), and two services may not
+//! defaults to `<service>-data` (a database's to its template's, R46; either must be a valid
+//! volume name too), and two services may not
 //! use the same volume name in one environment. Builds `DesiredVolume` and makes its names
 //! unique across the project's environments (R24); never decides backups.
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use super::super::database::template_volume_name;
 use super::super::decode::{VOLUME_NAME_HINT, is_volume_name};
 use super::super::desired::{DesiredService, DesiredVolume, ServiceKind};
 use super::super::diagnostics::{Position, Sink};
@@ -20,6 +22,15 @@ fn effective_name(volume: &VolumeSpec, service: &str) -> String {
         .map_or_else(|| format!("{service}-data"), |n| n.value.clone())
 }
 
+/// The volume's name as written, else the service's default: a database's is its template's
+/// (R46), any other's `<service>-data`.
+fn declared_or_default(volume: &VolumeSpec, service: &ServiceSpec) -> String {
+    match (&volume.name, &service.database) {
+        (None, Some(_)) => template_volume_name(&service.name.value),
+        _ => effective_name(volume, &service.name.value),
+    }
+}
+
 /// Reports what only the merged block shows: a missing `mountPath`, an invalid default name.
 pub fn check_volume(volume: &Option<Spanned<VolumeSpec>>, service: &ServiceSpec, sink: &mut Sink) {
     let Some(volume) = volume else { return };
@@ -31,10 +42,13 @@ pub fn check_volume(volume: &Option<Spanned<VolumeSpec>>, service: &ServiceSpec,
             "a volume needs the directory it is mounted at, e.g. `mountPath: /data`; an environment override without one may only adjust a volume the service declares",
         );
     }
-    if volume.value.name.is_none() && !is_volume_name(&effective_name(&volume.value, name)) {
+    let default = declared_or_default(&volume.value, service);
+    if volume.value.name.is_none() && !is_volume_name(&default) {
         sink.error_with_hint(
             volume.at,
-            format!("the default volume name `{name}-data` of services.{name} is not a valid volume name"),
+            format!(
+                "the default volume name `{default}` of services.{name} is not a valid volume name"
+            ),
             format!("set `volume.name`: {VOLUME_NAME_HINT}"),
         );
     }
@@ -79,7 +93,7 @@ pub fn check_volume_names(spec: &ManifestSpec, sink: &mut Sink) {
             let Some(volume) = effective else { continue };
             let at = volume.value.name.as_ref().map_or(volume.at, |n| n.at);
             uses.push((
-                effective_name(&volume.value, &service.name.value),
+                declared_or_default(&volume.value, service),
                 NameUse {
                     at,
                     service: service.name.value.clone(),

@@ -145,7 +145,8 @@ pub(super) enum EngineName {
 #[derive(Serialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub(super) struct VolumeSpec {
-    /// The volume's name on Railway; defaults to `<service>-data`. Unique per environment.
+    /// The volume's name on Railway; defaults to `<service>-data` (a database's to its
+    /// template's, `<service>-volume`). Unique per environment.
     #[schemars(extend("pattern" = volume_name_pattern(), "default" = "<service>-data"))]
     name: Option<String>,
     /// Where the volume is mounted in the container: an absolute path, not `/`, without `..`

@@ -107,9 +107,13 @@ pub(super) fn plan_instance(
 
     // R9: an environment without an instance of the service gets one from its patch.
     let create_instance = live.is_none();
-    let redeploy = create_instance || needs_redeploy(&changes, &variables, &domains, &volume);
+    let template_variables = template_variables(planning, &instance, env);
+    let redeploy = create_instance
+        || template_variables.is_some()
+        || needs_redeploy(&changes, &variables, &domains, &volume);
     let has_source = settings.source.is_some() || live.is_some_and(|i| i.source.is_some());
     if create_instance
+        || template_variables.is_some()
         || !changes.is_empty()
         || !variables.changes.is_empty()
         || !domains.changes.is_empty()
@@ -122,6 +126,7 @@ pub(super) fn plan_instance(
             changes,
             variables: variables.changes,
             domains: domains.changes,
+            template_variables,
             // Apply compares and sends these, so ignored fields stay out of its writes too.
             desired: Box::new(instance.compared.clone().into_owned()),
         });
@@ -135,6 +140,35 @@ pub(super) fn plan_instance(
         records_created,
         deploy,
     }
+}
+
+/// R45, R46: the engine whose template variables this database instance lacks: an instance
+/// of a template service (or of one this plan deploys elsewhere) without the template's
+/// connection variable. Never for the environment the template is deployed into (it sets them
+/// there), nor for an adopted plain service (R48: its data has credentials of its own).
+fn template_variables(
+    planning: &Planning<'_>,
+    instance: &Instance<'_>,
+    env: &str,
+) -> Option<crate::manifest::database::Engine> {
+    let engine = instance.database?.engine;
+    let deployed_into = planning.actions.iter().find_map(|action| match action {
+        Action::CreateService {
+            name,
+            database: Some(database),
+        } if name == instance.service => Some(database.environment.as_str()),
+        _ => None,
+    });
+    let from_template = match deployed_into {
+        Some(deployed) => deployed != env,
+        None => planning
+            .live_service(instance.service)
+            .is_some_and(|s| s.template_service_id.is_some()),
+    };
+    let lacking = instance
+        .live
+        .is_none_or(|i| !i.variables.contains_key(engine.row().url_variable));
+    (from_template && lacking).then_some(engine)
 }
 
 /// What the plan compares and sends: the manifest's settings less what `ignore:` leaves alone;

@@ -191,6 +191,20 @@ pub fn plan(desired: &Desired, live: &Live, options: &PlanOptions) -> Plan {
     }
 }
 
+/// R45, R17: the database whose unfinished template deploy (its service live, its create planned
+/// again to finish it) is staged in `env`: those staged changes are presumed the operator's own.
+fn unfinished_database_in(planning: &Planning<'_>, env: &str) -> Option<String> {
+    planning.actions.iter().find_map(|action| match action {
+        Action::CreateService {
+            name,
+            database: Some(database),
+        } if database.environment == env && planning.live_service(name).is_some() => {
+            Some(name.clone())
+        }
+        _ => None,
+    })
+}
+
 /// Plans one environment; where someone has staged changes (R17) and the policy is `hold`, its
 /// actions are held back and reported instead. With `commit` they go ahead, and the note says
 /// the staged changes will be committed with them.
@@ -203,6 +217,13 @@ fn environment_with_staged_changes_rule(planning: &mut Planning<'_>, env: &str) 
     let writes_before = planning.inventory_writes.len();
     environment::plan_environment(planning, env);
     if staged == 0 || planning.actions.len() == actions_before {
+        return;
+    }
+    let holding = planning.desired.policy.staged_changes == StagedChangesPolicy::Hold;
+    if let Some(database) = unfinished_database_in(planning, env).filter(|_| holding) {
+        planning.notes.push(format!(
+            "environment {env} has {staged} staged change(s): the template deploy of database {database}, which an earlier apply stopped before committing (R17); apply checks that nothing else is staged there, finishes the database and applies the environment's changes, and stops before committing anything if someone else's edits are staged there too"
+        ));
         return;
     }
     match planning.desired.policy.staged_changes {

@@ -132,6 +132,7 @@ fn override_action(
         changes,
         variables: variables.changes,
         domains: Vec::new(),
+        template_variables: None,
         desired: Box::new(wanted.clone()),
     })
 }

@@ -2,7 +2,9 @@
 //! service create put where the manifest does not want them, and services pruned as a whole.
 
 use super::{OWN_SERVICE_ENV, Planning};
-use crate::manifest::desired::{DesiredDatabase, DesiredService, InstanceSettings, ServiceKind};
+use crate::manifest::desired::{
+    DesiredDatabase, DesiredService, InstanceSettings, ServiceKind, StagedChangesPolicy,
+};
 use crate::plan::action::{Action, DatabaseCreate};
 use crate::plan::databases;
 use crate::railway::live::{HomeReason, LiveProject, LiveService, ProjectHome};
@@ -125,6 +127,7 @@ fn database_create(
         version: database.version,
         environment,
         desired: Box::new(desired),
+        commit_staged: planning.desired.policy.staged_changes == StagedChangesPolicy::Commit,
     }
 }
 
