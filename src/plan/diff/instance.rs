@@ -70,10 +70,9 @@ pub(super) fn plan_instance(
     let env = context.env;
     let scope = format!("{service}[{env}]");
     let new_service = planning.new_services.contains(service);
-    let live = match new_service {
-        true => None,
-        false => live_instance(planning, context.live_env, service),
-    };
+    let live = (!new_service)
+        .then(|| live_instance(planning, context.live_env, service))
+        .flatten();
     let ignoring = Ignoring::for_instance(settings, live.is_some());
     let (compared, database) =
         compared_settings(planning, service, settings, &ignoring, live, context);
@@ -108,15 +107,10 @@ pub(super) fn plan_instance(
     // R9: an environment without an instance of the service gets one from its patch.
     let create_instance = live.is_none();
     let template_variables = template_variables(planning, &instance, env);
-    let redeploy = create_instance
-        || template_variables.is_some()
-        || needs_redeploy(&changes, &variables, &domains, &volume);
+    let fills = create_instance || template_variables.is_some();
+    let redeploy = fills || needs_redeploy(&changes, &variables, &domains, &volume);
     let has_source = settings.source.is_some() || live.is_some_and(|i| i.source.is_some());
-    if create_instance
-        || template_variables.is_some()
-        || !changes.is_empty()
-        || !variables.changes.is_empty()
-        || !domains.changes.is_empty()
+    if fills || !changes.is_empty() || !variables.changes.is_empty() || !domains.changes.is_empty()
     {
         planning.actions.push(Action::ConfigureInstance {
             service: service.to_string(),
