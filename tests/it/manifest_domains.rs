@@ -3,26 +3,10 @@
 
 use std::path::Path;
 
-use railway_operator::manifest::desired::{DesiredDomain, InstanceSettings, ServiceKind};
-use railway_operator::manifest::{Desired, LoadError, load_file, load_str};
+use railway_operator::manifest::desired::DesiredDomain;
+use railway_operator::manifest::{Desired, LoadError, load_file};
 
-const HEADER: &str = "apiVersion: railway-operator/v1\nkind: Project\nmetadata: { name: demo }\nspec:\n  environments: { production: {}, staging: {} }\n  services:\n";
-
-fn load(services: &str) -> Result<Desired, LoadError> {
-    load_str(
-        &format!("{HEADER}{services}"),
-        Path::new("test.yml"),
-        &|_| None,
-    )
-}
-
-fn instance<'d>(desired: &'d Desired, service: &str, env: &str) -> &'d InstanceSettings {
-    let service = desired.services.iter().find(|s| s.name == service).unwrap();
-    match &service.kind {
-        ServiceKind::Managed { environments } => &environments[env],
-        other => panic!("{} is not managed: {other:?}", service.name),
-    }
-}
+use crate::support::services_manifest::{instance, load};
 
 fn messages(result: Result<Desired, LoadError>) -> Vec<String> {
     match result {

@@ -6,17 +6,9 @@ use std::path::Path;
 use railway_operator::manifest::desired::{
     BackupScheduleKind, CronBackup, DesiredVolume, Retention, ServiceKind,
 };
-use railway_operator::manifest::{Desired, LoadError, load_file, load_str};
+use railway_operator::manifest::{Desired, LoadError, load_file};
 
-const HEADER: &str = "apiVersion: railway-operator/v1\nkind: Project\nmetadata: { name: demo }\nspec:\n  environments: { production: {}, staging: {} }\n  services:\n";
-
-fn load(services: &str) -> Result<Desired, LoadError> {
-    load_str(
-        &format!("{HEADER}{services}"),
-        Path::new("test.yml"),
-        &|_| None,
-    )
-}
+use crate::support::services_manifest::load;
 
 fn volume<'d>(desired: &'d Desired, service: &str, env: &str) -> Option<&'d DesiredVolume> {
     let service = desired.services.iter().find(|s| s.name == service).unwrap();

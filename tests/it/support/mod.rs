@@ -15,6 +15,7 @@ pub mod replicas;
 pub mod sandbox_common;
 pub mod sandbox_deployments;
 pub mod schema_agreement;
+pub mod services_manifest;
 pub mod upstream_schema;
 
 use std::path::Path;
