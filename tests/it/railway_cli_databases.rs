@@ -34,11 +34,13 @@ async fn workspace_project(sandbox: &Sandbox) -> (String, String) {
     (project_id, environment_id)
 }
 
-#[tokio::test]
-async fn railway_add_database_makes_template_databases_on_the_sandbox() {
+/// A sandbox with a workspace project, and Railway's CLI linked to its production
+/// environment: (sandbox, CLI, project, production). `None` (after a loud SKIPPED) without the
+/// CLI.
+async fn linked_cli() -> Option<(Sandbox, RailwayCli, String, String)> {
     let Some(binary) = find_cli() else {
         loud("SKIPPED: Railway's CLI not found (set RAILWAY_CLI or run .ci/run)");
-        return;
+        return None;
     };
     let sandbox = crate::support::sandbox_common::start(SandboxConfig {
         token: Some(crate::support::sandbox_common::TOKEN.into()),
@@ -56,6 +58,14 @@ async fn railway_add_database_makes_template_databases_on_the_sandbox() {
     ];
     let linked = cli.run(&link, None).await;
     assert_eq!(linked.code, Some(0), "{}\n{}", linked.stdout, linked.stderr);
+    Some((sandbox, cli, project_id, environment_id))
+}
+
+#[tokio::test]
+async fn railway_add_database_makes_template_databases_on_the_sandbox() {
+    let Some((sandbox, cli, project_id, environment_id)) = linked_cli().await else {
+        return;
+    };
     for (engine, url, mount, port) in [
         (
             "postgres",
@@ -129,37 +139,22 @@ async fn operator_import_plans_clean(sandbox: &Sandbox, project_id: &str) {
 
 #[tokio::test]
 async fn railway_bucket_creates_lists_and_reads_fake_credentials_on_the_sandbox() {
-    let Some(binary) = find_cli() else {
-        loud("SKIPPED: Railway's CLI not found (set RAILWAY_CLI or run .ci/run)");
+    let Some((_sandbox, cli, _, _)) = linked_cli().await else {
         return;
     };
-    let sandbox = crate::support::sandbox_common::start(SandboxConfig {
-        token: Some(crate::support::sandbox_common::TOKEN.into()),
-        ..SandboxConfig::default()
-    })
-    .await;
-    let (project_id, _) = workspace_project(&sandbox).await;
-    let cli = RailwayCli::new(binary, &sandbox);
-    let link = [
-        "link",
-        "--project",
-        &project_id,
-        "--environment",
-        "production",
-    ];
-    for args in [
-        &link[..],
-        &["bucket", "create", "uploads", "--region", "ams", "--json"],
-    ] {
-        let outcome = cli.run(args, None).await;
-        assert_eq!(
-            outcome.code,
-            Some(0),
-            "{}\n{}",
-            outcome.stdout,
-            outcome.stderr
-        );
-    }
+    let created = cli
+        .run(
+            &["bucket", "create", "uploads", "--region", "ams", "--json"],
+            None,
+        )
+        .await;
+    assert_eq!(
+        created.code,
+        Some(0),
+        "{}\n{}",
+        created.stdout,
+        created.stderr
+    );
     let listed = cli.run(&["bucket", "list", "--json"], None).await;
     assert!(
         listed.stdout.contains("uploads"),
