@@ -219,6 +219,18 @@ fn plan_with(imported: &Imported, live: &LiveProject, secrets: &[(&str, &str)]) 
     )
 }
 
+/// Values for the placeholders import writes for the live project's secrets (every fixture but
+/// the database's own password).
+const PLACEHOLDER_VALUES: &[(&str, &str)] = &[
+    ("SHARED_LOG_LEVEL_PRODUCTION", "info"),
+    ("SHARED_LOG_LEVEL_STAGING", "debug"),
+    ("SHARED_TOKEN", "shared-secret-1"),
+    ("PORT", "8000"),
+    ("API_API_KEY_PRODUCTION", "key-prod"),
+    ("API_API_KEY_STAGING", "key-staging"),
+    ("SESSION_SECRET", "anything"),
+];
+
 #[test]
 fn an_imported_project_plans_with_no_changes() {
     let live = project();
@@ -244,20 +256,9 @@ fn an_imported_project_plans_with_no_changes() {
         "{}",
         imported.text
     );
-    let plan = plan_with(
-        &imported,
-        &live,
-        &[
-            ("SHARED_LOG_LEVEL_PRODUCTION", "info"),
-            ("SHARED_LOG_LEVEL_STAGING", "debug"),
-            ("SHARED_TOKEN", "shared-secret-1"),
-            ("PORT", "8000"),
-            ("API_API_KEY_PRODUCTION", "key-prod"),
-            ("API_API_KEY_STAGING", "key-staging"),
-            ("SESSION_SECRET", "anything"),
-            ("POSTGRES_PASSWORD", "pg-secret-1"),
-        ],
-    );
+    let mut environment = PLACEHOLDER_VALUES.to_vec();
+    environment.push(("POSTGRES_PASSWORD", "pg-secret-1"));
+    let plan = plan_with(&imported, &live, &environment);
     assert!(
         !plan.has_changes(),
         "{}\n{}",
@@ -556,19 +557,7 @@ fn a_template_database_public_in_one_environment_only_keeps_its_proxies_per_envi
         "{text}"
     );
     assert!(!text.contains("pg-secret-1"), "{text}");
-    let plan = plan_with(
-        &imported,
-        &live,
-        &[
-            ("SHARED_LOG_LEVEL_PRODUCTION", "info"),
-            ("SHARED_LOG_LEVEL_STAGING", "debug"),
-            ("SHARED_TOKEN", "shared-secret-1"),
-            ("PORT", "8000"),
-            ("API_API_KEY_PRODUCTION", "key-prod"),
-            ("API_API_KEY_STAGING", "key-staging"),
-            ("SESSION_SECRET", "anything"),
-        ],
-    );
+    let plan = plan_with(&imported, &live, PLACEHOLDER_VALUES);
     assert!(
         !plan.has_changes(),
         "{}\n{text}",
