@@ -386,20 +386,29 @@ fn an_unknown_environment_is_an_error_naming_the_ones_there_are() {
     );
 }
 
-#[test]
-fn a_volume_is_written_with_its_backup_schedules() {
-    let mut live = project();
-    live.environments[0].volumes = vec![LiveVolumeInstance {
-        id: "vi".into(),
+/// The fixture's Postgres volume instance `id`, named `name`, mounted at Postgres's data path,
+/// ready, without backup schedules and not shared.
+fn postgres_volume(id: &str, name: &str) -> LiveVolumeInstance {
+    LiveVolumeInstance {
+        id: id.into(),
         volume_id: "v".into(),
-        volume_name: "postgres-data".into(),
+        volume_name: name.into(),
         service_id: Some("svc-postgres".into()),
         mount_path: "/var/lib/postgresql/data".into(),
         size_mb: 5000,
         current_size_mb: 1.0,
         state: Some("READY".into()),
-        backup_schedules: vec![BackupScheduleKind::Daily],
+        backup_schedules: Vec::new(),
         shared_with: Vec::new(),
+    }
+}
+
+#[test]
+fn a_volume_is_written_with_its_backup_schedules() {
+    let mut live = project();
+    live.environments[0].volumes = vec![LiveVolumeInstance {
+        backup_schedules: vec![BackupScheduleKind::Daily],
+        ..postgres_volume("vi", "postgres-data")
     }];
     live.environments.truncate(1);
     let imported = import::build_manifest(&live, &ImportOptions::default(), &provenance()).unwrap();
@@ -446,16 +455,8 @@ fn template_postgres_project() -> LiveProject {
     ));
     with_template_variables(postgres);
     production.volumes = vec![LiveVolumeInstance {
-        id: "vi".into(),
-        volume_id: "v".into(),
-        volume_name: "postgres-volume".into(),
-        service_id: Some("svc-postgres".into()),
-        mount_path: "/var/lib/postgresql/data".into(),
-        size_mb: 5000,
-        current_size_mb: 1.0,
-        state: Some("READY".into()),
         backup_schedules: vec![BackupScheduleKind::Daily],
-        shared_with: Vec::new(),
+        ..postgres_volume("vi", "postgres-volume")
     }];
     live
 }
@@ -530,17 +531,9 @@ fn a_template_database_public_in_one_environment_only_keeps_its_proxies_per_envi
     );
     for (env, other) in live.environments.iter_mut().zip(["staging", "production"]) {
         env.volumes = vec![LiveVolumeInstance {
-            id: format!("vi-{}", env.name),
-            volume_id: "v".into(),
-            volume_name: "postgres-volume".into(),
-            service_id: Some("svc-postgres".into()),
-            mount_path: "/var/lib/postgresql/data".into(),
-            size_mb: 5000,
-            current_size_mb: 1.0,
-            state: Some("READY".into()),
-            backup_schedules: Vec::new(),
             // A copied environment shares the volume, and its name (R2, R22).
             shared_with: vec![other.to_string()],
+            ..postgres_volume(&format!("vi-{}", env.name), "postgres-volume")
         }];
     }
     let imported = import::build_manifest(&live, &ImportOptions::default(), &provenance()).unwrap();
